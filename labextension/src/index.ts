@@ -1,0 +1,223 @@
+/**
+ * labstudio's JupyterLab plugin: the Studio sidebar (experiments, training jobs,
+ * endpoints), the main-area views (comparison, job, launch form, endpoint), commands in
+ * the palette, "Train with labstudio" on .py files, and the settings.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { LabstudioClient } from './api';
+import { EventStream } from './events';
+import { studioIcon } from './icons';
+import { JobsModel, PANEL_ID, StudioPanel } from './panel';
+import { EndpointsModel } from './panel/endpointsModel';
+import { ExperimentsModel } from './panel/experimentsModel';
+import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
+
+export * from './api';
+export * from './events';
+export * from './types';
+
+export namespace CommandIDs {
+  export const open = 'labstudio:open';
+  export const refresh = 'labstudio:refresh';
+  export const refreshJobs = 'labstudio:refresh-jobs';
+  export const launch = 'labstudio:launch';
+  export const trainFile = 'labstudio:train-file';
+  export const compareSelected = 'labstudio:compare-selected';
+  export const openCompare = 'labstudio:open-compare';
+  export const openJob = 'labstudio:open-job';
+  export const openEndpoint = 'labstudio:open-endpoint';
+}
+
+const PLUGIN_ID = 'labstudio:plugin';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'A local ML studio: training jobs, experiments and endpoints.',
+  autoStart: true,
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ISettingRegistry,
+    IDocumentManager,
+    IDefaultFileBrowser
+  ],
+  activate: async (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    registry: ISettingRegistry | null,
+    docManager: IDocumentManager | null,
+    fileBrowser: IDefaultFileBrowser | null
+  ) => {
+    let settings: IStudioSettings = { ...DEFAULT_SETTINGS };
+    const loaded = registry
+      ? await registry.load(PLUGIN_ID).catch(error => {
+          console.warn('labstudio: cannot load the settings', error);
+          return null;
+        })
+      : null;
+    const read = () => {
+      if (loaded) {
+        settings = { ...DEFAULT_SETTINGS, ...(loaded.composite as Partial<IStudioSettings>) };
+      }
+    };
+    read();
+
+    const serverSettings = app.serviceManager.serverSettings;
+    const client = new LabstudioClient({ serverSettings });
+    const events = new EventStream({
+      url: () => client.eventsUrl(),
+      WebSocket: serverSettings.WebSocket
+    });
+    const fallback = settings.refreshInterval * 1000;
+    const jobs = new JobsModel({ client, events, fallbackInterval: fallback });
+    const experiments = new ExperimentsModel({
+      client,
+      events,
+      fallbackInterval: fallback,
+      pageSize: 500,
+      keyMetric: settings.keyMetric,
+      defaultExperiment: settings.defaultExperiment
+    });
+    const endpoints = new EndpointsModel({ client, events, fallbackInterval: fallback });
+
+    const pickPath = docManager
+      ? async (kind: 'file' | 'folder'): Promise<string | null> => {
+          const result =
+            kind === 'folder'
+              ? await FileDialog.getExistingDirectory({ manager: docManager, title: 'Choose the source folder' })
+              : await FileDialog.getOpenFiles({
+                  manager: docManager,
+                  title: 'Choose the training script',
+                  filter: model =>
+                    model.type === 'directory' || model.name.endsWith('.py') ? {} : null
+                });
+          const chosen = result.button.accept ? result.value?.[0] : undefined;
+          return chosen ? chosen.path : null;
+        }
+      : undefined;
+
+    const views = new MainViews(app, client, events, () => settings, pickPath);
+    const panel = new StudioPanel({
+      jobs,
+      experiments,
+      endpoints,
+      actions: {
+        openCompare: ids => views.openCompare(ids),
+        openRun: run => views.openRun(run),
+        openJob: name => views.openJob(name),
+        openEndpoint: name => views.openEndpoint(name),
+        openLaunch: () => views.openLaunch()
+      }
+    });
+    panel.disposed.connect(() => events.dispose());
+
+    loaded?.changed.connect(() => {
+      read();
+      experiments.setKeyMetric(settings.keyMetric);
+      experiments.setDefaultExperiment(settings.defaultExperiment);
+      experiments.setFallbackInterval(settings.refreshInterval * 1000);
+      endpoints.setFallbackInterval(settings.refreshInterval * 1000);
+    });
+
+    app.shell.add(panel, 'left', { rank: 600 });
+    if (restorer) {
+      restorer.add(panel, PANEL_ID);
+    }
+    void jobs.start();
+    void experiments.start();
+    void endpoints.start();
+
+    const { commands } = app;
+    commands.addCommand(CommandIDs.open, {
+      label: 'Open the Studio panel',
+      icon: studioIcon,
+      execute: () => app.shell.activateById(PANEL_ID)
+    });
+    commands.addCommand(CommandIDs.refresh, {
+      label: 'Refresh experiments, jobs and endpoints',
+      execute: async () => {
+        await Promise.all([jobs.refresh(), experiments.refresh(), endpoints.refresh()]);
+      }
+    });
+    commands.addCommand(CommandIDs.refreshJobs, {
+      label: 'Refresh training jobs',
+      execute: () => jobs.refresh()
+    });
+    commands.addCommand(CommandIDs.launch, {
+      label: 'Launch a training job…',
+      caption: 'Open the training launch form',
+      icon: studioIcon,
+      execute: args => views.openLaunch(args?.entryPoint ? { entryPoint: String(args.entryPoint) } : undefined)
+    });
+    commands.addCommand(CommandIDs.trainFile, {
+      label: 'Train with labstudio',
+      caption: 'Open the launch form for this script',
+      icon: studioIcon,
+      isVisible: () => selectedPython(fileBrowser) !== null,
+      execute: () => {
+        const path = selectedPython(fileBrowser);
+        if (path) {
+          views.openLaunch({ entryPoint: path });
+        }
+      }
+    });
+    commands.addCommand(CommandIDs.compareSelected, {
+      label: args => `Compare the selected runs${experiments.selection.size ? ` (${experiments.selection.size})` : ''}`,
+      isEnabled: () => experiments.selection.size > 0,
+      execute: () => views.openCompare(experiments.selection.ids)
+    });
+    commands.addCommand(CommandIDs.openCompare, {
+      label: 'Compare runs',
+      execute: args => views.openCompare((args.runIds as string[]) ?? [])
+    });
+    commands.addCommand(CommandIDs.openJob, {
+      label: args => (args.name ? `Open training job ${args.name}` : 'Open a training job'),
+      execute: args => args.name && views.openJob(String(args.name))
+    });
+    commands.addCommand(CommandIDs.openEndpoint, {
+      label: args => (args.name ? `Open endpoint ${args.name}` : 'Open an endpoint'),
+      execute: args => args.name && views.openEndpoint(String(args.name))
+    });
+
+    app.contextMenu.addItem({
+      command: CommandIDs.trainFile,
+      selector: '.jp-DirListing-item[data-file-type="python"]',
+      rank: 10
+    });
+
+    if (palette) {
+      for (const command of [
+        CommandIDs.open,
+        CommandIDs.launch,
+        CommandIDs.compareSelected,
+        CommandIDs.refresh,
+        CommandIDs.refreshJobs
+      ]) {
+        palette.addItem({ command, category: 'Studio' });
+      }
+    }
+  }
+};
+
+/** The path of the one .py file selected in the file browser, if any. */
+function selectedPython(browser: IDefaultFileBrowser | null): string | null {
+  if (!browser) {
+    return null;
+  }
+  const items = [...browser.selectedItems()];
+  return items.length === 1 && items[0].type === 'file' && items[0].path.endsWith('.py')
+    ? items[0].path
+    : null;
+}
+
+export default plugin;

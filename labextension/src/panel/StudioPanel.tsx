@@ -1,0 +1,221 @@
+/**
+ * The Studio sidebar: a ReactWidget with three collapsible sections (Experiments,
+ * Training jobs, Endpoints), each rendered from its model and kept live by the events
+ * socket. What the rows open (comparison, job detail, endpoint detail, the launch form)
+ * comes in `actions`, so the panel knows nothing of the main area.
+ */
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ISignal } from '@lumino/signaling';
+import * as React from 'react';
+
+import { studioIcon } from '../icons';
+import { IRun } from '../types';
+import { EndpointsView } from '../views/EndpointsView';
+import { ExperimentsView } from '../views/ExperimentsView';
+import { JobsView } from '../views/JobsView';
+import { EndpointsModel } from './endpointsModel';
+import { ExperimentsModel } from './experimentsModel';
+import { JobsModel } from './model';
+
+export const PANEL_ID = 'labstudio-panel';
+
+/** What the panel's rows and buttons open. */
+export interface IStudioActions {
+  openCompare(runIds: string[]): void;
+  openRun(run: IRun): void;
+  openJob(name: string): void;
+  openEndpoint(name: string): void;
+  openLaunch(): void;
+}
+
+export interface IStudioPanelOptions {
+  jobs: JobsModel;
+  experiments?: ExperimentsModel | null;
+  endpoints?: EndpointsModel | null;
+  actions?: Partial<IStudioActions>;
+}
+
+type SectionId = 'experiments' | 'jobs' | 'endpoints';
+
+export class StudioPanel extends ReactWidget {
+  constructor(options: IStudioPanelOptions | JobsModel) {
+    super();
+    const opts = options instanceof JobsModel ? { jobs: options } : options;
+    this.jobs = opts.jobs;
+    this.experiments = opts.experiments ?? null;
+    this.endpoints = opts.endpoints ?? null;
+    this.actions = opts.actions ?? {};
+    this.id = PANEL_ID;
+    this.addClass('labstudio-panel');
+    this.title.icon = studioIcon;
+    this.title.caption = 'Studio';
+    this.title.label = 'Studio';
+    this.node.setAttribute('data-testid', PANEL_ID);
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'Studio');
+  }
+
+  readonly jobs: JobsModel;
+  readonly experiments: ExperimentsModel | null;
+  readonly endpoints: EndpointsModel | null;
+  readonly actions: Partial<IStudioActions>;
+
+  /** Expand or collapse a section (commands use it to reveal one). */
+  setSectionOpen(id: SectionId, open: boolean): void {
+    this._open = { ...this._open, [id]: open };
+    this.update();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.jobs.dispose();
+    this.experiments?.dispose();
+    this.endpoints?.dispose();
+    super.dispose();
+  }
+
+  protected render(): JSX.Element {
+    const { jobs, experiments, endpoints, actions } = this;
+    const toggle = (id: SectionId) => this.setSectionOpen(id, !this._open[id]);
+    const single = !experiments && !endpoints;
+    const jobsView = (
+      <UseSignal signal={jobs.changed}>
+        {() => (
+          <JobsView
+            jobs={jobs.visibleJobs()}
+            filter={jobs.filter}
+            onFilterChange={text => jobs.setFilter(text)}
+            loading={jobs.loading}
+            loaded={jobs.loaded}
+            error={jobs.error}
+            connected={jobs.connected}
+            hasMore={jobs.hasMore}
+            onLoadMore={() => void jobs.loadMore()}
+            onRefresh={() => void jobs.refresh()}
+            onSelect={actions.openJob}
+            showHeader={single}
+          />
+        )}
+      </UseSignal>
+    );
+    if (single) {
+      return jobsView;
+    }
+    return (
+      <div className="labstudio-studio">
+        <div className="labstudio-topbar">
+          <h2 className="labstudio-section-title">Studio</h2>
+          <UseSignal signal={jobs.changed}>
+            {() => <Connection connected={jobs.connected} />}
+          </UseSignal>
+          {actions.openLaunch && (
+            <button
+              className="labstudio-button labstudio-primary"
+              data-testid="labstudio-launch"
+              title="Open the training launch form"
+              onClick={() => actions.openLaunch?.()}
+            >
+              Launch training
+            </button>
+          )}
+          <button
+            className="labstudio-button"
+            data-testid="labstudio-refresh"
+            title="Refresh experiments, jobs and endpoints"
+            onClick={() => {
+              void jobs.refresh();
+              void experiments?.refresh();
+              void endpoints?.refresh();
+            }}
+          >
+            Refresh
+          </button>
+        </div>
+        {experiments && (
+          <Section id="experiments" title="Experiments" open={this._open.experiments} onToggle={toggle} signal={experiments.changed}
+            count={() => experiments.experiments.length}>
+            <UseSignal signal={experiments.changed}>
+              {() => (
+                <ExperimentsView
+                  model={experiments}
+                  onCompare={ids => actions.openCompare?.(ids)}
+                  onOpenRun={run => actions.openRun?.(run)}
+                />
+              )}
+            </UseSignal>
+          </Section>
+        )}
+        <Section id="jobs" title="Training jobs" open={this._open.jobs} onToggle={toggle} signal={jobs.changed}
+          count={() => jobs.jobs.length}>
+          {jobsView}
+        </Section>
+        {endpoints && (
+          <Section id="endpoints" title="Endpoints" open={this._open.endpoints} onToggle={toggle} signal={endpoints.changed}
+            count={() => endpoints.endpoints.length}>
+            <UseSignal signal={endpoints.changed}>
+              {() => (
+                <EndpointsView model={endpoints} onOpen={name => actions.openEndpoint?.(name)} />
+              )}
+            </UseSignal>
+          </Section>
+        )}
+      </div>
+    );
+  }
+
+  private _open: Record<SectionId, boolean> = {
+    experiments: true,
+    jobs: true,
+    endpoints: true
+  };
+}
+
+function Section(props: {
+  id: SectionId;
+  title: string;
+  open: boolean;
+  onToggle: (id: SectionId) => void;
+  signal: ISignal<unknown, void>;
+  count: () => number;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <section
+      className={`labstudio-section labstudio-section-${props.id} ${props.open ? 'labstudio-open' : ''}`}
+      data-testid={`labstudio-section-${props.id}`}
+      aria-label={props.title}
+    >
+      <button
+        className="labstudio-section-toggle"
+        aria-expanded={props.open}
+        onClick={() => props.onToggle(props.id)}
+      >
+        <span className="labstudio-caret" aria-hidden="true">{props.open ? '▾' : '▸'}</span>
+        <span className="labstudio-section-name">{props.title}</span>
+        <UseSignal signal={props.signal}>
+          {() => <span className="labstudio-count">{props.count() || ''}</span>}
+        </UseSignal>
+      </button>
+      {props.open && <div className="labstudio-section-body">{props.children}</div>}
+    </section>
+  );
+}
+
+function Connection(props: { connected: boolean }): JSX.Element {
+  return (
+    <span
+      className={`labstudio-connection ${props.connected ? 'labstudio-connection-live' : ''}`}
+      data-testid="labstudio-connection"
+      data-connected={props.connected ? 'true' : 'false'}
+      title={
+        props.connected
+          ? 'Live: updates arrive as they happen'
+          : 'Offline: refreshing periodically until the live connection is back'
+      }
+    >
+      {props.connected ? 'live' : 'offline'}
+    </span>
+  );
+}

@@ -1,0 +1,436 @@
+/**
+ * The state behind the Experiments section: experiments, the runs of the expanded ones
+ * (or of a search across all of them), sort order, key metric and the run selection.
+ *
+ * Kept current from the events socket: `run.created`, `run.status`, `run.metrics`,
+ * `run.updated` / `run.deleted` schedule coalesced refreshes of only what is shown.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { LabstudioApiError, LabstudioClient } from '../api';
+import { EventStream } from '../events';
+import { IExperiment, IRun, IRunStatusPayload, ILabstudioEvent } from '../types';
+import {
+  asApiError,
+  Debouncer,
+  filterName,
+  LiveSubscription,
+  searchToFilter
+} from './live';
+import { RunSelection } from './selection';
+
+export type RunSortKey = 'start_time' | 'name' | 'status' | 'metric';
+
+export interface IRunSort {
+  key: RunSortKey;
+  descending: boolean;
+}
+
+/** The runs loaded for one experiment (or for the search, key `SEARCH`). */
+export interface IRunList {
+  runs: IRun[];
+  nextToken: string | null;
+  total: number | null;
+  loading: boolean;
+  error: LabstudioApiError | null;
+}
+
+export const SEARCH = '\u0000search';
+
+export interface IExperimentsModelOptions {
+  client: LabstudioClient;
+  events?: EventStream | null;
+  pageSize?: number;
+  fallbackInterval?: number;
+  refreshDelay?: number;
+  /** Throttle of refreshes caused by streaming metrics (ms). */
+  metricsInterval?: number;
+  keyMetric?: string;
+  defaultExperiment?: string;
+}
+
+export class ExperimentsModel {
+  constructor(options: IExperimentsModelOptions) {
+    this.client = options.client;
+    this._events = options.events ?? null;
+    this._pageSize = options.pageSize ?? 200;
+    this._fallbackInterval = options.fallbackInterval ?? 30000;
+    this._refreshDelay = options.refreshDelay ?? 300;
+    this._metricsInterval = options.metricsInterval ?? 2000;
+    this._keyMetric = options.keyMetric ?? '';
+    this._defaultExperiment = options.defaultExperiment ?? '';
+  }
+
+  readonly client: LabstudioClient;
+  readonly selection = new RunSelection();
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  get experiments(): readonly IExperiment[] {
+    return this._experiments;
+  }
+  get loaded(): boolean {
+    return this._loaded;
+  }
+  get loading(): boolean {
+    return this._loading;
+  }
+  get error(): LabstudioApiError | null {
+    return this._error;
+  }
+  get search(): string {
+    return this._search;
+  }
+  get sort(): IRunSort {
+    return this._sort;
+  }
+  get keyMetric(): string {
+    return this._keyMetric;
+  }
+  get connected(): boolean {
+    return this._live?.connected ?? false;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  isExpanded(name: string): boolean {
+    return this._expanded.has(name);
+  }
+
+  /** The loaded runs of an experiment (or `SEARCH`). */
+  runList(name: string): IRunList | undefined {
+    return this._runs.get(name);
+  }
+
+  /** A loaded run by id (from any list), for names in the comparison. */
+  findRun(id: string): IRun | undefined {
+    for (const list of this._runs.values()) {
+      const run = list.runs.find(r => r.id === id);
+      if (run) {
+        return run;
+      }
+    }
+    return this._selectedRuns.get(id);
+  }
+
+  /** The metric names seen in the loaded runs, sorted. */
+  metricNames(): string[] {
+    const names = new Set<string>();
+    for (const list of this._runs.values()) {
+      for (const run of list.runs) {
+        Object.keys(run.metrics).forEach(n => names.add(n));
+      }
+    }
+    if (this._keyMetric) {
+      names.add(this._keyMetric);
+    }
+    return [...names].sort();
+  }
+
+  async start(): Promise<void> {
+    if (this._started || this._disposed) {
+      return;
+    }
+    this._started = true;
+    await this.refresh();
+    if (!this._error?.extensionMissing && !this._disposed) {
+      this._live = new LiveSubscription({
+        events: this._events,
+        fallbackInterval: this._fallbackInterval,
+        refresh: () => void this.refresh(),
+        onConnection: () => this._changed.emit(),
+        handlers: {
+          'run.created': e => this._onRunEvent(e, this._refreshDelay),
+          'run.status': e => this._onStatus(e),
+          'run.metrics': e => this._onRunEvent(e, this._metricsInterval, true),
+          'run.updated': e => this._onRunEvent(e, this._refreshDelay),
+          'run.deleted': () => this._debounce.schedule('all', this._refreshDelay, () => void this.refresh()),
+          'experiment.*': () => this._debounce.schedule('exps', this._refreshDelay, () => void this._loadExperiments())
+        }
+      });
+      this._changed.emit();
+    }
+  }
+
+  /** Reload the experiments and every run list shown. */
+  async refresh(): Promise<void> {
+    await this._loadExperiments();
+    if (this._firstLoad && !this._error) {
+      this._firstLoad = false;
+      const preferred =
+        this._experiments.find(e => e.name === this._defaultExperiment) ??
+        this._experiments[0];
+      if (preferred) {
+        this._expanded.add(preferred.name);
+      }
+    }
+    await Promise.all(this._shownLists().map(key => this._loadRuns(key)));
+  }
+
+  toggleExpanded(name: string, expanded = !this._expanded.has(name)): void {
+    if (expanded) {
+      this._expanded.add(name);
+      if (!this._runs.has(name)) {
+        void this._loadRuns(name);
+      }
+    } else {
+      this._expanded.delete(name);
+    }
+    this._changed.emit();
+  }
+
+  setSearch(text: string): void {
+    if (text === this._search) {
+      return;
+    }
+    this._search = text;
+    this._runs.delete(SEARCH);
+    this._changed.emit();
+    this._debounce.schedule('search', this._refreshDelay, () => {
+      if (this._search.trim()) {
+        void this._loadRuns(SEARCH);
+      }
+    });
+  }
+
+  setSort(sort: IRunSort): void {
+    this._sort = sort;
+    this._runs.forEach(list => (list.runs = [])); // the order changes: reload
+    this._changed.emit();
+    void Promise.all(this._shownLists().map(key => this._loadRuns(key)));
+  }
+
+  setKeyMetric(name: string): void {
+    if (name === this._keyMetric) {
+      return;
+    }
+    this._keyMetric = name;
+    if (this._sort.key === 'metric') {
+      this.setSort(this._sort);
+    } else {
+      this._changed.emit();
+    }
+  }
+
+  setDefaultExperiment(name: string): void {
+    this._defaultExperiment = name;
+  }
+
+  setFallbackInterval(ms: number): void {
+    this._fallbackInterval = ms;
+    this._live?.setFallbackInterval(ms);
+  }
+
+  async loadMore(key: string): Promise<void> {
+    const list = this._runs.get(key);
+    if (list?.nextToken && !list.loading) {
+      await this._loadRuns(key, list.nextToken);
+    }
+  }
+
+  /** The run ids in display order (for shift-click ranges). */
+  visibleRunIds(): string[] {
+    if (this._search.trim()) {
+      return (this._runs.get(SEARCH)?.runs ?? []).map(r => r.id);
+    }
+    const ids: string[] = [];
+    for (const exp of this._experiments) {
+      if (this._expanded.has(exp.name)) {
+        (this._runs.get(exp.name)?.runs ?? []).forEach(r => ids.push(r.id));
+      }
+    }
+    return ids;
+  }
+
+  clickRun(id: string, shift = false): void {
+    const run = this.findRun(id);
+    this.selection.click(id, this.visibleRunIds(), shift);
+    if (run) {
+      this._selectedRuns.set(id, run);
+    }
+    this._changed.emit();
+  }
+
+  clearSelection(): void {
+    this.selection.clear();
+    this._changed.emit();
+  }
+
+  /** The selected runs (with the last known row of each). */
+  selectedRuns(): IRun[] {
+    return this.selection.ids
+      .map(id => this.findRun(id))
+      .filter((r): r is IRun => !!r);
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._live?.dispose();
+    this._debounce.dispose();
+    Signal.clearData(this);
+  }
+
+  /** The server's `order_by` for the current sort. */
+  orderBy(): string {
+    const dir = this._sort.descending ? 'desc' : 'asc';
+    switch (this._sort.key) {
+      case 'metric':
+        return this._keyMetric
+          ? `metrics.${filterName(this._keyMetric)} ${dir}, start_time desc`
+          : `start_time ${dir}`;
+      case 'name':
+        return `name ${dir}`;
+      case 'status':
+        return `status ${dir}, start_time desc`;
+      default:
+        return `start_time ${dir}`;
+    }
+  }
+
+  private _shownLists(): string[] {
+    if (this._search.trim()) {
+      return [SEARCH];
+    }
+    return this._experiments
+      .filter(e => this._expanded.has(e.name))
+      .map(e => e.name);
+  }
+
+  private async _loadExperiments(): Promise<void> {
+    this._loading = true;
+    this._changed.emit();
+    try {
+      this._experiments = await this.client.listExperiments();
+      this._error = null;
+    } catch (error) {
+      this._error = asApiError(error);
+    }
+    this._loading = false;
+    this._loaded = true;
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
+  /** Load the first page (as many rows as shown, to keep "load more" pages) or the next. */
+  private async _loadRuns(key: string, nextToken?: string): Promise<void> {
+    const previous = this._runs.get(key);
+    const list: IRunList = previous ?? {
+      runs: [],
+      nextToken: null,
+      total: null,
+      loading: false,
+      error: null
+    };
+    list.loading = true;
+    this._runs.set(key, list);
+    this._changed.emit();
+    const seq = (this._seq[key] = (this._seq[key] ?? 0) + 1);
+    const isSearch = key === SEARCH;
+    try {
+      const page = await this.client.listRuns({
+        experiment: isSearch ? undefined : key,
+        filter: isSearch ? searchToFilter(this._search) : undefined,
+        orderBy: this.orderBy(),
+        limit: nextToken
+          ? this._pageSize
+          : Math.min(10000, Math.max(this._pageSize, list.runs.length)),
+        nextToken
+      });
+      if (this._disposed || seq !== this._seq[key]) {
+        return;
+      }
+      list.runs = nextToken ? list.runs.concat(page.runs) : page.runs;
+      list.nextToken = page.next_token ?? null;
+      list.total = page.total ?? null;
+      list.error = null;
+      this.selection.retain(id => this.findRun(id) !== undefined);
+    } catch (error) {
+      if (this._disposed || seq !== this._seq[key]) {
+        return;
+      }
+      list.error = asApiError(error);
+    }
+    list.loading = false;
+    this._changed.emit();
+  }
+
+  private _onRunEvent(
+    event: ILabstudioEvent,
+    delay: number,
+    throttle = false
+  ): void {
+    const experiment = (event.payload as { experiment?: string }).experiment;
+    const shown = this._shownLists();
+    const keys =
+      experiment && !this._search.trim()
+        ? shown.filter(k => k === experiment)
+        : shown;
+    for (const key of keys) {
+      const run = () => void this._loadRuns(key);
+      if (throttle) {
+        // Streaming metrics: big lists refresh less often (1 ms per loaded run, 2 s at least).
+        const rows = this._runs.get(key)?.runs.length ?? 0;
+        this._debounce.throttle(`runs:${key}`, Math.max(delay, rows), run);
+      } else {
+        this._debounce.schedule(`runs:${key}`, delay, run);
+      }
+    }
+    if (!throttle) {
+      // counts and last run times of the experiments
+      this._debounce.schedule('exps', delay, () => void this._loadExperiments());
+    }
+  }
+
+  private _onStatus(event: ILabstudioEvent): void {
+    const payload = event.payload as unknown as IRunStatusPayload;
+    for (const list of this._runs.values()) {
+      const index = list.runs.findIndex(r => r.id === payload.run_id);
+      if (index >= 0) {
+        list.runs = [...list.runs];
+        list.runs[index] = { ...list.runs[index], status: payload.status };
+      }
+    }
+    this._changed.emit();
+    // end time, duration and final metrics come with the list
+    const owner = [...this._runs.entries()].find(([, l]) =>
+      l.runs.some(r => r.id === payload.run_id)
+    );
+    this._onRunEvent(
+      {
+        ...event,
+        payload: { experiment: owner && owner[0] !== SEARCH ? owner[0] : undefined }
+      },
+      this._refreshDelay
+    );
+  }
+
+  private _events: EventStream | null;
+  private _live: LiveSubscription | null = null;
+  private _debounce = new Debouncer();
+  private _pageSize: number;
+  private _fallbackInterval: number;
+  private _refreshDelay: number;
+  private _metricsInterval: number;
+  private _keyMetric: string;
+  private _defaultExperiment: string;
+  private _experiments: IExperiment[] = [];
+  private _expanded = new Set<string>();
+  private _runs = new Map<string, IRunList>();
+  private _selectedRuns = new Map<string, IRun>();
+  private _search = '';
+  private _sort: IRunSort = { key: 'start_time', descending: true };
+  private _loaded = false;
+  private _loading = false;
+  private _firstLoad = true;
+  private _error: LabstudioApiError | null = null;
+  private _started = false;
+  private _disposed = false;
+  private _seq: Record<string, number> = {};
+  private _changed = new Signal<this, void>(this);
+}

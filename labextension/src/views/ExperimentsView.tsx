@@ -1,0 +1,315 @@
+/**
+ * The Experiments section: a search box (a run name, or a filter such as
+ * `metrics.acc > 0.9`), sort and key-metric pickers, and a virtualised tree of
+ * experiments and their runs with checkboxes (shift-click selects a range) and a
+ * "Compare" button.
+ */
+import * as React from 'react';
+
+import { ExperimentsModel, RunSortKey, SEARCH } from '../panel/experimentsModel';
+import { IExperiment, IRun, toNumber } from '../types';
+import { ErrorBox, formatMetric, StatusDot } from './common/common';
+import { VirtualList } from './common/VirtualList';
+
+export const EXPERIMENTS_EMPTY = 'No experiments yet.';
+const ROW_HEIGHT = 26;
+
+type Row =
+  | { kind: 'experiment'; exp: IExperiment; expanded: boolean }
+  | { kind: 'run'; run: IRun; list: string }
+  | { kind: 'more'; list: string; shown: number; total: number | null }
+  | { kind: 'note'; list: string; text: string; error?: boolean };
+
+export interface IExperimentsViewProps {
+  model: ExperimentsModel;
+  onCompare: (runIds: string[]) => void;
+  onOpenRun: (run: IRun) => void;
+}
+
+export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
+  const { model } = props;
+  const rows = buildRows(model);
+  const selected = model.selection.size;
+  const metrics = model.metricNames();
+
+  const toggle = (run: IRun, shift: boolean) => model.clickRun(run.id, shift);
+
+  const onRowKey = (event: React.KeyboardEvent, index: number) => {
+    const row = rows[index];
+    if (!row) {
+      return;
+    }
+    if (row.kind === 'experiment') {
+      if (event.key === 'Enter' || event.key === ' ' ||
+          (event.key === 'ArrowRight' && !row.expanded) ||
+          (event.key === 'ArrowLeft' && row.expanded)) {
+        event.preventDefault();
+        model.toggleExpanded(row.exp.name);
+      }
+    } else if (row.kind === 'run') {
+      if (event.key === ' ') {
+        event.preventDefault();
+        toggle(row.run, event.shiftKey);
+      } else if (event.key === 'Enter') {
+        event.preventDefault();
+        props.onOpenRun(row.run);
+      }
+    } else if (row.kind === 'more' && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      void model.loadMore(row.list);
+    }
+  };
+
+  return (
+    <div className="labstudio-experiments" data-testid="labstudio-experiments">
+      <input
+        className="labstudio-search jp-mod-styled"
+        data-testid="labstudio-run-search"
+        type="search"
+        placeholder="Filter runs: name, or metrics.acc > 0.9"
+        aria-label="Filter runs by name or by a filter expression"
+        value={model.search}
+        onChange={e => model.setSearch(e.target.value)}
+      />
+      <div className="labstudio-toolbar">
+        <label className="labstudio-inline-label">
+          Sort
+          <select
+            className="jp-mod-styled"
+            data-testid="labstudio-run-sort"
+            value={`${model.sort.key}:${model.sort.descending ? 'desc' : 'asc'}`}
+            onChange={e => {
+              const [key, dir] = e.target.value.split(':');
+              model.setSort({ key: key as RunSortKey, descending: dir === 'desc' });
+            }}
+          >
+            <option value="start_time:desc">Newest first</option>
+            <option value="start_time:asc">Oldest first</option>
+            <option value="name:asc">Name A–Z</option>
+            <option value="name:desc">Name Z–A</option>
+            <option value="status:asc">Status</option>
+            <option value="metric:asc" disabled={!model.keyMetric}>Key metric ↑</option>
+            <option value="metric:desc" disabled={!model.keyMetric}>Key metric ↓</option>
+          </select>
+        </label>
+        <label className="labstudio-inline-label">
+          Metric
+          <select
+            className="jp-mod-styled"
+            data-testid="labstudio-key-metric"
+            value={model.keyMetric}
+            onChange={e => model.setKeyMetric(e.target.value)}
+          >
+            <option value="">(none)</option>
+            {metrics.map(m => (
+              <option key={m} value={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="labstudio-toolbar">
+        <button
+          className="labstudio-button labstudio-primary"
+          data-testid="labstudio-compare"
+          disabled={selected === 0}
+          title={selected ? `Compare the ${selected} selected run(s)` : 'Select runs with their checkboxes (shift-click for a range)'}
+          onClick={() => props.onCompare(model.selection.ids)}
+        >
+          Compare{selected ? ` (${selected})` : ''}
+        </button>
+        {selected > 0 && (
+          <button className="labstudio-button" data-testid="labstudio-clear-selection" onClick={() => model.clearSelection()}>
+            Clear
+          </button>
+        )}
+      </div>
+      {model.error ? (
+        <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
+      ) : !model.loaded ? (
+        <div className="labstudio-empty" data-testid="labstudio-loading">Loading experiments…</div>
+      ) : model.experiments.length === 0 ? (
+        <div className="labstudio-empty" data-testid="labstudio-experiments-empty">
+          <p>{EXPERIMENTS_EMPTY}</p>
+          <p>
+            Track a run from a notebook or a script with{' '}
+            <code>{'with labstudio.Run(experiment_name="demo") as run: run.log_metric("loss", 0.1)'}</code>,
+            or launch a training job: every job gets a run.
+          </p>
+        </div>
+      ) : (
+        <VirtualList
+          items={rows}
+          rowHeight={ROW_HEIGHT}
+          className="labstudio-run-tree"
+          testId="labstudio-run-tree"
+          role="tree"
+          ariaLabel="Experiments and runs"
+          itemKey={rowKey}
+          onRowKey={onRowKey}
+          renderRow={(row, index, focused) => (
+            <RowView
+              row={row}
+              index={index}
+              focused={focused}
+              model={model}
+              onToggle={toggle}
+              onOpenRun={props.onOpenRun}
+            />
+          )}
+        />
+      )}
+    </div>
+  );
+}
+
+function RowView(props: {
+  row: Row;
+  index: number;
+  focused: boolean;
+  model: ExperimentsModel;
+  onToggle: (run: IRun, shift: boolean) => void;
+  onOpenRun: (run: IRun) => void;
+}): JSX.Element {
+  const { row, index, focused, model } = props;
+  const common = { 'data-index': index, tabIndex: focused ? 0 : -1 };
+  switch (row.kind) {
+    case 'experiment':
+      return (
+        <div
+          {...common}
+          className="labstudio-exp-row"
+          data-testid="labstudio-experiment-row"
+          data-experiment={row.exp.name}
+          role="treeitem"
+          aria-expanded={row.expanded}
+          onClick={() => model.toggleExpanded(row.exp.name)}
+          title={row.exp.description || row.exp.name}
+        >
+          <span className="labstudio-caret" aria-hidden="true">{row.expanded ? '▾' : '▸'}</span>
+          <span className="labstudio-exp-name">{row.exp.name}</span>
+          {row.exp.in_progress_count > 0 && <StatusDot status="InProgress" />}
+          <span className="labstudio-count">{row.exp.run_count}</span>
+        </div>
+      );
+    case 'run': {
+      const { run } = row;
+      const checked = model.selection.has(run.id);
+      const summary = model.keyMetric ? run.metrics[model.keyMetric] : undefined;
+      return (
+        <div
+          {...common}
+          className={`labstudio-run-row ${checked ? 'labstudio-selected' : ''} ${row.list === SEARCH ? '' : 'labstudio-indent'}`}
+          data-testid="labstudio-run-row"
+          data-run-id={run.id}
+          data-run-name={run.name}
+          data-status={run.status}
+          role="treeitem"
+          aria-selected={checked}
+          onClick={e => props.onToggle(run, e.shiftKey)}
+          onDoubleClick={() => props.onOpenRun(run)}
+          title={`${run.name}\n${run.experiment}${run.source_name ? `\nTraining job ${run.source_name}` : ''}\nDouble-click or Enter to open`}
+        >
+          <input
+            type="checkbox"
+            tabIndex={-1}
+            checked={checked}
+            aria-label={`Select ${run.name}`}
+            data-testid="labstudio-run-checkbox"
+            onClick={e => {
+              e.stopPropagation();
+              props.onToggle(run, e.shiftKey);
+            }}
+            onChange={() => undefined}
+          />
+          <StatusDot status={run.status} />
+          <span className="labstudio-run-name">{run.name}</span>
+          {row.list === SEARCH && <span className="labstudio-run-exp">{run.experiment}</span>}
+          <span className="labstudio-run-metric" data-testid="labstudio-run-metric" title={model.keyMetric}>
+            {summary ? formatMetric(toNumber(summary.last)) : ''}
+          </span>
+        </div>
+      );
+    }
+    case 'more':
+      return <MoreRow common={common} row={row} model={model} />;
+    default:
+      return (
+        <div
+          {...common}
+          className={`labstudio-note-row labstudio-indent ${row.error ? 'labstudio-error-message' : ''}`}
+          role="treeitem"
+          data-testid="labstudio-run-note"
+        >
+          {row.text}
+        </div>
+      );
+  }
+}
+
+/** "Load more": loads the next page by itself once scrolled into view (infinite scroll). */
+function MoreRow(props: {
+  common: { 'data-index': number; tabIndex: number };
+  row: Extract<Row, { kind: 'more' }>;
+  model: ExperimentsModel;
+}): JSX.Element {
+  const { row, model } = props;
+  React.useEffect(() => {
+    void model.loadMore(row.list);
+  }, [row.list, row.shown]);
+  return (
+    <div {...props.common} className="labstudio-more-row labstudio-indent" role="treeitem" data-testid="labstudio-run-more">
+      <button className="labstudio-link" tabIndex={-1} onClick={() => void model.loadMore(row.list)}>
+        Loading more… ({row.shown}{row.total !== null ? ` of ${row.total}` : ''})
+      </button>
+    </div>
+  );
+}
+
+function rowKey(row: Row): string {
+  switch (row.kind) {
+    case 'experiment':
+      return `e:${row.exp.id}`;
+    case 'run':
+      return `r:${row.list}:${row.run.id}`;
+    default:
+      return `${row.kind}:${row.list}`;
+  }
+}
+
+/** Flatten the tree (or the search result) into the rows shown. */
+export function buildRows(model: ExperimentsModel): Row[] {
+  const rows: Row[] = [];
+  const addList = (key: string) => {
+    const list = model.runList(key);
+    if (!list || (list.loading && list.runs.length === 0)) {
+      rows.push({ kind: 'note', list: key, text: 'Loading runs…' });
+      return;
+    }
+    if (list.error) {
+      rows.push({ kind: 'note', list: key, text: list.error.message, error: true });
+    }
+    list.runs.forEach(run => rows.push({ kind: 'run', run, list: key }));
+    if (!list.error && list.runs.length === 0) {
+      rows.push({
+        kind: 'note',
+        list: key,
+        text: key === SEARCH ? `No runs match “${model.search.trim()}”.` : 'No runs in this experiment yet.'
+      });
+    }
+    if (list.nextToken) {
+      rows.push({ kind: 'more', list: key, shown: list.runs.length, total: list.total });
+    }
+  };
+  if (model.search.trim()) {
+    addList(SEARCH);
+    return rows;
+  }
+  for (const exp of model.experiments) {
+    const expanded = model.isExpanded(exp.name);
+    rows.push({ kind: 'experiment', exp, expanded });
+    if (expanded) {
+      addList(exp.name);
+    }
+  }
+  return rows;
+}

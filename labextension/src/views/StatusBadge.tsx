@@ -1,0 +1,32 @@
+import * as React from 'react';
+
+/** Human labels for the SageMaker statuses. */
+const LABELS: Record<string, string> = {
+  InProgress: 'In progress',
+  Completed: 'Completed',
+  Failed: 'Failed',
+  Stopping: 'Stopping',
+  Stopped: 'Stopped'
+};
+
+export interface IStatusBadgeProps {
+  status: string;
+  title?: string;
+}
+
+/** A coloured pill with an icon-like dot; the colour comes from the theme. */
+export function StatusBadge(props: IStatusBadgeProps): JSX.Element {
+  const { status, title } = props;
+  const slug = status.toLowerCase().replace(/[^a-z]/g, '');
+  return (
+    <span
+      className={`labstudio-status-badge labstudio-status-${slug}`}
+      data-testid="labstudio-status-badge"
+      data-status={status}
+      title={title || LABELS[status] || status}
+    >
+      <span className="labstudio-status-dot" aria-hidden="true" />
+      {LABELS[status] ?? status}
+    </span>
+  );
+}

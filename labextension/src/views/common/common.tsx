@@ -1,0 +1,88 @@
+/** Small pieces shared by the views: error box, status dot, tick hook, metric format. */
+import * as React from 'react';
+
+export function ErrorBox(props: {
+  error: { message: string; extensionMissing?: boolean; field?: string | null };
+  onRetry?: () => void;
+}): JSX.Element {
+  const { error, onRetry } = props;
+  return (
+    <div className="labstudio-error" data-testid="labstudio-error" role="alert">
+      <p className="labstudio-error-message">{error.message}</p>
+      {error.extensionMissing && (
+        <p>
+          Install labstudio in the Python environment of the Jupyter server, run{' '}
+          <code>jupyter server extension enable labstudio</code> and restart
+          JupyterLab.
+        </p>
+      )}
+      {onRetry && (
+        <button className="labstudio-button" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A coloured dot for a run / endpoint status (the colour comes from the theme). */
+export function StatusDot(props: { status: string }): JSX.Element {
+  const slug = props.status.toLowerCase().replace(/[^a-z]/g, '');
+  return (
+    <span
+      className={`labstudio-status-icon labstudio-status-${slug}`}
+      data-testid="labstudio-status-icon"
+      data-status={props.status}
+      title={props.status}
+      role="img"
+      aria-label={props.status}
+    />
+  );
+}
+
+/** Re-render every `interval` ms (0: never). */
+export function useTick(interval: number): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    if (!interval) {
+      return;
+    }
+    const id = setInterval(() => setTick(t => t + 1), interval);
+    return () => clearInterval(id);
+  }, [interval]);
+}
+
+/** A metric value with 4 significant digits (integers as they are). */
+export function formatMetric(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') {
+    return '–';
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (!Number.isFinite(value)) {
+    return String(value);
+  }
+  if (Number.isInteger(value) && Math.abs(value) < 1e7) {
+    return String(value);
+  }
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) {
+    return value.toExponential(3);
+  }
+  return String(Number(value.toPrecision(4)));
+}
+
+/** Copy text to the clipboard (falls back to a hidden textarea). */
+export async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+}

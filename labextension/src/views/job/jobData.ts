@@ -1,0 +1,84 @@
+/** Pure helpers for the job detail and the launch form. */
+import { IMetricSeries, ITrainingJobDescription } from '../../types';
+
+/** Hyperparameters the platform adds; the user never typed them. */
+export function isPlatformHyperparameter(key: string): boolean {
+  return key.startsWith('sagemaker_') || key.startsWith('labstudio_');
+}
+
+/** SageMaker stores hyperparameters as JSON text: `"3"`, `"\"adam\""`. */
+export function decodeHyperparameter(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The hyperparameters as the user wrote them (platform keys left out). */
+export function userHyperparameters(job: ITrainingJobDescription): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(job.HyperParameters ?? {})) {
+    if (!isPlatformHyperparameter(key)) {
+      const decoded = decodeHyperparameter(value);
+      out[key] = typeof decoded === 'string' ? decoded : JSON.stringify(decoded);
+    }
+  }
+  return out;
+}
+
+export function channelsOf(job: ITrainingJobDescription): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of job.InputDataConfig ?? []) {
+    out[c.ChannelName] = c.DataSource?.FileDataSource?.FileUri ?? '';
+  }
+  return out;
+}
+
+export function metricDefinitionsOf(job: ITrainingJobDescription) {
+  const spec = (job as unknown as { AlgorithmSpecification?: { MetricDefinitions?: { Name: string; Regex: string }[] } })
+    .AlgorithmSpecification;
+  return job.MetricDefinitions?.length ? job.MetricDefinitions : spec?.MetricDefinitions ?? [];
+}
+
+/** Merge live `job.metrics` points into the series (by step; newer wins). */
+export function mergePoints(
+  series: IMetricSeries[],
+  points: { key: string; value: number | string | null; step: number; timestamp: number }[]
+): IMetricSeries[] {
+  const byName = new Map(series.map(s => [s.name, { ...s, points: [...s.points] }]));
+  for (const p of points) {
+    const value = typeof p.value === 'string' ? Number(p.value) : p.value;
+    let s = byName.get(p.key);
+    if (!s) {
+      s = { name: p.key, points: [] };
+      byName.set(p.key, s);
+    }
+    const last = s.points[s.points.length - 1];
+    if (!last || last.step < p.step) {
+      s.points.push({ step: p.step, value, timestamp: p.timestamp });
+    } else {
+      const i = s.points.findIndex(q => q.step === p.step);
+      if (i >= 0) {
+        s.points[i] = { step: p.step, value, timestamp: p.timestamp };
+      } else {
+        s.points.push({ step: p.step, value, timestamp: p.timestamp });
+        s.points.sort((a, b) => a.step - b.step);
+      }
+    }
+  }
+  return [...byName.values()];
+}
+
+/** A DNS-like endpoint name from a job name: letters, digits and dashes, 63 at most. */
+export function endpointNameFor(job: string): string {
+  const base = job.replace(/[^a-zA-Z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return (base || 'endpoint').slice(0, 60).replace(/-+$/, '') + '-ep';
+}
+
+/** The durations of the status transitions, for the timeline. */
+export function transitionDuration(start: string, end: string | null | undefined, now: number): number {
+  const s = Date.parse(start);
+  const e = end ? Date.parse(end) : now;
+  return Math.max(0, e - s);
+}

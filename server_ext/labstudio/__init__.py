@@ -1,0 +1,79 @@
+"""labstudio: a local-first ML studio for JupyterLab (training jobs, experiments, endpoints)."""
+from __future__ import annotations
+
+from ._version import __version__
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "labstudio"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, object]]:
+    from .extension import LabstudioApp
+
+    return [{"module": "labstudio", "app": LabstudioApp}]
+
+
+# Public SDK names, imported on first use: `import labstudio` stays cheap (the job supervisor
+# imports it on its hot path), while `from labstudio import Run` pulls in the tracking code.
+_LAZY = {
+    "Run": "labstudio.tracking.run",
+    "load_run": "labstudio.tracking.run",
+    "search_runs": "labstudio.tracking.analytics",
+    "ExperimentAnalytics": "labstudio.tracking.analytics",
+    "plot": "labstudio.plot",
+    # SageMaker-compatible SDK (issue 5): estimators, models, predictors and their modules.
+    "Estimator": "labstudio.sdk.estimator",
+    "Model": "labstudio.sdk.model",
+    "Predictor": "labstudio.sdk.predictor",
+    "TrainingJob": "labstudio.sdk.job",
+    "TrainingJobAnalytics": "labstudio.sdk.analytics",
+    "TrainingInput": "labstudio.sdk.inputs",
+    "LocalSession": "labstudio.sdk.session",
+    "UnexpectedStatusException": "labstudio.sdk.exceptions",
+    "ModelError": "labstudio.sdk.exceptions",
+    "serializers": "labstudio.serializers",
+    "deserializers": "labstudio.deserializers",
+    "sklearn": "labstudio.sklearn",
+    "xgboost": "labstudio.xgboost",
+    "pytorch": "labstudio.pytorch",
+    "local": "labstudio.local",
+    "widgets": "labstudio.widgets",
+    "magics": "labstudio.magics",
+}
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext labstudio`: registers %train, %%train, %deploy, %jobs, %endpoints, %runs, %logs, %stop."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'labstudio' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(module_name)
+    value = module if module_name == f"labstudio.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))
+
+
+__all__ = [
+    "__version__", "Run", "load_run", "search_runs", "ExperimentAnalytics",
+    "Estimator", "Model", "Predictor", "TrainingJob", "TrainingJobAnalytics", "TrainingInput", "LocalSession",
+    "UnexpectedStatusException", "ModelError", "load_ipython_extension",
+]

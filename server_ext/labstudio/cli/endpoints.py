@@ -1,0 +1,247 @@
+"""``labstudio deploy`` and ``labstudio endpoints list|describe|logs|delete|invoke|update``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import Invalid
+from . import parse_pairs
+from .output import print_json, print_table
+
+
+def _core():  # type: ignore[no-untyped-def]
+    from ..core import Core
+
+    return Core.from_env()
+
+
+def _finish(described: dict[str, Any], action: str) -> int:
+    status = described["EndpointStatus"]
+    if status == "Failed" or (action == "update" and described.get("FailureReason")):
+        print(f"labstudio: endpoint {described['EndpointName']} {action} failed: {described.get('FailureReason')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_deploy(args: argparse.Namespace) -> int:
+    described = _core().endpoints.deploy(
+        args.source,
+        name=args.name,
+        entry_point=args.entry_point,
+        source_dir=args.source_dir,
+        workers=args.workers,
+        port=args.port,
+        capture_percent=args.capture_percent,
+        token=args.token,
+        environment=parse_pairs(args.env, "--env"),
+        variant_name=args.variant_name,
+        restart_on_failure=args.restart_on_failure,
+        wait=not args.no_wait,
+        timeout=args.timeout,
+        base_dir=Path.cwd(),
+    )
+    code = _finish(described, "deploy")
+    if code == 0:
+        print(f"{described['EndpointName']} {described['EndpointUrl']}")
+    return code
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    result = _core().endpoints.list(status=args.status)
+    if args.json:
+        print_json(result)
+        return 0
+    rows = [
+        (e["EndpointName"], e["EndpointStatus"], e["EndpointUrl"] or "-", ",".join(e["VariantNames"]), (e["CreationTime"] or "")[:19].replace("T", " "))
+        for e in result["Endpoints"]
+    ]
+    print_table(["NAME", "STATUS", "URL", "VARIANTS", "CREATED"], rows, empty="No endpoints.")
+    return 0
+
+
+def _fmt_ms(value: Any) -> str:
+    return "-" if value is None else f"{value:g} ms"
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    d = _core().endpoints.describe(args.name)
+    if args.json:
+        print_json(d)
+        return 0
+    print(f"Endpoint:   {d['EndpointName']}")
+    print(f"Status:     {d['EndpointStatus']}")
+    if d.get("FailureReason"):
+        print(f"Reason:     {d['FailureReason']}")
+    print(f"URL:        {d['EndpointUrl'] or '-'}  (auth: {d['AuthType']})")
+    print(f"Created:    {d['CreationTime']}   modified: {d['LastModifiedTime']}")
+    capture = d["DataCaptureConfig"]
+    print(f"Capture:    {capture['CurrentSamplingPercentage']:g}% -> {capture['DestinationS3Uri']}" if capture["EnableCapture"] else "Capture:    off")
+    rows = []
+    for v in d["ProductionVariants"]:
+        m = v["Metrics"]
+        rows.append((v["VariantName"], v["VariantStatus"], f"{v['CurrentWeight']:g}", v["CurrentInstanceCount"], m["Invocations"], m["Errors"],
+                     _fmt_ms(m["LatencyP50Ms"]), _fmt_ms(m["LatencyP90Ms"]), _fmt_ms(m["LatencyP99Ms"]), v["ModelData"]))
+    print()
+    print_table(["VARIANT", "STATUS", "WEIGHT", "WORKERS", "REQUESTS", "ERRORS", "P50", "P90", "P99", "MODEL"], rows)
+    return 0
+
+
+def _cmd_logs(args: argparse.Namespace) -> int:
+    core = _core()
+    text = core.endpoints.logs(args.name, tail=args.tail)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if not args.follow:
+        return 0
+    path = core.endpoints.log_path(args.name)
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        while True:
+            chunk = handle.read()
+            if chunk:
+                sys.stdout.write(chunk.decode(errors="replace"))
+                sys.stdout.flush()
+            else:
+                time.sleep(0.25)
+                if not path.exists():
+                    return 0
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    _core().endpoints.delete(args.name)
+    print(f"Deleted endpoint {args.name}")
+    return 0
+
+
+def _read_body(raw: str) -> bytes:
+    if raw.startswith("@"):
+        path = Path(raw[1:]).expanduser()
+        if raw == "@-":
+            return sys.stdin.buffer.read()
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise Invalid(f"--body {raw}: {exc.strerror}", field="--body") from None
+    return raw.encode()
+
+
+def _cmd_invoke(args: argparse.Namespace) -> int:
+    result = _core().endpoints.invoke(args.name, _read_body(args.body), args.content_type, accept=args.accept, target_variant=args.variant)
+    body: bytes = result["Body"]
+    if result["StatusCode"] >= 400:
+        try:
+            message = json.loads(body).get("message", body.decode(errors="replace"))
+        except (ValueError, AttributeError):
+            message = body.decode(errors="replace")
+        print(f"labstudio: error: the endpoint answered {result['StatusCode']}: {message}", file=sys.stderr)
+        return 1
+    if args.output:
+        Path(args.output).write_bytes(body)
+        print(f"{len(body)} bytes ({result['ContentType']}) from variant {result['InvokedProductionVariant']} written to {args.output}", file=sys.stderr)
+        return 0
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        return 0
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def parse_variant_option(raw: str) -> dict[str, Any]:
+    """NAME=SOURCE[,weight=W][,instances=K][,entry_point=F][,source_dir=D]; NAME alone keeps its model."""
+    head, *options = raw.split(",")
+    name, sep, source = head.partition("=")
+    if not name.strip():
+        raise Invalid(f"--variant {raw!r}: expected NAME=SOURCE[,weight=W]...", field="--variant")
+    variant: dict[str, Any] = {"VariantName": name.strip()}
+    if sep:
+        if not source.strip():
+            raise Invalid(f"--variant {raw!r}: the SOURCE after '=' is empty", field="--variant")
+        variant["Source"] = source.strip()
+    keys = {"weight": "InitialVariantWeight", "instances": "InitialInstanceCount", "workers": "InitialInstanceCount",
+            "entry_point": "EntryPoint", "entry-point": "EntryPoint", "source_dir": "SourceDir", "source-dir": "SourceDir"}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or key.strip() not in keys:
+            raise Invalid(f"--variant {raw!r}: unknown option {option!r} (use weight=, instances=, entry_point=, source_dir=)", field="--variant")
+        variant[keys[key.strip()]] = value.strip()
+    return variant
+
+
+def _cmd_update(args: argparse.Namespace) -> int:
+    body: dict[str, Any] = {"ProductionVariants": [parse_variant_option(v) for v in args.variant]}
+    if args.capture_percent is not None:
+        body["DataCaptureConfig"] = {"EnableCapture": args.capture_percent > 0, "InitialSamplingPercentage": args.capture_percent}
+    described = _core().endpoints.update(args.name, body, wait=not args.no_wait, timeout=args.timeout, base_dir=Path.cwd())
+    code = _finish(described, "update")
+    if code == 0:
+        weights = ", ".join(f"{v['VariantName']}={v['CurrentWeight']:g}" for v in described["ProductionVariants"])
+        print(f"{described['EndpointName']} {described['EndpointStatus']} ({weights})")
+    return code
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    deploy = sub.add_parser("deploy", help="serve a training job's model, a model archive or a folder as a local endpoint")
+    deploy.add_argument("source", metavar="SOURCE", help="a Completed training job, a model.tar.gz or a model folder")
+    deploy.add_argument("--name", help="endpoint name (default: from the source, with a timestamp)")
+    deploy.add_argument("--entry-point", help="inference script (default: inference.py, or the job's entry point)")
+    deploy.add_argument("--source-dir", help="folder holding the inference script and its modules")
+    deploy.add_argument("--workers", type=int, default=1, help="worker processes (the variant's instance count)")
+    deploy.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    deploy.add_argument("--capture-percent", type=float, help="capture this percentage of requests and responses (0-100)")
+    deploy.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on /invocations")
+    deploy.add_argument("--env", action="append", metavar="KEY=VALUE", help="environment variable for the model server (repeatable)")
+    deploy.add_argument("--variant-name", default="AllTraffic")
+    deploy.add_argument("--restart-on-failure", action="store_true", help="restart the server when it is found dead")
+    deploy.add_argument("--no-wait", action="store_true", help="return while the endpoint is still Creating")
+    deploy.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for InService")
+    deploy.set_defaults(func=_cmd_deploy)
+
+    endpoints = sub.add_parser("endpoints", help="list, describe, invoke, update and delete endpoints")
+    esub = endpoints.add_subparsers(dest="endpoints_command", metavar="ACTION", parser_class=type(endpoints))
+    esub.required = True
+
+    ls = esub.add_parser("list", help="list endpoints")
+    ls.add_argument("--status")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_cmd_list)
+
+    de = esub.add_parser("describe", help="DescribeEndpoint, with per-variant figures")
+    de.add_argument("name", metavar="NAME")
+    de.add_argument("--json", action="store_true")
+    de.set_defaults(func=_cmd_describe)
+
+    lo = esub.add_parser("logs", help="print the endpoint's log")
+    lo.add_argument("name", metavar="NAME")
+    lo.add_argument("--tail", type=int, default=200)
+    lo.add_argument("-f", "--follow", action="store_true")
+    lo.set_defaults(func=_cmd_logs)
+
+    rm = esub.add_parser("delete", help="stop every worker and free the port")
+    rm.add_argument("name", metavar="NAME")
+    rm.set_defaults(func=_cmd_delete)
+
+    inv = esub.add_parser("invoke", help="POST a body to the endpoint's /invocations")
+    inv.add_argument("name", metavar="NAME")
+    inv.add_argument("--content-type", required=True)
+    inv.add_argument("--accept")
+    inv.add_argument("--body", required=True, metavar="@FILE|TEXT", help="the body: text, @file, or @- for stdin")
+    inv.add_argument("--variant", help="send to this variant (X-Labstudio-Target-Variant)")
+    inv.add_argument("--output", "-o", help="write the answer to this file")
+    inv.set_defaults(func=_cmd_invoke)
+
+    up = esub.add_parser("update", help="blue/green update: the given variants become the endpoint's set")
+    up.add_argument("name", metavar="NAME")
+    up.add_argument("--variant", action="append", required=True, metavar="NAME=SOURCE[,weight=W]",
+                    help="a variant of the new set (repeatable); NAME[,weight=W] alone keeps that variant's model")
+    up.add_argument("--capture-percent", type=float)
+    up.add_argument("--no-wait", action="store_true")
+    up.add_argument("--timeout", type=float, default=600.0)
+    up.set_defaults(func=_cmd_update)
+

@@ -1,0 +1,96 @@
+"""Settings shared by every client of the core (server, CLI, kernels, supervisors).
+
+Everything is read from the environment so that a supervisor or a kernel started by
+the Jupyter server sees exactly the store the server uses: the server extension exports
+these variables to the processes it starts, and traitlets on the extension override them.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ENV_HOME = "LABSTUDIO_HOME"
+ENV_DB_URL = "LABSTUDIO_DB_URL"
+ENV_ARTIFACT_URI = "LABSTUDIO_ARTIFACT_URI"
+ENV_MAX_CONCURRENT = "LABSTUDIO_MAX_CONCURRENT_JOBS"
+ENV_STOP_GRACE = "LABSTUDIO_STOP_GRACE_SECONDS"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be greater than 0, got {value}")
+    return value
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where labstudio keeps its state and how many jobs may run at once."""
+
+    home: Path
+    db_url: str
+    artifact_uri: str
+    max_concurrent_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    stop_grace_seconds: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        home = Path(os.environ.get(ENV_HOME) or Path.home() / ".labstudio").expanduser().resolve()
+        db_url = os.environ.get(ENV_DB_URL) or f"sqlite:///{home / 'labstudio.db'}"
+        artifact_uri = os.environ.get(ENV_ARTIFACT_URI) or str(home / "artifacts")
+        return cls(
+            home=home,
+            db_url=db_url,
+            artifact_uri=artifact_uri,
+            max_concurrent_jobs=_int_env(ENV_MAX_CONCURRENT, os.cpu_count() or 1),
+            stop_grace_seconds=_float_env(ENV_STOP_GRACE, 10.0),
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v not in (None, "")})
+
+    def as_env(self) -> dict[str, str]:
+        """The variables a child process needs to reach the same store."""
+        return {
+            ENV_HOME: str(self.home),
+            ENV_DB_URL: self.db_url,
+            ENV_ARTIFACT_URI: self.artifact_uri,
+            ENV_MAX_CONCURRENT: str(self.max_concurrent_jobs),
+            ENV_STOP_GRACE: str(self.stop_grace_seconds),
+        }
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.home / "jobs"
+
+    @property
+    def slots_dir(self) -> Path:
+        return self.home / "slots"
+
+    @property
+    def endpoints_dir(self) -> Path:
+        return self.home / "endpoints"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.home, self.jobs_dir, self.slots_dir, self.endpoints_dir):
+            path.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,39 @@
+"""Typed errors of the core, mapped to HTTP statuses in one place (handlers/base.py).
+
+`Invalid` derives from ValueError so that SDK users get the ValueError the SageMaker SDK
+raises for bad arguments, and the CLI prints it as one line.
+"""
+from __future__ import annotations
+
+
+class LabstudioError(Exception):
+    """Base class: the message is written for the person who made the request."""
+
+    status_code = 500
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def to_json(self) -> dict[str, object]:
+        body: dict[str, object] = {"message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class Invalid(LabstudioError, ValueError):
+    """The request names something wrong; the message says which field and how to fix it."""
+
+    status_code = 400
+
+
+class NotFound(LabstudioError, LookupError):
+    status_code = 404
+
+
+class Conflict(LabstudioError):
+    """The request is valid but clashes with the current state (duplicate name, not running...)."""
+
+    status_code = 409

@@ -1,0 +1,1 @@
+"""Training jobs: spec and validation, the SageMaker container contract, the supervisor, backends."""

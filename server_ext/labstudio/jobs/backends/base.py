@@ -1,0 +1,31 @@
+"""The backend interface: submit, stop, liveness and logs, as small as Ray's job client.
+
+A backend never writes the store itself: whatever runs the job reports through
+`jobs.recorder.JobRecorder`, and the service calls these methods.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from ...store.entities import Job
+from ..contract import Layout
+
+
+class Backend(ABC):
+    name: str
+
+    @abstractmethod
+    def submit(self, job: Job, layout: Layout) -> None:
+        """Start running a job whose tree and spec.json are prepared; return without waiting."""
+
+    @abstractmethod
+    def stop(self, job: Job, layout: Layout) -> None:
+        """Ask the job to stop; the runner records Stopping/Stopped."""
+
+    @abstractmethod
+    def is_alive(self, job: Job, layout: Layout) -> bool | None:
+        """Whether whatever runs the job still exists (None: cannot tell yet)."""
+
+    @abstractmethod
+    def cleanup_dead(self, job: Job, layout: Layout) -> None:
+        """Make sure nothing of a job whose runner died keeps running."""

@@ -1,0 +1,226 @@
+"""The SageMaker training container contract, reproduced as a folder tree and an environment.
+
+What a script sees here is what the sagemaker-training toolkit gives it in a container:
+`/opt/ml/...` becomes `<home>/jobs/<name>/opt/ml/...`, and the SM_* variables, the
+hyperparameter arguments and the working directory follow the toolkit's rules.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from .spec import RESERVED_HYPERPARAMETERS, JobSpec
+
+SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", "*.pyc")
+HOST = "algo-1"
+
+
+class Layout:
+    """Paths of one job's tree."""
+
+    def __init__(self, job_dir: Path) -> None:
+        self.job_dir = job_dir
+        self.base = job_dir / "opt" / "ml"
+        self.input = self.base / "input"
+        self.config = self.input / "config"
+        self.data = self.input / "data"
+        self.code = self.base / "code"
+        self.model = self.base / "model"
+        self.output = self.base / "output"
+        self.output_data = self.output / "data"
+        self.intermediate = self.output / "intermediate"
+        self.failure_file = self.output / "failure"
+        self.success_file = self.output / "success"
+        self.log_file = job_dir / "output.log"
+        self.supervisor_log = job_dir / "supervisor.log"
+        self.pid_file = job_dir / "supervisor.pid"
+        self.scratch = job_dir / "scratch"
+
+    def channel(self, name: str) -> Path:
+        return self.data / name
+
+
+def encode_hyperparameters(hps: dict[str, Any]) -> dict[str, str]:
+    """hyperparameters.json: every value JSON-encoded as a string, as the SageMaker SDK writes it."""
+    return {k: json.dumps(v) for k, v in hps.items()}
+
+
+def all_hyperparameters(spec: JobSpec) -> dict[str, Any]:
+    """The user's hyperparameters plus the sagemaker_* keys the SageMaker SDK adds."""
+    hps = dict(spec.hyperparameters)
+    hps.setdefault("sagemaker_program", spec.entry_point)
+    hps.setdefault("sagemaker_submit_directory", spec.source_dir)
+    hps.setdefault("sagemaker_container_log_level", 20)
+    hps.setdefault("sagemaker_job_name", spec.name)
+    hps.setdefault("sagemaker_region", "local")
+    return hps
+
+
+def _decode(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def to_cmd_args(hps: dict[str, Any]) -> list[str]:
+    """The toolkit's mapping.to_cmd_args: sorted keys, -k for one character, dicts as k=v,k2=v2."""
+    args: list[str] = []
+    for key in sorted(hps):
+        name = _decode(key)
+        args.append(f"--{name}" if len(name) > 1 else f"-{name}")
+        value = hps[key]
+        if isinstance(value, dict):
+            args.append(",".join(f"{k}={v}" for k, v in sorted(value.items())))
+        else:
+            args.append(_decode(value))
+    return args
+
+
+def _env_value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def count_gpus() -> int:
+    driver = Path("/proc/driver/nvidia/gpus")
+    try:
+        return len(list(driver.iterdir())) if driver.is_dir() else 0
+    except OSError:
+        return 0
+
+
+def prepare_tree(spec: JobSpec, layout: Layout) -> None:
+    """Create the tree and the config files, and snapshot the source (done at submit time)."""
+    for folder in (layout.config, layout.data, layout.model, layout.output_data, layout.intermediate):
+        folder.mkdir(parents=True, exist_ok=True)
+    if spec.source_is_single_file:
+        layout.code.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(spec.source_dir) / spec.entry_point, layout.code / spec.entry_point)
+    else:
+        shutil.copytree(spec.source_dir, layout.code, ignore=SNAPSHOT_IGNORE, symlinks=True, dirs_exist_ok=True)
+    (layout.config / "hyperparameters.json").write_text(json.dumps(encode_hyperparameters(all_hyperparameters(spec)), indent=2))
+    (layout.config / "inputdataconfig.json").write_text(
+        json.dumps(
+            {
+                name: {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"}
+                for name in spec.channels
+            },
+            indent=2,
+        )
+    )
+    (layout.config / "resourceconfig.json").write_text(json.dumps(resource_config(), indent=2))
+
+
+def resource_config() -> dict[str, Any]:
+    return {"current_host": HOST, "hosts": [HOST], "network_interface_name": "eth0"}
+
+
+def channel_links(spec: JobSpec, layout: Layout) -> list[tuple[str, str]]:
+    """(source, input/data/<channel>) pairs the supervisor links before the script starts."""
+    return [(source, str(layout.channel(name))) for name, source in sorted(spec.channels.items())]
+
+
+def command(spec: JobSpec, layout: Layout, python: str | None = None) -> list[str]:
+    entry = layout.code / spec.entry_point
+    args = to_cmd_args(spec.user_hyperparameters)
+    if entry.suffix == ".sh":
+        return ["/bin/sh", str(entry), *args]
+    return [python or sys.executable, str(entry), *args]
+
+
+def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The process environment: the caller's, the SM_* variables, then the user's own."""
+    env = dict(os.environ if base_env is None else base_env)
+    hps = spec.user_hyperparameters
+    channels = sorted(spec.channels)
+    user_args = to_cmd_args(hps)
+    module_name = Path(spec.entry_point).stem
+    num_gpus = count_gpus()
+    num_cpus = os.cpu_count() or 1
+    channel_dirs = {name: str(layout.channel(name)) for name in channels}
+    input_data_config = {
+        name: {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"}
+        for name in channels
+    }
+    training_env = {
+        "additional_framework_parameters": {},
+        "channel_input_dirs": channel_dirs,
+        "current_host": HOST,
+        "framework_module": None,
+        "hosts": [HOST],
+        "hyperparameters": hps,
+        "input_config_dir": str(layout.config),
+        "input_data_config": input_data_config,
+        "input_dir": str(layout.input),
+        "is_master": True,
+        "job_name": spec.name,
+        "log_level": 20,
+        "master_hostname": HOST,
+        "model_dir": str(layout.model),
+        "module_dir": str(layout.code),
+        "module_name": module_name,
+        "network_interface_name": "eth0",
+        "num_cpus": num_cpus,
+        "num_gpus": num_gpus,
+        "output_data_dir": str(layout.output_data),
+        "output_dir": str(layout.output),
+        "output_intermediate_dir": str(layout.intermediate),
+        "resource_config": resource_config(),
+        "user_entry_point": spec.entry_point,
+    }
+    sm: dict[str, str] = {
+        "SM_MODEL_DIR": str(layout.model),
+        "SM_CHANNELS": json.dumps(channels),
+        "SM_HPS": json.dumps(hps),
+        "SM_CURRENT_HOST": HOST,
+        "SM_HOSTS": json.dumps([HOST]),
+        "SM_NUM_GPUS": str(num_gpus),
+        "SM_NUM_CPUS": str(num_cpus),
+        "SM_LOG_LEVEL": "20",
+        "SM_NETWORK_INTERFACE_NAME": "eth0",
+        "SM_USER_ARGS": json.dumps(user_args),
+        "SM_INPUT_DIR": str(layout.input),
+        "SM_INPUT_CONFIG_DIR": str(layout.config),
+        "SM_OUTPUT_DIR": str(layout.output),
+        "SM_OUTPUT_DATA_DIR": str(layout.output_data),
+        "SM_OUTPUT_INTERMEDIATE_DIR": str(layout.intermediate),
+        "SM_RESOURCE_CONFIG": json.dumps(resource_config()),
+        "SM_INPUT_DATA_CONFIG": json.dumps(input_data_config),
+        "SM_TRAINING_ENV": json.dumps(training_env),
+        "SM_MODULE_DIR": str(layout.code),
+        "SM_MODULE_NAME": module_name,
+        "SM_USER_ENTRY_POINT": spec.entry_point,
+        "SM_FRAMEWORK_PARAMS": "{}",
+        "SM_IS_MASTER": "true",
+        "SM_MASTER_HOSTNAME": HOST,
+        "TRAINING_JOB_NAME": spec.name,
+        "SAGEMAKER_BASE_DIR": str(layout.base),
+        "PYTHONUNBUFFERED": "1",
+        "LABSTUDIO_JOB_NAME": spec.name,
+        "LABSTUDIO_EXPERIMENT_NAME": spec.experiment_name or "Default",
+    }
+    for name in channels:
+        sm[f"SM_CHANNEL_{name.upper()}"] = str(layout.channel(name))
+    for key, value in hps.items():
+        sm[f"SM_HP_{key.upper()}"] = _env_value(value)
+    if run_id:
+        sm["LABSTUDIO_RUN_ID"] = run_id
+    env.update(sm)
+    existing = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(layout.code) + (os.pathsep + existing if existing else "")
+    env.update(spec.environment)
+    return env
+
+
+__all__ = [
+    "Layout",
+    "RESERVED_HYPERPARAMETERS",
+    "all_hyperparameters",
+    "command",
+    "encode_hyperparameters",
+    "environment",
+    "channel_links",
+    "prepare_tree",
+    "to_cmd_args",
+]

@@ -1,0 +1,90 @@
+"""DescribeTrainingJob- and ListTrainingJobs-shaped JSON from a stored job."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..store.entities import Job, MetricSummary
+from ..store.util import json_number
+from .contract import all_hyperparameters, encode_hyperparameters
+from .spec import JobSpec
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def summary(job: Job) -> dict[str, Any]:
+    return {
+        "TrainingJobName": job.name,
+        "TrainingJobStatus": job.status,
+        "SecondaryStatus": job.secondary_status,
+        "StatusMessage": job.status_message,
+        "CreationTime": iso(job.creation_time),
+        "TrainingStartTime": iso(job.training_start_time),
+        "TrainingEndTime": iso(job.training_end_time),
+        "LastModifiedTime": iso(job.last_modified_time),
+        "FailureReason": job.failure_reason,
+        "ExperimentName": job.experiment_name or "Default",
+        "RunId": job.run_id,
+    }
+
+
+def describe(job: Job, metrics: dict[str, MetricSummary]) -> dict[str, Any]:
+    spec = JobSpec.from_dict(job.spec)
+    out = summary(job)
+    out.update(
+        {
+            "TrainingJobArn": f"arn:labstudio:local:training-job/{job.name}",
+            "SecondaryStatusTransitions": [
+                {
+                    "Status": t.status,
+                    "StartTime": iso(t.start_time),
+                    "EndTime": iso(t.end_time),
+                    "StatusMessage": t.message,
+                }
+                for t in job.transitions
+            ],
+            "HyperParameters": encode_hyperparameters(all_hyperparameters(spec)),
+            "AlgorithmSpecification": {"TrainingInputMode": "File", "MetricDefinitions": spec.metric_definitions},
+            "InputDataConfig": [
+                {
+                    "ChannelName": name,
+                    "DataSource": {"FileDataSource": {"FileUri": f"file://{path}"}},
+                    "InputMode": "File",
+                }
+                for name, path in sorted(spec.channels.items())
+            ],
+            "OutputDataConfig": {"S3OutputPath": f"{job.job_dir}/opt/ml/output"},
+            "ModelArtifacts": {"S3ModelArtifacts": job.model_artifact},
+            "OutputArtifacts": {"S3OutputArtifacts": job.output_artifact},
+            "ResourceConfig": {"InstanceType": "local", "InstanceCount": 1},
+            "StoppingCondition": {"MaxRuntimeInSeconds": spec.max_runtime_seconds},
+            "FinalMetricDataList": [
+                {"MetricName": m.name, "Value": json_number(m.last), "Timestamp": iso(m.last_timestamp)}
+                for m in sorted(metrics.values(), key=lambda m: m.name)
+            ],
+            "Environment": spec.environment,
+            "Tags": [{"Key": k, "Value": v} for k, v in sorted(spec.tags.items())],
+            "ExperimentConfig": {"ExperimentName": job.experiment_name or "Default", "TrialName": spec.trial_name},
+            "EntryPoint": spec.entry_point,
+            "SourceDir": spec.source_dir,
+            "MetricDefinitions": spec.metric_definitions,
+            "Backend": job.backend,
+            "ExitCode": job.exit_code,
+            "TrainingTimeInSeconds": _elapsed(job),
+            "LogUri": f"{job.job_dir}/output.log",
+        }
+    )
+    return out
+
+
+def _elapsed(job: Job) -> int | None:
+    if job.training_start_time is None:
+        return None
+    import time
+
+    end = job.training_end_time or time.time()
+    return max(0, int(round(end - job.training_start_time)))

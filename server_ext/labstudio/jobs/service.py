@@ -1,0 +1,309 @@
+"""JobService: the one place jobs are submitted, listed, described, stopped and followed.
+
+No tornado here: the REST handlers, the CLI and the SDK all call these methods.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..config import Settings
+from ..errors import Conflict, Invalid, NotFound
+from ..store import Database
+from ..store import events as events_store
+from ..store import jobs as jobs_store
+from ..store import metrics as metrics_store
+from ..store import runs as runs_store
+from ..store.entities import Job
+from ..store.util import new_id
+from .backends import get_backend
+from .contract import Layout, channel_links, command, environment, prepare_tree
+from .launch import write_plan
+from ..store.util import json_number
+from .describe import describe, summary
+from .recorder import JobRecorder
+from .spec import NAME_RE, JobSpec, parse_spec
+
+STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+MAX_LOG_CHUNK = 1024 * 1024
+
+
+def _encode_token(job: Job) -> str:
+    raw = json.dumps([job.creation_time, job.name]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> tuple[float, str]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        created, name = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return float(created), str(name)
+    except Exception:
+        raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+class JobService:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+
+    # -- paths --------------------------------------------------------------------
+
+    def layout(self, name: str) -> Layout:
+        if not NAME_RE.match(name):  # names are the only thing that becomes a path here
+            raise NotFound(f"Training job {name!r} does not exist.")
+        return Layout(self.settings.jobs_dir / name)
+
+    def code_dir(self, name: str) -> Path:
+        return self.layout(name).code
+
+    # -- submit -------------------------------------------------------------------
+
+    def submit(
+        self,
+        request: Mapping[str, Any] | JobSpec,
+        *,
+        base_dir: Path | None = None,
+        root_dir: Path | None = None,
+    ) -> dict[str, Any]:
+        """Validate, snapshot, record and launch. Nothing is created when validation fails."""
+        spec = request if isinstance(request, JobSpec) else parse_spec(request, base_dir=base_dir, root_dir=root_dir)
+        with self.db.read() as conn:
+            if jobs_store.job_exists(conn, spec.name):
+                raise Invalid(f"A training job named {spec.name!r} already exists; choose another 'name'.", field="name")
+        layout = self.layout(spec.name)
+        try:
+            layout.job_dir.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            raise Invalid(f"A training job named {spec.name!r} already exists; choose another 'name'.", field="name") from None
+        now = time.time()
+        run_id = new_id()
+        try:
+            prepare_tree(spec, layout)
+            write_plan(str(layout.job_dir), self._plan(spec, layout, run_id, now))
+            self.db.run_write(self._insert, spec, layout, run_id, now)
+        except BaseException:
+            shutil.rmtree(layout.job_dir, ignore_errors=True)
+            raise
+        job = self.get(spec.name)
+        try:
+            get_backend(spec.backend, self.settings).submit(job, layout)
+        except Exception as exc:
+            JobRecorder(self.db, spec.name, run_id).finish(
+                status="Failed",
+                secondary="Failed",
+                message="Training job failed",
+                failure_reason=f"InternalServerError: could not start the job's supervisor: {exc}",
+            )
+        return self.describe(spec.name)
+
+    def _plan(self, spec: JobSpec, layout: Layout, run_id: str, now: float) -> dict[str, Any]:
+        base_env = dict(os.environ)
+        base_env.update(self.settings.as_env())
+        return {
+            "argv": command(spec, layout),
+            "cwd": str(layout.code),
+            "env": environment(spec, layout, run_id=run_id, base_env=base_env),
+            "channels": channel_links(spec, layout),
+            "log_file": str(layout.log_file),
+            "slots_dir": str(self.settings.slots_dir),
+            "max_slots": self.settings.max_concurrent_jobs,
+            "stop_grace_seconds": self.settings.stop_grace_seconds,
+            "created": now,
+            "run_id": run_id,
+            "metric_definitions": spec.metric_definitions,
+            "max_runtime_seconds": spec.max_runtime_seconds,
+        }
+
+    def _insert(self, conn, spec: JobSpec, layout: Layout, run_id: str, now: float) -> None:  # type: ignore[no-untyped-def]
+        if jobs_store.job_exists(conn, spec.name):
+            raise Invalid(f"A training job named {spec.name!r} already exists; choose another 'name'.", field="name")
+        experiment = spec.experiment_name or runs_store.DEFAULT_EXPERIMENT
+        runs_store.create_run(
+            conn,
+            experiment_name=experiment,
+            name=spec.name,
+            trial_name=spec.trial_name,
+            status="InProgress",
+            source_type="TrainingJob",
+            source_name=spec.name,
+            tags=spec.tags,
+            run_id=run_id,
+        )
+        runs_store.set_params(conn, run_id, spec.user_hyperparameters)
+        for channel, path in spec.channels.items():
+            runs_store.add_artifact(conn, run_id, channel, f"file://{path}", is_output=False)
+        jobs_store.insert_job(
+            conn,
+            {
+                "name": spec.name,
+                "run_id": run_id,
+                "backend": spec.backend,
+                "status": "InProgress",
+                "secondary_status": "Starting",
+                "status_message": "Launching the training job",
+                "failure_reason": None,
+                "spec": spec.to_dict(),
+                "job_dir": str(layout.job_dir),
+                "experiment_name": experiment,
+                "creation_time": now,
+            },
+        )
+        jobs_store.add_transition(conn, spec.name, "Starting", now, "Launching the training job")
+        events_store.append(conn, "job.created", {"name": spec.name, "run_id": run_id, "experiment": experiment})
+        events_store.append(conn, "run.created", {"run_id": run_id, "experiment": experiment, "name": spec.name})
+
+    # -- read ---------------------------------------------------------------------
+
+    def get(self, name: str) -> Job:
+        self.layout(name)
+        with self.db.read() as conn:
+            job = jobs_store.get_job(conn, name)
+        if job is None:
+            raise NotFound(f"Training job {name!r} does not exist.")
+        return job
+
+    def describe(self, name: str) -> dict[str, Any]:
+        job = self.get(name)
+        with self.db.read() as conn:
+            metrics = metrics_store.summaries(conn, [job.run_id]).get(job.run_id, {}) if job.run_id else {}
+        return describe(job, metrics)
+
+    def list(
+        self,
+        *,
+        status: str | list[str] | None = None,
+        name_contains: str | None = None,
+        limit: int = 100,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        statuses = [status] if isinstance(status, str) else list(status or [])
+        for s in statuses:
+            if s not in STATUSES:
+                raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {s!r}.", field="status")
+        if not 1 <= limit <= 1000:
+            raise Invalid(f"'limit' must be between 1 and 1000, got {limit}.", field="limit")
+        after = _decode_token(next_token) if next_token else None
+        with self.db.read() as conn:
+            jobs = jobs_store.list_jobs(conn, statuses=statuses, name_contains=name_contains, limit=limit + 1, after=after)
+        more = len(jobs) > limit
+        jobs = jobs[:limit]
+        return {
+            "TrainingJobSummaries": [summary(j) for j in jobs],
+            "NextToken": _encode_token(jobs[-1]) if more and jobs else None,
+        }
+
+    def metrics(self, name: str) -> list[dict[str, Any]]:
+        job = self.get(name)
+        if not job.run_id:
+            return []
+        with self.db.read() as conn:
+            points = metrics_store.all_points(conn, job.run_id)
+        out: dict[str, list[dict[str, Any]]] = {}
+        for key, step, value, ts in points:
+            out.setdefault(key, []).append({"step": step, "value": json_number(value), "timestamp": ts})
+        return [{"name": k, "points": v} for k, v in out.items()]
+
+    def logs(self, name: str, offset: int = 0, max_bytes: int = MAX_LOG_CHUNK) -> dict[str, Any]:
+        """Text from a byte offset; `next_offset` always lands on a whole UTF-8 character."""
+        job = self.get(name)
+        if offset < 0:
+            raise Invalid("'offset' must be 0 or more.", field="offset")
+        path = self.layout(name).log_file
+        data = b""
+        if path.exists():
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                data = handle.read(max_bytes)
+        cut = len(data)
+        if cut and cut == max_bytes:
+            while cut > 0 and (data[cut - 1] & 0xC0) == 0x80:
+                cut -= 1
+            if cut > 0 and data[cut - 1] >= 0xC0:
+                cut -= 1
+            cut = cut or len(data)
+        next_offset = offset + cut
+        size = path.stat().st_size if path.exists() else 0
+        return {
+            "text": data[:cut].decode("utf-8", "replace"),
+            "next_offset": next_offset,
+            "complete": job.is_terminal and next_offset >= size,
+        }
+
+    # -- control ------------------------------------------------------------------
+
+    def stop(self, name: str) -> dict[str, Any]:
+        job = self.get(name)
+        if job.is_terminal:
+            raise Conflict(f"Training job {name!r} is already {job.status}; only running jobs can be stopped.")
+        if job.status != "Stopping":
+            now = time.time()
+
+            def body(conn):  # type: ignore[no-untyped-def]
+                current = jobs_store.get_job(conn, name, with_transitions=False)
+                if current is None or current.is_terminal:
+                    return
+                jobs_store.add_transition(conn, name, "Stopping", now, "Stopping the training job")
+                jobs_store.update_job(
+                    conn, name, status="Stopping", secondary_status="Stopping", status_message="Stopping the training job", stop_requested_time=now
+                )
+                events_store.append(
+                    conn, "job.status", {"name": name, "status": "Stopping", "secondary_status": "Stopping", "message": "Stopping the training job"}
+                )
+
+            self.db.run_write(body)
+        get_backend(job.backend, self.settings).stop(self.get(name), self.layout(name))
+        return self.describe(name)
+
+    def wait(self, name: str, timeout: float | None = None, poll: float = 0.25) -> dict[str, Any]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.get(name)
+            if job.is_terminal:
+                return self.describe(name)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"Training job {name!r} is still {job.status} after {timeout} s.")
+            time.sleep(poll)
+
+    def reconcile(self) -> list[str]:
+        """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers."""
+        with self.db.read() as conn:
+            active = jobs_store.active_jobs(conn)
+        failed = []
+        for job in active:
+            backend = get_backend(job.backend, self.settings)
+            layout = self.layout(job.name)
+            alive = backend.is_alive(job, layout)
+            if alive is None or alive:
+                continue
+            fresh = self.get(job.name)
+            if fresh.is_terminal:
+                continue
+            backend.cleanup_dead(fresh, layout)
+            where = fresh.secondary_status
+            pid = fresh.supervisor_pid
+            reason = (
+                f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
+                f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
+                if pid
+                else "InternalServerError: the labstudio supervisor never started; check "
+                f"{layout.supervisor_log} and submit the job again."
+            )
+            if JobRecorder(self.db, job.name, job.run_id).finish(
+                status="Failed", secondary="Failed", message="Training job failed", failure_reason=reason
+            ):
+                failed.append(job.name)
+        return failed
+
+    def delete_files(self, name: str) -> None:
+        """Remove a finished job's folder (used when its experiment is deleted)."""
+        job = self.get(name)
+        if not job.is_terminal:
+            raise Conflict(f"Training job {name!r} is {job.status}; stop it before deleting its files.")
+        shutil.rmtree(self.layout(name).job_dir, ignore_errors=True)
+

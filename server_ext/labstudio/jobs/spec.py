@@ -1,0 +1,264 @@
+"""A training job's specification and its validation.
+
+Every client (REST, CLI, SDK, magics) builds the same dict; `parse_spec` turns it into a
+JobSpec or raises `Invalid` naming the field and the fix, before anything is created.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import Invalid
+from ..paths import confine, resolve
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+CHANNEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+BACKENDS = ("local",)
+RESERVED_HYPERPARAMETERS = (
+    "sagemaker_program",
+    "sagemaker_submit_directory",
+    "sagemaker_container_log_level",
+    "sagemaker_job_name",
+    "sagemaker_region",
+)
+FIELDS = (
+    "name",
+    "entry_point",
+    "source_dir",
+    "hyperparameters",
+    "channels",
+    "environment",
+    "metric_definitions",
+    "max_runtime_seconds",
+    "experiment_name",
+    "trial_name",
+    "tags",
+    "backend",
+)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    entry_point: str  # relative to source_dir (the file name when no source_dir was given)
+    source_dir: str  # absolute folder snapshotted into opt/ml/code
+    source_is_single_file: bool
+    hyperparameters: dict[str, Any]
+    channels: dict[str, str]  # name -> absolute local path, or a URL for remote channels
+    environment: dict[str, str]
+    metric_definitions: list[dict[str, str]]
+    max_runtime_seconds: int | None
+    experiment_name: str | None
+    tags: dict[str, str]
+    backend: str = "local"
+    trial_name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "JobSpec":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    @property
+    def user_hyperparameters(self) -> dict[str, Any]:
+        return {k: v for k, v in self.hyperparameters.items() if k not in RESERVED_HYPERPARAMETERS}
+
+
+def generate_name(entry_point: str, now: float | None = None) -> str:
+    """SageMaker's `<base>-YYYY-MM-DD-HH-MM-SS-mmm`, the base taken from the entry point's stem."""
+    stem = Path(entry_point).stem or "job"
+    base = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-") or "job"
+    if not base[0].isalnum():
+        base = "job-" + base
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(now)) + f"-{int((now % 1) * 1000):03d}"
+    base = base[: 63 - len(stamp) - 1].rstrip("-")
+    return f"{base}-{stamp}"
+
+
+def _resolve_path(raw: str, field_name: str, base_dir: Path, root_dir: Path | None) -> Path:
+    return confine(resolve(raw, base_dir), field_name, [root_dir] if root_dir else None, raw)
+
+
+def _require_mapping(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Invalid(f"'{key}' must be an object of names to values, got {type(value).__name__}.", field=key)
+    return dict(value)
+
+
+def _string_map(data: Mapping[str, Any], key: str, key_re: re.Pattern[str] | None = None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in _require_mapping(data, key).items():
+        if not isinstance(k, str) or not k or (key_re is not None and not key_re.match(k)):
+            raise Invalid(f"'{key}' has an invalid name {k!r}.", field=key)
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            raise Invalid(f"'{key}.{k}' must be a string, got {type(v).__name__}.", field=key)
+        out[k] = str(v)
+    return out
+
+
+def _hyperparameters(data: Mapping[str, Any]) -> dict[str, Any]:
+    hps = _require_mapping(data, "hyperparameters")
+    for k, v in hps.items():
+        if not isinstance(k, str) or not k.strip():
+            raise Invalid(f"hyperparameter names must be non-empty strings, got {k!r}.", field="hyperparameters")
+        try:
+            json.dumps(v, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise Invalid(
+                f"hyperparameter '{k}' cannot be written as JSON ({exc}); use numbers, strings, booleans, lists or objects.",
+                field="hyperparameters",
+            ) from None
+        if isinstance(v, float) and not math.isfinite(v):
+            raise Invalid(f"hyperparameter '{k}' must be finite.", field="hyperparameters")
+    return hps
+
+
+def _metric_definitions(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    raw = data.get("metric_definitions") or []
+    if not isinstance(raw, list):
+        raise Invalid("'metric_definitions' must be a list of {\"Name\": ..., \"Regex\": ...}.", field="metric_definitions")
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping) or set(item) - {"Name", "Regex"} or "Name" not in item or "Regex" not in item:
+            raise Invalid(
+                f"metric_definitions[{i}] must be an object with exactly 'Name' and 'Regex'.", field="metric_definitions"
+            )
+        name, regex = item["Name"], item["Regex"]
+        if not isinstance(name, str) or not 1 <= len(name) <= 255:
+            raise Invalid(f"metric_definitions[{i}].Name must be 1 to 255 characters.", field="metric_definitions")
+        if name in seen:
+            raise Invalid(f"metric_definitions has the name {name!r} twice.", field="metric_definitions")
+        if not isinstance(regex, str) or not 1 <= len(regex) <= 500:
+            raise Invalid(f"metric_definitions[{i}].Regex must be 1 to 500 characters.", field="metric_definitions")
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise Invalid(f"metric_definitions[{i}].Regex {regex!r} is not a valid regular expression: {exc}.", field="metric_definitions") from None
+        if compiled.groups < 1:
+            raise Invalid(
+                f"metric_definitions[{i}].Regex {regex!r} needs a capture group around the value, e.g. 'loss=([0-9.]+)'.",
+                field="metric_definitions",
+            )
+        seen.add(name)
+        out.append({"Name": name, "Regex": regex})
+    return out
+
+
+def _channels(data: Mapping[str, Any], base_dir: Path, root_dir: Path | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, uri in _require_mapping(data, "channels").items():
+        if not isinstance(name, str) or not CHANNEL_RE.match(name):
+            raise Invalid(
+                f"channel name {name!r} is invalid: use letters, digits, '.', '-' or '_' (up to 64 characters).",
+                field="channels",
+            )
+        if not isinstance(uri, str) or not uri:
+            raise Invalid(f"channel '{name}' needs a local path or a file:// URI.", field="channels")
+        if "://" in uri and not uri.startswith("file://"):
+            scheme = uri.split("://", 1)[0]
+            raise Invalid(
+                f"channel '{name}': {scheme}:// data is not supported by the local backend yet; "
+                "give a local path or a file:// URI.",
+                field="channels",
+            )
+        path = _resolve_path(uri, "channels", base_dir, root_dir)
+        if not path.exists():
+            raise Invalid(f"channel '{name}': {path} does not exist. Check the path.", field="channels")
+        out[name] = str(path)
+    return out
+
+
+def parse_spec(
+    data: Mapping[str, Any], *, base_dir: Path | None = None, root_dir: Path | None = None, now: float | None = None
+) -> JobSpec:
+    """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them."""
+    if not isinstance(data, Mapping):
+        raise Invalid("A job spec must be an object.")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise Invalid(
+            f"Unknown field(s) {', '.join(repr(u) for u in unknown)}; allowed fields are {', '.join(FIELDS)}.",
+            field=unknown[0],
+        )
+    base_dir = (base_dir or root_dir or Path.cwd()).resolve()
+
+    entry = data.get("entry_point")
+    if not isinstance(entry, str) or not entry.strip():
+        raise Invalid("'entry_point' is required: the training script to run, e.g. 'train.py'.", field="entry_point")
+    source_raw = data.get("source_dir")
+    if source_raw not in (None, ""):
+        if not isinstance(source_raw, str):
+            raise Invalid("'source_dir' must be a folder path.", field="source_dir")
+        source_dir = _resolve_path(source_raw, "source_dir", base_dir, root_dir)
+        if not source_dir.is_dir():
+            raise Invalid(f"'source_dir' {source_dir} is not a folder.", field="source_dir")
+        entry_path = (source_dir / entry).resolve() if not Path(entry).is_absolute() else Path(entry).resolve()
+        if source_dir not in entry_path.parents:
+            raise Invalid(f"'entry_point' {entry!r} must be inside source_dir {source_dir}.", field="entry_point")
+        if not entry_path.is_file():
+            raise Invalid(f"'entry_point' {entry!r} was not found in source_dir {source_dir}.", field="entry_point")
+        entry_rel = str(entry_path.relative_to(source_dir))
+        single = False
+    else:
+        entry_path = _resolve_path(entry, "entry_point", base_dir, root_dir)
+        if not entry_path.is_file():
+            raise Invalid(f"'entry_point' {entry_path} does not exist or is not a file.", field="entry_point")
+        source_dir, entry_rel, single = entry_path.parent, entry_path.name, True
+
+    name = data.get("name")
+    if name in (None, ""):
+        name = generate_name(entry_rel, now)
+    elif not isinstance(name, str) or not NAME_RE.match(name):
+        raise Invalid(
+            f"'name' {name!r} is invalid: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.",
+            field="name",
+        )
+
+    max_runtime = data.get("max_runtime_seconds")
+    if max_runtime is not None:
+        if isinstance(max_runtime, bool) or not isinstance(max_runtime, (int, float)) or max_runtime != int(max_runtime):
+            raise Invalid("'max_runtime_seconds' must be a whole number of seconds.", field="max_runtime_seconds")
+        if max_runtime <= 0:
+            raise Invalid(f"'max_runtime_seconds' must be greater than 0, got {max_runtime}.", field="max_runtime_seconds")
+        max_runtime = int(max_runtime)
+
+    experiment = data.get("experiment_name")
+    if experiment is not None and (not isinstance(experiment, str) or not 1 <= len(experiment.strip()) <= 120):
+        raise Invalid("'experiment_name' must be a non-empty string of at most 120 characters.", field="experiment_name")
+
+    trial = data.get("trial_name")
+    if trial is not None and (not isinstance(trial, str) or not 1 <= len(trial.strip()) <= 120):
+        raise Invalid("'trial_name' must be a non-empty string of at most 120 characters.", field="trial_name")
+
+    backend = data.get("backend") or "local"
+    if backend not in BACKENDS:
+        raise Invalid(f"'backend' {backend!r} is not available; choose one of {', '.join(BACKENDS)}.", field="backend")
+
+    return JobSpec(
+        name=name,
+        entry_point=entry_rel,
+        source_dir=str(source_dir),
+        source_is_single_file=single,
+        hyperparameters=_hyperparameters(data),
+        channels=_channels(data, base_dir, root_dir),
+        environment=_string_map(data, "environment", ENV_KEY_RE),
+        metric_definitions=_metric_definitions(data),
+        max_runtime_seconds=max_runtime,
+        experiment_name=experiment.strip() if isinstance(experiment, str) else None,
+        tags=_string_map(data, "tags"),
+        backend=backend,
+        trial_name=trial.strip() if isinstance(trial, str) else None,
+    )

@@ -1,0 +1,300 @@
+"""The supervisor: owns the script's process group for the whole life of a local job.
+
+It tees the merged stdout/stderr to the job's log file, captures metrics, records every
+status transition, enforces stop requests and the runtime limit, packs the model, and
+leaves no process behind. Everything before the script's start uses only the launch plan
+and the standard library; the store is written from a thread while output flows.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from . import launch, procutil
+from .slots import SlotQueue
+
+TAIL_BYTES = 64 * 1024
+Any = object  # annotations only: importing typing would cost the pre-spawn path
+
+
+class Supervisor:
+    def __init__(self, job_dir: str, name: str) -> None:
+        self.job_dir = job_dir
+        self.name = name
+        self.plan = launch.read_plan(job_dir)
+        self.run_id: str | None = self.plan.get("run_id")
+        self.stop_requested = False
+        self.proc: Any = None
+        self.recorder: Any = None
+        self._heavy: Any = None
+
+    # -- signals ------------------------------------------------------------------
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        self.stop_requested = True
+
+    def _install_signals(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+            signal.signal(sig, self._on_signal)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    # -- the rest of labstudio, loaded once the script runs -----------------------------
+
+    @property
+    def settings(self) -> Any:
+        from ..config import Settings
+
+        return Settings.from_env()
+
+    @property
+    def layout(self) -> Any:
+        from pathlib import Path
+
+        from .contract import Layout
+
+        return Layout(Path(self.job_dir))
+
+    def _connect(self) -> Any:
+        if self.recorder is None:
+            from ..store import get_database
+            from .recorder import JobRecorder
+
+            self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
+        return self.recorder
+
+    def _check_stop_flag(self) -> None:
+        """A stop that arrived before our pid was known is only in the store."""
+        from ..store import jobs as jobs_store
+
+        with self.recorder.db.read() as conn:
+            job = jobs_store.get_job(conn, self.name, with_transitions=False)
+        if job is not None and job.stop_requested_time is not None:
+            self.stop_requested = True
+
+    # -- life cycle ---------------------------------------------------------------
+
+    def run(self) -> int:
+        me = os.getpid()
+        with open(os.path.join(self.job_dir, "supervisor.pid"), "w") as handle:
+            handle.write(f"{me} {procutil.start_ticks(me)}")
+        self._install_signals()
+        try:
+            return self._run()
+        except BaseException as exc:
+            import traceback
+
+            traceback.print_exc()
+            self._kill_script(grace=0)
+            self._record_crash(exc)
+            return 1
+
+    def _on_wait(self, ahead: int, slots: int) -> None:
+        self._connect()
+        ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
+        self.recorder.transitions(
+            [("Starting", time.time(), f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
+            supervisor_pid=os.getpid(),
+            supervisor_start_ticks=procutil.start_ticks(os.getpid()),
+        )
+        self._check_stop_flag()
+
+    def _run(self) -> int:
+        plan = self.plan
+        slots = SlotQueue(plan["slots_dir"], plan["max_slots"], self.name, plan["created"])
+        if not slots.acquire(lambda: self.stop_requested, self._on_wait):
+            self._connect()
+            self.recorder.finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
+            return 0
+        t_download = time.time()
+        launch.link_channels(plan)
+        t_train = time.time()
+        log_fd = os.open(plan["log_file"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self.proc = launch.spawn(plan)
+        started = time.time()
+        procutil.become_subreaper()  # orphans of the script re-parent to us from now on
+        me = os.getpid()
+        pgid = self.proc.pid
+
+        def record_start() -> None:
+            self.recorder.transitions(
+                [
+                    ("Downloading", t_download, "Linking the input data channels"),
+                    ("Training", t_train, "Training in progress"),
+                ],
+                supervisor_pid=me,
+                supervisor_start_ticks=procutil.start_ticks(me),
+                process_pgid=pgid,
+                training_start_time=started,
+            )
+            self._check_stop_flag()
+
+        from .store_writer import StoreWriter
+
+        writer = StoreWriter(self._connect, record_start)
+        writer.start()
+        try:
+            outcome, tail = self._pump(log_fd, writer)
+        finally:
+            os.close(log_fd)
+            slots.release()  # the script's processes are gone: the next job may start while we pack
+            writer.close()
+        return self._finish(outcome, tail)
+
+    def _pump(self, log_fd: int, writer: Any) -> tuple[str, str]:
+        """Copy output to the log and the metric capture until the script ends or must stop."""
+        import selectors
+        from collections import deque
+
+        from .capture import MetricCapture
+
+        assert self.proc is not None and self.proc.stdout is not None
+        capture = MetricCapture(self.plan["metric_definitions"])
+        grace = float(self.plan["stop_grace_seconds"])
+        tail: deque[bytes] = deque()
+        tail_size = 0
+        partial = b""
+        max_runtime = self.plan.get("max_runtime_seconds")
+        deadline = time.monotonic() + max_runtime if max_runtime else None
+        outcome = "exited"
+        stream = self.proc.stdout
+        os.set_blocking(stream.fileno(), False)
+        sel = selectors.DefaultSelector()
+        sel.register(stream, selectors.EVENT_READ)
+        exited_at: float | None = None
+        while True:
+            if self.stop_requested and outcome == "exited":
+                outcome = "stopped"
+                self._kill_script(grace, drain=(sel, log_fd))
+            if deadline is not None and outcome == "exited" and time.monotonic() >= deadline:
+                outcome = "max_runtime"
+                self._kill_script(grace, drain=(sel, log_fd))
+            eof = False
+            for key, _ in sel.select(timeout=0.2):
+                try:
+                    chunk = os.read(key.fd, 65536)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    eof = True
+                    continue
+                os.write(log_fd, chunk)
+                tail.append(chunk)
+                tail_size += len(chunk)
+                while tail_size > TAIL_BYTES and len(tail) > 1:
+                    tail_size -= len(tail.popleft())
+                if capture:
+                    lines = (partial + chunk).split(b"\n")
+                    partial = lines.pop()
+                    now = time.time()
+                    for line in lines:
+                        for point in capture.feed(line.decode("utf-8", "replace"), now):
+                            writer.queue.put(point)
+            if eof:
+                break
+            if self.proc.poll() is not None:
+                # The script is gone but a child of it may still hold the pipe: give output a moment.
+                exited_at = exited_at or time.monotonic()
+                if time.monotonic() - exited_at > 0.5:
+                    break
+        if partial and capture:
+            for point in capture.feed(partial.decode("utf-8", "replace")):
+                writer.queue.put(point)
+        sel.close()
+        self.proc.wait()
+        # Nothing the script started may outlive it.
+        procutil.kill_tree(os.getpid(), self.proc.pid, grace=1.0, reap=procutil.reap_children)
+        return outcome, b"".join(tail).decode("utf-8", "replace")
+
+    def _kill_script(self, grace: float, drain: Any = None) -> None:
+        if self.proc is None or (self.proc.poll() is not None and not procutil.group_members(self.proc.pid)):
+            return
+        procutil.signal_tree(os.getpid(), self.proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if drain is not None:
+                self._drain_once(*drain)
+            if self.proc.poll() is not None and not procutil.group_members(self.proc.pid):
+                break
+            time.sleep(0.05)
+        procutil.signal_tree(os.getpid(), self.proc.pid, signal.SIGKILL)
+
+    @staticmethod
+    def _drain_once(sel: Any, log_fd: int) -> None:
+        for key, _ in sel.select(timeout=0):
+            try:
+                chunk = os.read(key.fd, 65536)
+            except BlockingIOError:
+                continue
+            if chunk:
+                os.write(log_fd, chunk)
+
+    def _finish(self, outcome: str, tail: str) -> int:
+        from .failure import failure_reason
+
+        assert self.proc is not None
+        self._connect()
+        layout = self.layout
+        code = self.proc.returncode
+        end = time.time()
+        if outcome == "stopped":
+            status, secondary, message, reason = "Stopped", "Stopped", "Training job stopped by request", None
+        elif outcome == "max_runtime":
+            limit = self.plan.get("max_runtime_seconds")
+            status, secondary = "Stopped", "MaxRuntimeExceeded"
+            message = f"Training job stopped: it ran past its MaxRuntimeInSeconds of {limit} s"
+            reason = None
+        elif code == 0:
+            status, secondary, message, reason = "Completed", "Completed", "Training job completed", None
+            layout.success_file.write_text("")
+        else:
+            status, secondary, message = "Failed", "Failed", "Training job failed"
+            reason = failure_reason(code, layout.failure_file, tail)
+        model_uri = output_uri = None
+        uploading: list[tuple[str, float, str]] = []
+        log_uri = str(layout.log_file)
+        if status != "Failed":
+            uploading.append(("Uploading", time.time(), "Packing and storing the model and output archives"))
+            model_uri, output_uri, log_uri = self._pack(layout)
+            end = time.time()
+        self.recorder.finish(
+            status=status,
+            secondary=secondary,
+            message=message,
+            failure_reason=reason,
+            exit_code=code,
+            end_time=end,
+            model_artifact=model_uri,
+            output_artifact=output_uri,
+            log_uri=log_uri,
+            extra_transitions=uploading,
+        )
+        return 0
+
+    def _pack(self, layout: Any) -> tuple[str, str, str]:
+        from ..artifacts import ArtifactStore
+
+        store = ArtifactStore(self.settings.artifact_uri)
+        prefix = f"jobs/{self.name}/output"
+        model_uri = store.pack_dir(layout.model, f"{prefix}/model.tar.gz", layout.scratch)
+        output_uri = store.pack_dir(layout.output_data, f"{prefix}/output.tar.gz", layout.scratch)
+        log_uri = str(layout.log_file)
+        if not store.local:
+            log_uri = store.put_file(layout.log_file, f"jobs/{self.name}/output.log")
+        return model_uri, output_uri, log_uri
+
+    def _record_crash(self, exc: BaseException) -> None:
+        try:
+            self._connect()
+            self.recorder.finish(
+                status="Failed",
+                secondary="Failed",
+                message="Training job failed",
+                failure_reason=f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
+                f"See {os.path.join(self.job_dir, 'supervisor.log')}.",
+                exit_code=self.proc.returncode if self.proc else None,
+            )
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()

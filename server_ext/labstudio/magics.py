@@ -1,0 +1,315 @@
+"""IPython magics (``%load_ext labstudio``): %train, %%train, %deploy, %jobs, %endpoints, %runs, %logs, %stop.
+
+Thin clients of the core, like the CLI: ``%train`` takes the CLI's options (the parser is
+built by ``cli.jobs.add_train_options``), so the two never drift. Mistakes a user can fix
+(bad options, unknown job, invalid spec) are one ``UsageError`` line, never a traceback.
+Tables come back as pandas DataFrames (rendered as HTML, usable as values).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shlex
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import MagicArgumentParser
+
+from .cli.jobs import add_train_options, build_request, follow_logs
+from .errors import LabstudioError
+from .sdk.frontend import display, in_notebook
+from .sdk.session import get_core
+
+
+class _Parser(MagicArgumentParser):
+    def error(self, message: str) -> None:
+        raise UsageError(f"%{self.prog}: {message} (see %{self.prog}?)")
+
+    def parse(self, line: str) -> argparse.Namespace:
+        """Split like a shell (quotes removed, as `labstudio train` gets them), then parse."""
+        try:
+            argv = shlex.split(line)
+        except ValueError as exc:  # unbalanced quotes
+            raise UsageError(f"%{self.prog}: {exc}") from None
+        return self.parse_args(argv)
+
+
+def _train_parser() -> _Parser:
+    parser = _Parser(
+        prog="train",
+        description=(
+            "Run a SageMaker-style training script as a supervised local job (same options as `labstudio train`). "
+            "In a notebook a live monitor shows status, metrics, a sparkline, a Stop button and the log tail; "
+            "returns the TrainingJob. As a cell magic (%%train [ENTRY_POINT] [options]) the cell's body is the "
+            "script (ENTRY_POINT names the file, default train.py; with --source-dir it is written next to that "
+            "folder's files). Values like {lr} or $lr are expanded from the notebook's variables."
+        ),
+    )
+    parser.add_argument("entry_point", nargs="?", metavar="ENTRY_POINT", help="the training script (relative to --source-dir if given)")
+    add_train_options(parser)
+    parser.add_argument("--no-wait", dest="wait", action="store_false", default=True, help="return at once; the monitor keeps updating")
+    parser.add_argument("--wait", dest="wait", action="store_true", help="wait for the job to end (default)")
+    parser.add_argument("--quiet", action="store_true", help="in a terminal, print no log while waiting")
+    return parser
+
+
+def _deploy_parser() -> _Parser:
+    parser = _Parser(
+        prog="deploy",
+        description=(
+            "Deploy a training job (its model.tar.gz and code), a model archive or a model folder as a local endpoint, "
+            "wait until it is InService, and bind a Predictor (JSON in, JSON out) to a variable. SOURCE may also name "
+            "an Estimator, TrainingJob or Model variable of the notebook."
+        ),
+    )
+    parser.add_argument("source", metavar="SOURCE", help="job name, model archive (.tar.gz), model folder, or a variable")
+    parser.add_argument("--name", help="endpoint name (default: from the source and a timestamp)")
+    parser.add_argument("--entry-point", help="inference script (default: the job's entry point)")
+    parser.add_argument("--source-dir", help="folder holding the inference script")
+    parser.add_argument("--workers", type=int, default=1, help="model server workers (initial instance count)")
+    parser.add_argument("--as", dest="var", default="predictor", metavar="VAR", help="variable to bind the Predictor to (default: predictor)")
+    return parser
+
+
+def _jobs_parser() -> _Parser:
+    parser = _Parser(prog="jobs", description="Training jobs, newest first, as a DataFrame.")
+    parser.add_argument("--status", choices=["InProgress", "Completed", "Failed", "Stopping", "Stopped"])
+    parser.add_argument("--name-contains")
+    parser.add_argument("--limit", type=int, default=100)
+    return parser
+
+
+def _endpoints_parser() -> _Parser:
+    parser = _Parser(prog="endpoints", description="Endpoints as a DataFrame.")
+    parser.add_argument("--status", choices=["Creating", "InService", "Updating", "Deleting", "Failed"])
+    return parser
+
+
+def _runs_parser() -> _Parser:
+    parser = _Parser(prog="runs", description="Runs (every training job is one) as a DataFrame: params.*, metrics.* (last value), tags.*.")
+    parser.add_argument("experiment", nargs="?", metavar="EXPERIMENT", help="experiment name (default: all)")
+    parser.add_argument("--filter", "-f", help="e.g. \"metrics.acc > 0.9 and params.lr < 0.01\"")
+    parser.add_argument("--order-by", "-o", help="e.g. 'metrics.loss asc'")
+    parser.add_argument("--limit", "-n", type=int, default=100, help="at most this many runs (default 100)")
+    return parser
+
+
+def _logs_parser() -> _Parser:
+    parser = _Parser(prog="logs", description="Print a training job's log.")
+    parser.add_argument("job", metavar="JOB")
+    parser.add_argument("--follow", "-f", action="store_true", help="keep printing until the job ends (interrupt to stop following)")
+    return parser
+
+
+def _stop_parser() -> _Parser:
+    parser = _Parser(prog="stop", description="Stop a running training job (SIGTERM, then SIGKILL after the grace period).")
+    parser.add_argument("job", metavar="JOB")
+    return parser
+
+
+PARSERS = {
+    "train": _train_parser(), "deploy": _deploy_parser(), "jobs": _jobs_parser(), "endpoints": _endpoints_parser(),
+    "runs": _runs_parser(), "logs": _logs_parser(), "stop": _stop_parser(),
+}
+
+
+@contextmanager
+def _user_errors(prog: str) -> Iterator[None]:
+    """Errors the user can act on become one UsageError line."""
+    try:
+        yield
+    except LabstudioError as exc:
+        raise UsageError(f"{prog}: {exc.message}") from None
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(f"{prog}: {exc}") from None
+
+
+def _cell_source(core: Any, body: str, entry: str, source_dir: str | None) -> tuple[str, str, bool]:
+    """Write the cell as the entry point: (source_dir, entry_point, is_temporary)."""
+    if Path(entry).name != entry or not entry.endswith(".py"):
+        raise ValueError(f"ENTRY_POINT {entry!r} for %%train must be a plain file name ending in .py")
+    if source_dir:
+        source = Path(source_dir).expanduser().resolve()
+        if not source.is_dir():
+            raise ValueError(f"--source-dir {source} is not a folder")
+        staging = Path(tempfile.mkdtemp(prefix="labstudio-cell-"))
+        shutil.copytree(source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints"))
+        (staging / entry).write_text(body)
+        return str(staging), entry, True
+    digest = hashlib.sha1(f"{entry}\0{body}".encode()).hexdigest()[:16]
+    folder = core.settings.home / "cells" / digest  # kept: it is the job's SourceDir, and identical cells share it
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / entry).write_text(body)
+    return str(folder), entry, False
+
+
+@magics_class
+class LabstudioMagics(Magics):
+    @line_cell_magic
+    def train(self, line: str, cell: str | None = None) -> Any:
+        from .sdk.exceptions import UnexpectedStatusException
+        from .sdk.job import TrainingJob
+
+        args = PARSERS["train"].parse(line)
+        prog = "%%train" if cell is not None else "%train"
+        if cell is None and not args.entry_point:
+            raise UsageError("%train: ENTRY_POINT is required (or use %%train with the script as the cell's body)")
+        core = get_core()
+        temporary = None
+        with _user_errors(prog):
+            if cell is not None:
+                if not cell.strip():
+                    raise ValueError("the cell is empty: its body is the training script")
+                source_dir, entry, is_temp = _cell_source(core, cell, args.entry_point or "train.py", args.source_dir)
+                args.source_dir, args.entry_point = source_dir, entry
+                temporary = source_dir if is_temp else None
+            try:
+                described = core.jobs.submit(build_request(args), base_dir=Path.cwd())
+            finally:
+                if temporary:
+                    shutil.rmtree(temporary, ignore_errors=True)
+        job = TrainingJob(described["TrainingJobName"])
+        if not args.wait:
+            if in_notebook():
+                display(job.monitor())
+            else:
+                print(job.name, flush=True)
+            return job
+        try:
+            job.wait(logs="None" if args.quiet else "All")
+        except KeyboardInterrupt:
+            pass  # wait() said the job goes on and how to stop it
+        except UnexpectedStatusException as exc:
+            print(f"{prog}: {exc}", file=sys.stderr, flush=True)
+        return job
+
+    @line_magic
+    def deploy(self, line: str) -> None:
+        from .sdk.deserializers import JSONDeserializer
+        from .sdk.model import deploy_endpoint
+        from .sdk.predictor import Predictor
+        from .sdk.serializers import JSONSerializer
+
+        args = PARSERS["deploy"].parse(line)
+        if not args.var.isidentifier():
+            raise UsageError(f"%deploy: --as {args.var!r} is not a valid variable name")
+        with _user_errors("%deploy"):
+            source = self._source(args.source)
+            name = deploy_endpoint(
+                None, source, endpoint_name=args.name, entry_point=args.entry_point, source_dir=args.source_dir,
+                instance_count=args.workers, environment=None, wait=True,
+            )
+        predictor = Predictor(name, serializer=JSONSerializer(), deserializer=JSONDeserializer())
+        self.shell.user_ns[args.var] = predictor
+        url = get_core().endpoints.describe(name).get("EndpointUrl")
+        print(f"Endpoint {name} is InService at {url}; `{args.var}` is a Predictor for it (JSON in, JSON out). "
+              f"Delete it with {args.var}.delete_endpoint().")
+
+    def _source(self, value: str) -> str:
+        """A variable naming an Estimator / TrainingJob / Model, else the text itself."""
+        obj = self.shell.user_ns.get(value) if value.isidentifier() else None
+        if obj is None:
+            return value
+        latest = getattr(obj, "latest_training_job", None)
+        if latest is not None:
+            return str(latest.name)
+        if type(obj).__name__ == "TrainingJob":
+            return str(obj.name)
+        if isinstance(getattr(obj, "model_data", None), str) and hasattr(obj, "deploy"):
+            return str(obj.model_data)
+        if isinstance(obj, str):
+            return obj
+        return value
+
+    @line_magic
+    def jobs(self, line: str) -> Any:
+        import pandas as pd
+
+        from .cli.jobs import _duration
+
+        args = PARSERS["jobs"].parse(line)
+        with _user_errors("%jobs"):
+            jobs = get_core().jobs.list(status=args.status, name_contains=args.name_contains, limit=args.limit)["TrainingJobSummaries"]
+        columns = ["name", "status", "secondary_status", "created", "duration", "experiment", "failure_reason"]
+        rows = [
+            [j["TrainingJobName"], j["TrainingJobStatus"], j["SecondaryStatus"], pd.Timestamp(j["CreationTime"]), _duration(j),
+             j["ExperimentName"], j["FailureReason"] or ""]
+            for j in jobs
+        ]
+        if not rows:
+            print("No training jobs yet. Start one with %train script.py")
+        return pd.DataFrame(rows, columns=columns)
+
+    @line_magic
+    def endpoints(self, line: str) -> Any:
+        import pandas as pd
+
+        args = PARSERS["endpoints"].parse(line)
+        with _user_errors("%endpoints"):
+            endpoints = get_core().endpoints.list(status=args.status)["Endpoints"]
+        rows = [
+            [e["EndpointName"], e["EndpointStatus"], e["EndpointUrl"] or "", ", ".join(e["VariantNames"]),
+             pd.Timestamp(e["CreationTime"]) if e["CreationTime"] else pd.NaT, e.get("FailureReason") or ""]
+            for e in endpoints
+        ]
+        if not rows:
+            print("No endpoints. Deploy one with %deploy JOB")
+        return pd.DataFrame(rows, columns=["name", "status", "url", "variants", "created", "failure_reason"])
+
+    @line_magic
+    def runs(self, line: str) -> Any:
+        from .tracking.analytics import search_runs
+
+        args = PARSERS["runs"].parse(line)
+        with _user_errors("%runs"):
+            return search_runs(args.experiment, filter=args.filter, order_by=args.order_by, max_results=args.limit, db=get_core().db)
+
+    @line_magic
+    def logs(self, line: str) -> None:
+        args = PARSERS["logs"].parse(line)
+        core = get_core()
+        with _user_errors("%logs"):
+            if args.follow:
+                try:
+                    follow_logs(core, args.job)
+                except KeyboardInterrupt:
+                    print(f"\n(stopped following; job {args.job} is not affected)", file=sys.stderr)
+                return
+            offset = 0
+            while True:
+                chunk = core.jobs.logs(args.job, offset)
+                sys.stdout.write(chunk["text"])
+                if not chunk["text"]:
+                    break
+                offset = chunk["next_offset"]
+            sys.stdout.flush()
+
+    @line_magic
+    def stop(self, line: str) -> None:
+        args = PARSERS["stop"].parse(line)
+        with _user_errors("%stop"):
+            described = get_core().jobs.stop(args.job)
+        print(f"{described['TrainingJobName']}: {described['TrainingJobStatus']}")
+
+
+def _document() -> None:
+    """`%train?` shows the full option list: each magic's docstring is its parser's help."""
+    for name, parser in PARSERS.items():
+        getattr(LabstudioMagics, name).__doc__ = parser.format_help()
+
+
+_document()
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    ipython.register_magics(LabstudioMagics)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Nothing to release: monitors are daemon threads that end with their jobs."""

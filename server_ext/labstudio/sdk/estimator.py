@@ -1,0 +1,312 @@
+"""``Estimator``: SageMaker's script-mode estimator, running the script as a local supervised job.
+
+Names and semantics follow the SageMaker Python SDK (``fit``, ``latest_training_job``,
+``model_data``, ``training_job_analytics``, ``attach``, ``deploy``) so a local-mode driver
+only changes its imports. The job is submitted through the core's JobService: it is the
+same row the panel and the CLI show, and it outlives the kernel.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from .analytics import TrainingJobAnalytics
+from .compat import check_instance_type, gpu_environment, split_kwargs
+from .inputs import channels
+from .job import TrainingJob, normalize_logs
+from .model import Model, deploy_endpoint, make_predictor
+from .predictor import Predictor
+from .session import core_of
+
+EXPERIMENT_KEYS = ("ExperimentName", "TrialName", "TrialComponentDisplayName", "RunName")
+
+
+def name_from_base(base: str, now: float | None = None) -> str:
+    """SageMaker's ``<base>-YYYY-MM-DD-HH-MM-SS-mmm`` (base cleaned to letters, digits, hyphens)."""
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(now)) + f"-{int((now % 1) * 1000):03d}"
+    clean = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-") or "job"
+    return f"{clean[: 63 - len(stamp) - 1].rstrip('-')}-{stamp}"
+
+
+def _tags(tags: Any) -> dict[str, str]:
+    """SageMaker's [{"Key": k, "Value": v}] (or a plain dict) as the job's tags."""
+    if not tags:
+        return {}
+    if isinstance(tags, Mapping):
+        return {str(k): str(v) for k, v in tags.items()}
+    try:
+        return {str(t["Key"]): str(t["Value"]) for t in tags}
+    except (TypeError, KeyError):
+        raise ValueError('tags must be a list of {"Key": ..., "Value": ...} or a dict') from None
+
+
+class Estimator:
+    """Run ``entry_point`` (SageMaker script mode) as a local training job.
+
+    SageMaker-only arguments (``role``, ``framework_version``, ``image_uri``, ...) are accepted
+    and ignored with one warning; ``instance_type`` is ``"local"`` or ``"local_gpu"``.
+    """
+
+    _predictor_cls: type[Predictor] = Predictor
+
+    def __init__(
+        self,
+        entry_point: str | os.PathLike[str] | None = None,
+        source_dir: str | os.PathLike[str] | None = None,
+        hyperparameters: Mapping[str, Any] | None = None,
+        instance_type: str | None = "local",
+        instance_count: int | None = 1,
+        metric_definitions: Sequence[Mapping[str, str]] | None = None,
+        environment: Mapping[str, str] | None = None,
+        max_run: int | None = None,
+        base_job_name: str | None = None,
+        output_path: str | None = None,
+        dependencies: Sequence[str | os.PathLike[str]] | None = None,
+        tags: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        renamed = split_kwargs(type(self).__name__, kwargs)
+        instance_type = renamed.get("instance_type", instance_type)
+        instance_count = renamed.get("instance_count", instance_count)
+        max_run = renamed.get("max_run", max_run)
+        if entry_point is None:
+            raise ValueError(
+                "entry_point is required: labstudio runs a training script (SageMaker script mode), not a container image"
+            )
+        self.instance_type = check_instance_type(instance_type)
+        if instance_count not in (None, 1):
+            raise ValueError(
+                f"instance_count={instance_count!r}: local jobs run on one host; use instance_count=1 "
+                "(distributed training needs a cluster backend)"
+            )
+        self.instance_count = 1
+        self.entry_point = os.fspath(entry_point)
+        self.source_dir = os.fspath(source_dir) if source_dir is not None else None
+        self._hyperparameters: dict[str, Any] = dict(hyperparameters or {})
+        self.metric_definitions = [dict(m) for m in (metric_definitions or [])]
+        self.environment = dict(environment or {})
+        self.max_run = max_run
+        self.base_job_name = base_job_name
+        self.output_path = output_path
+        self.dependencies = [os.fspath(d) for d in (dependencies or [])]
+        self.tags = _tags(tags)
+        self.sagemaker_session = kwargs.get("sagemaker_session")
+        self.latest_training_job: TrainingJob | None = None
+        self._current_job_name: str | None = None
+
+    def __repr__(self) -> str:
+        job = f", latest_training_job={self._current_job_name!r}" if self._current_job_name else ""
+        return f"{type(self).__name__}(entry_point={self.entry_point!r}{job})"
+
+    # -- hyperparameters ---------------------------------------------------------------
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return dict(self._hyperparameters)
+
+    def set_hyperparameters(self, **kwargs: Any) -> None:
+        self._hyperparameters.update(kwargs)
+
+    # -- training ---------------------------------------------------------------------
+
+    def fit(self, inputs: Any = None, wait: bool = True, logs: Any = "All", job_name: str | None = None,
+            experiment_config: Mapping[str, str] | None = None) -> None:
+        """Submit the job; with ``wait`` block until it ends (live widget in a notebook, log text elsewhere).
+
+        Interrupting the wait leaves the job running and says how to stop it.
+        """
+        mode = normalize_logs(logs)
+        experiment = self._experiment(experiment_config)
+        core = core_of(self.sagemaker_session)
+        with self._staged_source() as (source_dir, entry_point):
+            request: dict[str, Any] = {
+                "entry_point": entry_point,
+                "hyperparameters": self._hyperparameters,
+                "channels": channels(inputs),
+                "environment": {**gpu_environment(self.instance_type), **self.environment},
+                "metric_definitions": self.metric_definitions,
+                "tags": {**self.tags, **experiment["tags"]},
+            }
+            if source_dir is not None:
+                request["source_dir"] = source_dir
+            name = job_name or (name_from_base(self.base_job_name) if self.base_job_name else None)
+            if name:
+                request["name"] = name
+            if self.max_run is not None:
+                request["max_runtime_seconds"] = self.max_run
+            if experiment["name"]:
+                request["experiment_name"] = experiment["name"]
+            if experiment["trial"]:
+                request["trial_name"] = experiment["trial"]
+            described = core.jobs.submit(request, base_dir=Path.cwd())
+        self._current_job_name = described["TrainingJobName"]
+        self.latest_training_job = TrainingJob(self._current_job_name, self.sagemaker_session, self.output_path)
+        if experiment["run_name"] and described.get("RunId"):
+            core.experiments.update_run(described["RunId"], name=experiment["run_name"])
+        if wait:
+            self.latest_training_job.wait(logs=mode)
+
+    @staticmethod
+    def _experiment(config: Mapping[str, str] | None) -> dict[str, Any]:
+        """SageMaker's experiment_config: ExperimentName is the experiment, the display name names the run."""
+        out: dict[str, Any] = {"name": None, "run_name": None, "trial": None, "tags": {}}
+        if not config:
+            return out
+        if not isinstance(config, Mapping):
+            raise ValueError("experiment_config must be a dict with ExperimentName (and optionally TrialName, TrialComponentDisplayName, RunName)")
+        unknown = sorted(set(config) - set(EXPERIMENT_KEYS))
+        if unknown:
+            raise ValueError(f"experiment_config has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(EXPERIMENT_KEYS)}")
+        out["name"] = config.get("ExperimentName")
+        out["run_name"] = config.get("TrialComponentDisplayName") or config.get("RunName")
+        if config.get("TrialName"):
+            out["trial"] = str(config["TrialName"])
+        return out
+
+    @contextmanager
+    def _staged_source(self) -> Iterator[tuple[str | None, str]]:
+        """With ``dependencies``, a temporary copy of the source plus each dependency at its root
+        (SageMaker's layout); the job service snapshots it, so it is removed right after submit."""
+        if not self.dependencies:
+            yield self.source_dir, self.entry_point
+            return
+        cwd = Path.cwd()
+        staging = Path(tempfile.mkdtemp(prefix="labstudio-src-"))
+        try:
+            if self.source_dir is not None:
+                source = (cwd / Path(self.source_dir).expanduser()).resolve()
+                if not source.is_dir():
+                    raise ValueError(f"source_dir {source} is not a folder")
+                shutil.copytree(source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", ".git"))
+                entry = self.entry_point
+            else:
+                script = (cwd / Path(self.entry_point).expanduser()).resolve()
+                if not script.is_file():
+                    raise ValueError(f"entry_point {script} does not exist")
+                shutil.copy2(script, staging / script.name)
+                entry = script.name
+            for dep in self.dependencies:
+                path = (cwd / Path(dep).expanduser()).resolve()
+                if not path.exists():
+                    raise ValueError(f"dependency {dep!r} ({path}) does not exist")
+                if path.is_dir():
+                    shutil.copytree(path, staging / path.name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", ".git"))
+                else:
+                    shutil.copy2(path, staging / path.name)
+            yield str(staging), entry
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _require_job(self) -> TrainingJob:
+        if self.latest_training_job is None:
+            raise ValueError("Estimator is not associated with a training job: call fit() first (or Estimator.attach(job_name))")
+        return self.latest_training_job
+
+    @property
+    def model_data(self) -> str | None:
+        """The model archive of the latest job (under output_path when given); None until it completed."""
+        job = self._require_job()
+        data = job.model_data
+        if data is None:
+            import warnings
+
+            warnings.warn(f"training job {job.name} is {job.status}: it has no model archive (yet)", stacklevel=2)
+        return data
+
+    @property
+    def training_job_analytics(self) -> TrainingJobAnalytics:
+        job = self._require_job()
+        return TrainingJobAnalytics(job.name, sagemaker_session=self.sagemaker_session)
+
+    def describe(self) -> dict[str, Any]:
+        return self._require_job().describe()
+
+    def logs(self) -> None:
+        """Print the latest job's log, following it until the job ends."""
+        from ..cli.jobs import follow_logs
+
+        follow_logs(core_of(self.sagemaker_session), self._require_job().name)
+
+    @classmethod
+    def attach(cls, training_job_name: str, sagemaker_session: Any = None, model_channel_name: str = "model") -> "Estimator":
+        """An estimator for an existing job (its script, hyperparameters, metrics), waiting for it as SageMaker does."""
+        from ..jobs.spec import JobSpec
+
+        core = core_of(sagemaker_session)
+        job = core.jobs.get(training_job_name)
+        spec = JobSpec.from_dict(job.spec)
+        env = {k: v for k, v in spec.environment.items() if k != "SM_NUM_GPUS"}
+        estimator = cls(
+            entry_point=spec.entry_point,
+            source_dir=str(core.jobs.code_dir(training_job_name)),
+            hyperparameters=spec.user_hyperparameters,
+            metric_definitions=spec.metric_definitions,
+            environment=env,
+            max_run=spec.max_runtime_seconds,
+            tags=spec.tags,
+            **({"sagemaker_session": sagemaker_session} if sagemaker_session is not None else {}),
+        )
+        estimator._current_job_name = training_job_name
+        estimator.latest_training_job = TrainingJob(training_job_name, sagemaker_session)
+        estimator.latest_training_job.wait(logs="None")
+        return estimator
+
+    # -- hosting ----------------------------------------------------------------------
+
+    def _completed_job(self) -> TrainingJob:
+        job = self._require_job()
+        status = job.status
+        if status != "Completed":
+            raise ValueError(
+                f"training job {job.name} is {status}: only a Completed job can be deployed"
+                + (" (wait for it with estimator.latest_training_job.wait())" if status in ("InProgress", "Stopping") else "")
+            )
+        return job
+
+    def create_model(self, entry_point: str | None = None, source_dir: str | None = None, env: Mapping[str, str] | None = None,
+                     predictor_cls: type[Predictor] | None = None, **kwargs: Any) -> Model:
+        """A Model of the latest job's archive, served by its code snapshot unless told otherwise."""
+        split_kwargs(f"{type(self).__name__}.create_model", kwargs)
+        job = self._completed_job()
+        core = core_of(self.sagemaker_session)
+        from ..jobs.spec import JobSpec
+
+        spec = JobSpec.from_dict(core.jobs.get(job.name).spec)
+        return Model(
+            model_data=job.model_data,
+            entry_point=entry_point or (None if source_dir else spec.entry_point),
+            source_dir=source_dir or str(core.jobs.code_dir(job.name)),
+            predictor_cls=predictor_cls or self._predictor_cls,
+            env=env,
+            **({"sagemaker_session": self.sagemaker_session} if self.sagemaker_session is not None else {}),
+        )
+
+    def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
+               deserializer: Any = None, endpoint_name: str | None = None, entry_point: str | None = None,
+               source_dir: str | None = None, wait: bool = True, env: Mapping[str, str] | None = None, **kwargs: Any) -> Predictor:
+        """Serve the latest job's model from a local endpoint; returns a Predictor bound to it."""
+        split_kwargs(f"{type(self).__name__}.deploy", kwargs)
+        check_instance_type(instance_type)
+        job = self._completed_job()
+        name = deploy_endpoint(
+            self.sagemaker_session,
+            job.name,
+            endpoint_name=endpoint_name,
+            entry_point=entry_point,
+            source_dir=source_dir,
+            instance_count=1 if initial_instance_count is None else initial_instance_count,
+            environment=env,
+            wait=wait,
+        )
+        return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer)
+
+
+# SageMaker's base names, for code that subclasses or type-checks against them.
+EstimatorBase = Estimator
+Framework = Estimator

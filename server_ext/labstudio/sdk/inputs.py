@@ -1,0 +1,57 @@
+"""``fit()`` inputs to job channels: a path or ``file://`` URI, a dict of them, or TrainingInput.
+
+SageMaker names a lone input the ``training`` channel; we do the same so scripts reading
+``SM_CHANNEL_TRAINING`` work unchanged.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+DEFAULT_CHANNEL = "training"
+
+
+class TrainingInput:
+    """SageMaker's ``TrainingInput``: only the data location matters locally (File mode)."""
+
+    def __init__(self, s3_data: str, distribution: str | None = None, compression: str | None = None,
+                 content_type: str | None = None, record_wrapping: str | None = None, s3_data_type: str = "S3Prefix",
+                 input_mode: str | None = None, **kwargs: Any) -> None:
+        self.config: dict[str, Any] = {
+            "DataSource": {"S3DataSource": {"S3DataType": s3_data_type, "S3Uri": s3_data}},
+        }
+        if content_type:
+            self.config["ContentType"] = content_type
+        if input_mode:
+            self.config["InputMode"] = input_mode
+
+    def __repr__(self) -> str:
+        return f"TrainingInput({location(self)!r})"
+
+
+def location(value: Any) -> str:
+    """The path or URI of one channel input (str, os.PathLike, or a TrainingInput-like object)."""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "__fspath__"):
+        return str(value.__fspath__())
+    config = getattr(value, "config", None)
+    if isinstance(config, Mapping):
+        source = config.get("DataSource", {})
+        for key, field in (("S3DataSource", "S3Uri"), ("FileDataSource", "FileUri"), ("FileSystemDataSource", "DirectoryPath")):
+            if key in source and field in source[key]:
+                return str(source[key][field])
+    for attr in ("s3_data", "file_uri", "uri"):
+        if isinstance(getattr(value, attr, None), str):
+            return str(getattr(value, attr))
+    raise ValueError(
+        f"cannot use {type(value).__name__} as a training input: give a local path, a file:// URI, "
+        "a TrainingInput, or a dict of channel name to one of those"
+    )
+
+
+def channels(inputs: Any) -> dict[str, str]:
+    if inputs is None:
+        return {}
+    if isinstance(inputs, Mapping):
+        return {str(name): location(value) for name, value in inputs.items()}
+    return {DEFAULT_CHANNEL: location(inputs)}

@@ -1,0 +1,94 @@
+"""SageMaker's ``Model``: a model archive (or folder, or finished job) plus inference code, deployable.
+
+``deploy`` creates a local endpoint through the endpoint service (the same row the panel
+shows) and waits until it is InService, raising with the server's reason if it fails.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .compat import check_instance_type, split_kwargs
+from .exceptions import UnexpectedStatusException
+from .predictor import Predictor
+from .session import core_of
+
+
+def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, entry_point: str | None, source_dir: str | None,
+                    instance_count: int, environment: Mapping[str, str] | None, wait: bool) -> str:
+    """Create the endpoint; returns its name. A Failed endpoint raises UnexpectedStatusException."""
+    if not isinstance(instance_count, int) or isinstance(instance_count, bool) or instance_count < 1:
+        raise ValueError(f"initial_instance_count must be a whole number of at least 1, got {instance_count!r}")
+    described = core_of(session).endpoints.deploy(
+        source,
+        name=endpoint_name,
+        entry_point=entry_point,
+        source_dir=source_dir,
+        workers=instance_count,
+        environment=dict(environment or {}),
+        wait=wait,
+        base_dir=Path.cwd(),
+    )
+    if described["EndpointStatus"] == "Failed":
+        name = described["EndpointName"]
+        raise UnexpectedStatusException(
+            f"Error hosting endpoint {name}: Failed. Reason: {described.get('FailureReason')}. "
+            f"See its log with `labstudio endpoints logs {name}`.",
+            allowed_statuses=["InService"],
+            actual_status="Failed",
+        )
+    return str(described["EndpointName"])
+
+
+class Model:
+    """A deployable model: ``model_data`` is a model.tar.gz path/URI, a model folder, or a training job name."""
+
+    def __init__(self, model_data: str | os.PathLike[str] | None = None, image_uri: str | None = None, role: str | None = None,
+                 entry_point: str | None = None, source_dir: str | None = None, predictor_cls: Callable[..., Predictor] | None = None,
+                 env: Mapping[str, str] | None = None, name: str | None = None, sagemaker_session: Any = None,
+                 dependencies: list[str] | None = None, **kwargs: Any) -> None:
+        split_kwargs(type(self).__name__, {"image_uri": image_uri, "role": role, "sagemaker_session": sagemaker_session, **kwargs})
+        if model_data is None:
+            raise ValueError("model_data is required: a model.tar.gz path or file:// URI, a model folder, or a training job name")
+        if dependencies:
+            raise ValueError("dependencies are not supported when deploying; put the files in source_dir")
+        self.model_data = os.fspath(model_data)
+        self.entry_point = entry_point
+        self.source_dir = source_dir
+        self.predictor_cls = predictor_cls
+        self.env = dict(env or {})
+        self.name = name
+        self.sagemaker_session = sagemaker_session
+        self.endpoint_name: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model_data={self.model_data!r}, entry_point={self.entry_point!r})"
+
+    def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
+               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, **kwargs: Any) -> Predictor:
+        """Start a local endpoint serving this model and return a Predictor bound to it."""
+        split_kwargs(f"{type(self).__name__}.deploy", kwargs)
+        check_instance_type(instance_type)
+        self.endpoint_name = deploy_endpoint(
+            self.sagemaker_session,
+            self.model_data,
+            endpoint_name=endpoint_name or self.name,
+            entry_point=self.entry_point,
+            source_dir=self.source_dir,
+            instance_count=1 if initial_instance_count is None else initial_instance_count,
+            environment=self.env,
+            wait=wait,
+        )
+        return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
+
+
+def make_predictor(predictor_cls: Callable[..., Predictor] | None, endpoint_name: str, session: Any,
+                   serializer: Any, deserializer: Any) -> Predictor:
+    """The predictor class's defaults unless the caller named a serializer/deserializer (SageMaker's rule)."""
+    predictor = (predictor_cls or Predictor)(endpoint_name, sagemaker_session=session)
+    if serializer is not None:
+        predictor.serializer = serializer
+    if deserializer is not None:
+        predictor.deserializer = deserializer
+    return predictor

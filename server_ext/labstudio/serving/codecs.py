@@ -1,0 +1,214 @@
+"""Default decoders and encoders of the inference contract: JSON, CSV, NPY and NPZ <-> NumPy.
+
+They follow the SageMaker inference toolkit (JSON -> ``np.array(json.loads(body))``, CSV -> a
+float array, NPY -> ``np.load``), with three deliberate differences a user would ask for:
+NPY/NPZ bodies are loaded with ``allow_pickle=False`` (a request must never unpickle code),
+CSV that is not numeric is refused with the offending value named instead of silently
+becoming NaN, and a JSON object ``{"instances": ...}`` / ``{"inputs": ...}`` (TF Serving and
+MLflow style) is accepted as well as a bare array.
+"""
+from __future__ import annotations
+
+import io
+import json
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+JSON = "application/json"
+CSV = "text/csv"
+NPY = "application/x-npy"
+NPZ = "application/x-npz"
+ANY = "*/*"
+
+DECODABLE = (JSON, CSV, NPY, NPZ)
+TEXT_TYPES = (JSON, CSV)
+
+
+class UnsupportedFormat(Exception):
+    """A content type (415) or accept type (406) the default handlers cannot handle."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+@lru_cache(maxsize=256)
+def media_type(header: str | None) -> str:
+    """'text/csv; charset=utf-8' -> 'text/csv' (lower-cased, parameters dropped). Cached: clients
+    send the same few headers over and over, and this runs on every request."""
+    if not header:
+        return ""
+    return header.split(";", 1)[0].strip().lower()
+
+
+@lru_cache(maxsize=256)
+def accept_candidates(accept: str | None) -> tuple[str, ...]:
+    """The media types of an Accept header, best first (q-values honoured, stable order otherwise)."""
+    if not accept:
+        return ()
+    items: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        pieces = part.split(";")
+        kind = pieces[0].strip().lower()
+        if not kind:
+            continue
+        quality = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            items.append((-quality, index, kind))
+    return tuple(kind for _, _, kind in sorted(items))
+
+
+# -- decoding -----------------------------------------------------------------
+
+
+def _as_text(body: bytes | str) -> str:
+    if isinstance(body, str):
+        return body
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the body is not UTF-8 text ({exc})") from None
+
+
+def _json_to_numpy(body: bytes | str) -> Any:
+    try:
+        data = json.loads(_as_text(body))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the body is not valid JSON: {exc}") from None
+    if isinstance(data, dict):
+        for key in ("instances", "inputs"):
+            if key in data:
+                data = data[key]
+                break
+        else:
+            raise ValueError(
+                "a JSON object body must hold the rows under 'instances' or 'inputs'; "
+                "or send a JSON array of rows"
+            )
+    try:
+        return np.array(data)
+    except ValueError as exc:  # ragged rows
+        raise ValueError(f"the JSON rows do not form an array: {exc}") from None
+
+
+def _csv_to_numpy(body: bytes | str) -> np.ndarray:
+    text = _as_text(body).strip()
+    if not text:
+        raise ValueError("the CSV body is empty")
+    rows = [line for line in text.splitlines() if line.strip()]
+    try:
+        array = np.array([[float(v) for v in line.split(",")] for line in rows], dtype=float)
+    except ValueError as exc:
+        raise ValueError(f"the CSV body must hold numbers only: {exc}") from None
+    if len(rows) == 1:
+        return array[0]
+    return array
+
+
+def _npy_to_numpy(body: bytes | str) -> np.ndarray:
+    raw = body.encode("latin-1") if isinstance(body, str) else body
+    try:
+        return np.load(io.BytesIO(raw), allow_pickle=False)
+    except Exception as exc:  # numpy raises ValueError/OSError/EOFError for junk
+        raise ValueError(f"the body is not a NumPy .npy array: {exc}") from None
+
+
+def _npz_to_numpy(body: bytes | str) -> Any:
+    raw = body.encode("latin-1") if isinstance(body, str) else body
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except Exception as exc:
+        raise ValueError(f"the body is not a NumPy .npz archive: {exc}") from None
+    if {"format", "shape", "data"} <= set(arrays):  # scipy.sparse.save_npz output
+        try:
+            import scipy.sparse
+
+            return scipy.sparse.load_npz(io.BytesIO(raw))
+        except ImportError:
+            pass
+    if len(arrays) == 1:
+        return next(iter(arrays.values()))
+    return arrays
+
+
+_DECODERS = {JSON: _json_to_numpy, CSV: _csv_to_numpy, NPY: _npy_to_numpy, NPZ: _npz_to_numpy}
+
+
+def decode(body: bytes | str, content_type: str | None) -> Any:
+    kind = media_type(content_type)
+    decoder = _DECODERS.get(kind)
+    if decoder is None:
+        shown = kind or "none"
+        raise UnsupportedFormat(
+            f"Content-Type {shown!r} is not supported by the default input_fn: send one of "
+            f"{', '.join(DECODABLE)}, or define input_fn in the inference script",
+            415,
+        )
+    return decoder(body)
+
+
+# -- encoding -----------------------------------------------------------------
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "toarray"):  # scipy sparse
+        return value.toarray().tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _to_json(prediction: Any) -> bytes:
+    return json.dumps(prediction, default=_default).encode()
+
+
+def _to_csv(prediction: Any) -> bytes:
+    array = np.asarray(prediction)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    stream = io.StringIO()
+    np.savetxt(stream, array, delimiter=",", fmt="%s")
+    return stream.getvalue().encode()
+
+
+def _to_npy(prediction: Any) -> bytes:
+    stream = io.BytesIO()
+    np.save(stream, np.asarray(prediction), allow_pickle=False)
+    return stream.getvalue()
+
+
+def _to_npz(prediction: Any) -> bytes:
+    stream = io.BytesIO()
+    if isinstance(prediction, dict):
+        np.savez_compressed(stream, **{str(k): np.asarray(v) for k, v in prediction.items()})
+    else:
+        np.savez_compressed(stream, np.asarray(prediction))
+    return stream.getvalue()
+
+
+_ENCODERS = {JSON: _to_json, CSV: _to_csv, NPY: _to_npy, NPZ: _to_npz}
+
+
+def encode(prediction: Any, accept: str) -> tuple[bytes, str]:
+    """Encode with the first Accept type we support; returns (body, content type)."""
+    for kind in accept_candidates(accept) or (JSON,):
+        if kind == ANY:
+            kind = JSON
+        encoder = _ENCODERS.get(kind)
+        if encoder is not None:
+            return encoder(prediction), kind
+    raise UnsupportedFormat(
+        f"Accept {accept!r} is not supported by the default output_fn: ask for one of "
+        f"{', '.join(_ENCODERS)}, or define output_fn in the inference script",
+        406,
+    )

@@ -1,0 +1,320 @@
+"""What worker and router processes share: the control channel to the supervisor, accepting
+on inherited sockets, the body limit / bearer token checks, and draining without failing
+a request.
+
+Sockets are created by the supervisor and inherited across fork, so every child accepts
+from the *same* kernel queue: a connection waiting in it is never lost when one process
+stops accepting and another starts. ``serve``/``unserve`` add or remove the accept handler
+of the public socket without closing it; ``drain`` stops accepting everywhere, answers the
+requests already on open connections with ``Connection: close`` and exits once nothing is
+in flight. The control channel is a socketpair of JSON lines; EOF on it means the
+supervisor is gone, and the child drains and exits so no worker outlives its endpoint.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import socket
+import sys
+import time
+from typing import Any, Callable
+
+from tornado import httputil, web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.iostream import IOStream
+from tornado.netutil import add_accept_handler
+
+log = logging.getLogger("labstudio.serving")
+
+VARIANT_HEADER = "X-Labstudio-Target-Variant"
+INVOKED_HEADER = "X-Labstudio-Invoked-Variant"
+DRAIN_IDLE_GRACE = 2.0
+
+
+def hard_cap(body_limit: int) -> int:
+    """Bodies up to this size are read (and dropped) to answer 413 cleanly; beyond, the connection is cut."""
+    return body_limit * 4 + (1 << 20)
+
+
+def setup_logging(tag: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"%(asctime)s [{tag} pid {os.getpid()}] %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+
+
+class ChildState:
+    """Shared by every handler of one child process."""
+
+    def __init__(self, control: socket.socket, body_limit: int, token: str | None) -> None:
+        self.control = control
+        self.body_limit = body_limit
+        self.token = token.encode() if token else None
+        self.serving_public = False
+        self.draining = False
+        self.in_flight = 0
+        self.on_rejected: Callable[[int], None] | None = None
+        self.on_exit: list[Callable[[], None]] = []
+
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            self.control.sendall((json.dumps(message) + "\n").encode())
+        except OSError:
+            pass
+
+
+class _BodyLimit(httputil.HTTPMessageDelegate):
+    """In front of tornado's dispatcher: a body over the limit never reaches a handler.
+
+    It is read and dropped (up to ``hard_cap``) and answered 413 once read, so that a client
+    still sending gets its answer rather than a reset; past the hard cap the answer goes out
+    at once and the connection is closed. Handlers stay plain (non-streaming), which keeps
+    the common request as cheap as in a bare tornado server.
+    """
+
+    __slots__ = ("inner", "conn", "state", "size", "too_large", "replied", "chunked")
+
+    def __init__(self, inner: httputil.HTTPMessageDelegate, conn: httputil.HTTPConnection, state: "ChildState") -> None:
+        self.inner = inner
+        self.conn = conn
+        self.state = state
+        self.size = 0
+        self.too_large = 0
+        self.replied = False
+        self.chunked = False
+
+    def headers_received(self, start_line: Any, headers: httputil.HTTPHeaders) -> Any:
+        length = headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > self.state.body_limit:
+            self.too_large = int(length)
+            if self.too_large > hard_cap(self.state.body_limit):
+                self._reply()
+            return None
+        self.chunked = length is None
+        return self.inner.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Any:
+        if self.too_large:
+            return None
+        if self.chunked:
+            self.size += len(chunk)
+            if self.size > self.state.body_limit:
+                self.too_large = self.size
+                return None
+        return self.inner.data_received(chunk)
+
+    def finish(self) -> None:
+        if self.too_large:
+            self._reply()
+            return
+        self.inner.finish()
+
+    def on_connection_close(self) -> None:
+        if not self.too_large:
+            self.inner.on_connection_close()
+
+    def _reply(self) -> None:
+        if self.replied:
+            return
+        self.replied = True
+        more = "more than " if self.chunked else ""
+        body = json.dumps({"message": f"the body is {more}{self.too_large} bytes; this endpoint accepts at most {self.state.body_limit} bytes", "code": 413}).encode()
+        headers = httputil.HTTPHeaders({"Content-Type": "application/json", "Content-Length": str(len(body))})
+        self.conn.write_headers(httputil.ResponseStartLine("HTTP/1.1", 413, "Payload Too Large"), headers, body)
+        self.conn.finish()
+        if self.state.on_rejected is not None:
+            self.state.on_rejected(413)
+
+
+class _Limiter(httputil.HTTPServerConnectionDelegate):
+    def __init__(self, app: web.Application, state: "ChildState") -> None:
+        self.app = app
+        self.state = state
+
+    def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
+        return _BodyLimit(self.app.start_request(server_conn, request_conn), request_conn, self.state)
+
+    def on_close(self, server_conn: object) -> None:
+        self.app.on_close(server_conn)
+
+
+class LimitedBodyHandler(web.RequestHandler):
+    """Checks the bearer token, keeps the in-flight count, and marks connections to close
+    while the process drains (the body limit is enforced before, by ``_BodyLimit``)."""
+
+    state: ChildState
+
+    def initialize(self, state: ChildState, **kwargs: Any) -> None:  # type: ignore[override]
+        self.state = state
+        self._counted = False
+
+    def error_reply(self, status: int, message: str) -> None:
+        if self._finished:
+            return
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message, "code": status}))
+
+    def prepare(self) -> None:
+        state = self.state
+        state.in_flight += 1
+        self._counted = True
+        if state.draining or (self.settings.get("front") == "public" and not state.serving_public):
+            conn = self.request.connection
+            if hasattr(conn, "_disconnect_on_finish"):
+                # Tornado's own flag: answers "Connection: close" and closes after the response.
+                conn._disconnect_on_finish = True  # type: ignore[union-attr]
+        if state.token is not None and not self._authorized():
+            self.set_header("WWW-Authenticate", 'Bearer realm="labstudio endpoint"')
+            self.error_reply(401, "this endpoint needs 'Authorization: Bearer <token>'")
+
+    def _authorized(self) -> bool:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(value.strip().encode(), self.state.token or b"")
+
+    def body(self) -> bytes:
+        return self.request.body
+
+    def on_finish(self) -> None:
+        if self._counted:
+            self._counted = False
+            self.state.in_flight -= 1
+
+    def on_connection_close(self) -> None:
+        self.on_finish()
+
+    def log_exception(self, typ, value, tb):  # type: ignore[no-untyped-def]
+        log.error("request failed", exc_info=(typ, value, tb))
+
+
+class Fronts:
+    """The HTTP servers of a child: one per socket it may accept on (internal, public)."""
+
+    def __init__(self, state: ChildState, handlers: list[Any], body_limit: int) -> None:
+        self.state = state
+        self.servers: dict[str, HTTPServer] = {}
+        self.removers: dict[str, Callable[[], None]] = {}
+        self.sockets: dict[str, socket.socket] = {}
+        for front in ("internal", "public"):
+            app = web.Application(handlers, front=front, log_function=_quiet_log, compress_response=False)
+            self.servers[front] = HTTPServer(
+                _Limiter(app, state), max_body_size=hard_cap(body_limit), decompress_request=False, idle_connection_timeout=3600
+            )
+
+    def accept(self, front: str, sock: socket.socket) -> None:
+        if front in self.removers:
+            return
+        server = self.servers[front]
+
+        def on_connection(conn: socket.socket, address: Any) -> None:
+            stream = IOStream(conn, max_buffer_size=server.max_buffer_size, read_chunk_size=65536)
+            server.handle_stream(stream, address)
+
+        self.sockets[front] = sock
+        self.removers[front] = add_accept_handler(sock, on_connection)
+
+    def stop_accepting(self, front: str) -> None:
+        remover = self.removers.pop(front, None)
+        if remover is not None:
+            remover()
+
+    def open_connections(self) -> int:
+        return sum(len(getattr(s, "_connections", ())) for s in self.servers.values())
+
+
+def _quiet_log(handler: web.RequestHandler) -> None:
+    """Only failures are logged: a log line per request would cost more than the model."""
+    status = handler.get_status()
+    if status >= 400:
+        request = handler.request
+        log.info("%s %s %d (%.1f ms)", request.method, request.uri, status, 1000.0 * request.request_time())
+
+
+class Controller:
+    """Reads supervisor commands and runs the drain-then-exit sequence."""
+
+    def __init__(self, state: ChildState, fronts: Fronts, public: socket.socket | None, on_command: Callable[[dict[str, Any]], None] | None = None, drain_timeout: float = 70.0) -> None:
+        self.state = state
+        self.fronts = fronts
+        self.public = public
+        self.on_command = on_command
+        self.drain_timeout = drain_timeout
+        self._buffer = b""
+        self._drain_started = 0.0
+        self._last_busy = 0.0
+        self._drain_check: PeriodicCallback | None = None
+
+    def start(self) -> None:
+        self.state.control.setblocking(False)
+        IOLoop.current().add_handler(self.state.control.fileno(), self._on_control, IOLoop.READ)
+
+    def _on_control(self, fd: int, events: int) -> None:
+        try:
+            data = self.state.control.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            IOLoop.current().remove_handler(fd)
+            if not self.state.draining:
+                log.info("the supervisor is gone: draining and exiting")
+            self.drain()
+            return
+        self._buffer += data
+        while b"\n" in self._buffer:
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            if line.strip():
+                self.handle(json.loads(line))
+
+    def handle(self, message: dict[str, Any]) -> None:
+        cmd = message.get("cmd")
+        if cmd == "serve" and self.public is not None and not self.state.draining:
+            self.state.serving_public = True
+            self.fronts.accept("public", self.public)
+        elif cmd == "unserve":
+            self.state.serving_public = False
+            self.fronts.stop_accepting("public")
+        elif cmd == "drain":
+            self.drain()
+        elif self.on_command is not None:
+            self.on_command(message)
+
+    def drain(self) -> None:
+        if self.state.draining:
+            return
+        self.state.draining = True
+        self.state.serving_public = False
+        for front in list(self.fronts.removers):
+            self.fronts.stop_accepting(front)
+        self._drain_started = self._last_busy = time.monotonic()
+        self._drain_check = PeriodicCallback(self._check_drained, 50)
+        self._drain_check.start()
+
+    def _check_drained(self) -> None:
+        now = time.monotonic()
+        if self.state.in_flight > 0:
+            self._last_busy = now
+        idle_connections = self.fronts.open_connections()
+        done = self.state.in_flight == 0 and (idle_connections == 0 or now - self._last_busy >= DRAIN_IDLE_GRACE)
+        if done or now - self._drain_started > self.drain_timeout:
+            exit_child(self.state, 0)
+
+
+def exit_child(state: ChildState, code: int) -> None:
+    for callback in state.on_exit:
+        try:
+            callback()
+        except Exception:
+            log.exception("flushing at exit failed")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

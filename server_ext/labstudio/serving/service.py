@@ -1,0 +1,544 @@
+"""EndpointService: create (deploy), list, describe, update, delete, invoke, logs, reconcile.
+
+No tornado here: the REST handlers, the CLI and the SDK all call these methods. The
+service resolves and snapshots the sources, binds the public socket itself (so "port in
+use" is known at once and the URL is stable from the first response), writes the spec and
+starts the endpoint's supervisor detached (own session, pid + start ticks recorded).
+The supervisor reports InService/Failed to the store; ``reconcile`` finds supervisors that
+died and marks their endpoints Failed (or restarts them when ``RestartOnFailure`` is set).
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..config import Settings
+from ..errors import Conflict, Invalid, NotFound
+from ..paths import confine
+from ..store import Database
+from ..store import endpoints as store
+from . import sources
+from .describe import describe_endpoint, summary
+from .lifecycle import INVOKED_HEADER, VARIANT_HEADER
+from .procs import bind_listener, is_alive, kill_group_if_alive, signal_if_alive, start_ticks, wait_gone
+from .request import CreateRequest, VariantRequest, parse_create, parse_update
+from .spec import CaptureSpec, EndpointSpec, VariantSpec, check_name
+
+log = logging.getLogger("labstudio.serving")
+
+LIVE = ("Creating", "InService", "Updating")
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+NEVER_STARTED_AFTER = 900.0  # seconds a row may wait for its first spawn (snapshotting a big model takes a while)
+
+
+class EndpointService:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self._spawned: dict[int, subprocess.Popen[bytes]] = {}
+        self._lock = threading.Lock()
+
+    # -- paths ----------------------------------------------------------------------
+
+    def endpoint_dir(self, name: str) -> Path:
+        check_name(name, "endpoint name", "EndpointName")
+        return self.settings.endpoints_dir / name
+
+    def log_path(self, name: str) -> Path:
+        return self.endpoint_dir(name) / "logs" / "endpoint.log"
+
+    # -- jobs as sources ------------------------------------------------------------------
+
+    def _job_lookup(self) -> tuple[Any, Any]:
+        try:
+            from ..jobs.service import JobService
+        except ImportError:
+            return None, None
+        jobs = JobService(self.settings, self.db)
+        return jobs.get, jobs.code_dir
+
+    def _roots(self, root_dir: Path | None) -> list[Path] | None:
+        """Where a REST request may read models from: the Jupyter root and labstudio's own artifacts."""
+        if root_dir is None:
+            return None
+        roots = [root_dir]
+        if "://" not in self.settings.artifact_uri:
+            roots.append(Path(self.settings.artifact_uri))
+        return roots
+
+    def _resolve(self, source: str, base_dir: Path | None, root_dir: Path | None = None) -> sources.Source:
+        if base_dir is not None and source and "://" not in source and not os.path.isabs(os.path.expanduser(source)):
+            candidate = base_dir / source
+            if candidate.exists():
+                source = str(candidate)
+        get_job, code_dir = self._job_lookup()
+        resolved = sources.resolve(source, get_job, code_dir)
+        if resolved.kind != "job" and "://" not in resolved.location:
+            confine(Path(resolved.location).resolve(), "source", self._roots(root_dir), source)
+        return resolved
+
+    def _source_dir(self, raw: str | None, base_dir: Path | None, root_dir: Path | None) -> str | None:
+        """The handlers' folder, absolute; checked before anything is created."""
+        if not raw:
+            return None
+        source_dir = raw
+        if base_dir is not None and not os.path.isabs(os.path.expanduser(raw)):
+            source_dir = str(base_dir / raw)
+        confine(Path(os.path.expanduser(source_dir)).resolve(), "source_dir", self._roots(root_dir), raw)
+        return source_dir
+
+    def _prepare_variant(
+        self, name: str, generation: int, req: VariantRequest, src: sources.Source, base_dir: Path | None, root_dir: Path | None = None
+    ) -> VariantSpec:
+        source_dir = self._source_dir(req.source_dir, base_dir, root_dir)
+        dest = self.endpoint_dir(name) / "variants" / f"{req.name}-g{generation}"
+        model_dir, code_dir, entry = sources.prepare(src, dest, source_dir, req.entry_point)
+        return VariantSpec(
+            name=req.name,
+            model_dir=model_dir,
+            source_dir=code_dir,
+            entry_point=entry,
+            weight=req.weight,
+            instances=req.instances,
+            environment=req.environment,
+            model_data=src.description,
+            origin={"source": req.source, "fingerprint": src.fingerprint, "source_dir": req.source_dir, "entry_point": req.entry_point},
+        )
+
+    # -- create ---------------------------------------------------------------------
+
+    def create(
+        self,
+        request: Mapping[str, Any] | CreateRequest,
+        *,
+        wait: bool = False,
+        timeout: float | None = None,
+        base_dir: Path | None = None,
+        root_dir: Path | None = None,
+    ) -> dict[str, Any]:
+        """CreateEndpoint: validates and resolves everything first (nothing is created on a 400/404)."""
+        req = request if isinstance(request, CreateRequest) else parse_create(request)
+        resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
+        for v in req.variants:
+            self._source_dir(v.source_dir, base_dir, root_dir)
+        name = req.name or sources.default_name(resolved[0], time.time())
+        check_name(name, "endpoint name", "EndpointName")
+        config = {
+            "port_requested": req.port,
+            "restart_on_failure": req.restart_on_failure,
+            "auth": bool(req.token),
+            "capture": req.capture.__dict__,
+            "body_limit": req.body_limit,
+            "timeout": req.timeout,
+            "generation": 1,
+        }
+        variant_rows = [
+            {"name": v.name, "model_data": src.description, "entry_point": v.entry_point or src.entry_point, "source_dir": v.source_dir,
+             "weight": v.weight, "instance_count": v.instances, "status": "Creating", "config": {}}
+            for v, src in zip(req.variants, resolved)
+        ]
+
+        def insert(conn: Any) -> None:
+            if store.exists(conn, name):
+                raise Conflict(f"an endpoint named {name!r} already exists: delete it, update it, or choose another name")
+            store.insert(conn, name, "Creating", "127.0.0.1", config)
+            store.replace_variants(conn, name, variant_rows)
+
+        folder = self.endpoint_dir(name)
+        self.db.run_write(insert)
+        if folder.exists():  # left over from an endpoint of the same name that was removed by hand
+            shutil.rmtree(folder, ignore_errors=True)
+        (folder / "logs").mkdir(parents=True, exist_ok=True)
+        try:
+            variants = [self._prepare_variant(name, 1, v, src, base_dir, root_dir) for v, src in zip(req.variants, resolved)]
+        except Exception as exc:
+            reason = exc.message if isinstance(exc, Invalid) else f"preparing the model failed: {type(exc).__name__}: {exc}"
+            self._set_failed(name, reason)
+            return self.describe(name)
+        spec = EndpointSpec(
+            name=name,
+            variants=variants,
+            port=req.port or 0,
+            token=req.token,
+            body_limit=req.body_limit,
+            timeout=req.timeout,
+            startup_timeout=req.startup_timeout,
+            default_accept=req.default_accept,
+            capture=req.capture,
+            artifact_uri=self.settings.artifact_uri,
+            generation=1,
+        )
+        self._launch(name, spec)
+        if wait:
+            return self.wait(name, timeout=timeout)
+        return self.describe(name)
+
+    def deploy(
+        self,
+        source: str,
+        *,
+        name: str | None = None,
+        entry_point: str | None = None,
+        source_dir: str | None = None,
+        workers: int = 1,
+        port: int | None = None,
+        capture_percent: float | None = None,
+        token: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        variant_name: str = "AllTraffic",
+        restart_on_failure: bool = False,
+        wait: bool = True,
+        timeout: float | None = None,
+        base_dir: Path | None = None,
+    ) -> dict[str, Any]:
+        """One-variant endpoint from a job, archive or folder (what ``labstudio deploy`` runs)."""
+        body: dict[str, Any] = {
+            "EndpointName": name,
+            "ProductionVariants": [
+                {
+                    "VariantName": variant_name,
+                    "Source": source,
+                    "EntryPoint": entry_point,
+                    "SourceDir": source_dir,
+                    "InitialInstanceCount": workers,
+                    "Environment": dict(environment or {}),
+                }
+            ],
+            "Port": port,
+            "AuthToken": token,
+            "RestartOnFailure": restart_on_failure,
+        }
+        if capture_percent is not None:
+            body["DataCaptureConfig"] = {"EnableCapture": capture_percent > 0, "InitialSamplingPercentage": capture_percent}
+        return self.create(body, wait=wait, timeout=timeout, base_dir=base_dir)
+
+    def _launch(self, name: str, spec: EndpointSpec, status: str | None = None) -> None:
+        """Bind the public socket, write the spec, start the supervisor detached."""
+        folder = self.endpoint_dir(name)
+        try:
+            sock = bind_listener(spec.host, spec.port)
+        except OSError as exc:
+            if exc.errno in (98, 13):  # EADDRINUSE, EACCES
+                what = "is already in use" if exc.errno == 98 else "needs privileges to be bound"
+                reason = f"port {spec.port} on {spec.host} {what}: choose another port, or leave it out to get a free one"
+            else:
+                reason = f"cannot listen on {spec.host}:{spec.port}: {exc}"
+            self._set_failed(name, reason)
+            return
+        try:
+            port = sock.getsockname()[1]
+            spec = replace(spec, port=port)
+            spec.write(folder / "spec.json")
+            url = f"http://{spec.host}:{port}"
+
+            def before_spawn(conn: Any) -> None:
+                # pid None until the spawn is recorded: reconcile leaves such a row alone for a while
+                store.set_fields(conn, name, url=url, port=port, host=spec.host, pid=None, pid_start_ticks=None)
+                if status:
+                    store.set_status(conn, name, status, None)
+
+            self.db.run_write(before_spawn)
+            (folder / "logs").mkdir(parents=True, exist_ok=True)
+            env = dict(os.environ)
+            env.update(self.settings.as_env())
+            env["LABSTUDIO_SQLITE_NULLPOOL"] = "1"
+            env["PYTHONPATH"] = os.pathsep.join([PACKAGE_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_ROOT])
+            env.pop("JPY_PARENT_PID", None)
+            with open(folder / "logs" / "endpoint.log", "ab") as log_file:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "labstudio.serving.server", "--endpoint-dir", str(folder), "--listen-fd", str(sock.fileno())],
+                    pass_fds=(sock.fileno(),),
+                    start_new_session=True,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    cwd=str(folder),
+                    env=env,
+                )
+        except Exception as exc:
+            self._set_failed(name, f"could not start the endpoint's server: {type(exc).__name__}: {exc}")
+            return
+        finally:
+            sock.close()
+        with self._lock:
+            self._spawned[proc.pid] = proc
+        ticks = start_ticks(proc.pid)
+        self.db.run_write(lambda conn: store.set_fields(conn, name, pid=proc.pid, pid_start_ticks=ticks))
+
+    def _set_failed(self, name: str, reason: str) -> None:
+        def write(conn: Any) -> None:
+            store.set_status(conn, name, "Failed", reason)
+            store.set_variant_statuses(conn, name, "Failed")
+
+        self.db.run_write(write)
+
+    # -- read -----------------------------------------------------------------------
+
+    def get(self, name: str) -> store.Endpoint:
+        self.endpoint_dir(name)
+        with self.db.read() as conn:
+            endpoint = store.get(conn, name)
+        if endpoint is None:
+            raise NotFound(f"endpoint {name!r} does not exist")
+        return endpoint
+
+    def describe(self, name: str) -> dict[str, Any]:
+        endpoint = self.get(name)
+        return describe_endpoint(endpoint, self.endpoint_dir(name), self._active_spec(name))
+
+    def list(self, status: str | None = None) -> dict[str, Any]:
+        with self.db.read() as conn:
+            endpoints = store.list_all(conn, [status] if status else None)
+        return {"Endpoints": [summary(e) for e in endpoints]}
+
+    def _active_spec(self, name: str) -> EndpointSpec | None:
+        folder = self.endpoint_dir(name)
+        for file in ("active.json", "spec.json"):
+            try:
+                return EndpointSpec.read(folder / file)
+            except (OSError, ValueError, TypeError):
+                continue
+        return None
+
+    def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> dict[str, Any]:
+        """Until the endpoint is InService or Failed (not Creating/Updating)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            endpoint = self.get(name)
+            if endpoint.status not in ("Creating", "Updating", "Deleting"):
+                return self.describe(name)
+            if endpoint.status in ("Creating", "Updating") and endpoint.pid and not is_alive(endpoint.pid, endpoint.pid_start_ticks):
+                self.reconcile_one(endpoint)
+                continue
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"endpoint {name!r} is still {endpoint.status} after {timeout} s")
+            time.sleep(poll)
+            poll = min(poll * 1.3, 0.5)
+
+    def logs(self, name: str, tail: int | None = 200) -> str:
+        self.get(name)
+        path = self.log_path(name)
+        if not path.exists():
+            return ""
+        with open(path, "rb") as handle:
+            if tail is None:
+                return handle.read().decode(errors="replace")
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            block = min(size, max(4096, tail * 400))
+            while True:
+                handle.seek(size - block)
+                data = handle.read()
+                lines = data.splitlines()
+                if len(lines) > tail or block == size:
+                    break
+                block = min(size, block * 4)
+        return b"\n".join(lines[-tail:]).decode(errors="replace") + ("\n" if lines else "")
+
+    def connection(self, name: str) -> tuple[str, str | None, str]:
+        """(url, bearer token, status) of an endpoint, for proxies and clients."""
+        endpoint = self.get(name)
+        if endpoint.status not in ("InService", "Updating") or not endpoint.url:
+            reason = f": {endpoint.failure_reason}" if endpoint.failure_reason else ""
+            raise Conflict(f"endpoint {name!r} is {endpoint.status}{reason}; it can be invoked once InService")
+        spec = self._active_spec(name)
+        return endpoint.url, spec.token if spec else None, endpoint.status
+
+    def invoke(
+        self,
+        name: str,
+        body: bytes | str,
+        content_type: str,
+        accept: str | None = None,
+        target_variant: str | None = None,
+        timeout: float = 70.0,
+    ) -> dict[str, Any]:
+        """InvokeEndpoint: {"StatusCode", "ContentType", "Body" (bytes), "InvokedProductionVariant"}."""
+        url, token, _ = self.connection(name)
+        host, _, port = url.split("://", 1)[1].partition(":")
+        payload = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": content_type}
+        if accept:
+            headers["Accept"] = accept
+        if target_variant:
+            headers[VARIANT_HEADER] = target_variant
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        try:
+            conn.request("POST", "/invocations", body=payload, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        except OSError as exc:
+            raise Conflict(f"endpoint {name!r} did not answer: {exc}") from None
+        finally:
+            conn.close()
+        return {
+            "StatusCode": response.status,
+            "ContentType": response.getheader("Content-Type"),
+            "Body": data,
+            "InvokedProductionVariant": response.getheader(INVOKED_HEADER),
+        }
+
+    # -- update ---------------------------------------------------------------------
+
+    def update(
+        self,
+        name: str,
+        request: Mapping[str, Any],
+        *,
+        wait: bool = False,
+        timeout: float | None = None,
+        base_dir: Path | None = None,
+        root_dir: Path | None = None,
+    ) -> dict[str, Any]:
+        """UpdateEndpoint: the given variants become the endpoint's set (blue/green)."""
+        endpoint = self.get(name)
+        if endpoint.status in ("Creating", "Updating", "Deleting"):
+            raise Conflict(f"endpoint {name!r} is {endpoint.status}: wait until it is InService (or Failed) to update it")
+        current = self._active_spec(name)
+        if current is None:
+            raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
+        req = parse_update(request, [v.name for v in current.variants])
+        generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
+        existing = {v.name: v for v in current.variants}
+        variants: list[VariantSpec] = []
+        for v in req.variants:
+            old = existing.get(v.name)
+            if v.source is None:
+                if old is None:
+                    raise Invalid(f"variant {v.name!r} is new: give its model as {v.name}=SOURCE", field="ProductionVariants")
+                variants.append(replace(old, weight=v.weight if v.weight is not None else old.weight, instances=v.instances or old.instances, environment=v.environment if v.environment is not None else old.environment))
+                continue
+            src = self._resolve(v.source, base_dir, root_dir)
+            self._source_dir(v.source_dir, base_dir, root_dir)
+            origin = {"source": v.source, "fingerprint": src.fingerprint, "source_dir": v.source_dir, "entry_point": v.entry_point}
+            full = VariantRequest(
+                name=v.name,
+                source=v.source,
+                entry_point=v.entry_point,
+                source_dir=v.source_dir,
+                weight=v.weight if v.weight is not None else (old.weight if old else 1.0),
+                instances=v.instances or (old.instances if old else 1),
+                environment=v.environment if v.environment is not None else (old.environment if old else {}),
+            )
+            if old is not None and old.origin == origin and Path(old.model_dir).is_dir():
+                variants.append(replace(old, weight=full.weight, instances=full.instances, environment=full.environment))
+            else:
+                variants.append(self._prepare_variant(name, generation, full, src, base_dir, root_dir))
+        if sum(v.weight for v in variants) <= 0:
+            raise Invalid("at least one variant needs a weight above 0", field="ProductionVariants")
+        spec = replace(
+            current,
+            variants=variants,
+            generation=generation,
+            capture=req.capture if req.capture is not None else current.capture,
+            port=endpoint.port or current.port,
+        )
+        alive = is_alive(endpoint.pid, endpoint.pid_start_ticks)
+        self.db.run_write(lambda conn: store.merge_config(conn, name, {"generation": generation, "capture": spec.capture.__dict__}))
+        if alive and endpoint.status == "InService":
+            spec.write(self.endpoint_dir(name) / "spec.json")
+            self.db.run_write(lambda conn: store.set_status(conn, name, "Updating", None))
+            signal_if_alive(endpoint.pid, endpoint.pid_start_ticks, signal.SIGHUP)
+        else:  # Failed, or its server is gone: start it again with the new variants
+            self._stop_processes(endpoint, grace=5.0)
+            self._launch(name, spec, status="Updating")
+        if wait:
+            return self.wait(name, timeout=timeout)
+        return self.describe(name)
+
+    # -- delete ---------------------------------------------------------------------
+
+    def delete(self, name: str, timeout: float = 30.0) -> None:
+        endpoint = self.get(name)
+        if endpoint.status != "Deleting":
+            self.db.run_write(lambda conn: store.set_status(conn, name, "Deleting", None, keep_reason=True))
+        self._stop_processes(endpoint, grace=timeout)
+        self._remove(name)
+
+    def _stop_processes(self, endpoint: store.Endpoint, grace: float) -> None:
+        """SIGTERM the supervisor (it drains its workers), then SIGKILL whatever is left."""
+        workers = [(int(p), t) for v in endpoint.variants for p, t in (v.config.get("worker_pids") or [])]
+        master = (endpoint.pid, endpoint.pid_start_ticks) if endpoint.pid else None
+        if master and signal_if_alive(master[0], master[1], signal.SIGTERM):
+            if not wait_gone([master], grace):
+                kill_group_if_alive(master[0], master[1], signal.SIGKILL)
+                wait_gone([master], 5.0)
+        if workers and not wait_gone(workers, 3.0):  # they exit by themselves when the supervisor goes
+            for pid, ticks in workers:
+                signal_if_alive(pid, ticks, signal.SIGKILL)
+            wait_gone(workers, 5.0)
+        self._reap()
+
+    def _remove(self, name: str) -> None:
+        self.db.run_write(lambda conn: store.remove(conn, name))
+        shutil.rmtree(self.endpoint_dir(name), ignore_errors=True)
+
+    # -- reconcile ------------------------------------------------------------------
+
+    def reconcile(self) -> list[str]:
+        """Endpoints whose server died are marked Failed (or restarted); returns the names changed."""
+        self._reap()
+        with self.db.read() as conn:
+            endpoints = store.list_all(conn, list(LIVE) + ["Deleting"])
+        changed = []
+        for endpoint in endpoints:
+            try:
+                if self.reconcile_one(endpoint):
+                    changed.append(endpoint.name)
+            except Exception:
+                log.exception("reconciling endpoint %s failed", endpoint.name)
+        return changed
+
+    def reconcile_one(self, endpoint: store.Endpoint) -> bool:
+        if is_alive(endpoint.pid, endpoint.pid_start_ticks):
+            return False
+        name = endpoint.name
+        if endpoint.status == "Deleting":
+            self._stop_processes(endpoint, grace=1.0)
+            self._remove(name)
+            return True
+        if endpoint.pid is None:
+            if time.time() - endpoint.last_modified_time < NEVER_STARTED_AFTER:
+                return False
+            self._set_failed(name, "the endpoint's server was never started (the process that created it stopped); update or redeploy it")
+            return True
+        fresh = self.get(name)  # it may have changed while we looked
+        if fresh.pid != endpoint.pid or fresh.status not in LIVE:
+            return False
+        self._stop_processes(fresh, grace=1.0)
+        spec = self._active_spec(name)
+        if fresh.config.get("restart_on_failure") and spec is not None:
+            log.warning("endpoint %s: its server (pid %s) is gone; restarting it", name, endpoint.pid)
+            with open(self.log_path(name), "a") as handle:
+                handle.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} labstudio: the server (pid {endpoint.pid}) was gone; restarting it\n")
+            self._launch(name, replace(spec, port=fresh.port or spec.port), status="Creating")
+            return True
+        self._set_failed(
+            name,
+            f"the endpoint's server process (pid {endpoint.pid}) is gone: it was killed or the machine restarted while it was "
+            f"{fresh.status}. Update the endpoint to start it again, or delete it (set RestartOnFailure to restart it automatically).",
+        )
+        return True
+
+    def _reap(self) -> None:
+        with self._lock:
+            for pid, proc in list(self._spawned.items()):
+                if proc.poll() is not None:
+                    del self._spawned[pid]
+
+
+def describe_json(described: dict[str, Any]) -> str:
+    return json.dumps(described, indent=2, default=str)

@@ -1,0 +1,199 @@
+"""One database handle per process, safe for many processes writing at once.
+
+SQLite runs in WAL mode with a long busy timeout, and every write transaction starts with
+BEGIN IMMEDIATE: a deferred transaction that reads and then writes can fail with
+"database is locked" without ever waiting, which is the error users of other local
+trackers meet. Reads stay deferred so they never wait for writers. As a last line of
+defence a write that still meets SQLITE_BUSY is retried with back-off, so the error never
+reaches a user. Any other SQLAlchemy URL (PostgreSQL) goes through the same two calls.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from ..config import Settings
+from .migrations import HEAD_REVISION
+
+_BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
+_WRITE_OPTION = "labstudio_write"
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    return any(marker in str(exc.orig).lower() for marker in _BUSY_MARKERS)
+
+
+class Database:
+    """Engine plus the read/write transaction discipline described above."""
+
+    def __init__(self, url: str, *, migrate: bool = True, lock_dir: Path | None = None) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = self._create_engine(url)
+        self._lock_dir = lock_dir
+        if migrate:
+            self.migrate()
+
+    @staticmethod
+    def _create_engine(url: str) -> Engine:
+        if not url.startswith("sqlite"):
+            return create_engine(url, pool_pre_ping=True, future=True)
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 60, "isolation_level": None, "check_same_thread": False},
+            poolclass=NullPool if os.environ.get("LABSTUDIO_SQLITE_NULLPOOL") else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            mode = "BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN"
+            conn.exec_driver_sql(mode)
+
+        return engine
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction. Retries only the BEGIN: the body runs once, so it is never replayed."""
+        delay = 0.01
+        for attempt in range(60):
+            conn = self.engine.connect().execution_options(**{_WRITE_OPTION: True})
+            try:
+                trans = conn.begin()
+            except OperationalError as exc:
+                conn.close()
+                if not (self.is_sqlite and _is_busy(exc)) or attempt == 59:
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+                continue
+            try:
+                yield conn
+                trans.commit()
+            except BaseException:
+                if trans.is_active:
+                    trans.rollback()
+                raise
+            finally:
+                conn.close()
+            return
+
+    def run_write(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Run fn(conn, ...) in a write transaction, replaying the whole body if SQLite is busy at COMMIT."""
+        delay = 0.01
+        for attempt in range(40):
+            try:
+                with self.write() as conn:
+                    return fn(conn, *args, **kwargs)
+            except OperationalError as exc:
+                if not (self.is_sqlite and _is_busy(exc)) or attempt == 39:
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    # -- schema -----------------------------------------------------------------
+
+    def current_revision(self) -> str | None:
+        with self.read() as conn:
+            try:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except Exception:
+                return None
+
+    def migrate(self) -> None:
+        """Bring the schema to head; cheap when it already is (one SELECT, no alembic import)."""
+        try:
+            if self.current_revision() == HEAD_REVISION:
+                return
+        except OperationalError:
+            pass
+        with self._migration_lock():
+            if self.current_revision() == HEAD_REVISION:
+                return
+            from alembic import command
+            from alembic.config import Config
+
+            cfg = Config()
+            cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+            with self.engine.connect() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
+
+    @contextlib.contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        if not self.is_sqlite:
+            with self.engine.connect() as conn:
+                if self.engine.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_lock(716253)"))
+                    try:
+                        yield
+                    finally:
+                        conn.execute(text("SELECT pg_advisory_unlock(716253)"))
+                        conn.commit()
+                    return
+            yield
+            return
+        path = self.url.split("///", 1)[-1]
+        lock_path = Path(path + ".migrate.lock") if path and path != ":memory:" else None
+        if lock_path is None:
+            yield
+            return
+        with open(lock_path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_cache: dict[str, Database] = {}
+_cache_lock = threading.Lock()
+_cache_pid = os.getpid()
+
+
+def get_database(settings: Settings | None = None) -> Database:
+    """The process-wide Database for these settings (re-created after fork)."""
+    global _cache_pid
+    settings = settings or Settings.from_env()
+    with _cache_lock:
+        if os.getpid() != _cache_pid:
+            _cache.clear()
+            _cache_pid = os.getpid()
+        db = _cache.get(settings.db_url)
+        if db is None:
+            settings.home.mkdir(parents=True, exist_ok=True)
+            db = Database(settings.db_url)
+            _cache[settings.db_url] = db
+        return db

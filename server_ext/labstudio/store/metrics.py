@@ -1,0 +1,78 @@
+"""Reading metric points and their per-(run, metric) summaries; writing goes through store.ingest."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from . import schema
+from .entities import MetricSummary
+from .util import from_db_float
+
+
+@dataclass(frozen=True)
+class Point:
+    key: str
+    value: float
+    step: int | None
+    timestamp: float
+
+
+def insert_points(conn: Connection, run_id: str, points: Sequence[Point]) -> int:
+    """Write points (step None: the count of earlier points of that metric) and their summaries.
+
+    The one write path is `store.ingest.write_points`; this adapter takes Point objects."""
+    from .ingest import write_points
+
+    return write_points(conn, run_id, [(p.key, p.value, p.step, p.timestamp) for p in points])[0]
+
+
+def summaries(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, MetricSummary]]:
+    s = schema.run_metric_summaries
+    out: dict[str, dict[str, MetricSummary]] = {}
+    if not run_ids:
+        return out
+    for r in conn.execute(select(s).where(s.c.run_id.in_(list(run_ids)))):
+        out.setdefault(r.run_id, {})[r.key] = summary_from_row(r)
+    return out
+
+
+def summary_from_row(r) -> MetricSummary:  # type: ignore[no-untyped-def]
+    n = r.finite_count
+    avg = r.sum / n if n else math.nan
+    if n > 1:
+        var = max((r.sumsq - n * avg * avg) / (n - 1), 0.0)
+        std = math.sqrt(var)
+    else:
+        std = math.nan if n == 0 else 0.0
+    return MetricSummary(
+        name=r.key,
+        count=r.count,
+        min=from_db_float(r.min),
+        max=from_db_float(r.max),
+        avg=avg,
+        std=std,
+        last=from_db_float(r.last_value),
+        last_step=r.last_step,
+        last_timestamp=r.last_timestamp,
+    )
+
+
+def series(conn: Connection, run_id: str, key: str) -> list[tuple[int, float, float]]:
+    """(step, value, timestamp) in step order."""
+    m = schema.run_metrics
+    rows = conn.execute(
+        select(m.c.step, m.c.value, m.c.timestamp).where(m.c.run_id == run_id, m.c.key == key).order_by(m.c.step, m.c.id)
+    )
+    return [(r[0], from_db_float(r[1]), r[2]) for r in rows]
+
+
+def all_points(conn: Connection, run_id: str) -> list[tuple[str, int, float, float]]:
+    m = schema.run_metrics
+    rows = conn.execute(
+        select(m.c.key, m.c.step, m.c.value, m.c.timestamp).where(m.c.run_id == run_id).order_by(m.c.key, m.c.step, m.c.id)
+    )
+    return [(r[0], r[1], from_db_float(r[2]), r[3]) for r in rows]

@@ -1,0 +1,220 @@
+"""The tables, as SQLAlchemy Core metadata: the single source the migrations are written from.
+
+Core (not the ORM) because the hot paths are bulk inserts of metric points and wide
+analytic reads, and because the store hands back plain entities, never ORM rows.
+NaN cannot be stored in SQLite REAL columns (it becomes NULL), so metric values use
+NULL to mean NaN; infinities are stored as they are.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("tags", Text, nullable=False, default="{}"),
+    Column("created_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+)
+
+trials = Table(
+    "trials",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("experiment_id", String(32), ForeignKey("experiments.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("created_time", Float, nullable=False),
+    UniqueConstraint("experiment_id", "name", name="uq_trials_experiment_name"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("experiment_id", String(32), ForeignKey("experiments.id", ondelete="CASCADE"), nullable=False),
+    Column("trial_id", String(32), ForeignKey("trials.id", ondelete="SET NULL"), nullable=True),
+    Column("name", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("start_time", Float, nullable=True),
+    Column("end_time", Float, nullable=True),
+    Column("source_type", String(64), nullable=True),
+    Column("source_name", String(255), nullable=True),
+    Column("tags", Text, nullable=False, default="{}"),
+    Column("created_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+    Index("ix_runs_experiment", "experiment_id", "created_time"),
+    Index("ix_runs_source", "source_name"),
+)
+
+run_params = Table(
+    "run_params",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+run_metrics = Table(
+    "run_metrics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("value", Float, nullable=True),  # NULL stands for NaN
+    Column("step", Integer, nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Index("ix_run_metrics_series", "run_id", "key", "step"),
+)
+
+# One row per (run, metric), kept up to date in the same transaction as the points, so
+# that analytics over thousands of runs never scans the raw series.
+run_metric_summaries = Table(
+    "run_metric_summaries",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("finite_count", Integer, nullable=False),
+    Column("sum", Float, nullable=False),
+    Column("sumsq", Float, nullable=False),
+    Column("min", Float, nullable=True),
+    Column("max", Float, nullable=True),
+    Column("last_value", Float, nullable=True),
+    Column("last_step", Integer, nullable=False),
+    Column("last_timestamp", Float, nullable=False),
+)
+
+run_artifacts = Table(
+    "run_artifacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("is_output", Boolean, nullable=False),
+    Column("media_type", String(255), nullable=True),
+    Column("created_time", Float, nullable=False),
+    UniqueConstraint("run_id", "name", "is_output", name="uq_run_artifacts_name"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("run_id", String(32), nullable=True),
+    Column("backend", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("secondary_status", String(32), nullable=False),
+    Column("status_message", Text, nullable=False, default=""),
+    Column("failure_reason", Text, nullable=True),
+    Column("spec", Text, nullable=False),
+    Column("job_dir", Text, nullable=False),
+    Column("experiment_name", String(255), nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("training_start_time", Float, nullable=True),
+    Column("training_end_time", Float, nullable=True),
+    Column("last_modified_time", Float, nullable=False),
+    Column("model_artifact", Text, nullable=True),
+    Column("output_artifact", Text, nullable=True),
+    Column("supervisor_pid", Integer, nullable=True),
+    Column("supervisor_start_ticks", Integer, nullable=True),
+    Column("process_pgid", Integer, nullable=True),
+    Column("exit_code", Integer, nullable=True),
+    Column("stop_requested_time", Float, nullable=True),
+    Index("ix_jobs_creation", "creation_time"),
+    Index("ix_jobs_status", "status"),
+)
+
+job_transitions = Table(
+    "job_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_name", String(63), ForeignKey("jobs.name", ondelete="CASCADE"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("start_time", Float, nullable=False),
+    Column("end_time", Float, nullable=True),
+    Column("message", Text, nullable=False, default=""),
+    Index("ix_job_transitions_job", "job_name", "id"),
+)
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("failure_reason", Text, nullable=True),
+    Column("url", Text, nullable=True),
+    Column("host", String(255), nullable=False, default="127.0.0.1"),
+    Column("port", Integer, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("pid_start_ticks", Integer, nullable=True),
+    Column("config", Text, nullable=False, default="{}"),
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+)
+
+endpoint_variants = Table(
+    "endpoint_variants",
+    metadata,
+    Column("endpoint_name", String(63), ForeignKey("endpoints.name", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("model_data", Text, nullable=False),
+    Column("entry_point", Text, nullable=True),
+    Column("source_dir", Text, nullable=True),
+    Column("weight", Float, nullable=False, default=1.0),
+    Column("instance_count", Integer, nullable=False, default=1),
+    Column("status", String(32), nullable=False),
+    Column("port", Integer, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("config", Text, nullable=False, default="{}"),
+    Column("created_time", Float, nullable=False),
+)
+
+# A cross-process change feed: supervisors, kernels and CLIs append, the server tails it
+# and pushes to WebSocket clients. Pruned by age.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", Float, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+# Added by migration 0002_tracking (experiment tracking): each metric series summarised in
+# buckets of 2^level consecutive points (min and max with their steps), so a comparison chart
+# of a hundred long runs reads a few hundred rows per series. See tracking/tables.py.
+run_metric_buckets = Table(
+    "run_metric_buckets",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("bucket", Integer, primary_key=True, autoincrement=False),
+    Column("count", Integer, nullable=False),
+    Column("nan_count", Integer, nullable=False),
+    Column("nan_step", Integer, nullable=True),
+    Column("min_value", Float, nullable=True),
+    Column("min_step", Integer, nullable=True),
+    Column("max_value", Float, nullable=True),
+    Column("max_step", Integer, nullable=True),
+    Column("first_step", Integer, nullable=False),
+    Column("last_step", Integer, nullable=False),
+)

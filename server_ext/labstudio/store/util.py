@@ -1,0 +1,60 @@
+"""Small helpers shared by the store modules: ids, JSON columns, dialect-aware upserts."""
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def loads(raw: str | None, default: Any = None) -> Any:
+    if raw in (None, ""):
+        return default
+    return json.loads(raw)
+
+
+def to_db_float(value: float) -> float | None:
+    """NaN is stored as NULL (SQLite cannot hold NaN); infinities are kept."""
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def from_db_float(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str], update: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL alike.
+
+    `update` maps column name to an expression built from `excluded` (see callers) or a value.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    set_ = {name: (fn(stmt.excluded) if callable(fn) else fn) for name, fn in update.items()}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_), rows)
+
+
+def json_number(value: float) -> float | str:
+    """JSON has no NaN or infinity: they travel as the strings "NaN", "Infinity", "-Infinity"."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value

@@ -1,0 +1,48 @@
+"""`python -m labstudio.supervise JOB`: the detached supervisor of one local training job.
+
+Import-light on purpose: it forks before importing anything, and spawns the user's script
+from the launch plan written at submit time before the store (SQLAlchemy) is imported, so
+the first line of a job appears about as fast as running the script by hand.
+"""
+import os
+import sys
+
+
+def _fork() -> None:
+    """Fork at once, so the launcher's wait for its child returns immediately (no zombie
+    in a long-lived kernel or server), and start a session of our own."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+
+
+def _redirect(log_path: str) -> None:
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.close(devnull)
+
+
+def main(argv: list) -> int:  # type: ignore[type-arg]
+    if len(argv) < 1 or argv[0] in ("-h", "--help"):
+        print("usage: python -m labstudio.supervise JOB_NAME [--foreground]", file=sys.stderr)
+        return 2
+    name = argv[0]
+    home = os.path.abspath(os.path.expanduser(os.environ.get("LABSTUDIO_HOME") or "~/.labstudio"))
+    job_dir = os.path.join(home, "jobs", name)
+    if os.sep in name or name in (".", "..") or not os.path.exists(os.path.join(job_dir, "launch.json")):
+        print(f"labstudio.supervise: no job {name!r} under {os.path.join(home, 'jobs')}", file=sys.stderr)
+        return 2
+    if "--foreground" not in argv:
+        _fork()
+        _redirect(os.path.join(job_dir, "supervisor.log"))
+    from .jobs.supervisor import Supervisor
+
+    return Supervisor(job_dir, name).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

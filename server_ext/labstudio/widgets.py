@@ -1,0 +1,349 @@
+"""ipywidgets for notebooks: ``JobMonitor`` (one training job, live) and ``CompareRuns`` (curves of runs).
+
+Both poll the store from a daemon thread (one describe per tick, metric series only when a
+summary changed) and update widget traits, which ipykernel sends to the frontend from any
+thread. ``refresh()`` does one poll synchronously, so tests and ``fit(wait=True)`` can put
+the final state on screen before returning. A kernel busy in a blocking cell cannot receive
+button clicks: the Stop button acts once the cell returns (or after an interrupt).
+"""
+from __future__ import annotations
+
+import html
+import io
+import math
+import threading
+import time
+from collections import deque
+from typing import Any, Sequence
+
+import ipywidgets as w
+
+from .errors import LabstudioError
+from .sdk.session import core_of
+
+STATUS_COLORS = {
+    "InProgress": "#1a73e8", "Completed": "#188038", "Failed": "#d93025", "Stopping": "#e37400", "Stopped": "#5f6368",
+}
+
+
+def _job_ref(job: Any) -> tuple[str, Any]:
+    """(job name, session) from a TrainingJob, an Estimator, a describe dict or a name."""
+    if isinstance(job, str):
+        return job, None
+    if isinstance(job, dict) and "TrainingJobName" in job:
+        return str(job["TrainingJobName"]), None
+    latest = getattr(job, "latest_training_job", None)
+    if latest is not None:
+        return latest.name, getattr(job, "sagemaker_session", None)
+    name = getattr(job, "name", None)
+    if isinstance(name, str):
+        return name, getattr(job, "sagemaker_session", None)
+    raise ValueError(f"JobMonitor needs a training job (a TrainingJob, an Estimator that was fit, or a job name), got {job!r}")
+
+
+def _fmt_seconds(seconds: float | int | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def sparkline_svg(values: Sequence[float], width: int = 260, height: int = 48) -> str:
+    """An inline SVG polyline of the values (NaN/inf skipped), with the first/last/min/max as text."""
+    finite = [(i, v) for i, v in enumerate(values) if math.isfinite(v)]
+    if not finite:
+        return "<span style='color:#5f6368'>no points yet</span>"
+    if len(finite) > 400:  # keep the SVG small: every k-th point, and the last
+        step = math.ceil(len(finite) / 400)
+        finite = finite[::step] + ([finite[-1]] if (len(finite) - 1) % step else [])
+    lo, hi = min(v for _, v in finite), max(v for _, v in finite)
+    span_x = max(1, finite[-1][0] - finite[0][0])
+    span_y = (hi - lo) or 1.0
+    pad = 3
+    points = " ".join(
+        f"{pad + (i - finite[0][0]) / span_x * (width - 2 * pad):.1f},{pad + (1 - (v - lo) / span_y) * (height - 2 * pad):.1f}"
+        for i, v in finite
+    )
+    last = finite[-1][1]
+    return (
+        f"<div style='display:flex;align-items:center;gap:8px'>"
+        f"<svg class='labstudio-sparkline' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
+        f"<polyline fill='none' stroke='#1a73e8' stroke-width='1.5' points='{points}'/></svg>"
+        f"<span style='font-size:11px;color:#5f6368'>last {last:.6g}<br>min {lo:.6g} · max {hi:.6g}<br>{len(values)} points</span></div>"
+    )
+
+
+class JobMonitor(w.VBox):
+    """Status, secondary status, elapsed time, last metric values, a sparkline, Stop, and the log tail."""
+
+    def __init__(self, job: Any, metric: str | None = None, poll_interval: float = 1.0, log_lines: int = 20,
+                 autostart: bool = True, **kwargs: Any) -> None:
+        self.job_name, session = _job_ref(job)
+        self._core = core_of(session)
+        self.poll_interval = poll_interval
+        self.header = w.HTML()
+        self.metrics_table = w.HTML()
+        self.metric = w.Dropdown(options=[], description="metric", layout=w.Layout(width="260px"))
+        self.sparkline = w.HTML()
+        self.stop_button = w.Button(description="Stop job", icon="stop", button_style="danger", tooltip="Stop this training job")
+        self.message = w.HTML()
+        self.log_view = w.HTML()
+        super().__init__(
+            children=[
+                self.header,
+                self.metrics_table,
+                w.HBox([self.metric, self.sparkline]),
+                w.HBox([self.stop_button, self.message]),
+                self.log_view,
+            ],
+            **kwargs,
+        )
+        self.job_status = ""
+        self.secondary_status = ""
+        self.elapsed_seconds: int | None = None
+        self.last_metrics: dict[str, float] = {}
+        self._preferred_metric = metric
+        self._metric_stamp: Any = None
+        self._series: dict[str, list[float]] = {}
+        self._log_offset = 0
+        self._log_partial = ""
+        self._log_tail: deque[str] = deque(maxlen=log_lines)
+        self._lock = threading.RLock()
+        self._halt = threading.Event()
+        self.finished = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.stop_button.on_click(self._on_stop)
+        self.metric.observe(self._on_metric, names="value")
+        self.refresh()
+        if autostart and not self.finished.is_set():
+            self.start()
+
+    # -- polling ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._poll, name=f"labstudio-monitor-{self.job_name}", daemon=True)
+        self._thread.start()
+
+    def stop_polling(self) -> None:
+        self._halt.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        self.stop_polling()
+        super().close()
+
+    def _poll(self) -> None:
+        while not self._halt.wait(self.poll_interval):
+            try:
+                self.refresh()
+            except Exception as exc:  # the store may be briefly busy; say so instead of dying silently
+                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
+            if self.finished.is_set():
+                return
+
+    def refresh(self) -> None:
+        """One poll of the store: status, metrics, sparkline, log tail."""
+        with self._lock:
+            described = self._core.jobs.describe(self.job_name)
+            self._update_status(described)
+            self._update_metrics(described)
+            self._update_log()
+            if described["TrainingJobStatus"] in ("Completed", "Failed", "Stopped"):
+                self.stop_button.disabled = True
+                if described.get("FailureReason"):
+                    self.message.value = f"<span style='color:#d93025'>{html.escape(described['FailureReason'])}</span>"
+                self.finished.set()
+
+    def _update_status(self, d: dict[str, Any]) -> None:
+        self.job_status = d["TrainingJobStatus"]
+        self.secondary_status = d["SecondaryStatus"]
+        self.elapsed_seconds = d.get("TrainingTimeInSeconds")
+        color = STATUS_COLORS.get(self.job_status, "#5f6368")
+        self.header.value = (
+            f"<div class='labstudio-job-header'><b>{html.escape(self.job_name)}</b> "
+            f"<span class='labstudio-status' style='color:white;background:{color};border-radius:3px;padding:1px 6px'>"
+            f"{html.escape(self.job_status)}</span> "
+            f"<span class='labstudio-secondary'>{html.escape(self.secondary_status)}</span> · "
+            f"<span>{html.escape(d.get('StatusMessage') or '')}</span> · "
+            f"elapsed <span class='labstudio-elapsed'>{_fmt_seconds(self.elapsed_seconds)}</span></div>"
+        )
+
+    def _update_metrics(self, d: dict[str, Any]) -> None:
+        final = d.get("FinalMetricDataList") or []
+        self.last_metrics = {m["MetricName"]: _number(m["Value"]) for m in final}
+        if final:
+            rows = "".join(
+                f"<tr><td>{html.escape(name)}</td><td style='text-align:right'>{value:.6g}</td></tr>"
+                for name, value in sorted(self.last_metrics.items())
+            )
+            self.metrics_table.value = f"<table class='labstudio-metrics'><tr><th>metric</th><th>last</th></tr>{rows}</table>"
+        else:
+            defined = [m["Name"] for m in d.get("MetricDefinitions") or []]
+            self.metrics_table.value = (
+                f"<i>no metric values yet{' (watching: ' + html.escape(', '.join(defined)) + ')' if defined else ''}</i>"
+            )
+        names = sorted(self.last_metrics)
+        if list(self.metric.options) != names:
+            current = self.metric.value
+            self.metric.options = names
+            choice = current if current in names else (self._preferred_metric if self._preferred_metric in names else (names[0] if names else None))
+            self.metric.value = choice
+        stamp = tuple((m["MetricName"], m.get("Timestamp"), str(m["Value"])) for m in final)
+        if stamp != self._metric_stamp:
+            self._metric_stamp = stamp
+            self._series = {s["name"]: [_number(p["value"]) for p in s["points"]] for s in self._core.jobs.metrics(self.job_name)}
+            self._draw_sparkline()
+
+    def _on_metric(self, change: dict[str, Any]) -> None:
+        self._draw_sparkline()
+
+    def _draw_sparkline(self) -> None:
+        name = self.metric.value
+        self.sparkline.value = sparkline_svg(self._series.get(name, [])) if name else ""
+
+    def _update_log(self) -> None:
+        for _ in range(8):  # at most 8 MiB per tick; the rest comes next tick
+            chunk = self._core.jobs.logs(self.job_name, self._log_offset)
+            if not chunk["text"]:
+                break
+            self._log_offset = chunk["next_offset"]
+            lines = (self._log_partial + chunk["text"]).split("\n")
+            self._log_partial = lines.pop()
+            self._log_tail.extend(lines)
+        shown = list(self._log_tail) + ([self._log_partial] if self._log_partial else [])
+        self.log_view.value = (
+            "<pre class='labstudio-log' style='max-height:18em;overflow:auto;font-size:11px;background:#f8f9fa;"
+            f"padding:4px;margin:0'>{html.escape(chr(10).join(shown)) or '(no output yet)'}</pre>"
+        )
+
+    @property
+    def log_tail(self) -> list[str]:
+        return list(self._log_tail) + ([self._log_partial] if self._log_partial else [])
+
+    def _on_stop(self, _button: Any = None) -> None:
+        try:
+            self._core.jobs.stop(self.job_name)
+            self.message.value = "Stopping the job…"
+        except LabstudioError as exc:
+            self.message.value = html.escape(exc.message)
+        self.refresh()
+
+
+class CompareRuns(w.VBox):
+    """Pick runs of an experiment and see one metric's curves (matplotlib), redrawn as they grow."""
+
+    def __init__(self, experiment: str, metric: str, runs: Sequence[str] | None = None, poll_interval: float = 2.0,
+                 max_points: int = 1000, autostart: bool = True, **kwargs: Any) -> None:
+        from .sdk.session import get_core
+
+        self.experiment = experiment
+        self._core = get_core()
+        self.poll_interval = poll_interval
+        self.max_points = max_points
+        self.runs = w.SelectMultiple(options=[], description="runs", rows=6, layout=w.Layout(width="420px"))
+        self.metric = w.Dropdown(options=[metric], value=metric, description="metric")
+        self.plot = w.Image(format="png")
+        self.message = w.HTML()
+        super().__init__(children=[w.HBox([self.runs, self.metric]), self.plot, self.message], **kwargs)
+        self.series: dict[str, tuple[list[int], list[float]]] = {}
+        self._records: dict[str, dict[str, Any]] = {}
+        self._stamp: Any = None
+        self._initial_runs = list(runs) if runs else None
+        self._lock = threading.RLock()
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.runs.observe(lambda _c: self.refresh(force=True), names="value")
+        self.metric.observe(lambda _c: self.refresh(force=True), names="value")
+        self.refresh()
+        if autostart:
+            self._thread = threading.Thread(target=self._poll, name=f"labstudio-compare-{experiment}", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._halt.set()
+        super().close()
+
+    def _poll(self) -> None:
+        while not self._halt.wait(self.poll_interval):
+            try:
+                self.refresh()
+            except Exception as exc:
+                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
+
+    def refresh(self, force: bool = False) -> None:
+        with self._lock:
+            result = self._core.experiments.search_runs(experiment=self.experiment, limit=500)
+            records = {r["id"]: r for r in result["runs"]}
+            self._records = records
+            options = [(f"{r['name']} ({r['status']})", r["id"]) for r in result["runs"]]
+            selected = tuple(self.runs.value)
+            if self._initial_runs is not None:
+                by_name = {r["name"]: r["id"] for r in result["runs"]}
+                selected = tuple(by_name.get(x, x) for x in self._initial_runs if by_name.get(x, x) in records)
+                self._initial_runs = None
+            elif not selected and not self.runs.options:
+                with_metric = [r["id"] for r in result["runs"] if self.metric.value in r["metrics"]]
+                selected = tuple(with_metric[:5])
+            metric_names = sorted({k for r in records.values() for k in r["metrics"]} | {self.metric.value})
+            if list(self.metric.options) != metric_names:
+                self.metric.options = metric_names
+            if list(self.runs.options) != options or tuple(self.runs.value) != selected:
+                self.runs.options = options
+                self.runs.value = tuple(s for s in selected if s in records)
+            self._redraw(force)
+
+    def _redraw(self, force: bool) -> None:
+        metric = self.metric.value
+        chosen = [rid for rid in self.runs.value if rid in self._records]
+        stamp = (metric, tuple((rid, str(self._records[rid]["metrics"].get(metric))) for rid in chosen))
+        if stamp == self._stamp and not force:
+            return
+        self._stamp = stamp
+        with_points = [rid for rid in chosen if metric in self._records[rid]["metrics"]]
+        self.series = {}
+        if with_points:
+            data = self._core.experiments.compare(with_points, [metric], max_points=self.max_points)
+            for s in data["series"]:
+                self.series[s["run_id"]] = (list(s["steps"]), [_number(v) for v in s["values"]])
+        self.plot.value = self._png(metric)
+        live = sum(1 for rid in chosen if self._records[rid]["status"] == "InProgress")
+        self.message.value = f"{len(chosen)} run(s) selected, {live} still running" if chosen else "Select runs to compare."
+
+    def _png(self, metric: str) -> bytes:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(6.4, 3.4), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        for rid, (steps, values) in self.series.items():
+            ax.plot(steps, values, label=self._records[rid]["name"], linewidth=1.4)
+        ax.set_xlabel("step")
+        ax.set_ylabel(metric)
+        ax.set_title(f"{metric} — {self.experiment}")
+        ax.grid(True, alpha=0.3)
+        if self.series:
+            ax.legend(fontsize=8, loc="best")
+        else:
+            ax.text(0.5, 0.5, "no points yet", ha="center", va="center", transform=ax.transAxes, color="#5f6368")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        self.figure = fig
+        return buffer.getvalue()
+
+
+__all__ = ["JobMonitor", "CompareRuns", "sparkline_svg"]

@@ -1,0 +1,150 @@
+"""Shared fixtures: an isolated LABSTUDIO_HOME per test, a Jupyter server with labstudio
+enabled and real authentication, and a throwaway PostgreSQL cluster when one can be started."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+LABSTUDIO_VARS = (
+    "LABSTUDIO_HOME",
+    "LABSTUDIO_DB_URL",
+    "LABSTUDIO_ARTIFACT_URI",
+    "LABSTUDIO_MAX_CONCURRENT_JOBS",
+    "LABSTUDIO_STOP_GRACE_SECONDS",
+)
+
+
+@pytest.fixture
+def labstudio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh home; every labstudio variable is set through monkeypatch so none leaks out."""
+    home = tmp_path / "labstudio-home"
+    monkeypatch.setenv("LABSTUDIO_HOME", str(home))
+    monkeypatch.setenv("LABSTUDIO_DB_URL", f"sqlite:///{home / 'labstudio.db'}")
+    monkeypatch.setenv("LABSTUDIO_ARTIFACT_URI", str(home / "artifacts"))
+    monkeypatch.setenv("LABSTUDIO_MAX_CONCURRENT_JOBS", "4")
+    monkeypatch.setenv("LABSTUDIO_STOP_GRACE_SECONDS", "3")
+    return home
+
+
+@pytest.fixture
+def core(labstudio_home: Path):
+    from labstudio.core import Core
+
+    return Core.from_env()
+
+
+@pytest.fixture
+def jp_server_config(labstudio_home: Path):
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"labstudio": True},
+            "allow_unauthenticated_access": False,
+        },
+        "LabstudioApp": {"reconcile_interval": 1.0},
+    }
+
+
+@pytest.fixture
+def write_script(tmp_path: Path):
+    """Write a SageMaker-style script into its own source folder and return its path."""
+
+    def _write(body: str, name: str = "train.py", folder: str = "src") -> Path:
+        src = tmp_path / folder
+        src.mkdir(parents=True, exist_ok=True)
+        path = src / name
+        path.write_text(textwrap.dedent(body))
+        return path
+
+    return _write
+
+
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1, message: str = "condition"):
+    """Poll until predicate() is truthy; generous timeouts because CI machines are noisy."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+
+
+# -- PostgreSQL ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_bin() -> Path | None:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """LABSTUDIO_TEST_PG_URL if given, else a cluster started here (skips only when impossible)."""
+    given = os.environ.get("LABSTUDIO_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg2 is not installed")
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb) on this machine")
+    import tempfile
+
+    # Not under pytest's tmp folder: that one is private to root and the server runs as 'postgres'.
+    base = Path(tempfile.mkdtemp(prefix="labstudio-pg-"))
+    data = base / "data"
+    data.mkdir()
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser: cannot start PostgreSQL")
+        try:
+            subprocess.run(["id", "postgres"], check=True, capture_output=True)
+        except subprocess.CalledProcessError:
+            pytest.skip("running as root and there is no 'postgres' user to run the server")
+        shutil.chown(base, "postgres", "postgres")
+        shutil.chown(data, "postgres", "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run(run_as + [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
+    log = data / "server.log"
+    subprocess.run(
+        run_as + [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o", f"-p {port} -k {data} -h 127.0.0.1", "start"],
+        check=True,
+        capture_output=True,
+    )
+    url = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    try:
+        yield url
+    finally:
+        subprocess.run(run_as + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def python_exe() -> str:
+    return sys.executable

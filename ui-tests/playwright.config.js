@@ -1,0 +1,53 @@
+/**
+ * Galata/Playwright against a real JupyterLab (with the labstudio server extension)
+ * started by ./start-jupyter.sh on port 8899.
+ *
+ * Browsers are not downloaded: Chromium comes from the system
+ * (LABSTUDIO_CHROMIUM, default /usr/bin/chromium).
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const PORT = Number(process.env.LABSTUDIO_UI_PORT || 8899);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+module.exports = {
+  ...baseConfig,
+  testDir: './tests',
+  timeout: 120 * 1000,
+  workers: 1,
+  retries: 0,
+  reporter: [
+    [process.env.CI ? 'github' : 'list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }]
+  ],
+  use: {
+    ...baseConfig.use,
+    baseURL: BASE_URL,
+    // Video needs Playwright's own ffmpeg download; traces do not.
+    video: 'off',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.LABSTUDIO_CHROMIUM || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
+    }
+  },
+  webServer: {
+    command: './start-jupyter.sh',
+    cwd: __dirname,
+    url: `${BASE_URL}/lab`,
+    // The opt-in UI benchmark seeds 10,000 runs before JupyterLab starts.
+    timeout: (process.env.LABSTUDIO_UI_BENCHMARK ? 900 : 120) * 1000,
+    // Always a fresh server: the tests rely on a fresh LABSTUDIO_HOME.
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { ...process.env, LABSTUDIO_UI_PORT: String(PORT) }
+  }
+};

@@ -1,0 +1,200 @@
+/**
+ * The Studio panel's sections and main-area views against a real JupyterLab whose store
+ * was seeded by seed.py (experiment "demo", runs demo-0..demo-3):
+ * runs in the sidebar, comparing two runs, launching from the form and watching the job
+ * complete with live logs, deploying and invoking, stopping a running job, and a server
+ * validation error beside its field. Screenshots light and dark go to docs/screenshots.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+import * as path from 'path';
+
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const STUDIO_TAB = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="labstudio-panel"]';
+
+test.describe.configure({ mode: 'serial' });
+
+async function openPanel(page: IJupyterLabPageFixture): Promise<Locator> {
+  const panel = page.locator('#labstudio-panel');
+  if (!(await panel.isVisible())) {
+    await page.locator(STUDIO_TAB).click();
+  }
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('labstudio-connection')).toHaveAttribute('data-connected', 'true');
+  return panel;
+}
+
+/** The demo experiment's run rows (expanding it when needed). */
+async function demoRuns(panel: Locator): Promise<Locator> {
+  const header = panel.locator('[data-testid="labstudio-experiment-row"][data-experiment="demo"]');
+  await expect(header).toBeVisible();
+  // Only "demo" open (other specs' jobs make runs in other experiments).
+  const others = panel.locator('[data-testid="labstudio-experiment-row"][aria-expanded="true"]:not([data-experiment="demo"])');
+  while ((await others.count()) > 0) {
+    await others.first().click();
+  }
+  if ((await header.getAttribute('aria-expanded')) !== 'true') {
+    await header.click();
+  }
+  const rows = panel.locator('[data-testid="labstudio-run-row"]');
+  await expect(rows.filter({ hasText: 'demo-0' })).toBeVisible();
+  return rows;
+}
+
+async function screenshotBoth(page: IJupyterLabPageFixture, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.theme.setDarkTheme();
+  await page.waitForTimeout(300); // charts redraw with the theme's colours
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-dark.png`) });
+  await page.theme.setLightTheme();
+}
+
+test('the panel lists experiments and their runs with a key metric', async ({ page }) => {
+  const panel = await openPanel(page);
+  const rows = await demoRuns(panel);
+  await expect(rows).toHaveCount(4);
+  await expect(rows.first()).toHaveAttribute('data-status', 'Completed');
+
+  // Choose a key metric: each row shows its last value, and the runs sort by it.
+  await panel.getByTestId('labstudio-key-metric').selectOption('loss');
+  await expect(rows.first().getByTestId('labstudio-run-metric')).not.toBeEmpty();
+  await panel.getByTestId('labstudio-run-sort').selectOption('metric:asc');
+  await expect(rows.first()).toHaveAttribute('data-run-name', 'demo-0');
+
+  // The search box takes a name or a filter expression.
+  const search = panel.getByTestId('labstudio-run-search');
+  await search.fill('demo-3');
+  await expect(rows).toHaveCount(1);
+  await search.fill("params.optimizer = 'adam'");
+  await expect(rows).toHaveCount(2);
+  await search.fill('');
+  await expect(rows.filter({ hasText: 'demo-0' })).toBeVisible();
+});
+
+test('two selected runs compare on one chart with two series', async ({ page }) => {
+  const panel = await openPanel(page);
+  const rows = await demoRuns(panel);
+  await panel.getByTestId('labstudio-run-sort').selectOption('name:asc');
+  await expect(rows.first()).toHaveAttribute('data-run-name', 'demo-0');
+
+  await rows.nth(0).getByTestId('labstudio-run-checkbox').click();
+  await rows.nth(1).getByTestId('labstudio-run-checkbox').click({ modifiers: ['Shift'] });
+  const compare = panel.getByTestId('labstudio-compare');
+  await expect(compare).toHaveText('Compare (2)');
+  await compare.click();
+
+  const view = page.getByTestId('labstudio-compare-view');
+  await expect(view).toBeVisible();
+  const chart = view.getByTestId('labstudio-metric-chart');
+  await expect(chart).toHaveAttribute('data-series', '2');
+  await expect(chart.locator('canvas')).toHaveCount(1);
+  await expect(chart.locator('.u-legend .u-series')).toHaveCount(3); // x + two runs
+  await expect(view.getByTestId('labstudio-compare-row')).toHaveCount(2);
+  // lr differs between the two runs: its column is marked
+  await expect(view.locator('[data-testid="labstudio-compare-header"][data-column="param:lr"]')).toHaveClass(/labstudio-diff-col/);
+  await expect(view.getByTestId('labstudio-scatter-chart').locator('canvas')).toHaveCount(1);
+  await expect(view.getByTestId('labstudio-parallel-chart')).toBeVisible();
+
+  // log scale and smoothing redraw the same two runs
+  await view.getByTestId('labstudio-compare-log').check();
+  await view.getByTestId('labstudio-compare-smoothing').fill('0.6');
+  await expect(chart).toHaveAttribute('data-series', '4'); // smoothed + faint raw per run
+  await view.getByTestId('labstudio-compare-smoothing').fill('0');
+  await expect(chart).toHaveAttribute('data-series', '2');
+
+  await page.sidebar.setWidth(360, 'left');
+  await screenshotBoth(page, 'compare');
+  await panel.getByTestId('labstudio-clear-selection').click();
+});
+
+test('a server validation error shows beside its field', async ({ page }) => {
+  await openPanel(page);
+  await page.locator('#labstudio-panel').getByTestId('labstudio-launch').click();
+  const form = page.getByTestId('labstudio-launch-form');
+  await expect(form).toBeVisible();
+  await form.getByTestId('labstudio-launch-entry-point').fill('no/such/script.py');
+  await form.getByTestId('labstudio-launch-submit').click();
+  const error = form.locator('[data-field="entry_point"]').getByTestId('labstudio-field-error-entry_point');
+  await expect(error).toContainText('does not exist');
+
+  // A bad regex: the tester says so at once, the server's error lands beside the field.
+  await form.getByTestId('labstudio-launch-entry-point').fill('');
+  await form.getByTestId('labstudio-launch-metric-add').click();
+  await form.getByTestId('labstudio-launch-metric-key').fill('loss');
+  await form.getByTestId('labstudio-launch-metric-value').fill('loss=([0-9.]+');
+  await expect(form.getByTestId('labstudio-regex-result')).toContainText(/Invalid|Unterminated/i);
+  await form.getByTestId('labstudio-launch-max-runtime').fill('-5');
+  await form.getByTestId('labstudio-launch-entry-point').fill('no/such/script.py');
+  await form.getByTestId('labstudio-launch-submit').click();
+  await expect(form.locator('.labstudio-field-error')).toHaveCount(1);
+});
+
+test('launch from the form, watch it complete with live logs, deploy and invoke', async ({ page, tmpPath }) => {
+  await page.contents.uploadFile(path.join(FIXTURES, 'deployable.py'), `${tmpPath}/deployable.py`);
+  await page.filebrowser.openDirectory(tmpPath);
+
+  // Right-click the script in the file browser → "Train with labstudio".
+  const item = page.locator('.jp-DirListing-item[data-file-type="python"]', { hasText: 'deployable.py' });
+  await item.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Train with labstudio' }).click();
+  const form = page.getByTestId('labstudio-launch-form').last();
+  await expect(form.getByTestId('labstudio-launch-entry-point')).toHaveValue(`${tmpPath}/deployable.py`);
+
+  await form.getByTestId('labstudio-launch-hp-add').click();
+  await form.getByTestId('labstudio-launch-hp-key').fill('epochs');
+  await form.getByTestId('labstudio-launch-hp-value').fill('4');
+  await form.getByTestId('labstudio-launch-metric-add').click();
+  await form.getByTestId('labstudio-launch-metric-key').fill('loss');
+  await form.getByTestId('labstudio-launch-metric-value').fill('loss=([0-9.]+)');
+  await expect(form.getByTestId('labstudio-regex-result')).toContainText('0.693');
+  await form.getByTestId('labstudio-launch-experiment').fill('ui-launch');
+  await form.getByTestId('labstudio-launch-submit').click();
+
+  const detail = page.getByTestId('labstudio-job-detail');
+  await expect(detail).toBeVisible();
+  await expect(detail.getByTestId('labstudio-log')).toContainText('epoch=1', { timeout: 30_000 });
+  await expect(detail).toHaveAttribute('data-status', 'Completed', { timeout: 90_000 });
+  await expect(detail.getByTestId('labstudio-log')).toContainText('training done');
+  await expect(detail.getByTestId('labstudio-job-metrics').locator('canvas')).toHaveCount(1);
+  await expect(detail.getByTestId('labstudio-timeline')).toContainText('Training');
+  await expect(detail.getByTestId('labstudio-job-hyperparameters')).toContainText('epochs');
+  await screenshotBoth(page, 'job-detail');
+
+  await detail.getByTestId('labstudio-job-deploy').click();
+  await detail.getByTestId('labstudio-deploy-confirm').click();
+  const endpoint = page.getByTestId('labstudio-endpoint-detail');
+  await expect(endpoint).toBeVisible({ timeout: 30_000 });
+  await expect(endpoint).toHaveAttribute('data-status', 'InService', { timeout: 90_000 });
+  await endpoint.getByTestId('labstudio-invoke-body').fill('[1, 2]');
+  await endpoint.getByTestId('labstudio-invoke-send').click();
+  const result = endpoint.getByTestId('labstudio-invoke-result');
+  await expect(result).toHaveAttribute('data-status', '200');
+  await expect(result.getByTestId('labstudio-invoke-response')).toContainText('prediction');
+  await expect(result.getByTestId('labstudio-invoke-latency')).toContainText('ms');
+  // The endpoint shows in the sidebar, live.
+  const panel = await openPanel(page);
+  await expect(panel.locator('[data-testid="labstudio-endpoint-row"][data-status="InService"]')).toHaveCount(1);
+  await screenshotBoth(page, 'endpoint');
+
+  await endpoint.getByTestId('labstudio-endpoint-delete').click();
+  await endpoint.getByTestId('labstudio-endpoint-delete-confirm').click();
+  await expect(panel.getByTestId('labstudio-endpoint-row')).toHaveCount(0, { timeout: 30_000 });
+});
+
+test('a running job stops from its detail view', async ({ page, tmpPath }) => {
+  await page.contents.uploadFile(path.join(FIXTURES, 'slow.py'), `${tmpPath}/slow.py`);
+  const response = await page.request.post('/labstudio/api/jobs', { data: { entry_point: `${tmpPath}/slow.py` } });
+  expect(response.status(), await response.text()).toBe(201);
+  const name: string = (await response.json()).TrainingJobName;
+
+  const panel = await openPanel(page);
+  const row = panel.locator(`.labstudio-job-row[data-job-name="${name}"]`);
+  await expect(row).toHaveAttribute('data-status', 'InProgress', { timeout: 30_000 });
+  await row.click();
+  const detail = page.locator(`[data-testid="labstudio-job-detail"][data-job-name="${name}"]`);
+  await expect(detail.getByTestId('labstudio-log')).toContainText('step=1', { timeout: 30_000 });
+  await detail.getByTestId('labstudio-job-stop').click();
+  await expect(detail).toHaveAttribute('data-status', 'Stopped', { timeout: 60_000 });
+  await expect(row).toHaveAttribute('data-status', 'Stopped');
+});
