@@ -26,7 +26,7 @@ LABSTUDIO_VARS = (
 
 
 @pytest.fixture
-def labstudio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def labstudio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh home; every labstudio variable is set through monkeypatch so none leaks out."""
     home = tmp_path / "labstudio-home"
     monkeypatch.setenv("LABSTUDIO_HOME", str(home))
@@ -34,7 +34,31 @@ def labstudio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LABSTUDIO_ARTIFACT_URI", str(home / "artifacts"))
     monkeypatch.setenv("LABSTUDIO_MAX_CONCURRENT_JOBS", "4")
     monkeypatch.setenv("LABSTUDIO_STOP_GRACE_SECONDS", "3")
-    return home
+    yield home
+    _stop_leftovers(home)
+
+
+def _stop_leftovers(home: Path) -> None:
+    """Nothing a test started may outlive it, even when the test failed half-way."""
+    if not (home / "labstudio.db").exists():
+        return
+    from labstudio.core import Core
+
+    core = Core.from_env()
+    try:
+        for item in core.endpoints.list()["Endpoints"]:
+            try:
+                core.endpoints.delete(item["EndpointName"], timeout=15)
+            except Exception:
+                pass
+        for status in ("InProgress", "Stopping"):
+            for job in core.jobs.list(status=status, limit=1000)["TrainingJobSummaries"]:
+                try:
+                    core.jobs.stop(job["TrainingJobName"])
+                except Exception:
+                    pass
+    finally:
+        core.db.dispose()
 
 
 @pytest.fixture

@@ -10,19 +10,11 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from conftest import wait_for
+from httpjson import body as _body
+from httpjson import error as _error
 
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-
-
-def _body(resp) -> dict:
-    return json.loads(resp.body.decode())
-
-
-async def _error(jp_fetch, *parts, **kwargs) -> tuple[int, dict]:
-    with pytest.raises(HTTPClientError) as err:
-        await jp_fetch(*parts, **kwargs)
-    return err.value.code, json.loads(err.value.response.body.decode())
 
 
 @pytest.fixture
@@ -212,3 +204,22 @@ async def test_every_route_refuses_requests_without_a_token(jp_fetch, jp_servera
                 assert code in (401, 403), (method, path, code)
             checked += 1
     assert checked >= 7
+
+
+async def test_artifacts_download(jp_fetch, root_script) -> None:
+    import io
+    import tarfile
+
+    root_script("import os\nopen(os.path.join(os.environ['SM_MODEL_DIR'], 'weights.txt'), 'w').write('w=1')\nprint('saved')\n")
+    await jp_fetch("labstudio", "api", "jobs", method="POST", body=json.dumps({"entry_point": "project/train.py", "name": "arts"}))
+    await _wait_status(jp_fetch, "arts")
+    resp = await jp_fetch("labstudio", "api", "jobs", "arts", "artifacts", "model")
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="arts-model.tar.gz"'
+    with tarfile.open(fileobj=io.BytesIO(resp.body)) as tar:
+        assert tar.extractfile("weights.txt").read() == b"w=1"
+    log = await jp_fetch("labstudio", "api", "jobs", "arts", "artifacts", "log")
+    assert log.body == b"saved\n" and log.headers["Content-Type"].startswith("text/plain")
+    code, err = await _error(jp_fetch, "labstudio", "api", "jobs", "arts", "artifacts", "..%2F..%2Flabstudio.db")
+    assert code == 404
+    code, err = await _error(jp_fetch, "labstudio", "api", "jobs", "no-job", "artifacts", "model")
+    assert code == 404 and "does not exist" in err["message"]

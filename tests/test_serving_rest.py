@@ -8,19 +8,11 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from httpjson import body as _body
+from httpjson import error as _error
 from serving_helpers import FOUR_HANDLERS, diabetes_model, write_source  # noqa: F401
 
 pytestmark = pytest.mark.slow
-
-
-def _body(resp) -> dict:
-    return json.loads(resp.body.decode())
-
-
-async def _error(jp_fetch, *parts, **kwargs) -> tuple[int, dict]:
-    with pytest.raises(HTTPClientError) as err:
-        await jp_fetch(*parts, **kwargs)
-    return err.value.code, json.loads(err.value.response.body.decode())
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def seed_benchmark() -> None:
     from labstudio import Run
     from labstudio.core import Core
     from labstudio.store import runs as runs_store
-    from labstudio.tracking.ingest import write_points
+    from labstudio.store.ingest import write_points  # (moved from tracking.ingest)
 
     core = Core.from_env()
     rng = random.Random(0)

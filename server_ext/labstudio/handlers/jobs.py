@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tornado import web
 
+from ..artifacts import open_uri
 from .base import LabstudioHandler
 from .openapi import error_responses, json_response
 
@@ -59,6 +60,28 @@ class JobMetricsHandler(LabstudioHandler):
         self.reply({"TrainingJobName": name, "metrics": await self.call(self.core.jobs.metrics, name)})
 
 
+class JobArtifactHandler(LabstudioHandler):
+    """Streams a job's archive or log (local or any fsspec URL) as a download."""
+
+    @web.authenticated
+    async def get(self, name: str, kind: str) -> None:
+        uri = await self.call(self.core.jobs.artifact, name, kind)
+        handle = await self.call(open_uri, uri)
+        filename = f"{name}-{uri.rstrip('/').rsplit('/', 1)[-1]}"
+        self.set_header("Content-Type", "text/plain; charset=utf-8" if kind == "log" else "application/gzip")
+        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        try:
+            while True:
+                chunk = await self.call(handle.read, 1 << 20)
+                if not chunk:
+                    break
+                self.write(chunk)
+                await self.flush()
+        finally:
+            handle.close()
+        self.finish()
+
+
 def routes() -> list[tuple[str, type]]:
     return [
         (r"/jobs", JobsHandler),
@@ -66,6 +89,7 @@ def routes() -> list[tuple[str, type]]:
         (rf"/jobs/{NAME}/stop", JobStopHandler),
         (rf"/jobs/{NAME}/logs", JobLogsHandler),
         (rf"/jobs/{NAME}/metrics", JobMetricsHandler),
+        (rf"/jobs/{NAME}/artifacts/(?P<kind>[^/]+)", JobArtifactHandler),
     ]
 
 
@@ -208,6 +232,19 @@ OPENAPI_PATHS = {
                         },
                     },
                 ),
+                **error_responses(404),
+            },
+        }
+    },
+    "/jobs/{name}/artifacts/{kind}": {
+        "get": {
+            "summary": "Download a job's model.tar.gz, output.tar.gz or log",
+            "parameters": [_NAME_PARAM, {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["model", "output", "log"]}}],
+            "responses": {
+                "200": {
+                    "description": "The file, as an attachment",
+                    "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}, "text/plain": {"schema": {"type": "string"}}},
+                },
                 **error_responses(404),
             },
         }

@@ -1,19 +1,12 @@
 """DescribeTrainingJob- and ListTrainingJobs-shaped JSON from a stored job."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from ..store.entities import Job, MetricSummary
-from ..store.util import json_number
+from ..store.util import iso, json_number
 from .contract import all_hyperparameters, encode_hyperparameters
 from .spec import JobSpec
-
-
-def iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def summary(job: Job) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from ..store import Database
 from ..store import events as events_store
 from ..store import jobs as jobs_store
 from ..store import runs as runs_store
-from ..store.ingest import write_points
 
 TERMINAL = ("Completed", "Failed", "Stopped")
 RUN_STATUS = {"Completed": "Completed", "Failed": "Failed", "Stopped": "Stopped"}
@@ -62,6 +61,7 @@ class JobRecorder:
         """(key, value, step, timestamp) points through the store's one write path, plus their event."""
         if not points or not self.run_id:
             return
+        from ..store.ingest import write_points  # numpy: only paid by jobs that capture metrics
 
         def body(conn):  # type: ignore[no-untyped-def]
             count, shown, capped = write_points(conn, self.run_id, points, event_cap=MAX_EVENT_POINTS)

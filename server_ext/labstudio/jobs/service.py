@@ -235,6 +235,23 @@ class JobService:
             "complete": job.is_terminal and next_offset >= size,
         }
 
+    ARTIFACT_KINDS = ("model", "output", "log")
+
+    def artifact(self, name: str, kind: str) -> str:
+        """The URI of a job's model or output archive, or of its log: only what the job owns."""
+        job = self.get(name)
+        if kind not in self.ARTIFACT_KINDS:
+            raise NotFound(f"Training jobs have no artifact {kind!r}; ask for one of {', '.join(self.ARTIFACT_KINDS)}.")
+        if kind == "log":
+            path = self.layout(name).log_file
+            if not path.exists():
+                raise NotFound(f"Training job {name!r} has no log yet.")
+            return str(path)
+        uri = job.model_artifact if kind == "model" else job.output_artifact
+        if not uri:
+            raise NotFound(f"Training job {name!r} has no {kind} archive (it is {job.status}; archives are packed when a job completes or stops).")
+        return uri
+
     # -- control ------------------------------------------------------------------
 
     def stop(self, name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Sequence
 
+from ..tracking.frames import CachedFrame
 from .session import core_of
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def _epoch(iso: str | None) -> float | None:
     return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-class TrainingJobAnalytics:
+class TrainingJobAnalytics(CachedFrame):
     CLOUDWATCH_NAMESPACE = "/aws/sagemaker/TrainingJobs"  # kept for code that reads it
 
     def __init__(self, training_job_name: str, metric_names: Sequence[str] | None = None, sagemaker_session: Any = None,
@@ -37,16 +38,6 @@ class TrainingJobAnalytics:
 
     def __repr__(self) -> str:
         return f"<labstudio.TrainingJobAnalytics for {self._name}>"
-
-    def clear_cache(self) -> None:
-        self._frame = None
-
-    def dataframe(self, force_refresh: bool = False) -> "pd.DataFrame":
-        if force_refresh:
-            self.clear_cache()
-        if self._frame is None:
-            self._frame = self._fetch()
-        return self._frame
 
     def export_csv(self, filename: str) -> None:
         self.dataframe().to_csv(filename)

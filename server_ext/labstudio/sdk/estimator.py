@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
 from .compat import check_instance_type, gpu_environment, split_kwargs
 from .inputs import channels
@@ -33,18 +34,6 @@ def name_from_base(base: str, now: float | None = None) -> str:
     stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(now)) + f"-{int((now % 1) * 1000):03d}"
     clean = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-") or "job"
     return f"{clean[: 63 - len(stamp) - 1].rstrip('-')}-{stamp}"
-
-
-def _tags(tags: Any) -> dict[str, str]:
-    """SageMaker's [{"Key": k, "Value": v}] (or a plain dict) as the job's tags."""
-    if not tags:
-        return {}
-    if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items()}
-    try:
-        return {str(t["Key"]): str(t["Value"]) for t in tags}
-    except (TypeError, KeyError):
-        raise ValueError('tags must be a list of {"Key": ..., "Value": ...} or a dict') from None
 
 
 class Estimator:
@@ -96,7 +85,7 @@ class Estimator:
         self.base_job_name = base_job_name
         self.output_path = output_path
         self.dependencies = [os.fspath(d) for d in (dependencies or [])]
-        self.tags = _tags(tags)
+        self.tags = tag_dict(tags)
         self.sagemaker_session = kwargs.get("sagemaker_session")
         self.latest_training_job: TrainingJob | None = None
         self._current_job_name: str | None = None

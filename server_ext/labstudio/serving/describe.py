@@ -1,19 +1,13 @@
 """DescribeEndpoint- and ListEndpoints-shaped JSON, with the per-variant figures."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from ..store.endpoints import Endpoint
+from ..store.util import iso
 from . import stats
 from .spec import EndpointSpec
-
-
-def iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def summary(endpoint: Endpoint) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """Small helpers shared by the store modules: ids, JSON columns, dialect-aware upserts."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import uuid
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -58,3 +59,24 @@ def json_number(value: float) -> float | str:
     if value in (math.inf, -math.inf):
         return "Infinity" if value > 0 else "-Infinity"
     return value
+
+
+def iso(ts: float | None) -> str | None:
+    """Epoch seconds as ISO 8601 UTC with milliseconds ("2026-11-23T05:05:43.937Z"), as the REST API shows times."""
+    if ts is None:
+        return None
+    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def tag_dict(tags: Any) -> dict[str, str]:
+    """Tags as a mapping, or SageMaker's list of {"Key": ..., "Value": ...}."""
+    if not tags:
+        return {}
+    if isinstance(tags, Mapping):
+        return {str(k): str(v) for k, v in tags.items()}
+    try:
+        return {str(t["Key"]): str(t["Value"]) for t in tags}
+    except (TypeError, KeyError):
+        from ..errors import Invalid
+
+        raise Invalid("tags must be a mapping or a list of {'Key': ..., 'Value': ...}", field="tags") from None

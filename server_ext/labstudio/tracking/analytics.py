@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from ..config import Settings
 from ..errors import Invalid, NotFound
 from ..store import Database, get_database
+from .frames import CachedFrame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -182,7 +183,7 @@ def sagemaker_expression_to_filter(expression: Mapping[str, Any]) -> str:
     return joiner.join(parts)
 
 
-class ExperimentAnalytics:
+class ExperimentAnalytics(CachedFrame):
     """SageMaker's `ExperimentAnalytics`: `.dataframe()` has one row per run, with the columns
     TrialComponentName (the run id), DisplayName, SourceArn, one per parameter, `<metric> - Min`,
     `- Max`, `- Avg`, `- StdDev`, `- Last`, `- Count`, `<artifact> - MediaType` / `- Value`, Trials, Experiments."""
@@ -230,16 +231,6 @@ class ExperimentAnalytics:
         m = _SM_METRIC.match(sort_by)
         field = f"{m.group(2).lower()}(metrics.`{m.group(1)}`)" if m else _SM_SORT.get(sort_by.lower().replace("_", ""), sort_by)
         return f"{field} {direction}"
-
-    def clear_cache(self) -> None:
-        self._frame = None
-
-    def dataframe(self, force_refresh: bool = False) -> "pd.DataFrame":
-        if force_refresh:
-            self.clear_cache()
-        if self._frame is None:
-            self._frame = self._fetch()
-        return self._frame
 
     def _fetch(self) -> "pd.DataFrame":
         import pandas as pd

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from ..config import Settings
 from ..errors import Invalid, NotFound
 from ..store import Database, get_database
+from ..store.util import tag_dict
 from .buffer import MetricBuffer
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class Run:
             self.experiment_name = _check_name("experiment", experiment_name or os.environ.get(ENV_EXPERIMENT) or "Default")
             self.run_name = _check_name("run", run_name or _default_run_name())
             self.trial_name = _check_name("trial", trial_name) if trial_name else None
-            self.run_id = self._db.run_write(self._create, _tag_dict(tags))
+            self.run_id = self._db.run_write(self._create, tag_dict(tags))
             self._owns_status = True
         self._buffer = MetricBuffer(
             self._db, self.run_id, self.experiment_name, interval=float(flush_interval), batch_size=max(1, int(batch_size)),
@@ -385,18 +386,6 @@ class Run:
     def written(self) -> int:
         """Points this object has written to the store so far."""
         return self._buffer.written
-
-
-def _tag_dict(tags: Any) -> dict[str, str]:
-    """Tags as a mapping, or SageMaker's list of {"Key": ..., "Value": ...}."""
-    if not tags:
-        return {}
-    if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items()}
-    try:
-        return {str(t["Key"]): str(t["Value"]) for t in tags}
-    except (TypeError, KeyError):
-        raise Invalid("tags must be a mapping or a list of {'Key': ..., 'Value': ...}") from None
 
 
 def _safe(name: str) -> str:

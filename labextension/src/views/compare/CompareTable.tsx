@@ -25,10 +25,13 @@ export function CompareTable(props: {
   const height = props.height ?? Math.min(420, ROW * (runs.length + 1) + 16);
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
   const last = Math.min(runs.length, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
-  const template = columns.map(c => (c.id === 'name' ? 'minmax(160px, 2fr)' : 'minmax(96px, 1fr)')).join(' ');
+  // Fixed column widths: the browser never measures cell contents while scrolling.
+  const widths = columns.map(c => (c.id === 'name' ? 200 : c.group === 'metric' ? 140 : 110));
+  const width = widths.reduce((a, b) => a + b, 0);
+  const template = widths.map(w => `${w}px`).join(' ');
 
   const header = (
-    <div className="labstudio-ctable-row labstudio-ctable-header" style={{ gridTemplateColumns: template }} role="row">
+    <div className="labstudio-ctable-row labstudio-ctable-header" style={{ gridTemplateColumns: template, width }} role="row">
       {columns.map(c => {
         const active = sort?.column === c.id;
         return (
@@ -54,7 +57,7 @@ export function CompareTable(props: {
   for (let i = first; i < last; i++) {
     const run = runs[i];
     rows.push(
-      <Row key={run.id} run={run} columns={columns} template={template} top={(i + 1) * ROW} color={props.colors?.get(run.id)} />
+      <Row key={run.id} run={run} columns={columns} template={template} width={width} top={(i + 1) * ROW} color={props.colors?.get(run.id)} />
     );
   }
 
@@ -67,7 +70,7 @@ export function CompareTable(props: {
       style={{ height }}
       onScroll={e => setScrollTop((e.target as HTMLDivElement).scrollTop)}
     >
-      <div className="labstudio-ctable-inner" style={{ height: (runs.length + 1) * ROW }}>
+      <div className="labstudio-ctable-inner" style={{ height: (runs.length + 1) * ROW, width }}>
         {header}
         {rows}
       </div>
@@ -80,6 +83,7 @@ const Row = React.memo(function Row(props: {
   run: IRun;
   columns: IColumn[];
   template: string;
+  width: number;
   top: number;
   color?: string;
 }): JSX.Element {
@@ -90,7 +94,7 @@ const Row = React.memo(function Row(props: {
       role="row"
       data-testid="labstudio-compare-row"
       data-run-id={run.id}
-      style={{ gridTemplateColumns: props.template, top: props.top, height: ROW }}
+      style={{ gridTemplateColumns: props.template, width: props.width, top: props.top, height: ROW }}
     >
       {columns.map(c => {
         const v = c.value(run);
