@@ -25,7 +25,7 @@ step "Python environment (.venv)"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 export PATH="$root/.venv/bin:$PATH"
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[test,bench]"
+python -m pip install --quiet -e ".[test]"
 
 step "frontend dependencies and build"
 jlpm install

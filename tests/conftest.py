@@ -69,6 +69,12 @@ def core(labstudio_home: Path):
 
 
 @pytest.fixture
+def endpoints(core):
+    """The endpoint service; whatever a test leaves running is deleted by labstudio_home's teardown."""
+    return core.endpoints
+
+
+@pytest.fixture
 def jp_server_config(labstudio_home: Path):
     return {
         "ServerApp": {

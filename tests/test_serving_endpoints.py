@@ -30,17 +30,6 @@ from serving_helpers import (  # noqa: F401
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def endpoints(core):
-    service = core.endpoints
-    yield service
-    for item in service.list()["Endpoints"]:
-        try:
-            service.delete(item["EndpointName"], timeout=10)
-        except Exception:
-            pass
-
-
 def _all_pids(described: dict) -> list[int]:
     pids = [described["Pid"]]
     for variant in described["ProductionVariants"]:

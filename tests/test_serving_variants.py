@@ -15,17 +15,6 @@ from serving_helpers import constant_model, get, message, post
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def endpoints(core):
-    service = core.endpoints
-    yield service
-    for item in service.list()["Endpoints"]:
-        try:
-            service.delete(item["EndpointName"], timeout=10)
-        except Exception:
-            pass
-
-
 def _variant(name: str, folder: Path, weight: float = 1.0, instances: int = 1) -> dict:
     return {"VariantName": name, "Source": str(folder / "model"), "SourceDir": str(folder / "code"),
             "InitialVariantWeight": weight, "InitialInstanceCount": instances}

@@ -9,6 +9,7 @@ import * as React from 'react';
 
 import { ITrainingJobSummary, isActiveStatus } from '../types';
 import { StatusBadge } from './StatusBadge';
+import { ErrorBox, useTick } from './common/common';
 import { formatDuration, formatTime, jobDuration } from './format';
 
 export const EMPTY_MESSAGE = 'No training jobs yet.';
@@ -92,7 +93,7 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
         onChange={e => onFilterChange(e.target.value)}
       />
       {error && (
-        <ErrorState error={error} onRetry={props.onRefresh} />
+        <ErrorBox error={error} onRetry={props.onRefresh} />
       )}
       {error && (error.extensionMissing || jobs.length === 0) ? null : jobs.length === 0 ? (
         <EmptyState filter={filter} loading={loading || !loaded} />
@@ -211,44 +212,4 @@ function EmptyState(props: { filter: string; loading: boolean }): JSX.Element {
       </p>
     </div>
   );
-}
-
-function ErrorState(props: {
-  error: { message: string; extensionMissing?: boolean };
-  onRetry?: () => void;
-}): JSX.Element {
-  const { error, onRetry } = props;
-  return (
-    <div
-      className="labstudio-error"
-      data-testid="labstudio-error"
-      role="alert"
-    >
-      <p className="labstudio-error-message">{error.message}</p>
-      {error.extensionMissing && (
-        <p>
-          Install labstudio in the Python environment of the Jupyter server, run{' '}
-          <code>jupyter server extension enable labstudio</code> and restart
-          JupyterLab.
-        </p>
-      )}
-      {onRetry && (
-        <button className="labstudio-button" onClick={onRetry}>
-          Retry
-        </button>
-      )}
-    </div>
-  );
-}
-
-/** Re-render every `interval` ms (0: never). */
-function useTick(interval: number): void {
-  const [, setTick] = React.useState(0);
-  React.useEffect(() => {
-    if (!interval) {
-      return;
-    }
-    const id = setInterval(() => setTick(t => t + 1), interval);
-    return () => clearInterval(id);
-  }, [interval]);
 }
