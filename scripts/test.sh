@@ -25,7 +25,8 @@ step "Python environment (.venv)"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 export PATH="$root/.venv/bin:$PATH"
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[test]"
+# The next step builds the extension once; skip the build hook's own (editable) build here.
+SKIP_JUPYTER_BUILDER=1 python -m pip install --quiet -e ".[test]"
 
 step "frontend dependencies and build"
 jlpm install
