@@ -110,6 +110,13 @@ def prepare_tree(spec: JobSpec, layout: Layout) -> None:
         )
     )
     (layout.config / "resourceconfig.json").write_text(json.dumps(resource_config(), indent=2))
+    if (layout.code / "requirements.txt").exists():
+        # SageMaker's toolkit pip-installs it into the container; a local job must not change the
+        # user's environment behind their back, so say so where they will look.
+        layout.log_file.write_text(
+            "labstudio: requirements.txt found in the source dir; local jobs run in this Python "
+            f"environment ({sys.executable}) and do not install it.\n"
+        )
 
 
 def resource_config() -> dict[str, Any]:
