@@ -51,12 +51,11 @@ def _stop_leftovers(home: Path) -> None:
                 core.endpoints.delete(item["EndpointName"], timeout=15)
             except Exception:
                 pass
-        for status in ("InProgress", "Stopping"):
-            for job in core.jobs.list(status=status, limit=1000)["TrainingJobSummaries"]:
-                try:
-                    core.jobs.stop(job["TrainingJobName"])
-                except Exception:
-                    pass
+        for job in core.jobs.list(status=["InProgress", "Stopping"], limit=1000)["TrainingJobSummaries"]:
+            try:
+                core.jobs.stop(job["TrainingJobName"])
+            except Exception:
+                pass
     finally:
         core.db.dispose()
 

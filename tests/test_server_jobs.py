@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from conftest import wait_for
 from httpjson import body as _body
 from httpjson import error as _error
 

@@ -6,7 +6,6 @@ import importlib
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import IOLoop, PeriodicCallback

@@ -12,7 +12,6 @@ import html
 import io
 import math
 import threading
-import time
 from collections import deque
 from typing import Any, Sequence
 

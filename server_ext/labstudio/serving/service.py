@@ -33,7 +33,7 @@ from .describe import describe_endpoint, summary
 from .lifecycle import INVOKED_HEADER, VARIANT_HEADER
 from .procs import bind_listener, is_alive, kill_group_if_alive, signal_if_alive, start_ticks, wait_gone
 from .request import CreateRequest, VariantRequest, parse_create, parse_update
-from .spec import CaptureSpec, EndpointSpec, VariantSpec, check_name
+from .spec import EndpointSpec, VariantSpec, check_name
 
 log = logging.getLogger("labstudio.serving")
 

@@ -21,7 +21,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from .contract import Handlers, InvocationError, ModelLoadError, model_env

@@ -10,6 +10,8 @@ from typing import Any, Mapping
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
+from ..errors import Invalid
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
@@ -77,6 +79,4 @@ def tag_dict(tags: Any) -> dict[str, str]:
     try:
         return {str(t["Key"]): str(t["Value"]) for t in tags}
     except (TypeError, KeyError):
-        from ..errors import Invalid
-
         raise Invalid("tags must be a mapping or a list of {'Key': ..., 'Value': ...}", field="tags") from None

@@ -289,7 +289,7 @@ class _Parser:
             if not self.is_kw("in", "like", "ilike"):
                 raise self.error(f"expected 'in' or 'like' after 'not' but found {self.describe(self.tok)}")
         if self.is_kw("like", "ilike"):
-            op_tok = self.take()
+            self.take()
             value, vt = self.value()
             if not isinstance(value, str):
                 raise self.error("like needs a quoted pattern such as 'resnet%'", vt)
