@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 
 def free_port() -> int:
@@ -21,8 +21,9 @@ def free_port() -> int:
 
 
 class JupyterProcess:
-    def __init__(self, root: Path, env: dict[str, str], token: str = "test-token") -> None:
+    def __init__(self, root: Path, env: dict[str, str], token: str = "test-token", prefix: Sequence[str] = ()) -> None:
         self.root = root
+        self.prefix = list(prefix)  # a command the server runs under (e.g. a mount namespace)
         self.env = env
         self.token = token
         self.port = free_port()
@@ -35,7 +36,7 @@ class JupyterProcess:
 
     def start(self, timeout: float = 60) -> "JupyterProcess":
         cmd = [
-            sys.executable, "-m", "jupyter_server",
+            *self.prefix, sys.executable, "-m", "jupyter_server",
             f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.open_browser=False",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             "--ServerApp.jpserver_extensions={'labstudio': True}", "--LabstudioApp.reconcile_interval=0.5",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
+
+
+# The one duration format of every CLI table, describe and summary line: 3.4s, 2m 05s, 1h 02m, 3d 04h.
+DURATION = r"(?:\d+\.\ds|\d+m \d\ds|\d+h \d\dm|\d+d \d\dh)"
 
 
 def cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -49,16 +54,76 @@ def test_train_wait_streams_logs_and_succeeds(project: Path) -> None:
     assert desc["HyperParameters"]["optimizer"] == '"adam"' and desc["ExperimentName"] == "cli-exp"
     assert desc["FinalMetricDataList"][0]["MetricName"] == "loss"
     text = cli("jobs", "describe", "cli-job").stdout
-    assert "Status:      Completed" in text and "epochs = 3" in text and "loss = 0.333" in text
+    assert "Status:      Completed: Training job completed" in text and "epochs = 3" in text and "loss = 0.333" in text
+    assert re.search(rf"duration {DURATION}$", text, re.M), text
+    # a successful --wait ends with what happened: status, duration, final metrics, model path
+    model = desc["ModelArtifacts"]["S3ModelArtifacts"]
+    summary = out.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"Training job cli-job: Completed in {DURATION}; final metrics: loss=0\.333333; model: {re.escape(model)}", summary), summary
+    assert Path(model.removeprefix("file://")).is_file()
+    from labstudio.sdk.job import TrainingJob, summary_line
+
+    assert summary_line(TrainingJob("cli-job").describe()) == summary  # the SDK's fit()/wait() end with the same line
 
 
 def test_train_wait_fails_with_the_reason(project: Path) -> None:
     out = cli("train", "src/fail.py", "--name", "cli-fail", "--wait", cwd=project)
     assert out.returncode == 1
     assert "RuntimeError: no GPU found" in out.stdout  # the traceback is the script's own log
-    assert out.stderr.strip().splitlines()[-1] == (
-        "labstudio: job cli-fail ended Failed (Failed): AlgorithmError: RuntimeError: no GPU found (exit code 1)"
-    )
+    summary = out.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"Training job cli-fail: Failed after {DURATION}; reason: AlgorithmError: RuntimeError: no GPU found \(exit code 1\)", summary
+    ), summary
+    described = cli("jobs", "describe", "cli-fail").stdout
+    assert "Status:      Failed: Training job failed" in described
+    for text in (out.stdout, out.stderr, described, cli("jobs", "list").stdout):
+        assert "Failed (Failed)" not in text
+
+
+@pytest.mark.parametrize(
+    "seconds, shown",
+    [(0, "0.0s"), (3.44, "3.4s"), (59.96, "59.9s"), (60, "1m 00s"), (125.7, "2m 05s"), (3725, "1h 02m"), (90061, "1d 01h"), (None, "")],
+)
+def test_one_duration_format(seconds: float | None, shown: str) -> None:
+    from labstudio.humanize import format_duration
+
+    assert format_duration(seconds) == shown
+    assert shown == "" or re.fullmatch(DURATION, shown)
+
+
+def _table(text: str) -> tuple[list[str], dict[str, list[str]]]:
+    """`labstudio jobs list` as a header and rows by job name (columns are two or more spaces apart)."""
+    lines = text.rstrip("\n").splitlines()
+    header = re.split(r"\s{2,}", lines[0].strip())
+    rows = [re.split(r"\s{2,}", line.strip()) for line in lines[1:]]
+    return header, {row[0]: row for row in rows}
+
+
+def test_list_shows_each_status_once_and_one_duration_format(project: Path) -> None:
+    (project / "src" / "slow.py").write_text("import time\nprint('slow', flush=True)\ntime.sleep(600)\n")
+    assert cli("train", "src/train.py", "-c", "train=data", "--name", "done", "--wait", cwd=project).returncode == 0
+    assert cli("train", "src/fail.py", "--name", "broke", "--wait", cwd=project).returncode == 1
+    limited = cli("train", "src/slow.py", "--name", "limited", "--max-run", "1", "--wait", cwd=project)
+    assert limited.returncode == 1
+    assert re.fullmatch(
+        rf"Training job limited: Stopped \(MaxRuntimeExceeded\) after {DURATION}; "
+        r"reason: Training job stopped: it ran past its MaxRuntimeInSeconds of 1 s",
+        limited.stderr.strip().splitlines()[-1],
+    ), limited.stderr
+    assert cli("train", "src/slow.py", "--name", "running", cwd=project).returncode == 0
+    wait_for(lambda: "slow" in cli("jobs", "logs", "running").stdout, 60, message="the running job's first line")
+
+    header, rows = _table(cli("jobs", "list").stdout)
+    assert header == ["NAME", "STATUS", "CREATED", "DURATION", "EXPERIMENT"]
+    assert rows["done"][1] == "Completed" and rows["broke"][1] == "Failed"
+    assert rows["limited"][1] == "Stopped (MaxRuntimeExceeded)" and rows["running"][1] == "InProgress (Training)"
+    for name in ("done", "broke", "limited", "running"):
+        assert re.fullmatch(DURATION, rows[name][3]), rows[name]
+
+    run_header, run_rows = _table(cli("runs", "list", "--experiment", "Default").stdout)
+    by_name = {row[1]: row for row in run_rows.values()}
+    for name in ("done", "broke", "limited", "running"):  # a job's run reads in the jobs' format
+        assert re.fullmatch(DURATION, by_name[name][run_header.index("DURATION")]), by_name[name]
 
 
 def test_no_wait_list_logs_stop(project: Path) -> None:

@@ -130,10 +130,28 @@ time.sleep(600)
 """
 
 
+def _host_pid(name: str, seen: int) -> int | None:
+    """The host's pid of the job's process that sees itself as `seen`.
+
+    Inside the job's PID namespace the script sees other numbers than the host (the last
+    field of NSpid in /proc/PID/status); without a namespace they are the same.
+    """
+    for pid in procutil.processes_with_env(f"TRAINING_JOB_NAME={name}"):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        nspids = next((line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:")), [str(pid)])
+        if int(nspids[-1]) == seen:
+            return pid
+    return None
+
+
 def _read_pids(core, name: str) -> list[int]:
     path = core.jobs.layout(name).output / "pids.txt"
     wait_for(lambda: path.exists() and len(path.read_text().split()) == 3, 60, message="pids.txt")
-    return [int(p) for p in path.read_text().split()]
+    seen = [int(p) for p in path.read_text().split()]
+    return wait_for(lambda: (pids := [_host_pid(name, p) for p in seen]) and all(pids) and pids, 30, message="the job's host pids")
 
 
 def test_stop_kills_the_whole_tree(core, write_script) -> None:

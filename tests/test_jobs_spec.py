@@ -38,6 +38,12 @@ def src(tmp_path: Path) -> Path:
         ({"entry_point": "train.py", "source_dir": "src", "wat": 1}, "wat", "Unknown field"),
         ({"entry_point": "train.py", "source_dir": "src", "backend": "slurm"}, "backend", "not available"),
         ({"entry_point": "train.py", "source_dir": "src", "environment": {"1BAD": "x"}}, "environment", "invalid name"),
+        ({"entry_point": "train.py", "source_dir": "src", "environment": {"OK": "a\x00b"}}, "environment", "NUL byte"),
+        ({"entry_point": "train.py", "source_dir": "src", "hyperparameters": {"lr": ["0.1\x00"]}}, "hyperparameters", "NUL byte"),
+        ({"entry_point": "train.py", "source_dir": "src", "hyperparameters": {"x": "\ud800"}}, "hyperparameters", "surrogate"),
+        ({"entry_point": "train\x00.py", "source_dir": "src"}, "entry_point", "NUL byte"),
+        ({"entry_point": "~nosuchuser-labstudio/train.py"}, "entry_point", "no home folder"),
+        ({"entry_point": "train.py", "source_dir": "src", "name": "ok\n"}, "name", "invalid"),
     ],
 )
 def test_invalid_requests_name_the_field(src: Path, request_, field: str, words: str) -> None:

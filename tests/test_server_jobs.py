@@ -113,7 +113,7 @@ async def test_malformed_json_duplicate_and_bad_query(jp_fetch, root_script) -> 
     assert code == 400 and "JSON" in err["message"]
     await jp_fetch("labstudio", "api", "jobs", method="POST", body=json.dumps({"entry_point": "project/train.py", "name": "dup"}))
     code, err = await _error(jp_fetch, "labstudio", "api", "jobs", method="POST", body=json.dumps({"entry_point": "project/train.py", "name": "dup"}))
-    assert code == 400 and err["field"] == "name" and "already exists" in err["message"]
+    assert code == 409 and err["field"] == "name" and "already exists" in err["message"]
     code, err = await _error(jp_fetch, "labstudio", "api", "jobs", params={"limit": "lots"})
     assert code == 400 and err["field"] == "limit"
     code, err = await _error(jp_fetch, "labstudio", "api", "jobs", params={"status": "Running"})
@@ -172,6 +172,8 @@ async def test_openapi_documents_every_route(jp_fetch, jp_serverapp) -> None:
     for rule in jp_serverapp.web_app.default_router.rules:
         for sub in getattr(rule.target, "rules", []):
             pattern = sub.matcher.regex.pattern if hasattr(sub.matcher, "regex") else ""
+            if getattr(sub.target, "__name__", "") == "NoRouteHandler":
+                continue  # the JSON 404 for any undocumented path is not a route of its own
             if "/labstudio/api" in pattern:
                 path = pattern.split("/labstudio/api", 1)[1].rstrip("$")
                 path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", path)

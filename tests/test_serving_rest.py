@@ -105,9 +105,9 @@ async def test_rest_model_paths_stay_inside_the_jupyter_root(jp_fetch, jp_root_d
     shutil.copytree(diabetes_model["dir"], outside)
     write_source(jp_root_dir / "serving", FOUR_HANDLERS)
     for variant, field in (
-        ({"VariantName": "main", "Source": str(outside)}, "source"),
-        ({"VariantName": "main", "Source": "../" * 12 + str(outside).lstrip("/")}, "source"),
-        ({"VariantName": "main", "Source": str(outside), "SourceDir": "/etc"}, "source"),
+        ({"VariantName": "main", "Source": str(outside)}, "Source"),
+        ({"VariantName": "main", "Source": "../" * 12 + str(outside).lstrip("/")}, "Source"),
+        ({"VariantName": "main", "Source": str(outside), "SourceDir": "/etc"}, "Source"),
     ):
         code, err = await _error(
             jp_fetch, "labstudio", "api", "endpoints", method="POST",
@@ -119,6 +119,6 @@ async def test_rest_model_paths_stay_inside_the_jupyter_root(jp_fetch, jp_root_d
         jp_fetch, "labstudio", "api", "endpoints", method="POST",
         body=json.dumps({"EndpointName": "escape", "ProductionVariants": [{"VariantName": "main", "Source": "models/inside", "SourceDir": "/etc"}]}),
     )
-    assert code == 400 and err["field"] == "source_dir", err
+    assert code == 400 and err["field"] == "SourceDir", err
     listed = _body(await jp_fetch("labstudio", "api", "endpoints"))
     assert listed["Endpoints"] == []

@@ -137,9 +137,30 @@ export class LabstudioClient {
     });
   }
 
-  /** `GET /jobs/{name}/metrics`. */
-  getMetrics(name: string): Promise<IJobMetrics> {
-    return this.request<IJobMetrics>('GET', ['jobs', name, 'metrics']);
+  /**
+   * `GET /jobs/{name}/metrics`, every page: the server answers at most a page of points
+   * (a metric may continue on the next page), so follow `NextToken` and join the series.
+   */
+  async getMetrics(name: string): Promise<IJobMetrics> {
+    const series = new Map<string, IJobMetrics['metrics'][number]>();
+    let token: string | undefined;
+    do {
+      const page = await this.request<IJobMetrics>(
+        'GET',
+        ['jobs', name, 'metrics'],
+        { query: { next_token: token } }
+      );
+      for (const item of page.metrics) {
+        const known = series.get(item.name);
+        if (known) {
+          known.points.push(...item.points);
+        } else {
+          series.set(item.name, { ...item, points: [...item.points] });
+        }
+      }
+      token = page.NextToken ?? undefined;
+    } while (token);
+    return { metrics: [...series.values()] };
   }
 
   // -- experiments and runs ---------------------------------------------------------

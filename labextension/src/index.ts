@@ -86,8 +86,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
       fallbackInterval: fallback,
       pageSize: 500,
       keyMetric: settings.keyMetric,
+      keyMetrics: settings.keyMetrics,
+      // The settings registry saves at once (a reload right after a choice keeps it).
+      onKeyMetricsChanged: choices => {
+        void loaded?.set('keyMetrics', choices).catch(error => {
+          console.warn('labstudio: cannot save the key metric', error);
+        });
+      },
       defaultExperiment: settings.defaultExperiment
     });
+    /** The key metric of the runs' experiment, charted first when they are compared. */
+    const compareMetric = (ids: string[]) => {
+      const first = ids.length ? experiments.findRun(ids[0]) : undefined;
+      return experiments.keyMetricFor(first?.experiment ?? experiments.currentExperiment);
+    };
     const endpoints = new EndpointsModel({ client, events, fallbackInterval: fallback });
 
     const pickPath = docManager
@@ -112,7 +124,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments,
       endpoints,
       actions: {
-        openCompare: ids => views.openCompare(ids),
+        openCompare: ids => views.openCompare(ids, compareMetric(ids)),
         openRun: run => views.openRun(run),
         openJob: name => views.openJob(name),
         openEndpoint: name => views.openEndpoint(name),
@@ -123,7 +135,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     loaded?.changed.connect(() => {
       read();
-      experiments.setKeyMetric(settings.keyMetric);
+      experiments.setDefaultKeyMetric(settings.keyMetric);
+      experiments.setKeyMetricChoices(settings.keyMetrics);
       experiments.setDefaultExperiment(settings.defaultExperiment);
       experiments.setFallbackInterval(settings.refreshInterval * 1000);
       endpoints.setFallbackInterval(settings.refreshInterval * 1000);
@@ -174,7 +187,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.compareSelected, {
       label: args => `Compare the selected runs${experiments.selection.size ? ` (${experiments.selection.size})` : ''}`,
       isEnabled: () => experiments.selection.size > 0,
-      execute: () => views.openCompare(experiments.selection.ids)
+      execute: () => views.openCompare(experiments.selection.ids, compareMetric(experiments.selection.ids))
     });
     commands.addCommand(CommandIDs.openCompare, {
       label: 'Compare runs',

@@ -102,7 +102,8 @@ export interface ITrainingJobDescription {
   FailureReason?: string | null;
   HyperParameters: Record<string, string>;
   InputDataConfig: IInputChannel[];
-  ModelArtifacts?: { S3ModelArtifacts: string } | null;
+  /** `Deleted` is true (and the URI null) once the archive was deleted with the job's run. */
+  ModelArtifacts?: { S3ModelArtifacts: string | null; Deleted?: boolean } | null;
   OutputDataConfig?: Record<string, unknown> | null;
   FinalMetricDataList: IFinalMetric[];
   CreationTime: string;
@@ -118,7 +119,7 @@ export interface ITrainingJobDescription {
   EntryPoint: string;
   SourceDir?: string | null;
   MetricDefinitions: IMetricDefinition[];
-  OutputArtifacts?: { S3OutputArtifacts: string | null } | null;
+  OutputArtifacts?: { S3OutputArtifacts: string | null; Deleted?: boolean } | null;
   LogUri?: string | null;
   ExitCode?: number | null;
   TrainingTimeInSeconds?: number | null;
@@ -145,6 +146,8 @@ export interface IMetricSeries {
 /** The answer of `GET /labstudio/api/jobs/{name}/metrics`. */
 export interface IJobMetrics {
   metrics: IMetricSeries[];
+  /** Set when more points follow: pass it back as `next_token`. */
+  NextToken?: string | null;
 }
 
 /** One message of the `/labstudio/api/events` WebSocket. */

@@ -20,6 +20,8 @@ import { LaunchForm } from './views/launch/LaunchForm';
 export interface IStudioSettings {
   defaultExperiment: string;
   keyMetric: string;
+  /** The key metric chosen per experiment in the panel (experiment → metric). */
+  keyMetrics: Record<string, string>;
   /** Fallback refresh while the events socket is down (seconds). */
   refreshInterval: number;
   /** Points per curve asked of the server. */
@@ -29,6 +31,7 @@ export interface IStudioSettings {
 export const DEFAULT_SETTINGS: IStudioSettings = {
   defaultExperiment: '',
   keyMetric: '',
+  keyMetrics: {},
   refreshInterval: 30,
   maxPoints: 1000
 };
@@ -52,7 +55,8 @@ export class MainViews {
     private readonly pickPath?: (kind: 'file' | 'folder') => Promise<string | null>
   ) {}
 
-  openCompare(runIds: string[]): void {
+  /** Compare runs, charting `keyMetric` first (default: the `keyMetric` setting). */
+  openCompare(runIds: string[], keyMetric?: string): void {
     if (runIds.length === 0) {
       return;
     }
@@ -62,7 +66,7 @@ export class MainViews {
         client={this.client}
         runIds={runIds}
         events={this.events}
-        keyMetric={this.settings().keyMetric || undefined}
+        keyMetric={keyMetric || this.settings().keyMetric || undefined}
         maxPoints={this.settings().maxPoints}
       />
     ));

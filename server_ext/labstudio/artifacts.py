@@ -114,6 +114,16 @@ def open_uri(uri: str, mode: str = "rb") -> IO[bytes]:
     return fsspec.open(uri, mode).open()  # type: ignore[no-any-return]
 
 
+def exists(uri: str) -> bool:
+    """Whether an artifact URI still names a file (deleting a run deletes its archives)."""
+    if _is_local(uri):
+        return _local_path(uri).exists()
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(uri)
+    return bool(fs.exists(path))
+
+
 def fetch(uri: str, dest: str | os.PathLike[str]) -> Path:
     """Copy an artifact to a local file (no copy when it is already local: returns its path)."""
     if _is_local(uri):

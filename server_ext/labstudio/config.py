@@ -16,6 +16,11 @@ ENV_ARTIFACT_URI = "LABSTUDIO_ARTIFACT_URI"
 ENV_MAX_CONCURRENT = "LABSTUDIO_MAX_CONCURRENT_JOBS"
 ENV_STOP_GRACE = "LABSTUDIO_STOP_GRACE_SECONDS"
 
+# Set by the CLI: on a home folder it cannot write, its listing and describing commands
+# still read the store (opened read-only) instead of refusing to start. The server and the
+# SDK leave it off: they would fail later, half-way through a write.
+READ_ONLY_FALLBACK = {"enabled": False}
+
 
 def _int_env(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()

@@ -7,10 +7,16 @@ Services are created lazily: the CLI that lists jobs never imports the serving s
 from __future__ import annotations
 
 import logging
+import os
+import re
+import tempfile
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .config import Settings
+from sqlalchemy.exc import OperationalError
+
+from .config import ENV_HOME, READ_ONLY_FALLBACK, Settings
+from .errors import HomeUnusable
 from .store import Database, get_database
 from .store import events as events_store
 
@@ -22,11 +28,76 @@ if TYPE_CHECKING:
     from .tracking.service import ExperimentService
 
 
+_PROBE_PREFIX = ".labstudio-probe-"
+# SQLite's words for a store it cannot write (as opposed to, say, a busy one, which is retried).
+_UNWRITABLE_STORE = re.compile(r"readonly|read-only|unable to open|permission denied", re.IGNORECASE)
+
+
+def home_unusable_message(settings: Settings, cause: BaseException | str) -> str:
+    """One sentence naming the home folder, what went wrong and the fix."""
+    if isinstance(cause, OSError) and cause.strerror:
+        name = str(cause.filename or "")
+        probe = os.path.basename(name).startswith(_PROBE_PREFIX)
+        where = f" ({name})" if name and name != str(settings.home) and not probe else ""
+        text = f"{cause.strerror}{where}"
+    elif isinstance(cause, OperationalError):
+        text = f"its store cannot be written ({cause.orig})"
+    else:
+        text = str(cause)
+    return f"labstudio cannot use its home folder {settings.home}: {text}. Set {ENV_HOME} to a writable folder."
+
+
+def _home_problem(settings: Settings) -> str | None:
+    """Why the home folder cannot hold labstudio's state, or None when it can.
+
+    Probed by creating a file, because permission bits say nothing on a read-only mount and
+    nothing at all to root; a SQLite store file that cannot be written counts too.
+    """
+    try:
+        settings.ensure_dirs()
+        with tempfile.TemporaryFile(dir=settings.home, prefix=_PROBE_PREFIX):
+            pass
+    except OSError as exc:
+        return home_unusable_message(settings, exc)
+    if settings.db_url.startswith("sqlite:///"):
+        path = settings.db_url.split("///", 1)[1].split("?", 1)[0]
+        if path and path != ":memory:" and os.path.exists(path) and not os.access(path, os.W_OK):
+            return home_unusable_message(settings, PermissionError(13, "the store file is read-only", path))
+    return None
+
+
+def open_store(settings: Settings, *, read_only_ok: bool = False) -> tuple[Database, str | None]:
+    """The store for these settings and, when it could only be opened for reading, the reason.
+
+    A home folder that cannot be written raises `HomeUnusable` (one clear message) unless
+    ``read_only_ok``: then an existing SQLite store is opened read-only, so listing and
+    describing still work and every write raises `HomeUnusable`.
+    """
+    problem = _home_problem(settings)
+    if problem is None:
+        try:
+            return get_database(settings), None
+        except OperationalError as exc:
+            if not (settings.db_url.startswith("sqlite") and _UNWRITABLE_STORE.search(str(exc.orig))):
+                raise
+            problem = home_unusable_message(settings, exc)
+        except OSError as exc:
+            problem = home_unusable_message(settings, exc)
+    if not read_only_ok:
+        raise HomeUnusable(problem)
+    return get_database(settings, read_only=problem), problem
+
+
 class Core:
     def __init__(self, settings: Settings | None = None, db: Database | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        self.settings.ensure_dirs()
-        self.db = db or get_database(self.settings)
+        # Why this core can only read (its home cannot be written), or None.
+        self.read_only: str | None = None
+        if db is not None:
+            self.settings.ensure_dirs()
+            self.db = db
+        else:
+            self.db, self.read_only = open_store(self.settings, read_only_ok=READ_ONLY_FALLBACK["enabled"])
 
     @classmethod
     def from_env(cls) -> "Core":

@@ -37,3 +37,30 @@ class Conflict(LabstudioError):
     """The request is valid but clashes with the current state (duplicate name, not running...)."""
 
     status_code = 409
+
+
+class NameTaken(Conflict, ValueError):
+    """A name that must be unique is taken (409). A ValueError too, so the SDK raises what it
+    raises for other bad arguments and the CLI exits 2, as for any bad input."""
+
+
+class Gone(LabstudioError, LookupError):
+    """The thing existed but was deleted (410): e.g. a job's archive, deleted with its run."""
+
+    status_code = 410
+
+
+class TooLarge(LabstudioError):
+    """The request body is larger than the route accepts."""
+
+    status_code = 413
+
+
+class Unavailable(LabstudioError):
+    """labstudio cannot serve requests at all (its home folder is unusable); the message says why and what to do."""
+
+    status_code = 503
+
+
+class HomeUnusable(Unavailable, PermissionError):
+    """LABSTUDIO_HOME (or its store) cannot be written: raised by the SDK, printed as one line by the CLI."""

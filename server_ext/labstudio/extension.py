@@ -12,8 +12,10 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Int, Unicode
 
 from .config import Settings
-from .core import Core
+from .core import Core, home_unusable_message
+from .errors import HomeUnusable
 from .handlers import ROUTE_MODULES
+from .handlers.base import NoRouteHandler
 from .handlers.events import EventHub
 
 API_PREFIX = "/labstudio/api"
@@ -42,16 +44,31 @@ class LabstudioApp(ExtensionApp):
         os.environ.update(settings.as_env())
         return settings
 
+    _core: Core | None = None
+    _executor: ThreadPoolExecutor | None = None
+    _hub: EventHub | None = None
+    _reconciler: PeriodicCallback | None = None
+
     def initialize_settings(self) -> None:
-        settings = self._settings()
-        core = Core(settings)
         executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="labstudio")
-        hub = EventHub(core, executor)
-        self.settings.update(
-            {"labstudio_core": core, "labstudio_executor": executor, "labstudio_event_hub": hub}
-        )
-        self._core = core
         self._executor = executor
+        self.settings.update({"labstudio_core": None, "labstudio_executor": executor, "labstudio_event_hub": None})
+        try:
+            settings = self._settings()
+        except ValueError as exc:
+            self._unusable(f"labstudio's settings are invalid: {exc}.")
+            return
+        try:
+            core = Core(settings)
+        except HomeUnusable as exc:
+            self._unusable(exc.message)
+            return
+        except OSError as exc:
+            self._unusable(home_unusable_message(settings, exc))
+            return
+        hub = EventHub(core, executor)
+        self.settings.update({"labstudio_core": core, "labstudio_event_hub": hub})
+        self._core = core
         self._hub = hub
         self._reconciler = PeriodicCallback(self._reconcile, self.reconcile_interval * 1000)
         # Started from the loop itself: under `jupyter lab` the loop is not running yet, and
@@ -59,27 +76,42 @@ class LabstudioApp(ExtensionApp):
         IOLoop.current().add_callback(self._start_loops)
         self.log.info("labstudio: store %s, home %s", _redact(settings.db_url), settings.home)
 
+    def _unusable(self, message: str) -> None:
+        """The server keeps running; every labstudio route answers 503 with this message."""
+        self.settings["labstudio_unavailable"] = message
+        self.log.error("%s Every /labstudio/api route answers 503 until the server is restarted.", message)
+
     def initialize_handlers(self) -> None:
         for module_name in ROUTE_MODULES:
             module = importlib.import_module(module_name)
             for pattern, handler in module.routes():
                 self.handlers.append((API_PREFIX + pattern, handler))
+        # Last: any other path under the API (or an id a route's pattern refuses) gets JSON 404.
+        self.handlers.append((API_PREFIX + r"/(?P<path>.*)", NoRouteHandler))
 
     async def _reconcile(self) -> None:
+        if self._core is None or self._executor is None:
+            return
         try:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._core.reconcile)
         except Exception:
             self.log.exception("labstudio: reconciliation failed")
 
     async def _start_loops(self) -> None:
+        if self._hub is None or self._reconciler is None:
+            return
         self._hub.start()
         self._reconciler.start()
         await self._reconcile()
 
     async def stop_extension(self) -> None:
-        self._hub.stop()
-        self._reconciler.stop()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Tolerates an app that never finished initialising: the server must still shut down."""
+        if self._hub is not None:
+            self._hub.stop()
+        if self._reconciler is not None:
+            self._reconciler.stop()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _redact(url: str) -> str:

@@ -12,14 +12,28 @@ from typing import Sequence
 from .errors import Invalid
 
 
-def resolve(raw: str, base_dir: Path) -> Path:
-    """`file://` URIs and `~` are accepted; relative paths are taken from base_dir."""
+def resolve(raw: str, base_dir: Path, field: str = "path") -> Path:
+    """`file://` URIs and `~` are accepted; relative paths are taken from base_dir.
+
+    What the OS cannot take as a path (a NUL byte, a `~user` with no such user, a loop of
+    symlinks) is an Invalid naming the field, never an error from deep inside pathlib.
+    """
+    if "\0" in raw:
+        raise Invalid(f"'{field}' contains a NUL byte (\\0), which no path may hold; remove it.", field=field)
     if raw.startswith("file://"):
         raw = raw[len("file://"):]
-    path = Path(raw).expanduser()
+    try:
+        path = Path(raw).expanduser()
+    except RuntimeError:  # `~user` for a user that does not exist (or no home for `~`)
+        user = raw[1:].split("/", 1)[0]
+        who = f"user {user!r}" if user else "the current user"
+        raise Invalid(f"'{field}' {raw!r} starts with '~' but {who} has no home folder; give the path without '~'.", field=field) from None
     if not path.is_absolute():
         path = base_dir / path
-    return path.resolve()
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise Invalid(f"'{field}' {raw!r} is not a usable path ({exc}).", field=field) from None
 
 
 def is_inside(path: Path, root: Path) -> bool:

@@ -2,7 +2,9 @@
 
 Import-light on purpose: it forks before importing anything, and spawns the user's script
 from the launch plan written at submit time before the store (SQLAlchemy) is imported, so
-the first line of a job appears about as fast as running the script by hand.
+the first line of a job appears about as fast as running the script by hand. The script
+runs in a PID namespace that dies with this process (jobs/nsinit.py), unless the system
+refuses one or LABSTUDIO_NO_NAMESPACES is set (docs/process-containment.md).
 """
 import os
 import sys

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import ipywidgets as w
 
 from .errors import LabstudioError
+from .humanize import format_duration, job_seconds, status_label
 from .sdk.session import core_of
 
 STATUS_COLORS = {
@@ -41,10 +42,7 @@ def _job_ref(job: Any) -> tuple[str, Any]:
 
 
 def _fmt_seconds(seconds: float | int | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return format_duration(seconds) or "-"
 
 
 def _number(value: Any) -> float:
@@ -108,7 +106,7 @@ class JobMonitor(w.VBox):
         )
         self.job_status = ""
         self.secondary_status = ""
-        self.elapsed_seconds: int | None = None
+        self.elapsed_seconds: float | None = None
         self.last_metrics: dict[str, float] = {}
         self._preferred_metric = metric
         self._metric_stamp: Any = None
@@ -145,8 +143,10 @@ class JobMonitor(w.VBox):
         super().close()
 
     def _poll(self) -> None:
+        supervisor_dead = self._core.jobs.liveness_check(self.job_name)  # noticed even with no server running
         while not self._halt.wait(self.poll_interval):
             try:
+                supervisor_dead()
                 self.refresh()
             except Exception as exc:  # the store may be briefly busy; say so instead of dying silently
                 self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
@@ -169,13 +169,14 @@ class JobMonitor(w.VBox):
     def _update_status(self, d: dict[str, Any]) -> None:
         self.job_status = d["TrainingJobStatus"]
         self.secondary_status = d["SecondaryStatus"]
-        self.elapsed_seconds = d.get("TrainingTimeInSeconds")
+        self.elapsed_seconds = job_seconds(d)
+        shown_secondary = status_label(self.job_status, self.secondary_status) != self.job_status
         color = STATUS_COLORS.get(self.job_status, "#5f6368")
         self.header.value = (
             f"<div class='labstudio-job-header'><b>{html.escape(self.job_name)}</b> "
             f"<span class='labstudio-status' style='color:white;background:{color};border-radius:3px;padding:1px 6px'>"
             f"{html.escape(self.job_status)}</span> "
-            f"<span class='labstudio-secondary'>{html.escape(self.secondary_status)}</span> · "
+            f"<span class='labstudio-secondary'>{html.escape(self.secondary_status if shown_secondary else '')}</span> · "
             f"<span>{html.escape(d.get('StatusMessage') or '')}</span> · "
             f"elapsed <span class='labstudio-elapsed'>{_fmt_seconds(self.elapsed_seconds)}</span></div>"
         )

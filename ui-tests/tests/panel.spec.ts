@@ -6,10 +6,11 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+import { SCREENSHOTS } from './screenshots';
+
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const TRAIN_SCRIPT = path.join(FIXTURES, 'train.py');
 const FAIL_SCRIPT = path.join(FIXTURES, 'fail.py');
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
 /** The Studio tab in the left sidebar. */
 const STUDIO_TAB = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="labstudio-panel"]';

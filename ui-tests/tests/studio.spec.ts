@@ -3,14 +3,16 @@
  * was seeded by seed.py (experiment "demo", runs demo-0..demo-3):
  * runs in the sidebar, comparing two runs, launching from the form and watching the job
  * complete with live logs, deploying and invoking, stopping a running job, and a server
- * validation error beside its field. Screenshots light and dark go to docs/screenshots.
+ * validation error beside its field. Screenshots light and dark go to ui-tests/screenshots
+ * (docs/screenshots with `jlpm screenshots`, see ./screenshots.ts).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 import * as path from 'path';
 
+import { SCREENSHOTS } from './screenshots';
+
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 const STUDIO_TAB = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="labstudio-panel"]';
 
 test.describe.configure({ mode: 'serial' });
@@ -42,6 +44,36 @@ async function demoRuns(panel: Locator): Promise<Locator> {
   return rows;
 }
 
+/** The element's content is not clipped, and it lies inside `container`'s box. */
+async function expectFullyVisible(element: Locator, container: Locator): Promise<void> {
+  await expect(element).toBeVisible();
+  expect(await element.evaluate(e => e.scrollWidth <= e.clientWidth + 1)).toBe(true);
+  const box = (await element.boundingBox())!;
+  const outer = (await container.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(outer.x - 1);
+  expect(box.x + box.width).toBeLessThanOrEqual(outer.x + outer.width + 1);
+}
+
+/**
+ * Pixels of a canvas drawn in (almost) this colour, e.g. '#1f77b4'. The canvas has no
+ * background and getImageData gives colours without their alpha: antialiased edges of a
+ * thin line keep its colour, only fainter.
+ */
+async function pixelsOfColor(canvas: Locator, color: string): Promise<number> {
+  return canvas.evaluate((node, hex) => {
+    const c = node as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const want = [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16));
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 60 && want.every((v, k) => Math.abs(data[i + k] - v) <= 40)) {
+        count++;
+      }
+    }
+    return count;
+  }, color);
+}
+
 async function screenshotBoth(page: IJupyterLabPageFixture, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   await page.theme.setDarkTheme();
@@ -68,8 +100,76 @@ test('the panel lists experiments and their runs with a key metric', async ({ pa
   await expect(rows).toHaveCount(1);
   await search.fill("params.optimizer = 'adam'");
   await expect(rows).toHaveCount(2);
+
+  // A newcomer's mistake (an unquoted string): the server's error, caret and all, wraps
+  // inside the default-width sidebar instead of running off its edge.
+  await search.fill('metrics.acc > 0.9 and params.optimizer = adam');
+  const error = panel.getByTestId('labstudio-run-list-error');
+  await expect(error).toContainText("found 'adam'");
+  await expect(error).toContainText('^');
+  await expectFullyVisible(error, panel);
   await search.fill('');
   await expect(rows.filter({ hasText: 'demo-0' })).toBeVisible();
+  await expect(error).toHaveCount(0);
+});
+
+test('names are cut in the middle at the default sidebar width, whole on hover', async ({ page, tmpPath }) => {
+  await page.contents.uploadFile(path.join(FIXTURES, 'fail.py'), `${tmpPath}/fail.py`);
+  // Generated names share everything but their end.
+  const names = ['hyperparameter-sweep-2026-11-30-02-13-45-101', 'hyperparameter-sweep-2026-11-30-02-13-45-102'];
+  for (const name of names) {
+    const response = await page.request.post('/labstudio/api/jobs', {
+      data: { entry_point: `${tmpPath}/fail.py`, name, experiment_name: 'sweep' }
+    });
+    expect(response.status(), await response.text()).toBe(201);
+  }
+  const panel = await openPanel(page); // the default sidebar width: not set here
+
+  const jobNames = names.map(name =>
+    panel.locator(`.labstudio-job-row[data-job-name="${name}"]`).getByTestId('labstudio-job-name')
+  );
+  const header = panel.locator('[data-testid="labstudio-experiment-row"][data-experiment="sweep"]');
+  await expect(header).toBeVisible();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') {
+    await header.click();
+  }
+  const runNames = names.map(name =>
+    panel.locator(`[data-testid="labstudio-run-row"][data-run-name="${name}"]`).getByTestId('labstudio-run-name')
+  );
+  for (const [i, name] of names.entries()) {
+    for (const shown of [jobNames[i], runNames[i]]) {
+      await expect(shown).toHaveAttribute('title', name); // the whole name on hover
+      // the start, "…", and the end that tells the two apart
+      await expect(shown).toHaveText(new RegExp(`^hyper[^…]*…[^…]*${name.slice(-6)}$`));
+      expect(await shown.evaluate(e => e.scrollWidth <= e.clientWidth)).toBe(true);
+    }
+  }
+  expect(await jobNames[0].textContent()).not.toBe(await jobNames[1].textContent());
+  expect(await runNames[0].textContent()).not.toBe(await runNames[1].textContent());
+
+  // Room enough: the whole name.
+  await page.sidebar.setWidth(700, 'left');
+  await expect(jobNames[0]).toHaveText(names[0]);
+  await expect(runNames[1]).toHaveText(names[1]);
+});
+
+test("the key metric defaults to one of the experiment's metrics and survives a reload", async ({ page }) => {
+  let panel = await openPanel(page);
+  await demoRuns(panel);
+  const picker = () => panel.getByTestId('labstudio-key-metric');
+  await expect(picker()).toHaveAttribute('data-experiment', 'demo');
+  // demo logs acc and loss: one of them, not "(none)"
+  await expect(picker()).toHaveValue('acc');
+  await expect(panel.getByTestId('labstudio-run-metric').first()).not.toBeEmpty();
+  await picker().selectOption('loss');
+  await expect(panel.getByTestId('labstudio-run-metric').first()).toHaveAttribute('title', 'loss');
+
+  await page.reload();
+  panel = await openPanel(page);
+  const rows = await demoRuns(panel);
+  await expect(picker()).toHaveAttribute('data-experiment', 'demo');
+  await expect(picker()).toHaveValue('loss');
+  await expect(rows.first().getByTestId('labstudio-run-metric')).toHaveAttribute('title', 'loss');
 });
 
 test('two selected runs compare on one chart with two series', async ({ page }) => {
@@ -96,6 +196,36 @@ test('two selected runs compare on one chart with two series', async ({ page }) 
   await expect(view.getByTestId('labstudio-scatter-chart').locator('canvas')).toHaveCount(1);
   await expect(view.getByTestId('labstudio-parallel-chart')).toBeVisible();
 
+  // The table's last column can be scrolled into view whole.
+  const table = view.getByTestId('labstudio-compare-table');
+  await table.evaluate(e => (e.scrollLeft = e.scrollWidth));
+  const lastHeader = view.getByTestId('labstudio-compare-header').last();
+  await expect(lastHeader).toHaveAttribute('data-column', 'metric:loss');
+  await expectFullyVisible(lastHeader, table);
+  const lastCells = view.getByTestId('labstudio-compare-row').locator('[role="cell"]:last-child');
+  await expect(lastCells).toHaveCount(2);
+  for (const cell of await lastCells.all()) {
+    await expect(cell).toHaveText(/^-?\d[\d.]*(e[-+]?\d+)?$/);
+    await expectFullyVisible(cell, table);
+  }
+  await table.evaluate(e => (e.scrollLeft = 0));
+
+  // Columns as wide as their text: the differences fit beside a narrow sidebar, unscrolled.
+  await page.sidebar.setWidth(280, 'left');
+  await view.getByTestId('labstudio-only-diff').check();
+  await expect(view.locator('[data-testid="labstudio-compare-header"][data-column="experiment"]')).toHaveCount(0);
+  await expect(view.locator('[data-testid="labstudio-compare-header"][data-column="param:lr"]')).toHaveCount(1);
+  await expect.poll(() => table.evaluate(e => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+  await expectFullyVisible(view.getByTestId('labstudio-compare-header').last(), table);
+
+  // The runs' curve colours (the first two of the palette) in the scatter and the
+  // parallel coordinates too.
+  for (const chart of ['labstudio-scatter-chart', 'labstudio-parallel-chart']) {
+    const canvas = view.getByTestId(chart).locator('canvas');
+    await expect.poll(() => pixelsOfColor(canvas, '#1f77b4'), { message: `${chart}: run 1's colour` }).toBeGreaterThan(3);
+    await expect.poll(() => pixelsOfColor(canvas, '#ff7f0e'), { message: `${chart}: run 2's colour` }).toBeGreaterThan(3);
+  }
+
   // log scale and smoothing redraw the same two runs
   await view.getByTestId('labstudio-compare-log').check();
   await view.getByTestId('labstudio-compare-smoothing').fill('0.6');
@@ -103,7 +233,6 @@ test('two selected runs compare on one chart with two series', async ({ page }) 
   await view.getByTestId('labstudio-compare-smoothing').fill('0');
   await expect(chart).toHaveAttribute('data-series', '2');
 
-  await page.sidebar.setWidth(360, 'left');
   await screenshotBoth(page, 'compare');
   await panel.getByTestId('labstudio-clear-selection').click();
 });

@@ -155,6 +155,39 @@ describe('LabstudioClient', () => {
     ]);
   });
 
+  it('follows NextToken and joins the pages of a job\'s metrics', async () => {
+    server.handler = request => {
+      if (!request.url.includes('next_token')) {
+        return {
+          status: 200,
+          json: {
+            metrics: [
+              { name: 'acc', points: [{ step: 0, value: 0.5, timestamp: 1 }] },
+              { name: 'loss', points: [{ step: 0, value: 2, timestamp: 1 }] }
+            ],
+            NextToken: 'page2'
+          }
+        };
+      }
+      return {
+        status: 200,
+        json: {
+          metrics: [{ name: 'loss', points: [{ step: 1, value: 1, timestamp: 2 }] }],
+          NextToken: null
+        }
+      };
+    };
+    const metrics = await client.getMetrics('big');
+    expect(metrics.metrics.map(m => [m.name, m.points.map(p => p.step)])).toEqual([
+      ['acc', [0]],
+      ['loss', [0, 1]]
+    ]);
+    expect(server.requests.map(r => r.url)).toEqual([
+      '/labstudio/api/jobs/big/metrics',
+      '/labstudio/api/jobs/big/metrics?next_token=page2'
+    ]);
+  });
+
   it('builds the events URL with the token', () => {
     expect(client.eventsUrl()).toBe(
       `ws://127.0.0.1:${server.port}/labstudio/api/events?token=s3cret`

@@ -1,6 +1,7 @@
 /**
  * Parallel coordinates drawn on one canvas (thousands of runs stay cheap): one vertical
- * axis per parameter and the metric last, one polyline per run coloured by the metric.
+ * axis per parameter and the metric last, one polyline per run in the run's colour (the
+ * colour of its curve and table swatch), or coloured by the metric when none is given.
  * Categorical parameters are spread evenly on their axis with their values as labels.
  */
 import * as React from 'react';
@@ -53,7 +54,21 @@ function fmt(n: number): string {
   return Math.abs(n) >= 1e4 || (Math.abs(n) < 1e-3 && n !== 0) ? n.toExponential(2) : String(Number(n.toPrecision(4)));
 }
 
-export function ParallelCoordinates(props: { axes: IParallelAxis[]; height?: number }): JSX.Element {
+/** A run's line colour: its own colour, else a blue (low) to red (high) metric scale. */
+export function lineColor(runColor: string | null | undefined, metricPos: number | null, missing: string): string {
+  if (runColor) {
+    return runColor;
+  }
+  return metricPos === null ? missing : `hsl(${(240 - 240 * metricPos).toFixed(0)}, 70%, 50%)`;
+}
+
+export function ParallelCoordinates(props: {
+  axes: IParallelAxis[];
+  /** One colour per run (the runs' colours elsewhere in the view). */
+  colors?: readonly (string | null | undefined)[];
+  height?: number;
+}): JSX.Element {
+  const { colors } = props;
   const ref = React.useRef<HTMLCanvasElement>(null);
   const box = React.useRef<HTMLDivElement>(null);
   const theme = useThemeVersion();
@@ -91,11 +106,10 @@ export function ParallelCoordinates(props: { axes: IParallelAxis[]; height?: num
     const yAt = (p: number) => bottom - p * (bottom - top);
     const colorAxis = scaled[scaled.length - 1];
     const runs = colorAxis.pos.length;
-    ctx.lineWidth = runs > 500 ? 0.5 : 1;
-    ctx.globalAlpha = runs > 500 ? 0.35 : 0.8;
+    ctx.lineWidth = runs > 500 ? 0.5 : runs > 20 ? 1 : 1.5;
+    ctx.globalAlpha = runs > 500 ? 0.35 : 0.9;
     for (let r = 0; r < runs; r++) {
-      const p = colorAxis.pos[r];
-      ctx.strokeStyle = p === null ? c.grid : `hsl(${(240 - 240 * p).toFixed(0)}, 70%, 50%)`;
+      ctx.strokeStyle = lineColor(colors?.[r], colorAxis.pos[r], c.grid);
       ctx.beginPath();
       let drawing = false;
       scaled.forEach((axis, i) => {
@@ -131,7 +145,7 @@ export function ParallelCoordinates(props: { axes: IParallelAxis[]; height?: num
         ctx.fillText(label.text, x + (i === scaled.length - 1 ? -4 : 4), yAt(label.pos) + 4);
       }
     });
-  }, [scaled, width, height, theme]);
+  }, [scaled, colors, width, height, theme]);
 
   return (
     <div ref={box} className="labstudio-chart" data-testid="labstudio-parallel-chart" data-axes={scaled.length}>

@@ -7,6 +7,8 @@ export interface IXYSeries {
   label: string;
   x: number[];
   y: (number | null)[];
+  /** The run's colour index (`seriesColor`): the same colour in every chart and table. */
+  colorIndex?: number;
 }
 
 /** uPlot's aligned data: one x array, then one y array per series. */
@@ -113,6 +115,28 @@ export function seriesColor(index: number, alpha = 1): string {
   }
   const hue = (index * 137.508) % 360;
   return `hsla(${hue.toFixed(0)}, 65%, 50%, ${alpha})`;
+}
+
+/**
+ * Tick increments of an integer axis (steps): 1, 2, 5, 10, 20, 25, 50, ... uPlot picks
+ * the smallest that leaves room between labels; none is fractional, so neither are ticks.
+ */
+export const INTEGER_INCRS: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let exp = 0; exp <= 15; exp++) {
+    const scale = 10 ** exp;
+    out.push(scale, 2 * scale);
+    if (exp > 0) {
+      out.push(2.5 * scale);
+    }
+    out.push(5 * scale);
+  }
+  return out;
+})();
+
+/** Labels of an integer axis: integers formatted for the locale, nothing between them. */
+export function integerTickLabels(splits: readonly (number | null)[], format: (n: number) => string = String): string[] {
+  return splits.map(v => (v !== null && Number.isInteger(v) ? format(v) : ''));
 }
 
 /** Whether a column has more than one distinct value among the rows. */

@@ -2,6 +2,11 @@
  * The state behind the Experiments section: experiments, the runs of the expanded ones
  * (or of a search across all of them), sort order, key metric and the run selection.
  *
+ * The key metric (shown beside each run, sortable) belongs to an experiment: the one the
+ * user chose for it (persisted by the host through `onKeyMetricsChanged`), else the
+ * settings' default when the experiment logs it, else `pickKeyMetric` of its metrics.
+ * The Metric picker edits the key metric of the experiment opened last.
+ *
  * Kept current from the events socket: `run.created`, `run.status`, `run.metrics`,
  * `run.updated` / `run.deleted` schedule coalesced refreshes of only what is shown.
  */
@@ -45,8 +50,25 @@ export interface IExperimentsModelOptions {
   refreshDelay?: number;
   /** Throttle of refreshes caused by streaming metrics (ms). */
   metricsInterval?: number;
+  /** The default key metric (the `keyMetric` setting), for experiments that log it. */
   keyMetric?: string;
+  /** The key metric chosen per experiment (what `onKeyMetricsChanged` saved). */
+  keyMetrics?: Readonly<Record<string, string>>;
+  /** Persist the choices of the Metric picker (all of them), so they survive a reload. */
+  onKeyMetricsChanged?: (choices: Record<string, string>) => void;
   defaultExperiment?: string;
+}
+
+/** Names of validation-like metrics: the usual objective when there are several. */
+const OBJECTIVE_LIKE = /^(val|valid|validation|eval|test)([_\-./:]|$)/i;
+
+/**
+ * The key metric of an experiment nobody chose one for: its only metric; else the
+ * first validation-like one (`val_loss`, `eval/accuracy`); else the first by name.
+ */
+export function pickKeyMetric(names: readonly string[]): string {
+  const sorted = [...names].sort();
+  return sorted.find(n => OBJECTIVE_LIKE.test(n)) ?? sorted[0] ?? '';
 }
 
 export class ExperimentsModel {
@@ -57,7 +79,9 @@ export class ExperimentsModel {
     this._fallbackInterval = options.fallbackInterval ?? 30000;
     this._refreshDelay = options.refreshDelay ?? 300;
     this._metricsInterval = options.metricsInterval ?? 2000;
-    this._keyMetric = options.keyMetric ?? '';
+    this._defaultKeyMetric = options.keyMetric ?? '';
+    this._keyMetrics = new Map(Object.entries(options.keyMetrics ?? {}));
+    this._onKeyMetricsChanged = options.onKeyMetricsChanged ?? null;
     this._defaultExperiment = options.defaultExperiment ?? '';
   }
 
@@ -85,8 +109,16 @@ export class ExperimentsModel {
   get sort(): IRunSort {
     return this._sort;
   }
+  /** The key metric of the current experiment (what the Metric picker shows). */
   get keyMetric(): string {
-    return this._keyMetric;
+    return this.keyMetricFor(this.currentExperiment);
+  }
+  /** The experiment whose key metric the Metric picker edits: the one opened last. */
+  get currentExperiment(): string {
+    if (this._current && this._experiments.some(e => e.name === this._current)) {
+      return this._current;
+    }
+    return this._experiments.find(e => this._expanded.has(e.name))?.name ?? this._current;
   }
   get connected(): boolean {
     return this._live?.connected ?? false;
@@ -115,18 +147,37 @@ export class ExperimentsModel {
     return this._selectedRuns.get(id);
   }
 
-  /** The metric names seen in the loaded runs, sorted. */
-  metricNames(): string[] {
+  /**
+   * The metric names seen in the loaded runs (of one experiment, when given), sorted,
+   * with the experiment's chosen key metric even when no loaded run logs it.
+   */
+  metricNames(experiment?: string): string[] {
     const names = new Set<string>();
     for (const list of this._runs.values()) {
       for (const run of list.runs) {
-        Object.keys(run.metrics).forEach(n => names.add(n));
+        if (experiment === undefined || run.experiment === experiment) {
+          Object.keys(run.metrics).forEach(n => names.add(n));
+        }
       }
     }
-    if (this._keyMetric) {
-      names.add(this._keyMetric);
+    const chosen = experiment === undefined ? '' : this._keyMetrics.get(experiment);
+    if (chosen) {
+      names.add(chosen);
     }
     return [...names].sort();
+  }
+
+  /** The key metric of an experiment: chosen, else the default if logged, else picked. */
+  keyMetricFor(experiment: string): string {
+    const chosen = this._keyMetrics.get(experiment);
+    if (chosen !== undefined) {
+      return chosen;
+    }
+    const names = this.metricNames(experiment);
+    if (this._defaultKeyMetric && (names.length === 0 || names.includes(this._defaultKeyMetric))) {
+      return this._defaultKeyMetric;
+    }
+    return pickKeyMetric(names);
   }
 
   async start(): Promise<void> {
@@ -164,6 +215,7 @@ export class ExperimentsModel {
         this._experiments[0];
       if (preferred) {
         this._expanded.add(preferred.name);
+        this._current = this._current || preferred.name;
       }
     }
     await Promise.all(this._shownLists().map(key => this._loadRuns(key)));
@@ -172,6 +224,7 @@ export class ExperimentsModel {
   toggleExpanded(name: string, expanded = !this._expanded.has(name)): void {
     if (expanded) {
       this._expanded.add(name);
+      this._current = name;
       if (!this._runs.has(name)) {
         void this._loadRuns(name);
       }
@@ -202,15 +255,36 @@ export class ExperimentsModel {
     void Promise.all(this._shownLists().map(key => this._loadRuns(key)));
   }
 
-  setKeyMetric(name: string): void {
-    if (name === this._keyMetric) {
+  /**
+   * Choose the key metric of an experiment (the current one by default; '' for none)
+   * and hand the choice to the host to persist.
+   */
+  setKeyMetric(name: string, experiment = this.currentExperiment): void {
+    if (!experiment || this._keyMetrics.get(experiment) === name) {
       return;
     }
-    this._keyMetric = name;
-    if (this._sort.key === 'metric') {
-      this.setSort(this._sort);
-    } else {
-      this._changed.emit();
+    this._keyMetrics.set(experiment, name);
+    this._onKeyMetricsChanged?.(Object.fromEntries(this._keyMetrics));
+    this._keyMetricsChanged();
+  }
+
+  /** The choices per experiment changed elsewhere (the settings were edited). */
+  setKeyMetricChoices(choices: Readonly<Record<string, string>>): void {
+    const next = new Map(Object.entries(choices));
+    const same =
+      next.size === this._keyMetrics.size &&
+      [...next].every(([k, v]) => this._keyMetrics.get(k) === v);
+    if (!same) {
+      this._keyMetrics = next;
+      this._keyMetricsChanged();
+    }
+  }
+
+  /** The default key metric changed (the `keyMetric` setting). */
+  setDefaultKeyMetric(name: string): void {
+    if (name !== this._defaultKeyMetric) {
+      this._defaultKeyMetric = name;
+      this._keyMetricsChanged();
     }
   }
 
@@ -275,20 +349,33 @@ export class ExperimentsModel {
     Signal.clearData(this);
   }
 
-  /** The server's `order_by` for the current sort. */
-  orderBy(): string {
+  /**
+   * The server's `order_by` for the current sort of a run list (an experiment's: by its
+   * key metric; the search's: by the current experiment's).
+   */
+  orderBy(list: string = SEARCH): string {
     const dir = this._sort.descending ? 'desc' : 'asc';
     switch (this._sort.key) {
-      case 'metric':
-        return this._keyMetric
-          ? `metrics.${filterName(this._keyMetric)} ${dir}, start_time desc`
+      case 'metric': {
+        const metric = this.keyMetricFor(list === SEARCH ? this.currentExperiment : list);
+        return metric
+          ? `metrics.${filterName(metric)} ${dir}, start_time desc`
           : `start_time ${dir}`;
+      }
       case 'name':
         return `name ${dir}`;
       case 'status':
         return `status ${dir}, start_time desc`;
       default:
         return `start_time ${dir}`;
+    }
+  }
+
+  private _keyMetricsChanged(): void {
+    if (this._sort.key === 'metric') {
+      this.setSort(this._sort);
+    } else {
+      this._changed.emit();
     }
   }
 
@@ -336,7 +423,7 @@ export class ExperimentsModel {
       const page = await this.client.listRuns({
         experiment: isSearch ? undefined : key,
         filter: isSearch ? searchToFilter(this._search) : undefined,
-        orderBy: this.orderBy(),
+        orderBy: this.orderBy(key),
         limit: nextToken
           ? this._pageSize
           : Math.min(10000, Math.max(this._pageSize, list.runs.length)),
@@ -417,7 +504,10 @@ export class ExperimentsModel {
   private _fallbackInterval: number;
   private _refreshDelay: number;
   private _metricsInterval: number;
-  private _keyMetric: string;
+  private _defaultKeyMetric: string;
+  private _keyMetrics: Map<string, string>;
+  private _onKeyMetricsChanged: ((choices: Record<string, string>) => void) | null;
+  private _current = '';
   private _defaultExperiment: string;
   private _experiments: IExperiment[] = [];
   private _expanded = new Set<string>();

@@ -6,6 +6,7 @@ import * as React from 'react';
 
 import { EndpointsModel } from '../panel/endpointsModel';
 import { ErrorBox, StatusDot } from './common/common';
+import { MiddleEllipsis } from './common/MiddleEllipsis';
 
 export const ENDPOINTS_EMPTY = 'No endpoints yet.';
 
@@ -64,7 +65,7 @@ export function EndpointsView(props: {
               }}
             >
               <StatusDot status={e.EndpointStatus} />
-              <span className="labstudio-endpoint-name">{e.EndpointName}</span>
+              <MiddleEllipsis className="labstudio-endpoint-name" testId="labstudio-endpoint-name" text={e.EndpointName} />
               <span className="labstudio-endpoint-status">{e.EndpointStatus}</span>
               <span className="labstudio-endpoint-url">{e.EndpointUrl ?? ''}</span>
               <span className="labstudio-endpoint-variants">

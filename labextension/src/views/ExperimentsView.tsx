@@ -9,6 +9,7 @@ import * as React from 'react';
 import { ExperimentsModel, RunSortKey, SEARCH } from '../panel/experimentsModel';
 import { IExperiment, IRun, toNumber } from '../types';
 import { ErrorBox, formatMetric, StatusDot } from './common/common';
+import { MiddleEllipsis } from './common/MiddleEllipsis';
 import { VirtualList } from './common/VirtualList';
 
 export const EXPERIMENTS_EMPTY = 'No experiments yet.';
@@ -18,7 +19,7 @@ type Row =
   | { kind: 'experiment'; exp: IExperiment; expanded: boolean }
   | { kind: 'run'; run: IRun; list: string }
   | { kind: 'more'; list: string; shown: number; total: number | null }
-  | { kind: 'note'; list: string; text: string; error?: boolean };
+  | { kind: 'note'; list: string; text: string };
 
 export interface IExperimentsViewProps {
   model: ExperimentsModel;
@@ -29,8 +30,20 @@ export interface IExperimentsViewProps {
 export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
   const { model } = props;
   const rows = buildRows(model);
+  const listErrors = runListErrors(model);
   const selected = model.selection.size;
-  const metrics = model.metricNames();
+  const current = model.currentExperiment;
+  const metrics = model.metricNames(current);
+  // One key metric per experiment, worked out once per render (not once per row).
+  const keyMetrics = new Map<string, string>();
+  const keyMetricOf = (experiment: string) => {
+    let metric = keyMetrics.get(experiment);
+    if (metric === undefined) {
+      metric = model.keyMetricFor(experiment);
+      keyMetrics.set(experiment, metric);
+    }
+    return metric;
+  };
 
   const toggle = (run: IRun, shift: boolean) => model.clickRun(run.id, shift);
 
@@ -97,8 +110,11 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           <select
             className="jp-mod-styled"
             data-testid="labstudio-key-metric"
-            value={model.keyMetric}
-            onChange={e => model.setKeyMetric(e.target.value)}
+            data-experiment={current}
+            title={current ? `The key metric of experiment “${current}” (remembered)` : 'The key metric shown beside each run'}
+            aria-label={current ? `Key metric of experiment ${current}` : 'Key metric'}
+            value={keyMetricOf(current)}
+            onChange={e => model.setKeyMetric(e.target.value, current)}
           >
             <option value="">(none)</option>
             {metrics.map(m => (
@@ -123,6 +139,14 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           </button>
         )}
       </div>
+      {listErrors.map(e => (
+        // Above the tree, not in one of its fixed-height rows: a filter's error is often
+        // longer than the sidebar is wide, and must wrap to be read.
+        <div key={e.list} className="labstudio-list-error" data-testid="labstudio-run-list-error" role="alert">
+          {e.list !== SEARCH && <strong>{e.list}: </strong>}
+          <span className="labstudio-error-message">{e.message}</span>
+        </div>
+      ))}
       {model.error ? (
         <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
       ) : !model.loaded ? (
@@ -152,6 +176,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
               index={index}
               focused={focused}
               model={model}
+              keyMetricOf={keyMetricOf}
               onToggle={toggle}
               onOpenRun={props.onOpenRun}
             />
@@ -167,6 +192,7 @@ function RowView(props: {
   index: number;
   focused: boolean;
   model: ExperimentsModel;
+  keyMetricOf: (experiment: string) => string;
   onToggle: (run: IRun, shift: boolean) => void;
   onOpenRun: (run: IRun) => void;
 }): JSX.Element {
@@ -186,7 +212,7 @@ function RowView(props: {
           title={row.exp.description || row.exp.name}
         >
           <span className="labstudio-caret" aria-hidden="true">{row.expanded ? '▾' : '▸'}</span>
-          <span className="labstudio-exp-name">{row.exp.name}</span>
+          <MiddleEllipsis className="labstudio-exp-name" text={row.exp.name} title={row.exp.description || row.exp.name} />
           {row.exp.in_progress_count > 0 && <StatusDot status="InProgress" />}
           <span className="labstudio-count">{row.exp.run_count}</span>
         </div>
@@ -194,7 +220,8 @@ function RowView(props: {
     case 'run': {
       const { run } = row;
       const checked = model.selection.has(run.id);
-      const summary = model.keyMetric ? run.metrics[model.keyMetric] : undefined;
+      const keyMetric = props.keyMetricOf(run.experiment);
+      const summary = keyMetric ? run.metrics[keyMetric] : undefined;
       return (
         <div
           {...common}
@@ -222,9 +249,9 @@ function RowView(props: {
             onChange={() => undefined}
           />
           <StatusDot status={run.status} />
-          <span className="labstudio-run-name">{run.name}</span>
+          <MiddleEllipsis className="labstudio-run-name" testId="labstudio-run-name" text={run.name} />
           {row.list === SEARCH && <span className="labstudio-run-exp">{run.experiment}</span>}
-          <span className="labstudio-run-metric" data-testid="labstudio-run-metric" title={model.keyMetric}>
+          <span className="labstudio-run-metric" data-testid="labstudio-run-metric" title={keyMetric}>
             {summary ? formatMetric(toNumber(summary.last)) : ''}
           </span>
         </div>
@@ -236,7 +263,7 @@ function RowView(props: {
       return (
         <div
           {...common}
-          className={`labstudio-note-row labstudio-indent ${row.error ? 'labstudio-error-message' : ''}`}
+          className="labstudio-note-row labstudio-indent"
           role="treeitem"
           data-testid="labstudio-run-note"
         >
@@ -276,7 +303,18 @@ function rowKey(row: Row): string {
   }
 }
 
-/** Flatten the tree (or the search result) into the rows shown. */
+/** The errors of the run lists shown (the search's, or the expanded experiments'). */
+export function runListErrors(model: ExperimentsModel): { list: string; message: string }[] {
+  const keys = model.search.trim()
+    ? [SEARCH]
+    : model.experiments.filter(e => model.isExpanded(e.name)).map(e => e.name);
+  return keys.flatMap(list => {
+    const error = model.runList(list)?.error;
+    return error ? [{ list, message: error.message }] : [];
+  });
+}
+
+/** Flatten the tree (or the search result) into the rows shown (errors: `runListErrors`). */
 export function buildRows(model: ExperimentsModel): Row[] {
   const rows: Row[] = [];
   const addList = (key: string) => {
@@ -284,9 +322,6 @@ export function buildRows(model: ExperimentsModel): Row[] {
     if (!list || (list.loading && list.runs.length === 0)) {
       rows.push({ kind: 'note', list: key, text: 'Loading runs…' });
       return;
-    }
-    if (list.error) {
-      rows.push({ kind: 'note', list: key, text: list.error.message, error: true });
     }
     list.runs.forEach(run => rows.push({ kind: 'run', run, list: key }));
     if (!list.error && list.runs.length === 0) {

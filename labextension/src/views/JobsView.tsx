@@ -10,6 +10,7 @@ import * as React from 'react';
 import { ITrainingJobSummary, isActiveStatus } from '../types';
 import { StatusBadge } from './StatusBadge';
 import { ErrorBox, useTick } from './common/common';
+import { MiddleEllipsis } from './common/MiddleEllipsis';
 import { formatDuration, formatTime, jobDuration } from './format';
 
 export const EMPTY_MESSAGE = 'No training jobs yet.';
@@ -166,7 +167,7 @@ function JobRow(props: {
       }
     >
       <StatusBadge status={job.TrainingJobStatus} title={detail} />
-      <span className="labstudio-job-name">{job.TrainingJobName}</span>
+      <MiddleEllipsis className="labstudio-job-name" testId="labstudio-job-name" text={job.TrainingJobName} />
       <span
         className="labstudio-job-duration"
         data-testid="labstudio-job-duration"

@@ -1,15 +1,19 @@
 /** Small formatting helpers shared by the views. */
 import { ITrainingJobSummary, isActiveStatus } from '../types';
 
-/** `42s`, `3m 05s`, `2h 07m`, `3d 04h`. */
+/**
+ * `3.4s`, `3m 05s`, `2h 07m`, `3d 04h`: the same format as the CLI and the SDK
+ * (labstudio/humanize.py), so a duration reads alike everywhere.
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) {
     return '–';
   }
-  const s = Math.floor(ms / 1000);
-  if (s < 60) {
-    return `${s}s`;
+  const tenths = Math.floor(ms / 100) / 10;
+  if (tenths < 60) {
+    return `${tenths.toFixed(1)}s`;
   }
+  const s = Math.floor(ms / 1000);
   const m = Math.floor(s / 60);
   if (m < 60) {
     return `${m}m ${pad(s % 60)}s`;

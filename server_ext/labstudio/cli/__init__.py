@@ -6,12 +6,14 @@ conflict); tracebacks are only for bugs.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from typing import Callable, Sequence
 
 from .._version import __version__
-from ..errors import Invalid, LabstudioError
+from ..config import READ_ONLY_FALLBACK, Settings
+from ..errors import HomeUnusable, Invalid, LabstudioError, NameTaken
 
 # Modules that expose `register(subparsers)`; each added parser sets `func(args) -> int`.
 COMMAND_MODULES: list[str] = [
@@ -40,9 +42,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    READ_ONLY_FALLBACK["enabled"] = True  # listing a store on a read-only home still works
     try:
         return int(func(args) or 0)
-    except Invalid as exc:
+    except HomeUnusable as exc:
+        print(f"labstudio: error: {exc.message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        print(f"labstudio: error: {_home_message(exc)}", file=sys.stderr)
+        return 2
+    except (Invalid, NameTaken) as exc:
         print(f"labstudio: error: {exc.message}", file=sys.stderr)
         return 2
     except LabstudioError as exc:
@@ -54,8 +67,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("labstudio: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+    finally:
+        READ_ONLY_FALLBACK["enabled"] = False
+
+
+_UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _home_message(exc: OSError) -> str:
+    """A permission error under the home folder names LABSTUDIO_HOME; any other is shown as it is."""
+    try:
+        settings = Settings.from_env()
+    except ValueError:
+        return str(exc)
+    filename = str(exc.filename or "")
+    if filename and (filename == str(settings.home) or filename.startswith(str(settings.home) + "/")):
+        from ..core import home_unusable_message
+
+        return home_unusable_message(settings, exc)
+    return f"{exc.strerror or exc}: {filename}" if filename else str(exc)
 
 
 def parse_pairs(values: Sequence[str] | None, option: str) -> dict[str, str]:

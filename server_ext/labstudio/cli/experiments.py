@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import sys
 from typing import Any
 
 from ..errors import Invalid, NotFound
+from ..humanize import format_duration, format_number
 from . import parse_pairs
 from .output import print_json, print_table
 
@@ -22,27 +22,6 @@ def _service():  # type: ignore[no-untyped-def]
 
 def _when(ts: float | None) -> str:
     return "" if ts is None else dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}h{m:02d}m{s:02d}s" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
-
-
-def _num(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):  # "NaN" / "Infinity" from the JSON-safe records
-        return {"Infinity": "inf", "-Infinity": "-inf"}.get(value, value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        return f"{value:.6g}"
-    return str(value)
 
 
 # -- experiments -------------------------------------------------------------------------------
@@ -107,8 +86,8 @@ def _runs_list(args: argparse.Namespace) -> int:
     print_table(
         ["ID", "NAME", "EXPERIMENT", "STATUS", "STARTED", "DURATION", *shown],
         [
-            [r["id"], r["name"], r["experiment"], r["status"], _when(r["start_time"]), _duration(r["duration"]),
-             *[_num(r["metrics"][m]["last"]) if m in r["metrics"] else "" for m in shown]]
+            [r["id"], r["name"], r["experiment"], r["status"], _when(r["start_time"]), format_duration(r["duration"]),
+             *[format_number(r["metrics"][m]["last"]) if m in r["metrics"] else "" for m in shown]]
             for r in runs
         ],
         empty="(no runs match)",
@@ -142,7 +121,7 @@ def _runs_show(args: argparse.Namespace) -> int:
         print_json(run)
         return 0
     print(f"{run['name']}  ({run['id']})")
-    print(f"experiment: {run['experiment']}   status: {run['status']}   started: {_when(run['start_time'])}   duration: {_duration(run['duration'])}")
+    print(f"experiment: {run['experiment']}   status: {run['status']}   started: {_when(run['start_time'])}   duration: {format_duration(run['duration'])}")
     if run["job"]:
         print(f"training job: {run['job']['name']} ({run['job']['status']})")
     print()
@@ -150,7 +129,7 @@ def _runs_show(args: argparse.Namespace) -> int:
     print()
     print_table(
         ["METRIC", "LAST", "MIN", "MAX", "AVG", "COUNT"],
-        [[k, _num(s["last"]), _num(s["min"]), _num(s["max"]), _num(s["avg"]), s["count"]] for k, s in sorted(run["metrics"].items())],
+        [[k, format_number(s["last"]), format_number(s["min"]), format_number(s["max"]), format_number(s["avg"]), s["count"]] for k, s in sorted(run["metrics"].items())],
         empty="(no metrics)",
     )
     print()
@@ -184,7 +163,7 @@ def _runs_compare(args: argparse.Namespace) -> int:
         raise NotFound(f"none of these runs has the metric(s) {', '.join(missing)}")
     for key in metrics:
         for stat in ("last", "min", "max"):
-            rows.append([f"{key} ({stat})", *[_num(r["metrics"][key][stat]) if key in r["metrics"] else "" for r in runs]])
+            rows.append([f"{key} ({stat})", *[format_number(r["metrics"][key][stat]) if key in r["metrics"] else "" for r in runs]])
     print_table(headers, rows)
     return 0
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from ..humanize import format_duration, format_number, job_seconds, job_summary, status_label
 from . import parse_pairs
 from .output import print_json, print_table
 
@@ -68,9 +68,14 @@ def add_train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def follow_logs(core: Any, name: str, out: Any = None, poll: float = 0.2) -> dict[str, Any]:
-    """Stream the log until the job is terminal and everything is printed; returns its describe."""
+    """Stream the log until the job is terminal and everything is printed; returns its describe.
+
+    Also notices, by itself, a supervisor that died (no server need run): the job is then
+    marked Failed and the loop ends like any other.
+    """
     out = out or sys.stdout
     offset = 0
+    supervisor_dead = core.jobs.liveness_check(name)
     while True:
         chunk = core.jobs.logs(name, offset)
         if chunk["text"]:
@@ -79,7 +84,7 @@ def follow_logs(core: Any, name: str, out: Any = None, poll: float = 0.2) -> dic
         offset = chunk["next_offset"]
         if chunk["complete"]:
             return core.jobs.describe(name)
-        if not chunk["text"]:
+        if not chunk["text"] and not supervisor_dead():
             time.sleep(poll)
 
 
@@ -95,12 +100,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"\nlabstudio: stopped following; the job goes on. Stop it with: labstudio jobs stop {name}", file=sys.stderr)
         return 130
-    status = final["TrainingJobStatus"]
-    if status != "Completed":
-        reason = final.get("FailureReason") or final.get("StatusMessage") or ""
-        print(f"labstudio: job {name} ended {status} ({final['SecondaryStatus']}): {reason}", file=sys.stderr)
-        return 1
-    return 0
+    print(job_summary(final), file=sys.stderr, flush=True)
+    return 0 if final["TrainingJobStatus"] == "Completed" else 1
 
 
 def _fmt_time(value: str | None) -> str:
@@ -110,14 +111,7 @@ def _fmt_time(value: str | None) -> str:
 
 
 def _duration(job: dict[str, Any]) -> str:
-    start = job.get("TrainingStartTime")
-    if not start:
-        return ""
-    begin = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
-    end_raw = job.get("TrainingEndTime")
-    end = dt.datetime.fromisoformat(end_raw.replace("Z", "+00:00")) if end_raw else dt.datetime.now(dt.timezone.utc)
-    seconds = int((end - begin).total_seconds())
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return format_duration(job_seconds(job))
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -128,9 +122,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print_json(jobs)
         return 0
     print_table(
-        ["NAME", "STATUS", "SECONDARY", "CREATED", "DURATION", "EXPERIMENT"],
+        ["NAME", "STATUS", "CREATED", "DURATION", "EXPERIMENT"],
         [
-            [j["TrainingJobName"], j["TrainingJobStatus"], j["SecondaryStatus"], _fmt_time(j["CreationTime"]), _duration(j), j["ExperimentName"]]
+            [j["TrainingJobName"], status_label(j["TrainingJobStatus"], j["SecondaryStatus"]), _fmt_time(j["CreationTime"]), _duration(j), j["ExperimentName"]]
             for j in jobs
         ],
         empty="No training jobs. Start one with: labstudio train script.py",
@@ -144,7 +138,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
         print_json(d)
         return 0
     print(f"Name:        {d['TrainingJobName']}")
-    print(f"Status:      {d['TrainingJobStatus']} ({d['SecondaryStatus']}) {d['StatusMessage']}")
+    print(f"Status:      {status_label(d['TrainingJobStatus'], d['SecondaryStatus'])}: {d['StatusMessage']}")
     if d.get("FailureReason"):
         print(f"Failure:     {d['FailureReason']}")
     print(f"Entry point: {d['EntryPoint']}  (source {d['SourceDir']})")
@@ -160,7 +154,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     if d["FinalMetricDataList"]:
         print("Final metrics:")
         for m in d["FinalMetricDataList"]:
-            print(f"  {m['MetricName']} = {m['Value']}")
+            print(f"  {m['MetricName']} = {format_number(m['Value'])}")
     print("Transitions:")
     for t in d["SecondaryStatusTransitions"]:
         print(f"  {_fmt_time(t['StartTime'])}  {t['Status']:<20} {t['StatusMessage']}")

@@ -2,29 +2,108 @@
 
 Handlers parse HTTP and answer; services do the work in a thread pool so the event loop
 never waits on the database or on process calls.
+
+Bad input is refused here, once for every route, before a handler sees it: a body larger
+than the handler's limit (413), a body that is not JSON or nests too deep for the parser
+(400), text that cannot be stored because it holds a lone UTF-16 surrogate (400), a path or
+query argument that is not UTF-8 (400). Each answer is JSON ``{"message", "field"}``.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
 import json
+import re
 from typing import Any, Callable, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..core import Core
-from ..errors import Invalid, LabstudioError
+from ..errors import Invalid, LabstudioError, NotFound, TooLarge, Unavailable
 
 T = TypeVar("T")
+
+# REST bodies are small JSON documents (a job spec, tags, a run's metrics batch); 16 MiB is
+# far above any of them and far below what would hurt the server to parse. The endpoint
+# invocation proxy checks the endpoint's own MaxPayloadBytes instead (handlers/endpoints.py).
+MAX_JSON_BODY_BYTES = 16 * 1024 * 1024
+
+# A lone surrogate can only reach a JSON string through a \uD800-\uDFFF escape (raw bytes
+# that are not UTF-8 already fail json.loads), so bodies without one skip the walk.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _surrogate_field(body: Any) -> str | None:
+    """The dotted path of the first key or string holding a lone surrogate, if any.
+
+    Iterative, because a body may legally nest hundreds of levels deep.
+    """
+    stack: list[tuple[str, Any]] = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _has_surrogate(value):
+                return path or "body"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if _has_surrogate(key):
+                    return path or "body"
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class LabstudioHandler(APIHandler):
     """Base of every labstudio REST handler: typed errors become JSON with the right status."""
 
+    # The largest request body this handler accepts; None leaves the check to the handler.
+    max_body_bytes: int | None = MAX_JSON_BODY_BYTES
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        unusable = self.settings.get("labstudio_unavailable")
+        if unusable and self.current_user:  # unauthenticated requests still get their 403 from the method
+            raise Unavailable(unusable)
+        limit = self.max_body_bytes
+        if limit is None or self._finished:
+            return
+        length = self.request.headers.get("Content-Length", "")
+        size = int(length) if length.isdigit() else len(self.request.body or b"")
+        if size > limit:
+            raise TooLarge(
+                f"The request body is {size} bytes; this route accepts at most {limit} bytes. Send a smaller body.",
+                field="body",
+            )
+
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        """Path and query arguments must be UTF-8; say which one is not instead of a bare 400."""
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            field = name or "path"
+            raise Invalid(f"'{field}' is not valid UTF-8 text; percent-encode its UTF-8 bytes.", field=field) from None
+
     @property
     def core(self) -> Core:
-        return self.settings["labstudio_core"]
+        core = self.settings.get("labstudio_core")
+        if core is None:
+            raise Unavailable(self.settings.get("labstudio_unavailable") or "labstudio did not start; see the Jupyter server's log.")
+        return core
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -36,10 +115,20 @@ class LabstudioHandler(APIHandler):
             return {}
         try:
             body = json.loads(raw)
+        except RecursionError:
+            raise Invalid("The request body nests JSON arrays or objects too deeply to be read. Send a flatter JSON object.", field="body") from None
         except ValueError as exc:
-            raise Invalid(f"The request body is not valid JSON ({exc}). Send a JSON object.") from None
+            raise Invalid(f"The request body is not valid JSON ({exc}). Send a JSON object.", field="body") from None
         if not isinstance(body, dict):
-            raise Invalid("The request body must be a JSON object.")
+            raise Invalid("The request body must be a JSON object.", field="body")
+        if _SURROGATE_ESCAPE.search(raw):
+            field = _surrogate_field(body)
+            if field is not None:
+                raise Invalid(
+                    f"'{_printable(field)}' holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), "
+                    "which is not text. Send valid Unicode.",
+                    field=_printable(field),
+                )
         return body
 
     def int_argument(self, name: str, default: int | None, *, minimum: int = 0, maximum: int | None = None) -> int | None:
@@ -76,4 +165,40 @@ class LabstudioHandler(APIHandler):
         if isinstance(value, LabstudioError) and value.status_code < 500:
             self.log.info("labstudio %s: %s", value.status_code, value.message)
             return
+        if isinstance(value, Unavailable):
+            self.log.warning("labstudio %s: %s", value.status_code, value.message)
+            return
         super().log_exception(typ, value, tb)
+
+
+class NoRouteHandler(LabstudioHandler):
+    """Registered last under /labstudio/api: any other path answers a JSON 404, not Jupyter's HTML page.
+
+    It also catches ids that a route's pattern refuses (a run id that is not hex), so a
+    client always gets JSON it can read.
+    """
+
+    max_body_bytes = None  # nothing is read; a large body still gets its 404
+
+    def _not_found(self, path: str) -> None:
+        raise NotFound(f"No labstudio REST route {self.request.method} /labstudio/api/{_printable(path)}; see /labstudio/api/openapi.json for the routes.")
+
+    @web.authenticated
+    def get(self, path: str) -> None:
+        self._not_found(path)
+
+    @web.authenticated
+    def post(self, path: str) -> None:
+        self._not_found(path)
+
+    @web.authenticated
+    def put(self, path: str) -> None:
+        self._not_found(path)
+
+    @web.authenticated
+    def patch(self, path: str) -> None:
+        self._not_found(path)
+
+    @web.authenticated
+    def delete(self, path: str) -> None:
+        self._not_found(path)

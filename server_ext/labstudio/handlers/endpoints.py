@@ -2,7 +2,9 @@
 
 The invocations route is an authenticated proxy (Jupyter's auth in front, the endpoint's
 bearer token added here), so the panel can test an endpoint without knowing its port or
-token. It uses tornado's AsyncHTTPClient: a slow model never holds the event loop.
+token. It uses tornado's AsyncHTTPClient: a slow model never holds the event loop. It waits
+longer than the endpoint's own timeout, so the endpoint's 504 (with its message) reaches
+the client; if the endpoint says nothing at all, the proxy answers 504 itself.
 """
 from __future__ import annotations
 
@@ -14,11 +16,16 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from ..serving.lifecycle import INVOKED_HEADER, VARIANT_HEADER
+from ..errors import TooLarge
 from .base import LabstudioHandler
 from .openapi import error_responses, json_response
 
 NAME = r"(?P<name>[^/]+)"
-PROXY_TIMEOUT = 75.0
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    """The client's own timeout fired (simple_httpclient's HTTPTimeoutError, or curl's 599 "Timeout")."""
+    return isinstance(error, HTTPClientError) and error.code == 599 and "timeout" in str(error).lower()
 
 
 class _Base(LabstudioHandler):
@@ -63,6 +70,7 @@ class EndpointHandler(_Base):
 
 class InvocationsProxyHandler(_Base):
     _proxied_type: str | None = None
+    max_body_bytes = None  # the endpoint's own MaxPayloadBytes applies, checked in post()
 
     def finish(self, chunk: Any = None) -> Any:  # type: ignore[override]
         """APIHandler.finish forces JSON; a proxied answer keeps the model's content type."""
@@ -75,6 +83,11 @@ class InvocationsProxyHandler(_Base):
     @web.authenticated
     async def post(self, name: str) -> None:
         url, token, _ = await self.call(self.core.endpoints.connection, name)
+        limit = (await self.call(self.core.endpoints.get, name)).config.get("body_limit")
+        size = len(self.request.body or b"")
+        if limit and size > int(limit):
+            raise TooLarge(f"The body is {size} bytes; endpoint {name!r} accepts at most {limit} bytes (its MaxPayloadBytes).", field="body")
+        timeout = await self.call(self.core.endpoints.request_timeout, name)
         headers = {"Content-Type": self.request.headers.get("Content-Type", "application/json")}
         for key in ("Accept", VARIANT_HEADER, "X-Amzn-SageMaker-Custom-Attributes", "X-Amzn-SageMaker-Inference-Id"):
             value = self.request.headers.get(key)
@@ -88,13 +101,18 @@ class InvocationsProxyHandler(_Base):
                 method="POST",
                 body=self.request.body or b"",
                 headers=headers,
-                request_timeout=PROXY_TIMEOUT,
+                connect_timeout=timeout,
+                request_timeout=timeout,
                 raise_error=False,
                 decompress_response=False,
             )
         except (OSError, HTTPClientError) as exc:
+            if _timed_out(exc):
+                raise web.HTTPError(504, f"timeout: endpoint {name!r} did not answer within {timeout:g} s") from None
             raise web.HTTPError(502, f"endpoint {name!r} did not answer: {exc}") from None
         if response.code == 599:
+            if _timed_out(response.error):
+                raise web.HTTPError(504, f"timeout: endpoint {name!r} did not answer within {timeout:g} s")
             raise web.HTTPError(502, f"endpoint {name!r} did not answer: {response.error}")
         self.set_status(response.code)
         self._proxied_type = response.headers.get("Content-Type", "application/octet-stream")
@@ -134,11 +152,19 @@ _FIGURES = {
 }
 _VARIANT_IN = {
     "type": "object",
+    "additionalProperties": False,
     "properties": {
         "VariantName": {"type": "string", "default": "AllTraffic"},
-        "Source": {"type": "string", "description": "A Completed training job's name, a model archive (.tar.gz, local or s3://) or a model folder."},
-        "EntryPoint": {"type": "string", "description": "The inference script (default: inference.py in SourceDir, or the job's entry point)."},
-        "SourceDir": {"type": "string"},
+        "Source": {
+            "type": "string",
+            "description": "A Completed training job's name, or a model archive (.tar.gz) or model folder inside the Jupyter root "
+            "(relative path or file://), or an archive under labstudio's artifact store when that store is remote (s3://...).",
+        },
+        "EntryPoint": {
+            "type": "string",
+            "description": "The inference script, relative to SourceDir (or the job's code); default: inference.py there, or the job's entry point.",
+        },
+        "SourceDir": {"type": "string", "description": "Folder holding the inference script, inside the Jupyter root."},
         "InitialVariantWeight": {"type": "number", "minimum": 0, "default": 1},
         "InitialInstanceCount": {"type": "integer", "minimum": 1, "default": 1, "description": "Worker processes."},
         "Environment": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -154,23 +180,30 @@ _CAPTURE = {
     },
 }
 
+_CAPTURE_IN = {**_CAPTURE, "additionalProperties": False}
+
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "EndpointCreate": {
         "type": "object",
+        "additionalProperties": False,
+        "description": "Give ProductionVariants, or for one variant its Source (EntryPoint, SourceDir, InitialInstanceCount, Environment) at the top level.",
         "properties": {
+            **{k: _VARIANT_IN["properties"][k] for k in ("Source", "EntryPoint", "SourceDir", "InitialInstanceCount", "Environment")},
             "EndpointName": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"},
             "ProductionVariants": {"type": "array", "items": _VARIANT_IN},
             "Port": {"type": "integer", "description": "Default: a free port on 127.0.0.1."},
             "AuthToken": {"type": "string", "description": "Require 'Authorization: Bearer <token>' on /invocations."},
-            "DataCaptureConfig": _CAPTURE,
+            "DataCaptureConfig": _CAPTURE_IN,
             "MaxPayloadBytes": {"type": "integer", "default": 6291456},
-            "ModelServerTimeout": {"type": "number", "default": 60},
+            "ModelServerTimeout": {"type": "number", "default": 60, "description": "Seconds a request may take, from its arrival; past it the endpoint answers 504."},
+            "StartupTimeout": {"type": "number", "default": 600, "description": "Seconds the model may take to load."},
             "DefaultAccept": {"type": "string", "default": "application/json"},
             "RestartOnFailure": {"type": "boolean", "default": False},
         },
     },
     "EndpointUpdate": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["ProductionVariants"],
         "properties": {
             "ProductionVariants": {
@@ -178,7 +211,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                 "description": "The new set of variants. Leave Source out to keep a variant's model (e.g. to change its weight).",
                 "items": _VARIANT_IN,
             },
-            "DataCaptureConfig": _CAPTURE,
+            "DataCaptureConfig": _CAPTURE_IN,
         },
     },
     "EndpointFigures": _FIGURES,
@@ -254,6 +287,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "200": {"description": "The model's answer, in the content type it chose", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
                 **error_responses(400, 404, 406, 409, 413, 415),
                 "502": {"description": "The endpoint did not answer"},
+                "504": {"description": "The model did not answer within the endpoint's ModelServerTimeout"},
             },
         },
     },

@@ -90,6 +90,12 @@ class EventsSocket(JupyterHandler, websocket.WebSocketHandler):
 
     @ws_authenticated
     async def get(self, *args: Any, **kwargs: Any) -> None:
+        unusable = self.settings.get("labstudio_unavailable")
+        if unusable:  # the home folder is unusable: say so instead of upgrading to a silent feed
+            self.set_status(503)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"message": unusable}))
+            return
         result = super().get(*args, **kwargs)
         if result is not None:
             await result
@@ -123,7 +129,11 @@ OPENAPI_PATHS = {
                 "{run_id, experiment, count, points, capped}, run.artifact, run.updated, run.deleted, "
                 "experiment.created, experiment.updated, experiment.deleted, endpoint.status."
             ),
-            "responses": {"101": {"description": "Switching to the WebSocket protocol"}, "403": {"description": "Not authenticated"}},
+            "responses": {
+                "101": {"description": "Switching to the WebSocket protocol"},
+                "400": {"description": "The request is not a WebSocket upgrade (plain text from tornado)"},
+                "403": {"description": "Not authenticated"},
+            },
         }
     }
 }

@@ -1,16 +1,20 @@
 """REST for training jobs: /labstudio/api/jobs[/{name}[/stop|/logs|/metrics]]."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from tornado import web
 
 from ..artifacts import open_uri
+from ..errors import Gone
+from ..jobs.service import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
 from .base import LabstudioHandler
 from .openapi import error_responses, json_response
 
 NAME = r"(?P<name>[^/]+)"
+MAX_OFFSET = 2**53 - 1  # the largest integer a JSON client (JavaScript) holds exactly; far beyond any log
 
 
 class JobsHandler(LabstudioHandler):
@@ -50,14 +54,26 @@ class JobStopHandler(LabstudioHandler):
 class JobLogsHandler(LabstudioHandler):
     @web.authenticated
     async def get(self, name: str) -> None:
-        offset = self.int_argument("offset", 0, minimum=0)
+        offset = self.int_argument("offset", 0, minimum=0, maximum=MAX_OFFSET)
         self.reply(await self.call(self.core.jobs.logs, name, offset))
 
 
 class JobMetricsHandler(LabstudioHandler):
+    """Pages of metric points. Both the query and the JSON encoding run in the executor:
+    a page is up to MAX_METRICS_PAGE_POINTS points, too much to encode on the event loop."""
+
     @web.authenticated
     async def get(self, name: str) -> None:
-        self.reply({"TrainingJobName": name, "metrics": await self.call(self.core.jobs.metrics, name)})
+        page = await self.call(
+            self.core.jobs.metrics_page,
+            name,
+            metric=self.get_query_argument("metric", None) or None,
+            limit=self.int_argument("limit", METRICS_PAGE_POINTS, minimum=1, maximum=MAX_METRICS_PAGE_POINTS),
+            next_token=self.get_query_argument("next_token", None) or None,
+        )
+        encoded = await self.call(json.dumps, page, allow_nan=False, default=str)
+        self.set_header("Content-Type", "application/json")
+        self.finish(encoded)
 
 
 class JobArtifactHandler(LabstudioHandler):
@@ -66,7 +82,10 @@ class JobArtifactHandler(LabstudioHandler):
     @web.authenticated
     async def get(self, name: str, kind: str) -> None:
         uri = await self.call(self.core.jobs.artifact, name, kind)
-        handle = await self.call(open_uri, uri)
+        try:
+            handle = await self.call(open_uri, uri)
+        except FileNotFoundError:  # deleted between the check and the open
+            raise Gone(f"Training job {name!r}'s {kind} archive was deleted; train the job again to get a new one.", field="kind") from None
         filename = f"{name}-{uri.rstrip('/').rsplit('/', 1)[-1]}"
         self.set_header("Content-Type", "text/plain; charset=utf-8" if kind == "log" else "application/gzip")
         self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
@@ -142,7 +161,13 @@ OPENAPI_SCHEMAS = {
             "SecondaryStatusTransitions": {"type": "array", "items": {"type": "object"}},
             "HyperParameters": {"type": "object", "additionalProperties": {"type": "string"}},
             "InputDataConfig": {"type": "array", "items": {"type": "object"}},
-            "ModelArtifacts": {"type": "object", "properties": {"S3ModelArtifacts": {"type": "string", "nullable": True}}},
+            "ModelArtifacts": {
+                "type": "object",
+                "properties": {
+                    "S3ModelArtifacts": {"type": "string", "nullable": True},
+                    "Deleted": {"type": "boolean", "description": "Present (true) when the archive was deleted with the job's run"},
+                },
+            },
             "FinalMetricDataList": {"type": "array", "items": {"type": "object"}},
             "StoppingCondition": {"type": "object"},
             "Environment": {"type": "object"},
@@ -178,7 +203,7 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "Submit a training job",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TrainingJobRequest"}}}},
-            "responses": {"201": json_response("The new job, described", _DESCRIBE), **error_responses(400)},
+            "responses": {"201": json_response("The new job, described", _DESCRIBE), **error_responses(400, 409)},
         },
     },
     "/jobs/{name}": {
@@ -198,7 +223,7 @@ OPENAPI_PATHS = {
     "/jobs/{name}/logs": {
         "get": {
             "summary": "Log text from a byte offset; follow by passing next_offset back",
-            "parameters": [_NAME_PARAM, {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+            "parameters": [_NAME_PARAM, {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}}],
             "responses": {
                 "200": json_response(
                     "A chunk of the log",
@@ -213,11 +238,21 @@ OPENAPI_PATHS = {
     },
     "/jobs/{name}/metrics": {
         "get": {
-            "summary": "Every captured metric point of a job",
-            "parameters": [_NAME_PARAM],
+            "summary": "A job's captured metric points, a page at a time: follow NextToken until it is null",
+            "parameters": [
+                _NAME_PARAM,
+                {"name": "metric", "in": "query", "schema": {"type": "string"}, "description": "Only this metric's points"},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_METRICS_PAGE_POINTS, "default": METRICS_PAGE_POINTS},
+                    "description": "Points per page (across metrics)",
+                },
+                {"name": "next_token", "in": "query", "schema": {"type": "string"}, "description": "NextToken of the previous page"},
+            ],
             "responses": {
                 "200": json_response(
-                    "Metric series",
+                    "Metric series, metric by metric in step order; a metric may continue on the next page",
                     {
                         "type": "object",
                         "properties": {
@@ -229,10 +264,11 @@ OPENAPI_PATHS = {
                                     "properties": {"name": {"type": "string"}, "points": {"type": "array", "items": {"type": "object"}}},
                                 },
                             },
+                            "NextToken": {"type": "string", "nullable": True},
                         },
                     },
                 ),
-                **error_responses(404),
+                **error_responses(400, 404),
             },
         }
     },
@@ -245,7 +281,7 @@ OPENAPI_PATHS = {
                     "description": "The file, as an attachment",
                     "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}, "text/plain": {"schema": {"type": "string"}}},
                 },
-                **error_responses(404),
+                **error_responses(404, 410),
             },
         }
     },

@@ -25,7 +25,9 @@ def summary(job: Job) -> dict[str, Any]:
     }
 
 
-def describe(job: Job, metrics: dict[str, MetricSummary]) -> dict[str, Any]:
+def describe(job: Job, metrics: dict[str, MetricSummary], deleted: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`deleted` names the archives ("model", "output") deleted with the job's run: they are
+    shown as null with `Deleted: true`, so no client offers a download or a deploy of them."""
     spec = JobSpec.from_dict(job.spec)
     out = summary(job)
     out.update(
@@ -51,8 +53,8 @@ def describe(job: Job, metrics: dict[str, MetricSummary]) -> dict[str, Any]:
                 for name, path in sorted(spec.channels.items())
             ],
             "OutputDataConfig": {"S3OutputPath": f"{job.job_dir}/opt/ml/output"},
-            "ModelArtifacts": {"S3ModelArtifacts": job.model_artifact},
-            "OutputArtifacts": {"S3OutputArtifacts": job.output_artifact},
+            "ModelArtifacts": _archive("S3ModelArtifacts", job.model_artifact, "model" in deleted),
+            "OutputArtifacts": _archive("S3OutputArtifacts", job.output_artifact, "output" in deleted),
             "ResourceConfig": {"InstanceType": "local", "InstanceCount": 1},
             "StoppingCondition": {"MaxRuntimeInSeconds": spec.max_runtime_seconds},
             "FinalMetricDataList": [
@@ -72,6 +74,10 @@ def describe(job: Job, metrics: dict[str, MetricSummary]) -> dict[str, Any]:
         }
     )
     return out
+
+
+def _archive(key: str, uri: str | None, deleted: bool) -> dict[str, Any]:
+    return {key: None, "Deleted": True} if deleted else {key: uri}
 
 
 def _elapsed(job: Job) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 PLAN_FILE = "launch.json"
 
@@ -39,15 +40,46 @@ def link_channels(plan: dict) -> None:  # type: ignore[type-arg]
             os.symlink(source, os.path.join(target, os.path.basename(source)))
 
 
-def spawn(plan: dict) -> "subprocess.Popen[bytes]":  # type: ignore[type-arg]
-    """The script in its own session (its own process group), output merged into one pipe."""
-    return subprocess.Popen(
-        plan["argv"],
-        cwd=plan["cwd"],
-        env=plan["env"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        close_fds=True,
-    )
+NSINIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nsinit.py")
+NO_NAMESPACES_VAR = "LABSTUDIO_NO_NAMESPACES"
+
+
+def namespaces_wanted() -> bool:
+    """False when the user set LABSTUDIO_NO_NAMESPACES (to 1, true, yes...) for the supervisor."""
+    return os.environ.get(NO_NAMESPACES_VAR, "").strip().lower() in ("", "0", "false", "no")
+
+
+def spawn(plan: dict, contained: bool = True) -> "tuple[subprocess.Popen[bytes], int | None]":  # type: ignore[type-arg]
+    """The script in its own session (its own process group), output merged into one pipe.
+
+    With `contained`, the script is started through nsinit (see nsinit.py), which puts it in
+    a PID namespace that dies with us; the second value is then the pipe on which nsinit
+    says whether it could ("N") or fell back to running the script directly ("F").
+    Must be called from the supervisor's main thread: nsinit's parent-death signal follows
+    the thread that forked it.
+    """
+    argv = plan["argv"]
+    mode_r = mode_w = None
+    if contained:
+        mode_r, mode_w = os.pipe()
+        argv = [sys.executable, "-I", "-S", NSINIT, str(os.getpid()), str(mode_w), *argv]
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=plan["cwd"],
+            env=plan["env"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=(mode_w,) if mode_w is not None else (),
+        )
+    except BaseException:
+        if mode_r is not None:
+            os.close(mode_r)
+        raise
+    finally:
+        if mode_w is not None:
+            os.close(mode_w)
+    return proc, mode_r

@@ -2,7 +2,9 @@
 
 A pid alone can be reused, so a process is identified by (pid, start ticks from /proc).
 Killing a job kills its process group and then every descendant found through /proc,
-which catches children that called setsid() to leave the group.
+which catches children that called setsid() to leave the group. That is the whole story
+only for jobs without a PID namespace (see nsinit.py and docs/process-containment.md);
+in one, the kernel kills what is left when the namespace's pid 1 ends.
 """
 from __future__ import annotations
 
@@ -107,8 +109,26 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
+def signal_pid(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+
+
 def signal_tree(root_pid: int | None, pgid: int | None, sig: int) -> None:
-    """Send sig to the group and to every descendant of root_pid (children that left the group)."""
+    """Send sig once to every process of the group and of root_pid's tree.
+
+    The group gets it through killpg(); descendants get it one by one only when they left
+    the group (setsid()), so a script in the group is not signalled twice.
+    """
     targets: set[int] = set()
     if root_pid:
         targets.update(descendants(root_pid) if root_pid == os.getpid() else [root_pid, *descendants(root_pid)])
@@ -116,14 +136,11 @@ def signal_tree(root_pid: int | None, pgid: int | None, sig: int) -> None:
         try:
             os.killpg(pgid, sig)
         except OSError:
-            pass
+            pgid = None  # no group left: every descendant needs its own signal
     for pid in targets:
-        if pid == os.getpid():
+        if pid == os.getpid() or (pgid and _pgid(pid) == pgid):
             continue
-        try:
-            os.kill(pid, sig)
-        except OSError:
-            pass
+        signal_pid(pid, sig)
 
 
 def kill_tree(root_pid: int | None, pgid: int | None, grace: float, reap=None) -> None:  # type: ignore[no-untyped-def]

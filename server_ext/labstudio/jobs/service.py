@@ -10,10 +10,11 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..config import Settings
-from ..errors import Conflict, Invalid, NotFound
+from ..artifacts import exists as artifact_exists
+from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
 from ..store import Database
 from ..store import events as events_store
 from ..store import jobs as jobs_store
@@ -27,10 +28,13 @@ from .launch import write_plan
 from ..store.util import json_number
 from .describe import describe, summary
 from .recorder import JobRecorder
-from .spec import NAME_RE, JobSpec, parse_spec
+from .spec import NAME_RE, JobSpec, check_exec_size, parse_spec
 
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 MAX_LOG_CHUNK = 1024 * 1024
+METRICS_PAGE_POINTS = 10_000  # about 0.7 MB of JSON: quick to build and to send
+MAX_METRICS_PAGE_POINTS = 100_000
+LIVENESS_INTERVAL = 1.0  # seconds between supervisor liveness checks in waiting loops
 
 
 def _encode_token(job: Job) -> str:
@@ -42,9 +46,31 @@ def _decode_token(token: str) -> tuple[float, str]:
     try:
         padded = token + "=" * (-len(token) % 4)
         created, name = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        str(name).encode("utf-8")  # a lone surrogate is not text the database can compare
         return float(created), str(name)
     except Exception:
         raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+def _encode_points_token(row: tuple[Any, ...]) -> str:
+    key, step, _, _, point_id = row
+    return base64.urlsafe_b64encode(json.dumps([key, step, point_id]).encode()).decode().rstrip("=")
+
+
+def _decode_points_token(token: str) -> tuple[str, int, int]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        key, step, point_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(key, str) or not all(type(n) is int and -(2**63) <= n < 2**63 for n in (step, point_id)):
+            raise ValueError(token)
+        key.encode("utf-8")  # a lone surrogate is not text the database can compare
+        return key, step, point_id
+    except Exception:
+        raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+def _name_taken(name: str) -> NameTaken:
+    return NameTaken(f"A training job named {name!r} already exists; choose another 'name'.", field="name")
 
 
 class JobService:
@@ -75,17 +101,19 @@ class JobService:
         spec = request if isinstance(request, JobSpec) else parse_spec(request, base_dir=base_dir, root_dir=root_dir)
         with self.db.read() as conn:
             if jobs_store.job_exists(conn, spec.name):
-                raise Invalid(f"A training job named {spec.name!r} already exists; choose another 'name'.", field="name")
+                raise _name_taken(spec.name)
         layout = self.layout(spec.name)
+        now = time.time()
+        run_id = new_id()
+        plan = self._plan(spec, layout, run_id, now)
+        check_exec_size(spec, plan["argv"], plan["env"])  # the OS would refuse to start it (E2BIG)
         try:
             layout.job_dir.mkdir(parents=True, exist_ok=False)
         except FileExistsError:
-            raise Invalid(f"A training job named {spec.name!r} already exists; choose another 'name'.", field="name") from None
-        now = time.time()
-        run_id = new_id()
+            raise _name_taken(spec.name) from None
         try:
             prepare_tree(spec, layout)
-            write_plan(str(layout.job_dir), self._plan(spec, layout, run_id, now))
+            write_plan(str(layout.job_dir), plan)
             self.db.run_write(self._insert, spec, layout, run_id, now)
         except BaseException:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
@@ -122,7 +150,7 @@ class JobService:
 
     def _insert(self, conn, spec: JobSpec, layout: Layout, run_id: str, now: float) -> None:  # type: ignore[no-untyped-def]
         if jobs_store.job_exists(conn, spec.name):
-            raise Invalid(f"A training job named {spec.name!r} already exists; choose another 'name'.", field="name")
+            raise _name_taken(spec.name)
         experiment = spec.experiment_name or runs_store.DEFAULT_EXPERIMENT
         runs_store.create_run(
             conn,
@@ -172,7 +200,13 @@ class JobService:
         job = self.get(name)
         with self.db.read() as conn:
             metrics = metrics_store.summaries(conn, [job.run_id]).get(job.run_id, {}) if job.run_id else {}
-        return describe(job, metrics)
+            run_gone = bool(job.run_id) and not runs_store.run_exists(conn, job.run_id)
+        return describe(job, metrics, self._deleted_archives(job) if run_gone else frozenset())
+
+    def _deleted_archives(self, job: Job) -> frozenset[str]:
+        """The archives of a job whose run was deleted that are gone too (a served model is kept)."""
+        pairs = (("model", job.model_artifact), ("output", job.output_artifact))
+        return frozenset(kind for kind, uri in pairs if uri and not artifact_exists(uri))
 
     def list(
         self,
@@ -209,6 +243,30 @@ class JobService:
             out.setdefault(key, []).append({"step": step, "value": json_number(value), "timestamp": ts})
         return [{"name": k, "points": v} for k, v in out.items()]
 
+    def metrics_page(
+        self, name: str, *, metric: str | None = None, limit: int = METRICS_PAGE_POINTS, next_token: str | None = None
+    ) -> dict[str, Any]:
+        """A page of a job's metric points, `metric` by `metric` in step order; follow NextToken.
+
+        A job logging every step can hold hundreds of thousands of points: one answer with
+        all of them is tens of megabytes to build and encode, so REST clients page."""
+        if not 1 <= limit <= MAX_METRICS_PAGE_POINTS:
+            raise Invalid(f"'limit' must be between 1 and {MAX_METRICS_PAGE_POINTS}, got {limit}.", field="limit")
+        after = _decode_points_token(next_token) if next_token else None
+        job = self.get(name)
+        out: dict[str, list[dict[str, Any]]] = {}
+        rows: list[tuple[str, int, float, float, int]] = []
+        more = False
+        if job.run_id:
+            with self.db.read() as conn:
+                rows = metrics_store.points_page(conn, job.run_id, key=metric, after=after, limit=limit + 1)
+            more = len(rows) > limit
+            rows = rows[:limit]
+            for key, step, value, ts, _ in rows:
+                out.setdefault(key, []).append({"step": step, "value": json_number(value), "timestamp": ts})
+        token = _encode_points_token(rows[-1]) if more else None
+        return {"TrainingJobName": name, "metrics": [{"name": k, "points": v} for k, v in out.items()], "NextToken": token}
+
     def logs(self, name: str, offset: int = 0, max_bytes: int = MAX_LOG_CHUNK) -> dict[str, Any]:
         """Text from a byte offset; `next_offset` always lands on a whole UTF-8 character."""
         job = self.get(name)
@@ -218,8 +276,16 @@ class JobService:
         data = b""
         if path.exists():
             with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if offset > size:  # checked before seek(), which fails on huge offsets
+                    raise Invalid(
+                        f"'offset' {offset} is beyond the end of the log (size {size} bytes); use a next_offset this API returned, or 0.",
+                        field="offset",
+                    )
                 handle.seek(offset)
                 data = handle.read(max_bytes)
+        elif offset > 0:
+            raise Invalid(f"'offset' {offset} is beyond the end of the log (training job {name!r} has no log yet); start at 0.", field="offset")
         cut = len(data)
         if cut and cut == max_bytes:
             while cut > 0 and (data[cut - 1] & 0xC0) == 0x80:
@@ -250,6 +316,19 @@ class JobService:
         uri = job.model_artifact if kind == "model" else job.output_artifact
         if not uri:
             raise NotFound(f"Training job {name!r} has no {kind} archive (it is {job.status}; archives are packed when a job completes or stops).")
+        if not artifact_exists(uri):
+            with self.db.read() as conn:
+                run_gone = bool(job.run_id) and not runs_store.run_exists(conn, job.run_id)
+            why = (
+                "was deleted together with the job's run (the run or its experiment was deleted)"
+                if run_gone
+                else f"no longer exists in the artifact store ({uri})"
+            )
+            raise Gone(
+                f"Training job {name!r}'s {kind} archive {why}; the job's record remains but its files are gone. "
+                "Train the job again to get a new archive.",
+                field="kind",
+            )
         return uri
 
     # -- control ------------------------------------------------------------------
@@ -279,43 +358,70 @@ class JobService:
 
     def wait(self, name: str, timeout: float | None = None, poll: float = 0.25) -> dict[str, Any]:
         deadline = None if timeout is None else time.monotonic() + timeout
+        check = self.liveness_check(name)
         while True:
             job = self.get(name)
             if job.is_terminal:
                 return self.describe(name)
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"Training job {name!r} is still {job.status} after {timeout} s.")
+            if check():
+                continue
             time.sleep(poll)
 
     def reconcile(self) -> list[str]:
         """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers."""
         with self.db.read() as conn:
             active = jobs_store.active_jobs(conn)
-        failed = []
-        for job in active:
-            backend = get_backend(job.backend, self.settings)
-            layout = self.layout(job.name)
-            alive = backend.is_alive(job, layout)
-            if alive is None or alive:
-                continue
-            fresh = self.get(job.name)
-            if fresh.is_terminal:
-                continue
-            backend.cleanup_dead(fresh, layout)
-            where = fresh.secondary_status
-            pid = fresh.supervisor_pid
-            reason = (
-                f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
-                f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
-                if pid
-                else "InternalServerError: the labstudio supervisor never started; check "
-                f"{layout.supervisor_log} and submit the job again."
-            )
-            if JobRecorder(self.db, job.name, job.run_id).finish(
+        return [job.name for job in active if self._reconcile_job(job)]
+
+    def check(self, name: str) -> bool:
+        """Reconcile one job: True when its supervisor turned out dead and this call failed it.
+
+        Whoever waits on a job calls this (through `liveness_check`), so a supervisor killed
+        while no Jupyter server runs is still noticed: `labstudio train --wait`, the SDK's
+        wait(), the magics and the JobMonitor widget then end with the job Failed.
+        """
+        job = self.get(name)
+        return not job.is_terminal and self._reconcile_job(job)
+
+    def liveness_check(self, name: str, interval: float = LIVENESS_INTERVAL) -> "Callable[[], bool]":
+        """`check(name)` for a waiting loop, at most once per `interval` seconds however fast it polls."""
+        next_at = [time.monotonic() + interval]
+
+        def due() -> bool:
+            now = time.monotonic()
+            if now < next_at[0]:
+                return False
+            next_at[0] = now + interval
+            return self.check(name)
+
+        return due
+
+    def _reconcile_job(self, job: Job) -> bool:
+        backend = get_backend(job.backend, self.settings)
+        layout = self.layout(job.name)
+        alive = backend.is_alive(job, layout)
+        if alive is None or alive:
+            return False
+        fresh = self.get(job.name)
+        if fresh.is_terminal:
+            return False
+        backend.cleanup_dead(fresh, layout)
+        where = fresh.secondary_status
+        pid = backend.runner_pid(fresh, layout)
+        reason = (
+            f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
+            f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
+            if pid
+            else "InternalServerError: the labstudio supervisor never started; check "
+            f"{layout.supervisor_log} and submit the job again."
+        )
+        return bool(
+            JobRecorder(self.db, job.name, job.run_id).finish(
                 status="Failed", secondary="Failed", message="Training job failed", failure_reason=reason
-            ):
-                failed.append(job.name)
-        return failed
+            )
+        )
 
     def delete_files(self, name: str) -> None:
         """Remove a finished job's folder (used when its experiment is deleted)."""

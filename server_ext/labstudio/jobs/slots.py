@@ -3,6 +3,9 @@
 Slots are flock()ed files, so a slot is held exactly as long as its supervisor lives: a
 supervisor killed with -9 frees its slot at once, with no cleanup step. Waiters leave a
 ticket named by creation time; only the oldest live ticket may take a free slot.
+Tickets appear atomically (written aside, then renamed into the queue), so a reader never
+sees a half-written one; a ticket that still cannot be read is skipped, and removed only
+once it is old enough that no writer can be behind it.
 Everything here is files, so the fast path (a free slot, nobody waiting) costs no
 database round trip before the script starts.
 """
@@ -17,6 +20,8 @@ from .procutil import is_alive, start_ticks
 
 if TYPE_CHECKING:
     from typing import Callable
+
+STALE_TICKET_SECONDS = 10.0  # a ticket unreadable for this long has no writer behind it
 
 
 class SlotQueue:
@@ -42,6 +47,12 @@ class SlotQueue:
         return None
 
     def _live_tickets(self) -> list[str]:
+        """Tickets of waiters still alive, oldest first; tickets of dead waiters are removed.
+
+        A ticket that cannot be parsed is never at the head of the queue (it would block
+        everyone behind it) and is deleted only when stale: a fresh one may belong to an
+        older labstudio that writes tickets in place and has not finished writing.
+        """
         if not os.path.isdir(self.queue_dir):
             return []
         live = []
@@ -49,15 +60,30 @@ class SlotQueue:
             path = os.path.join(self.queue_dir, entry)
             try:
                 with open(path) as handle:
-                    pid_s, ticks_s = handle.read().split()
-                alive = is_alive(int(pid_s), int(ticks_s))
-            except (OSError, ValueError):
-                alive = False
-            if alive:
+                    raw = handle.read()
+            except OSError:  # gone meanwhile: its waiter got a slot or gave up
+                continue
+            try:
+                pid_s, ticks_s = raw.split()
+                pid, ticks = int(pid_s), int(ticks_s)
+            except ValueError:
+                if _age(path) > STALE_TICKET_SECONDS:
+                    _unlink(path)
+                continue
+            if is_alive(pid, ticks):
                 live.append(path)
             else:
                 _unlink(path)
         return live
+
+    def _write_ticket(self) -> None:
+        """Write aside and rename into the queue: readers see the whole ticket or none."""
+        os.makedirs(self.queue_dir, exist_ok=True)
+        pid = os.getpid()
+        scratch = os.path.join(self.dir, f".ticket-{pid}-{os.path.basename(self.ticket)}")
+        with open(scratch, "w") as handle:
+            handle.write(f"{pid} {start_ticks(pid)}")
+        os.rename(scratch, self.ticket)
 
     def running_count(self) -> int:
         busy = 0
@@ -81,13 +107,14 @@ class SlotQueue:
             self._fd = self._try_slots()
             if self._fd is not None:
                 return True
-        os.makedirs(self.queue_dir, exist_ok=True)
-        with open(self.ticket, "w") as handle:
-            handle.write(f"{os.getpid()} {start_ticks(os.getpid())}")
+        self._write_ticket()
         announced = False
         try:
             while not should_abort():
                 tickets = self._live_tickets()
+                if self.ticket not in tickets:  # removed by someone else: queue again, same place
+                    self._write_ticket()
+                    tickets = self._live_tickets()
                 if tickets and tickets[0] == self.ticket:
                     self._fd = self._try_slots()
                     if self._fd is not None:
@@ -106,6 +133,13 @@ class SlotQueue:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def _age(path: str) -> float:
+    try:
+        return time.time() - os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _unlink(path: str) -> None:

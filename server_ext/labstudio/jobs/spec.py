@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,9 +17,17 @@ from typing import Any, Mapping
 from ..errors import Invalid
 from ..paths import confine, resolve
 
-NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-CHANNEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# \Z, not $: `$` also matches before a trailing newline, which would let "name\n" through
+NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\Z")
+CHANNEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+# Linux refuses to exec a program when one argument or "KEY=value" string is longer than
+# MAX_ARG_STRLEN (32 pages, counting its NUL), or all of them together exceed ARG_MAX.
+MAX_ARG_STRLEN = 131072
+BIG_VALUE_HINT = (
+    "Pass large values through a file instead: put it in a folder, give the folder as a channel "
+    "(e.g. channels: {\"config\": \"path/to/folder\"}) and read it from SM_CHANNEL_CONFIG in the script."
+)
 BACKENDS = ("local",)
 RESERVED_HYPERPARAMETERS = (
     "sagemaker_program",
@@ -85,7 +94,81 @@ def generate_name(entry_point: str, now: float | None = None) -> str:
 
 
 def _resolve_path(raw: str, field_name: str, base_dir: Path, root_dir: Path | None) -> Path:
-    return confine(resolve(raw, base_dir), field_name, [root_dir] if root_dir else None, raw)
+    return confine(resolve(raw, base_dir, field_name), field_name, [root_dir] if root_dir else None, raw)
+
+
+def _check_text(value: str, field: str, what: str) -> None:
+    """Strings reach argv, the environment, paths and the database: refuse what none of them
+    can hold (a NUL byte; a lone surrogate, which is not text and cannot be encoded)."""
+    if "\0" in value:
+        raise Invalid(f"{what} contains a NUL byte (\\0), which a process argument, environment variable or path cannot hold; remove it.", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid(f"{what} holds a lone UTF-16 surrogate, which is not text; send valid Unicode.", field=field) from None
+
+
+def _check_nested_text(value: Any, field: str, what: str) -> None:
+    """_check_text on every key and string inside a JSON value (iterative: values may nest deep)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _check_text(item, field, what)
+        elif isinstance(item, Mapping):
+            for k, v in item.items():
+                if isinstance(k, str):
+                    _check_text(k, field, what)
+                stack.append(v)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+
+
+def check_exec_size(spec: "JobSpec", argv: list[str], env: Mapping[str, str]) -> None:
+    """Refuse, at submit, a job whose script the OS would refuse to start (E2BIG).
+
+    Checked on the real command line and environment the supervisor will exec, so the
+    SM_HP_*, SM_HPS and SM_TRAINING_ENV copies of every hyperparameter are counted.
+    """
+    hp_vars = {f"SM_HP_{k.upper()}" for k in spec.user_hyperparameters} | {"SM_HPS", "SM_USER_ARGS", "SM_TRAINING_ENV"}
+    for key, value in env.items():
+        size = len(os.fsencode(key)) + len(os.fsencode(value)) + 2
+        if size <= MAX_ARG_STRLEN:
+            continue
+        if key in spec.environment:
+            field, what = "environment", f"environment variable {key!r}"
+        elif key in hp_vars:
+            field, what = "hyperparameters", f"the hyperparameters (as {key})"
+        else:
+            field, what = None, f"the inherited environment variable {key!r}"
+        raise Invalid(
+            f"{what} would be {size} bytes; Linux starts no process with a single argument or environment "
+            f"variable over {MAX_ARG_STRLEN} bytes. {BIG_VALUE_HINT}",
+            field=field,
+        )
+    for arg in argv[2:]:
+        size = len(os.fsencode(arg)) + 1
+        if size > MAX_ARG_STRLEN:
+            raise Invalid(
+                f"a hyperparameter's command-line value would be {size} bytes; Linux starts no process with a single "
+                f"argument over {MAX_ARG_STRLEN} bytes. {BIG_VALUE_HINT}",
+                field="hyperparameters",
+            )
+    pointer = 8
+    total = sum(len(os.fsencode(a)) + 1 + pointer for a in argv)
+    total += sum(len(os.fsencode(k)) + len(os.fsencode(v)) + 2 + pointer for k, v in env.items())
+    try:
+        limit = os.sysconf("SC_ARG_MAX")
+    except (ValueError, OSError):
+        limit = 2 * 1024 * 1024
+    limit -= 16 * 1024  # headroom for the auxiliary vector and the loader's own strings
+    if total > limit:
+        field = "environment" if spec.environment and sum(len(v) for v in spec.environment.values()) > total // 2 else "hyperparameters"
+        raise Invalid(
+            f"the job's command line and environment together would be {total} bytes; this machine starts no process "
+            f"with more than {limit} (ARG_MAX). {BIG_VALUE_HINT}",
+            field=field,
+        )
 
 
 def _require_mapping(data: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -104,6 +187,8 @@ def _string_map(data: Mapping[str, Any], key: str, key_re: re.Pattern[str] | Non
             raise Invalid(f"'{key}' has an invalid name {k!r}.", field=key)
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             raise Invalid(f"'{key}.{k}' must be a string, got {type(v).__name__}.", field=key)
+        _check_text(k, key, f"the name {k!r} in '{key}'")
+        _check_text(str(v), key, f"'{key}.{k}'")
         out[k] = str(v)
     return out
 
@@ -113,6 +198,9 @@ def _hyperparameters(data: Mapping[str, Any]) -> dict[str, Any]:
     for k, v in hps.items():
         if not isinstance(k, str) or not k.strip():
             raise Invalid(f"hyperparameter names must be non-empty strings, got {k!r}.", field="hyperparameters")
+        _check_text(k, "hyperparameters", f"the hyperparameter name {k!r}")
+        if "=" in k:  # it becomes the environment variable SM_HP_<NAME>, whose name cannot hold '='
+            raise Invalid(f"hyperparameter name {k!r} contains '=', which an environment variable name cannot hold.", field="hyperparameters")
         try:
             json.dumps(v, allow_nan=False)
         except (TypeError, ValueError) as exc:
@@ -120,6 +208,7 @@ def _hyperparameters(data: Mapping[str, Any]) -> dict[str, Any]:
                 f"hyperparameter '{k}' cannot be written as JSON ({exc}); use numbers, strings, booleans, lists or objects.",
                 field="hyperparameters",
             ) from None
+        _check_nested_text(v, "hyperparameters", f"hyperparameter {k!r}")  # after json.dumps: no cycles left
         if isinstance(v, float) and not math.isfinite(v):
             raise Invalid(f"hyperparameter '{k}' must be finite.", field="hyperparameters")
     return hps
@@ -139,6 +228,9 @@ def _metric_definitions(data: Mapping[str, Any]) -> list[dict[str, str]]:
         name, regex = item["Name"], item["Regex"]
         if not isinstance(name, str) or not 1 <= len(name) <= 255:
             raise Invalid(f"metric_definitions[{i}].Name must be 1 to 255 characters.", field="metric_definitions")
+        _check_text(name, "metric_definitions", f"metric_definitions[{i}].Name")
+        if isinstance(regex, str):
+            _check_text(regex, "metric_definitions", f"metric_definitions[{i}].Regex")
         if name in seen:
             raise Invalid(f"metric_definitions has the name {name!r} twice.", field="metric_definitions")
         if not isinstance(regex, str) or not 1 <= len(regex) <= 500:
@@ -167,6 +259,7 @@ def _channels(data: Mapping[str, Any], base_dir: Path, root_dir: Path | None) ->
             )
         if not isinstance(uri, str) or not uri:
             raise Invalid(f"channel '{name}' needs a local path or a file:// URI.", field="channels")
+        _check_text(uri, "channels", f"channel '{name}'")
         if "://" in uri and not uri.startswith("file://"):
             scheme = uri.split("://", 1)[0]
             raise Invalid(
@@ -198,10 +291,12 @@ def parse_spec(
     entry = data.get("entry_point")
     if not isinstance(entry, str) or not entry.strip():
         raise Invalid("'entry_point' is required: the training script to run, e.g. 'train.py'.", field="entry_point")
+    _check_text(entry, "entry_point", "'entry_point'")
     source_raw = data.get("source_dir")
     if source_raw not in (None, ""):
         if not isinstance(source_raw, str):
             raise Invalid("'source_dir' must be a folder path.", field="source_dir")
+        _check_text(source_raw, "source_dir", "'source_dir'")
         source_dir = _resolve_path(source_raw, "source_dir", base_dir, root_dir)
         if not source_dir.is_dir():
             raise Invalid(f"'source_dir' {source_dir} is not a folder.", field="source_dir")
@@ -238,10 +333,14 @@ def parse_spec(
     experiment = data.get("experiment_name")
     if experiment is not None and (not isinstance(experiment, str) or not 1 <= len(experiment.strip()) <= 120):
         raise Invalid("'experiment_name' must be a non-empty string of at most 120 characters.", field="experiment_name")
+    if experiment is not None:
+        _check_text(experiment, "experiment_name", "'experiment_name'")
 
     trial = data.get("trial_name")
     if trial is not None and (not isinstance(trial, str) or not 1 <= len(trial.strip()) <= 120):
         raise Invalid("'trial_name' must be a non-empty string of at most 120 characters.", field="trial_name")
+    if trial is not None:
+        _check_text(trial, "trial_name", "'trial_name'")
 
     backend = data.get("backend") or "local"
     if backend not in BACKENDS:

@@ -28,6 +28,9 @@ class Supervisor:
         self.proc: Any = None
         self.recorder: Any = None
         self._heavy: Any = None
+        self._mode_fd: int | None = None
+        self._namespaced: bool | None = None
+        self._script_ended: float | None = None
 
     # -- signals ------------------------------------------------------------------
 
@@ -110,7 +113,12 @@ class Supervisor:
         launch.link_channels(plan)
         t_train = time.time()
         log_fd = os.open(plan["log_file"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self.proc = launch.spawn(plan)
+        contained = launch.namespaces_wanted()
+        if not contained:
+            os.write(log_fd, f"labstudio: {launch.NO_NAMESPACES_VAR} is set: no PID namespace for this job; processes that "
+                     "leave its process group may outlive a killed supervisor (see docs/process-containment.md)\n".encode())
+            self._namespaced = False
+        self.proc, self._mode_fd = launch.spawn(plan, contained)
         started = time.time()
         procutil.become_subreaper()  # orphans of the script re-parent to us from now on
         me = os.getpid()
@@ -136,7 +144,12 @@ class Supervisor:
         try:
             outcome, tail = self._pump(log_fd, writer)
         finally:
+            # Training ends here, before the slot is freed: the next job always starts after it.
+            self._script_ended = time.time()
             os.close(log_fd)
+            if self._mode_fd is not None:
+                os.close(self._mode_fd)
+                self._mode_fd = None
             slots.release()  # the script's processes are gone: the next job may start while we pack
             writer.close()
         return self._finish(outcome, tail)
@@ -206,10 +219,25 @@ class Supervisor:
         procutil.kill_tree(os.getpid(), self.proc.pid, grace=1.0, reap=procutil.reap_children)
         return outcome, b"".join(tail).decode("utf-8", "replace")
 
+    def _in_namespace(self) -> bool:
+        """Whether nsinit runs the script in a PID namespace (it says so at once on the mode pipe)."""
+        if self._namespaced is None:
+            import select
+
+            answer = b""
+            if self._mode_fd is not None and select.select([self._mode_fd], [], [], 5.0)[0]:
+                answer = os.read(self._mode_fd, 1)
+            self._namespaced = answer == b"N"
+        return self._namespaced
+
     def _kill_script(self, grace: float, drain: Any = None) -> None:
         if self.proc is None or (self.proc.poll() is not None and not procutil.group_members(self.proc.pid)):
             return
-        procutil.signal_tree(os.getpid(), self.proc.pid, signal.SIGTERM)
+        if self._in_namespace():
+            # nsinit relays it once to every process of the namespace, escaped ones included.
+            procutil.signal_pid(self.proc.pid, signal.SIGTERM)
+        else:
+            procutil.signal_tree(os.getpid(), self.proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
             if drain is not None:
@@ -254,7 +282,7 @@ class Supervisor:
         uploading: list[tuple[str, float, str]] = []
         log_uri = str(layout.log_file)
         if status != "Failed":
-            uploading.append(("Uploading", time.time(), "Packing and storing the model and output archives"))
+            uploading.append(("Uploading", self._script_ended or time.time(), "Packing and storing the model and output archives"))
             model_uri, output_uri, log_uri = self._pack(layout)
             end = time.time()
         self.recorder.finish(

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..humanize import job_summary
 from .exceptions import UnexpectedStatusException
 from .frontend import display, in_notebook
 from .session import core_of
@@ -132,8 +133,10 @@ class TrainingJob:
         monitor = self.monitor()
         display(monitor)
         jobs = self.core.jobs
+        supervisor_dead = jobs.liveness_check(self.name)  # no server may be running to notice
         while not jobs.get(self.name).is_terminal:
-            time.sleep(0.5)
+            if not supervisor_dead():
+                time.sleep(0.5)
         monitor.refresh()  # the final state is on screen (and in the saved widget state) before we return
         monitor.stop_polling()
         described = jobs.describe(self.name)
@@ -188,16 +191,8 @@ def _copy_uri(source: str, dest: str) -> None:
 
 
 def summary_line(described: dict[str, Any]) -> str:
-    status = described["TrainingJobStatus"]
-    seconds = described.get("TrainingTimeInSeconds")
-    parts = [f"Training job {described['TrainingJobName']}: {status}"]
-    if seconds is not None:
-        parts.append(f"training seconds: {seconds}")
-    if status == "Completed" and described["ModelArtifacts"]["S3ModelArtifacts"]:
-        parts.append(f"model: {described['ModelArtifacts']['S3ModelArtifacts']}")
-    if described.get("FailureReason"):
-        parts.append(f"reason: {described['FailureReason']}")
-    return "; ".join(parts)
+    """How the job ended, in the same words as ``labstudio train --wait``."""
+    return job_summary(described)
 
 
 def check_status(described: dict[str, Any]) -> None:

@@ -34,9 +34,17 @@ INVOKED_HEADER = "X-Labstudio-Invoked-Variant"
 DRAIN_IDLE_GRACE = 2.0
 
 
+DRAIN_LIMIT = 1 << 30
+
+
 def hard_cap(body_limit: int) -> int:
-    """Bodies up to this size are read (and dropped) to answer 413 cleanly; beyond, the connection is cut."""
-    return body_limit * 4 + (1 << 20)
+    """Bodies up to this size are read (and dropped) to answer 413 cleanly; beyond, the connection is cut.
+
+    Generous (1 GiB, or 4x the limit when that is larger) because a client that is still
+    sending when the connection closes sees a reset, not the 413: a few times the limit was
+    not enough for a 26 MB body against the 6 MB default. Dropping costs no memory.
+    """
+    return max(body_limit * 4 + (1 << 20), DRAIN_LIMIT)
 
 
 def setup_logging(tag: str) -> None:

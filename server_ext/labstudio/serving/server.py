@@ -163,11 +163,12 @@ class Reporter:
                 if row is None:
                     continue
                 config = loads(row.config, {})
-                config["worker_pids"] = [[pid, start_ticks(pid)] for pid in pool.children]
+                serving = [pid for pid, child in pool.children.items() if not child.draining]  # a replaced worker is on its way out
+                config["worker_pids"] = [[pid, start_ticks(pid)] for pid in serving]
                 conn.execute(
                     update(v)
                     .where(v.c.endpoint_name == self.name, v.c.name == pool.variant.name)
-                    .values(pid=next(iter(pool.children), None), config=dumps(config))
+                    .values(pid=next(iter(serving), None), config=dumps(config))
                 )
 
         self._write(write)
@@ -445,6 +446,14 @@ class Supervisor:
             self._maybe_complete()
         elif event == "failed":
             child.failure = str(message.get("reason") or "the worker failed")
+        elif event == "replace":
+            # The worker's prediction thread is stuck past the timeout: a new worker takes
+            # over now; the old one answers what it holds and exits (killed if it cannot).
+            pool = child.pool
+            if pool is not None and not child.draining and not self.stopping and not pool.draining and pool.id in self.pools:
+                log.warning("worker pid %d of variant %s asks to be replaced (%s): starting another", child.pid, pool.variant.name, message.get("reason"))
+                self._drain(child)
+                self._fork("worker", pool)
 
     def _read_child(self, pid: int) -> None:
         child = self.children.get(pid)

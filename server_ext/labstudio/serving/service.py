@@ -33,12 +33,13 @@ from .describe import describe_endpoint, summary
 from .lifecycle import INVOKED_HEADER, VARIANT_HEADER
 from .procs import bind_listener, is_alive, kill_group_if_alive, signal_if_alive, start_ticks, wait_gone
 from .request import CreateRequest, VariantRequest, parse_create, parse_update
-from .spec import EndpointSpec, VariantSpec, check_name
+from .spec import DEFAULT_TIMEOUT, EndpointSpec, VariantSpec, check_name
 
 log = logging.getLogger("labstudio.serving")
 
 LIVE = ("Creating", "InService", "Updating")
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+CLIENT_MARGIN = 15.0  # seconds a client waits beyond ModelServerTimeout: the router's 5 s, a worker being replaced
 NEVER_STARTED_AFTER = 900.0  # seconds a row may wait for its first spawn (snapshotting a big model takes a while)
 
 
@@ -73,11 +74,30 @@ class EndpointService:
         if root_dir is None:
             return None
         roots = [root_dir]
-        if "://" not in self.settings.artifact_uri:
-            roots.append(Path(self.settings.artifact_uri))
+        store_uri = self.settings.artifact_uri
+        if store_uri.startswith("file://"):
+            store_uri = store_uri[len("file://"):]
+        if "://" not in store_uri:
+            roots.append(Path(store_uri))
         return roots
 
+    def _store_uri(self, uri: str) -> bool:
+        """Whether a URI lies under labstudio's own artifact store (when that store is remote)."""
+        store_uri = self.settings.artifact_uri.rstrip("/")
+        if "://" not in store_uri or store_uri.startswith("file://"):
+            return False
+        rest = uri[len(store_uri):] if uri.startswith(store_uri + "/") else None
+        return rest is not None and ".." not in rest.split("/")
+
     def _resolve(self, source: str, base_dir: Path | None, root_dir: Path | None = None) -> sources.Source:
+        if isinstance(source, str) and root_dir is not None and "://" in source and not source.startswith("file://") and not self._store_uri(source):
+            # From REST, a URL would make the server fetch (or read) anything the request names.
+            where = f", or an archive under labstudio's artifact store {self.settings.artifact_uri.rstrip('/')}/" if "://" in self.settings.artifact_uri else ""
+            raise Invalid(
+                f"Source {source!r} is not allowed over the REST API: give a Completed training job's name, "
+                f"a model folder or archive inside the Jupyter root (a relative path or file://){where}",
+                field="Source",
+            )
         if base_dir is not None and source and "://" not in source and not os.path.isabs(os.path.expanduser(source)):
             candidate = base_dir / source
             if candidate.exists():
@@ -85,25 +105,37 @@ class EndpointService:
         get_job, code_dir = self._job_lookup()
         resolved = sources.resolve(source, get_job, code_dir)
         if resolved.kind != "job" and "://" not in resolved.location:
-            confine(Path(resolved.location).resolve(), "source", self._roots(root_dir), source)
+            confine(Path(resolved.location).resolve(), "Source", self._roots(root_dir), source)
         return resolved
 
     def _source_dir(self, raw: str | None, base_dir: Path | None, root_dir: Path | None) -> str | None:
         """The handlers' folder, absolute; checked before anything is created."""
         if not raw:
             return None
-        source_dir = raw
-        if base_dir is not None and not os.path.isabs(os.path.expanduser(raw)):
-            source_dir = str(base_dir / raw)
-        confine(Path(os.path.expanduser(source_dir)).resolve(), "source_dir", self._roots(root_dir), raw)
+        if "\x00" in raw:
+            raise Invalid("SourceDir must not contain a NUL character", field="SourceDir")
+        source_dir = raw[len("file://"):] if raw.startswith("file://") else raw
+        if "://" in source_dir:
+            raise Invalid(f"SourceDir {raw!r} must be a local folder", field="SourceDir")
+        if base_dir is not None and not os.path.isabs(os.path.expanduser(source_dir)):
+            source_dir = str(base_dir / source_dir)
+        confine(Path(os.path.expanduser(source_dir)).resolve(), "SourceDir", self._roots(root_dir), raw)
         return source_dir
+
+    def _check_variant(self, req: VariantRequest, src: sources.Source, base_dir: Path | None, root_dir: Path | None) -> None:
+        """SourceDir and EntryPoint checked before anything is created (a 400, not a Failed endpoint)."""
+        source_dir = self._source_dir(req.source_dir, base_dir, root_dir)
+        if source_dir is not None and not Path(source_dir).expanduser().is_dir():
+            raise Invalid(f"SourceDir {req.source_dir!r} is not a folder", field="SourceDir")
+        if req.entry_point:
+            sources.check_entry_point(req.entry_point, sources.code_folder(src, source_dir), allow_absolute=root_dir is None)
 
     def _prepare_variant(
         self, name: str, generation: int, req: VariantRequest, src: sources.Source, base_dir: Path | None, root_dir: Path | None = None
     ) -> VariantSpec:
         source_dir = self._source_dir(req.source_dir, base_dir, root_dir)
         dest = self.endpoint_dir(name) / "variants" / f"{req.name}-g{generation}"
-        model_dir, code_dir, entry = sources.prepare(src, dest, source_dir, req.entry_point)
+        model_dir, code_dir, entry = sources.prepare(src, dest, source_dir, req.entry_point, allow_absolute=root_dir is None)
         return VariantSpec(
             name=req.name,
             model_dir=model_dir,
@@ -130,8 +162,8 @@ class EndpointService:
         """CreateEndpoint: validates and resolves everything first (nothing is created on a 400/404)."""
         req = request if isinstance(request, CreateRequest) else parse_create(request)
         resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
-        for v in req.variants:
-            self._source_dir(v.source_dir, base_dir, root_dir)
+        for v, src in zip(req.variants, resolved):
+            self._check_variant(v, src, base_dir, root_dir)
         name = req.name or sources.default_name(resolved[0], time.time())
         check_name(name, "endpoint name", "EndpointName")
         config = {
@@ -198,11 +230,15 @@ class EndpointService:
         environment: Mapping[str, str] | None = None,
         variant_name: str = "AllTraffic",
         restart_on_failure: bool = False,
+        model_timeout: float | None = None,
         wait: bool = True,
         timeout: float | None = None,
         base_dir: Path | None = None,
     ) -> dict[str, Any]:
-        """One-variant endpoint from a job, archive or folder (what ``labstudio deploy`` runs)."""
+        """One-variant endpoint from a job, archive or folder (what ``labstudio deploy`` runs).
+
+        ``model_timeout`` is the endpoint's ModelServerTimeout (seconds a request may take);
+        ``timeout`` is how long to wait for InService."""
         body: dict[str, Any] = {
             "EndpointName": name,
             "ProductionVariants": [
@@ -218,6 +254,7 @@ class EndpointService:
             "Port": port,
             "AuthToken": token,
             "RestartOnFailure": restart_on_failure,
+            "ModelServerTimeout": model_timeout,
         }
         if capture_percent is not None:
             body["DataCaptureConfig"] = {"EnableCapture": capture_percent > 0, "InitialSamplingPercentage": capture_percent}
@@ -355,6 +392,12 @@ class EndpointService:
         spec = self._active_spec(name)
         return endpoint.url, spec.token if spec else None, endpoint.status
 
+    def request_timeout(self, name: str) -> float:
+        """How long a client of the endpoint waits: longer than the endpoint's own timeout (and
+        the router's), so the endpoint's 504 with its message arrives before the client gives up."""
+        spec = self._active_spec(name)
+        return (spec.timeout if spec is not None else DEFAULT_TIMEOUT) + CLIENT_MARGIN
+
     def invoke(
         self,
         name: str,
@@ -362,10 +405,12 @@ class EndpointService:
         content_type: str,
         accept: str | None = None,
         target_variant: str | None = None,
-        timeout: float = 70.0,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """InvokeEndpoint: {"StatusCode", "ContentType", "Body" (bytes), "InvokedProductionVariant"}."""
         url, token, _ = self.connection(name)
+        if timeout is None:
+            timeout = self.request_timeout(name)
         host, _, port = url.split("://", 1)[1].partition(":")
         payload = body.encode() if isinstance(body, str) else body
         headers = {"Content-Type": content_type}
@@ -419,10 +464,13 @@ class EndpointService:
             if v.source is None:
                 if old is None:
                     raise Invalid(f"variant {v.name!r} is new: give its model as {v.name}=SOURCE", field="ProductionVariants")
+                for given, field_name in ((v.entry_point, "EntryPoint"), (v.source_dir, "SourceDir")):
+                    if given:  # not silently ignored: a new script means a new snapshot of the source
+                        raise Invalid(f"variant {v.name!r}: to change its {field_name}, give its Source too", field=field_name)
                 variants.append(replace(old, weight=v.weight if v.weight is not None else old.weight, instances=v.instances or old.instances, environment=v.environment if v.environment is not None else old.environment))
                 continue
             src = self._resolve(v.source, base_dir, root_dir)
-            self._source_dir(v.source_dir, base_dir, root_dir)
+            self._check_variant(v, src, base_dir, root_dir)
             origin = {"source": v.source, "fingerprint": src.fingerprint, "source_dir": v.source_dir, "entry_point": v.entry_point}
             full = VariantRequest(
                 name=v.name,

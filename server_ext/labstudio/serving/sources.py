@@ -10,6 +10,8 @@ change a running endpoint (SageMaker serves a copy too). Deploying a job uses it
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,10 +49,13 @@ def _fingerprint(path: Path) -> str:
 
 def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of: Callable[[str], Path] | None) -> Source:
     if not source or not isinstance(source, str):
-        raise Invalid("a model source is required: a training job name, a model archive or a model folder", field="source")
+        raise Invalid("a model source is required: a training job name, a model archive or a model folder", field="Source")
+    if "\x00" in source:
+        raise Invalid("Source must not contain a NUL character", field="Source")
     if "://" in source and not source.startswith("file://"):
         if not _is_archive(source):
-            raise Invalid(f"{source!r}: a remote source must be a model archive (.tar.gz)", field="source")
+            raise Invalid(f"{source!r}: a remote source must be a model archive (.tar.gz)", field="Source")
+        _check_scheme(source)
         return Source("archive", source, source, fingerprint=source)
     local = Path(source[len("file://"):] if source.startswith("file://") else source).expanduser()
     if local.exists():
@@ -68,9 +73,15 @@ def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of
             status = getattr(job, "status", "")
             artifact = getattr(job, "model_artifact", None)
             if status != "Completed":
-                raise Invalid(f"training job {source!r} is {status}: only a Completed job can be deployed", field="source")
+                raise Invalid(f"training job {source!r} is {status}: only a Completed job can be deployed", field="Source")
             if not artifact:
-                raise Invalid(f"training job {source!r} has no model archive (its model folder was empty)", field="source")
+                raise Invalid(f"training job {source!r} has no model archive (its model folder was empty)", field="Source")
+            if not archive_exists(artifact):
+                raise Invalid(
+                    f"the model archive of training job {source!r} was deleted with its run/experiment; "
+                    "retrain the job or deploy another source",
+                    field="Source",
+                )
             spec = getattr(job, "spec", {}) or {}
             code = str(code_dir_of(source)) if code_dir_of is not None else None
             return Source(
@@ -81,14 +92,86 @@ def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of
                 entry_point=spec.get("entry_point"),
                 fingerprint=artifact,
             )
-    raise NotFound(f"{source!r} is not a training job, a model archive or a model folder", field="source")
+    raise NotFound(f"{source!r} is not a training job, a model archive or a model folder", field="Source")
+
+
+def _check_scheme(uri: str) -> None:
+    """An archive URI whose scheme no installed fsspec filesystem reads fails here, not at unpacking."""
+    import fsspec
+
+    protocol = uri.split("://", 1)[0]
+    try:
+        fsspec.get_filesystem_class(protocol)
+    except ValueError:
+        raise Invalid(f"Source {uri!r}: the scheme '{protocol}://' is not known; use a local path, file://, or an s3:// archive", field="Source") from None
+    except ImportError as exc:
+        raise Invalid(f"Source {uri!r}: reading '{protocol}://' needs a package that is not installed ({exc})", field="Source") from None
+
+
+def archive_exists(uri: str) -> bool:
+    """Whether an artifact-store URI (local path, file:// or fsspec URL) still names a file."""
+    if "://" not in uri or uri.startswith("file://"):
+        return Path(uri[len("file://"):] if uri.startswith("file://") else uri).is_file()
+    import fsspec
+
+    try:
+        fs, path = fsspec.core.url_to_fs(uri)
+        return bool(fs.exists(path))
+    except Exception as exc:  # noqa: BLE001 - a store that cannot be asked: say so rather than deploy blind
+        raise Invalid(f"cannot check the model archive {uri}: {type(exc).__name__}: {exc}", field="Source") from None
+
+
+def check_entry_point(entry: str, code_dir: Path | None, *, allow_absolute: bool) -> str:
+    """The entry point as a path relative to its code folder, or Invalid naming EntryPoint.
+
+    The entry point is imported by the endpoint's workers, so it must be a file inside the
+    folder that gets snapshotted (SourceDir, the job's code, the model's ``code/``): after
+    resolving symlinks, an absolute path or a ``..`` that climbs out would run a script from
+    elsewhere. REST callers must give a relative path; the CLI and SDK may give an absolute
+    one that lies inside the folder. ``code_dir`` None (an archive not unpacked yet) checks
+    only the spelling; ``prepare`` checks again once the archive is unpacked.
+    """
+    if not isinstance(entry, str) or not entry.strip() or "\x00" in entry:
+        raise Invalid("EntryPoint must be a file name such as 'inference.py'", field="EntryPoint")
+    raw = Path(entry)
+    if (raw.is_absolute() or entry.startswith("~")) and not allow_absolute:
+        raise Invalid(
+            f"EntryPoint {entry!r} must be a path relative to the source folder (SourceDir, or the job's code), e.g. 'inference.py'",
+            field="EntryPoint",
+        )
+    if not raw.is_absolute() and posixpath.normpath(entry.replace(os.sep, "/")).split("/")[0] == "..":
+        raise Invalid(f"EntryPoint {entry!r} climbs out of its source folder: give a path inside SourceDir", field="EntryPoint")
+    if code_dir is None:
+        return entry
+    base = code_dir.resolve()
+    target = (base / raw.expanduser()).resolve()
+    if base not in target.parents:
+        raise Invalid(
+            f"EntryPoint {entry!r} must be inside its source folder {base} (symlinks resolved); "
+            "put the script there, or give the folder holding it as SourceDir",
+            field="EntryPoint",
+        )
+    if not target.is_file():
+        raise Invalid(f"EntryPoint {entry!r} was not found in {base}: give the folder holding it as SourceDir", field="EntryPoint")
+    return str(target.relative_to(base))
+
+
+def code_folder(source: Source, source_dir: str | None) -> Path | None:
+    """The folder an entry point is looked up in, when known before the source is unpacked."""
+    if source_dir:
+        return Path(source_dir).expanduser()
+    if source.code_dir:
+        return Path(source.code_dir)
+    if source.kind == "folder":
+        return Path(source.location) / "code"
+    return None
 
 
 def _copy_tree(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, ignore=_IGNORE, symlinks=False, dirs_exist_ok=True)
 
 
-def prepare(source: Source, dest: Path, source_dir: str | None, entry_point: str | None) -> tuple[str, str | None, str | None]:
+def prepare(source: Source, dest: Path, source_dir: str | None, entry_point: str | None, *, allow_absolute: bool = True) -> tuple[str, str | None, str | None]:
     """Snapshot the source under dest; returns (model_dir, code_dir, entry_point) to serve."""
     model_dir = dest / "model"
     if dest.exists():
@@ -99,7 +182,7 @@ def prepare(source: Source, dest: Path, source_dir: str | None, entry_point: str
         try:
             extract_archive(archive, model_dir)
         except (OSError, EOFError, ValueError) as exc:
-            raise Invalid(f"cannot unpack the model archive {source.location}: {exc}", field="source") from None
+            raise Invalid(f"cannot unpack the model archive {source.location}: {exc}", field="Source") from None
         finally:
             if Path(archive).parent == dest:
                 Path(archive).unlink(missing_ok=True)
@@ -114,14 +197,14 @@ def prepare(source: Source, dest: Path, source_dir: str | None, entry_point: str
     code_dir: str | None = None
     if code_src is not None:
         if not code_src.is_dir():
-            raise Invalid(f"source_dir {code_src} is not a folder", field="source_dir")
+            raise Invalid(f"SourceDir {code_src} is not a folder", field="SourceDir")
+        if entry:  # checked on the original: the snapshot copies a symlink's target as a plain file
+            entry = check_entry_point(entry, code_src, allow_absolute=allow_absolute)
         target = dest / "code"
         _copy_tree(code_src, target)
         code_dir = str(target)
-    if entry:
-        where = Path(code_dir) if code_dir is not None else model_dir / "code"
-        if not (where / entry).is_file():
-            raise Invalid(f"entry point {entry!r} was not found in {code_src or where}", field="entry_point")
+    elif entry:
+        entry = check_entry_point(entry, model_dir / "code", allow_absolute=allow_absolute)
     return str(model_dir), code_dir, entry
 
 
@@ -147,7 +230,7 @@ def environment_ok(env: dict[str, object]) -> dict[str, str]:
     out = {}
     for key, value in (env or {}).items():
         if not isinstance(key, str) or not key or "=" in key:
-            raise Invalid(f"environment variable name {key!r} is not valid", field="environment")
+            raise Invalid(f"environment variable name {key!r} is not valid", field="Environment")
         out[key] = str(value)
     return out
 

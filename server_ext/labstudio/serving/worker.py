@@ -1,12 +1,18 @@
 """One model-server worker: loads the model through the handler contract and serves
 ``GET /ping`` and ``POST /invocations`` (SageMaker's container API) with tornado.
 
-The request path is kept as short as the bare-tornado floor: the body is streamed only to
-enforce the limit, the handlers run inline on the loop thread (a worker serves one
-prediction at a time, like SageMaker's model-server workers; concurrency comes from the
-instance count), the timeout is a SIGALRM interval timer rather than a thread hand-off,
-figures cost one bisect, and data capture appends to a list that is written out once a
-second. Figures and captured data are also written when the worker exits.
+The IOLoop thread only reads requests and writes answers; the user's handlers run on one
+prediction thread, so a worker serves one prediction at a time (like SageMaker's
+model-server workers; concurrency comes from the instance count) while ``/ping`` and new
+requests are still answered. Every request has the endpoint's timeout from its arrival,
+whether it waits for the prediction thread or runs on it: past it the worker itself
+answers 504 with a JSON message. A prediction that ran past the timeout cannot be
+interrupted (the user's code may sit in C code), so its thread is abandoned: the requests
+already accepted continue on a fresh thread and the worker asks the supervisor to replace
+it (the supervisor forks a new worker and drains this one, which exits once it has
+answered what it holds). Figures cost one bisect, and data capture appends to a list that
+is written out once a second. Figures and captured data are also written when the worker
+exits.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import socket
 import time
 import traceback
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +40,6 @@ log = logging.getLogger("labstudio.serving")
 
 class ModelTimeout(TimeoutError):
     pass
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise ModelTimeout()
 
 
 class PingHandler(LimitedBodyHandler):
@@ -56,8 +59,9 @@ class InvocationsHandler(LimitedBodyHandler):
         super().initialize(state)
         self.worker = worker
         self._start = time.perf_counter()
+        self._deadline = time.monotonic() + worker.timeout
 
-    def post(self) -> None:
+    async def post(self) -> None:
         worker = self.worker
         headers = self.request.headers
         target = headers.get(VARIANT_HEADER)
@@ -66,17 +70,16 @@ class InvocationsHandler(LimitedBodyHandler):
             return
         body = self.body()
         content_type = headers.get("Content-Type")
-        signal.setitimer(signal.ITIMER_REAL, worker.timeout)
         try:
-            output, output_type = worker.handlers.invoke(body, content_type, headers.get("Accept"))
+            output, output_type = await worker.predict(body, content_type, headers.get("Accept"), self._deadline)
         except InvocationError as exc:
             self.error_reply(exc.status_code, exc.message)
             return
         except ModelTimeout:
-            self.error_reply(504, f"the model did not answer within {worker.timeout:g} s (SAGEMAKER_MODEL_SERVER_TIMEOUT)")
+            self.error_reply(504, f"timeout: the model did not answer within {worker.timeout:g} s (the endpoint's ModelServerTimeout)")
             return
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        if self._finished:
+            return
         self.set_header("Content-Type", output_type)
         self.set_header(INVOKED_HEADER, worker.variant.name)
         self.finish(output)
@@ -98,6 +101,53 @@ class Worker:
         self.stats_path = stats_dir / variant.name / f"{os.getpid()}-{uuid.uuid4().hex[:6]}.json"
         self.capture = None
         self.handlers: Handlers
+        self.state: ChildState | None = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="predict")
+        self._slot: asyncio.Lock | None = None
+        self._replacing = False
+
+    async def predict(self, body: bytes, content_type: str | None, accept: str | None, deadline: float) -> tuple[bytes, str]:
+        """Run the handlers on the prediction thread; ModelTimeout once ``deadline`` passes.
+
+        Requests wait for the thread in arrival order (an asyncio.Lock is fair), each with
+        its own deadline, so a request queued behind a slow one times out rather than hangs.
+        """
+        slot = self._slot
+        if slot is None:
+            slot = self._slot = asyncio.Lock()
+        if slot.locked():  # another prediction runs: wait for the thread, up to this request's deadline
+            try:
+                await asyncio.wait_for(slot.acquire(), deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                raise ModelTimeout() from None
+        else:
+            await slot.acquire()  # free: returns at once
+        try:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ModelTimeout()
+            future = asyncio.get_running_loop().run_in_executor(self._executor, self.handlers.invoke, body, content_type, accept)
+            done, _ = await asyncio.wait((future,), timeout=remaining)
+            if not done:
+                self._abandon(future)
+                raise ModelTimeout()
+            return future.result()
+        finally:
+            slot.release()
+
+    def _abandon(self, future: "asyncio.Future[Any]") -> None:
+        """The prediction thread is stuck: later requests get a fresh one; ask to be replaced."""
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())  # no "exception never retrieved"
+        stuck, self._executor = self._executor, ThreadPoolExecutor(1, thread_name_prefix="predict")
+        stuck.shutdown(wait=False)
+        if not self._replacing and self.state is not None:
+            self._replacing = True
+            log.warning(
+                "a prediction ran past the endpoint's timeout (%g s) and is still running: "
+                "asking the supervisor for a new worker; this one exits once it has answered its requests",
+                self.timeout,
+            )
+            self.state.send({"event": "replace", "reason": f"a prediction ran past {self.timeout:g} s"})
 
     def load(self) -> None:
         variant = self.variant
@@ -159,6 +209,7 @@ def run_worker(
     setup_logging(f"{spec.name}/{variant.name} worker")
     state = ChildState(control, spec.body_limit, spec.token)
     worker = Worker(spec, variant, stats_dir)
+    worker.state = state
     try:
         worker.load()
     except ModelLoadError as exc:
@@ -172,7 +223,6 @@ def run_worker(
 
     asyncio.set_event_loop(asyncio.new_event_loop())
     loop = IOLoop.current()
-    signal.signal(signal.SIGALRM, _on_alarm)
     handlers = [
         (r"/ping", PingHandler, {"state": state}),
         (r"/invocations", InvocationsHandler, {"state": state, "worker": worker}),

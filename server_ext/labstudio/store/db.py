@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
@@ -24,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from ..config import Settings
+from ..errors import HomeUnusable
 from .migrations import HEAD_REVISION
 
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
@@ -37,20 +39,48 @@ def _is_busy(exc: OperationalError) -> bool:
 class Database:
     """Engine plus the read/write transaction discipline described above."""
 
-    def __init__(self, url: str, *, migrate: bool = True, lock_dir: Path | None = None) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, lock_dir: Path | None = None, read_only: str | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine = self._create_engine(url)
+        self.read_only = read_only
         self._lock_dir = lock_dir
+        if read_only is not None:
+            self.engine = self._open_read_only(url, read_only)
+            return
+        self.engine = self._create_engine(url)
         if migrate:
             self.migrate()
 
+    @classmethod
+    def _open_read_only(cls, url: str, reason: str) -> Engine:
+        """An engine that only reads the existing SQLite store, or HomeUnusable saying why it can't."""
+        path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+        if not path or path == ":memory:" or "?" in path or path.startswith("file:"):
+            raise HomeUnusable(reason)
+        if not Path(path).is_file():
+            raise HomeUnusable(f"{reason} Nothing to read either: there is no store at {path}.")
+        last: Exception | None = None
+        for option in ("mode=ro", "immutable=1"):
+            engine = cls._create_engine(f"sqlite:///file:{quote(path)}?{option}&uri=true", read_only=True)
+            try:
+                with engine.connect() as conn:
+                    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except OperationalError as exc:
+                engine.dispose()
+                last = exc
+                continue
+            if revision != HEAD_REVISION:
+                engine.dispose()
+                raise HomeUnusable(f"{reason} Its store at {path} needs a schema upgrade that cannot be written.")
+            return engine
+        raise HomeUnusable(f"{reason} Its store at {path} cannot be read either: {getattr(last, 'orig', last)}.")
+
     @staticmethod
-    def _create_engine(url: str) -> Engine:
+    def _create_engine(url: str, read_only: bool = False) -> Engine:
         if not url.startswith("sqlite"):
             return create_engine(url, pool_pre_ping=True, future=True)
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
@@ -61,7 +91,8 @@ class Database:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if not read_only:
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
@@ -83,6 +114,8 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction. Retries only the BEGIN: the body runs once, so it is never replayed."""
+        if self.read_only is not None:
+            raise HomeUnusable(self.read_only)
         delay = 0.01
         for attempt in range(60):
             conn = self.engine.connect().execution_options(**{_WRITE_OPTION: True})
@@ -130,6 +163,8 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to head; cheap when it already is (one SELECT, no alembic import)."""
+        if self.read_only is not None:
+            return
         try:
             if self.current_revision() == HEAD_REVISION:
                 return
@@ -183,17 +218,22 @@ _cache_lock = threading.Lock()
 _cache_pid = os.getpid()
 
 
-def get_database(settings: Settings | None = None) -> Database:
-    """The process-wide Database for these settings (re-created after fork)."""
+def get_database(settings: Settings | None = None, *, read_only: str | None = None) -> Database:
+    """The process-wide Database for these settings (re-created after fork).
+
+    ``read_only`` (the reason the home cannot be written) opens the store for reading only.
+    """
     global _cache_pid
     settings = settings or Settings.from_env()
     with _cache_lock:
         if os.getpid() != _cache_pid:
             _cache.clear()
             _cache_pid = os.getpid()
-        db = _cache.get(settings.db_url)
+        key = settings.db_url if read_only is None else f"{settings.db_url} (read-only)"
+        db = _cache.get(key)
         if db is None:
-            settings.home.mkdir(parents=True, exist_ok=True)
-            db = Database(settings.db_url)
-            _cache[settings.db_url] = db
+            if read_only is None:
+                settings.home.mkdir(parents=True, exist_ok=True)
+            db = Database(settings.db_url, read_only=read_only)
+            _cache[key] = db
         return db

@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from . import schema
@@ -76,3 +76,21 @@ def all_points(conn: Connection, run_id: str) -> list[tuple[str, int, float, flo
         select(m.c.key, m.c.step, m.c.value, m.c.timestamp).where(m.c.run_id == run_id).order_by(m.c.key, m.c.step, m.c.id)
     )
     return [(r[0], r[1], from_db_float(r[2]), r[3]) for r in rows]
+
+
+def points_page(
+    conn: Connection, run_id: str, *, key: str | None = None, after: tuple[str, int, int] | None = None, limit: int = 10_000
+) -> list[tuple[str, int, float, float, int]]:
+    """(key, step, value, timestamp, id) in (key, step, id) order, after the (key, step, id)
+    of the previous page's last point: keyset paging, so a page costs the same at any depth."""
+    m = schema.run_metrics
+    query = select(m.c.key, m.c.step, m.c.value, m.c.timestamp, m.c.id).where(m.c.run_id == run_id)
+    if key is not None:
+        query = query.where(m.c.key == key)
+    if after is not None:
+        k, step, pid = after
+        query = query.where(
+            or_(m.c.key > k, and_(m.c.key == k, or_(m.c.step > step, and_(m.c.step == step, m.c.id > pid))))
+        )
+    rows = conn.execute(query.order_by(m.c.key, m.c.step, m.c.id).limit(limit))
+    return [(r[0], r[1], from_db_float(r[2]), r[3], r[4]) for r in rows]

@@ -81,6 +81,10 @@ def create_run(
     return run_id
 
 
+def run_exists(conn: Connection, run_id: str) -> bool:
+    return conn.execute(select(schema.runs.c.id).where(schema.runs.c.id == run_id)).first() is not None
+
+
 def set_params(conn: Connection, run_id: str, params: Mapping[str, Any]) -> None:
     p = schema.run_params
     rows = [{"run_id": run_id, "key": str(k), "value": v if isinstance(v, str) else dumps(v)} for k, v in params.items()]

@@ -96,7 +96,9 @@ class Run:
         _attach_to: str | None = None,
     ) -> None:
         self._settings = settings or Settings.from_env()
-        self._db: Database = get_database(self._settings)
+        from ..core import open_store  # a home that cannot be written raises HomeUnusable, one clear line
+
+        self._db: Database = open_store(self._settings)[0]
         self._closed = False
         if _attach_to is not None:
             self._attach(_attach_to)

@@ -17,7 +17,7 @@ import io
 import math
 import time
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from sqlalchemy import case, delete, func, select, update
@@ -59,6 +59,8 @@ def check_tags(tags: Any, field: str = "tags") -> dict[str, str | None]:
     for k, v in tags.items():
         if not isinstance(k, str) or not k:
             raise Invalid(f"'{field}' names must be non-empty strings.", field=field)
+        if isinstance(v, (Mapping, list, tuple)):  # str() would store "{}" or "[...]" as the tag's text
+            raise Invalid(f"Tag '{k}' must be a string (or null to remove it), got a JSON {'object' if isinstance(v, Mapping) else 'array'}.", field=f"{field}.{k}")
         out[k] = None if v is None else str(v)
     return out
 
@@ -217,12 +219,19 @@ class ExperimentService:
         return self.get_experiment(exp_id)
 
     def delete_experiment(self, name: str, *, skip_running: bool = False) -> dict[str, Any]:
-        with self.db.read() as conn:
+        found: dict[str, str] = {}
+
+        def runs_of(conn: Connection) -> tuple[list[str], str, str]:
+            e = schema.experiments
             exp_id = query.experiment_id(conn, name)
-            exp_name = conn.execute(select(schema.experiments.c.name).where(schema.experiments.c.id == exp_id)).scalar_one()
+            # FOR UPDATE (PostgreSQL): a run being inserted into this experiment waits for us
+            exp_name = conn.execute(select(e.c.name).where(e.c.id == exp_id).with_for_update()).scalar_one()
             run_ids = list(conn.execute(select(schema.runs.c.id).where(schema.runs.c.experiment_id == exp_id)).scalars())
-        result = self._delete_runs(run_ids, skip_running=skip_running, what=f"Experiment {exp_name!r}", experiment_id=exp_id)
-        result["experiment"] = exp_name
+            found["name"] = exp_name
+            return run_ids, f"Experiment {exp_name!r}", exp_id
+
+        result = self._delete_runs(runs_of, skip_running=skip_running)
+        result["experiment"] = found["name"]
         return result
 
     # -- runs -----------------------------------------------------------------------------------
@@ -284,10 +293,12 @@ class ExperimentService:
         return self.get_run(run_id)
 
     def delete_run(self, run_id: str) -> dict[str, Any]:
-        with self.db.read() as conn:
+        def the_run(conn: Connection) -> tuple[list[str], str, None]:
             if conn.execute(select(schema.runs.c.id).where(schema.runs.c.id == run_id)).first() is None:
                 raise NotFound(f"Run {run_id!r} does not exist.")
-        return self._delete_runs([run_id], skip_running=False, what=f"Run {run_id!r}")
+            return [run_id], f"Run {run_id!r}", None
+
+        return self._delete_runs(the_run, skip_running=False)
 
     def metric_history(self, run_id: str, name: str, *, max_points: int | None = None, method: str = "minmax") -> dict[str, Any]:
         if max_points is not None and not 2 <= max_points <= MAX_COMPARE_POINTS:
@@ -351,21 +362,30 @@ class ExperimentService:
 
     # -- deletion ----------------------------------------------------------------------------------
 
-    def _delete_runs(self, run_ids: list[str], *, skip_running: bool, what: str, experiment_id: str | None = None) -> dict[str, Any]:
-        j = schema.jobs
-        with self.db.read() as conn:
-            running_jobs = dict(conn.execute(select(j.c.name, j.c.run_id).where(j.c.status.in_(RUNNING_JOB_STATUSES))).all())
-        running_runs = {rid for rid in running_jobs.values() if rid}
-        blocked = [rid for rid in run_ids if rid in running_runs]
-        if blocked and not skip_running:
-            names = sorted(n for n, rid in running_jobs.items() if rid in blocked)
-            raise Conflict(
-                f"{what} has {len(blocked)} run(s) of training jobs still running ({', '.join(names[:5])}): "
-                "stop them first (labstudio jobs stop NAME) or skip those runs."
-            )
-        doomed = [rid for rid in run_ids if rid not in running_runs]
+    def _delete_runs(
+        self, select_runs: Callable[[Connection], tuple[list[str], str, str | None]], *, skip_running: bool
+    ) -> dict[str, Any]:
+        """Delete the runs select_runs(conn) names (and its experiment, when it names one).
 
-        def body(conn: Connection) -> tuple[list[str], bool]:
+        Choosing the runs, checking for running jobs and deleting happen in ONE write
+        transaction: a job submitted meanwhile either commits first (its run is seen, and
+        the delete refuses) or after (its run lands in an experiment the delete left or
+        re-created), never in between, where deleting the experiment would cascade to it.
+        """
+        j = schema.jobs
+
+        def body(conn: Connection) -> tuple[list[str], list[str], int, bool, dict[str, Any]]:
+            run_ids, what, experiment_id = select_runs(conn)
+            running_jobs = dict(conn.execute(select(j.c.name, j.c.run_id).where(j.c.status.in_(RUNNING_JOB_STATUSES))).all())
+            running_runs = {rid for rid in running_jobs.values() if rid}
+            blocked = [rid for rid in run_ids if rid in running_runs]
+            if blocked and not skip_running:
+                names = sorted(n for n, rid in running_jobs.items() if rid in blocked)
+                raise Conflict(
+                    f"{what} has {len(blocked)} run(s) of training jobs still running ({', '.join(names[:5])}): "
+                    "stop them first (labstudio jobs stop NAME) or skip those runs."
+                )
+            doomed = [rid for rid in run_ids if rid not in running_runs]
             a = schema.run_artifacts
             uris: list[str] = []
             for chunk in _chunks(doomed):
@@ -382,11 +402,11 @@ class ExperimentService:
                 events_store.append(conn, "experiment.deleted", {"id": experiment_id})
             if doomed:
                 events_store.append(conn, "run.deleted", {"run_ids": doomed[:1000], "count": len(doomed)})
-            return uris, experiment_deleted
+            return doomed, uris, len(blocked), experiment_deleted, running_jobs
 
-        uris, experiment_deleted = self.db.run_write(body)
+        doomed, uris, blocked_count, experiment_deleted, running_jobs = self.db.run_write(body)
         removed = self._remove_files(doomed, uris, running_jobs)
-        return {"deleted_runs": len(doomed), "skipped_running_runs": len(blocked), "experiment_deleted": experiment_deleted,
+        return {"deleted_runs": len(doomed), "skipped_running_runs": blocked_count, "experiment_deleted": experiment_deleted,
                 "deleted_files": removed}
 
     def _remove_files(self, run_ids: list[str], uris: list[str], running_jobs: Mapping[str, Any]) -> int:

@@ -52,8 +52,11 @@ export function useTick(interval: number): void {
   }, [interval]);
 }
 
-/** A metric value with 4 significant digits (integers as they are). */
-export function formatMetric(value: number | string | null | undefined): string {
+/**
+ * A metric value with `digits` significant digits (4 by default; integers as they are).
+ * A column of values uses `distinctDigits` to pick enough digits to tell them apart.
+ */
+export function formatMetric(value: number | string | null | undefined, digits = DEFAULT_DIGITS): string {
   if (value === null || value === undefined || value === '') {
     return '–';
   }
@@ -68,9 +71,31 @@ export function formatMetric(value: number | string | null | undefined): string 
   }
   const abs = Math.abs(value);
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) {
-    return value.toExponential(3);
+    return value.toExponential(digits - 1);
   }
-  return String(Number(value.toPrecision(4)));
+  return String(Number(value.toPrecision(digits)));
+}
+
+const DEFAULT_DIGITS = 4;
+/** Doubles carry 17 significant digits: beyond that nothing more can be told apart. */
+const MAX_DIGITS = 17;
+
+/**
+ * The fewest significant digits (at least 4) with which the distinct numbers among
+ * `values` print distinct: 0.0105, 0.0107 and 0.0102 need 3, so 4; 0.010501 and
+ * 0.010502 need 5. Values that print equal at 17 digits are equal.
+ */
+export function distinctDigits(values: readonly (number | string | null | undefined)[]): number {
+  const numbers = [
+    ...new Set(values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)))
+  ];
+  for (let digits = DEFAULT_DIGITS; digits < MAX_DIGITS; digits++) {
+    const printed = new Set(numbers.map(v => formatMetric(v, digits)));
+    if (printed.size === numbers.length) {
+      return digits;
+    }
+  }
+  return MAX_DIGITS;
 }
 
 /** Copy text to the clipboard (falls back to a hidden textarea). */

@@ -7,7 +7,8 @@ import * as React from 'react';
 
 import { IRun } from '../../types';
 import { formatMetric, StatusDot } from '../common/common';
-import { IColumn, ISort } from './table';
+import { MiddleEllipsis } from '../common/MiddleEllipsis';
+import { columnWidths, IColumn, ISort } from './table';
 
 const ROW = 26;
 const OVERSCAN = 10;
@@ -25,27 +26,28 @@ export function CompareTable(props: {
   const height = props.height ?? Math.min(420, ROW * (runs.length + 1) + 16);
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
   const last = Math.min(runs.length, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
-  // Fixed column widths: the browser never measures cell contents while scrolling.
-  const widths = columns.map(c => (c.id === 'name' ? 200 : c.group === 'metric' ? 140 : 110));
+  // Widths from the text, fixed while scrolling: the browser never measures cell contents.
+  const widths = React.useMemo(() => columnWidths(columns, runs), [columns, runs]);
   const width = widths.reduce((a, b) => a + b, 0);
-  const template = widths.map(w => `${w}px`).join(' ');
+  // Wider than the columns need: they share the room (the row spans the whole table).
+  const template = widths.map(w => `minmax(${w}px, 1fr)`).join(' ');
 
   const header = (
-    <div className="labstudio-ctable-row labstudio-ctable-header" style={{ gridTemplateColumns: template, width }} role="row">
+    <div className="labstudio-ctable-row labstudio-ctable-header" style={{ gridTemplateColumns: template }} role="row">
       {columns.map(c => {
         const active = sort?.column === c.id;
         return (
           <button
             key={c.id}
             role="columnheader"
-            className={`labstudio-ctable-cell labstudio-ctable-th labstudio-group-${c.group} ${c.differs ? 'labstudio-diff-col' : ''}`}
+            className={`labstudio-ctable-cell labstudio-ctable-th labstudio-group-${c.group} ${c.differs ? 'labstudio-diff-col' : ''} ${c.id === 'name' ? 'labstudio-ctable-sticky' : ''}`}
             data-testid="labstudio-compare-header"
             data-column={c.id}
             aria-sort={active ? (sort!.descending ? 'descending' : 'ascending') : 'none'}
             title={`${c.label}${c.differs ? ' (differs between runs)' : ''}: click to sort`}
             onClick={() => props.onSort({ column: c.id, descending: active ? !sort!.descending : c.group === 'metric' ? false : false })}
           >
-            {c.label}
+            <MiddleEllipsis className="labstudio-ctable-label" text={c.label} title={`${c.label}${c.differs ? ' (differs between runs)' : ''}: click to sort`} />
             {active ? (sort!.descending ? ' ▼' : ' ▲') : ''}
           </button>
         );
@@ -57,7 +59,7 @@ export function CompareTable(props: {
   for (let i = first; i < last; i++) {
     const run = runs[i];
     rows.push(
-      <Row key={run.id} run={run} columns={columns} template={template} width={width} top={(i + 1) * ROW} color={props.colors?.get(run.id)} />
+      <Row key={run.id} run={run} columns={columns} template={template} top={(i + 1) * ROW} color={props.colors?.get(run.id)} />
     );
   }
 
@@ -70,7 +72,7 @@ export function CompareTable(props: {
       style={{ height }}
       onScroll={e => setScrollTop((e.target as HTMLDivElement).scrollTop)}
     >
-      <div className="labstudio-ctable-inner" style={{ height: (runs.length + 1) * ROW, width }}>
+      <div className="labstudio-ctable-inner" style={{ height: (runs.length + 1) * ROW, minWidth: width }}>
         {header}
         {rows}
       </div>
@@ -83,7 +85,6 @@ const Row = React.memo(function Row(props: {
   run: IRun;
   columns: IColumn[];
   template: string;
-  width: number;
   top: number;
   color?: string;
 }): JSX.Element {
@@ -94,7 +95,7 @@ const Row = React.memo(function Row(props: {
       role="row"
       data-testid="labstudio-compare-row"
       data-run-id={run.id}
-      style={{ gridTemplateColumns: props.template, width: props.width, top: props.top, height: ROW }}
+      style={{ gridTemplateColumns: props.template, top: props.top, height: ROW }}
     >
       {columns.map(c => {
         const v = c.value(run);
@@ -102,20 +103,20 @@ const Row = React.memo(function Row(props: {
           <div
             key={c.id}
             role="cell"
-            className={`labstudio-ctable-cell ${c.differs ? 'labstudio-diff' : ''} ${c.group === 'run' ? '' : 'labstudio-num'}`}
+            className={`labstudio-ctable-cell ${c.differs ? 'labstudio-diff' : ''} ${c.group === 'run' ? '' : 'labstudio-num'} ${c.id === 'name' ? 'labstudio-ctable-sticky' : ''}`}
             title={v === null ? '' : String(v)}
           >
             {c.id === 'name' ? (
               <>
                 <span className="labstudio-swatch" style={{ background: props.color ?? 'transparent' }} />
-                {String(v)}
+                <MiddleEllipsis className="labstudio-ctable-label" testId="labstudio-compare-run-name" text={String(v)} />
               </>
             ) : c.id === 'status' ? (
               <>
                 <StatusDot status={run.status} /> {String(v)}
               </>
             ) : typeof v === 'number' ? (
-              formatMetric(v)
+              formatMetric(v, c.digits)
             ) : (
               v ?? '–'
             )}

@@ -88,8 +88,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         }
         setData(loaded);
         setError(null);
-        if (!metric && loaded.metrics.length) {
-          setMetric(loaded.metrics[0]);
+        if (loaded.metrics.length && !loaded.metrics.includes(metric)) {
+          setMetric(loaded.metrics[0]); // none chosen, or not logged by these runs
         }
       })
       .catch(e => !cancelled && setError(e));
@@ -117,7 +117,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
             return {
               label: runs[i].name,
               x: (h.timestamps ?? h.steps).map(t => t - t0),
-              y: h.values.map(v => toNumber(v))
+              y: h.values.map(v => toNumber(v)),
+              colorIndex: data.runs.indexOf(runs[i])
             };
           })
         );
@@ -158,11 +159,18 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
 
   const columns = React.useMemo(() => (data ? buildColumns(data.runs, summary, onlyDiff) : []), [data, summary, onlyDiff]);
   const sortedRuns = React.useMemo(() => (data ? sortRuns(data.runs, columns, sort) : []), [data, columns, sort]);
-  const colors = React.useMemo(() => {
-    const map = new Map<string, string>();
-    data?.runs.slice(0, MAX_CURVES).forEach((r, i) => map.set(r.id, seriesColor(i)));
+  // One colour per run, the same in the curves, the table, the scatter and the
+  // parallel coordinates (runs beyond the curves' MAX_CURVES too: they are in the others).
+  const colorIndex = React.useMemo(() => {
+    const map = new Map<string, number>();
+    data?.runs.forEach((r, i) => map.set(r.id, i));
     return map;
   }, [data]);
+  const colors = React.useMemo(() => {
+    const map = new Map<string, string>();
+    colorIndex.forEach((i, id) => map.set(id, seriesColor(i)));
+    return map;
+  }, [colorIndex]);
 
   if (error) {
     return <div className="labstudio-main"><ErrorBox error={error} onRetry={() => setVersion(v => v + 1)} /></div>;
@@ -174,14 +182,15 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   const stepSeries: IXYSeries[] = orderSeries(data, metric).map(s => ({
     label: s.run_name,
     x: s.steps,
-    y: s.values.map(v => toNumber(v))
+    y: s.values.map(v => toNumber(v)),
+    colorIndex: colorIndex.get(s.run_id)
   }));
   const curves = xMode === 'time' ? timeSeries ?? [] : stepSeries;
   const paramNames = [...new Set(data.runs.flatMap(r => Object.keys(r.params)))].sort();
   const varying = paramNames.filter(p => new Set(data.runs.map(r => r.params[p])).size > 1);
   const xParam = scatterParam || varying[0] || paramNames[0] || '';
   const metricValue = (r: IRun) => (r.metrics[metric] ? toNumber(r.metrics[metric][summary]) : null);
-  const scatter = scatterPoints(data.runs, xParam, metricValue);
+  const scatter = scatterPoints(data.runs, xParam, metricValue, colors);
 
   return (
     <div className="labstudio-main labstudio-compare" data-testid="labstudio-compare-view">
@@ -254,6 +263,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
                 ...(varying.length ? varying : paramNames).slice(0, 8).map(p => ({ name: p, values: data.runs.map(r => r.params[p]) })),
                 { name: metric, values: data.runs.map(metricValue) }
               ]}
+              colors={data.runs.map(r => colors.get(r.id))}
             />
           </div>
         </div>
@@ -268,14 +278,15 @@ function orderSeries(data: ILoaded, metric: string): ICompareSeries[] {
   return data.runs.slice(0, MAX_CURVES).map(r => byRun.get(r.id)).filter((s): s is ICompareSeries => !!s);
 }
 
-function scatterPoints(runs: IRun[], param: string, value: (r: IRun) => number | null) {
+/** One point per run with the parameter and the metric (and the run's colour). */
+export function scatterPoints(runs: IRun[], param: string, value: (r: IRun) => number | null, colors?: Map<string, string>) {
   const raw = runs.map(r => r.params[param]);
   const numbers = numericValues(raw);
   const categories = numbers ? null : [...new Set(raw.filter((v): v is string => v !== undefined))].sort();
   const points = runs.flatMap((r, i) => {
     const y = value(r);
     const x = numbers ? numbers[i] : raw[i] === undefined ? null : categories!.indexOf(raw[i]!);
-    return x === null || y === null || !Number.isFinite(y) ? [] : [{ x, y, label: r.name }];
+    return x === null || y === null || !Number.isFinite(y) ? [] : [{ x, y, label: r.name, color: colors?.get(r.id) }];
   });
   return { points, categories };
 }

@@ -1,6 +1,8 @@
 /** The comparison table's columns and rows, computed from the runs (pure). */
 import { compareCells, differs } from '../../charts/series';
 import { IRun, toNumber } from '../../types';
+import { distinctDigits, formatMetric } from '../common/common';
+import { formatDuration } from '../format';
 
 export type Summary = 'last' | 'min' | 'max' | 'avg';
 
@@ -12,6 +14,8 @@ export interface IColumn {
   value: (run: IRun) => string | number | null;
   /** More than one distinct value among the runs. */
   differs: boolean;
+  /** Significant digits for its numbers: enough to tell the runs' values apart. */
+  digits?: number;
 }
 
 export function buildColumns(
@@ -28,7 +32,13 @@ export function buildColumns(
   const base: IColumn[] = [
     { id: 'name', label: 'Run', group: 'run', value: r => r.name, differs: false },
     { id: 'status', label: 'Status', group: 'run', value: r => r.status, differs: false },
-    { id: 'duration', label: 'Duration (s)', group: 'run', value: r => (r.duration === null ? null : Math.round(r.duration * 10) / 10), differs: false },
+    {
+      id: 'duration',
+      label: 'Duration',
+      group: 'run',
+      value: r => (r.duration === null ? null : formatDuration(r.duration * 1000)),
+      differs: false
+    },
     { id: 'experiment', label: 'Experiment', group: 'run', value: r => r.experiment, differs: false }
   ];
   const paramColumns: IColumn[] = [...params].sort().map(p => ({
@@ -50,12 +60,45 @@ export function buildColumns(
   }));
   const all = [...base, ...paramColumns, ...metricColumns];
   for (const column of all) {
-    column.differs = column.id !== 'name' && differs(runs.map(column.value));
+    const values = runs.map(column.value);
+    column.differs = column.id !== 'name' && differs(values);
+    column.digits = distinctDigits(values);
   }
   if (!onlyDifferences) {
     return all;
   }
   return all.filter(c => c.id === 'name' || c.group === 'metric' || c.differs);
+}
+
+/** Bounds of a column's width (px); the run name has its own. */
+const MIN_WIDTH = 64;
+const MAX_WIDTH = 220;
+const NAME_WIDTH: [number, number] = [110, 260];
+/** Average glyph width and what a cell adds around its text (padding, sort arrow, ≠). */
+const CHAR = 7;
+const CELL_EXTRA = 26;
+/** Rows looked at to size the columns (enough for the typical lengths, cheap for 10,000). */
+const SAMPLE = 200;
+
+/**
+ * Each column's width from the text it shows (its label and values as printed), without
+ * measuring the DOM: a table of a few columns fits its view instead of scrolling, and
+ * wide values (the last column's too) are not cut. Names are cut in the middle when their
+ * column is at its widest.
+ */
+export function columnWidths(columns: readonly IColumn[], runs: readonly IRun[]): number[] {
+  const step = Math.max(1, Math.floor(runs.length / SAMPLE));
+  const sample = runs.filter((_, i) => i % step === 0);
+  return columns.map(column => {
+    let chars = Array.from(column.label).length;
+    for (const run of sample) {
+      const v = column.value(run);
+      const text = typeof v === 'number' ? formatMetric(v, column.digits) : v === null ? '–' : String(v);
+      chars = Math.max(chars, Array.from(text).length + (column.id === 'status' || column.id === 'name' ? 2 : 0));
+    }
+    const [lo, hi] = column.id === 'name' ? NAME_WIDTH : [MIN_WIDTH, MAX_WIDTH];
+    return Math.round(Math.max(lo, Math.min(hi, chars * CHAR + CELL_EXTRA)));
+  });
 }
 
 export interface ISort {

@@ -19,6 +19,7 @@ import { ErrorBox, copyText } from '../common/common';
 import { formatDuration, formatTime } from '../format';
 import { StatusBadge } from '../StatusBadge';
 import {
+  artifactRows,
   channelsOf,
   endpointNameFor,
   mergePoints,
@@ -139,7 +140,9 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
       <div className="labstudio-detail-header">
         <h2 className="labstudio-detail-title">{name}</h2>
         <StatusBadge status={job.TrainingJobStatus} title={job.FailureReason ?? undefined} />
-        <span className="labstudio-hint">{job.SecondaryStatus}</span>
+        {job.SecondaryStatus && job.SecondaryStatus !== job.TrainingJobStatus ? (
+          <span className="labstudio-hint">{job.SecondaryStatus}</span>
+        ) : null}
         <span className="labstudio-spacer" />
         {active && (
           <button className="labstudio-button labstudio-danger" data-testid="labstudio-job-stop" disabled={busy || job.TrainingJobStatus === 'Stopping'} onClick={() => void stop()}>
@@ -244,21 +247,13 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
                 <button className="labstudio-button" title="Copy the path" onClick={() => void copyText(a.uri!)}>Copy path</button>
               </>
             ) : (
-              <span className="labstudio-hint">{active ? 'when the job ends' : 'none'}</span>
+              <span className="labstudio-hint">{a.deleted ? "deleted with the job's run" : active ? 'when the job ends' : 'none'}</span>
             )}
           </li>
         ))}
       </ul>
     </div>
   );
-}
-
-function artifactRows(job: ITrainingJobDescription) {
-  return [
-    { kind: 'model' as const, label: 'Model (model.tar.gz)', uri: job.ModelArtifacts?.S3ModelArtifacts ?? null },
-    { kind: 'output' as const, label: 'Output (output.tar.gz)', uri: job.OutputArtifacts?.S3OutputArtifacts ?? null },
-    { kind: 'log' as const, label: 'Log', uri: job.LogUri ?? null }
-  ];
 }
 
 function KeyValues(props: { title: string; values: Record<string, string>; empty: string; testId?: string }): JSX.Element {

@@ -82,3 +82,25 @@ export function transitionDuration(start: string, end: string | null | undefined
   const e = end ? Date.parse(end) : now;
   return Math.max(0, e - s);
 }
+
+/**
+ * The job's downloadable files; `deleted` marks an archive deleted with the job's run (its
+ * URI is then null), so the view says so instead of offering a download that answers 410.
+ */
+export function artifactRows(job: ITrainingJobDescription) {
+  return [
+    {
+      kind: 'model' as const,
+      label: 'Model (model.tar.gz)',
+      uri: job.ModelArtifacts?.S3ModelArtifacts ?? null,
+      deleted: job.ModelArtifacts?.Deleted === true
+    },
+    {
+      kind: 'output' as const,
+      label: 'Output (output.tar.gz)',
+      uri: job.OutputArtifacts?.S3OutputArtifacts ?? null,
+      deleted: job.OutputArtifacts?.Deleted === true
+    },
+    { kind: 'log' as const, label: 'Log', uri: job.LogUri ?? null, deleted: false }
+  ];
+}

@@ -29,3 +29,7 @@ class Backend(ABC):
     @abstractmethod
     def cleanup_dead(self, job: Job, layout: Layout) -> None:
         """Make sure nothing of a job whose runner died keeps running."""
+
+    def runner_pid(self, job: Job, layout: Layout) -> int | None:
+        """The pid of whatever runs the job, when one is known (for messages)."""
+        return job.supervisor_pid

@@ -47,6 +47,10 @@ class LocalBackend(Backend):
         except (OSError, ValueError):
             return None, None
 
+    def runner_pid(self, job: Job, layout: Layout) -> int | None:
+        """The supervisor writes its pid file before the store hears of it: both count."""
+        return self._supervisor(job, layout)[0]
+
     def stop(self, job: Job, layout: Layout) -> None:
         pid, ticks = self._supervisor(job, layout)
         if pid and procutil.is_alive(pid, ticks):
@@ -66,7 +70,9 @@ class LocalBackend(Backend):
         """Kill every process that still carries this job's name in its environment.
 
         The supervisor (our subreaper) is gone, so processes that left the group can only be
-        found by the TRAINING_JOB_NAME marker every process of the job inherits.
+        found by the TRAINING_JOB_NAME marker every process of the job inherits. In a PID
+        namespace the kernel already killed them all with the supervisor; this is for jobs
+        without one (the host's /proc lists namespaced processes too, by their host pids).
         """
         for pid in procutil.processes_with_env(f"TRAINING_JOB_NAME={job.name}"):
             try:
