@@ -26,6 +26,7 @@ const base = jestJupyterLab(__dirname);
 module.exports = {
   ...base,
   reporters: ['default'],
+  setupFilesAfterEnv: [...(base.setupFilesAfterEnv ?? []), '<rootDir>/jest.setup.js'],
   testRegex: 'labextension/src/.*/__tests__/.*\\.spec\\.tsx?$|labextension/src/__tests__/.*\\.spec\\.tsx?$',
   testPathIgnorePatterns: ['/node_modules/', '/labextension/lib/', '/ui-tests/'],
   modulePathIgnorePatterns: ['<rootDir>/server_ext', '<rootDir>/ui-tests'],

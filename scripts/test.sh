@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the tests need into ./.venv and run the whole suite:
-# pytest (unit, jp_fetch server tests, process-level, PostgreSQL), Jest, and Galata in Debian's Chromium.
+# Install everything the tests need into ./.venv and run the whole suite: the linters (ruff, mypy,
+# prettier, eslint), pytest (unit, jp_fetch server tests, process-level, PostgreSQL), Jest, and
+# Galata in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -28,8 +29,16 @@ python -m pip install --quiet --upgrade pip
 # The next step builds the extension once; skip the build hook's own (editable) build here.
 SKIP_JUPYTER_BUILDER=1 python -m pip install --quiet -e ".[test]"
 
-step "frontend dependencies and build"
+step "frontend dependencies"
 jlpm install
+
+# Cheap and independent of the build: fail fast on lint before the slow steps.
+step "linters (ruff, mypy, prettier, eslint)"
+ruff check .
+mypy
+jlpm lint:check
+
+step "labextension build"
 jlpm build:prod
 
 step "pytest"

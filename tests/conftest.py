@@ -9,12 +9,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+# serving_helpers provides the session-scoped trained-model fixtures (diabetes_model, iris_model):
+# registered as a plugin so tests request them by argument name instead of importing them.
+pytest_plugins = ["pytest_jupyter.jupyter_server", "serving_helpers"]
 
 LABSTUDIO_VARS = (
     "LABSTUDIO_HOME",

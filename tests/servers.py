@@ -10,8 +10,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 
 def free_port() -> int:
@@ -34,7 +35,7 @@ class JupyterProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> "JupyterProcess":
+    def start(self, timeout: float = 60) -> JupyterProcess:
         cmd = [
             *self.prefix, sys.executable, "-m", "jupyter_server",
             f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.open_browser=False",
@@ -51,7 +52,7 @@ class JupyterProcess:
                 return self
             except (OSError, urllib.error.URLError):
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"jupyter server exited: {self.log.read_text()[-3000:]}")
+                    raise RuntimeError(f"jupyter server exited: {self.log.read_text()[-3000:]}") from None
                 time.sleep(0.2)
         raise RuntimeError(f"jupyter server did not answer in {timeout}s: {self.log.read_text()[-3000:]}")
 

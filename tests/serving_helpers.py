@@ -1,4 +1,8 @@
-"""Models, inference scripts and HTTP helpers shared by the serving tests (all offline)."""
+"""Models, inference scripts and HTTP helpers shared by the serving tests (all offline).
+
+Also a pytest plugin (listed in conftest.py's `pytest_plugins`): its fixtures are available to
+every test by argument name; import only the plain helpers from here.
+"""
 from __future__ import annotations
 
 import http.client

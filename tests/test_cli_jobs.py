@@ -12,7 +12,6 @@ import pytest
 
 from conftest import wait_for
 
-
 # The one duration format of every CLI table, describe and summary line: 3.4s, 2m 05s, 1h 02m, 3d 04h.
 DURATION = r"(?:\d+\.\ds|\d+m \d\ds|\d+h \d\dm|\d+d \d\dh)"
 

@@ -12,11 +12,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from tornado.httpclient import HTTPClientError
 
 from conftest import wait_for
 from httpjson import body as _body
-from tornado.httpclient import HTTPClientError
-
 from labstudio.errors import Conflict
 
 pytestmark = pytest.mark.slow
@@ -34,6 +33,34 @@ def _check_job(core, name: str) -> None:  # type: ignore[no-untyped-def]
     assert run["metrics"]["loss"]["count"] == 3
 
 
+def _race_submit_and_delete(core, base_dir: Path, experiment: str, name: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Submit `name` into `experiment` and delete the experiment, both released at once."""
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def submit() -> None:
+        barrier.wait()
+        results["job"] = core.jobs.submit(
+            {"entry_point": "train.py", "source_dir": "src", "name": name, "experiment_name": experiment,
+             "metric_definitions": METRICS},
+            base_dir=base_dir,
+        )
+
+    def delete() -> None:
+        barrier.wait()
+        try:
+            results["delete"] = core.experiments.delete_experiment(experiment)
+        except Conflict as exc:
+            results["delete"] = exc
+
+    threads = [threading.Thread(target=submit), threading.Thread(target=delete)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
+
+
 def test_delete_experiment_racing_submit_never_orphans_the_job(core, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "train.py").write_text(SCRIPT)
@@ -41,29 +68,7 @@ def test_delete_experiment_racing_submit_never_orphans_the_job(core, tmp_path: P
     for i in range(ROUNDS):
         experiment, name = f"race-{i}", f"race-job-{i}"
         core.experiments.create_experiment(experiment)
-        barrier = threading.Barrier(2)
-        results: dict[str, object] = {}
-
-        def submit() -> None:
-            barrier.wait()
-            results["job"] = core.jobs.submit(
-                {"entry_point": "train.py", "source_dir": "src", "name": name, "experiment_name": experiment,
-                 "metric_definitions": METRICS},
-                base_dir=tmp_path,
-            )
-
-        def delete() -> None:
-            barrier.wait()
-            try:
-                results["delete"] = core.experiments.delete_experiment(experiment)
-            except Conflict as exc:
-                results["delete"] = exc
-
-        threads = [threading.Thread(target=submit), threading.Thread(target=delete)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
+        results = _race_submit_and_delete(core, tmp_path, experiment, name)
         job = results["job"]
         assert isinstance(job, dict)
         outcome = results["delete"]
@@ -77,24 +82,25 @@ def test_delete_experiment_racing_submit_never_orphans_the_job(core, tmp_path: P
         _check_job(core, f"race-job-{i}")
 
 
+async def _delete_over_rest(jp_fetch, experiment: str):  # type: ignore[no-untyped-def]
+    """DELETE the experiment: its body on success, the HTTP status on refusal."""
+    try:
+        return _body(await jp_fetch("labstudio", "api", "experiments", experiment, method="DELETE"))
+    except HTTPClientError as exc:
+        return exc.code
+
+
 async def test_delete_experiment_racing_post_jobs_over_rest(jp_fetch, jp_root_dir: Path, core) -> None:  # type: ignore[no-untyped-def]
     (jp_root_dir / "src").mkdir()
     (jp_root_dir / "src" / "train.py").write_text(SCRIPT)
     for i in range(8):
         experiment, name = f"rest-race-{i}", f"rest-race-job-{i}"
         await jp_fetch("labstudio", "api", "experiments", method="POST", body=json.dumps({"name": experiment}))
-
-        async def delete():  # type: ignore[no-untyped-def]
-            try:
-                return _body(await jp_fetch("labstudio", "api", "experiments", experiment, method="DELETE"))
-            except HTTPClientError as exc:
-                return exc.code
-
         submitted, deleted = await asyncio.gather(
             jp_fetch("labstudio", "api", "jobs", method="POST", body=json.dumps(
                 {"entry_point": "train.py", "source_dir": "src", "name": name, "experiment_name": experiment,
                  "metric_definitions": METRICS})),
-            delete(),
+            _delete_over_rest(jp_fetch, experiment),
         )
         job = _body(submitted)
         assert deleted == 409 or deleted["experiment_deleted"] is True, deleted

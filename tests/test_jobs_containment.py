@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
-from labstudio.jobs import launch, procutil
+from labstudio import procs as procutil
+from labstudio.jobs import launch
 
 MODES = ["namespace", "no-namespace"]
 

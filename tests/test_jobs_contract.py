@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from labstudio.jobs.contract import encode_hyperparameters, to_cmd_args
-
 from conftest import wait_for  # noqa: F401
+from labstudio.jobs.contract import encode_hyperparameters, to_cmd_args
 
 
 def test_cmd_args_follow_the_training_toolkit() -> None:

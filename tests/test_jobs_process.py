@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
-from labstudio.jobs import procutil
+from labstudio import procs as procutil
 
 SAGEMAKER_STYLE = """
 import argparse, json, os
@@ -341,8 +341,9 @@ def test_logs_follow_by_offset(core, write_script) -> None:
 
 
 def test_every_job_is_a_run(core, write_script, tmp_path: Path) -> None:
-    from labstudio.store import schema
     from sqlalchemy import select
+
+    from labstudio.store import schema
 
     script = write_script(SAGEMAKER_STYLE)
     name = core.jobs.submit(

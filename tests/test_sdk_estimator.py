@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 import labstudio
+from conftest import wait_for
 from labstudio.sdk import compat
 from labstudio.sdk.compat import SageMakerArgumentWarning
-
-from conftest import wait_for
 
 TRAIN = """
 import argparse, json, os, time

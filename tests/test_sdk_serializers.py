@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 from labstudio.deserializers import (
-    BytesDeserializer, CSVDeserializer, JSONDeserializer, NumpyDeserializer, PandasDeserializer, StringDeserializer,
+    BytesDeserializer,
+    CSVDeserializer,
+    JSONDeserializer,
+    NumpyDeserializer,
+    PandasDeserializer,
+    StringDeserializer,
 )
 from labstudio.serializers import CSVSerializer, IdentitySerializer, JSONSerializer, NumpySerializer
 from labstudio.serving import codecs

@@ -8,12 +8,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from serving_helpers import CONSTANT, write_source
 from servers import JupyterProcess
+from serving_helpers import CONSTANT, write_source
 
 pytestmark = pytest.mark.slow
 

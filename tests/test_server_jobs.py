@@ -12,7 +12,6 @@ from tornado.httpclient import HTTPClientError
 from httpjson import body as _body
 from httpjson import error as _error
 
-
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 

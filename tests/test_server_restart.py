@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
-from labstudio.jobs import procutil
+from labstudio import procs as procutil
 from servers import JupyterProcess
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import labstudio
-from serving_helpers import TRANSFORM_FN, iris_model, make_archive, write_source  # noqa: F401
+from serving_helpers import TRANSFORM_FN, make_archive, write_source
 
 pytestmark = pytest.mark.slow
 

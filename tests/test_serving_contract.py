@@ -10,7 +10,7 @@ import pytest
 
 from labstudio.serving import codecs
 from labstudio.serving.contract import Handlers, InvocationError, ModelLoadError
-from serving_helpers import FOUR_HANDLERS, TRANSFORM_FN, diabetes_model, from_npy, iris_model, npy, write_source  # noqa: F401
+from serving_helpers import FOUR_HANDLERS, TRANSFORM_FN, from_npy, npy, write_source
 
 
 @pytest.fixture(autouse=True)

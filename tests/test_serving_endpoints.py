@@ -12,14 +12,12 @@ import numpy as np
 import pytest
 
 from conftest import wait_for
-from labstudio.serving import procs
-from serving_helpers import (  # noqa: F401
+from labstudio import procs
+from serving_helpers import (
     FOUR_HANDLERS,
     TRANSFORM_FN,
-    diabetes_model,
     from_npy,
     get,
-    iris_model,
     make_archive,
     message,
     npy,

@@ -11,18 +11,19 @@ import subprocess
 import sys
 import tarfile
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from conftest import wait_for
 from httpjson import body as _body
 from httpjson import error as _error
+from labstudio import procs
 from labstudio.errors import Invalid
-from labstudio.serving import procs
-from serving_helpers import FOUR_HANDLERS, diabetes_model, get, post, write_source  # noqa: F401
+from serving_helpers import FOUR_HANDLERS, get, post, write_source
 
 pytestmark = pytest.mark.slow
 

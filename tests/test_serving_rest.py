@@ -10,7 +10,7 @@ from tornado.httpclient import HTTPClientError
 
 from httpjson import body as _body
 from httpjson import error as _error
-from serving_helpers import FOUR_HANDLERS, diabetes_model, write_source  # noqa: F401
+from serving_helpers import FOUR_HANDLERS, write_source
 
 pytestmark = pytest.mark.slow
 

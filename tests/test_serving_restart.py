@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
-from labstudio.serving import procs
-from serving_helpers import iris_model, post  # noqa: F401
+from labstudio import procs
 from servers import JupyterProcess
+from serving_helpers import post
 
 pytestmark = pytest.mark.slow
 

@@ -43,9 +43,11 @@ def test_migrations_reach_head_and_are_idempotent(db: Database, db_url: str) -> 
     again = Database(db_url)  # a second process opening the same store
     assert again.current_revision() == HEAD_REVISION
     again.dispose()
-    from alembic.script import ScriptDirectory
-    from alembic.config import Config
     from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     import labstudio.store.migrations as m
 
     cfg = Config()

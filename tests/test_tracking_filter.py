@@ -5,8 +5,9 @@ import math
 
 import pytest
 
+from labstudio.store.search import compile_filter, compile_order_by
 from labstudio.tracking.analytics import sagemaker_expression_to_filter
-from labstudio.tracking.filter import FilterError, compile_filter, compile_order_by, parse
+from labstudio.tracking.filter_grammar import FilterError, parse
 
 
 @pytest.fixture

@@ -24,10 +24,12 @@ import {
   IVariantRequest,
   ICreateTrainingJobRequest,
   IJobMetrics,
+  IJobMetricsPage,
   IListTrainingJobsOptions,
   IListTrainingJobsResponse,
   ILogChunk,
-  ITrainingJobDescription
+  ITrainingJobDescription,
+  toNumber
 } from './types';
 
 /** The path of the labstudio REST API under the server's base URL. */
@@ -145,17 +147,21 @@ export class LabstudioClient {
     const series = new Map<string, IJobMetrics['metrics'][number]>();
     let token: string | undefined;
     do {
-      const page = await this.request<IJobMetrics>(
+      const page = await this.request<IJobMetricsPage>(
         'GET',
         ['jobs', name, 'metrics'],
         { query: { next_token: token } }
       );
       for (const item of page.metrics) {
+        const points = item.points.map(p => ({
+          ...p,
+          value: toNumber(p.value)
+        }));
         const known = series.get(item.name);
         if (known) {
-          known.points.push(...item.points);
+          known.points.push(...points);
         } else {
-          series.set(item.name, { ...item, points: [...item.points] });
+          series.set(item.name, { name: item.name, points });
         }
       }
       token = page.NextToken ?? undefined;

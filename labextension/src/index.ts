@@ -19,6 +19,7 @@ import { studioIcon } from './icons';
 import { JobsModel, PANEL_ID, StudioPanel } from './panel';
 import { EndpointsModel } from './panel/endpointsModel';
 import { ExperimentsModel } from './panel/experimentsModel';
+import { applySettings } from './panel/settings';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
 
 export * from './api';
@@ -67,7 +68,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       : null;
     const read = () => {
       if (loaded) {
-        settings = { ...DEFAULT_SETTINGS, ...(loaded.composite as Partial<IStudioSettings>) };
+        settings = {
+          ...DEFAULT_SETTINGS,
+          ...(loaded.composite as Partial<IStudioSettings>)
+        };
       }
     };
     read();
@@ -98,20 +102,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
     /** The key metric of the runs' experiment, charted first when they are compared. */
     const compareMetric = (ids: string[]) => {
       const first = ids.length ? experiments.findRun(ids[0]) : undefined;
-      return experiments.keyMetricFor(first?.experiment ?? experiments.currentExperiment);
+      return experiments.keyMetricFor(
+        first?.experiment ?? experiments.currentExperiment
+      );
     };
-    const endpoints = new EndpointsModel({ client, events, fallbackInterval: fallback });
+    const endpoints = new EndpointsModel({
+      client,
+      events,
+      fallbackInterval: fallback
+    });
 
     const pickPath = docManager
       ? async (kind: 'file' | 'folder'): Promise<string | null> => {
           const result =
             kind === 'folder'
-              ? await FileDialog.getExistingDirectory({ manager: docManager, title: 'Choose the source folder' })
+              ? await FileDialog.getExistingDirectory({
+                  manager: docManager,
+                  title: 'Choose the source folder'
+                })
               : await FileDialog.getOpenFiles({
                   manager: docManager,
                   title: 'Choose the training script',
                   filter: model =>
-                    model.type === 'directory' || model.name.endsWith('.py') ? {} : null
+                    model.type === 'directory' || model.name.endsWith('.py')
+                      ? {}
+                      : null
                 });
           const chosen = result.button.accept ? result.value?.[0] : undefined;
           return chosen ? chosen.path : null;
@@ -135,11 +150,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     loaded?.changed.connect(() => {
       read();
-      experiments.setDefaultKeyMetric(settings.keyMetric);
-      experiments.setKeyMetricChoices(settings.keyMetrics);
-      experiments.setDefaultExperiment(settings.defaultExperiment);
-      experiments.setFallbackInterval(settings.refreshInterval * 1000);
-      endpoints.setFallbackInterval(settings.refreshInterval * 1000);
+      applySettings(settings, { jobs, experiments, endpoints });
     });
 
     app.shell.add(panel, 'left', { rank: 600 });
@@ -159,7 +170,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.refresh, {
       label: 'Refresh experiments, jobs and endpoints',
       execute: async () => {
-        await Promise.all([jobs.refresh(), experiments.refresh(), endpoints.refresh()]);
+        await Promise.all([
+          jobs.refresh(),
+          experiments.refresh(),
+          endpoints.refresh()
+        ]);
       }
     });
     commands.addCommand(CommandIDs.refreshJobs, {
@@ -170,7 +185,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Launch a training job…',
       caption: 'Open the training launch form',
       icon: studioIcon,
-      execute: args => views.openLaunch(args?.entryPoint ? { entryPoint: String(args.entryPoint) } : undefined)
+      execute: args =>
+        views.openLaunch(
+          args?.entryPoint ? { entryPoint: String(args.entryPoint) } : undefined
+        )
     });
     commands.addCommand(CommandIDs.trainFile, {
       label: 'Train with labstudio',
@@ -185,20 +203,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     commands.addCommand(CommandIDs.compareSelected, {
-      label: args => `Compare the selected runs${experiments.selection.size ? ` (${experiments.selection.size})` : ''}`,
+      label: args =>
+        `Compare the selected runs${experiments.selection.size ? ` (${experiments.selection.size})` : ''}`,
       isEnabled: () => experiments.selection.size > 0,
-      execute: () => views.openCompare(experiments.selection.ids, compareMetric(experiments.selection.ids))
+      execute: () =>
+        views.openCompare(
+          experiments.selection.ids,
+          compareMetric(experiments.selection.ids)
+        )
     });
     commands.addCommand(CommandIDs.openCompare, {
       label: 'Compare runs',
       execute: args => views.openCompare((args.runIds as string[]) ?? [])
     });
     commands.addCommand(CommandIDs.openJob, {
-      label: args => (args.name ? `Open training job ${args.name}` : 'Open a training job'),
+      label: args =>
+        args.name ? `Open training job ${args.name}` : 'Open a training job',
       execute: args => args.name && views.openJob(String(args.name))
     });
     commands.addCommand(CommandIDs.openEndpoint, {
-      label: args => (args.name ? `Open endpoint ${args.name}` : 'Open an endpoint'),
+      label: args =>
+        args.name ? `Open endpoint ${args.name}` : 'Open an endpoint',
       execute: args => args.name && views.openEndpoint(String(args.name))
     });
 
@@ -228,7 +253,9 @@ function selectedPython(browser: IDefaultFileBrowser | null): string | null {
     return null;
   }
   const items = [...browser.selectedItems()];
-  return items.length === 1 && items[0].type === 'file' && items[0].path.endsWith('.py')
+  return items.length === 1 &&
+    items[0].type === 'file' &&
+    items[0].path.endsWith('.py')
     ? items[0].path
     : null;
 }

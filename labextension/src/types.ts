@@ -1,17 +1,21 @@
 /**
  * Shapes of the labstudio REST API (`/labstudio/api/...`).
  *
- * Training-job shapes follow SageMaker's `ListTrainingJobs` / `DescribeTrainingJob`
- * (PascalCase keys); labstudio-only resources use snake_case keys.
+ * The wire shapes are generated: the server's pydantic models (`labstudio/shapes`) give
+ * the OpenAPI document (`schema/openapi.json`), and `jlpm gen:types` turns that into
+ * `generated/openapi.ts`. This module gives them the names the panel uses; only
+ * client-side options and helpers are written by hand here.
+ *
+ * Training-job describe/list and endpoint shapes follow SageMaker (PascalCase keys);
+ * labstudio's own resources and the job submit request use snake_case keys.
  */
+import type { components } from './generated/openapi';
+
+type Schemas = components['schemas'];
 
 /** The lifecycle status of a training job (SageMaker's `TrainingJobStatus`). */
 export type TrainingJobStatus =
-  | 'InProgress'
-  | 'Completed'
-  | 'Failed'
-  | 'Stopping'
-  | 'Stopped';
+  Schemas['TrainingJobSummary']['TrainingJobStatus'];
 
 /** All statuses, in lifecycle order. */
 export const TRAINING_JOB_STATUSES: readonly TrainingJobStatus[] = [
@@ -28,25 +32,10 @@ export function isActiveStatus(status: string): boolean {
 }
 
 /** One row of `GET /labstudio/api/jobs`. */
-export interface ITrainingJobSummary {
-  TrainingJobName: string;
-  TrainingJobStatus: TrainingJobStatus;
-  SecondaryStatus: string;
-  StatusMessage: string;
-  CreationTime: string;
-  TrainingStartTime: string | null;
-  TrainingEndTime: string | null;
-  LastModifiedTime: string;
-  FailureReason: string | null;
-  ExperimentName: string | null;
-  RunId: string | null;
-}
+export type ITrainingJobSummary = Schemas['TrainingJobSummary'];
 
 /** The answer of `GET /labstudio/api/jobs`, newest first. */
-export interface IListTrainingJobsResponse {
-  TrainingJobSummaries: ITrainingJobSummary[];
-  NextToken: string | null;
-}
+export type IListTrainingJobsResponse = Schemas['ListTrainingJobsResponse'];
 
 /** Query parameters of `GET /labstudio/api/jobs`. */
 export interface IListTrainingJobsOptions {
@@ -56,127 +45,61 @@ export interface IListTrainingJobsOptions {
   nameContains?: string;
 }
 
-export interface IMetricDefinition {
-  Name: string;
-  Regex: string;
-}
+export type IMetricDefinition = Schemas['MetricDefinition'];
 
 /** The body of `POST /labstudio/api/jobs`. */
-export interface ICreateTrainingJobRequest {
-  entry_point: string;
-  source_dir?: string;
-  hyperparameters?: Record<string, unknown>;
-  channels?: Record<string, string>;
-  environment?: Record<string, string>;
-  metric_definitions?: IMetricDefinition[];
-  max_runtime_seconds?: number;
-  experiment_name?: string;
-  tags?: Record<string, string>;
-  name?: string;
-}
+export type ICreateTrainingJobRequest = Schemas['CreateTrainingJobRequest'];
 
-export interface ISecondaryStatusTransition {
-  Status: string;
-  StartTime: string;
-  EndTime?: string | null;
-  StatusMessage?: string;
-}
+export type ISecondaryStatusTransition = Schemas['SecondaryStatusTransition'];
 
-export interface IInputChannel {
-  ChannelName: string;
-  DataSource: { FileDataSource: { FileUri: string } };
-}
+export type IInputChannel = Schemas['InputChannel'];
 
-export interface IFinalMetric {
-  MetricName: string;
-  Value: number;
-  Timestamp: string;
-}
+export type IFinalMetric = Schemas['FinalMetric'];
 
 /** The answer of `GET /labstudio/api/jobs/{name}` (SageMaker's DescribeTrainingJob). */
-export interface ITrainingJobDescription {
-  TrainingJobName: string;
-  TrainingJobStatus: TrainingJobStatus;
-  SecondaryStatus: string;
-  SecondaryStatusTransitions: ISecondaryStatusTransition[];
-  FailureReason?: string | null;
-  HyperParameters: Record<string, string>;
-  InputDataConfig: IInputChannel[];
-  /** `Deleted` is true (and the URI null) once the archive was deleted with the job's run. */
-  ModelArtifacts?: { S3ModelArtifacts: string | null; Deleted?: boolean } | null;
-  OutputDataConfig?: Record<string, unknown> | null;
-  FinalMetricDataList: IFinalMetric[];
-  CreationTime: string;
-  TrainingStartTime?: string | null;
-  TrainingEndTime?: string | null;
-  LastModifiedTime: string;
-  StoppingCondition?: { MaxRuntimeInSeconds?: number | null } | null;
-  Environment: Record<string, string>;
-  /** SageMaker's list of `{Key, Value}` (older servers sent an object). */
-  Tags: { Key: string; Value: string }[] | Record<string, string>;
-  ExperimentName?: string | null;
-  RunId?: string | null;
-  EntryPoint: string;
-  SourceDir?: string | null;
-  MetricDefinitions: IMetricDefinition[];
-  OutputArtifacts?: { S3OutputArtifacts: string | null; Deleted?: boolean } | null;
-  LogUri?: string | null;
-  ExitCode?: number | null;
-  TrainingTimeInSeconds?: number | null;
-}
+export type ITrainingJobDescription = Schemas['DescribeTrainingJobResponse'];
 
 /** The answer of `GET /labstudio/api/jobs/{name}/logs?offset=N`. */
-export interface ILogChunk {
-  text: string;
-  next_offset: number;
-  complete: boolean;
-}
+export type ILogChunk = Schemas['LogChunk'];
 
-export interface IMetricPoint {
-  step: number;
+/** One page of `GET /labstudio/api/jobs/{name}/metrics`, as the server sends it. */
+export type IJobMetricsPage = Schemas['GetTrainingJobMetricsResponse'];
+
+/**
+ * A metric point as `LabstudioClient.getMetrics` hands it over: the value's JSON
+ * spellings ("NaN", "Infinity") already turned into numbers.
+ */
+export type IMetricPoint = Omit<Schemas['MetricPoint'], 'value'> & {
   value: number | null;
-  timestamp: number;
-}
+};
 
 export interface IMetricSeries {
   name: string;
   points: IMetricPoint[];
 }
 
-/** The answer of `GET /labstudio/api/jobs/{name}/metrics`. */
+/** Every page of `GET /labstudio/api/jobs/{name}/metrics`, joined by the client. */
 export interface IJobMetrics {
   metrics: IMetricSeries[];
-  /** Set when more points follow: pass it back as `next_token`. */
-  NextToken?: string | null;
 }
 
 /** One message of the `/labstudio/api/events` WebSocket. */
-export interface ILabstudioEvent<P = Record<string, unknown>> {
-  id: number;
-  time: number;
-  kind: string;
-  payload: P;
-}
+export type ILabstudioEvent<P = Record<string, unknown>> = Omit<
+  Schemas['Event'],
+  'payload'
+> & { payload: P };
+
+/** The kinds of `/labstudio/api/events` messages. */
+export type EventKind = Schemas['Event']['kind'];
 
 /** Payload of `job.status` events. */
-export interface IJobStatusPayload {
-  name: string;
-  status: TrainingJobStatus;
-  secondary_status: string;
-  message: string;
-}
+export type IJobStatusPayload = Schemas['JobStatusPayload'];
 
 /** Payload of `job.created` events. */
-export interface IJobCreatedPayload {
-  name: string;
-}
+export type IJobCreatedPayload = Schemas['JobCreatedPayload'];
 
 /** Payload of `job.metrics` events. */
-export interface IJobMetricsPayload {
-  name: string;
-  run_id: string | null;
-  points: { key: string; value: number | null; step: number; timestamp: number }[];
-}
+export type IJobMetricsPayload = Schemas['JobMetricsPayload'];
 
 // ---------------------------------------------------------------------------------------
 // Experiments and runs (snake_case; times are epoch seconds)
@@ -195,76 +118,21 @@ export function toNumber(value: JsonNumber | null | undefined): number | null {
   return value === 'NaN' ? NaN : value === 'Infinity' ? Infinity : -Infinity;
 }
 
-export type RunStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopped';
+export type RunStatus = Schemas['Run']['status'];
 
-export interface IExperiment {
-  id: string;
-  name: string;
-  description: string;
-  tags: Record<string, string>;
-  created_time: number;
-  last_modified_time: number;
-  run_count: number;
-  in_progress_count: number;
-  last_run_time: number | null;
-  /** Only in `GET /experiments/{name}`. */
-  metric_names?: string[];
-  param_names?: string[];
-}
+export type IExperiment = Schemas['Experiment'];
 
-export interface IMetricSummary {
-  last: JsonNumber;
-  min: JsonNumber;
-  max: JsonNumber;
-  avg: JsonNumber;
-  std?: JsonNumber | null;
-  count: number;
-  last_step: number;
-  last_timestamp: number;
-}
+export type IMetricSummary = Schemas['MetricSummary'];
 
 /** One row of `GET /runs`. */
-export interface IRun {
-  id: string;
-  name: string;
-  experiment: string;
-  experiment_id: string;
-  trial: string | null;
-  status: RunStatus;
-  start_time: number | null;
-  end_time: number | null;
-  duration: number | null;
-  created_time: number;
-  last_modified_time: number;
-  source_type: string | null;
-  /** The training job's name when `source_type` is TrainingJob. */
-  source_name: string | null;
-  tags: Record<string, string>;
-  params: Record<string, string>;
-  metrics: Record<string, IMetricSummary>;
-}
+export type IRun = Schemas['Run'];
 
-export interface IRunArtifact {
-  name: string;
-  uri: string;
-  is_output: boolean;
-  media_type: string | null;
-  created_time: number;
-}
+export type IRunArtifact = Schemas['RunArtifact'];
 
 /** `GET /runs/{id}`. */
-export interface IRunDetail extends IRun {
-  metric_names: string[];
-  artifacts: IRunArtifact[];
-  job: { name: string; status: string; secondary_status?: string } | null;
-}
+export type IRunDetail = Schemas['RunDetail'];
 
-export interface IRunPage {
-  runs: IRun[];
-  next_token: string | null;
-  /** How many runs match in all. */
-  total?: number;
-}
+export type IRunPage = Schemas['SearchRunsResponse'];
 
 export interface IListRunsOptions {
   experiment?: string | string[];
@@ -277,136 +145,47 @@ export interface IListRunsOptions {
 }
 
 /** `GET /runs/{id}/metrics/{name}`. */
-export interface IMetricHistory {
-  run_id: string;
-  name: string;
-  count: number;
-  downsampled: boolean;
-  steps: number[];
-  values: JsonNumber[];
-  timestamps: number[] | null;
-}
+export type IMetricHistory = Schemas['MetricSeries'];
 
-export interface ICompareRequest {
-  runs: string[];
-  metrics?: string[];
-  max_points?: number;
-  method?: 'minmax' | 'lttb';
-}
+export type ICompareRequest = Schemas['CompareRunsRequest'];
 
-export interface ICompareSeries {
-  run_id: string;
-  run_name: string;
-  metric: string;
-  count: number;
-  downsampled: boolean;
-  steps: number[];
-  values: JsonNumber[];
-  /** Not sent by every server version. */
-  timestamps?: number[] | null;
-}
+export type ICompareSeries = Schemas['CompareSeries'];
 
 /** `POST /runs/compare`. */
-export interface ICompareResult {
-  max_points: number;
-  method: string;
-  metrics: string[];
-  runs: IRun[];
-  series: ICompareSeries[];
-}
+export type ICompareResult = Schemas['CompareRunsResponse'];
 
 /** Payload of `run.created`. */
-export interface IRunCreatedPayload {
-  run_id: string;
-  experiment: string;
-  name: string;
-  status?: RunStatus;
-}
+export type IRunCreatedPayload = Schemas['RunCreatedPayload'];
 
 /** Payload of `run.status`. */
-export interface IRunStatusPayload {
-  run_id: string;
-  status: RunStatus;
-}
+export type IRunStatusPayload = Schemas['RunStatusPayload'];
 
 // ---------------------------------------------------------------------------------------
 // Endpoints (SageMaker's PascalCase)
 
-export type EndpointStatus =
-  | 'Creating'
-  | 'InService'
-  | 'Updating'
-  | 'Deleting'
-  | 'Failed';
+export type EndpointStatus = Schemas['EndpointSummary']['EndpointStatus'];
 
-export interface IEndpointFigures {
-  Invocations: number;
-  Errors: number;
-  Invocation4XXErrors: number;
-  Invocation5XXErrors: number;
-  LatencyAverageMs: number | null;
-  LatencyP50Ms: number | null;
-  LatencyP90Ms: number | null;
-  LatencyP99Ms: number | null;
-}
+export type IEndpointFigures = Schemas['EndpointFigures'];
 
 /** One row of `GET /endpoints`. */
-export interface IEndpointSummary {
-  EndpointName: string;
-  EndpointStatus: EndpointStatus;
-  FailureReason: string | null;
-  EndpointUrl: string | null;
-  CreationTime: string;
-  LastModifiedTime: string;
-  VariantNames?: string[];
-}
+export type IEndpointSummary = Schemas['EndpointSummary'];
 
-export interface IEndpointVariant {
-  VariantName: string;
-  ModelData: string;
-  EntryPoint: string | null;
-  SourceDir: string | null;
-  CurrentWeight: number;
-  CurrentInstanceCount: number;
-  VariantStatus: string;
-  Metrics?: IEndpointFigures;
-}
+export type IEndpointVariant = Schemas['VariantDescription'];
 
 /** `GET /endpoints/{name}`. */
-export interface IEndpointDescription extends IEndpointSummary {
-  InvocationsUrl: string | null;
-  AuthType: 'None' | 'Bearer';
-  ProductionVariants: IEndpointVariant[];
-  Metrics?: IEndpointFigures;
-  DataCaptureConfig?: Record<string, unknown>;
-}
+export type IEndpointDescription = Schemas['DescribeEndpointResponse'];
 
-export interface IVariantRequest {
-  VariantName?: string;
-  /** A Completed training job's name, a model archive or a model folder. */
-  Source?: string;
-  EntryPoint?: string;
-  SourceDir?: string;
-  InitialVariantWeight?: number;
-  InitialInstanceCount?: number;
-  Environment?: Record<string, string>;
-}
+export type IVariantRequest = Schemas['ProductionVariant'];
 
 /** The body of `POST /endpoints`. */
-export interface ICreateEndpointRequest {
-  EndpointName?: string;
-  ProductionVariants: IVariantRequest[];
-  AuthToken?: string;
-}
+export type ICreateEndpointRequest = Schemas['CreateEndpointRequest'];
 
-export interface IEndpointListResponse {
-  Endpoints: IEndpointSummary[];
-}
+/** The body of `PATCH /endpoints/{name}`. */
+export type IUpdateEndpointRequest = Schemas['UpdateEndpointRequest'];
 
-export interface IEndpointLogs {
-  EndpointName: string;
-  Log: string;
-}
+export type IEndpointListResponse = Schemas['ListEndpointsResponse'];
+
+export type IEndpointLogs = Schemas['EndpointLogs'];
 
 export interface IInvokeRequest {
   body: string;
@@ -428,8 +207,5 @@ export interface IInvokeResult {
   variant: string | null;
 }
 
-/** Payload of `endpoint.status` / `endpoint.created` / `endpoint.deleted`. */
-export interface IEndpointStatusPayload {
-  name: string;
-  status?: EndpointStatus;
-}
+/** Payload of `endpoint.created` / `endpoint.status` / `endpoint.deleted`. */
+export type IEndpointStatusPayload = Schemas['EndpointStatusPayload'];

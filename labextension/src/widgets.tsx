@@ -4,37 +4,27 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import { IDisposable } from '@lumino/disposable';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { LabstudioClient } from './api';
 import { EventStream } from './events';
 import { studioIcon } from './icons';
+import { DEFAULT_SETTINGS, IStudioSettings } from './panel/settings';
 import { IRun, ITrainingJobDescription } from './types';
+import { CompareModel } from './views/compare/compareModel';
 import { CompareView } from './views/compare/CompareView';
+import { EndpointModel } from './views/endpoint/endpointModel';
 import { EndpointView } from './views/endpoint/EndpointView';
+import { JobDetailModel } from './views/job/jobDetailModel';
 import { JobDetailView } from './views/job/JobDetailView';
 import { fromJob, emptyForm, ILaunchForm } from './views/launch/formModel';
 import { LaunchForm } from './views/launch/LaunchForm';
+import { LaunchFormModel } from './views/launch/launchFormModel';
 
-export interface IStudioSettings {
-  defaultExperiment: string;
-  keyMetric: string;
-  /** The key metric chosen per experiment in the panel (experiment → metric). */
-  keyMetrics: Record<string, string>;
-  /** Fallback refresh while the events socket is down (seconds). */
-  refreshInterval: number;
-  /** Points per curve asked of the server. */
-  maxPoints: number;
-}
-
-export const DEFAULT_SETTINGS: IStudioSettings = {
-  defaultExperiment: '',
-  keyMetric: '',
-  keyMetrics: {},
-  refreshInterval: 30,
-  maxPoints: 1000
-};
+export { DEFAULT_SETTINGS };
+export type { IStudioSettings };
 
 class StudioView extends ReactWidget {
   constructor(private readonly _render: () => JSX.Element) {
@@ -52,7 +42,9 @@ export class MainViews {
     private readonly client: LabstudioClient,
     private readonly events: EventStream | null,
     private readonly settings: () => IStudioSettings,
-    private readonly pickPath?: (kind: 'file' | 'folder') => Promise<string | null>
+    private readonly pickPath?: (
+      kind: 'file' | 'folder'
+    ) => Promise<string | null>
   ) {}
 
   /** Compare runs, charting `keyMetric` first (default: the `keyMetric` setting). */
@@ -61,15 +53,21 @@ export class MainViews {
       return;
     }
     const key = `compare:${runIds.length}:${hash(runIds.join(','))}`;
-    this._open(key, `Compare ${runIds.length} run${runIds.length > 1 ? 's' : ''}`, () => (
-      <CompareView
-        client={this.client}
-        runIds={runIds}
-        events={this.events}
-        keyMetric={keyMetric || this.settings().keyMetric || undefined}
-        maxPoints={this.settings().maxPoints}
-      />
-    ));
+    this._open(
+      key,
+      `Compare ${runIds.length} run${runIds.length > 1 ? 's' : ''}`,
+      () => {
+        const model = new CompareModel({
+          client: this.client,
+          events: this.events,
+          runIds,
+          keyMetric: keyMetric || this.settings().keyMetric || undefined,
+          maxPoints: this.settings().maxPoints
+        });
+        void model.start();
+        return { model, render: () => <CompareView model={model} /> };
+      }
+    );
   }
 
   /** A run of a training job opens the job; another run opens its comparison view. */
@@ -82,50 +80,87 @@ export class MainViews {
   }
 
   openJob(name: string): void {
-    this._open(`job:${name}`, name, () => (
-      <JobDetailView
-        client={this.client}
-        events={this.events}
-        name={name}
-        onClone={job => this.openLaunch(job)}
-        onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
-        onOpenRun={runId => this.openCompare([runId])}
-      />
-    ));
+    this._open(`job:${name}`, name, () => {
+      const model = new JobDetailModel({
+        client: this.client,
+        events: this.events,
+        name
+      });
+      void model.start();
+      return {
+        model,
+        render: () => (
+          <JobDetailView
+            model={model}
+            onClone={job => this.openLaunch(job)}
+            onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
+            onOpenRun={runId => this.openCompare([runId])}
+          />
+        )
+      };
+    });
   }
 
   /** The launch form, empty, for a script, or cloned from a job. */
   openLaunch(from?: ITrainingJobDescription | Partial<ILaunchForm>): void {
     const base = emptyForm({ experiment: this.settings().defaultExperiment });
-    const initial = from && 'TrainingJobName' in from ? fromJob(from as ITrainingJobDescription, base) : { ...base, ...(from ?? {}) };
+    const initial =
+      from && 'TrainingJobName' in from
+        ? fromJob(from as ITrainingJobDescription, base)
+        : { ...base, ...(from ?? {}) };
     const key = `launch:${++this._launches}`;
-    this._open(key, 'Launch training', () => (
-      <LaunchForm
-        client={this.client}
-        initial={initial}
-        pickPath={this.pickPath}
-        onLaunched={job => this.openJob(job.TrainingJobName)}
-      />
-    ));
+    this._open(key, 'Launch training', () => {
+      const model = new LaunchFormModel({ client: this.client, initial });
+      void model.start();
+      return {
+        model,
+        render: () => (
+          <LaunchForm
+            model={model}
+            pickPath={this.pickPath}
+            onLaunched={job => this.openJob(job.TrainingJobName)}
+          />
+        )
+      };
+    });
   }
 
   openEndpoint(name: string): void {
-    this._open(`endpoint:${name}`, name, () => (
-      <EndpointView
-        client={this.client}
-        events={this.events}
-        name={name}
-        onDeleted={() => this._widgets.get(`endpoint:${name}`)?.dispose()}
-      />
-    ));
+    const key = `endpoint:${name}`;
+    this._open(key, name, () => {
+      const model = new EndpointModel({
+        client: this.client,
+        events: this.events,
+        name
+      });
+      void model.start();
+      return {
+        model,
+        render: () => (
+          <EndpointView
+            model={model}
+            onDeleted={() => this._widgets.get(key)?.dispose()}
+          />
+        )
+      };
+    });
   }
 
-  private _open(key: string, label: string, render: () => JSX.Element): void {
+  /**
+   * Activate the view open under `key`, or make its model and view: the model lives as
+   * long as the widget (disposing the widget disposes it).
+   */
+  private _open(
+    key: string,
+    label: string,
+    make: () => { model: IDisposable; render: () => JSX.Element }
+  ): void {
     const existing = this._widgets.get(key);
     if (existing && !existing.isDisposed) {
       this.app.shell.activateById(existing.id);
       return;
     }
+    const { model, render } = make();
     const content = new StudioView(render);
     const widget = new MainAreaWidget({ content });
     widget.id = `labstudio-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}-${++this._count}`;
@@ -134,7 +169,10 @@ export class MainViews {
     widget.title.icon = studioIcon;
     widget.title.closable = true;
     widget.addClass('labstudio-main-widget');
-    widget.disposed.connect(() => this._widgets.delete(key));
+    widget.disposed.connect(() => {
+      this._widgets.delete(key);
+      model.dispose();
+    });
     this._widgets.set(key, widget);
     this.app.shell.add(widget, 'main');
     this.app.shell.activateById(widget.id);

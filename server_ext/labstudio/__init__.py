@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from ._version import __version__
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `import labstudio` sits on the supervisor's hot path
+if TYPE_CHECKING:
+    from typing import Any
+
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "labstudio"}]

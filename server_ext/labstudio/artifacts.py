@@ -108,10 +108,10 @@ class ArtifactStore:
 def open_uri(uri: str, mode: str = "rb") -> IO[bytes]:
     """Open any artifact URI handed out by a store (local path, file://, s3://, ...)."""
     if _is_local(uri):
-        return open(_local_path(uri), mode)  # type: ignore[return-value]
+        return open(_local_path(uri), mode)
     import fsspec
 
-    return fsspec.open(uri, mode).open()  # type: ignore[no-any-return]
+    return fsspec.open(uri, mode).open()
 
 
 def exists(uri: str) -> bool:
@@ -146,6 +146,6 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
             for member in tar.getmembers():
                 target = (dest / member.name).resolve()
                 if dest not in target.parents and target != dest:
-                    raise Invalid(f"archive member {member.name!r} would be written outside {dest}")
+                    raise Invalid(f"archive member {member.name!r} would be written outside {dest}") from None
             tar.extractall(dest)
     return dest

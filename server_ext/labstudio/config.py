@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 ENV_HOME = "LABSTUDIO_HOME"
 ENV_DB_URL = "LABSTUDIO_DB_URL"
 ENV_ARTIFACT_URI = "LABSTUDIO_ARTIFACT_URI"
 ENV_MAX_CONCURRENT = "LABSTUDIO_MAX_CONCURRENT_JOBS"
 ENV_STOP_GRACE = "LABSTUDIO_STOP_GRACE_SECONDS"
+ENV_ENDPOINT_BACKEND = "LABSTUDIO_ENDPOINT_BACKEND"
 
 # Set by the CLI: on a home folder it cannot write, its listing and describing commands
 # still read the store (opened read-only) instead of refusing to start. The server and the
@@ -57,9 +59,10 @@ class Settings:
     artifact_uri: str
     max_concurrent_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     stop_grace_seconds: float = 10.0
+    endpoint_backend: str = "local"  # where endpoints run: serving.backends names the choices
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         home = Path(os.environ.get(ENV_HOME) or Path.home() / ".labstudio").expanduser().resolve()
         db_url = os.environ.get(ENV_DB_URL) or f"sqlite:///{home / 'labstudio.db'}"
         artifact_uri = os.environ.get(ENV_ARTIFACT_URI) or str(home / "artifacts")
@@ -69,9 +72,10 @@ class Settings:
             artifact_uri=artifact_uri,
             max_concurrent_jobs=_int_env(ENV_MAX_CONCURRENT, os.cpu_count() or 1),
             stop_grace_seconds=_float_env(ENV_STOP_GRACE, 10.0),
+            endpoint_backend=os.environ.get(ENV_ENDPOINT_BACKEND, "").strip() or "local",
         )
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v not in (None, "")})
 
     def as_env(self) -> dict[str, str]:
@@ -82,6 +86,7 @@ class Settings:
             ENV_ARTIFACT_URI: self.artifact_uri,
             ENV_MAX_CONCURRENT: str(self.max_concurrent_jobs),
             ENV_STOP_GRACE: str(self.stop_grace_seconds),
+            ENV_ENDPOINT_BACKEND: self.endpoint_backend,
         }
 
     @property

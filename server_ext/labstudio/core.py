@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import tempfile
 from functools import cached_property
 from typing import TYPE_CHECKING
-
-from sqlalchemy.exc import OperationalError
 
 from .config import ENV_HOME, READ_ONLY_FALLBACK, Settings
 from .errors import HomeUnusable
 from .store import Database, get_database
 from .store import events as events_store
+from .store.db import StoreUnwritable, open_writable
 
 log = logging.getLogger("labstudio")
 
@@ -29,8 +27,6 @@ if TYPE_CHECKING:
 
 
 _PROBE_PREFIX = ".labstudio-probe-"
-# SQLite's words for a store it cannot write (as opposed to, say, a busy one, which is retried).
-_UNWRITABLE_STORE = re.compile(r"readonly|read-only|unable to open|permission denied", re.IGNORECASE)
 
 
 def home_unusable_message(settings: Settings, cause: BaseException | str) -> str:
@@ -40,8 +36,8 @@ def home_unusable_message(settings: Settings, cause: BaseException | str) -> str
         probe = os.path.basename(name).startswith(_PROBE_PREFIX)
         where = f" ({name})" if name and name != str(settings.home) and not probe else ""
         text = f"{cause.strerror}{where}"
-    elif isinstance(cause, OperationalError):
-        text = f"its store cannot be written ({cause.orig})"
+    elif isinstance(cause, StoreUnwritable):
+        text = f"its store cannot be written ({cause.reason})"
     else:
         text = str(cause)
     return f"labstudio cannot use its home folder {settings.home}: {text}. Set {ENV_HOME} to a writable folder."
@@ -76,10 +72,8 @@ def open_store(settings: Settings, *, read_only_ok: bool = False) -> tuple[Datab
     problem = _home_problem(settings)
     if problem is None:
         try:
-            return get_database(settings), None
-        except OperationalError as exc:
-            if not (settings.db_url.startswith("sqlite") and _UNWRITABLE_STORE.search(str(exc.orig))):
-                raise
+            return open_writable(settings), None
+        except StoreUnwritable as exc:
             problem = home_unusable_message(settings, exc)
         except OSError as exc:
             problem = home_unusable_message(settings, exc)
@@ -100,23 +94,23 @@ class Core:
             self.db, self.read_only = open_store(self.settings, read_only_ok=READ_ONLY_FALLBACK["enabled"])
 
     @classmethod
-    def from_env(cls) -> "Core":
+    def from_env(cls) -> Core:
         return cls(Settings.from_env())
 
     @cached_property
-    def jobs(self) -> "JobService":
+    def jobs(self) -> JobService:
         from .jobs.service import JobService
 
         return JobService(self.settings, self.db)
 
     @cached_property
-    def experiments(self) -> "ExperimentService":
+    def experiments(self) -> ExperimentService:
         from .tracking.service import ExperimentService
 
         return ExperimentService(self.settings, self.db)
 
     @cached_property
-    def endpoints(self) -> "EndpointService":
+    def endpoints(self) -> EndpointService:
         from .serving.service import EndpointService
 
         return EndpointService(self.settings, self.db)

@@ -17,6 +17,7 @@ from .errors import HomeUnusable
 from .handlers import ROUTE_MODULES
 from .handlers.base import NoRouteHandler
 from .handlers.events import EventHub
+from .serving.backends import backend_class
 
 API_PREFIX = "/labstudio/api"
 
@@ -30,15 +31,24 @@ class LabstudioApp(ExtensionApp):
     artifact_uri = Unicode("", config=True, help="fsspec URL where artifacts are kept (default: <home>/artifacts).")
     max_concurrent_jobs = Int(0, config=True, help="How many training jobs run at once (0: the CPU count).")
     reconcile_interval = Float(5.0, config=True, help="Seconds between checks for dead job supervisors and endpoints.")
+    endpoint_backend = Unicode(
+        "", config=True, help="Where endpoints run: 'local' (processes on this machine) or the dotted path of an EndpointBackend subclass (default: $LABSTUDIO_ENDPOINT_BACKEND or 'local')."
+    )
 
     def _settings(self) -> Settings:
-        for trait, env in (("home", "LABSTUDIO_HOME"), ("db_url", "LABSTUDIO_DB_URL"), ("artifact_uri", "LABSTUDIO_ARTIFACT_URI")):
+        for trait, env in (
+            ("home", "LABSTUDIO_HOME"),
+            ("db_url", "LABSTUDIO_DB_URL"),
+            ("artifact_uri", "LABSTUDIO_ARTIFACT_URI"),
+            ("endpoint_backend", "LABSTUDIO_ENDPOINT_BACKEND"),
+        ):
             value = getattr(self, trait)
             if value:
                 os.environ[env] = value
         if self.max_concurrent_jobs > 0:
             os.environ["LABSTUDIO_MAX_CONCURRENT_JOBS"] = str(self.max_concurrent_jobs)
         settings = Settings.from_env()
+        backend_class(settings.endpoint_backend)  # an unknown backend is a settings error now, not at the first deploy
         # Kernels, terminals and supervisors started by this server inherit os.environ, so
         # exporting the settings makes a job launched from a notebook land in this store.
         os.environ.update(settings.as_env())

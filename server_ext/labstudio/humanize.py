@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 ACTIVE_STATUSES = ("InProgress", "Stopping")
 SUMMARY_METRICS = 8  # more final metrics than this are counted, not listed, to keep one line

@@ -13,9 +13,10 @@ import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, NoReturn
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
@@ -28,7 +29,7 @@ from .sdk.session import get_core
 
 
 class _Parser(MagicArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"%{self.prog}: {message} (see %{self.prog}?)")
 
     def parse(self, line: str) -> argparse.Namespace:
@@ -206,14 +207,21 @@ class LabstudioMagics(Magics):
                 instance_count=args.workers, environment=None, wait=True,
             )
         predictor = Predictor(name, serializer=JSONSerializer(), deserializer=JSONDeserializer())
-        self.shell.user_ns[args.var] = predictor
+        self._user_ns[args.var] = predictor
         url = get_core().endpoints.describe(name).get("EndpointUrl")
         print(f"Endpoint {name} is InService at {url}; `{args.var}` is a Predictor for it (JSON in, JSON out). "
               f"Delete it with {args.var}.delete_endpoint().")
 
+    @property
+    def _user_ns(self) -> dict[str, Any]:
+        """The notebook's variables (IPython only registers magics on a live shell)."""
+        if self.shell is None:
+            raise UsageError("labstudio magics need an IPython shell: %load_ext labstudio in one")
+        return self.shell.user_ns
+
     def _source(self, value: str) -> str:
         """A variable naming an Estimator / TrainingJob / Model, else the text itself."""
-        obj = self.shell.user_ns.get(value) if value.isidentifier() else None
+        obj = self._user_ns.get(value) if value.isidentifier() else None
         if obj is None:
             return value
         latest = getattr(obj, "latest_training_job", None)

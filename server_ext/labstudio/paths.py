@@ -6,8 +6,8 @@ service allows it). The CLI and the SDK pass no roots: a local user may name any
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import Invalid
 

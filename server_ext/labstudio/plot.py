@@ -5,21 +5,23 @@
     lplot.scatter("lr", "val_loss", experiment="sweep")         # parameter against metric
     lplot.parallel_coordinates(["lr", "batch_size"], "val_loss", experiment="sweep")
 
-Each returns a matplotlib Figure (drawn inline in a notebook) with a title, labelled axes and
+Each returns a matplotlib Figure (drawn inline in a notebook; with `ax=`, the figure or subfigure
+holding those axes) with a title, labelled axes and
 a legend or colour bar. Curves are read through the same min/max downsampling as the panel,
 so plotting runs of a million points is quick and still shows every spike.
 """
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import Invalid
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 _STATS = {"last": "last", "min": "min", "max": "max", "avg": "avg", "mean": "avg", "count": "count"}
 
@@ -32,13 +34,14 @@ def _run_ids(runs: Any) -> list[str]:
         return [str(v) for v in runs[column]]
     ids = []
     for r in runs:
-        ids.append(r if isinstance(r, str) else getattr(r, "run_id"))
+        ids.append(r if isinstance(r, str) else r.run_id)
     if not ids:
         raise Invalid("runs is empty: pass run ids, Run objects or a DataFrame from search_runs")
     return ids
 
 
-def _axes(ax: "Axes | None", size: tuple[float, float] = (8.0, 4.5)) -> tuple["Figure", "Axes"]:
+def _axes(ax: Axes | None, size: tuple[float, float] = (8.0, 4.5)) -> tuple[Figure | SubFigure, Axes]:
+    """The given axes and the figure (or subfigure) holding them, or new ones of `size`."""
     if ax is not None:
         return ax.figure, ax
     import matplotlib.pyplot as plt
@@ -57,13 +60,13 @@ def metrics(
     metric: str,
     *,
     x: str = "step",
-    ax: "Axes | None" = None,
+    ax: Axes | None = None,
     max_points: int = 2000,
     unit: str | None = None,
     log_y: bool = False,
     title: str | None = None,
     core: Any = None,
-) -> "Figure":
+) -> Figure | SubFigure:
     """One line per run of `metric` against step, or elapsed time (x="time")."""
     if x not in ("step", "time"):
         raise Invalid(f"x must be 'step' or 'time', got {x!r}")
@@ -83,7 +86,7 @@ def metrics(
     else:
         from .tracking.analytics import metric_history
 
-        names = {r["id"]: r["name"] for r in service.search_records(run_ids=ids)}
+        names = {r.id: r.name for r in service.search_records(run_ids=ids)}
         labels = _labels(ids, names)
         for rid in ids:
             try:
@@ -110,7 +113,7 @@ def metrics(
 metric_curves = metrics
 
 
-def _frame(data: "pd.DataFrame | None", experiment: str | Sequence[str] | None, filter: str | None, core: Any) -> "pd.DataFrame":
+def _frame(data: pd.DataFrame | None, experiment: str | Sequence[str] | None, filter: str | None, core: Any) -> pd.DataFrame:
     if data is not None:
         return data
     from .tracking.analytics import search_runs
@@ -118,7 +121,7 @@ def _frame(data: "pd.DataFrame | None", experiment: str | Sequence[str] | None, 
     return search_runs(experiment, filter=filter, db=(core or _core()).db)
 
 
-def _column(df: "pd.DataFrame", kind: str, name: str) -> str:
+def _column(df: pd.DataFrame, kind: str, name: str) -> str:
     for candidate in (f"{kind}.{name}", name):
         if candidate in df.columns:
             return candidate
@@ -126,7 +129,7 @@ def _column(df: "pd.DataFrame", kind: str, name: str) -> str:
     raise Invalid(f"no {kind[:-1] if kind.endswith('s') else kind} named {name!r} in these runs (known: {', '.join(known) or 'none'})")
 
 
-def _metric_values(df: "pd.DataFrame", metric: str, stat: str, core: Any) -> list[float]:
+def _metric_values(df: pd.DataFrame, metric: str, stat: str, core: Any) -> list[float]:
     """The metric statistic per row (search_runs carries only the last value; others are read)."""
     stat = _STATS.get(stat.lower(), "")
     if not stat:
@@ -134,8 +137,8 @@ def _metric_values(df: "pd.DataFrame", metric: str, stat: str, core: Any) -> lis
     if stat == "last":
         return [float(v) for v in df[_column(df, "metrics", metric)]]
     service = (core or _core()).experiments
-    recs = {r["id"]: r for r in service.search_records(run_ids=list(df["run_id"]))}
-    return [float(recs[i]["metrics"][metric][stat]) if metric in recs.get(i, {}).get("metrics", {}) else math.nan for i in df["run_id"]]
+    recs = {r.id: r for r in service.search_records(run_ids=list(df["run_id"]))}
+    return [float(getattr(recs[i].metrics[metric], stat)) if i in recs and metric in recs[i].metrics else math.nan for i in df["run_id"]]
 
 
 def scatter(
@@ -144,13 +147,13 @@ def scatter(
     *,
     experiment: str | Sequence[str] | None = None,
     filter: str | None = None,
-    data: "pd.DataFrame | None" = None,
+    data: pd.DataFrame | None = None,
     stat: str = "last",
     log_x: bool = False,
-    ax: "Axes | None" = None,
+    ax: Axes | None = None,
     title: str | None = None,
     core: Any = None,
-) -> "Figure":
+) -> Figure | SubFigure:
     """Each run as a point: parameter on x, metric on y, one colour per experiment."""
     df = _frame(data, experiment, filter, core)
     pcol = _column(df, "params", param)
@@ -190,13 +193,13 @@ def parallel_coordinates(
     *,
     experiment: str | Sequence[str] | None = None,
     filter: str | None = None,
-    data: "pd.DataFrame | None" = None,
+    data: pd.DataFrame | None = None,
     stat: str = "last",
     cmap: str = "viridis",
-    ax: "Axes | None" = None,
+    ax: Axes | None = None,
     title: str | None = None,
     core: Any = None,
-) -> "Figure":
+) -> Figure | SubFigure:
     """One polyline per run through its parameters and the metric, coloured by the metric."""
     import matplotlib as mpl
 
@@ -208,7 +211,7 @@ def parallel_coordinates(
     columns.append((f"{metric} ({stat})", (ys, None)))
     fig, axes = _axes(ax, (max(6.0, 1.8 * len(columns)), 4.8))
     scaled = []
-    for name, (vals, cats) in columns:
+    for _name, (vals, cats) in columns:
         finite = [v for v in vals if not math.isnan(v) and not math.isinf(v)]
         lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
         span = hi - lo or 1.0

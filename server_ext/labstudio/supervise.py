@@ -28,7 +28,7 @@ def _redirect(log_path: str) -> None:
     os.close(devnull)
 
 
-def main(argv: list) -> int:  # type: ignore[type-arg]
+def main(argv: list[str]) -> int:
     if len(argv) < 1 or argv[0] in ("-h", "--help"):
         print("usage: python -m labstudio.supervise JOB_NAME [--foreground]", file=sys.stderr)
         return 2

@@ -11,7 +11,9 @@ const NOW = Date.parse('2024-05-01T10:05:01+00:00');
 const now = () => NOW;
 
 function rows(container: HTMLElement): HTMLElement[] {
-  return Array.from(container.querySelectorAll<HTMLElement>('.labstudio-job-row'));
+  return Array.from(
+    container.querySelectorAll<HTMLElement>('.labstudio-job-row')
+  );
 }
 
 function view(props: Partial<React.ComponentProps<typeof JobsView>> = {}) {
@@ -55,12 +57,16 @@ describe('JobsView', () => {
     ]);
     const running = within(list[0]);
     expect(running.getByText('train-running')).toBeTruthy();
-    expect(running.getByTestId('labstudio-status-badge').textContent).toBe('In progress');
-    expect(running.getByTestId('labstudio-job-secondary').textContent).toBe('Training');
-    // A secondary status that repeats the badge gives way to the status message.
-    expect(within(list[1]).getByTestId('labstudio-job-secondary').textContent).toBe(
-      'Training job completed'
+    expect(running.getByTestId('labstudio-status-badge').textContent).toBe(
+      'In progress'
     );
+    expect(running.getByTestId('labstudio-job-secondary').textContent).toBe(
+      'Training'
+    );
+    // A secondary status that repeats the badge gives way to the status message.
+    expect(
+      within(list[1]).getByTestId('labstudio-job-secondary').textContent
+    ).toBe('Training job completed');
     const broken = within(list[2]);
     expect(broken.getByTestId('labstudio-status-badge').className).toContain(
       'labstudio-status-failed'
@@ -68,7 +74,9 @@ describe('JobsView', () => {
     expect(broken.getByTestId('labstudio-job-secondary').textContent).toBe(
       'AlgorithmError: exit code 1'
     );
-    expect(screen.getByTestId('labstudio-connection').dataset.connected).toBe('true');
+    expect(screen.getByTestId('labstudio-connection').dataset.connected).toBe(
+      'true'
+    );
   });
 
   it('shows durations: to the end time when done, to now while running', () => {
@@ -113,8 +121,12 @@ describe('JobsView', () => {
   it('shows the missing server extension instead of a blank panel', () => {
     view({ jobs: [], error: new ServerExtensionMissingError() });
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('The labstudio server extension is not enabled');
-    expect(alert.textContent).toContain('jupyter server extension enable labstudio');
+    expect(alert.textContent).toContain(
+      'The labstudio server extension is not enabled'
+    );
+    expect(alert.textContent).toContain(
+      'jupyter server extension enable labstudio'
+    );
     expect(screen.queryByTestId('labstudio-empty')).toBeNull();
   });
 

@@ -13,11 +13,19 @@ import { buildColumns } from '../views/compare/table';
 import { experiment, run } from './studioFixtures';
 import { IRecordedRequest, TestServer, until } from './server';
 
-function api(server: TestServer, routes: Record<string, (r: IRecordedRequest) => unknown>) {
+function api(
+  server: TestServer,
+  routes: Record<string, (r: IRecordedRequest) => unknown>
+) {
   server.handler = req => {
-    const path = new URL(req.url, 'http://x').pathname.replace('/labstudio/api', '');
+    const path = new URL(req.url, 'http://x').pathname.replace(
+      '/labstudio/api',
+      ''
+    );
     const fn = routes[`${req.method} ${path}`];
-    return fn ? { status: 200, json: fn(req) } : { status: 404, json: { message: `no ${path}` } };
+    return fn
+      ? { status: 200, json: fn(req) }
+      : { status: 404, json: { message: `no ${path}` } };
   };
 }
 
@@ -42,9 +50,20 @@ describe('Studio panel sections', () => {
     const client = new LabstudioClient({ serverSettings: server.settings() });
     events = new EventStream({ url: () => client.eventsUrl(), minDelay: 50 });
     const jobs = new JobsModel({ client, events, refreshDelay: 20 });
-    const experiments = new ExperimentsModel({ client, events, refreshDelay: 20, metricsInterval: 20, keyMetric: 'loss' });
+    const experiments = new ExperimentsModel({
+      client,
+      events,
+      refreshDelay: 20,
+      metricsInterval: 20,
+      keyMetric: 'loss'
+    });
     const endpoints = new EndpointsModel({ client, events, refreshDelay: 20 });
-    panel = new StudioPanel({ jobs, experiments, endpoints, actions: { openCompare: ids => compared.push(ids) } });
+    panel = new StudioPanel({
+      jobs,
+      experiments,
+      endpoints,
+      actions: { openCompare: ids => compared.push(ids) }
+    });
     Widget.attach(panel, document.body);
     void jobs.start();
     void experiments.start();
@@ -56,22 +75,51 @@ describe('Studio panel sections', () => {
     let runs = [run('a'), run('b'), run('c', { status: 'InProgress' })];
     api(server, {
       'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
-      'GET /experiments': () => ({ experiments: [experiment('demo', { run_count: runs.length })] }),
+      'GET /experiments': () => ({
+        experiments: [experiment('demo', { run_count: runs.length })]
+      }),
       'GET /runs': () => ({ runs, next_token: null, total: runs.length }),
-      'GET /endpoints': () => ({ Endpoints: [{ EndpointName: 'ep1', EndpointStatus: 'InService', FailureReason: null, EndpointUrl: 'http://127.0.0.1:9', CreationTime: '', LastModifiedTime: '', VariantNames: ['AllTraffic'] }] })
+      'GET /endpoints': () => ({
+        Endpoints: [
+          {
+            EndpointName: 'ep1',
+            EndpointStatus: 'InService',
+            FailureReason: null,
+            EndpointUrl: 'http://127.0.0.1:9',
+            CreationTime: '',
+            LastModifiedTime: '',
+            VariantNames: ['AllTraffic']
+          }
+        ]
+      })
     });
     const compared: string[][] = [];
     const { panel: widget } = mount(compared);
-    const rows = () => [...widget.node.querySelectorAll<HTMLElement>('[data-testid="labstudio-run-row"]')];
+    const rows = () => [
+      ...widget.node.querySelectorAll<HTMLElement>(
+        '[data-testid="labstudio-run-row"]'
+      )
+    ];
     await waitFor(() => expect(rows()).toHaveLength(3));
-    expect(rows()[0].querySelector('[data-testid="labstudio-run-metric"]')!.textContent).toBe('0.5');
-    expect(widget.node.querySelector('[data-endpoint="ep1"]')!.textContent).toContain('http://127.0.0.1:9');
-    const runsQuery = server.requests.find(r => r.url.startsWith('/labstudio/api/runs'))!;
-    expect(new URL(runsQuery.url, 'http://x').searchParams.get('experiment')).toBe('demo');
+    expect(
+      rows()[0].querySelector('[data-testid="labstudio-run-metric"]')!
+        .textContent
+    ).toBe('0.5');
+    expect(
+      widget.node.querySelector('[data-endpoint="ep1"]')!.textContent
+    ).toContain('http://127.0.0.1:9');
+    const runsQuery = server.requests.find(r =>
+      r.url.startsWith('/labstudio/api/runs')
+    )!;
+    expect(
+      new URL(runsQuery.url, 'http://x').searchParams.get('experiment')
+    ).toBe('demo');
 
     fireEvent.click(rows()[0].querySelector('input')!);
     fireEvent.click(rows()[2].querySelector('input')!, { shiftKey: true });
-    const compare = widget.node.querySelector<HTMLButtonElement>('[data-testid="labstudio-compare"]')!;
+    const compare = widget.node.querySelector<HTMLButtonElement>(
+      '[data-testid="labstudio-compare"]'
+    )!;
     await waitFor(() => expect(compare.textContent).toBe('Compare (3)'));
     fireEvent.click(compare);
     expect(compared[0].sort()).toEqual(['a', 'b', 'c']);
@@ -80,15 +128,36 @@ describe('Studio panel sections', () => {
     await until(() => server.openSockets.length > 0);
     runs = [run('d'), ...runs];
     const before = server.requests.length;
-    server.broadcast({ id: 1, time: 0, kind: 'run.created', payload: { run_id: 'd', experiment: 'demo', name: 'run-d' } });
-    server.broadcast({ id: 2, time: 0, kind: 'run.created', payload: { run_id: 'd', experiment: 'demo', name: 'run-d' } });
+    server.broadcast({
+      id: 1,
+      time: 0,
+      kind: 'run.created',
+      payload: { run_id: 'd', experiment: 'demo', name: 'run-d' }
+    });
+    server.broadcast({
+      id: 2,
+      time: 0,
+      kind: 'run.created',
+      payload: { run_id: 'd', experiment: 'demo', name: 'run-d' }
+    });
     await waitFor(() => expect(rows()).toHaveLength(4));
-    const runRequests = server.requests.slice(before).filter(r => r.url.startsWith('/labstudio/api/runs'));
+    const runRequests = server.requests
+      .slice(before)
+      .filter(r => r.url.startsWith('/labstudio/api/runs'));
     expect(runRequests).toHaveLength(1);
 
     // run.status patches the row at once
-    server.broadcast({ id: 3, time: 0, kind: 'run.status', payload: { run_id: 'c', status: 'Failed' } });
-    await waitFor(() => expect(rows().find(r => r.dataset.runId === 'c')!.dataset.status).toBe('Failed'));
+    server.broadcast({
+      id: 3,
+      time: 0,
+      kind: 'run.status',
+      payload: { run_id: 'c', status: 'Failed' }
+    });
+    await waitFor(() =>
+      expect(rows().find(r => r.dataset.runId === 'c')!.dataset.status).toBe(
+        'Failed'
+      )
+    );
   });
 
   it('searches runs across experiments with a filter expression', async () => {
@@ -99,11 +168,19 @@ describe('Studio panel sections', () => {
       'GET /endpoints': () => ({ Endpoints: [] })
     });
     const { panel: widget, experiments } = mount([]);
-    await waitFor(() => expect(widget.node.querySelectorAll('[data-testid="labstudio-run-row"]')).toHaveLength(1));
+    await waitFor(() =>
+      expect(
+        widget.node.querySelectorAll('[data-testid="labstudio-run-row"]')
+      ).toHaveLength(1)
+    );
     experiments.setSearch('metrics.loss < 0.6');
     await waitFor(() => {
-      const last = server.requests.filter(r => r.url.startsWith('/labstudio/api/runs')).pop()!;
-      expect(new URL(last.url, 'http://x').searchParams.get('filter')).toBe('metrics.loss < 0.6');
+      const last = server.requests
+        .filter(r => r.url.startsWith('/labstudio/api/runs'))
+        .pop()!;
+      expect(new URL(last.url, 'http://x').searchParams.get('filter')).toBe(
+        'metrics.loss < 0.6'
+      );
     });
     expect(widget.node.textContent).toContain('Open a completed training job');
   });
@@ -124,24 +201,53 @@ describe('LaunchForm', () => {
     const base = server.handler;
     server.handler = req =>
       req.method === 'POST'
-        ? { status: 400, json: { message: "'max_runtime_seconds' must be greater than 0, got -3.", field: 'max_runtime_seconds' } }
+        ? {
+            status: 400,
+            json: {
+              message: "'max_runtime_seconds' must be greater than 0, got -3.",
+              field: 'max_runtime_seconds'
+            }
+          }
         : base(req);
     const client = new LabstudioClient({ serverSettings: server.settings() });
-    render(<LaunchForm client={client} initial={{ entryPoint: 'train.py', maxRuntime: '-3' }} />);
+    render(
+      <LaunchForm
+        client={client}
+        initial={{ entryPoint: 'train.py', maxRuntime: '-3' }}
+      />
+    );
     fireEvent.click(screen.getByTestId('labstudio-launch-submit'));
-    const error = await screen.findByTestId('labstudio-field-error-max_runtime_seconds');
+    const error = await screen.findByTestId(
+      'labstudio-field-error-max_runtime_seconds'
+    );
     expect(error.textContent).toContain('greater than 0');
-    expect(error.closest('[data-field]')!.getAttribute('data-field')).toBe('max_runtime_seconds');
-    expect(JSON.parse(server.requests.find(r => r.method === 'POST')!.body)).toEqual({ entry_point: 'train.py', max_runtime_seconds: -3 });
+    expect(error.closest('[data-field]')!.getAttribute('data-field')).toBe(
+      'max_runtime_seconds'
+    );
+    expect(
+      JSON.parse(server.requests.find(r => r.method === 'POST')!.body)
+    ).toEqual({ entry_point: 'train.py', max_runtime_seconds: -3 });
   });
 
   it('asks for an entry point before calling the server, and tests regexes', async () => {
     api(server, { 'GET /experiments': () => ({ experiments: [] }) });
     const client = new LabstudioClient({ serverSettings: server.settings() });
-    render(<LaunchForm client={client} initial={{ metricDefinitions: [{ key: 'loss', value: 'loss=([0-9.]+)' }] }} />);
-    expect(screen.getByTestId('labstudio-regex-result').textContent).toContain('0.693');
+    render(
+      <LaunchForm
+        client={client}
+        initial={{
+          metricDefinitions: [{ key: 'loss', value: 'loss=([0-9.]+)' }]
+        }}
+      />
+    );
+    expect(screen.getByTestId('labstudio-regex-result').textContent).toContain(
+      '0.693'
+    );
     fireEvent.click(screen.getByTestId('labstudio-launch-submit'));
-    expect((await screen.findByTestId('labstudio-field-error-entry_point')).textContent).toContain('Choose the script');
+    expect(
+      (await screen.findByTestId('labstudio-field-error-entry_point'))
+        .textContent
+    ).toContain('Choose the script');
     expect(server.requests.filter(r => r.method === 'POST')).toHaveLength(0);
   });
 });
@@ -149,13 +255,26 @@ describe('LaunchForm', () => {
 describe('CompareTable', () => {
   it('renders only the rows in view and sorts on header click', () => {
     (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
-    const runs = Array.from({ length: 1000 }, (_, i) => run(String(i), { params: { lr: String(i % 7) } }));
+    const runs = Array.from({ length: 1000 }, (_, i) =>
+      run(String(i), { params: { lr: String(i % 7) } })
+    );
     const columns = buildColumns(runs, 'last', false);
     const sorts: unknown[] = [];
-    render(<CompareTable runs={runs} columns={columns} sort={null} onSort={s => sorts.push(s)} />);
+    render(
+      <CompareTable
+        runs={runs}
+        columns={columns}
+        sort={null}
+        onSort={s => sorts.push(s)}
+      />
+    );
     const rendered = screen.getAllByTestId('labstudio-compare-row');
     expect(rendered.length).toBeLessThan(60);
-    fireEvent.click(screen.getAllByTestId('labstudio-compare-header').find(h => h.dataset.column === 'param:lr')!);
+    fireEvent.click(
+      screen
+        .getAllByTestId('labstudio-compare-header')
+        .find(h => h.dataset.column === 'param:lr')!
+    );
     expect(sorts).toEqual([{ column: 'param:lr', descending: false }]);
   });
 });

@@ -56,23 +56,36 @@ describe('StudioPanel', () => {
   it('renders the jobs and updates a row from a status event', async () => {
     server.handler = () => ({
       status: 200,
-      json: { TrainingJobSummaries: [summary('job-1', 'InProgress')], NextToken: null }
+      json: {
+        TrainingJobSummaries: [summary('job-1', 'InProgress')],
+        NextToken: null
+      }
     });
     const widget = mount();
     const row = () =>
-      widget.node.querySelector<HTMLElement>('.labstudio-job-row[data-job-name="job-1"]');
+      widget.node.querySelector<HTMLElement>(
+        '.labstudio-job-row[data-job-name="job-1"]'
+      );
     await waitFor(() => expect(row()?.dataset.status).toBe('InProgress'));
     await waitFor(() => expect(server.openSockets).toHaveLength(1));
 
     server.handler = () => ({
       status: 200,
-      json: { TrainingJobSummaries: [summary('job-1', 'Completed')], NextToken: null }
+      json: {
+        TrainingJobSummaries: [summary('job-1', 'Completed')],
+        NextToken: null
+      }
     });
     server.broadcast({
       id: 7,
       time: 0,
       kind: 'job.status',
-      payload: { name: 'job-1', status: 'Completed', secondary_status: 'Completed', message: '' }
+      payload: {
+        name: 'job-1',
+        status: 'Completed',
+        secondary_status: 'Completed',
+        message: ''
+      }
     });
     await waitFor(() => expect(row()?.dataset.status).toBe('Completed'));
   });

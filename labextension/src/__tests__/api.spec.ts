@@ -135,12 +135,21 @@ describe('LabstudioClient', () => {
   it('encodes job names in paths and calls stop, logs and metrics', async () => {
     server.handler = request => {
       if (request.url.includes('/logs')) {
-        return { status: 200, json: { text: 'loss=1\n', next_offset: 7, complete: false } };
+        return {
+          status: 200,
+          json: { text: 'loss=1\n', next_offset: 7, complete: false }
+        };
       }
       if (request.url.endsWith('/metrics')) {
-        return { status: 200, json: { metrics: [{ name: 'loss', points: [] }] } };
+        return {
+          status: 200,
+          json: { metrics: [{ name: 'loss', points: [] }] }
+        };
       }
-      return { status: 202, json: { TrainingJobName: 'a b', TrainingJobStatus: 'Stopping' } };
+      return {
+        status: 202,
+        json: { TrainingJobName: 'a b', TrainingJobStatus: 'Stopping' }
+      };
     };
     const stopped = await client.stopJob('a b');
     expect(stopped.TrainingJobStatus).toBe('Stopping');
@@ -155,7 +164,7 @@ describe('LabstudioClient', () => {
     ]);
   });
 
-  it('follows NextToken and joins the pages of a job\'s metrics', async () => {
+  it("follows NextToken and joins the pages of a job's metrics", async () => {
     server.handler = request => {
       if (!request.url.includes('next_token')) {
         return {
@@ -172,13 +181,17 @@ describe('LabstudioClient', () => {
       return {
         status: 200,
         json: {
-          metrics: [{ name: 'loss', points: [{ step: 1, value: 1, timestamp: 2 }] }],
+          metrics: [
+            { name: 'loss', points: [{ step: 1, value: 1, timestamp: 2 }] }
+          ],
           NextToken: null
         }
       };
     };
     const metrics = await client.getMetrics('big');
-    expect(metrics.metrics.map(m => [m.name, m.points.map(p => p.step)])).toEqual([
+    expect(
+      metrics.metrics.map(m => [m.name, m.points.map(p => p.step)])
+    ).toEqual([
       ['acc', [0]],
       ['loss', [0, 1]]
     ]);
@@ -188,11 +201,39 @@ describe('LabstudioClient', () => {
     ]);
   });
 
+  it('turns the JSON spellings of NaN and infinities in metric points into numbers', async () => {
+    server.handler = () => ({
+      status: 200,
+      json: {
+        TrainingJobName: 'odd',
+        metrics: [
+          {
+            name: 'loss',
+            points: ['NaN', 'Infinity', '-Infinity', null, 0.5].map(
+              (value, step) => ({ step, value, timestamp: 1 })
+            )
+          }
+        ],
+        NextToken: null
+      }
+    });
+    const metrics = await client.getMetrics('odd');
+    expect(metrics.metrics[0].points.map(p => p.value)).toEqual([
+      NaN,
+      Infinity,
+      -Infinity,
+      null,
+      0.5
+    ]);
+  });
+
   it('builds the events URL with the token', () => {
     expect(client.eventsUrl()).toBe(
       `ws://127.0.0.1:${server.port}/labstudio/api/events?token=s3cret`
     );
-    const anonymous = new LabstudioClient({ serverSettings: server.settings('') });
+    const anonymous = new LabstudioClient({
+      serverSettings: server.settings('')
+    });
     expect(anonymous.eventsUrl()).toBe(
       `ws://127.0.0.1:${server.port}/labstudio/api/events`
     );

@@ -28,7 +28,9 @@ describe('EventStream', () => {
   });
 
   function open(token = 'tok'): EventStream {
-    const client = new LabstudioClient({ serverSettings: server.settings(token) });
+    const client = new LabstudioClient({
+      serverSettings: server.settings(token)
+    });
     stream = new EventStream({
       url: () => client.eventsUrl(),
       minDelay: 50,
@@ -54,11 +56,26 @@ describe('EventStream', () => {
       id: 2,
       time: 1714557600.5,
       kind: 'job.status',
-      payload: { name: 'a', status: 'Completed', secondary_status: 'Completed', message: '' }
+      payload: {
+        name: 'a',
+        status: 'Completed',
+        secondary_status: 'Completed',
+        message: ''
+      }
     };
-    server.broadcast({ id: 1, time: 1, kind: 'job.created', payload: { name: 'a' } });
+    server.broadcast({
+      id: 1,
+      time: 1,
+      kind: 'job.created',
+      payload: { name: 'a' }
+    });
     server.broadcast(status);
-    server.broadcast({ id: 3, time: 2, kind: 'endpoint.created', payload: { name: 'e' } });
+    server.broadcast({
+      id: 3,
+      time: 2,
+      kind: 'endpoint.created',
+      payload: { name: 'e' }
+    });
     await until(() => all.length === 3, 5000, 'three events');
 
     expect(all).toEqual(['job.created', 'job.status', 'endpoint.created']);
@@ -66,7 +83,12 @@ describe('EventStream', () => {
     expect(jobs).toEqual(['job.created', 'job.status']);
 
     sub.dispose();
-    server.broadcast({ id: 4, time: 3, kind: 'job.created', payload: { name: 'b' } });
+    server.broadcast({
+      id: 4,
+      time: 3,
+      kind: 'job.created',
+      payload: { name: 'b' }
+    });
     await until(() => all.length === 4, 5000, 'the fourth event');
     expect(jobs).toEqual(['job.created', 'job.status']);
   });
@@ -76,9 +98,16 @@ describe('EventStream', () => {
     await until(() => events.connected);
     const kinds: string[] = [];
     events.received.connect((_, e) => kinds.push(e.kind));
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const warn = jest
+      .spyOn(console, 'warn')
+      .mockImplementation(() => undefined);
     server.openSockets.forEach(s => s.send('not json'));
-    server.broadcast({ id: 5, time: 0, kind: 'job.created', payload: { name: 'x' } });
+    server.broadcast({
+      id: 5,
+      time: 0,
+      kind: 'job.created',
+      payload: { name: 'x' }
+    });
     await until(() => kinds.length === 1);
     expect(kinds).toEqual(['job.created']);
     expect(warn).toHaveBeenCalled();

@@ -1,7 +1,9 @@
 import { ITrainingJobDescription } from '../types';
 import { artifactRows } from '../views/job/jobData';
 
-function job(overrides: Partial<ITrainingJobDescription>): ITrainingJobDescription {
+function job(
+  overrides: Partial<ITrainingJobDescription>
+): ITrainingJobDescription {
   return {
     TrainingJobName: 'j',
     TrainingJobStatus: 'Completed',

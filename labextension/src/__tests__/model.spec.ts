@@ -18,7 +18,10 @@ function serveJobs(server: TestServer, jobs: ITrainingJobSummary[]): void {
     const matching = jobs.filter(j => j.TrainingJobName.includes(needle));
     const page = matching.slice(start, start + limit);
     const next = start + limit < matching.length ? String(start + limit) : null;
-    return { status: 200, json: { TrainingJobSummaries: page, NextToken: next } };
+    return {
+      status: 200,
+      json: { TrainingJobSummaries: page, NextToken: next }
+    };
   };
 }
 
@@ -38,7 +41,9 @@ describe('JobsModel', () => {
     await server.close();
   });
 
-  function create(options: { pageSize?: number; fallbackInterval?: number } = {}) {
+  function create(
+    options: { pageSize?: number; fallbackInterval?: number } = {}
+  ) {
     const client = new LabstudioClient({ serverSettings: server.settings() });
     events = new EventStream({
       url: () => client.eventsUrl(),
@@ -59,7 +64,9 @@ describe('JobsModel', () => {
     const jobs = create();
     await jobs.start();
     expect(jobs.error?.extensionMissing).toBe(true);
-    expect(jobs.error?.message).toBe('The labstudio server extension is not enabled');
+    expect(jobs.error?.message).toBe(
+      'The labstudio server extension is not enabled'
+    );
     expect(jobs.loaded).toBe(true);
     await new Promise(resolve => setTimeout(resolve, 100));
     expect(server.socketUrls).toEqual([]);
@@ -78,9 +85,17 @@ describe('JobsModel', () => {
 
     // A job appears: the server announces it, the model refreshes the list once.
     data.unshift(summary('new', 'InProgress'));
-    server.broadcast({ id: 1, time: 0, kind: 'job.created', payload: { name: 'new' } });
+    server.broadcast({
+      id: 1,
+      time: 0,
+      kind: 'job.created',
+      payload: { name: 'new' }
+    });
     await until(() => jobs.jobs.length === 2, 5000, 'the new job');
-    expect(jobs.jobs[0]).toMatchObject({ TrainingJobName: 'new', TrainingJobStatus: 'InProgress' });
+    expect(jobs.jobs[0]).toMatchObject({
+      TrainingJobName: 'new',
+      TrainingJobStatus: 'InProgress'
+    });
 
     // A status event patches the row at once, before the list answers.
     server.handler = () => ({ status: 503, json: { message: 'busy' } });
@@ -89,9 +104,18 @@ describe('JobsModel', () => {
       id: 2,
       time: 0,
       kind: 'job.status',
-      payload: { name: 'new', status: 'Completed', secondary_status: 'Completed', message: 'done' }
+      payload: {
+        name: 'new',
+        status: 'Completed',
+        secondary_status: 'Completed',
+        message: 'done'
+      }
     });
-    await until(() => jobs.jobs[0].TrainingJobStatus === 'Completed', 5000, 'the status');
+    await until(
+      () => jobs.jobs[0].TrainingJobStatus === 'Completed',
+      5000,
+      'the status'
+    );
     expect(jobs.jobs[0].StatusMessage).toBe('done');
     expect(changes).toBeGreaterThan(0);
     // No polling storm: a couple of refreshes for two events, not dozens.
@@ -105,7 +129,10 @@ describe('JobsModel', () => {
     const jobs = create();
     await jobs.start();
     jobs.setFilter('CNN');
-    expect(jobs.visibleJobs().map(j => j.TrainingJobName)).toEqual(['cnn-2', 'cnn-1']);
+    expect(jobs.visibleJobs().map(j => j.TrainingJobName)).toEqual([
+      'cnn-2',
+      'cnn-1'
+    ]);
     jobs.setFilter('cnn');
     await until(
       () => server.requests.some(r => r.url.includes('name_contains=cnn')),
@@ -117,7 +144,9 @@ describe('JobsModel', () => {
 
   it('pages with the NextToken and keeps older pages on refresh', async () => {
     const data = ['e', 'd', 'c', 'b', 'a'].map((n, i) =>
-      summary(n, 'Completed', { CreationTime: `2024-05-01T10:0${9 - i}:00+00:00` })
+      summary(n, 'Completed', {
+        CreationTime: `2024-05-01T10:0${9 - i}:00+00:00`
+      })
     );
     serveJobs(server, data);
     const jobs = create({ pageSize: 2 });
@@ -126,11 +155,21 @@ describe('JobsModel', () => {
     expect(jobs.hasMore).toBe(true);
     await jobs.loadMore();
     expect(jobs.jobs.map(j => j.TrainingJobName)).toEqual(['e', 'd', 'c', 'b']);
-    expect(server.requests[server.requests.length - 1].url).toContain('next_token=2');
+    expect(server.requests[server.requests.length - 1].url).toContain(
+      'next_token=2'
+    );
 
-    data.unshift(summary('f', 'InProgress', { CreationTime: '2024-05-01T10:10:00+00:00' }));
+    data.unshift(
+      summary('f', 'InProgress', { CreationTime: '2024-05-01T10:10:00+00:00' })
+    );
     await jobs.refresh();
-    expect(jobs.jobs.map(j => j.TrainingJobName)).toEqual(['f', 'e', 'd', 'c', 'b']);
+    expect(jobs.jobs.map(j => j.TrainingJobName)).toEqual([
+      'f',
+      'e',
+      'd',
+      'c',
+      'b'
+    ]);
   });
 
   it('falls back to a slow refresh while the socket is down', async () => {
@@ -138,7 +177,9 @@ describe('JobsModel', () => {
     server.acceptSockets = false;
     const jobs = create({ fallbackInterval: 100 });
     await jobs.start();
-    const count = () => server.requests.filter(r => r.url.startsWith('/labstudio/api/jobs')).length;
+    const count = () =>
+      server.requests.filter(r => r.url.startsWith('/labstudio/api/jobs'))
+        .length;
     const first = count();
     await new Promise(resolve => setTimeout(resolve, 450));
     const polled = count() - first;

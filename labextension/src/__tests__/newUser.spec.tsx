@@ -4,14 +4,24 @@
  * comparison values with enough digits to tell them apart, the runs' colours in every
  * comparison chart, integer ticks when x is the step, and a filter error that wraps.
  */
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  render,
+  screen,
+  waitFor
+} from '@testing-library/react';
 import * as React from 'react';
 
 import { LabstudioClient } from '../api';
 import { stepAxis } from '../charts/MetricChart';
 import { lineColor, ParallelCoordinates } from '../charts/ParallelCoordinates';
 import { scatterData } from '../charts/ScatterChart';
-import { INTEGER_INCRS, integerTickLabels, seriesColor } from '../charts/series';
+import {
+  INTEGER_INCRS,
+  integerTickLabels,
+  seriesColor
+} from '../charts/series';
 import { ExperimentsModel, pickKeyMetric } from '../panel/experimentsModel';
 import { ITrainingJobSummary } from '../types';
 import { distinctDigits, formatMetric } from '../views/common/common';
@@ -45,13 +55,17 @@ describe('middleEllipsis', () => {
     expect(cut.startsWith('train-2026')).toBe(true);
     expect(cut.endsWith('-13-45-123')).toBe(true);
     // The old trailing ellipsis made these two identical; cut in the middle they differ.
-    expect(middleEllipsis('train-2026-11-30-02-13-45-124', 24, chars)).not.toBe(cut);
+    expect(middleEllipsis('train-2026-11-30-02-13-45-124', 24, chars)).not.toBe(
+      cut
+    );
   });
 
   it('adapts to the width: more room, more of the name', () => {
     const widths = [8, 12, 16, 20, 24, 28];
     const lengths = widths.map(w => chars(middleEllipsis(name, w, chars)));
-    lengths.forEach((length, i) => expect(length).toBeLessThanOrEqual(widths[i]));
+    lengths.forEach((length, i) =>
+      expect(length).toBeLessThanOrEqual(widths[i])
+    );
     expect([...lengths].sort((a, b) => a - b)).toEqual(lengths);
     expect(middleEllipsis(name, 29, chars)).toBe(name);
   });
@@ -74,7 +88,9 @@ describe('MiddleEllipsis', () => {
     (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
     width = 0;
     observers = [];
-    jest.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(() => width);
+    jest
+      .spyOn(HTMLElement.prototype, 'clientWidth', 'get')
+      .mockImplementation(() => width);
     // jsdom lays nothing out: the browser's ResizeObserver, reduced to its callback.
     (globalThis as any).ResizeObserver = class {
       constructor(private readonly callback: () => void) {}
@@ -134,27 +150,44 @@ describe('names in the lists have their full name on hover', () => {
     ];
     render(<JobsView jobs={jobs} filter="" onFilterChange={() => undefined} />);
     const names = screen.getAllByTestId('labstudio-job-name');
-    expect(names.map(n => n.getAttribute('title'))).toEqual(jobs.map(j => j.TrainingJobName));
+    expect(names.map(n => n.getAttribute('title'))).toEqual(
+      jobs.map(j => j.TrainingJobName)
+    );
     expect(names[0].classList).toContain('labstudio-middle-ellipsis');
   });
 
   it('runs in the comparison table', () => {
     (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
     const runs = [run('a', { name: 'train-2026-11-30-02-13-45-123' })];
-    render(<CompareTable runs={runs} columns={buildColumns(runs, 'last', false)} sort={null} onSort={() => undefined} />);
-    expect(screen.getByTestId('labstudio-compare-run-name').getAttribute('title')).toBe('train-2026-11-30-02-13-45-123');
+    render(
+      <CompareTable
+        runs={runs}
+        columns={buildColumns(runs, 'last', false)}
+        sort={null}
+        onSort={() => undefined}
+      />
+    );
+    expect(
+      screen.getByTestId('labstudio-compare-run-name').getAttribute('title')
+    ).toBe('train-2026-11-30-02-13-45-123');
   });
 });
 
 describe('comparison values', () => {
   it('print with enough significant digits to tell them apart', () => {
     expect(distinctDigits([0.0105, 0.0107, 0.0102])).toBe(4);
-    expect([0.0105, 0.0107, 0.0102].map(v => formatMetric(v, 4))).toEqual(['0.0105', '0.0107', '0.0102']);
+    expect([0.0105, 0.0107, 0.0102].map(v => formatMetric(v, 4))).toEqual([
+      '0.0105',
+      '0.0107',
+      '0.0102'
+    ]);
     const close = [0.0105012, 0.0105034, 0.0105012, null];
     const digits = distinctDigits(close);
     expect(digits).toBe(5);
     expect(formatMetric(0.0105012, 4)).toBe(formatMetric(0.0105034, 4)); // why 4 is not enough
-    expect(formatMetric(0.0105012, digits)).not.toBe(formatMetric(0.0105034, digits));
+    expect(formatMetric(0.0105012, digits)).not.toBe(
+      formatMetric(0.0105034, digits)
+    );
     expect(distinctDigits([1, 2, 3])).toBe(4);
     expect(distinctDigits([0.1 + 0.2, 0.3])).toBe(17);
     expect(formatMetric(1.23456e-5, 6)).toBe('1.23456e-5');
@@ -163,10 +196,29 @@ describe('comparison values', () => {
   it('show distinct in the table where 4 digits would print them equal', () => {
     (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
     const metric = (last: number) => ({
-      loss: { last, min: last, max: last, avg: last, std: 0, count: 1, last_step: 0, last_timestamp: 1 }
+      loss: {
+        last,
+        min: last,
+        max: last,
+        avg: last,
+        std: 0,
+        count: 1,
+        last_step: 0,
+        last_timestamp: 1
+      }
     });
-    const runs = [run('a', { metrics: metric(0.0105012) }), run('b', { metrics: metric(0.0105034) })];
-    render(<CompareTable runs={runs} columns={buildColumns(runs, 'last', false)} sort={null} onSort={() => undefined} />);
+    const runs = [
+      run('a', { metrics: metric(0.0105012) }),
+      run('b', { metrics: metric(0.0105034) })
+    ];
+    render(
+      <CompareTable
+        runs={runs}
+        columns={buildColumns(runs, 'last', false)}
+        sort={null}
+        onSort={() => undefined}
+      />
+    );
     const cells = screen
       .getAllByTestId('labstudio-compare-row')
       .map(row => row.querySelectorAll('[role="cell"]'))
@@ -179,18 +231,30 @@ describe('comparison table columns', () => {
   it('are as wide as their text needs, so a few columns fit without scrolling', () => {
     const runs = [
       run('a', { name: 'demo-0', params: { lr: '0.1', optimizer: 'sgd' } }),
-      run('b', { name: 'demo-1', params: { lr: '0.03', optimizer: 'adam-with-a-long-name' } })
+      run('b', {
+        name: 'demo-1',
+        params: { lr: '0.03', optimizer: 'adam-with-a-long-name' }
+      })
     ];
     const columns = buildColumns(runs, 'last', true); // only differences: Run, lr, optimizer, loss
-    expect(columns.map(c => c.id)).toEqual(['name', 'param:lr', 'param:optimizer', 'metric:loss']);
+    expect(columns.map(c => c.id)).toEqual([
+      'name',
+      'param:lr',
+      'param:optimizer',
+      'metric:loss'
+    ]);
     const widths = columnWidths(columns, runs);
     const [name, lr, optimizer, loss] = widths;
     expect(lr).toBeLessThan(optimizer); // "adam-with-a-long-name" needs room, "0.03" does not
-    expect(optimizer).toBeGreaterThanOrEqual('adam-with-a-long-name'.length * 7);
+    expect(optimizer).toBeGreaterThanOrEqual(
+      'adam-with-a-long-name'.length * 7
+    );
     expect(loss).toBeGreaterThanOrEqual('loss (last)'.length * 7);
     expect(name).toBeGreaterThanOrEqual(110);
     // the fixed widths before: 200 for the name, 110 per parameter, 140 per metric
-    expect(widths.reduce((a, b) => a + b, 0)).toBeLessThan(200 + 110 + 110 + 140);
+    expect(widths.reduce((a, b) => a + b, 0)).toBeLessThan(
+      200 + 110 + 110 + 140
+    );
     widths.forEach(w => expect(w).toBeLessThanOrEqual(260));
   });
 });
@@ -203,11 +267,24 @@ describe('comparison charts', () => {
       run('c', { params: { lr: '0.2' } })
     ];
     const colors = new Map(runs.map((r, i) => [r.id, seriesColor(i)]));
-    const points = scatterPoints(runs, 'lr', r => r.metrics.loss.last as number, colors);
-    expect(points.points.map(p => p.color)).toEqual([seriesColor(0), seriesColor(1), seriesColor(2)]);
+    const points = scatterPoints(
+      runs,
+      'lr',
+      r => r.metrics.loss.last as number,
+      colors
+    );
+    expect(points.points.map(p => p.color)).toEqual([
+      seriesColor(0),
+      seriesColor(1),
+      seriesColor(2)
+    ]);
     const drawn = scatterData(points.points);
     expect(drawn.data[0]).toEqual([0.1, 0.2, 0.3]);
-    expect(drawn.colors).toEqual([seriesColor(1), seriesColor(2), seriesColor(0)]);
+    expect(drawn.colors).toEqual([
+      seriesColor(1),
+      seriesColor(2),
+      seriesColor(0)
+    ]);
     expect(drawn.labels).toEqual(['run-b', 'run-c', 'run-a']);
   });
 
@@ -218,7 +295,8 @@ describe('comparison charts', () => {
     const ctx: Record<string, unknown> = new Proxy(
       {},
       {
-        get: (target: Record<string, unknown>, key: string) => (key in target ? target[key] : () => undefined),
+        get: (target: Record<string, unknown>, key: string) =>
+          key in target ? target[key] : () => undefined,
         set: (target: Record<string, unknown>, key: string, value: unknown) => {
           target[key] = value;
           return true;
@@ -226,7 +304,9 @@ describe('comparison charts', () => {
       }
     );
     ctx.stroke = () => strokes.push(ctx.strokeStyle as string);
-    jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(() => ctx as any);
+    jest
+      .spyOn(HTMLCanvasElement.prototype, 'getContext')
+      .mockImplementation(() => ctx as any);
     try {
       render(
         <ParallelCoordinates
@@ -250,9 +330,23 @@ describe('comparison charts', () => {
     expect(INTEGER_INCRS.every(Number.isInteger)).toBe(true);
     expect(INTEGER_INCRS[0]).toBe(1);
     expect(stepAxis.incrs).toEqual(INTEGER_INCRS);
-    expect(integerTickLabels([0, 0.5, 1, 1.5, 2, null])).toEqual(['0', '', '1', '', '2', '']);
-    const values = stepAxis.values as (u: unknown, splits: number[]) => string[];
-    expect(values(null, [0, 0.5, 1000])).toEqual(['0', '', (1000).toLocaleString()]);
+    expect(integerTickLabels([0, 0.5, 1, 1.5, 2, null])).toEqual([
+      '0',
+      '',
+      '1',
+      '',
+      '2',
+      ''
+    ]);
+    const values = stepAxis.values as (
+      u: unknown,
+      splits: number[]
+    ) => string[];
+    expect(values(null, [0, 0.5, 1000])).toEqual([
+      '0',
+      '',
+      (1000).toLocaleString()
+    ]);
   });
 });
 
@@ -281,24 +375,60 @@ describe('the key metric', () => {
       await server.close();
     });
 
-    function answer(routes: Record<string, (r: IRecordedRequest) => unknown>, fallback?: (r: IRecordedRequest) => ITestResponse | null) {
+    function answer(
+      routes: Record<string, (r: IRecordedRequest) => unknown>,
+      fallback?: (r: IRecordedRequest) => ITestResponse | null
+    ) {
       server.handler = req => {
         const special = fallback?.(req);
         if (special) {
           return special;
         }
-        const path = new URL(req.url, 'http://x').pathname.replace('/labstudio/api', '');
+        const path = new URL(req.url, 'http://x').pathname.replace(
+          '/labstudio/api',
+          ''
+        );
         const fn = routes[`${req.method} ${path}`];
-        return fn ? { status: 200, json: fn(req) } : { status: 404, json: { message: `no ${path}` } };
+        return fn
+          ? { status: 200, json: fn(req) }
+          : { status: 404, json: { message: `no ${path}` } };
       };
     }
 
     const accRuns = () => [
-      run('a', { metrics: { acc: { last: 0.9, min: 0.1, max: 0.9, avg: 0.5, std: 0.1, count: 3, last_step: 2, last_timestamp: 2 } } }),
-      run('b', { metrics: { acc: { last: 0.8, min: 0.1, max: 0.8, avg: 0.5, std: 0.1, count: 3, last_step: 2, last_timestamp: 2 } } })
+      run('a', {
+        metrics: {
+          acc: {
+            last: 0.9,
+            min: 0.1,
+            max: 0.9,
+            avg: 0.5,
+            std: 0.1,
+            count: 3,
+            last_step: 2,
+            last_timestamp: 2
+          }
+        }
+      }),
+      run('b', {
+        metrics: {
+          acc: {
+            last: 0.8,
+            min: 0.1,
+            max: 0.8,
+            avg: 0.5,
+            std: 0.1,
+            count: 3,
+            last_step: 2,
+            last_timestamp: 2
+          }
+        }
+      })
     ];
 
-    function mount(options: Partial<ConstructorParameters<typeof ExperimentsModel>[0]> = {}) {
+    function mount(
+      options: Partial<ConstructorParameters<typeof ExperimentsModel>[0]> = {}
+    ) {
       const client = new LabstudioClient({ serverSettings: server.settings() });
       model = new ExperimentsModel({ client, refreshDelay: 10, ...options });
       const m = model;
@@ -314,7 +444,13 @@ describe('the key metric', () => {
         props.model.changed.connect(bump);
         return () => void props.model.changed.disconnect(bump);
       }, [props.model]);
-      return <ExperimentsView model={props.model} onCompare={() => undefined} onOpenRun={() => undefined} />;
+      return (
+        <ExperimentsView
+          model={props.model}
+          onCompare={() => undefined}
+          onOpenRun={() => undefined}
+        />
+      );
     }
 
     it("defaults to the experiment's only metric instead of (none)", async () => {
@@ -323,36 +459,83 @@ describe('the key metric', () => {
         'GET /runs': () => ({ runs: accRuns(), next_token: null, total: 2 })
       });
       mount();
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2));
-      const picker = screen.getByTestId<HTMLSelectElement>('labstudio-key-metric');
+      await waitFor(() =>
+        expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2)
+      );
+      const picker = screen.getByTestId<HTMLSelectElement>(
+        'labstudio-key-metric'
+      );
       expect(picker.value).toBe('acc');
       expect(picker.dataset.experiment).toBe('demo');
-      expect(screen.getAllByTestId('labstudio-run-metric').map(m => m.textContent)).toEqual(['0.9', '0.8']);
+      expect(
+        screen.getAllByTestId('labstudio-run-metric').map(m => m.textContent)
+      ).toEqual(['0.9', '0.8']);
     });
 
     it('remembers the choice per experiment, and starts from what was remembered', async () => {
       const lossAndAcc = () =>
-        accRuns().map(r => ({ ...r, metrics: { ...r.metrics, loss: { last: 0.25, min: 0.25, max: 1, avg: 0.5, std: 0.1, count: 3, last_step: 2, last_timestamp: 2 } } }));
+        accRuns().map(r => ({
+          ...r,
+          metrics: {
+            ...r.metrics,
+            loss: {
+              last: 0.25,
+              min: 0.25,
+              max: 1,
+              avg: 0.5,
+              std: 0.1,
+              count: 3,
+              last_step: 2,
+              last_timestamp: 2
+            }
+          }
+        }));
       answer({
-        'GET /experiments': () => ({ experiments: [experiment('demo'), experiment('other')] }),
+        'GET /experiments': () => ({
+          experiments: [experiment('demo'), experiment('other')]
+        }),
         'GET /runs': req => {
-          const exp = new URL(req.url, 'http://x').searchParams.get('experiment');
-          const runs = exp === 'demo' ? lossAndAcc() : accRuns().map(r => ({ ...r, id: `o${r.id}`, experiment: 'other' }));
+          const exp = new URL(req.url, 'http://x').searchParams.get(
+            'experiment'
+          );
+          const runs =
+            exp === 'demo'
+              ? lossAndAcc()
+              : accRuns().map(r => ({
+                  ...r,
+                  id: `o${r.id}`,
+                  experiment: 'other'
+                }));
           return { runs, next_token: null, total: runs.length };
         }
       });
       const saved: Record<string, string>[] = [];
-      const first = mount({ onKeyMetricsChanged: choices => saved.push(choices) });
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2));
+      const first = mount({
+        onKeyMetricsChanged: choices => saved.push(choices)
+      });
+      await waitFor(() =>
+        expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2)
+      );
       expect(first.model.keyMetric).toBe('acc');
-      fireEvent.change(screen.getByTestId('labstudio-key-metric'), { target: { value: 'loss' } });
+      fireEvent.change(screen.getByTestId('labstudio-key-metric'), {
+        target: { value: 'loss' }
+      });
       expect(saved).toEqual([{ demo: 'loss' }]);
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-metric')[0].textContent).toBe('0.25'));
+      await waitFor(() =>
+        expect(
+          screen.getAllByTestId('labstudio-run-metric')[0].textContent
+        ).toBe('0.25')
+      );
 
       // Another experiment opened: the picker is its own, "demo" keeps its choice.
       first.model.toggleExpanded('other');
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(4));
-      expect(screen.getByTestId<HTMLSelectElement>('labstudio-key-metric').dataset.experiment).toBe('other');
+      await waitFor(() =>
+        expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(4)
+      );
+      expect(
+        screen.getByTestId<HTMLSelectElement>('labstudio-key-metric').dataset
+          .experiment
+      ).toBe('other');
       expect(first.model.keyMetricFor('other')).toBe('acc');
       expect(first.model.keyMetricFor('demo')).toBe('loss');
 
@@ -360,9 +543,15 @@ describe('the key metric', () => {
       first.unmount();
       model!.dispose();
       mount({ keyMetrics: saved[saved.length - 1] });
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2));
-      expect(screen.getByTestId<HTMLSelectElement>('labstudio-key-metric').value).toBe('loss');
-      expect(screen.getAllByTestId('labstudio-run-metric')[0].textContent).toBe('0.25');
+      await waitFor(() =>
+        expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2)
+      );
+      expect(
+        screen.getByTestId<HTMLSelectElement>('labstudio-key-metric').value
+      ).toBe('loss');
+      expect(screen.getAllByTestId('labstudio-run-metric')[0].textContent).toBe(
+        '0.25'
+      );
     });
 
     it("sorts each experiment's runs by its own key metric", async () => {
@@ -371,11 +560,17 @@ describe('the key metric', () => {
         'GET /runs': () => ({ runs: accRuns(), next_token: null, total: 2 })
       });
       const { model: m } = mount({ keyMetrics: { demo: 'acc' } });
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2));
+      await waitFor(() =>
+        expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2)
+      );
       m.setSort({ key: 'metric', descending: true });
       await waitFor(() => {
-        const last = server.requests.filter(r => r.url.startsWith('/labstudio/api/runs')).pop()!;
-        expect(new URL(last.url, 'http://x').searchParams.get('order_by')).toBe('metrics.acc desc, start_time desc');
+        const last = server.requests
+          .filter(r => r.url.startsWith('/labstudio/api/runs'))
+          .pop()!;
+        expect(new URL(last.url, 'http://x').searchParams.get('order_by')).toBe(
+          'metrics.acc desc, start_time desc'
+        );
       });
     });
 
@@ -391,10 +586,15 @@ describe('the key metric', () => {
           'GET /experiments': () => ({ experiments: [experiment('demo')] }),
           'GET /runs': () => ({ runs: accRuns(), next_token: null, total: 2 })
         },
-        req => (req.url.includes('filter=') ? { status: 400, json: { message, field: 'filter' } } : null)
+        req =>
+          req.url.includes('filter=')
+            ? { status: 400, json: { message, field: 'filter' } }
+            : null
       );
       const { model: m } = mount();
-      await waitFor(() => expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2));
+      await waitFor(() =>
+        expect(screen.getAllByTestId('labstudio-run-row')).toHaveLength(2)
+      );
       m.setSearch('metrics.acc > 0.9 and params.optimizer = adam');
       const error = await screen.findByTestId('labstudio-run-list-error');
       expect(error.textContent).toBe(message);

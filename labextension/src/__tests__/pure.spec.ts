@@ -1,10 +1,27 @@
-import { align, compareCells, differs, seriesColor, smooth } from '../charts/series';
+import {
+  align,
+  compareCells,
+  differs,
+  seriesColor,
+  smooth
+} from '../charts/series';
 import { scaleAxes } from '../charts/ParallelCoordinates';
 import { isFilterExpression, searchToFilter, filterName } from '../panel/live';
 import { RunSelection } from '../panel/selection';
 import { buildColumns, sortRuns } from '../views/compare/table';
-import { emptyForm, fieldOf, fromJob, parseValue, testRegex, toRequest } from '../views/launch/formModel';
-import { endpointNameFor, mergePoints, userHyperparameters } from '../views/job/jobData';
+import {
+  emptyForm,
+  fieldOf,
+  fromJob,
+  parseValue,
+  testRegex,
+  toRequest
+} from '../views/launch/formModel';
+import {
+  endpointNameFor,
+  mergePoints,
+  userHyperparameters
+} from '../views/job/jobData';
 import { run } from './studioFixtures';
 import { ITrainingJobDescription } from '../types';
 
@@ -14,7 +31,7 @@ describe('chart series helpers', () => {
     const s = smooth([0, null, 10, NaN], 0.5);
     expect(s[0]).toBe(0);
     expect(s[1]).toBeNull();
-    expect(s[2]).toBeCloseTo(10 * 0.5 / 0.75);
+    expect(s[2]).toBeCloseTo((10 * 0.5) / 0.75);
     expect(Number.isNaN(s[3] as number)).toBe(true);
     expect(smooth([3, 4], 0)).toEqual([3, 4]);
   });
@@ -24,7 +41,11 @@ describe('chart series helpers', () => {
       { label: 'a', x: [0, 2], y: [1, 2] },
       { label: 'b', x: [1, 2], y: [5, Infinity] }
     ]);
-    expect(data).toEqual([[0, 1, 2], [1, null, 2], [null, 5, null]]);
+    expect(data).toEqual([
+      [0, 1, 2],
+      [1, null, 2],
+      [null, 5, null]
+    ]);
   });
 
   it('buckets very large unions to a fixed number of columns', () => {
@@ -42,7 +63,12 @@ describe('chart series helpers', () => {
   it('finds differing columns and sorts numbers numerically, missing last', () => {
     expect(differs(['1', '1', '1'])).toBe(false);
     expect(differs(['1', null])).toBe(true);
-    expect(['10', '9', undefined, '100'].sort(compareCells)).toEqual(['9', '10', '100', undefined]);
+    expect(['10', '9', undefined, '100'].sort(compareCells)).toEqual([
+      '9',
+      '10',
+      '100',
+      undefined
+    ]);
     expect(seriesColor(0)).toMatch(/^#/);
     expect(seriesColor(12, 0.5)).toMatch(/^hsla/);
   });
@@ -86,16 +112,31 @@ describe('comparison table', () => {
   it('marks differing columns and sorts by a metric', () => {
     const runs = [
       run('1', { params: { lr: '0.1', opt: 'adam' } }),
-      run('2', { params: { lr: '0.01', opt: 'adam' }, metrics: { loss: { ...run('x').metrics.loss, last: 0.2 } } })
+      run('2', {
+        params: { lr: '0.01', opt: 'adam' },
+        metrics: { loss: { ...run('x').metrics.loss, last: 0.2 } }
+      })
     ];
     const cols = buildColumns(runs, 'last', false);
     const byId = Object.fromEntries(cols.map(c => [c.id, c]));
     expect(byId['param:lr'].differs).toBe(true);
     expect(byId['param:opt'].differs).toBe(false);
     expect(byId['metric:loss'].differs).toBe(true);
-    expect(buildColumns(runs, 'last', true).map(c => c.id)).toEqual(['name', 'param:lr', 'metric:loss']);
-    expect(sortRuns(runs, cols, { column: 'metric:loss', descending: false }).map(r => r.id)).toEqual(['2', '1']);
-    expect(sortRuns(runs, cols, { column: 'param:lr', descending: true }).map(r => r.id)).toEqual(['1', '2']);
+    expect(buildColumns(runs, 'last', true).map(c => c.id)).toEqual([
+      'name',
+      'param:lr',
+      'metric:loss'
+    ]);
+    expect(
+      sortRuns(runs, cols, { column: 'metric:loss', descending: false }).map(
+        r => r.id
+      )
+    ).toEqual(['2', '1']);
+    expect(
+      sortRuns(runs, cols, { column: 'param:lr', descending: true }).map(
+        r => r.id
+      )
+    ).toEqual(['1', '2']);
   });
 });
 
@@ -105,7 +146,12 @@ describe('launch form model', () => {
       emptyForm({
         entryPoint: 'proj/src/train.py',
         sourceDir: 'proj/',
-        hyperparameters: [{ key: 'epochs', value: '3' }, { key: 'opt', value: 'adam' }, { key: 'aug', value: 'true' }, { key: '', value: 'x' }],
+        hyperparameters: [
+          { key: 'epochs', value: '3' },
+          { key: 'opt', value: 'adam' },
+          { key: 'aug', value: 'true' },
+          { key: '', value: 'x' }
+        ],
         channels: [{ key: 'train', value: ' data/train ' }],
         metricDefinitions: [{ key: 'loss', value: 'loss=([0-9.]+)' }],
         maxRuntime: '60',
@@ -128,15 +174,30 @@ describe('launch form model', () => {
 
   it('clones a job without the platform hyperparameters', () => {
     const job = {
-      TrainingJobName: 'j', EntryPoint: 'train.py', SourceDir: '/root/p',
-      HyperParameters: { epochs: '3', opt: '"adam"', sagemaker_program: '"train.py"' },
-      InputDataConfig: [{ ChannelName: 'train', DataSource: { FileDataSource: { FileUri: 'file:///d' } } }],
+      TrainingJobName: 'j',
+      EntryPoint: 'train.py',
+      SourceDir: '/root/p',
+      HyperParameters: {
+        epochs: '3',
+        opt: '"adam"',
+        sagemaker_program: '"train.py"'
+      },
+      InputDataConfig: [
+        {
+          ChannelName: 'train',
+          DataSource: { FileDataSource: { FileUri: 'file:///d' } }
+        }
+      ],
       MetricDefinitions: [{ Name: 'loss', Regex: 'l=(.*)' }],
-      StoppingCondition: { MaxRuntimeInSeconds: 30 }, ExperimentName: 'e'
+      StoppingCondition: { MaxRuntimeInSeconds: 30 },
+      ExperimentName: 'e'
     } as unknown as ITrainingJobDescription;
     expect(userHyperparameters(job)).toEqual({ epochs: '3', opt: 'adam' });
     const form = fromJob(job);
-    expect(form.hyperparameters).toEqual([{ key: 'epochs', value: '3' }, { key: 'opt', value: 'adam' }]);
+    expect(form.hyperparameters).toEqual([
+      { key: 'epochs', value: '3' },
+      { key: 'opt', value: 'adam' }
+    ]);
     expect(form.channels).toEqual([{ key: 'train', value: 'file:///d' }]);
     expect(form.maxRuntime).toBe('30');
     expect(form.experiment).toBe('e');
@@ -146,17 +207,23 @@ describe('launch form model', () => {
     expect(fieldOf('metric_definitions[0].Regex')).toBe('metric_definitions');
     expect(fieldOf('entry_point')).toBe('entry_point');
     expect(fieldOf(null)).toBe('form');
-    const ok = testRegex('loss=([0-9.]+)', 'epoch=1 loss=0.5\nnothing\nloss=abc');
+    const ok = testRegex(
+      'loss=([0-9.]+)',
+      'epoch=1 loss=0.5\nnothing\nloss=abc'
+    );
     expect(ok.error).toBeNull();
     expect(ok.results.map(r => r.number)).toEqual([0.5, null, null]);
     expect(testRegex('(', 'x').error).toBeTruthy();
   });
 
   it('merges live metric points and names endpoints', () => {
-    const merged = mergePoints([{ name: 'loss', points: [{ step: 0, value: 1, timestamp: 0 }] }], [
-      { key: 'loss', value: 0.5, step: 1, timestamp: 1 },
-      { key: 'acc', value: 'NaN', step: 0, timestamp: 1 }
-    ]);
+    const merged = mergePoints(
+      [{ name: 'loss', points: [{ step: 0, value: 1, timestamp: 0 }] }],
+      [
+        { key: 'loss', value: 0.5, step: 1, timestamp: 1 },
+        { key: 'acc', value: 'NaN', step: 0, timestamp: 1 }
+      ]
+    );
     expect(merged[0].points.map(p => p.value)).toEqual([1, 0.5]);
     expect(Number.isNaN(merged[1].points[0].value as number)).toBe(true);
     expect(endpointNameFor('train_2024.05')).toBe('train-2024-05-ep');

@@ -59,12 +59,17 @@ export class TestServer {
     server.on('request', (req, res) => instance.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => {
       instance.socketUrls.push(req.url ?? '');
-      if (!instance.acceptSockets || !req.url?.startsWith('/labstudio/api/events')) {
+      if (
+        !instance.acceptSockets ||
+        !req.url?.startsWith('/labstudio/api/events')
+      ) {
         socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, ws => wss.emit('connection', ws, req));
+      wss.handleUpgrade(req, socket, head, ws =>
+        wss.emit('connection', ws, req)
+      );
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     return instance;
@@ -125,10 +130,12 @@ export class TestServer {
         answer = { status: 500, json: { message: String(error) } };
       }
       const body =
-        answer.text ?? (answer.json === undefined ? '' : JSON.stringify(answer.json));
+        answer.text ??
+        (answer.json === undefined ? '' : JSON.stringify(answer.json));
       res.writeHead(answer.status, {
         'Content-Type':
-          answer.contentType ?? (answer.text === undefined ? 'application/json' : 'text/plain')
+          answer.contentType ??
+          (answer.text === undefined ? 'application/json' : 'text/plain')
       });
       res.end(body);
     });

@@ -1,7 +1,10 @@
 /** Sample runs, experiments and endpoints for the Studio tests. */
 import { IExperiment, IRun } from '../types';
 
-export function experiment(name: string, overrides: Partial<IExperiment> = {}): IExperiment {
+export function experiment(
+  name: string,
+  overrides: Partial<IExperiment> = {}
+): IExperiment {
   return {
     id: `id-${name}`,
     name,
@@ -34,7 +37,16 @@ export function run(id: string, overrides: Partial<IRun> = {}): IRun {
     tags: {},
     params: { lr: '0.1', optimizer: 'adam' },
     metrics: {
-      loss: { last: 0.5, min: 0.4, max: 1, avg: 0.6, std: 0.1, count: 10, last_step: 9, last_timestamp: 2 }
+      loss: {
+        last: 0.5,
+        min: 0.4,
+        max: 1,
+        avg: 0.6,
+        std: 0.1,
+        count: 10,
+        last_step: 9,
+        last_timestamp: 2
+      }
     },
     ...overrides
   };

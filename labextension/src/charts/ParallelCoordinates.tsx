@@ -25,7 +25,9 @@ interface IScaledAxis {
 /** Map each axis to 0..1 (numeric: min..max; categorical: evenly spaced, sorted). */
 export function scaleAxes(axes: IParallelAxis[]): IScaledAxis[] {
   return axes.map(axis => {
-    const raw = axis.values.map(v => (v === null || v === undefined ? undefined : String(v)));
+    const raw = axis.values.map(v =>
+      v === null || v === undefined ? undefined : String(v)
+    );
     const numbers = numericValues(raw);
     if (numbers) {
       const finite = numbers.filter((n): n is number => n !== null);
@@ -34,13 +36,20 @@ export function scaleAxes(axes: IParallelAxis[]): IScaledAxis[] {
       const span = hi - lo || 1;
       return {
         name: axis.name,
-        pos: numbers.map(n => (n === null ? null : hi === lo ? 0.5 : (n - lo) / span)),
+        pos: numbers.map(n =>
+          n === null ? null : hi === lo ? 0.5 : (n - lo) / span
+        ),
         labels: finite.length
-          ? [{ pos: 0, text: fmt(lo) }, { pos: 1, text: fmt(hi) }]
+          ? [
+              { pos: 0, text: fmt(lo) },
+              { pos: 1, text: fmt(hi) }
+            ]
           : []
       };
     }
-    const cats = [...new Set(raw.filter((v): v is string => v !== undefined))].sort();
+    const cats = [
+      ...new Set(raw.filter((v): v is string => v !== undefined))
+    ].sort();
     const at = (i: number) => (cats.length === 1 ? 0.5 : i / (cats.length - 1));
     return {
       name: axis.name,
@@ -51,15 +60,23 @@ export function scaleAxes(axes: IParallelAxis[]): IScaledAxis[] {
 }
 
 function fmt(n: number): string {
-  return Math.abs(n) >= 1e4 || (Math.abs(n) < 1e-3 && n !== 0) ? n.toExponential(2) : String(Number(n.toPrecision(4)));
+  return Math.abs(n) >= 1e4 || (Math.abs(n) < 1e-3 && n !== 0)
+    ? n.toExponential(2)
+    : String(Number(n.toPrecision(4)));
 }
 
 /** A run's line colour: its own colour, else a blue (low) to red (high) metric scale. */
-export function lineColor(runColor: string | null | undefined, metricPos: number | null, missing: string): string {
+export function lineColor(
+  runColor: string | null | undefined,
+  metricPos: number | null,
+  missing: string
+): string {
   if (runColor) {
     return runColor;
   }
-  return metricPos === null ? missing : `hsl(${(240 - 240 * metricPos).toFixed(0)}, 70%, 50%)`;
+  return metricPos === null
+    ? missing
+    : `hsl(${(240 - 240 * metricPos).toFixed(0)}, 70%, 50%)`;
 }
 
 export function ParallelCoordinates(props: {
@@ -81,7 +98,9 @@ export function ParallelCoordinates(props: {
     if (!node || typeof ResizeObserver === 'undefined') {
       return;
     }
-    const observer = new ResizeObserver(() => node.clientWidth && setWidth(node.clientWidth));
+    const observer = new ResizeObserver(
+      () => node.clientWidth && setWidth(node.clientWidth)
+    );
     observer.observe(node);
     return () => observer.disconnect();
   }, []);
@@ -102,7 +121,10 @@ export function ParallelCoordinates(props: {
     const bottom = height - 20;
     const left = 50;
     const right = width - 50;
-    const xAt = (i: number) => (scaled.length === 1 ? (left + right) / 2 : left + (i * (right - left)) / (scaled.length - 1));
+    const xAt = (i: number) =>
+      scaled.length === 1
+        ? (left + right) / 2
+        : left + (i * (right - left)) / (scaled.length - 1);
     const yAt = (p: number) => bottom - p * (bottom - top);
     const colorAxis = scaled[scaled.length - 1];
     const runs = colorAxis.pos.length;
@@ -142,13 +164,22 @@ export function ParallelCoordinates(props: {
       ctx.fillText(axis.name, x, top - 10);
       ctx.textAlign = i === scaled.length - 1 ? 'right' : 'left';
       for (const label of axis.labels) {
-        ctx.fillText(label.text, x + (i === scaled.length - 1 ? -4 : 4), yAt(label.pos) + 4);
+        ctx.fillText(
+          label.text,
+          x + (i === scaled.length - 1 ? -4 : 4),
+          yAt(label.pos) + 4
+        );
       }
     });
   }, [scaled, colors, width, height, theme]);
 
   return (
-    <div ref={box} className="labstudio-chart" data-testid="labstudio-parallel-chart" data-axes={scaled.length}>
+    <div
+      ref={box}
+      className="labstudio-chart"
+      data-testid="labstudio-parallel-chart"
+      data-axes={scaled.length}
+    >
       <canvas
         ref={ref}
         style={{ width: '100%', height }}

@@ -17,13 +17,20 @@ export interface IScatterPoint {
 }
 
 /** Points sorted by x for uPlot (equal x values nudged apart by a hair), with colours. */
-export function scatterData(points: readonly IScatterPoint[]): { data: [number[], number[]]; colors: string[]; labels: string[] } {
+export function scatterData(points: readonly IScatterPoint[]): {
+  data: [number[], number[]];
+  colors: string[];
+  labels: string[];
+} {
   const sorted = [...points].sort((a, b) => a.x - b.x);
   const xs: number[] = [];
   const ys: number[] = [];
   let previous = -Infinity;
   for (const p of sorted) {
-    const x = p.x <= previous ? previous + Math.max(1e-9, Math.abs(previous) * 1e-9) : p.x;
+    const x =
+      p.x <= previous
+        ? previous + Math.max(1e-9, Math.abs(previous) * 1e-9)
+        : p.x;
     xs.push(x);
     ys.push(p.y);
     previous = x;
@@ -51,11 +58,24 @@ export function ScatterChart(props: {
   current.current = scatter;
 
   const options = (width: number, c: IThemeColors): uPlot.Options => {
-    const axis = { stroke: c.text, font: c.font, labelFont: c.font, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
+    const axis = {
+      stroke: c.text,
+      font: c.font,
+      labelFont: c.font,
+      grid: { stroke: c.grid, width: 1 },
+      ticks: { stroke: c.grid, width: 1 }
+    };
     return {
       width,
       height,
-      scales: { x: { time: false, ...(categories ? { range: [-0.5, categories.length - 0.5] as uPlot.Range.MinMax } : {}) } },
+      scales: {
+        x: {
+          time: false,
+          ...(categories
+            ? { range: [-0.5, categories.length - 0.5] as uPlot.Range.MinMax }
+            : {})
+        }
+      },
       series: [
         { label: xLabel },
         {
@@ -64,12 +84,29 @@ export function ScatterChart(props: {
           paths: () => null,
           points: { show: false },
           // the hovered run's name beside its value
-          value: (u: uPlot, v: number | null, _s: number, idx: number | null) =>
-            v === null || idx === null ? '--' : `${fmt(v)} (${current.current.labels[idx] ?? ''})`
+          value: (
+            u: uPlot,
+            v: number | null,
+            _s: number,
+            idx: number | null
+          ) =>
+            v === null || idx === null
+              ? '--'
+              : `${fmt(v)} (${current.current.labels[idx] ?? ''})`
         }
       ],
       axes: [
-        { ...axis, label: xLabel, ...(categories ? { splits: () => categories.map((_, i) => i), values: (_: uPlot, ticks: number[]) => ticks.map(t => categories[Math.round(t)] ?? '') } : {}) },
+        {
+          ...axis,
+          label: xLabel,
+          ...(categories
+            ? {
+                splits: () => categories.map((_, i) => i),
+                values: (_: uPlot, ticks: number[]) =>
+                  ticks.map(t => categories[Math.round(t)] ?? '')
+              }
+            : {})
+        },
         { ...axis, label: yLabel, size: 60 }
       ],
       legend: { show: true },
@@ -107,7 +144,13 @@ function drawPoints(current: React.MutableRefObject<{ colors: string[] }>) {
       }
       ctx.fillStyle = current.current.colors[i] ?? seriesColor(0);
       ctx.beginPath();
-      ctx.arc(u.valToPos(xs[i], 'x', true), u.valToPos(y, 'y', true), radius, 0, 2 * Math.PI);
+      ctx.arc(
+        u.valToPos(xs[i], 'x', true),
+        u.valToPos(y, 'y', true),
+        radius,
+        0,
+        2 * Math.PI
+      );
       ctx.fill();
     }
     ctx.restore();

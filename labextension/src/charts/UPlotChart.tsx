@@ -59,7 +59,8 @@ export interface IUPlotChartProps {
 
 let loader: Promise<typeof uPlot> | null = null;
 function loadUPlot(): Promise<typeof uPlot> {
-  loader = loader ?? import('uplot').then(m => (m.default ?? m) as typeof uPlot);
+  loader =
+    loader ?? import('uplot').then(m => (m.default ?? m) as typeof uPlot);
   return loader;
 }
 
@@ -94,6 +95,7 @@ export function UPlotChart(props: IUPlotChartProps): JSX.Element {
     return () => {
       cancelled = true;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- props.options is a new closure on every render: optionsKey says when it really changed
   }, [props.optionsKey, theme]);
 
   // New data with the same options: setData is cheap.
@@ -111,7 +113,11 @@ export function UPlotChart(props: IUPlotChartProps): JSX.Element {
     }
     const observer = new ResizeObserver(() => {
       const width = node.clientWidth;
-      if (plot.current && width > 0 && Math.abs(plot.current.width - width) > 2) {
+      if (
+        plot.current &&
+        width > 0 &&
+        Math.abs(plot.current.width - width) > 2
+      ) {
         plot.current.setSize({ width, height: props.height });
       }
     });
@@ -132,7 +138,11 @@ export function UPlotChart(props: IUPlotChartProps): JSX.Element {
       aria-label={props.ariaLabel}
       style={{ minHeight: props.height }}
     >
-      {failed && <div className="labstudio-empty">The chart cannot be drawn here: {failed}</div>}
+      {failed && (
+        <div className="labstudio-empty">
+          The chart cannot be drawn here: {failed}
+        </div>
+      )}
     </div>
   );
 }

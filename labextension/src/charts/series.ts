@@ -19,7 +19,10 @@ export type AlignedData = [number[], ...(number | null)[][]];
  * are not pulled towards zero. `weight` in [0, 1): 0 is no smoothing. Gaps (null, NaN,
  * infinities) stay gaps and do not disturb the average.
  */
-export function smooth(values: readonly (number | null)[], weight: number): (number | null)[] {
+export function smooth(
+  values: readonly (number | null)[],
+  weight: number
+): (number | null)[] {
   if (!(weight > 0)) {
     return [...values];
   }
@@ -98,20 +101,32 @@ function finiteOrNull(v: number | null | undefined): number | null {
 }
 
 /** For a log scale: values <= 0 cannot be drawn. */
-export function positiveOnly(values: readonly (number | null)[]): (number | null)[] {
+export function positiveOnly(
+  values: readonly (number | null)[]
+): (number | null)[] {
   return values.map(v => (v !== null && v > 0 ? v : null));
 }
 
 const PALETTE = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
-  '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf'
 ];
 
 /** A distinct colour per series: a categorical palette, then golden-angle hues. */
 export function seriesColor(index: number, alpha = 1): string {
   if (index < PALETTE.length) {
     const a = Math.round(Math.max(0, Math.min(1, alpha)) * 255);
-    return alpha >= 1 ? PALETTE[index] : PALETTE[index] + a.toString(16).padStart(2, '0');
+    return alpha >= 1
+      ? PALETTE[index]
+      : PALETTE[index] + a.toString(16).padStart(2, '0');
   }
   const hue = (index * 137.508) % 360;
   return `hsla(${hue.toFixed(0)}, 65%, 50%, ${alpha})`;
@@ -135,12 +150,17 @@ export const INTEGER_INCRS: readonly number[] = (() => {
 })();
 
 /** Labels of an integer axis: integers formatted for the locale, nothing between them. */
-export function integerTickLabels(splits: readonly (number | null)[], format: (n: number) => string = String): string[] {
+export function integerTickLabels(
+  splits: readonly (number | null)[],
+  format: (n: number) => string = String
+): string[] {
   return splits.map(v => (v !== null && Number.isInteger(v) ? format(v) : ''));
 }
 
 /** Whether a column has more than one distinct value among the rows. */
-export function differs(values: readonly (string | number | null | undefined)[]): boolean {
+export function differs(
+  values: readonly (string | number | null | undefined)[]
+): boolean {
   let first: string | undefined;
   let seen = false;
   for (const v of values) {
@@ -156,7 +176,9 @@ export function differs(values: readonly (string | number | null | undefined)[])
 }
 
 /** Parameter values as numbers when they all are, else null. */
-export function numericValues(values: readonly (string | undefined)[]): (number | null)[] | null {
+export function numericValues(
+  values: readonly (string | undefined)[]
+): (number | null)[] | null {
   const out: (number | null)[] = [];
   for (const v of values) {
     if (v === undefined || v === '') {

@@ -134,8 +134,14 @@ export class StudioPanel extends ReactWidget {
           </button>
         </div>
         {experiments && (
-          <Section id="experiments" title="Experiments" open={this._open.experiments} onToggle={toggle} signal={experiments.changed}
-            count={() => experiments.experiments.length}>
+          <Section
+            id="experiments"
+            title="Experiments"
+            open={this._open.experiments}
+            onToggle={toggle}
+            signal={experiments.changed}
+            count={() => experiments.experiments.length}
+          >
             <UseSignal signal={experiments.changed}>
               {() => (
                 <ExperimentsView
@@ -147,16 +153,31 @@ export class StudioPanel extends ReactWidget {
             </UseSignal>
           </Section>
         )}
-        <Section id="jobs" title="Training jobs" open={this._open.jobs} onToggle={toggle} signal={jobs.changed}
-          count={() => jobs.jobs.length}>
+        <Section
+          id="jobs"
+          title="Training jobs"
+          open={this._open.jobs}
+          onToggle={toggle}
+          signal={jobs.changed}
+          count={() => jobs.jobs.length}
+        >
           {jobsView}
         </Section>
         {endpoints && (
-          <Section id="endpoints" title="Endpoints" open={this._open.endpoints} onToggle={toggle} signal={endpoints.changed}
-            count={() => endpoints.endpoints.length}>
+          <Section
+            id="endpoints"
+            title="Endpoints"
+            open={this._open.endpoints}
+            onToggle={toggle}
+            signal={endpoints.changed}
+            count={() => endpoints.endpoints.length}
+          >
             <UseSignal signal={endpoints.changed}>
               {() => (
-                <EndpointsView model={endpoints} onOpen={name => actions.openEndpoint?.(name)} />
+                <EndpointsView
+                  model={endpoints}
+                  onOpen={name => actions.openEndpoint?.(name)}
+                />
               )}
             </UseSignal>
           </Section>
@@ -192,13 +213,17 @@ function Section(props: {
         aria-expanded={props.open}
         onClick={() => props.onToggle(props.id)}
       >
-        <span className="labstudio-caret" aria-hidden="true">{props.open ? '▾' : '▸'}</span>
+        <span className="labstudio-caret" aria-hidden="true">
+          {props.open ? '▾' : '▸'}
+        </span>
         <span className="labstudio-section-name">{props.title}</span>
         <UseSignal signal={props.signal}>
           {() => <span className="labstudio-count">{props.count() || ''}</span>}
         </UseSignal>
       </button>
-      {props.open && <div className="labstudio-section-body">{props.children}</div>}
+      {props.open && (
+        <div className="labstudio-section-body">{props.children}</div>
+      )}
     </section>
   );
 }

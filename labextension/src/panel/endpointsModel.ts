@@ -65,8 +65,15 @@ export class EndpointsModel {
         onConnection: () => this._changed.emit(),
         handlers: {
           'endpoint.*': event => {
-            this.applyStatus(event.payload as unknown as IEndpointStatusPayload, event.kind);
-            this._debounce.schedule('refresh', this._refreshDelay, () => void this.refresh());
+            this.applyStatus(
+              event.payload as unknown as IEndpointStatusPayload,
+              event.kind
+            );
+            this._debounce.schedule(
+              'refresh',
+              this._refreshDelay,
+              () => void this.refresh()
+            );
           }
         }
       });
@@ -104,10 +111,14 @@ export class EndpointsModel {
   /** Patch a row from an event before the coalesced refresh arrives. */
   applyStatus(payload: IEndpointStatusPayload, kind = 'endpoint.status'): void {
     if (kind === 'endpoint.deleted') {
-      this._endpoints = this._endpoints.filter(e => e.EndpointName !== payload.name);
+      this._endpoints = this._endpoints.filter(
+        e => e.EndpointName !== payload.name
+      );
     } else if (payload.status) {
       this._endpoints = this._endpoints.map(e =>
-        e.EndpointName === payload.name ? { ...e, EndpointStatus: payload.status! } : e
+        e.EndpointName === payload.name
+          ? { ...e, EndpointStatus: payload.status! }
+          : e
       );
     }
     this._changed.emit();
@@ -126,7 +137,9 @@ export class EndpointsModel {
   visibleEndpoints(): IEndpointSummary[] {
     const needle = this._filter.trim().toLowerCase();
     return needle
-      ? this._endpoints.filter(e => e.EndpointName.toLowerCase().includes(needle))
+      ? this._endpoints.filter(e =>
+          e.EndpointName.toLowerCase().includes(needle)
+        )
       : [...this._endpoints];
   }
 

@@ -14,7 +14,12 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
-import { IExperiment, IRun, IRunStatusPayload, ILabstudioEvent } from '../types';
+import {
+  IExperiment,
+  IRun,
+  IRunStatusPayload,
+  ILabstudioEvent
+} from '../types';
 import {
   asApiError,
   Debouncer,
@@ -115,10 +120,16 @@ export class ExperimentsModel {
   }
   /** The experiment whose key metric the Metric picker edits: the one opened last. */
   get currentExperiment(): string {
-    if (this._current && this._experiments.some(e => e.name === this._current)) {
+    if (
+      this._current &&
+      this._experiments.some(e => e.name === this._current)
+    ) {
       return this._current;
     }
-    return this._experiments.find(e => this._expanded.has(e.name))?.name ?? this._current;
+    return (
+      this._experiments.find(e => this._expanded.has(e.name))?.name ??
+      this._current
+    );
   }
   get connected(): boolean {
     return this._live?.connected ?? false;
@@ -160,7 +171,8 @@ export class ExperimentsModel {
         }
       }
     }
-    const chosen = experiment === undefined ? '' : this._keyMetrics.get(experiment);
+    const chosen =
+      experiment === undefined ? '' : this._keyMetrics.get(experiment);
     if (chosen) {
       names.add(chosen);
     }
@@ -174,7 +186,10 @@ export class ExperimentsModel {
       return chosen;
     }
     const names = this.metricNames(experiment);
-    if (this._defaultKeyMetric && (names.length === 0 || names.includes(this._defaultKeyMetric))) {
+    if (
+      this._defaultKeyMetric &&
+      (names.length === 0 || names.includes(this._defaultKeyMetric))
+    ) {
       return this._defaultKeyMetric;
     }
     return pickKeyMetric(names);
@@ -197,8 +212,18 @@ export class ExperimentsModel {
           'run.status': e => this._onStatus(e),
           'run.metrics': e => this._onRunEvent(e, this._metricsInterval, true),
           'run.updated': e => this._onRunEvent(e, this._refreshDelay),
-          'run.deleted': () => this._debounce.schedule('all', this._refreshDelay, () => void this.refresh()),
-          'experiment.*': () => this._debounce.schedule('exps', this._refreshDelay, () => void this._loadExperiments())
+          'run.deleted': () =>
+            this._debounce.schedule(
+              'all',
+              this._refreshDelay,
+              () => void this.refresh()
+            ),
+          'experiment.*': () =>
+            this._debounce.schedule(
+              'exps',
+              this._refreshDelay,
+              () => void this._loadExperiments()
+            )
         }
       });
       this._changed.emit();
@@ -357,7 +382,9 @@ export class ExperimentsModel {
     const dir = this._sort.descending ? 'desc' : 'asc';
     switch (this._sort.key) {
       case 'metric': {
-        const metric = this.keyMetricFor(list === SEARCH ? this.currentExperiment : list);
+        const metric = this.keyMetricFor(
+          list === SEARCH ? this.currentExperiment : list
+        );
         return metric
           ? `metrics.${filterName(metric)} ${dir}, start_time desc`
           : `start_time ${dir}`;
@@ -470,7 +497,11 @@ export class ExperimentsModel {
     }
     if (!throttle) {
       // counts and last run times of the experiments
-      this._debounce.schedule('exps', delay, () => void this._loadExperiments());
+      this._debounce.schedule(
+        'exps',
+        delay,
+        () => void this._loadExperiments()
+      );
     }
   }
 
@@ -491,7 +522,9 @@ export class ExperimentsModel {
     this._onRunEvent(
       {
         ...event,
-        payload: { experiment: owner && owner[0] !== SEARCH ? owner[0] : undefined }
+        payload: {
+          experiment: owner && owner[0] !== SEARCH ? owner[0] : undefined
+        }
       },
       this._refreshDelay
     );
@@ -506,7 +539,8 @@ export class ExperimentsModel {
   private _metricsInterval: number;
   private _defaultKeyMetric: string;
   private _keyMetrics: Map<string, string>;
-  private _onKeyMetricsChanged: ((choices: Record<string, string>) => void) | null;
+  private _onKeyMetricsChanged:
+    ((choices: Record<string, string>) => void) | null;
   private _current = '';
   private _defaultExperiment: string;
   private _experiments: IExperiment[] = [];

@@ -54,6 +54,46 @@ export class Debouncer implements IDisposable {
   private _disposed = false;
 }
 
+/**
+ * Runs an async read one at a time: a call while a read is under way runs one more read
+ * after it (calls in between share it), so a burst of triggers is at most two requests,
+ * an older answer never overwrites a newer one, and each caller's promise resolves once a
+ * read that began after its call is done.
+ */
+export class Coalescer {
+  constructor(private readonly _read: () => Promise<void>) {}
+
+  run(): Promise<void> {
+    if (this._next) {
+      return this._next;
+    }
+    if (this._current) {
+      const next = this._current.then(() => {
+        this._next = null;
+        return this._start();
+      });
+      this._next = next;
+      return next;
+    }
+    return this._start();
+  }
+
+  private _start(): Promise<void> {
+    const current = this._read()
+      .catch(error => console.error('labstudio: a refresh failed', error))
+      .finally(() => {
+        if (this._current === current) {
+          this._current = null;
+        }
+      });
+    this._current = current;
+    return current;
+  }
+
+  private _current: Promise<void> | null = null;
+  private _next: Promise<void> | null = null;
+}
+
 export interface ILiveOptions {
   events: EventStream | null;
   /** Event kinds (exact or `prefix.*`) and what to do with them. */

@@ -4,7 +4,9 @@
  *
  * No polling while the socket is up: `job.created` / `job.status` events patch the list
  * and schedule one coalesced refresh. While the socket is down a slow fallback refresh
- * runs (every `fallbackInterval` ms).
+ * runs (every `fallbackInterval` ms). The socket, the fallback and the coalescing are the
+ * shared `LiveSubscription` / `Debouncer` of `live.ts`, as for experiments and endpoints,
+ * so the refresh-interval setting reaches this list too (`setFallbackInterval`).
  */
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -16,6 +18,7 @@ import {
   ILabstudioEvent,
   ITrainingJobSummary
 } from '../types';
+import { asApiError, Debouncer, LiveSubscription } from './live';
 
 export interface IJobsModelOptions {
   client: LabstudioClient;
@@ -74,6 +77,17 @@ export class JobsModel implements IDisposable {
 
   get connected(): boolean {
     return this._events?.connected ?? false;
+  }
+
+  /** The refresh period while the events socket is down (ms). */
+  get fallbackInterval(): number {
+    return this._fallbackInterval;
+  }
+
+  /** Change the fallback period (from the settings), also while it runs. */
+  setFallbackInterval(ms: number): void {
+    this._fallbackInterval = ms;
+    this._live?.setFallbackInterval(ms);
   }
 
   get isDisposed(): boolean {
@@ -156,9 +170,7 @@ export class JobsModel implements IDisposable {
   visibleJobs(): ITrainingJobSummary[] {
     const needle = this._filter.trim().toLowerCase();
     return needle
-      ? this._jobs.filter(j =>
-          j.TrainingJobName.toLowerCase().includes(needle)
-        )
+      ? this._jobs.filter(j => j.TrainingJobName.toLowerCase().includes(needle))
       : [...this._jobs];
   }
 
@@ -167,13 +179,9 @@ export class JobsModel implements IDisposable {
       return;
     }
     this._disposed = true;
-    this._subscriptions.forEach(s => s.dispose());
-    this._subscriptions = [];
-    this._events?.connectionChanged.disconnect(this._onConnection, this);
-    for (const key of Object.keys(this._timers)) {
-      clearTimeout(this._timers[key]);
-    }
-    this._stopFallback();
+    this._live?.dispose();
+    this._live = null;
+    this._debounce.dispose();
     Signal.clearData(this);
   }
 
@@ -241,20 +249,24 @@ export class JobsModel implements IDisposable {
   }
 
   private _listen(): void {
-    const events = this._events;
-    if (!events || this._listening || this._disposed) {
+    if (!this._events || this._live || this._disposed) {
       return;
     }
-    this._listening = true;
-    this._subscriptions.push(
-      events.on('job.created', () => this._schedule('refresh')),
-      events.on('job.status', event => this._onStatus(event))
-    );
-    events.connectionChanged.connect(this._onConnection, this);
-    events.connect();
-    if (!events.connected) {
-      this._startFallback();
-    }
+    this._live = new LiveSubscription({
+      events: this._events,
+      fallbackInterval: this._fallbackInterval,
+      // On (re)connection: catch up on what happened offline, coalesced with the events
+      // that follow; while the socket is down: the fallback refresh itself.
+      refresh: () =>
+        this._events?.connected
+          ? this._schedule('refresh')
+          : void this.refresh(),
+      onConnection: () => this._changed.emit(),
+      handlers: {
+        'job.created': () => this._schedule('refresh'),
+        'job.status': event => this._onStatus(event)
+      }
+    });
     this._changed.emit();
   }
 
@@ -264,40 +276,8 @@ export class JobsModel implements IDisposable {
     this._schedule('refresh');
   }
 
-  private _onConnection(_: EventStream, connected: boolean): void {
-    if (connected) {
-      this._stopFallback();
-      this._schedule('refresh'); // catch up on what happened while offline
-    } else {
-      this._startFallback();
-    }
-    this._changed.emit();
-  }
-
   private _schedule(key: 'refresh' | 'filter', delay = this._refreshDelay) {
-    if (this._timers[key] !== undefined) {
-      clearTimeout(this._timers[key]);
-    }
-    this._timers[key] = setTimeout(() => {
-      delete this._timers[key];
-      void this.refresh();
-    }, delay);
-  }
-
-  private _startFallback(): void {
-    if (this._fallback === null && !this._disposed) {
-      this._fallback = setInterval(
-        () => void this.refresh(),
-        this._fallbackInterval
-      );
-    }
-  }
-
-  private _stopFallback(): void {
-    if (this._fallback !== null) {
-      clearInterval(this._fallback);
-      this._fallback = null;
-    }
+    this._debounce.schedule(key, delay, () => void this.refresh());
   }
 
   private _events: EventStream | null;
@@ -312,19 +292,11 @@ export class JobsModel implements IDisposable {
   private _loaded = false;
   private _error: LabstudioApiError | null = null;
   private _started = false;
-  private _listening = false;
   private _disposed = false;
   private _seq = 0;
   private _inFlight: Promise<void> | null = null;
   private _refreshAgain = false;
-  private _timers: Record<string, ReturnType<typeof setTimeout>> = {};
-  private _fallback: ReturnType<typeof setInterval> | null = null;
-  private _subscriptions: IDisposable[] = [];
+  private _live: LiveSubscription | null = null;
+  private _debounce = new Debouncer();
   private _changed = new Signal<this, void>(this);
-}
-
-function asApiError(error: unknown): LabstudioApiError {
-  return error instanceof LabstudioApiError
-    ? error
-    : new LabstudioApiError(String((error as Error)?.message ?? error), 0);
 }

@@ -32,15 +32,18 @@ export function EndpointsView(props: {
       ) : !model.loaded ? (
         <div className="labstudio-empty">Loading endpoints…</div>
       ) : endpoints.length === 0 ? (
-        <div className="labstudio-empty" data-testid="labstudio-endpoints-empty">
+        <div
+          className="labstudio-empty"
+          data-testid="labstudio-endpoints-empty"
+        >
           {model.filter.trim() ? (
             <p>No endpoints match “{model.filter.trim()}”.</p>
           ) : (
             <>
               <p>{ENDPOINTS_EMPTY}</p>
               <p>
-                Open a completed training job and press <strong>Deploy</strong>, or run{' '}
-                <code>labstudio deploy JOB_NAME</code> in a terminal.
+                Open a completed training job and press <strong>Deploy</strong>,
+                or run <code>labstudio deploy JOB_NAME</code> in a terminal.
               </p>
             </>
           )}
@@ -65,9 +68,17 @@ export function EndpointsView(props: {
               }}
             >
               <StatusDot status={e.EndpointStatus} />
-              <MiddleEllipsis className="labstudio-endpoint-name" testId="labstudio-endpoint-name" text={e.EndpointName} />
-              <span className="labstudio-endpoint-status">{e.EndpointStatus}</span>
-              <span className="labstudio-endpoint-url">{e.EndpointUrl ?? ''}</span>
+              <MiddleEllipsis
+                className="labstudio-endpoint-name"
+                testId="labstudio-endpoint-name"
+                text={e.EndpointName}
+              />
+              <span className="labstudio-endpoint-status">
+                {e.EndpointStatus}
+              </span>
+              <span className="labstudio-endpoint-url">
+                {e.EndpointUrl ?? ''}
+              </span>
               <span className="labstudio-endpoint-variants">
                 {(e.VariantNames ?? []).join(', ')}
               </span>

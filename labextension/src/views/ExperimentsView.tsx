@@ -6,7 +6,11 @@
  */
 import * as React from 'react';
 
-import { ExperimentsModel, RunSortKey, SEARCH } from '../panel/experimentsModel';
+import {
+  ExperimentsModel,
+  RunSortKey,
+  SEARCH
+} from '../panel/experimentsModel';
 import { IExperiment, IRun, toNumber } from '../types';
 import { ErrorBox, formatMetric, StatusDot } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
@@ -53,9 +57,12 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
       return;
     }
     if (row.kind === 'experiment') {
-      if (event.key === 'Enter' || event.key === ' ' ||
-          (event.key === 'ArrowRight' && !row.expanded) ||
-          (event.key === 'ArrowLeft' && row.expanded)) {
+      if (
+        event.key === 'Enter' ||
+        event.key === ' ' ||
+        (event.key === 'ArrowRight' && !row.expanded) ||
+        (event.key === 'ArrowLeft' && row.expanded)
+      ) {
         event.preventDefault();
         model.toggleExpanded(row.exp.name);
       }
@@ -67,7 +74,10 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
         event.preventDefault();
         props.onOpenRun(row.run);
       }
-    } else if (row.kind === 'more' && (event.key === 'Enter' || event.key === ' ')) {
+    } else if (
+      row.kind === 'more' &&
+      (event.key === 'Enter' || event.key === ' ')
+    ) {
       event.preventDefault();
       void model.loadMore(row.list);
     }
@@ -93,7 +103,10 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             value={`${model.sort.key}:${model.sort.descending ? 'desc' : 'asc'}`}
             onChange={e => {
               const [key, dir] = e.target.value.split(':');
-              model.setSort({ key: key as RunSortKey, descending: dir === 'desc' });
+              model.setSort({
+                key: key as RunSortKey,
+                descending: dir === 'desc'
+              });
             }}
           >
             <option value="start_time:desc">Newest first</option>
@@ -101,8 +114,12 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             <option value="name:asc">Name A–Z</option>
             <option value="name:desc">Name Z–A</option>
             <option value="status:asc">Status</option>
-            <option value="metric:asc" disabled={!model.keyMetric}>Key metric ↑</option>
-            <option value="metric:desc" disabled={!model.keyMetric}>Key metric ↓</option>
+            <option value="metric:asc" disabled={!model.keyMetric}>
+              Key metric ↑
+            </option>
+            <option value="metric:desc" disabled={!model.keyMetric}>
+              Key metric ↓
+            </option>
           </select>
         </label>
         <label className="labstudio-inline-label">
@@ -111,14 +128,22 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             className="jp-mod-styled"
             data-testid="labstudio-key-metric"
             data-experiment={current}
-            title={current ? `The key metric of experiment “${current}” (remembered)` : 'The key metric shown beside each run'}
-            aria-label={current ? `Key metric of experiment ${current}` : 'Key metric'}
+            title={
+              current
+                ? `The key metric of experiment “${current}” (remembered)`
+                : 'The key metric shown beside each run'
+            }
+            aria-label={
+              current ? `Key metric of experiment ${current}` : 'Key metric'
+            }
             value={keyMetricOf(current)}
             onChange={e => model.setKeyMetric(e.target.value, current)}
           >
             <option value="">(none)</option>
             {metrics.map(m => (
-              <option key={m} value={m}>{m}</option>
+              <option key={m} value={m}>
+                {m}
+              </option>
             ))}
           </select>
         </label>
@@ -128,13 +153,21 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           className="labstudio-button labstudio-primary"
           data-testid="labstudio-compare"
           disabled={selected === 0}
-          title={selected ? `Compare the ${selected} selected run(s)` : 'Select runs with their checkboxes (shift-click for a range)'}
+          title={
+            selected
+              ? `Compare the ${selected} selected run(s)`
+              : 'Select runs with their checkboxes (shift-click for a range)'
+          }
           onClick={() => props.onCompare(model.selection.ids)}
         >
           Compare{selected ? ` (${selected})` : ''}
         </button>
         {selected > 0 && (
-          <button className="labstudio-button" data-testid="labstudio-clear-selection" onClick={() => model.clearSelection()}>
+          <button
+            className="labstudio-button"
+            data-testid="labstudio-clear-selection"
+            onClick={() => model.clearSelection()}
+          >
             Clear
           </button>
         )}
@@ -142,7 +175,12 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
       {listErrors.map(e => (
         // Above the tree, not in one of its fixed-height rows: a filter's error is often
         // longer than the sidebar is wide, and must wrap to be read.
-        <div key={e.list} className="labstudio-list-error" data-testid="labstudio-run-list-error" role="alert">
+        <div
+          key={e.list}
+          className="labstudio-list-error"
+          data-testid="labstudio-run-list-error"
+          role="alert"
+        >
           {e.list !== SEARCH && <strong>{e.list}: </strong>}
           <span className="labstudio-error-message">{e.message}</span>
         </div>
@@ -150,14 +188,23 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
       {model.error ? (
         <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
       ) : !model.loaded ? (
-        <div className="labstudio-empty" data-testid="labstudio-loading">Loading experiments…</div>
+        <div className="labstudio-empty" data-testid="labstudio-loading">
+          Loading experiments…
+        </div>
       ) : model.experiments.length === 0 ? (
-        <div className="labstudio-empty" data-testid="labstudio-experiments-empty">
+        <div
+          className="labstudio-empty"
+          data-testid="labstudio-experiments-empty"
+        >
           <p>{EXPERIMENTS_EMPTY}</p>
           <p>
             Track a run from a notebook or a script with{' '}
-            <code>{'with labstudio.Run(experiment_name="demo") as run: run.log_metric("loss", 0.1)'}</code>,
-            or launch a training job: every job gets a run.
+            <code>
+              {
+                'with labstudio.Run(experiment_name="demo") as run: run.log_metric("loss", 0.1)'
+              }
+            </code>
+            , or launch a training job: every job gets a run.
           </p>
         </div>
       ) : (
@@ -211,8 +258,14 @@ function RowView(props: {
           onClick={() => model.toggleExpanded(row.exp.name)}
           title={row.exp.description || row.exp.name}
         >
-          <span className="labstudio-caret" aria-hidden="true">{row.expanded ? '▾' : '▸'}</span>
-          <MiddleEllipsis className="labstudio-exp-name" text={row.exp.name} title={row.exp.description || row.exp.name} />
+          <span className="labstudio-caret" aria-hidden="true">
+            {row.expanded ? '▾' : '▸'}
+          </span>
+          <MiddleEllipsis
+            className="labstudio-exp-name"
+            text={row.exp.name}
+            title={row.exp.description || row.exp.name}
+          />
           {row.exp.in_progress_count > 0 && <StatusDot status="InProgress" />}
           <span className="labstudio-count">{row.exp.run_count}</span>
         </div>
@@ -249,9 +302,19 @@ function RowView(props: {
             onChange={() => undefined}
           />
           <StatusDot status={run.status} />
-          <MiddleEllipsis className="labstudio-run-name" testId="labstudio-run-name" text={run.name} />
-          {row.list === SEARCH && <span className="labstudio-run-exp">{run.experiment}</span>}
-          <span className="labstudio-run-metric" data-testid="labstudio-run-metric" title={keyMetric}>
+          <MiddleEllipsis
+            className="labstudio-run-name"
+            testId="labstudio-run-name"
+            text={run.name}
+          />
+          {row.list === SEARCH && (
+            <span className="labstudio-run-exp">{run.experiment}</span>
+          )}
+          <span
+            className="labstudio-run-metric"
+            data-testid="labstudio-run-metric"
+            title={keyMetric}
+          >
             {summary ? formatMetric(toNumber(summary.last)) : ''}
           </span>
         </div>
@@ -282,11 +345,21 @@ function MoreRow(props: {
   const { row, model } = props;
   React.useEffect(() => {
     void model.loadMore(row.list);
-  }, [row.list, row.shown]);
+  }, [model, row.list, row.shown]);
   return (
-    <div {...props.common} className="labstudio-more-row labstudio-indent" role="treeitem" data-testid="labstudio-run-more">
-      <button className="labstudio-link" tabIndex={-1} onClick={() => void model.loadMore(row.list)}>
-        Loading more… ({row.shown}{row.total !== null ? ` of ${row.total}` : ''})
+    <div
+      {...props.common}
+      className="labstudio-more-row labstudio-indent"
+      role="treeitem"
+      data-testid="labstudio-run-more"
+    >
+      <button
+        className="labstudio-link"
+        tabIndex={-1}
+        onClick={() => void model.loadMore(row.list)}
+      >
+        Loading more… ({row.shown}
+        {row.total !== null ? ` of ${row.total}` : ''})
       </button>
     </div>
   );
@@ -304,7 +377,9 @@ function rowKey(row: Row): string {
 }
 
 /** The errors of the run lists shown (the search's, or the expanded experiments'). */
-export function runListErrors(model: ExperimentsModel): { list: string; message: string }[] {
+export function runListErrors(
+  model: ExperimentsModel
+): { list: string; message: string }[] {
   const keys = model.search.trim()
     ? [SEARCH]
     : model.experiments.filter(e => model.isExpanded(e.name)).map(e => e.name);
@@ -328,11 +403,19 @@ export function buildRows(model: ExperimentsModel): Row[] {
       rows.push({
         kind: 'note',
         list: key,
-        text: key === SEARCH ? `No runs match “${model.search.trim()}”.` : 'No runs in this experiment yet.'
+        text:
+          key === SEARCH
+            ? `No runs match “${model.search.trim()}”.`
+            : 'No runs in this experiment yet.'
       });
     }
     if (list.nextToken) {
-      rows.push({ kind: 'more', list: key, shown: list.runs.length, total: list.total });
+      rows.push({
+        kind: 'more',
+        list: key,
+        shown: list.runs.length,
+        total: list.total
+      });
     }
   };
   if (model.search.trim()) {

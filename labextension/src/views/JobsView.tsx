@@ -57,32 +57,32 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
   return (
     <div className="labstudio-jobs" data-testid="labstudio-jobs">
       {showHeader && (
-      <div className="labstudio-section-header">
-        <h2 className="labstudio-section-title">Training jobs</h2>
-        <span
-          className={`labstudio-connection ${connected ? 'labstudio-connection-live' : ''}`}
-          data-testid="labstudio-connection"
-          data-connected={connected ? 'true' : 'false'}
-          title={
-            connected
-              ? 'Live: updates arrive as they happen'
-              : 'Offline: refreshing every 30 s until the live connection is back'
-          }
-        >
-          {connected ? 'live' : 'offline'}
-        </span>
-        {props.onRefresh && (
-          <button
-            className="labstudio-button labstudio-refresh"
-            data-testid="labstudio-refresh"
-            title="Refresh the job list"
-            onClick={props.onRefresh}
-            disabled={loading}
+        <div className="labstudio-section-header">
+          <h2 className="labstudio-section-title">Training jobs</h2>
+          <span
+            className={`labstudio-connection ${connected ? 'labstudio-connection-live' : ''}`}
+            data-testid="labstudio-connection"
+            data-connected={connected ? 'true' : 'false'}
+            title={
+              connected
+                ? 'Live: updates arrive as they happen'
+                : 'Offline: refreshing every 30 s until the live connection is back'
+            }
           >
-            Refresh
-          </button>
-        )}
-      </div>
+            {connected ? 'live' : 'offline'}
+          </span>
+          {props.onRefresh && (
+            <button
+              className="labstudio-button labstudio-refresh"
+              data-testid="labstudio-refresh"
+              title="Refresh the job list"
+              onClick={props.onRefresh}
+              disabled={loading}
+            >
+              Refresh
+            </button>
+          )}
+        </div>
       )}
       <input
         className="labstudio-search jp-mod-styled"
@@ -93,10 +93,10 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
         value={filter}
         onChange={e => onFilterChange(e.target.value)}
       />
-      {error && (
-        <ErrorBox error={error} onRetry={props.onRefresh} />
-      )}
-      {error && (error.extensionMissing || jobs.length === 0) ? null : jobs.length === 0 ? (
+      {error && <ErrorBox error={error} onRetry={props.onRefresh} />}
+      {error &&
+      (error.extensionMissing || jobs.length === 0) ? null : jobs.length ===
+        0 ? (
         <EmptyState filter={filter} loading={loading || !loaded} />
       ) : (
         <ul className="labstudio-job-list" data-testid="labstudio-job-list">
@@ -167,7 +167,11 @@ function JobRow(props: {
       }
     >
       <StatusBadge status={job.TrainingJobStatus} title={detail} />
-      <MiddleEllipsis className="labstudio-job-name" testId="labstudio-job-name" text={job.TrainingJobName} />
+      <MiddleEllipsis
+        className="labstudio-job-name"
+        testId="labstudio-job-name"
+        text={job.TrainingJobName}
+      />
       <span
         className="labstudio-job-duration"
         data-testid="labstudio-job-duration"

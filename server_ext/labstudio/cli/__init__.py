@@ -9,7 +9,8 @@ import argparse
 import errno
 import importlib
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from .._version import __version__
 from ..config import READ_ONLY_FALLBACK, Settings
@@ -24,7 +25,7 @@ COMMAND_MODULES: list[str] = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like argparse but without the usage block
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like argparse but without the usage block
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -187,7 +187,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
     return code
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deploy = sub.add_parser("deploy", help="serve a training job's model, a model archive or a folder as a local endpoint")
     deploy.add_argument("source", metavar="SOURCE", help="a Completed training job, a model.tar.gz or a model folder")
     deploy.add_argument("--name", help="endpoint name (default: from the source, with a timestamp)")

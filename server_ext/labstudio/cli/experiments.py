@@ -102,8 +102,8 @@ def _runs_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve(service: Any, ref: str) -> dict[str, Any]:
-    """A run id, or a unique prefix of one (at least 4 characters)."""
+def _resolve(service: Any, ref: str) -> Any:
+    """A run id, or a unique prefix of one (at least 4 characters): the run as a `store.entities.Run`."""
     if len(ref) < 4 or not all(c in "0123456789abcdefABCDEF" for c in ref):
         raise Invalid(f"{ref!r} is not a run id (32 hex characters, or a unique prefix of at least 4)")
     found = service.search_records(filter=f"id like '{ref.lower()}%'", limit=2)
@@ -116,7 +116,7 @@ def _resolve(service: Any, ref: str) -> dict[str, Any]:
 
 def _runs_show(args: argparse.Namespace) -> int:
     service = _service()
-    run = service.get_run(_resolve(service, args.run)["id"])
+    run = service.get_run(_resolve(service, args.run).id)
     if args.json:
         print_json(run)
         return 0

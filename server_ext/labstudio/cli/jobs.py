@@ -186,7 +186,7 @@ def _cmd_stop(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = sub.add_parser("train", help="run a training script as a supervised local job")
     train.add_argument("entry_point", metavar="ENTRY_POINT", help="the training script (relative to --source-dir if given)")
     add_train_options(train)

@@ -1,11 +1,11 @@
 """REST handlers, one module per resource. Each module listed here exposes:
 
 - ``routes() -> list[tuple[str, type]]``: URL patterns relative to ``/labstudio/api``;
-- ``OPENAPI_PATHS``: the OpenAPI path items for those routes (same patterns, ``{name}`` style);
-- optionally ``OPENAPI_SCHEMAS``: component schemas.
+- ``OPENAPI``: one ``labstudio.shapes.openapi.Operation`` per route and method (same
+  patterns, ``{name}`` style), naming the request and response shapes of ``labstudio.shapes``.
 
-The extension registers them in this order and the OpenAPI document merges them, so a
-new resource is one new module plus one line here.
+The extension registers them in this order and the OpenAPI document is generated from the
+operations and the shapes, so a new resource is new shapes, one new module and one line here.
 """
 
 ROUTE_MODULES: list[str] = [

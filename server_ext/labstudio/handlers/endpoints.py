@@ -15,10 +15,12 @@ from typing import Any
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
-from ..serving.lifecycle import INVOKED_HEADER, VARIANT_HEADER
 from ..errors import TooLarge
+from ..serving.headers import INVOKED_HEADER, VARIANT_HEADER
+from ..shapes import parse
+from ..shapes.endpoints import CreateEndpointRequest, DescribeEndpointResponse, EndpointLogs, ListEndpointsResponse, UpdateEndpointRequest
+from ..shapes.openapi import Operation, Param, Reply
 from .base import LabstudioHandler
-from .openapi import error_responses, json_response
 
 NAME = r"(?P<name>[^/]+)"
 
@@ -43,7 +45,7 @@ class EndpointsHandler(_Base):
 
     @web.authenticated
     async def post(self) -> None:
-        body = self.json_body()
+        body = parse(CreateEndpointRequest, self.json_body()).model_dump(exclude_unset=True)
         described = await self.call(self.core.endpoints.create, body, wait=self.wants_wait(), timeout=600, base_dir=self.root_dir(), root_dir=self.root_dir())
         self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/endpoints/{described['EndpointName']}")
         self.reply(described, status=201)
@@ -56,7 +58,7 @@ class EndpointHandler(_Base):
 
     @web.authenticated
     async def patch(self, name: str) -> None:
-        body = self.json_body()
+        body = parse(UpdateEndpointRequest, self.json_body()).model_dump(exclude_unset=True)
         self.reply(await self.call(self.core.endpoints.update, name, body, wait=self.wants_wait(), timeout=600, base_dir=self.root_dir(), root_dir=self.root_dir()))
 
     put = patch
@@ -72,7 +74,7 @@ class InvocationsProxyHandler(_Base):
     _proxied_type: str | None = None
     max_body_bytes = None  # the endpoint's own MaxPayloadBytes applies, checked in post()
 
-    def finish(self, chunk: Any = None) -> Any:  # type: ignore[override]
+    def finish(self, chunk: Any = None) -> Any:
         """APIHandler.finish forces JSON; a proxied answer keeps the model's content type."""
         if self._proxied_type is None:
             return super().finish(chunk)
@@ -139,164 +141,56 @@ def routes() -> list[tuple[str, type]]:
     ]
 
 
-_REF = {"$ref": "#/components/schemas/Endpoint"}
-_NAME_PARAM = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-_WAIT_PARAM = {"name": "wait", "in": "query", "schema": {"type": "boolean"}, "description": "Answer once the endpoint is InService or Failed."}
+_NAME = Param("name", "path")
+_WAIT = Param("wait", schema={"type": "boolean"}, description="Answer once the endpoint is InService or Failed.")
+_BINARY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+_DESCRIBED = DescribeEndpointResponse
 
-_FIGURES = {
-    "type": "object",
-    "properties": {
-        **{k: {"type": "integer"} for k in ("Invocations", "Errors", "Invocation4XXErrors", "Invocation5XXErrors")},
-        **{k: {"type": "number", "nullable": True} for k in ("LatencyAverageMs", "LatencyP50Ms", "LatencyP90Ms", "LatencyP99Ms")},
-    },
-}
-_VARIANT_IN = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "VariantName": {"type": "string", "default": "AllTraffic"},
-        "Source": {
-            "type": "string",
-            "description": "A Completed training job's name, or a model archive (.tar.gz) or model folder inside the Jupyter root "
-            "(relative path or file://), or an archive under labstudio's artifact store when that store is remote (s3://...).",
+OPENAPI = [
+    Operation(
+        "get", "/endpoints", "List endpoints, newest first", {200: Reply("Endpoints", ListEndpointsResponse)}, params=(Param("status"),)
+    ),
+    Operation(
+        "post", "/endpoints", "Create (deploy) an endpoint",
+        {201: Reply("The endpoint (Creating, or InService/Failed with ?wait=true)", _DESCRIBED)},
+        errors=(400, 404, 409), params=(_WAIT,), request=CreateEndpointRequest,
+    ),
+    Operation(
+        "get", "/endpoints/{name}", "Describe an endpoint, with per-variant figures", {200: Reply("The endpoint", _DESCRIBED)},
+        errors=(404,), params=(_NAME,),
+    ),
+    *(
+        Operation(
+            method, "/endpoints/{name}",
+            "Update an endpoint's variants (blue/green: the new ones pass /ping before traffic moves)" if method == "patch" else "Same as PATCH",
+            {200: Reply("The endpoint (Updating, or the result with ?wait=true)", _DESCRIBED)},
+            errors=(400, 404, 409), params=(_NAME, _WAIT), request=UpdateEndpointRequest,
+        )
+        for method in ("patch", "put")
+    ),
+    Operation(
+        "delete", "/endpoints/{name}", "Delete an endpoint: every worker ends and the port is freed", {204: Reply("Deleted")},
+        errors=(404,), params=(_NAME,),
+    ),
+    Operation(
+        "post", "/endpoints/{name}/invocations", "Invoke the endpoint through the Jupyter server (authenticated proxy)",
+        {
+            200: Reply("The model's answer, in the content type it chose", content=_BINARY),
+            502: Reply("The endpoint did not answer"),
+            504: Reply("The model did not answer within the endpoint's ModelServerTimeout"),
         },
-        "EntryPoint": {
-            "type": "string",
-            "description": "The inference script, relative to SourceDir (or the job's code); default: inference.py there, or the job's entry point.",
-        },
-        "SourceDir": {"type": "string", "description": "Folder holding the inference script, inside the Jupyter root."},
-        "InitialVariantWeight": {"type": "number", "minimum": 0, "default": 1},
-        "InitialInstanceCount": {"type": "integer", "minimum": 1, "default": 1, "description": "Worker processes."},
-        "Environment": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
-}
-_CAPTURE = {
-    "type": "object",
-    "properties": {
-        "EnableCapture": {"type": "boolean"},
-        "InitialSamplingPercentage": {"type": "number", "minimum": 0, "maximum": 100},
-        "DestinationS3Uri": {"type": "string"},
-        "CaptureOptions": {"type": "array", "items": {"type": "object", "properties": {"CaptureMode": {"type": "string", "enum": ["Input", "Output"]}}}},
-    },
-}
-
-_CAPTURE_IN = {**_CAPTURE, "additionalProperties": False}
-
-OPENAPI_SCHEMAS: dict[str, Any] = {
-    "EndpointCreate": {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "Give ProductionVariants, or for one variant its Source (EntryPoint, SourceDir, InitialInstanceCount, Environment) at the top level.",
-        "properties": {
-            **{k: _VARIANT_IN["properties"][k] for k in ("Source", "EntryPoint", "SourceDir", "InitialInstanceCount", "Environment")},
-            "EndpointName": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"},
-            "ProductionVariants": {"type": "array", "items": _VARIANT_IN},
-            "Port": {"type": "integer", "description": "Default: a free port on 127.0.0.1."},
-            "AuthToken": {"type": "string", "description": "Require 'Authorization: Bearer <token>' on /invocations."},
-            "DataCaptureConfig": _CAPTURE_IN,
-            "MaxPayloadBytes": {"type": "integer", "default": 6291456},
-            "ModelServerTimeout": {"type": "number", "default": 60, "description": "Seconds a request may take, from its arrival; past it the endpoint answers 504."},
-            "StartupTimeout": {"type": "number", "default": 600, "description": "Seconds the model may take to load."},
-            "DefaultAccept": {"type": "string", "default": "application/json"},
-            "RestartOnFailure": {"type": "boolean", "default": False},
-        },
-    },
-    "EndpointUpdate": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["ProductionVariants"],
-        "properties": {
-            "ProductionVariants": {
-                "type": "array",
-                "description": "The new set of variants. Leave Source out to keep a variant's model (e.g. to change its weight).",
-                "items": _VARIANT_IN,
-            },
-            "DataCaptureConfig": _CAPTURE_IN,
-        },
-    },
-    "EndpointFigures": _FIGURES,
-    "Endpoint": {
-        "type": "object",
-        "properties": {
-            "EndpointName": {"type": "string"},
-            "EndpointStatus": {"type": "string", "enum": ["Creating", "InService", "Updating", "Deleting", "Failed"]},
-            "FailureReason": {"type": "string", "nullable": True},
-            "EndpointUrl": {"type": "string", "nullable": True},
-            "InvocationsUrl": {"type": "string", "nullable": True},
-            "CreationTime": {"type": "string", "format": "date-time"},
-            "LastModifiedTime": {"type": "string", "format": "date-time"},
-            "AuthType": {"type": "string", "enum": ["None", "Bearer"]},
-            "ProductionVariants": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "VariantName": {"type": "string"},
-                        "ModelData": {"type": "string"},
-                        "EntryPoint": {"type": "string", "nullable": True},
-                        "SourceDir": {"type": "string", "nullable": True},
-                        "CurrentWeight": {"type": "number"},
-                        "CurrentInstanceCount": {"type": "integer"},
-                        "VariantStatus": {"type": "string"},
-                        "Metrics": {"$ref": "#/components/schemas/EndpointFigures"},
-                    },
-                },
-            },
-            "DataCaptureConfig": _CAPTURE,
-            "Metrics": {"$ref": "#/components/schemas/EndpointFigures"},
-        },
-    },
-}
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/endpoints": {
-        "get": {
-            "summary": "List endpoints, newest first",
-            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
-            "responses": {"200": json_response("Endpoints", {"type": "object", "properties": {"Endpoints": {"type": "array", "items": _REF}}})},
-        },
-        "post": {
-            "summary": "Create (deploy) an endpoint",
-            "parameters": [_WAIT_PARAM],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointCreate"}}}},
-            "responses": {"201": json_response("The endpoint (Creating, or InService/Failed with ?wait=true)", _REF), **error_responses(400, 404, 409)},
-        },
-    },
-    "/endpoints/{name}": {
-        "parameters": [_NAME_PARAM],
-        "get": {"summary": "Describe an endpoint, with per-variant figures", "responses": {"200": json_response("The endpoint", _REF), **error_responses(404)}},
-        "patch": {
-            "summary": "Update an endpoint's variants (blue/green: the new ones pass /ping before traffic moves)",
-            "parameters": [_WAIT_PARAM],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EndpointUpdate"}}}},
-            "responses": {"200": json_response("The endpoint (Updating, or the result with ?wait=true)", _REF), **error_responses(400, 404, 409)},
-        },
-        "put": {"summary": "Same as PATCH", "responses": {"200": json_response("The endpoint", _REF), **error_responses(400, 404, 409)}},
-        "delete": {"summary": "Delete an endpoint: every worker ends and the port is freed", "responses": {"204": {"description": "Deleted"}, **error_responses(404)}},
-    },
-    "/endpoints/{name}/invocations": {
-        "parameters": [_NAME_PARAM],
-        "post": {
-            "summary": "Invoke the endpoint through the Jupyter server (authenticated proxy)",
-            "parameters": [
-                {"name": "Accept", "in": "header", "schema": {"type": "string"}},
-                {"name": VARIANT_HEADER, "in": "header", "schema": {"type": "string"}, "description": "Send the request to this variant."},
-            ],
-            "requestBody": {"required": True, "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
-            "responses": {
-                "200": {"description": "The model's answer, in the content type it chose", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
-                **error_responses(400, 404, 406, 409, 413, 415),
-                "502": {"description": "The endpoint did not answer"},
-                "504": {"description": "The model did not answer within the endpoint's ModelServerTimeout"},
-            },
-        },
-    },
-    "/endpoints/{name}/logs": {
-        "parameters": [_NAME_PARAM],
-        "get": {
-            "summary": "The last lines of the endpoint's log (supervisor, workers, router)",
-            "parameters": [{"name": "tail", "in": "query", "schema": {"type": "integer", "default": 200}}],
-            "responses": {"200": json_response("Log text", {"type": "object", "properties": {"EndpointName": {"type": "string"}, "Log": {"type": "string"}}}), **error_responses(404)},
-        },
-    },
-}
+        errors=(400, 404, 406, 409, 413, 415),
+        params=(
+            _NAME,
+            Param("Accept", "header"),
+            Param(VARIANT_HEADER, "header", description="Send the request to this variant."),
+        ),
+        request_content=_BINARY,
+    ),
+    Operation(
+        "get", "/endpoints/{name}/logs", "The last lines of the endpoint's log (supervisor, workers, router)",
+        {200: Reply("Log text", EndpointLogs)},
+        errors=(400, 404),
+        params=(_NAME, Param("tail", schema={"type": "integer", "minimum": 1, "maximum": 100000, "default": 200})),
+    ),
+]

@@ -16,6 +16,7 @@ from tornado import websocket
 from tornado.ioloop import PeriodicCallback
 
 from ..core import Core
+from ..shapes.openapi import Operation, Reply
 from ..store import events as events_store
 
 log = logging.getLogger("labstudio.events")
@@ -27,7 +28,7 @@ class EventHub:
     def __init__(self, core: Core, executor: Any, interval_ms: int = 250) -> None:
         self.core = core
         self.executor = executor
-        self.clients: set["EventsSocket"] = set()
+        self.clients: set[EventsSocket] = set()
         self.last_id: int | None = None
         self._busy = False
         self._callback = PeriodicCallback(self._poll, interval_ms)
@@ -38,12 +39,12 @@ class EventHub:
     def stop(self) -> None:
         self._callback.stop()
 
-    async def add(self, client: "EventsSocket") -> None:
+    async def add(self, client: EventsSocket) -> None:
         if self.last_id is None:
             self.last_id = await self._run(self._read_last_id)
         self.clients.add(client)
 
-    def discard(self, client: "EventsSocket") -> None:
+    def discard(self, client: EventsSocket) -> None:
         self.clients.discard(client)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
@@ -118,22 +119,20 @@ def routes() -> list[tuple[str, type]]:
     return [(r"/events", EventsSocket)]
 
 
-OPENAPI_PATHS = {
-    "/events": {
-        "get": {
-            "summary": "WebSocket change feed",
-            "description": (
-                "Upgrade to a WebSocket. Each message is JSON {id, time, kind, payload}. Kinds: "
-                "job.created {name, run_id, experiment}, job.status {name, status, secondary_status, message}, "
-                "job.metrics {name, run_id, count, points, capped}, run.created, run.status, run.metrics "
-                "{run_id, experiment, count, points, capped}, run.artifact, run.updated, run.deleted, "
-                "experiment.created, experiment.updated, experiment.deleted, endpoint.status."
-            ),
-            "responses": {
-                "101": {"description": "Switching to the WebSocket protocol"},
-                "400": {"description": "The request is not a WebSocket upgrade (plain text from tornado)"},
-                "403": {"description": "Not authenticated"},
-            },
-        }
-    }
-}
+OPENAPI = [
+    Operation(
+        "get", "/events", "WebSocket change feed",
+        {
+            101: Reply("Switching to the WebSocket protocol"),
+            400: Reply("The request is not a WebSocket upgrade (plain text from tornado)"),
+            403: Reply("Not authenticated"),
+        },
+        description=(
+            "Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}. Kinds: "
+            "job.created (JobCreatedPayload), job.status (JobStatusPayload), job.metrics (JobMetricsPayload), "
+            "run.created (RunCreatedPayload), run.status (RunStatusPayload), run.metrics {run_id, experiment, count, points, capped}, "
+            "run.artifact, run.updated, run.deleted, experiment.created, experiment.updated, experiment.deleted, "
+            "endpoint.created, endpoint.status, endpoint.deleted (EndpointStatusPayload)."
+        ),
+    )
+]

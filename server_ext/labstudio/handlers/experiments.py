@@ -13,8 +13,19 @@ from urllib.parse import quote
 from tornado import web
 
 from ..errors import Invalid
+from ..shapes import parse
+from ..shapes.experiments import (
+    CreateExperimentRequest,
+    DeleteResponse,
+    Experiment,
+    ListExperimentsResponse,
+    TagExperimentRequest,
+    TagUpdates,
+    UpdateExperimentRequest,
+)
+from ..shapes.openapi import Operation, Param, Reply
+from ..shapes.validate import parse_value
 from .base import LabstudioHandler
-from .openapi import error_responses, json_response
 
 NAME = r"(?P<name>[^/]+)"
 
@@ -35,11 +46,8 @@ class ExperimentsHandler(LabstudioHandler):
 
     @web.authenticated
     async def post(self) -> None:
-        body = self.json_body()
-        unknown = set(body) - {"name", "description", "tags"}
-        if unknown:
-            raise Invalid(f"Unknown field(s) {', '.join(sorted(unknown))}; expected name, description, tags.", field=sorted(unknown)[0])
-        exp = await self.call(self.core.experiments.create_experiment, body.get("name"), body.get("description", ""), body.get("tags"))
+        body = parse(CreateExperimentRequest, self.json_body())
+        exp = await self.call(self.core.experiments.create_experiment, body.name, body.description or "", body.tags)
         self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/experiments/{quote(exp['name'], safe='')}")
         self.reply(exp, status=201)
 
@@ -51,15 +59,8 @@ class ExperimentHandler(LabstudioHandler):
 
     @web.authenticated
     async def patch(self, name: str) -> None:
-        body = self.json_body()
-        unknown = set(body) - {"name", "description", "tags"}
-        if unknown:
-            raise Invalid(f"Unknown field(s) {', '.join(sorted(unknown))}; expected name, description, tags.", field=sorted(unknown)[0])
-        self.reply(
-            await self.call(
-                self.core.experiments.update_experiment, name, new_name=body.get("name"), description=body.get("description"), tags=body.get("tags")
-            )
-        )
+        body = parse(UpdateExperimentRequest, self.json_body())
+        self.reply(await self.call(self.core.experiments.update_experiment, name, new_name=body.name, description=body.description, tags=body.tags))
 
     @web.authenticated
     async def delete(self, name: str) -> None:
@@ -71,8 +72,9 @@ class ExperimentTagsHandler(LabstudioHandler):
     @web.authenticated
     async def post(self, name: str) -> None:
         body = self.json_body()
-        tags = body.get("tags", body)
-        if not isinstance(tags, dict) or not tags:
+        # {"tags": {...}}, or for short the tags object itself
+        tags = parse(TagExperimentRequest, body).tags if "tags" in body else parse_value(TagUpdates, body, "tags")
+        if not tags:
             raise Invalid("Send {\"tags\": {\"name\": \"value\", ...}} (a null value removes a tag).", field="tags")
         exp = await self.call(self.core.experiments.update_experiment, name, tags=tags)
         self.reply(exp)
@@ -94,88 +96,38 @@ def routes() -> list[tuple[str, type]]:
     ]
 
 
-_NAME_PARAM = {"name": "name", "in": "path", "required": True, "description": "Experiment name (URL-encoded) or id", "schema": {"type": "string"}}
-_TAGS = {"type": "object", "additionalProperties": {"type": "string", "nullable": True}, "description": "A null value removes the tag."}
+_NAME = Param("name", "path", description="Experiment name (URL-encoded) or id")
 
-OPENAPI_SCHEMAS = {
-    "Experiment": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
-            "created_time": {"type": "number", "description": "Epoch seconds"},
-            "last_modified_time": {"type": "number"},
-            "run_count": {"type": "integer"},
-            "in_progress_count": {"type": "integer"},
-            "last_run_time": {"type": "number", "nullable": True},
-            "metric_names": {"type": "array", "items": {"type": "string"}, "description": "Only in GET /experiments/{name}"},
-            "param_names": {"type": "array", "items": {"type": "string"}, "description": "Only in GET /experiments/{name}"},
-        },
-    },
-    "ExperimentRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "name": {"type": "string", "maxLength": 255, "description": "Required to create; a new name renames (PATCH)."},
-            "description": {"type": "string"},
-            "tags": _TAGS,
-        },
-    },
-    "DeleteResult": {
-        "type": "object",
-        "properties": {
-            "experiment": {"type": "string"},
-            "deleted_runs": {"type": "integer"},
-            "skipped_running_runs": {"type": "integer"},
-            "experiment_deleted": {"type": "boolean"},
-            "deleted_files": {"type": "integer"},
-        },
-    },
-}
-
-_EXP = {"$ref": "#/components/schemas/Experiment"}
-_BODY = {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExperimentRequest"}}}}
-
-OPENAPI_PATHS = {
-    "/experiments": {
-        "get": {
-            "summary": "List experiments (newest activity first) with run counts",
-            "responses": {"200": json_response("Experiments", {"type": "object", "properties": {"experiments": {"type": "array", "items": _EXP}}})},
-        },
-        "post": {
-            "summary": "Create an experiment",
-            "requestBody": _BODY,
-            "responses": {"201": json_response("The new experiment", _EXP), **error_responses(400, 409)},
-        },
-    },
-    "/experiments/{name}": {
-        "parameters": [_NAME_PARAM],
-        "get": {"summary": "One experiment, with its metric and parameter names", "responses": {"200": json_response("The experiment", _EXP), **error_responses(404)}},
-        "patch": {
-            "summary": "Rename, describe or tag an experiment",
-            "requestBody": _BODY,
-            "responses": {"200": json_response("The updated experiment", _EXP), **error_responses(400, 404, 409)},
-        },
-        "delete": {
-            "summary": "Delete an experiment, its runs and their stored artifacts",
-            "description": "409 if a run belongs to a running training job, unless skip_running=true (those runs stay).",
-            "parameters": [{"name": "skip_running", "in": "query", "schema": {"type": "boolean", "default": False}}],
-            "responses": {"200": json_response("What was deleted", {"$ref": "#/components/schemas/DeleteResult"}), **error_responses(400, 404, 409)},
-        },
-    },
-    "/experiments/{name}/tags": {
-        "parameters": [_NAME_PARAM],
-        "post": {
-            "summary": "Merge tags into an experiment (null removes)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {"tags": _TAGS}}}}},
-            "responses": {"200": json_response("The experiment", _EXP), **error_responses(400, 404)},
-        },
-        "delete": {
-            "summary": "Remove tags",
-            "parameters": [{"name": "key", "in": "query", "required": True, "schema": {"type": "array", "items": {"type": "string"}}}],
-            "responses": {"200": json_response("The experiment", _EXP), **error_responses(400, 404)},
-        },
-    },
-}
+OPENAPI = [
+    Operation("get", "/experiments", "List experiments (newest activity first) with run counts", {200: Reply("Experiments", ListExperimentsResponse)}),
+    Operation(
+        "post", "/experiments", "Create an experiment", {201: Reply("The new experiment", Experiment)}, errors=(400, 409), request=CreateExperimentRequest
+    ),
+    Operation(
+        "get", "/experiments/{name}", "One experiment, with its metric and parameter names", {200: Reply("The experiment", Experiment)},
+        errors=(404,), params=(_NAME,),
+    ),
+    Operation(
+        "patch", "/experiments/{name}", "Rename, describe or tag an experiment", {200: Reply("The updated experiment", Experiment)},
+        errors=(400, 404, 409), params=(_NAME,), request=UpdateExperimentRequest,
+    ),
+    Operation(
+        "delete", "/experiments/{name}", "Delete an experiment, its runs and their stored artifacts",
+        {200: Reply("What was deleted", DeleteResponse)},
+        errors=(400, 404, 409),
+        params=(_NAME, Param("skip_running", schema={"type": "boolean", "default": False})),
+        description="409 if a run belongs to a running training job, unless skip_running=true (those runs stay).",
+    ),
+    Operation(
+        "post", "/experiments/{name}/tags", "Merge tags into an experiment (null removes)", {200: Reply("The experiment", Experiment)},
+        errors=(400, 404), params=(_NAME,),
+        request={"anyOf": [{"$ref": "#/components/schemas/TagExperimentRequest"}, {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "null"}]}}]},
+        extra_models=(TagExperimentRequest,),
+        description="Send {\"tags\": {...}}, or the tags object itself.",
+    ),
+    Operation(
+        "delete", "/experiments/{name}/tags", "Remove tags", {200: Reply("The experiment", Experiment)},
+        errors=(400, 404),
+        params=(_NAME, Param("key", required=True, schema={"type": "array", "items": {"type": "string"}})),
+    ),
+]

@@ -10,8 +10,16 @@ from tornado import web
 from ..artifacts import open_uri
 from ..errors import Gone
 from ..jobs.service import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
+from ..shapes import NAME_PATTERN, parse
+from ..shapes.jobs import (
+    CreateTrainingJobRequest,
+    DescribeTrainingJobResponse,
+    GetTrainingJobMetricsResponse,
+    ListTrainingJobsResponse,
+    LogChunk,
+)
+from ..shapes.openapi import Operation, Param, Reply
 from .base import LabstudioHandler
-from .openapi import error_responses, json_response
 
 NAME = r"(?P<name>[^/]+)"
 MAX_OFFSET = 2**53 - 1  # the largest integer a JSON client (JavaScript) holds exactly; far beyond any log
@@ -32,9 +40,9 @@ class JobsHandler(LabstudioHandler):
 
     @web.authenticated
     async def post(self) -> None:
-        body = self.json_body()
+        body = parse(CreateTrainingJobRequest, self.json_body())
         root = Path(os.path.expanduser(self.settings.get("server_root_dir", os.getcwd())))
-        described = await self.call(self.core.jobs.submit, body, base_dir=root, root_dir=root)
+        described = await self.call(self.core.jobs.submit, body.model_dump(exclude_unset=True), base_dir=root, root_dir=root)
         self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/jobs/{described['TrainingJobName']}")
         self.reply(described, status=201)
 
@@ -112,177 +120,64 @@ def routes() -> list[tuple[str, type]]:
     ]
 
 
-_NAME_PARAM = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"}}
-_DESCRIBE = {"$ref": "#/components/schemas/TrainingJob"}
+_NAME = Param("name", "path", {"type": "string", "pattern": NAME_PATTERN})
+_DESCRIBED = DescribeTrainingJobResponse
 
-OPENAPI_SCHEMAS = {
-    "TrainingJobRequest": {
-        "type": "object",
-        "required": ["entry_point"],
-        "additionalProperties": False,
-        "properties": {
-            "entry_point": {"type": "string", "description": "Script to run, relative to source_dir (or to the Jupyter root when no source_dir)."},
-            "source_dir": {"type": "string", "description": "Folder snapshotted as the job's code, relative to the Jupyter root."},
-            "name": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"},
-            "hyperparameters": {"type": "object", "additionalProperties": True},
-            "channels": {"type": "object", "additionalProperties": {"type": "string"}, "description": "name -> local path or file:// URI"},
-            "environment": {"type": "object", "additionalProperties": {"type": "string"}},
-            "metric_definitions": {
-                "type": "array",
-                "items": {"type": "object", "required": ["Name", "Regex"], "properties": {"Name": {"type": "string", "maxLength": 255}, "Regex": {"type": "string", "maxLength": 500}}},
-            },
-            "max_runtime_seconds": {"type": "integer", "minimum": 1},
-            "experiment_name": {"type": "string"},
-            "trial_name": {"type": "string", "description": "Trial (run group) of the experiment the job's run joins."},
-            "tags": {"type": "object", "additionalProperties": {"type": "string"}},
-            "backend": {"type": "string", "enum": ["local"]},
+OPENAPI = [
+    Operation(
+        "get", "/jobs", "List training jobs, newest first",
+        {200: Reply("A page of jobs", ListTrainingJobsResponse)},
+        errors=(400,),
+        params=(
+            Param("limit", schema={"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+            Param("next_token"),
+            Param("status"),
+            Param("name_contains"),
+        ),
+    ),
+    Operation(
+        "post", "/jobs", "Submit a training job",
+        {201: Reply("The new job, described", _DESCRIBED)},
+        errors=(400, 409),
+        request=CreateTrainingJobRequest,
+    ),
+    Operation("get", "/jobs/{name}", "Describe a training job", {200: Reply("The job", _DESCRIBED)}, errors=(404,), params=(_NAME,)),
+    Operation(
+        "post", "/jobs/{name}/stop", "Stop a running job (SIGTERM to its process group, SIGKILL after the grace period)",
+        {202: Reply("The job, now Stopping", _DESCRIBED)},
+        errors=(404, 409),
+        params=(_NAME,),
+    ),
+    Operation(
+        "get", "/jobs/{name}/logs", "Log text from a byte offset; follow by passing next_offset back",
+        {200: Reply("A chunk of the log", LogChunk)},
+        errors=(400, 404),
+        params=(_NAME, Param("offset", schema={"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})),
+    ),
+    Operation(
+        "get", "/jobs/{name}/metrics", "A job's captured metric points, a page at a time: follow NextToken until it is null",
+        {200: Reply("Metric series, metric by metric in step order; a metric may continue on the next page", GetTrainingJobMetricsResponse)},
+        errors=(400, 404),
+        params=(
+            _NAME,
+            Param("metric", description="Only this metric's points"),
+            Param(
+                "limit",
+                schema={"type": "integer", "minimum": 1, "maximum": MAX_METRICS_PAGE_POINTS, "default": METRICS_PAGE_POINTS},
+                description="Points per page (across metrics)",
+            ),
+            Param("next_token", description="NextToken of the previous page"),
+        ),
+    ),
+    Operation(
+        "get", "/jobs/{name}/artifacts/{kind}", "Download a job's model.tar.gz, output.tar.gz or log",
+        {
+            200: Reply(
+                "The file, as an attachment",
+                content={"application/gzip": {"schema": {"type": "string", "format": "binary"}}, "text/plain": {"schema": {"type": "string"}}},
+            )
         },
-    },
-    "TrainingJobSummary": {
-        "type": "object",
-        "properties": {
-            "TrainingJobName": {"type": "string"},
-            "TrainingJobStatus": {"type": "string", "enum": ["InProgress", "Completed", "Failed", "Stopping", "Stopped"]},
-            "SecondaryStatus": {"type": "string"},
-            "StatusMessage": {"type": "string"},
-            "CreationTime": {"type": "string", "format": "date-time"},
-            "TrainingStartTime": {"type": "string", "format": "date-time", "nullable": True},
-            "TrainingEndTime": {"type": "string", "format": "date-time", "nullable": True},
-            "LastModifiedTime": {"type": "string", "format": "date-time"},
-            "FailureReason": {"type": "string", "nullable": True},
-            "ExperimentName": {"type": "string"},
-            "RunId": {"type": "string", "nullable": True},
-        },
-    },
-    "TrainingJob": {
-        "type": "object",
-        "description": "DescribeTrainingJob-shaped: the summary fields plus the ones below.",
-        "properties": {
-            "SecondaryStatusTransitions": {"type": "array", "items": {"type": "object"}},
-            "HyperParameters": {"type": "object", "additionalProperties": {"type": "string"}},
-            "InputDataConfig": {"type": "array", "items": {"type": "object"}},
-            "ModelArtifacts": {
-                "type": "object",
-                "properties": {
-                    "S3ModelArtifacts": {"type": "string", "nullable": True},
-                    "Deleted": {"type": "boolean", "description": "Present (true) when the archive was deleted with the job's run"},
-                },
-            },
-            "FinalMetricDataList": {"type": "array", "items": {"type": "object"}},
-            "StoppingCondition": {"type": "object"},
-            "Environment": {"type": "object"},
-            "Tags": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-}
-
-OPENAPI_PATHS = {
-    "/jobs": {
-        "get": {
-            "summary": "List training jobs, newest first",
-            "parameters": [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-                {"name": "next_token", "in": "query", "schema": {"type": "string"}},
-                {"name": "status", "in": "query", "schema": {"type": "string"}},
-                {"name": "name_contains", "in": "query", "schema": {"type": "string"}},
-            ],
-            "responses": {
-                "200": json_response(
-                    "A page of jobs",
-                    {
-                        "type": "object",
-                        "properties": {
-                            "TrainingJobSummaries": {"type": "array", "items": {"$ref": "#/components/schemas/TrainingJobSummary"}},
-                            "NextToken": {"type": "string", "nullable": True},
-                        },
-                    },
-                ),
-                **error_responses(400),
-            },
-        },
-        "post": {
-            "summary": "Submit a training job",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TrainingJobRequest"}}}},
-            "responses": {"201": json_response("The new job, described", _DESCRIBE), **error_responses(400, 409)},
-        },
-    },
-    "/jobs/{name}": {
-        "get": {
-            "summary": "Describe a training job",
-            "parameters": [_NAME_PARAM],
-            "responses": {"200": json_response("The job", _DESCRIBE), **error_responses(404)},
-        }
-    },
-    "/jobs/{name}/stop": {
-        "post": {
-            "summary": "Stop a running job (SIGTERM to its process group, SIGKILL after the grace period)",
-            "parameters": [_NAME_PARAM],
-            "responses": {"202": json_response("The job, now Stopping", _DESCRIBE), **error_responses(404, 409)},
-        }
-    },
-    "/jobs/{name}/logs": {
-        "get": {
-            "summary": "Log text from a byte offset; follow by passing next_offset back",
-            "parameters": [_NAME_PARAM, {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}}],
-            "responses": {
-                "200": json_response(
-                    "A chunk of the log",
-                    {
-                        "type": "object",
-                        "properties": {"text": {"type": "string"}, "next_offset": {"type": "integer"}, "complete": {"type": "boolean"}},
-                    },
-                ),
-                **error_responses(400, 404),
-            },
-        }
-    },
-    "/jobs/{name}/metrics": {
-        "get": {
-            "summary": "A job's captured metric points, a page at a time: follow NextToken until it is null",
-            "parameters": [
-                _NAME_PARAM,
-                {"name": "metric", "in": "query", "schema": {"type": "string"}, "description": "Only this metric's points"},
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_METRICS_PAGE_POINTS, "default": METRICS_PAGE_POINTS},
-                    "description": "Points per page (across metrics)",
-                },
-                {"name": "next_token", "in": "query", "schema": {"type": "string"}, "description": "NextToken of the previous page"},
-            ],
-            "responses": {
-                "200": json_response(
-                    "Metric series, metric by metric in step order; a metric may continue on the next page",
-                    {
-                        "type": "object",
-                        "properties": {
-                            "TrainingJobName": {"type": "string"},
-                            "metrics": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "properties": {"name": {"type": "string"}, "points": {"type": "array", "items": {"type": "object"}}},
-                                },
-                            },
-                            "NextToken": {"type": "string", "nullable": True},
-                        },
-                    },
-                ),
-                **error_responses(400, 404),
-            },
-        }
-    },
-    "/jobs/{name}/artifacts/{kind}": {
-        "get": {
-            "summary": "Download a job's model.tar.gz, output.tar.gz or log",
-            "parameters": [_NAME_PARAM, {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["model", "output", "log"]}}],
-            "responses": {
-                "200": {
-                    "description": "The file, as an attachment",
-                    "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}, "text/plain": {"schema": {"type": "string"}}},
-                },
-                **error_responses(404, 410),
-            },
-        }
-    },
-}
+        errors=(404, 410),
+        params=(_NAME, Param("kind", "path", {"type": "string", "enum": ["model", "output", "log"]})),
+    ),
+]

@@ -11,10 +11,14 @@ import os
 import subprocess
 import sys
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs the pre-spawn path
+if TYPE_CHECKING:
+    from typing import Any
+
 PLAN_FILE = "launch.json"
 
 
-def write_plan(job_dir: str, plan: dict) -> None:  # type: ignore[type-arg]
+def write_plan(job_dir: str, plan: dict[str, Any]) -> None:
     tmp = os.path.join(job_dir, PLAN_FILE + ".tmp")
     # The plan holds the job's whole environment (credentials included): owner-only.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -23,12 +27,12 @@ def write_plan(job_dir: str, plan: dict) -> None:  # type: ignore[type-arg]
     os.replace(tmp, os.path.join(job_dir, PLAN_FILE))
 
 
-def read_plan(job_dir: str) -> dict:  # type: ignore[type-arg]
+def read_plan(job_dir: str) -> dict[str, Any]:
     with open(os.path.join(job_dir, PLAN_FILE)) as handle:
         return json.load(handle)
 
 
-def link_channels(plan: dict) -> None:  # type: ignore[type-arg]
+def link_channels(plan: dict[str, Any]) -> None:
     """input/data/<channel>/: a link to the folder, or a folder holding a link to the single file."""
     for source, target in plan["channels"]:
         if os.path.lexists(target):
@@ -49,7 +53,7 @@ def namespaces_wanted() -> bool:
     return os.environ.get(NO_NAMESPACES_VAR, "").strip().lower() in ("", "0", "false", "no")
 
 
-def spawn(plan: dict, contained: bool = True) -> "tuple[subprocess.Popen[bytes], int | None]":  # type: ignore[type-arg]
+def spawn(plan: dict[str, Any], contained: bool = True) -> tuple[subprocess.Popen[bytes], int | None]:
     """The script in its own session (its own process group), output merged into one pipe.
 
     With `contained`, the script is started through nsinit (see nsinit.py), which puts it in

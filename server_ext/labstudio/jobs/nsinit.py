@@ -111,7 +111,7 @@ def prepare_job_view() -> str | None:
     return None
 
 
-def _exec_script(argv: list) -> None:  # type: ignore[type-arg]
+def _exec_script(argv: list[str]) -> None:
     # Python ignores SIGPIPE and SIGXFSZ for itself; the script gets the defaults, as from Popen.
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)
@@ -170,7 +170,7 @@ class _Relay:
             self.on_signal(signum, None)
 
 
-def _fork_with_signals_blocked():  # type: ignore[no-untyped-def]
+def _fork_with_signals_blocked() -> tuple[int, set[int | signal.Signals]]:
     """fork() with the relayed signals held, so none is handled by a half-made child."""
     old = signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
     return os.fork(), old
@@ -191,7 +191,7 @@ def _signal_pid(target: int, signum: int) -> None:
         pass
 
 
-def run_init(argv: list, alive_r: int, status_w: int, mask: object) -> None:  # type: ignore[type-arg]
+def run_init(argv: list[str], alive_r: int, status_w: int, mask: set[int | signal.Signals]) -> None:
     """pid 1 of the namespace: start the script, relay signals, reap orphans, report its status.
 
     We start with the relayed signals blocked (as our parent forked us): whatever it relayed
@@ -246,7 +246,7 @@ def run_init(argv: list, alive_r: int, status_w: int, mask: object) -> None:  # 
     os._exit(0)
 
 
-def main(argv: list) -> None:  # type: ignore[type-arg]
+def main(argv: list[str]) -> None:
     supervisor, mode_fd, script_argv = int(argv[0]), int(argv[1]), argv[2:]
     die_with_parent()
     if os.getppid() != supervisor:  # the supervisor died before our prctl took effect

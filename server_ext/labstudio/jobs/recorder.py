@@ -6,7 +6,7 @@ job row, its run and the change feed always move together in one transaction.
 from __future__ import annotations
 
 import time
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..store import Database
 from ..store import events as events_store

@@ -5,15 +5,17 @@ No tornado here: the REST handlers, the CLI and the SDK all call these methods.
 from __future__ import annotations
 
 import base64
+import builtins  # `list` below names JobService.list inside the class body
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from ..config import Settings
 from ..artifacts import exists as artifact_exists
+from ..config import Settings
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
 from ..store import Database
 from ..store import events as events_store
@@ -21,12 +23,11 @@ from ..store import jobs as jobs_store
 from ..store import metrics as metrics_store
 from ..store import runs as runs_store
 from ..store.entities import Job
-from ..store.util import new_id
+from ..store.util import json_number, new_id
 from .backends import get_backend
 from .contract import Layout, channel_links, command, environment, prepare_tree
-from .launch import write_plan
-from ..store.util import json_number
 from .describe import describe, summary
+from .launch import write_plan
 from .recorder import JobRecorder
 from .spec import NAME_RE, JobSpec, check_exec_size, parse_spec
 
@@ -200,7 +201,7 @@ class JobService:
         job = self.get(name)
         with self.db.read() as conn:
             metrics = metrics_store.summaries(conn, [job.run_id]).get(job.run_id, {}) if job.run_id else {}
-            run_gone = bool(job.run_id) and not runs_store.run_exists(conn, job.run_id)
+            run_gone = not runs_store.run_exists(conn, job.run_id) if job.run_id else False
         return describe(job, metrics, self._deleted_archives(job) if run_gone else frozenset())
 
     def _deleted_archives(self, job: Job) -> frozenset[str]:
@@ -232,7 +233,7 @@ class JobService:
             "NextToken": _encode_token(jobs[-1]) if more and jobs else None,
         }
 
-    def metrics(self, name: str) -> list[dict[str, Any]]:
+    def metrics(self, name: str) -> builtins.list[dict[str, Any]]:
         job = self.get(name)
         if not job.run_id:
             return []
@@ -318,7 +319,7 @@ class JobService:
             raise NotFound(f"Training job {name!r} has no {kind} archive (it is {job.status}; archives are packed when a job completes or stops).")
         if not artifact_exists(uri):
             with self.db.read() as conn:
-                run_gone = bool(job.run_id) and not runs_store.run_exists(conn, job.run_id)
+                run_gone = not runs_store.run_exists(conn, job.run_id) if job.run_id else False
             why = (
                 "was deleted together with the job's run (the run or its experiment was deleted)"
                 if run_gone
@@ -369,7 +370,7 @@ class JobService:
                 continue
             time.sleep(poll)
 
-    def reconcile(self) -> list[str]:
+    def reconcile(self) -> builtins.list[str]:
         """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers."""
         with self.db.read() as conn:
             active = jobs_store.active_jobs(conn)
@@ -385,7 +386,7 @@ class JobService:
         job = self.get(name)
         return not job.is_terminal and self._reconcile_job(job)
 
-    def liveness_check(self, name: str, interval: float = LIVENESS_INTERVAL) -> "Callable[[], bool]":
+    def liveness_check(self, name: str, interval: float = LIVENESS_INTERVAL) -> Callable[[], bool]:
         """`check(name)` for a waiting loop, at most once per `interval` seconds however fast it polls."""
         next_at = [time.monotonic() + interval]
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+
+from ..procs import is_alive, start_ticks
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs the pre-spawn path
 
-from .procutil import is_alive, start_ticks
-
 if TYPE_CHECKING:
-    from typing import Callable
+    from collections.abc import Callable
 
 STALE_TICKET_SECONDS = 10.0  # a ticket unreadable for this long has no writer behind it
 

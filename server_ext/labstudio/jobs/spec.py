@@ -10,15 +10,17 @@ import math
 import os
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import Invalid
 from ..paths import confine, resolve
+from ..shapes import NAME_RE, parse
+from ..shapes.jobs import CreateTrainingJobRequest, MetricDefinition
 
-# \Z, not $: `$` also matches before a trailing newline, which would let "name\n" through
-NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\Z")
+__all__ = ["NAME_RE", "JobSpec", "parse_spec", "check_exec_size", "generate_name"]
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Linux refuses to exec a program when one argument or "KEY=value" string is longer than
@@ -36,22 +38,6 @@ RESERVED_HYPERPARAMETERS = (
     "sagemaker_job_name",
     "sagemaker_region",
 )
-FIELDS = (
-    "name",
-    "entry_point",
-    "source_dir",
-    "hyperparameters",
-    "channels",
-    "environment",
-    "metric_definitions",
-    "max_runtime_seconds",
-    "experiment_name",
-    "trial_name",
-    "tags",
-    "backend",
-)
-
-
 @dataclass(frozen=True)
 class JobSpec:
     name: str
@@ -67,13 +53,12 @@ class JobSpec:
     tags: dict[str, str]
     backend: str = "local"
     trial_name: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "JobSpec":
+    def from_dict(cls, data: Mapping[str, Any]) -> JobSpec:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     @property
@@ -124,7 +109,7 @@ def _check_nested_text(value: Any, field: str, what: str) -> None:
             stack.extend(item)
 
 
-def check_exec_size(spec: "JobSpec", argv: list[str], env: Mapping[str, str]) -> None:
+def check_exec_size(spec: JobSpec, argv: list[str], env: Mapping[str, str]) -> None:
     """Refuse, at submit, a job whose script the OS would refuse to start (E2BIG).
 
     Checked on the real command line and environment the supervisor will exec, so the
@@ -171,32 +156,23 @@ def check_exec_size(spec: "JobSpec", argv: list[str], env: Mapping[str, str]) ->
         )
 
 
-def _require_mapping(data: Mapping[str, Any], key: str) -> dict[str, Any]:
-    value = data.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise Invalid(f"'{key}' must be an object of names to values, got {type(value).__name__}.", field=key)
-    return dict(value)
-
-
-def _string_map(data: Mapping[str, Any], key: str, key_re: re.Pattern[str] | None = None) -> dict[str, str]:
+def _string_map(values: Mapping[str, str | int | float] | None, key: str, key_re: re.Pattern[str] | None = None) -> dict[str, str]:
+    """Environment variables and tags: names checked here, values stringified (the shape
+    already refused anything that is not a string or a number)."""
     out: dict[str, str] = {}
-    for k, v in _require_mapping(data, key).items():
-        if not isinstance(k, str) or not k or (key_re is not None and not key_re.match(k)):
+    for k, v in (values or {}).items():
+        if not k or (key_re is not None and not key_re.match(k)):
             raise Invalid(f"'{key}' has an invalid name {k!r}.", field=key)
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            raise Invalid(f"'{key}.{k}' must be a string, got {type(v).__name__}.", field=key)
         _check_text(k, key, f"the name {k!r} in '{key}'")
         _check_text(str(v), key, f"'{key}.{k}'")
         out[k] = str(v)
     return out
 
 
-def _hyperparameters(data: Mapping[str, Any]) -> dict[str, Any]:
-    hps = _require_mapping(data, "hyperparameters")
+def _hyperparameters(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    hps = dict(values or {})
     for k, v in hps.items():
-        if not isinstance(k, str) or not k.strip():
+        if not k.strip():
             raise Invalid(f"hyperparameter names must be non-empty strings, got {k!r}.", field="hyperparameters")
         _check_text(k, "hyperparameters", f"the hyperparameter name {k!r}")
         if "=" in k:  # it becomes the environment variable SM_HP_<NAME>, whose name cannot hold '='
@@ -214,27 +190,15 @@ def _hyperparameters(data: Mapping[str, Any]) -> dict[str, Any]:
     return hps
 
 
-def _metric_definitions(data: Mapping[str, Any]) -> list[dict[str, str]]:
-    raw = data.get("metric_definitions") or []
-    if not isinstance(raw, list):
-        raise Invalid("'metric_definitions' must be a list of {\"Name\": ..., \"Regex\": ...}.", field="metric_definitions")
+def _metric_definitions(items: list[MetricDefinition] | None) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     seen: set[str] = set()
-    for i, item in enumerate(raw):
-        if not isinstance(item, Mapping) or set(item) - {"Name", "Regex"} or "Name" not in item or "Regex" not in item:
-            raise Invalid(
-                f"metric_definitions[{i}] must be an object with exactly 'Name' and 'Regex'.", field="metric_definitions"
-            )
-        name, regex = item["Name"], item["Regex"]
-        if not isinstance(name, str) or not 1 <= len(name) <= 255:
-            raise Invalid(f"metric_definitions[{i}].Name must be 1 to 255 characters.", field="metric_definitions")
+    for i, item in enumerate(items or []):
+        name, regex = item.Name, item.Regex
         _check_text(name, "metric_definitions", f"metric_definitions[{i}].Name")
-        if isinstance(regex, str):
-            _check_text(regex, "metric_definitions", f"metric_definitions[{i}].Regex")
+        _check_text(regex, "metric_definitions", f"metric_definitions[{i}].Regex")
         if name in seen:
             raise Invalid(f"metric_definitions has the name {name!r} twice.", field="metric_definitions")
-        if not isinstance(regex, str) or not 1 <= len(regex) <= 500:
-            raise Invalid(f"metric_definitions[{i}].Regex must be 1 to 500 characters.", field="metric_definitions")
         try:
             compiled = re.compile(regex)
         except re.error as exc:
@@ -249,15 +213,15 @@ def _metric_definitions(data: Mapping[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def _channels(data: Mapping[str, Any], base_dir: Path, root_dir: Path | None) -> dict[str, str]:
+def _channels(channels: Mapping[str, str] | None, base_dir: Path, root_dir: Path | None) -> dict[str, str]:
     out: dict[str, str] = {}
-    for name, uri in _require_mapping(data, "channels").items():
-        if not isinstance(name, str) or not CHANNEL_RE.match(name):
+    for name, uri in (channels or {}).items():
+        if not CHANNEL_RE.match(name):
             raise Invalid(
                 f"channel name {name!r} is invalid: use letters, digits, '.', '-' or '_' (up to 64 characters).",
                 field="channels",
             )
-        if not isinstance(uri, str) or not uri:
+        if not uri:
             raise Invalid(f"channel '{name}' needs a local path or a file:// URI.", field="channels")
         _check_text(uri, "channels", f"channel '{name}'")
         if "://" in uri and not uri.startswith("file://"):
@@ -275,27 +239,22 @@ def _channels(data: Mapping[str, Any], base_dir: Path, root_dir: Path | None) ->
 
 
 def parse_spec(
-    data: Mapping[str, Any], *, base_dir: Path | None = None, root_dir: Path | None = None, now: float | None = None
+    data: Mapping[str, Any] | CreateTrainingJobRequest, *, base_dir: Path | None = None, root_dir: Path | None = None, now: float | None = None
 ) -> JobSpec:
-    """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them."""
-    if not isinstance(data, Mapping):
-        raise Invalid("A job spec must be an object.")
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise Invalid(
-            f"Unknown field(s) {', '.join(repr(u) for u in unknown)}; allowed fields are {', '.join(FIELDS)}.",
-            field=unknown[0],
-        )
+    """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them.
+
+    The shape (`CreateTrainingJobRequest`) refuses unknown fields and wrong types; what is
+    checked here needs the file system or goes beyond types (paths, NUL bytes, regexes).
+    """
+    req = parse(CreateTrainingJobRequest, data)
     base_dir = (base_dir or root_dir or Path.cwd()).resolve()
 
-    entry = data.get("entry_point")
-    if not isinstance(entry, str) or not entry.strip():
+    entry = req.entry_point
+    if not entry.strip():
         raise Invalid("'entry_point' is required: the training script to run, e.g. 'train.py'.", field="entry_point")
     _check_text(entry, "entry_point", "'entry_point'")
-    source_raw = data.get("source_dir")
-    if source_raw not in (None, ""):
-        if not isinstance(source_raw, str):
-            raise Invalid("'source_dir' must be a folder path.", field="source_dir")
+    source_raw = req.source_dir
+    if source_raw:
         _check_text(source_raw, "source_dir", "'source_dir'")
         source_dir = _resolve_path(source_raw, "source_dir", base_dir, root_dir)
         if not source_dir.is_dir():
@@ -313,51 +272,32 @@ def parse_spec(
             raise Invalid(f"'entry_point' {entry_path} does not exist or is not a file.", field="entry_point")
         source_dir, entry_rel, single = entry_path.parent, entry_path.name, True
 
-    name = data.get("name")
-    if name in (None, ""):
-        name = generate_name(entry_rel, now)
-    elif not isinstance(name, str) or not NAME_RE.match(name):
-        raise Invalid(
-            f"'name' {name!r} is invalid: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.",
-            field="name",
-        )
-
-    max_runtime = data.get("max_runtime_seconds")
-    if max_runtime is not None:
-        if isinstance(max_runtime, bool) or not isinstance(max_runtime, (int, float)) or max_runtime != int(max_runtime):
-            raise Invalid("'max_runtime_seconds' must be a whole number of seconds.", field="max_runtime_seconds")
-        if max_runtime <= 0:
-            raise Invalid(f"'max_runtime_seconds' must be greater than 0, got {max_runtime}.", field="max_runtime_seconds")
-        max_runtime = int(max_runtime)
-
-    experiment = data.get("experiment_name")
-    if experiment is not None and (not isinstance(experiment, str) or not 1 <= len(experiment.strip()) <= 120):
-        raise Invalid("'experiment_name' must be a non-empty string of at most 120 characters.", field="experiment_name")
-    if experiment is not None:
-        _check_text(experiment, "experiment_name", "'experiment_name'")
-
-    trial = data.get("trial_name")
-    if trial is not None and (not isinstance(trial, str) or not 1 <= len(trial.strip()) <= 120):
-        raise Invalid("'trial_name' must be a non-empty string of at most 120 characters.", field="trial_name")
-    if trial is not None:
-        _check_text(trial, "trial_name", "'trial_name'")
-
-    backend = data.get("backend") or "local"
-    if backend not in BACKENDS:
-        raise Invalid(f"'backend' {backend!r} is not available; choose one of {', '.join(BACKENDS)}.", field="backend")
+    name = req.name or generate_name(entry_rel, now)
+    experiment = _group_name(req.experiment_name, "experiment_name")
+    trial = _group_name(req.trial_name, "trial_name")
 
     return JobSpec(
         name=name,
         entry_point=entry_rel,
         source_dir=str(source_dir),
         source_is_single_file=single,
-        hyperparameters=_hyperparameters(data),
-        channels=_channels(data, base_dir, root_dir),
-        environment=_string_map(data, "environment", ENV_KEY_RE),
-        metric_definitions=_metric_definitions(data),
-        max_runtime_seconds=max_runtime,
-        experiment_name=experiment.strip() if isinstance(experiment, str) else None,
-        tags=_string_map(data, "tags"),
-        backend=backend,
-        trial_name=trial.strip() if isinstance(trial, str) else None,
+        hyperparameters=_hyperparameters(req.hyperparameters),
+        channels=_channels(req.channels, base_dir, root_dir),
+        environment=_string_map(req.environment, "environment", ENV_KEY_RE),
+        metric_definitions=_metric_definitions(req.metric_definitions),
+        max_runtime_seconds=req.max_runtime_seconds,
+        experiment_name=experiment,
+        tags=_string_map(req.tags, "tags"),
+        backend=req.backend or "local",
+        trial_name=trial,
     )
+
+
+def _group_name(value: str | None, field: str) -> str | None:
+    """An experiment or trial name: 1 to 120 characters once trimmed."""
+    if value is None:
+        return None
+    if not 1 <= len(value.strip()) <= 120:
+        raise Invalid(f"'{field}' must be a non-empty string of at most 120 characters.", field=field)
+    _check_text(value, field, f"'{field}'")
+    return value.strip()

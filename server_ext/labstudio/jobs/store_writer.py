@@ -23,7 +23,7 @@ class StoreWriter(threading.Thread):
         self.connect = connect
         self.on_connected = on_connected
         self.recorder: Any = None
-        self.queue: "queue.Queue[Any]" = queue.Queue()
+        self.queue: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
 
     def run(self) -> None:

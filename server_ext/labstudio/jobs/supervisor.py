@@ -11,11 +11,21 @@ import os
 import signal
 import time
 
-from . import launch, procutil
+from .. import procs as procutil
+from . import launch
 from .slots import SlotQueue
 
 TAIL_BYTES = 64 * 1024
-Any = object  # annotations only: importing typing would cost the pre-spawn path
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs the pre-spawn path
+if TYPE_CHECKING:
+    import selectors
+    import subprocess
+    from types import FrameType
+
+    from ..config import Settings
+    from .contract import Layout
+    from .recorder import JobRecorder
+    from .store_writer import StoreWriter
 
 
 class Supervisor:
@@ -25,16 +35,15 @@ class Supervisor:
         self.plan = launch.read_plan(job_dir)
         self.run_id: str | None = self.plan.get("run_id")
         self.stop_requested = False
-        self.proc: Any = None
-        self.recorder: Any = None
-        self._heavy: Any = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.recorder: JobRecorder | None = None
         self._mode_fd: int | None = None
         self._namespaced: bool | None = None
         self._script_ended: float | None = None
 
     # -- signals ------------------------------------------------------------------
 
-    def _on_signal(self, signum: int, _frame: Any) -> None:
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.stop_requested = True
 
     def _install_signals(self) -> None:
@@ -45,20 +54,20 @@ class Supervisor:
     # -- the rest of labstudio, loaded once the script runs -----------------------------
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         from ..config import Settings
 
         return Settings.from_env()
 
     @property
-    def layout(self) -> Any:
+    def layout(self) -> Layout:
         from pathlib import Path
 
         from .contract import Layout
 
         return Layout(Path(self.job_dir))
 
-    def _connect(self) -> Any:
+    def _connect(self) -> JobRecorder:
         if self.recorder is None:
             from ..store import get_database
             from .recorder import JobRecorder
@@ -70,7 +79,7 @@ class Supervisor:
         """A stop that arrived before our pid was known is only in the store."""
         from ..store import jobs as jobs_store
 
-        with self.recorder.db.read() as conn:
+        with self._connect().db.read() as conn:
             job = jobs_store.get_job(conn, self.name, with_transitions=False)
         if job is not None and job.stop_requested_time is not None:
             self.stop_requested = True
@@ -93,9 +102,8 @@ class Supervisor:
             return 1
 
     def _on_wait(self, ahead: int, slots: int) -> None:
-        self._connect()
         ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
-        self.recorder.transitions(
+        self._connect().transitions(
             [("Starting", time.time(), f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
             supervisor_pid=os.getpid(),
             supervisor_start_ticks=procutil.start_ticks(os.getpid()),
@@ -106,8 +114,7 @@ class Supervisor:
         plan = self.plan
         slots = SlotQueue(plan["slots_dir"], plan["max_slots"], self.name, plan["created"])
         if not slots.acquire(lambda: self.stop_requested, self._on_wait):
-            self._connect()
-            self.recorder.finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
+            self._connect().finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
             return 0
         t_download = time.time()
         launch.link_channels(plan)
@@ -125,7 +132,7 @@ class Supervisor:
         pgid = self.proc.pid
 
         def record_start() -> None:
-            self.recorder.transitions(
+            self._connect().transitions(
                 [
                     ("Downloading", t_download, "Linking the input data channels"),
                     ("Training", t_train, "Training in progress"),
@@ -154,7 +161,7 @@ class Supervisor:
             writer.close()
         return self._finish(outcome, tail)
 
-    def _pump(self, log_fd: int, writer: Any) -> tuple[str, str]:
+    def _pump(self, log_fd: int, writer: StoreWriter) -> tuple[str, str]:
         """Copy output to the log and the metric capture until the script ends or must stop."""
         import selectors
         from collections import deque
@@ -230,7 +237,7 @@ class Supervisor:
             self._namespaced = answer == b"N"
         return self._namespaced
 
-    def _kill_script(self, grace: float, drain: Any = None) -> None:
+    def _kill_script(self, grace: float, drain: tuple[selectors.BaseSelector, int] | None = None) -> None:
         if self.proc is None or (self.proc.poll() is not None and not procutil.group_members(self.proc.pid)):
             return
         if self._in_namespace():
@@ -248,7 +255,7 @@ class Supervisor:
         procutil.signal_tree(os.getpid(), self.proc.pid, signal.SIGKILL)
 
     @staticmethod
-    def _drain_once(sel: Any, log_fd: int) -> None:
+    def _drain_once(sel: selectors.BaseSelector, log_fd: int) -> None:
         for key, _ in sel.select(timeout=0):
             try:
                 chunk = os.read(key.fd, 65536)
@@ -261,7 +268,7 @@ class Supervisor:
         from .failure import failure_reason
 
         assert self.proc is not None
-        self._connect()
+        recorder = self._connect()
         layout = self.layout
         code = self.proc.returncode
         end = time.time()
@@ -285,7 +292,7 @@ class Supervisor:
             uploading.append(("Uploading", self._script_ended or time.time(), "Packing and storing the model and output archives"))
             model_uri, output_uri, log_uri = self._pack(layout)
             end = time.time()
-        self.recorder.finish(
+        recorder.finish(
             status=status,
             secondary=secondary,
             message=message,
@@ -299,7 +306,7 @@ class Supervisor:
         )
         return 0
 
-    def _pack(self, layout: Any) -> tuple[str, str, str]:
+    def _pack(self, layout: Layout) -> tuple[str, str, str]:
         from ..artifacts import ArtifactStore
 
         store = ArtifactStore(self.settings.artifact_uri)
@@ -313,8 +320,7 @@ class Supervisor:
 
     def _record_crash(self, exc: BaseException) -> None:
         try:
-            self._connect()
-            self.recorder.finish(
+            self._connect().finish(
                 status="Failed",
                 secondary="Failed",
                 message="Training job failed",

@@ -7,7 +7,8 @@ the log with the job's metric_definitions), not from CloudWatch.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..tracking.frames import CachedFrame
 from .session import core_of
@@ -30,7 +31,7 @@ class TrainingJobAnalytics(CachedFrame):
         self._name = training_job_name
         self._metric_names = list(metric_names) if metric_names else None
         self._session = sagemaker_session
-        self._frame: "pd.DataFrame | None" = None
+        self._frame: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -42,7 +43,7 @@ class TrainingJobAnalytics(CachedFrame):
     def export_csv(self, filename: str) -> None:
         self.dataframe().to_csv(filename)
 
-    def _fetch(self) -> "pd.DataFrame":
+    def _fetch(self) -> pd.DataFrame:
         import pandas as pd
 
         core = core_of(self._session)

@@ -9,7 +9,11 @@ absence would change what runs (``git_config``) are refused instead.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
 
@@ -54,7 +58,8 @@ def user_stacklevel() -> int:
     from pathlib import Path
 
     package = str(Path(__file__).resolve().parent.parent)
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame, level = frame.f_back, level + 1
     return level

@@ -11,7 +11,8 @@ import codecs
 import csv
 import io
 import json
-from typing import Any, BinaryIO, Sequence
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 __all__ = [
     "BaseDeserializer",

@@ -12,9 +12,10 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
@@ -223,7 +224,7 @@ class Estimator:
         follow_logs(core_of(self.sagemaker_session), self._require_job().name)
 
     @classmethod
-    def attach(cls, training_job_name: str, sagemaker_session: Any = None, model_channel_name: str = "model") -> "Estimator":
+    def attach(cls, training_job_name: str, sagemaker_session: Any = None, model_channel_name: str = "model") -> Estimator:
         """An estimator for an existing job (its script, hyperparameters, metrics), waiting for it as SageMaker does."""
         from ..jobs.spec import JobSpec
 

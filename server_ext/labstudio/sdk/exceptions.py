@@ -1,7 +1,7 @@
 """Exceptions with SageMaker's names, so ``except UnexpectedStatusException`` keeps working."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 class UnexpectedStatusException(ValueError):

@@ -5,7 +5,8 @@ SageMaker names a lone input the ``training`` channel; we do the same so scripts
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 DEFAULT_CHANNEL = "training"
 

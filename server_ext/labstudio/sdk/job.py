@@ -54,7 +54,7 @@ class TrainingJob:
         return self.name
 
     @property
-    def core(self) -> "Core":
+    def core(self) -> Core:
         return core_of(self.sagemaker_session)
 
     def __repr__(self) -> str:

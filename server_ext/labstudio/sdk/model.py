@@ -6,8 +6,9 @@ shows) and waits until it is InService, raising with the server's reason if it f
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .compat import check_instance_type, split_kwargs
 from .exceptions import UnexpectedStatusException

@@ -7,7 +7,8 @@ server on 127.0.0.1, so a notebook predicts without the Jupyter server in the pa
 from __future__ import annotations
 
 import io
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .compat import split_kwargs
 from .deserializers import BaseDeserializer, BytesDeserializer

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from ..core import Core
 
 _LOCK = threading.Lock()
-_CORES: dict[tuple[str, str, str], "Core"] = {}
+_CORES: dict[tuple[str, str, str], Core] = {}
 
 
-def get_core() -> "Core":
+def get_core() -> Core:
     """The Core for the store the environment names (cached per store)."""
     key = (os.environ.get(ENV_HOME, ""), os.environ.get(ENV_DB_URL, ""), os.environ.get(ENV_ARTIFACT_URI, ""))
     with _LOCK:
@@ -45,7 +45,7 @@ class LocalSession:
         self.local_mode = True
 
     @property
-    def core(self) -> "Core":
+    def core(self) -> Core:
         return get_core()
 
     def default_bucket(self) -> str:
@@ -56,7 +56,7 @@ class LocalSession:
         return f"LocalSession(home={str(self.core.settings.home)!r})"
 
 
-def core_of(session: Any) -> "Core":
+def core_of(session: Any) -> Core:
     """The Core behind a session argument (ours, or anything else: then the environment's)."""
     if isinstance(session, LocalSession):
         return session.core

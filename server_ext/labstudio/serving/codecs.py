@@ -190,7 +190,8 @@ def _to_npy(prediction: Any) -> bytes:
 def _to_npz(prediction: Any) -> bytes:
     stream = io.BytesIO()
     if isinstance(prediction, dict):
-        np.savez_compressed(stream, **{str(k): np.asarray(v) for k, v in prediction.items()})
+        arrays: dict[str, Any] = {str(k): np.asarray(v) for k, v in prediction.items()}
+        np.savez_compressed(stream, **arrays)
     else:
         np.savez_compressed(stream, np.asarray(prediction))
     return stream.getvalue()

@@ -22,9 +22,10 @@ import inspect
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import codecs
 
@@ -192,8 +193,11 @@ class Handlers:
         module_path = resolve_module(source_dir, entry_point, model_dir)
         self.module_path = module_path
         module = _import_module(module_path) if module_path else None
-        found = {name: getattr(module, name, None) for name in HANDLER_NAMES} if module else {}
-        found = {k: v for k, v in found.items() if callable(v)}
+        found: dict[str, Callable[..., Any]] = {}
+        for name in HANDLER_NAMES if module else ():
+            handler = getattr(module, name, None)
+            if callable(handler):
+                found[name] = handler
         if "transform_fn" in found and ({"input_fn", "predict_fn", "output_fn"} & set(found)):
             others = ", ".join(sorted({"input_fn", "predict_fn", "output_fn"} & set(found)))
             raise ModelLoadError(

@@ -1,27 +1,28 @@
 """EndpointService: create (deploy), list, describe, update, delete, invoke, logs, reconcile.
 
 No tornado here: the REST handlers, the CLI and the SDK all call these methods. The
-service resolves and snapshots the sources, binds the public socket itself (so "port in
-use" is known at once and the URL is stable from the first response), writes the spec and
-starts the endpoint's supervisor detached (own session, pid + start ticks recorded).
-The supervisor reports InService/Failed to the store; ``reconcile`` finds supervisors that
-died and marks their endpoints Failed (or restarts them when ``RestartOnFailure`` is set).
+service validates, resolves and snapshots the sources, writes the spec and records state;
+where the endpoint's runtime runs is its backend's business (``serving.backends``, chosen
+by the ``LABSTUDIO_ENDPOINT_BACKEND`` setting; ``local`` binds the public socket first, so
+"port in use" is known at once, then starts a detached supervisor process). The runtime
+reports InService/Failed to the store; ``reconcile`` finds runtimes that died and marks
+their endpoints Failed (or restarts them when ``RestartOnFailure`` is set).
+
+Errors: ``Invalid`` (400) for a bad request, naming the field; ``NotFound`` (404) for an
+endpoint that does not exist; ``Conflict`` (409) for one in the wrong state or a taken name.
 """
 from __future__ import annotations
 
+import builtins
 import http.client
-import json
 import logging
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import threading
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
@@ -29,34 +30,35 @@ from ..paths import confine
 from ..store import Database
 from ..store import endpoints as store
 from . import sources
+from .backends import LaunchFailed, get_endpoint_backend
 from .describe import describe_endpoint, summary
-from .lifecycle import INVOKED_HEADER, VARIANT_HEADER
-from .procs import bind_listener, is_alive, kill_group_if_alive, signal_if_alive, start_ticks, wait_gone
+from .headers import INVOKED_HEADER, VARIANT_HEADER
 from .request import CreateRequest, VariantRequest, parse_create, parse_update
 from .spec import DEFAULT_TIMEOUT, EndpointSpec, VariantSpec, check_name
 
 log = logging.getLogger("labstudio.serving")
 
 LIVE = ("Creating", "InService", "Updating")
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 CLIENT_MARGIN = 15.0  # seconds a client waits beyond ModelServerTimeout: the router's 5 s, a worker being replaced
 NEVER_STARTED_AFTER = 900.0  # seconds a row may wait for its first spawn (snapshotting a big model takes a while)
 
 
 class EndpointService:
     def __init__(self, settings: Settings, db: Database) -> None:
+        """Raises ``Invalid`` when the ``LABSTUDIO_ENDPOINT_BACKEND`` setting names no backend."""
         self.settings = settings
         self.db = db
-        self._spawned: dict[int, subprocess.Popen[bytes]] = {}
-        self._lock = threading.Lock()
+        self.backend = get_endpoint_backend(settings)
 
     # -- paths ----------------------------------------------------------------------
 
     def endpoint_dir(self, name: str) -> Path:
+        """The endpoint's folder (spec, snapshots, logs). Raises ``Invalid`` for a malformed name."""
         check_name(name, "endpoint name", "EndpointName")
         return self.settings.endpoints_dir / name
 
     def log_path(self, name: str) -> Path:
+        """Where the endpoint's runtime writes its log. Raises ``Invalid`` for a malformed name."""
         return self.endpoint_dir(name) / "logs" / "endpoint.log"
 
     # -- jobs as sources ------------------------------------------------------------------
@@ -141,9 +143,10 @@ class EndpointService:
             model_dir=model_dir,
             source_dir=code_dir,
             entry_point=entry,
-            weight=req.weight,
-            instances=req.instances,
-            environment=req.environment,
+            # None only in an update's partial request, which update() resolves first: these are create's defaults.
+            weight=req.weight if req.weight is not None else 1.0,
+            instances=req.instances if req.instances is not None else 1,
+            environment=req.environment if req.environment is not None else {},
             model_data=src.description,
             origin={"source": req.source, "fingerprint": src.fingerprint, "source_dir": req.source_dir, "entry_point": req.entry_point},
         )
@@ -159,7 +162,13 @@ class EndpointService:
         base_dir: Path | None = None,
         root_dir: Path | None = None,
     ) -> dict[str, Any]:
-        """CreateEndpoint: validates and resolves everything first (nothing is created on a 400/404)."""
+        """CreateEndpoint: validates and resolves everything first (nothing is created on a 400/404).
+
+        Raises ``Invalid`` for a bad request (the field named), ``NotFound`` for a source job
+        or model that does not exist, ``Conflict`` when the name is taken or a source job is
+        not Completed, ``TimeoutError`` when ``wait`` runs out of ``timeout``. A model that
+        fails to load or a port in use is not raised: the endpoint becomes Failed, with why.
+        """
         req = request if isinstance(request, CreateRequest) else parse_create(request)
         resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
         for v, src in zip(req.variants, resolved):
@@ -175,7 +184,7 @@ class EndpointService:
             "timeout": req.timeout,
             "generation": 1,
         }
-        variant_rows = [
+        variant_rows: list[dict[str, Any]] = [
             {"name": v.name, "model_data": src.description, "entry_point": v.entry_point or src.entry_point, "source_dir": v.source_dir,
              "weight": v.weight, "instance_count": v.instances, "status": "Creating", "config": {}}
             for v, src in zip(req.variants, resolved)
@@ -238,7 +247,7 @@ class EndpointService:
         """One-variant endpoint from a job, archive or folder (what ``labstudio deploy`` runs).
 
         ``model_timeout`` is the endpoint's ModelServerTimeout (seconds a request may take);
-        ``timeout`` is how long to wait for InService."""
+        ``timeout`` is how long to wait for InService. Raises what ``create`` raises."""
         body: dict[str, Any] = {
             "EndpointName": name,
             "ProductionVariants": [
@@ -261,57 +270,27 @@ class EndpointService:
         return self.create(body, wait=wait, timeout=timeout, base_dir=base_dir)
 
     def _launch(self, name: str, spec: EndpointSpec, status: str | None = None) -> None:
-        """Bind the public socket, write the spec, start the supervisor detached."""
+        """Start the endpoint's runtime through the backend; a failure to start becomes Failed."""
         folder = self.endpoint_dir(name)
-        try:
-            sock = bind_listener(spec.host, spec.port)
-        except OSError as exc:
-            if exc.errno in (98, 13):  # EADDRINUSE, EACCES
-                what = "is already in use" if exc.errno == 98 else "needs privileges to be bound"
-                reason = f"port {spec.port} on {spec.host} {what}: choose another port, or leave it out to get a free one"
-            else:
-                reason = f"cannot listen on {spec.host}:{spec.port}: {exc}"
-            self._set_failed(name, reason)
-            return
-        try:
-            port = sock.getsockname()[1]
-            spec = replace(spec, port=port)
-            spec.write(folder / "spec.json")
-            url = f"http://{spec.host}:{port}"
 
-            def before_spawn(conn: Any) -> None:
-                # pid None until the spawn is recorded: reconcile leaves such a row alone for a while
-                store.set_fields(conn, name, url=url, port=port, host=spec.host, pid=None, pid_start_ticks=None)
+        def on_address(served: EndpointSpec) -> None:
+            served.write(folder / "spec.json")
+            url = f"http://{served.host}:{served.port}"
+
+            def before_start(conn: Any) -> None:
+                # pid None until the start is recorded: reconcile leaves such a row alone for a while
+                store.set_fields(conn, name, url=url, port=served.port, host=served.host, pid=None, pid_start_ticks=None)
                 if status:
                     store.set_status(conn, name, status, None)
 
-            self.db.run_write(before_spawn)
-            (folder / "logs").mkdir(parents=True, exist_ok=True)
-            env = dict(os.environ)
-            env.update(self.settings.as_env())
-            env["LABSTUDIO_SQLITE_NULLPOOL"] = "1"
-            env["PYTHONPATH"] = os.pathsep.join([PACKAGE_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_ROOT])
-            env.pop("JPY_PARENT_PID", None)
-            with open(folder / "logs" / "endpoint.log", "ab") as log_file:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "labstudio.serving.server", "--endpoint-dir", str(folder), "--listen-fd", str(sock.fileno())],
-                    pass_fds=(sock.fileno(),),
-                    start_new_session=True,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    cwd=str(folder),
-                    env=env,
-                )
-        except Exception as exc:
-            self._set_failed(name, f"could not start the endpoint's server: {type(exc).__name__}: {exc}")
+            self.db.run_write(before_start)
+
+        try:
+            started = self.backend.start(spec, folder, on_address)
+        except LaunchFailed as exc:
+            self._set_failed(name, exc.reason)
             return
-        finally:
-            sock.close()
-        with self._lock:
-            self._spawned[proc.pid] = proc
-        ticks = start_ticks(proc.pid)
-        self.db.run_write(lambda conn: store.set_fields(conn, name, pid=proc.pid, pid_start_ticks=ticks))
+        self.db.run_write(lambda conn: store.set_fields(conn, name, pid=started.pid, pid_start_ticks=started.start_ticks))
 
     def _set_failed(self, name: str, reason: str) -> None:
         def write(conn: Any) -> None:
@@ -323,6 +302,7 @@ class EndpointService:
     # -- read -----------------------------------------------------------------------
 
     def get(self, name: str) -> store.Endpoint:
+        """The endpoint's row. Raises ``Invalid`` for a malformed name, ``NotFound`` when there is none."""
         self.endpoint_dir(name)
         with self.db.read() as conn:
             endpoint = store.get(conn, name)
@@ -331,10 +311,12 @@ class EndpointService:
         return endpoint
 
     def describe(self, name: str) -> dict[str, Any]:
+        """DescribeEndpoint. Raises ``Invalid`` for a malformed name, ``NotFound`` when there is none."""
         endpoint = self.get(name)
         return describe_endpoint(endpoint, self.endpoint_dir(name), self._active_spec(name))
 
     def list(self, status: str | None = None) -> dict[str, Any]:
+        """ListEndpoints, optionally those in one status. Raises nothing of its own."""
         with self.db.read() as conn:
             endpoints = store.list_all(conn, [status] if status else None)
         return {"Endpoints": [summary(e) for e in endpoints]}
@@ -349,13 +331,16 @@ class EndpointService:
         return None
 
     def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> dict[str, Any]:
-        """Until the endpoint is InService or Failed (not Creating/Updating)."""
+        """Until the endpoint is InService or Failed (not Creating/Updating).
+
+        Raises ``NotFound`` when it does not exist (or is deleted meanwhile), ``TimeoutError``
+        when it is still Creating/Updating after ``timeout`` seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             endpoint = self.get(name)
             if endpoint.status not in ("Creating", "Updating", "Deleting"):
                 return self.describe(name)
-            if endpoint.status in ("Creating", "Updating") and endpoint.pid and not is_alive(endpoint.pid, endpoint.pid_start_ticks):
+            if endpoint.status in ("Creating", "Updating") and endpoint.pid and not self.backend.is_alive(endpoint):
                 self.reconcile_one(endpoint)
                 continue
             if deadline is not None and time.monotonic() >= deadline:
@@ -364,6 +349,7 @@ class EndpointService:
             poll = min(poll * 1.3, 0.5)
 
     def logs(self, name: str, tail: int | None = 200) -> str:
+        """The last ``tail`` lines of the endpoint's log (all with None). Raises ``NotFound``, ``Invalid`` (name)."""
         self.get(name)
         path = self.log_path(name)
         if not path.exists():
@@ -384,7 +370,9 @@ class EndpointService:
         return b"\n".join(lines[-tail:]).decode(errors="replace") + ("\n" if lines else "")
 
     def connection(self, name: str) -> tuple[str, str | None, str]:
-        """(url, bearer token, status) of an endpoint, for proxies and clients."""
+        """(url, bearer token, status) of an endpoint, for proxies and clients.
+
+        Raises ``NotFound`` when it does not exist, ``Conflict`` when it is not InService/Updating."""
         endpoint = self.get(name)
         if endpoint.status not in ("InService", "Updating") or not endpoint.url:
             reason = f": {endpoint.failure_reason}" if endpoint.failure_reason else ""
@@ -394,7 +382,8 @@ class EndpointService:
 
     def request_timeout(self, name: str) -> float:
         """How long a client of the endpoint waits: longer than the endpoint's own timeout (and
-        the router's), so the endpoint's 504 with its message arrives before the client gives up."""
+        the router's), so the endpoint's 504 with its message arrives before the client gives up.
+        Raises ``Invalid`` for a malformed name."""
         spec = self._active_spec(name)
         return (spec.timeout if spec is not None else DEFAULT_TIMEOUT) + CLIENT_MARGIN
 
@@ -407,7 +396,11 @@ class EndpointService:
         target_variant: str | None = None,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        """InvokeEndpoint: {"StatusCode", "ContentType", "Body" (bytes), "InvokedProductionVariant"}."""
+        """InvokeEndpoint: {"StatusCode", "ContentType", "Body" (bytes), "InvokedProductionVariant"}.
+
+        The model's own errors come back as the StatusCode (4xx/5xx), not raised. Raises
+        ``NotFound`` when the endpoint does not exist, ``Conflict`` when it is not InService or
+        does not answer."""
         url, token, _ = self.connection(name)
         if timeout is None:
             timeout = self.request_timeout(name)
@@ -448,7 +441,11 @@ class EndpointService:
         base_dir: Path | None = None,
         root_dir: Path | None = None,
     ) -> dict[str, Any]:
-        """UpdateEndpoint: the given variants become the endpoint's set (blue/green)."""
+        """UpdateEndpoint: the given variants become the endpoint's set (blue/green).
+
+        Raises ``NotFound`` when the endpoint (or a source) does not exist, ``Conflict`` while
+        it is Creating/Updating/Deleting or has no recorded configuration, ``Invalid`` for a
+        bad request (the field named), ``TimeoutError`` when ``wait`` runs out of ``timeout``."""
         endpoint = self.get(name)
         if endpoint.status in ("Creating", "Updating", "Deleting"):
             raise Conflict(f"endpoint {name!r} is {endpoint.status}: wait until it is InService (or Failed) to update it")
@@ -472,17 +469,20 @@ class EndpointService:
             src = self._resolve(v.source, base_dir, root_dir)
             self._check_variant(v, src, base_dir, root_dir)
             origin = {"source": v.source, "fingerprint": src.fingerprint, "source_dir": v.source_dir, "entry_point": v.entry_point}
+            weight = v.weight if v.weight is not None else (old.weight if old else 1.0)
+            instances = v.instances or (old.instances if old else 1)
+            environment = v.environment if v.environment is not None else (old.environment if old else {})
             full = VariantRequest(
                 name=v.name,
                 source=v.source,
                 entry_point=v.entry_point,
                 source_dir=v.source_dir,
-                weight=v.weight if v.weight is not None else (old.weight if old else 1.0),
-                instances=v.instances or (old.instances if old else 1),
-                environment=v.environment if v.environment is not None else (old.environment if old else {}),
+                weight=weight,
+                instances=instances,
+                environment=environment,
             )
             if old is not None and old.origin == origin and Path(old.model_dir).is_dir():
-                variants.append(replace(old, weight=full.weight, instances=full.instances, environment=full.environment))
+                variants.append(replace(old, weight=weight, instances=instances, environment=environment))
             else:
                 variants.append(self._prepare_variant(name, generation, full, src, base_dir, root_dir))
         if sum(v.weight for v in variants) <= 0:
@@ -494,14 +494,14 @@ class EndpointService:
             capture=req.capture if req.capture is not None else current.capture,
             port=endpoint.port or current.port,
         )
-        alive = is_alive(endpoint.pid, endpoint.pid_start_ticks)
+        alive = self.backend.is_alive(endpoint)
         self.db.run_write(lambda conn: store.merge_config(conn, name, {"generation": generation, "capture": spec.capture.__dict__}))
         if alive and endpoint.status == "InService":
             spec.write(self.endpoint_dir(name) / "spec.json")
             self.db.run_write(lambda conn: store.set_status(conn, name, "Updating", None))
-            signal_if_alive(endpoint.pid, endpoint.pid_start_ticks, signal.SIGHUP)
+            self.backend.update(endpoint)
         else:  # Failed, or its server is gone: start it again with the new variants
-            self._stop_processes(endpoint, grace=5.0)
+            self.backend.stop(endpoint, grace=5.0)
             self._launch(name, spec, status="Updating")
         if wait:
             return self.wait(name, timeout=timeout)
@@ -510,25 +510,14 @@ class EndpointService:
     # -- delete ---------------------------------------------------------------------
 
     def delete(self, name: str, timeout: float = 30.0) -> None:
+        """DeleteEndpoint: stop its runtime (draining up to ``timeout`` s), then forget it and its files.
+
+        Raises ``NotFound`` when it does not exist, ``Invalid`` for a malformed name."""
         endpoint = self.get(name)
         if endpoint.status != "Deleting":
             self.db.run_write(lambda conn: store.set_status(conn, name, "Deleting", None, keep_reason=True))
-        self._stop_processes(endpoint, grace=timeout)
+        self.backend.stop(endpoint, grace=timeout)
         self._remove(name)
-
-    def _stop_processes(self, endpoint: store.Endpoint, grace: float) -> None:
-        """SIGTERM the supervisor (it drains its workers), then SIGKILL whatever is left."""
-        workers = [(int(p), t) for v in endpoint.variants for p, t in (v.config.get("worker_pids") or [])]
-        master = (endpoint.pid, endpoint.pid_start_ticks) if endpoint.pid else None
-        if master and signal_if_alive(master[0], master[1], signal.SIGTERM):
-            if not wait_gone([master], grace):
-                kill_group_if_alive(master[0], master[1], signal.SIGKILL)
-                wait_gone([master], 5.0)
-        if workers and not wait_gone(workers, 3.0):  # they exit by themselves when the supervisor goes
-            for pid, ticks in workers:
-                signal_if_alive(pid, ticks, signal.SIGKILL)
-            wait_gone(workers, 5.0)
-        self._reap()
 
     def _remove(self, name: str) -> None:
         self.db.run_write(lambda conn: store.remove(conn, name))
@@ -536,9 +525,11 @@ class EndpointService:
 
     # -- reconcile ------------------------------------------------------------------
 
-    def reconcile(self) -> list[str]:
-        """Endpoints whose server died are marked Failed (or restarted); returns the names changed."""
-        self._reap()
+    def reconcile(self) -> builtins.list[str]:  # `list` here is the method above
+        """Endpoints whose server died are marked Failed (or restarted); returns the names changed.
+
+        Raises nothing: one endpoint's failure is logged and the others are still checked."""
+        self.backend.reap()
         with self.db.read() as conn:
             endpoints = store.list_all(conn, list(LIVE) + ["Deleting"])
         changed = []
@@ -551,11 +542,12 @@ class EndpointService:
         return changed
 
     def reconcile_one(self, endpoint: store.Endpoint) -> bool:
-        if is_alive(endpoint.pid, endpoint.pid_start_ticks):
+        """Check one endpoint's runtime; True when its row changed. Raises ``NotFound`` if it vanished meanwhile."""
+        if self.backend.is_alive(endpoint):
             return False
         name = endpoint.name
         if endpoint.status == "Deleting":
-            self._stop_processes(endpoint, grace=1.0)
+            self.backend.cleanup_dead(endpoint)
             self._remove(name)
             return True
         if endpoint.pid is None:
@@ -566,7 +558,7 @@ class EndpointService:
         fresh = self.get(name)  # it may have changed while we looked
         if fresh.pid != endpoint.pid or fresh.status not in LIVE:
             return False
-        self._stop_processes(fresh, grace=1.0)
+        self.backend.cleanup_dead(fresh)
         spec = self._active_spec(name)
         if fresh.config.get("restart_on_failure") and spec is not None:
             log.warning("endpoint %s: its server (pid %s) is gone; restarting it", name, endpoint.pid)
@@ -580,13 +572,3 @@ class EndpointService:
             f"{fresh.status}. Update the endpoint to start it again, or delete it (set RestartOnFailure to restart it automatically).",
         )
         return True
-
-    def _reap(self) -> None:
-        with self._lock:
-            for pid, proc in list(self._spawned.items()):
-                if proc.poll() is not None:
-                    del self._spawned[pid]
-
-
-def describe_json(described: dict[str, Any]) -> str:
-    return json.dumps(described, indent=2, default=str)

@@ -13,9 +13,9 @@ import hashlib
 import os
 import posixpath
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..artifacts import extract_archive, fetch
 from ..errors import Invalid, NotFound

@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Invalid
+from ..shapes.common import NAME_RE  # the one SageMaker name rule
 
-NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 DEFAULT_VARIANT = "AllTraffic"
 DEFAULT_BODY_LIMIT = 6 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
@@ -84,7 +83,7 @@ class EndpointSpec:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "EndpointSpec":
+    def from_json(cls, data: dict[str, Any]) -> EndpointSpec:
         data = dict(data)
         data["variants"] = [VariantSpec(**v) for v in data.get("variants", [])]
         data["capture"] = CaptureSpec(**(data.get("capture") or {}))
@@ -98,5 +97,5 @@ class EndpointSpec:
         os.replace(tmp, path)
 
     @classmethod
-    def read(cls, path: Path) -> "EndpointSpec":
+    def read(cls, path: Path) -> EndpointSpec:
         return cls.from_json(json.loads(path.read_text()))

@@ -13,8 +13,9 @@ import json
 import math
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 _FACTOR = 1.05
 _LOW_MS = 0.01

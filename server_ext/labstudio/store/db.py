@@ -13,10 +13,11 @@ import contextlib
 import fcntl
 import os
 import random
+import re
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, text
@@ -237,3 +238,26 @@ def get_database(settings: Settings | None = None, *, read_only: str | None = No
             db = Database(settings.db_url, read_only=read_only)
             _cache[key] = db
         return db
+
+
+# SQLite's words for a store it cannot write (as opposed to, say, a busy one, which is retried).
+_UNWRITABLE_STORE = re.compile(r"readonly|read-only|unable to open|permission denied", re.IGNORECASE)
+
+
+class StoreUnwritable(Exception):
+    """The SQLite store file (or its folder) cannot be written; `reason` is SQLite's words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def open_writable(settings: Settings) -> Database:
+    """`get_database` for writing; a SQLite store that cannot be written raises StoreUnwritable
+    (so the caller can say which folder to fix), any other database error propagates."""
+    try:
+        return get_database(settings)
+    except OperationalError as exc:
+        if settings.db_url.startswith("sqlite") and _UNWRITABLE_STORE.search(str(exc.orig)):
+            raise StoreUnwritable(str(exc.orig)) from exc
+        raise

@@ -154,3 +154,20 @@ def remove(conn: Connection, name: str) -> None:
     conn.execute(delete(schema.endpoint_variants).where(schema.endpoint_variants.c.endpoint_name == name))
     conn.execute(delete(schema.endpoints).where(schema.endpoints.c.name == name))
     events.append(conn, "endpoint.deleted", {"name": name})
+
+
+def set_variant_workers(conn: Connection, endpoint: str, variant: str, workers: list[tuple[int, int | None]]) -> bool:
+    """Record the (pid, start ticks) of a variant's serving workers; False when the variant is gone.
+
+    Written by the endpoint's supervisor when a worker is (re)started, so a delete reaches
+    every worker even after the supervisor itself died. ``pid`` is the first worker's.
+    """
+    v = schema.endpoint_variants
+    where = (v.c.endpoint_name == endpoint, v.c.name == variant)
+    raw = conn.execute(select(v.c.config).where(*where)).first()
+    if raw is None:
+        return False
+    config = loads(raw.config, {})
+    config["worker_pids"] = [[pid, ticks] for pid, ticks in workers]
+    conn.execute(update(v).where(*where).values(pid=workers[0][0] if workers else None, config=dumps(config)))
+    return True

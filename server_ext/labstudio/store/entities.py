@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+_E = TypeVar("_E")
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,112 @@ class Job:
     @property
     def is_terminal(self) -> bool:
         return self.status in ("Completed", "Failed", "Stopped")
+
+
+# -- tracking ------------------------------------------------------------------------------------
+# A Run's `tags`, `params` and metric mappings are plain dicts built once by the store and never
+# changed afterwards: wrapping each in a read-only proxy would cost a thousand-run listing more
+# than its query. Attributes cannot be reassigned (frozen).
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str
+    name: str
+    description: str
+    tags: dict[str, str]
+    created_time: float
+    last_modified_time: float
+    run_count: int
+    in_progress_count: int
+    last_run_time: float | None
+    # filled by `store.experiments.get_experiment` only (listing them costs a scan of the runs)
+    metric_names: tuple[str, ...] | None = None
+    param_names: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: str
+    experiment_id: str
+    name: str
+    created_time: float
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run as searches return it. `metrics` holds each metric's full summary when the read
+    asked for it (`full=True`); `last_metrics` always holds each metric's last value (NaN kept),
+    which is all a DataFrame of a thousand runs needs."""
+
+    id: str
+    name: str
+    experiment: str
+    experiment_id: str
+    trial: str | None
+    status: str
+    start_time: float | None
+    end_time: float | None
+    created_time: float
+    last_modified_time: float
+    source_type: str | None
+    source_name: str | None
+    tags: dict[str, str]
+    params: dict[str, str]
+    metrics: dict[str, MetricSummary]
+    last_metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """Who a run is, without its params and metrics: what attaching to a run needs."""
+
+    id: str
+    name: str
+    experiment: str
+    trial: str | None
+
+
+@dataclass(frozen=True)
+class Artifact:
+    run_id: str
+    name: str
+    uri: str
+    is_output: bool
+    media_type: str | None
+    created_time: float
+
+
+@dataclass(frozen=True)
+class JobOfRun:
+    """The training job a run belongs to, as a run's detail shows it."""
+
+    name: str
+    status: str
+    secondary_status: str
+
+
+@dataclass(frozen=True)
+class RunDeletion:
+    """What deleting runs (and maybe their experiment) did in the store; files come after."""
+
+    deleted_run_ids: tuple[str, ...]
+    artifact_uris: tuple[str, ...]
+    skipped_running_runs: int
+    experiment_deleted: bool
+    running_jobs: dict[str, str | None]
+
+
+_new = object.__new__
+
+
+def build(cls: type[_E], **values: Any) -> _E:
+    """`cls(**values)` without the generated __init__, for the hot read paths only.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__; for the 1,000
+    runs and 5,000 metric summaries of one listing that costs more than the SQL. Filling the
+    instance dict directly gives an equal object (tests/test_store_tracking.py checks this),
+    still frozen; callers must pass every field."""
+    obj = _new(cls)
+    obj.__dict__.update(values)
+    return obj

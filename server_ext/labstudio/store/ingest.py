@@ -12,8 +12,9 @@ where per-row Python work and one SQL statement per row would dominate; here a b
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import chain, repeat
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import case, func, select

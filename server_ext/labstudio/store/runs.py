@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
-from . import schema
-from .util import dumps, new_id, upsert
+from ..errors import NotFound
+from . import events, schema
+from .entities import JobOfRun, Run, RunRef
+from .util import dumps, loads, new_id, upsert
+
+if TYPE_CHECKING:  # ingest imports numpy, which listing jobs from the CLI does not need
+    from .ingest import RawPoint
 
 DEFAULT_EXPERIMENT = "Default"
 
@@ -82,6 +89,7 @@ def create_run(
 
 
 def run_exists(conn: Connection, run_id: str) -> bool:
+    """The one "does this run exist" query."""
     return conn.execute(select(schema.runs.c.id).where(schema.runs.c.id == run_id)).first() is not None
 
 
@@ -107,3 +115,104 @@ def add_artifact(
         ["run_id", "name", "is_output"],
         {"uri": lambda ex: ex.uri, "media_type": lambda ex: ex.media_type},
     )
+
+
+# -- reads and edits of one run (the Run API, the service) ---------------------------------------
+
+def get_run(conn: Connection, run_id: str) -> Run:
+    """The run with its params and full metric summaries; NotFound when it does not exist."""
+    from .search import search_runs
+
+    found = search_runs(conn, run_ids=[run_id])
+    if not found:
+        raise NotFound(f"Run {run_id!r} does not exist.")
+    return found[0]
+
+
+def run_ref(conn: Connection, run_id: str) -> RunRef | None:
+    """The run's name, experiment and trial (what attaching to it needs), or None."""
+    r, e, t = schema.runs, schema.experiments, schema.trials
+    row = conn.execute(
+        select(r.c.id, r.c.name, e.c.name, t.c.name)
+        .select_from(r.join(e, e.c.id == r.c.experiment_id).outerjoin(t, t.c.id == r.c.trial_id))
+        .where(r.c.id == run_id)
+    ).first()
+    return None if row is None else RunRef(id=row[0], name=row[1], experiment=row[2], trial=row[3])
+
+
+def find_run_id(conn: Connection, experiment_name: str, run_name: str) -> str | None:
+    """The newest run of this name in this experiment, or None."""
+    r, e = schema.runs, schema.experiments
+    return conn.execute(
+        select(r.c.id)
+        .select_from(r.join(e, e.c.id == r.c.experiment_id))
+        .where(e.c.name == experiment_name, r.c.name == run_name)
+        .order_by(r.c.created_time.desc())
+        .limit(1)
+    ).scalar()
+
+
+def merge_run_tags(conn: Connection, run_id: str, changes: Mapping[str, str | None]) -> dict[str, str]:
+    """Set tags (a None value removes one) and announce it; NotFound when the run does not exist."""
+    r = schema.runs
+    raw = conn.execute(select(r.c.tags).where(r.c.id == run_id)).scalar()
+    if raw is None:
+        raise NotFound(f"Run {run_id!r} does not exist.")
+    tags = merge_tags(loads(raw, {}), changes)
+    conn.execute(update(r).where(r.c.id == run_id).values(tags=dumps(tags), last_modified_time=time.time()))
+    events.append(conn, "run.updated", {"run_id": run_id, "tags": tags})
+    return tags
+
+
+def merge_tags(current: Mapping[str, str], changes: Mapping[str, str | None]) -> dict[str, str]:
+    merged = dict(current)
+    for k, v in changes.items():
+        if v is None:
+            merged.pop(k, None)
+        else:
+            merged[k] = v
+    return merged
+
+
+def rename_run(conn: Connection, run_id: str, name: str) -> None:
+    """Rename and announce it; NotFound when the run does not exist."""
+    done = conn.execute(update(schema.runs).where(schema.runs.c.id == run_id).values(name=name, last_modified_time=time.time()))
+    if done.rowcount == 0:
+        raise NotFound(f"Run {run_id!r} does not exist.")
+    events.append(conn, "run.updated", {"run_id": run_id, "name": name})
+
+
+def job_of_run(conn: Connection, run_id: str) -> JobOfRun | None:
+    """The training job this run belongs to, if any."""
+    j = schema.jobs
+    row = conn.execute(select(j.c.name, j.c.status, j.c.secondary_status).where(j.c.run_id == run_id)).first()
+    return None if row is None else JobOfRun(name=row.name, status=row.status, secondary_status=row.secondary_status)
+
+
+def write_chunk(
+    conn: Connection, run_id: str, experiment: str, batch: Sequence[RawPoint], block: tuple[str, Any, Any, Any] | None,
+    params: Mapping[str, Any],
+) -> None:
+    """One flush of a Run's write-behind buffer, in the caller's transaction: pending params,
+    then either single points or one whole series, a `run.metrics` event, the run's mtime."""
+    from .ingest import write_points, write_series
+
+    if conn.dialect.name == "sqlite":
+        # checkpoint the WAL every 32 MB instead of 4 MB: fewer fsyncs on the hot path
+        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=8192")
+    if params:
+        set_params(conn, run_id, params)
+    written = None
+    if batch:
+        written = write_points(conn, run_id, batch)
+    elif block is not None:
+        written = write_series(conn, run_id, *block)
+    if written is not None:
+        count, shown, capped = written
+        events.append(conn, "run.metrics", {"run_id": run_id, "experiment": experiment, "count": count, "points": shown, "capped": capped})
+    update_run(conn, run_id)
+
+
+def is_integrity_error(exc: BaseException) -> bool:
+    """Whether a write failed on a constraint (e.g. the run it points at was deleted)."""
+    return isinstance(exc, IntegrityError)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import Invalid, NotFound
@@ -19,6 +20,8 @@ from .frames import CachedFrame
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..store.entities import Run
+
 _STATS = (("Min", "min"), ("Max", "max"), ("Avg", "avg"), ("StdDev", "std"), ("Last", "last"), ("Count", "count"))
 
 
@@ -26,11 +29,11 @@ def _db(settings: Settings | None, db: Database | None) -> Database:
     return db or get_database(settings or Settings.from_env())
 
 
-def _records(db: Database, **kwargs: Any) -> list[dict[str, Any]]:
-    from . import query
+def _records(db: Database, **kwargs: Any) -> list[Run]:
+    from ..store.search import search_runs as store_search
 
     with db.read() as conn:
-        return query.search(conn, **kwargs)
+        return store_search(conn, **kwargs)
 
 
 def _numeric_or_text(values: list[Any]) -> Any:
@@ -70,7 +73,7 @@ def search_runs(
     *,
     settings: Settings | None = None,
     db: Database | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Runs as a DataFrame, one row each: attributes, `params.*`, `metrics.*` (last value), `tags.*`."""
     import pandas as pd
 
@@ -79,44 +82,43 @@ def search_runs(
     records = _records(_db(settings, db), experiment=experiment_name, filter=filter, order_by=order_by, limit=max_results, full=False)
     n = len(records)
     data: dict[str, Any] = {
-        "run_id": [r["id"] for r in records],
-        "run_name": [r["name"] for r in records],
-        "experiment_name": [r["experiment"] for r in records],
-        "trial_name": [r["trial"] for r in records],
-        "status": [r["status"] for r in records],
-        "start_time": _times([r["start_time"] for r in records]),
-        "end_time": _times([r["end_time"] for r in records]),
+        "run_id": [r.id for r in records],
+        "run_name": [r.name for r in records],
+        "experiment_name": [r.experiment for r in records],
+        "trial_name": [r.trial for r in records],
+        "status": [r.status for r in records],
+        "start_time": _times([r.start_time for r in records]),
+        "end_time": _times([r.end_time for r in records]),
         "duration": [
-            (r["end_time"] - r["start_time"]) if r["end_time"] is not None and r["start_time"] is not None else math.nan for r in records
+            (r.end_time - r.start_time) if r.end_time is not None and r.start_time is not None else math.nan for r in records
         ],
-        "source_type": [r["source_type"] for r in records],
-        "source_name": [r["source_name"] for r in records],
+        "source_type": [r.source_type for r in records],
+        "source_name": [r.source_name for r in records],
     }
-    for key in sorted({k for r in records for k in r["params"]}):
-        data[f"params.{key}"] = _numeric_or_text([r["params"].get(key) for r in records])
-    for key in sorted({k for r in records for k in r["metrics"]}):
-        data[f"metrics.{key}"] = [r["metrics"][key]["last"] if key in r["metrics"] else math.nan for r in records]
-    for key in sorted({k for r in records for k in r["tags"]}):
-        data[f"tags.{key}"] = [r["tags"].get(key) for r in records]
+    for key in sorted({k for r in records for k in r.params}):
+        data[f"params.{key}"] = _numeric_or_text([r.params.get(key) for r in records])
+    nan = math.nan
+    for key in sorted({k for r in records for k in r.last_metrics}):
+        data[f"metrics.{key}"] = [r.last_metrics.get(key, nan) for r in records]
+    for key in sorted({k for r in records for k in r.tags}):
+        data[f"tags.{key}"] = [r.tags.get(key) for r in records]
     return pd.DataFrame(data, index=pd.RangeIndex(n))
 
 
-def metric_history(run_id: str, name: str, *, settings: Settings | None = None, db: Database | None = None) -> "pd.DataFrame":
+def metric_history(run_id: str, name: str, *, settings: Settings | None = None, db: Database | None = None) -> pd.DataFrame:
     """All points of one metric: step, value (NaN kept), timestamp (UTC), in step order."""
     import pandas as pd
-    from sqlalchemy import select
 
-    from ..store import schema
-    from .series import raw_series
+    from ..store.runs import run_exists
+    from ..store.series import metric_names, raw_series
 
     database = _db(settings, db)
     with database.read() as conn:
         steps, values, stamps = raw_series(conn, run_id, name)
         if len(steps) == 0:
-            s = schema.run_metric_summaries
-            if conn.execute(select(schema.runs.c.id).where(schema.runs.c.id == run_id)).first() is None:
+            if not run_exists(conn, run_id):
                 raise NotFound(f"Run {run_id!r} does not exist")
-            known = sorted(conn.execute(select(s.c.key).where(s.c.run_id == run_id)).scalars())
+            known = metric_names(conn, run_id)
             if known:
                 raise NotFound(f"Run {run_id!r} has no metric {name!r} (its metrics: {', '.join(known)})")
     return pd.DataFrame({"step": steps, "value": values, "timestamp": pd.to_datetime(stamps, unit="s", utc=True)})
@@ -214,7 +216,7 @@ class ExperimentAnalytics(CachedFrame):
         self._inputs = list(input_artifact_names) if input_artifact_names else None
         self._outputs = list(output_artifact_names) if output_artifact_names else None
         self._db = _db(settings, db)
-        self._frame: "pd.DataFrame | None" = None
+        self._frame: pd.DataFrame | None = None
 
     @property
     def name(self) -> str | None:
@@ -232,38 +234,39 @@ class ExperimentAnalytics(CachedFrame):
         field = f"{m.group(2).lower()}(metrics.`{m.group(1)}`)" if m else _SM_SORT.get(sort_by.lower().replace("_", ""), sort_by)
         return f"{field} {direction}"
 
-    def _fetch(self) -> "pd.DataFrame":
+    def _fetch(self) -> pd.DataFrame:
         import pandas as pd
 
-        from . import query
+        from ..store.search import artifacts
+        from ..store.search import search_runs as store_search
 
         with self._db.read() as conn:
-            records = query.search(conn, experiment=self._experiment_name, filter=self._filter, order_by=self._order_by)
-            arts = query.artifacts(conn, [r["id"] for r in records])
+            records = store_search(conn, experiment=self._experiment_name, filter=self._filter, order_by=self._order_by)
+            arts = artifacts(conn, [r.id for r in records])
         data: dict[str, Any] = {
-            "TrialComponentName": [r["id"] for r in records],
-            "DisplayName": [r["name"] for r in records],
+            "TrialComponentName": [r.id for r in records],
+            "DisplayName": [r.name for r in records],
         }
-        if any(r["source_name"] for r in records):
-            data["SourceArn"] = [r["source_name"] for r in records]
-        params = sorted({k for r in records for k in r["params"]})
+        if any(r.source_name for r in records):
+            data["SourceArn"] = [r.source_name for r in records]
+        params = sorted({k for r in records for k in r.params})
         for key in params:
             if self._parameter_names is None or key in self._parameter_names:
-                data[key] = _numeric_or_text([r["params"].get(key) for r in records])
-        metrics = sorted({k for r in records for k in r["metrics"]})
+                data[key] = _numeric_or_text([r.params.get(key) for r in records])
+        metrics = sorted({k for r in records for k in r.metrics})
         for key in metrics:
             if self._metric_names is not None and key not in self._metric_names:
                 continue
             for label, field in _STATS:
-                data[f"{key} - {label}"] = [r["metrics"][key][field] if key in r["metrics"] else math.nan for r in records]
+                data[f"{key} - {label}"] = [getattr(r.metrics[key], field) if key in r.metrics else math.nan for r in records]
         for is_output, wanted in ((False, self._inputs), (True, self._outputs)):
-            names = sorted({a["name"] for r in records for a in arts.get(r["id"], []) if a["is_output"] == is_output})
+            names = sorted({a.name for r in records for a in arts.get(r.id, []) if a.is_output == is_output})
             for name in names:
                 if wanted is not None and name not in wanted:
                     continue
-                found = [{a["name"]: a for a in arts.get(r["id"], []) if a["is_output"] == is_output}.get(name) for r in records]
-                data[f"{name} - MediaType"] = [a["media_type"] if a else None for a in found]
-                data[f"{name} - Value"] = [a["uri"] if a else None for a in found]
-        data["Trials"] = [[r["trial"]] if r["trial"] else [] for r in records]
-        data["Experiments"] = [[r["experiment"]] for r in records]
+                found = [{a.name: a for a in arts.get(r.id, []) if a.is_output == is_output}.get(name) for r in records]
+                data[f"{name} - MediaType"] = [a.media_type if a else None for a in found]
+                data[f"{name} - Value"] = [a.uri if a else None for a in found]
+        data["Trials"] = [[r.trial] if r.trial else [] for r in records]
+        data["Experiments"] = [[r.experiment] for r in records]
         return pd.DataFrame(data, index=pd.RangeIndex(len(records)))

@@ -7,7 +7,8 @@ each kind has its own media type so the panel knows how to draw it.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,9 @@ def roc_curve(y_true: Sequence[Any], y_score: Sequence[Any], title: str | None =
         raise Invalid("y_true must contain both positive and negative samples to draw a ROC curve")
     tpr = np.r_[0.0, tp / p]
     fpr = np.r_[0.0, fp / n]
-    auc = float(np.trapezoid(tpr, fpr)) if hasattr(np, "trapezoid") else float(np.trapz(tpr, fpr))
+    # numpy 2 renamed trapz to trapezoid; we support numpy >= 1.24
+    integrate: Any = getattr(np, "trapezoid", None) or getattr(np, "trapz", None)
+    auc = float(integrate(tpr, fpr))
     fpr, tpr, thr = _thin(fpr, tpr, np.r_[np.inf, thresholds])
     return {
         "type": "ROCCurve",

@@ -33,7 +33,7 @@ class Buckets:
         return len(self.count)
 
     @classmethod
-    def from_columns(cls, cols: np.ndarray) -> "Buckets":
+    def from_columns(cls, cols: np.ndarray) -> Buckets:
         """Columns (count, nan_count, nan_step, min_value, min_step, max_value, max_step) as floats;
         a step of -1 means the bucket has no such point (its value is then ignored)."""
         cnt, nan_cnt, nan_step, lo, lo_step, hi, hi_step = cols
@@ -43,14 +43,14 @@ class Buckets:
         return cls(cnt.astype(i64), lo, lo_step.astype(i64), hi, hi_step.astype(i64), nan_cnt.astype(i64), nan_step.astype(i64))
 
     @classmethod
-    def from_points(cls, steps: np.ndarray, values: np.ndarray, n_buckets: int) -> "Buckets":
+    def from_points(cls, steps: np.ndarray, values: np.ndarray, n_buckets: int) -> Buckets:
         """Equal-count buckets over raw points (in step order)."""
         n = len(values)
         n_buckets = max(1, min(n_buckets, n))
         starts = np.unique((np.arange(n_buckets) * n) // n_buckets)
         return _reduce(steps, values, starts)
 
-    def merge_to(self, target: int) -> "Buckets":
+    def merge_to(self, target: int) -> Buckets:
         """Fold consecutive buckets into `target` buckets (each taking one or more neighbours)."""
         n = len(self)
         if target >= n or n == 0:

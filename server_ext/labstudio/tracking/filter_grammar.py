@@ -6,14 +6,34 @@
     comparison := operand (op value | ["not"] "like" string | ["not"] "in" "(" value ("," value)* ")" | "is" ["not"] "null")
     operand    := field | agg "(" metrics.NAME ")"
 
-Every node keeps the offset of its text so that `filter.py` can report a semantic error
-(a string compared with a metric, a bad date) at the right place too.
+Every node keeps the offset of its text so that `store/search.py`, which compiles the AST to
+SQL (a filter is never evaluated in Python, so it scales with the store), can report a
+semantic error (a string compared with a metric, a bad date) at the right place too.
+
+The language, for users:
+
+    metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr <= 1e-3)
+    min(metrics.`val-loss`) < 0.2 and status in ('Completed', 'InProgress')
+    tags.team = "vision" and start_time >= '2024-05-01' and name like 'resnet%'
+
+Fields: `metrics.X` (the last value; `min(..)`, `max(..)`, `avg(..)`, `last(..)`, `count(..)`
+for the other summaries), `params.X`, `tags.X`, and the attributes `status`, `name`, `id`,
+`experiment`, `trial`, `source`, `source_type`, `start_time`, `end_time`, `created_time`,
+`duration` (seconds); `attributes.` in front of an attribute is accepted, as in MLflow.
+Names with other characters than letters, digits and `_ . : / -` go in backquotes (or quotes).
+Operators: `= != < <= > >= like ilike in (..) not in (..) is null is not null`, joined by
+`and`, `or` (which MLflow lacks), `not` and parentheses. Numbers include `nan`, `inf`, `-inf`
+(a NaN metric is stored and matches `= nan`). Times are epoch seconds or ISO dates.
+`like` is case-insensitive on every database. A parameter compared with a number compares
+numerically; with a string, as text. A malformed filter raises `FilterError` (an `Invalid`,
+HTTP 400) that names the position of the offending character.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -293,7 +313,7 @@ class _Parser:
             value, vt = self.value()
             if not isinstance(value, str):
                 raise self.error("like needs a quoted pattern such as 'resnet%'", vt)
-            node = ("cmp", fld, "like", value, vt.pos)
+            node: tuple = ("cmp", fld, "like", value, vt.pos)
             return ("not", node) if negate else node
         if self.is_kw("in"):
             self.take()
@@ -338,3 +358,22 @@ def parse(text: str) -> tuple:
     return _Parser(text, "filter").parse()
 
 
+
+
+def parse_order_by(text: str | Sequence[str]) -> list[tuple[Field, bool]]:
+    """`metrics.loss asc, params.lr desc, start_time` as (field, descending) terms, in order."""
+    source = text if isinstance(text, str) else ", ".join(text)
+    p = _Parser(source, "order_by")
+    terms: list[tuple[Field, bool]] = []
+    while True:
+        fld = p.operand()
+        descending = False
+        if p.is_kw("asc", "desc"):
+            descending = p.take().value.lower() == "desc"
+        terms.append((fld, descending))
+        if p.tok.kind == "punct" and p.tok.value == ",":
+            p.take()
+            continue
+        if p.tok.kind != "end":
+            raise p.error(f"expected ',', 'asc', 'desc' or the end but found {p.describe(p.tok)}")
+        return terms

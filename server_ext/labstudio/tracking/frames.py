@@ -10,17 +10,17 @@ if TYPE_CHECKING:
 class CachedFrame:
     """`dataframe()` fetches once and keeps the result until `force_refresh` or `clear_cache()`."""
 
-    _frame: "pd.DataFrame | None" = None
+    _frame: pd.DataFrame | None = None
 
     def clear_cache(self) -> None:
         self._frame = None
 
-    def dataframe(self, force_refresh: bool = False) -> "pd.DataFrame":
+    def dataframe(self, force_refresh: bool = False) -> pd.DataFrame:
         if force_refresh:
             self.clear_cache()
         if self._frame is None:
             self._frame = self._fetch()
         return self._frame
 
-    def _fetch(self) -> "pd.DataFrame":
+    def _fetch(self) -> pd.DataFrame:
         raise NotImplementedError

@@ -23,8 +23,9 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import Invalid, NotFound
@@ -41,8 +42,8 @@ ENV_RUN_ID = "LABSTUDIO_RUN_ID"
 ENV_EXPERIMENT = "LABSTUDIO_EXPERIMENT_NAME"
 MAX_NAME = 255
 
-_OPEN_RUNS: set["Run"] = set()
-_ACTIVE: list["Run"] = []  # runs inside a `with` block in this process, innermost last
+_OPEN_RUNS: set[Run] = set()
+_ACTIVE: list[Run] = []  # runs inside a `with` block in this process, innermost last
 _registry_lock = threading.Lock()
 
 
@@ -138,20 +139,13 @@ class Run:
         return run_id
 
     def _attach(self, run_id: str) -> None:
-        from sqlalchemy import select
+        from ..store.runs import run_ref
 
-        from ..store import schema
-
-        r, e, t = schema.runs, schema.experiments, schema.trials
         with self._db.read() as conn:
-            row = conn.execute(
-                select(r.c.id, r.c.name, e.c.name, t.c.name)
-                .select_from(r.join(e, e.c.id == r.c.experiment_id).outerjoin(t, t.c.id == r.c.trial_id))
-                .where(r.c.id == run_id)
-            ).first()
-        if row is None:
+            ref = run_ref(conn, run_id)
+        if ref is None:
             raise NotFound(f"Run {run_id!r} does not exist in the store {self._settings.db_url}")
-        self.run_id, self.run_name, self.experiment_name, self.trial_name = row
+        self.run_id, self.run_name, self.experiment_name, self.trial_name = ref.id, ref.name, ref.experiment, ref.trial
         self._owns_status = False
 
     @property
@@ -161,7 +155,7 @@ class Run:
     def __repr__(self) -> str:
         return f"<labstudio.Run {self.run_name!r} of {self.experiment_name!r} ({self.run_id})>"
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         _ACTIVE.append(self)
         return self
 
@@ -264,7 +258,7 @@ class Run:
                 name, value, step, ts = p.get("name") or p.get("key"), p.get("value"), p.get("step"), p.get("timestamp")
             else:
                 name, value, step, ts = (tuple(p) + (None, None))[:4]
-            _check_name("metric", name)
+            name = _check_name("metric", name)  # the same string, now typed as one
             try:
                 value = float(value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
@@ -291,7 +285,7 @@ class Run:
             self.log_parameter(name, value)
 
     def set_tags(self, tags: Mapping[str, Any]) -> None:
-        from .service import merge_run_tags
+        from ..store.runs import merge_run_tags
 
         self._db.run_write(merge_run_tags, self.run_id, {str(k): (None if v is None else str(v)) for k, v in tags.items()})
 
@@ -370,7 +364,7 @@ class Run:
 
     # -- reading back ------------------------------------------------------------------------
 
-    def metric_history(self, name: str) -> "pd.DataFrame":
+    def metric_history(self, name: str) -> pd.DataFrame:
         """The metric's points (step, value, timestamp), pending ones included."""
         from .analytics import metric_history
 
@@ -418,19 +412,11 @@ def load_run(
         return Run(settings=settings, _attach_to=run_id)
     settings = settings or Settings.from_env()
     experiment = experiment_name or os.environ.get(ENV_EXPERIMENT) or "Default"
-    from sqlalchemy import select
+    from ..store.runs import find_run_id
 
-    from ..store import schema
-
-    r, e = schema.runs, schema.experiments
+    assert run_name is not None  # for the type checker: both None and run_id given returned above
     with get_database(settings).read() as conn:
-        found = conn.execute(
-            select(r.c.id)
-            .select_from(r.join(e, e.c.id == r.c.experiment_id))
-            .where(e.c.name == experiment, r.c.name == run_name)
-            .order_by(r.c.created_time.desc())
-            .limit(1)
-        ).scalar()
+        found = find_run_id(conn, experiment, run_name)
     if found is None:
         raise NotFound(f"No run named {run_name!r} in experiment {experiment!r}; start one with Run(experiment_name=..., run_name=...)")
     return Run(settings=settings, _attach_to=found)

@@ -8,42 +8,19 @@ read raw and downsampled here instead: slower, never wrong.
 """
 from __future__ import annotations
 
-from itertools import chain
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from sqlalchemy.engine import Connection
 
 from ..errors import Invalid
+from ..store.series import bucket_rows, raw_series
 from .downsample import Buckets, downsample_buckets, downsample_points
 from .tables import LEVELS
 
 METHODS = ("minmax", "lttb")
 
-
-def _marks(conn: Connection, n: int) -> str:
-    return ",".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * n)
-
-
-def raw_rows(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple]:
-    """Rows straight from the DBAPI cursor (in the connection's transaction): no per-row wrapping,
-    which matters when a chart reads a hundred thousand rows."""
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, tuple(params))
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def raw_series(conn: Connection, run_id: str, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(steps, values, timestamps) in step order; NaN where NaN was logged."""
-    m = _marks(conn, 1)
-    rows = raw_rows(conn, f"SELECT step, value, timestamp FROM run_metrics WHERE run_id = {m} AND key = {m} ORDER BY step, id", (run_id, key))
-    if not rows:
-        return np.array([], dtype=np.int64), np.array([], dtype=np.float64), np.array([], dtype=np.float64)
-    steps, values, stamps = zip(*rows)
-    return np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64), np.array(stamps, dtype=np.float64)
+__all__ = ["METHODS", "raw_series", "read_many", "to_json_values"]
 
 
 def _level_for(count: int, max_rows: int) -> int | None:
@@ -55,9 +32,11 @@ def _level_for(count: int, max_rows: int) -> int | None:
 
 
 def read_many(
-    conn: Connection, pairs: Sequence[tuple[str, str]], counts: dict[tuple[str, str], int], max_points: int, method: str = "minmax"
+    conn: Any, pairs: Sequence[tuple[str, str]], counts: dict[tuple[str, str], int], max_points: int, method: str = "minmax"
 ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, bool]]:
-    """(run_id, key) -> (steps, values, downsampled) for every pair that has points."""
+    """(run_id, key) -> (steps, values, downsampled) for every pair that has points.
+
+    `conn` is a store connection (`Database.read()`): the reads are store functions."""
     if method not in METHODS:
         raise Invalid(f"'method' must be one of {', '.join(METHODS)}, got {method!r}", field="method")
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, bool]] = {}
@@ -85,21 +64,8 @@ def read_many(
     return out
 
 
-def _bucket_rows(conn: Connection, level: int, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Buckets]:
-    """One primary-key range scan per series; NULLs come back as -1 steps so rows are plain numbers."""
-    m = _marks(conn, 1)
-    sql = (
-        "SELECT count, nan_count, COALESCE(nan_step, -1), COALESCE(min_value, 0), COALESCE(min_step, -1), "
-        "COALESCE(max_value, 0), COALESCE(max_step, -1) "
-        f"FROM run_metric_buckets WHERE run_id = {m} AND key = {m} AND level = {m} ORDER BY bucket"
-    )
-    out: dict[tuple[str, str], Buckets] = {}
-    for pair in pairs:
-        rows = raw_rows(conn, sql, (pair[0], pair[1], level))
-        if rows:
-            flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 7)
-            out[pair] = Buckets.from_columns(flat.reshape(len(rows), 7).T)
-    return out
+def _bucket_rows(conn: Any, level: int, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Buckets]:
+    return {pair: Buckets.from_columns(cols) for pair, cols in bucket_rows(conn, level, pairs).items()}
 
 
 def to_json_values(values: np.ndarray) -> list[Any]:

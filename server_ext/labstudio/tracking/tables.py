@@ -1,4 +1,4 @@
-"""The bucket table tracking adds (migration 0002_tracking; defined in store/schema.py) and its levels.
+"""The levels of the bucket table tracking adds (migration 0002_tracking; `run_metric_buckets` in store/schema.py).
 
 Comparing a hundred runs of a hundred thousand points each cannot read ten million rows in
 the 200 ms a chart may take, so every write also folds its points into buckets of 2^level
@@ -10,6 +10,5 @@ not sampled.
 from __future__ import annotations
 
 from ..store.ingest import LEVELS
-from ..store.schema import run_metric_buckets
 
-__all__ = ["LEVELS", "run_metric_buckets"]
+__all__ = ["LEVELS"]

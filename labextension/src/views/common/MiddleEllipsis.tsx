@@ -48,7 +48,9 @@ export function MiddleEllipsis(props: IMiddleEllipsisProps): JSX.Element {
     };
     fit();
     // Web fonts may arrive after the first fit and change every width.
-    void (document as { fonts?: { ready: Promise<unknown> } }).fonts?.ready.then(fit);
+    void (
+      document as { fonts?: { ready: Promise<unknown> } }
+    ).fonts?.ready.then(fit);
     if (typeof ResizeObserver === 'undefined') {
       return () => {
         disposed = true;
@@ -87,7 +89,12 @@ function canvasMeasure(element: HTMLElement): ((s: string) => number) | null {
     return null;
   }
   const style = getComputedStyle(element);
-  const font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(' ');
+  const font = [
+    style.fontStyle,
+    style.fontWeight,
+    style.fontSize,
+    style.fontFamily
+  ].join(' ');
   const spacing = parseFloat(style.letterSpacing) || 0;
   return (s: string) => {
     ctx.font = font;

@@ -56,7 +56,10 @@ export function useTick(interval: number): void {
  * A metric value with `digits` significant digits (4 by default; integers as they are).
  * A column of values uses `distinctDigits` to pick enough digits to tell them apart.
  */
-export function formatMetric(value: number | string | null | undefined, digits = DEFAULT_DIGITS): string {
+export function formatMetric(
+  value: number | string | null | undefined,
+  digits = DEFAULT_DIGITS
+): string {
   if (value === null || value === undefined || value === '') {
     return '–';
   }
@@ -85,9 +88,15 @@ const MAX_DIGITS = 17;
  * `values` print distinct: 0.0105, 0.0107 and 0.0102 need 3, so 4; 0.010501 and
  * 0.010502 need 5. Values that print equal at 17 digits are equal.
  */
-export function distinctDigits(values: readonly (number | string | null | undefined)[]): number {
+export function distinctDigits(
+  values: readonly (number | string | null | undefined)[]
+): number {
   const numbers = [
-    ...new Set(values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)))
+    ...new Set(
+      values.filter(
+        (v): v is number => typeof v === 'number' && Number.isFinite(v)
+      )
+    )
   ];
   for (let digits = DEFAULT_DIGITS; digits < MAX_DIGITS; digits++) {
     const printed = new Set(numbers.map(v => formatMetric(v, digits)));
@@ -110,4 +119,14 @@ export async function copyText(text: string): Promise<void> {
     document.execCommand('copy');
     area.remove();
   }
+}
+
+/** Save `text` as a file named `filename` (the object URL is freed once the click is handled). */
+export function downloadText(text: string, filename: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

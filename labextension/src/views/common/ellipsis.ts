@@ -53,5 +53,9 @@ export function middleEllipsis(
 function cut(chars: string[], keep: number): string {
   const head = Math.max(1, Math.floor(keep * HEAD_SHARE));
   const tail = Math.max(1, keep - head);
-  return chars.slice(0, head).join('') + ELLIPSIS + chars.slice(chars.length - tail).join('');
+  return (
+    chars.slice(0, head).join('') +
+    ELLIPSIS +
+    chars.slice(chars.length - tail).join('')
+  );
 }

@@ -25,15 +25,25 @@ export function CompareTable(props: {
   const [scrollTop, setScrollTop] = React.useState(0);
   const height = props.height ?? Math.min(420, ROW * (runs.length + 1) + 16);
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
-  const last = Math.min(runs.length, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
+  const last = Math.min(
+    runs.length,
+    Math.ceil((scrollTop + height) / ROW) + OVERSCAN
+  );
   // Widths from the text, fixed while scrolling: the browser never measures cell contents.
-  const widths = React.useMemo(() => columnWidths(columns, runs), [columns, runs]);
+  const widths = React.useMemo(
+    () => columnWidths(columns, runs),
+    [columns, runs]
+  );
   const width = widths.reduce((a, b) => a + b, 0);
   // Wider than the columns need: they share the room (the row spans the whole table).
   const template = widths.map(w => `minmax(${w}px, 1fr)`).join(' ');
 
   const header = (
-    <div className="labstudio-ctable-row labstudio-ctable-header" style={{ gridTemplateColumns: template }} role="row">
+    <div
+      className="labstudio-ctable-row labstudio-ctable-header"
+      style={{ gridTemplateColumns: template }}
+      role="row"
+    >
       {columns.map(c => {
         const active = sort?.column === c.id;
         return (
@@ -43,11 +53,26 @@ export function CompareTable(props: {
             className={`labstudio-ctable-cell labstudio-ctable-th labstudio-group-${c.group} ${c.differs ? 'labstudio-diff-col' : ''} ${c.id === 'name' ? 'labstudio-ctable-sticky' : ''}`}
             data-testid="labstudio-compare-header"
             data-column={c.id}
-            aria-sort={active ? (sort!.descending ? 'descending' : 'ascending') : 'none'}
+            aria-sort={
+              active ? (sort!.descending ? 'descending' : 'ascending') : 'none'
+            }
             title={`${c.label}${c.differs ? ' (differs between runs)' : ''}: click to sort`}
-            onClick={() => props.onSort({ column: c.id, descending: active ? !sort!.descending : c.group === 'metric' ? false : false })}
+            onClick={() =>
+              props.onSort({
+                column: c.id,
+                descending: active
+                  ? !sort!.descending
+                  : c.group === 'metric'
+                    ? false
+                    : false
+              })
+            }
           >
-            <MiddleEllipsis className="labstudio-ctable-label" text={c.label} title={`${c.label}${c.differs ? ' (differs between runs)' : ''}: click to sort`} />
+            <MiddleEllipsis
+              className="labstudio-ctable-label"
+              text={c.label}
+              title={`${c.label}${c.differs ? ' (differs between runs)' : ''}: click to sort`}
+            />
             {active ? (sort!.descending ? ' ▼' : ' ▲') : ''}
           </button>
         );
@@ -59,7 +84,14 @@ export function CompareTable(props: {
   for (let i = first; i < last; i++) {
     const run = runs[i];
     rows.push(
-      <Row key={run.id} run={run} columns={columns} template={template} top={(i + 1) * ROW} color={props.colors?.get(run.id)} />
+      <Row
+        key={run.id}
+        run={run}
+        columns={columns}
+        template={template}
+        top={(i + 1) * ROW}
+        color={props.colors?.get(run.id)}
+      />
     );
   }
 
@@ -72,7 +104,10 @@ export function CompareTable(props: {
       style={{ height }}
       onScroll={e => setScrollTop((e.target as HTMLDivElement).scrollTop)}
     >
-      <div className="labstudio-ctable-inner" style={{ height: (runs.length + 1) * ROW, minWidth: width }}>
+      <div
+        className="labstudio-ctable-inner"
+        style={{ height: (runs.length + 1) * ROW, minWidth: width }}
+      >
         {header}
         {rows}
       </div>
@@ -95,7 +130,11 @@ const Row = React.memo(function Row(props: {
       role="row"
       data-testid="labstudio-compare-row"
       data-run-id={run.id}
-      style={{ gridTemplateColumns: props.template, top: props.top, height: ROW }}
+      style={{
+        gridTemplateColumns: props.template,
+        top: props.top,
+        height: ROW
+      }}
     >
       {columns.map(c => {
         const v = c.value(run);
@@ -108,8 +147,15 @@ const Row = React.memo(function Row(props: {
           >
             {c.id === 'name' ? (
               <>
-                <span className="labstudio-swatch" style={{ background: props.color ?? 'transparent' }} />
-                <MiddleEllipsis className="labstudio-ctable-label" testId="labstudio-compare-run-name" text={String(v)} />
+                <span
+                  className="labstudio-swatch"
+                  style={{ background: props.color ?? 'transparent' }}
+                />
+                <MiddleEllipsis
+                  className="labstudio-ctable-label"
+                  testId="labstudio-compare-run-name"
+                  text={String(v)}
+                />
               </>
             ) : c.id === 'status' ? (
               <>
@@ -118,7 +164,7 @@ const Row = React.memo(function Row(props: {
             ) : typeof v === 'number' ? (
               formatMetric(v, c.digits)
             ) : (
-              v ?? '–'
+              (v ?? '–')
             )}
           </div>
         );

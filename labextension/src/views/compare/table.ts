@@ -30,16 +30,35 @@ export function buildColumns(
     Object.keys(run.metrics).forEach(m => metrics.add(m));
   }
   const base: IColumn[] = [
-    { id: 'name', label: 'Run', group: 'run', value: r => r.name, differs: false },
-    { id: 'status', label: 'Status', group: 'run', value: r => r.status, differs: false },
+    {
+      id: 'name',
+      label: 'Run',
+      group: 'run',
+      value: r => r.name,
+      differs: false
+    },
+    {
+      id: 'status',
+      label: 'Status',
+      group: 'run',
+      value: r => r.status,
+      differs: false
+    },
     {
       id: 'duration',
       label: 'Duration',
       group: 'run',
-      value: r => (r.duration === null ? null : formatDuration(r.duration * 1000)),
+      value: r =>
+        r.duration === null ? null : formatDuration(r.duration * 1000),
       differs: false
     },
-    { id: 'experiment', label: 'Experiment', group: 'run', value: r => r.experiment, differs: false }
+    {
+      id: 'experiment',
+      label: 'Experiment',
+      group: 'run',
+      value: r => r.experiment,
+      differs: false
+    }
   ];
   const paramColumns: IColumn[] = [...params].sort().map(p => ({
     id: `param:${p}`,
@@ -86,15 +105,27 @@ const SAMPLE = 200;
  * wide values (the last column's too) are not cut. Names are cut in the middle when their
  * column is at its widest.
  */
-export function columnWidths(columns: readonly IColumn[], runs: readonly IRun[]): number[] {
+export function columnWidths(
+  columns: readonly IColumn[],
+  runs: readonly IRun[]
+): number[] {
   const step = Math.max(1, Math.floor(runs.length / SAMPLE));
   const sample = runs.filter((_, i) => i % step === 0);
   return columns.map(column => {
     let chars = Array.from(column.label).length;
     for (const run of sample) {
       const v = column.value(run);
-      const text = typeof v === 'number' ? formatMetric(v, column.digits) : v === null ? '–' : String(v);
-      chars = Math.max(chars, Array.from(text).length + (column.id === 'status' || column.id === 'name' ? 2 : 0));
+      const text =
+        typeof v === 'number'
+          ? formatMetric(v, column.digits)
+          : v === null
+            ? '–'
+            : String(v);
+      chars = Math.max(
+        chars,
+        Array.from(text).length +
+          (column.id === 'status' || column.id === 'name' ? 2 : 0)
+      );
     }
     const [lo, hi] = column.id === 'name' ? NAME_WIDTH : [MIN_WIDTH, MAX_WIDTH];
     return Math.round(Math.max(lo, Math.min(hi, chars * CHAR + CELL_EXTRA)));
@@ -106,7 +137,11 @@ export interface ISort {
   descending: boolean;
 }
 
-export function sortRuns(runs: readonly IRun[], columns: readonly IColumn[], sort: ISort | null): IRun[] {
+export function sortRuns(
+  runs: readonly IRun[],
+  columns: readonly IColumn[],
+  sort: ISort | null
+): IRun[] {
   const column = sort && columns.find(c => c.id === sort.column);
   if (!sort || !column) {
     return [...runs];

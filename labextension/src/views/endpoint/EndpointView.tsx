@@ -6,108 +6,111 @@
  */
 import * as React from 'react';
 
-import { LabstudioClient } from '../../api';
-import { EventStream } from '../../events';
-import { IEndpointDescription, IEndpointFigures, IEndpointStatusPayload, IInvokeResult } from '../../types';
+import { IEndpointFigures } from '../../types';
 import { ErrorBox, StatusDot, formatMetric } from '../common/common';
+import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
+import { EndpointModel } from './endpointModel';
 
 export interface IEndpointViewProps {
-  client: LabstudioClient;
-  events?: EventStream | null;
-  name: string;
-  /** Figures refresh period (ms). */
-  interval?: number;
+  model: EndpointModel;
   onDeleted?: () => void;
 }
 
 export function EndpointView(props: IEndpointViewProps): JSX.Element {
-  const { client, events, name } = props;
-  const [endpoint, setEndpoint] = React.useState<IEndpointDescription | null>(null);
-  const [error, setError] = React.useState<Error | null>(null);
-  const [rps, setRps] = React.useState<number | null>(null);
-  const [version, setVersion] = React.useState(0);
-  const [log, setLog] = React.useState('');
+  const model = useModel(props.model);
+  const { name, endpoint, error, rps, log, actionError } = model;
   const [confirmDelete, setConfirmDelete] = React.useState(false);
-  const [actionError, setActionError] = React.useState<string | null>(null);
-  const last = React.useRef<{ at: number; count: number } | null>(null);
-
+  const { onDeleted } = props;
   React.useEffect(() => {
-    let cancelled = false;
-    client
-      .getEndpoint(name)
-      .then(e => {
-        if (cancelled) {
-          return;
-        }
-        const count = e.Metrics?.Invocations ?? 0;
-        const now = performance.now();
-        if (last.current && now > last.current.at) {
-          setRps(Math.max(0, ((count - last.current.count) * 1000) / (now - last.current.at)));
-        }
-        last.current = { at: now, count };
-        setEndpoint(e);
-        setError(null);
-      })
-      .catch(e => !cancelled && setError(e));
-    client.getEndpointLogs(name, 200).then(l => !cancelled && setLog(l.Log)).catch(() => undefined);
+    const deleted = () => onDeleted?.();
+    model.deleted.connect(deleted);
     return () => {
-      cancelled = true;
+      model.deleted.disconnect(deleted);
     };
-  }, [client, name, version]);
-
-  React.useEffect(() => {
-    const timer = setInterval(() => setVersion(v => v + 1), props.interval ?? 5000);
-    const sub = events?.on('endpoint.*', e => {
-      if ((e.payload as unknown as IEndpointStatusPayload).name === name) {
-        setVersion(v => v + 1);
-      }
-    });
-    return () => {
-      clearInterval(timer);
-      sub?.dispose();
-    };
-  }, [events, name, props.interval]);
+  }, [model, onDeleted]);
 
   if (error && !endpoint) {
-    return <div className="labstudio-main"><ErrorBox error={error} onRetry={() => setVersion(v => v + 1)} /></div>;
+    return (
+      <div className="labstudio-main">
+        <ErrorBox error={error} onRetry={() => void model.refresh()} />
+      </div>
+    );
   }
   if (!endpoint) {
-    return <div className="labstudio-main labstudio-empty">Loading {name}…</div>;
+    return (
+      <div className="labstudio-main labstudio-empty">Loading {name}…</div>
+    );
   }
 
-  const remove = async () => {
-    try {
-      await client.deleteEndpoint(name);
-      props.onDeleted?.();
-    } catch (e) {
-      setActionError((e as Error).message);
-    }
-  };
-
   return (
-    <div className="labstudio-main labstudio-endpoint-detail" data-testid="labstudio-endpoint-detail" data-endpoint={name} data-status={endpoint.EndpointStatus}>
+    <div
+      className="labstudio-main labstudio-endpoint-detail"
+      data-testid="labstudio-endpoint-detail"
+      data-endpoint={name}
+      data-status={endpoint.EndpointStatus}
+    >
       <div className="labstudio-detail-header">
         <h2 className="labstudio-detail-title">{name}</h2>
         <StatusDot status={endpoint.EndpointStatus} />
-        <span data-testid="labstudio-endpoint-status">{endpoint.EndpointStatus}</span>
+        <span data-testid="labstudio-endpoint-status">
+          {endpoint.EndpointStatus}
+        </span>
         <span className="labstudio-spacer" />
         {confirmDelete ? (
           <>
             <span>Delete {name}? Its workers stop and its port is freed.</span>
-            <button className="labstudio-button labstudio-danger" data-testid="labstudio-endpoint-delete-confirm" onClick={() => void remove()}>Delete</button>
-            <button className="labstudio-button" onClick={() => setConfirmDelete(false)}>Cancel</button>
+            <button
+              className="labstudio-button labstudio-danger"
+              data-testid="labstudio-endpoint-delete-confirm"
+              onClick={() => void model.remove()}
+            >
+              Delete
+            </button>
+            <button
+              className="labstudio-button"
+              onClick={() => setConfirmDelete(false)}
+            >
+              Cancel
+            </button>
           </>
         ) : (
-          <button className="labstudio-button labstudio-danger" data-testid="labstudio-endpoint-delete" onClick={() => setConfirmDelete(true)}>Delete</button>
+          <button
+            className="labstudio-button labstudio-danger"
+            data-testid="labstudio-endpoint-delete"
+            onClick={() => setConfirmDelete(true)}
+          >
+            Delete
+          </button>
         )}
       </div>
-      {(actionError || endpoint.FailureReason) && <div className="labstudio-error-message" role="alert">{actionError ?? endpoint.FailureReason}</div>}
+      {(actionError || endpoint.FailureReason) && (
+        <div className="labstudio-error-message" role="alert">
+          {actionError ?? endpoint.FailureReason}
+        </div>
+      )}
       <table className="labstudio-kv">
         <tbody>
-          <tr><th>URL</th><td><code>{endpoint.InvocationsUrl ?? endpoint.EndpointUrl ?? '–'}</code></td></tr>
-          <tr><th>Auth</th><td>{endpoint.AuthType === 'Bearer' ? 'Bearer token (the panel invokes through the Jupyter server)' : 'none'}</td></tr>
-          <tr><th>Created</th><td>{formatTime(endpoint.CreationTime)}</td></tr>
+          <tr>
+            <th>URL</th>
+            <td>
+              <code>
+                {endpoint.InvocationsUrl ?? endpoint.EndpointUrl ?? '–'}
+              </code>
+            </td>
+          </tr>
+          <tr>
+            <th>Auth</th>
+            <td>
+              {endpoint.AuthType === 'Bearer'
+                ? 'Bearer token (the panel invokes through the Jupyter server)'
+                : 'none'}
+            </td>
+          </tr>
+          <tr>
+            <th>Created</th>
+            <td>{formatTime(endpoint.CreationTime)}</td>
+          </tr>
         </tbody>
       </table>
 
@@ -115,29 +118,50 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
       <Figures figures={endpoint.Metrics} rps={rps} />
 
       <h3 className="labstudio-subtitle">Variants</h3>
-      <Variants client={client} endpoint={endpoint} onChanged={() => setVersion(v => v + 1)} />
+      <Variants model={model} />
 
       <h3 className="labstudio-subtitle">Test invoke</h3>
-      <InvokeBox client={client} endpoint={endpoint} onDone={() => setVersion(v => v + 1)} />
+      <InvokeBox model={model} />
 
       <div className="labstudio-toolbar">
         <h3 className="labstudio-subtitle">Log</h3>
-        <button className="labstudio-button" onClick={() => setVersion(v => v + 1)}>Refresh</button>
+        <button
+          className="labstudio-button"
+          onClick={() => void model.refresh()}
+        >
+          Refresh
+        </button>
       </div>
-      <pre className="labstudio-log" data-testid="labstudio-endpoint-log" tabIndex={0}>{log || '(empty)'}</pre>
+      <pre
+        className="labstudio-log"
+        data-testid="labstudio-endpoint-log"
+        tabIndex={0}
+      >
+        {log || '(empty)'}
+      </pre>
     </div>
   );
 }
 
-function Figures(props: { figures?: IEndpointFigures; rps: number | null }): JSX.Element {
+function Figures(props: {
+  figures?: IEndpointFigures;
+  rps: number | null;
+}): JSX.Element {
   const f = props.figures;
-  const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${formatMetric(v)} ms`);
+  const ms = (v: number | null | undefined) =>
+    v === null || v === undefined ? '–' : `${formatMetric(v)} ms`;
   const items: [string, string][] = [
-    ['requests/s', props.rps === null ? '–' : formatMetric(Math.round(props.rps * 100) / 100)],
+    [
+      'requests/s',
+      props.rps === null ? '–' : formatMetric(Math.round(props.rps * 100) / 100)
+    ],
     ['invocations', String(f?.Invocations ?? 0)],
     ['p50', ms(f?.LatencyP50Ms)],
     ['p99', ms(f?.LatencyP99Ms)],
-    ['errors', `${f?.Errors ?? 0} (4xx ${f?.Invocation4XXErrors ?? 0}, 5xx ${f?.Invocation5XXErrors ?? 0})`]
+    [
+      'errors',
+      `${f?.Errors ?? 0} (4xx ${f?.Invocation4XXErrors ?? 0}, 5xx ${f?.Invocation5XXErrors ?? 0})`
+    ]
   ];
   return (
     <div className="labstudio-figures" data-testid="labstudio-endpoint-figures">
@@ -151,123 +175,229 @@ function Figures(props: { figures?: IEndpointFigures; rps: number | null }): JSX
   );
 }
 
-function Variants(props: { client: LabstudioClient; endpoint: IEndpointDescription; onChanged: () => void }): JSX.Element {
-  const { endpoint } = props;
+function Variants(props: { model: EndpointModel }): JSX.Element {
+  const { model } = props;
+  const endpoint = model.endpoint!;
   const [weights, setWeights] = React.useState<Record<string, string>>({});
-  const [error, setError] = React.useState<string | null>(null);
+  const error = model.weightsError;
   const variants = endpoint.ProductionVariants ?? [];
   const total = variants.reduce((s, v) => s + (v.CurrentWeight || 0), 0) || 1;
   const dirty = Object.keys(weights).length > 0;
   const save = async () => {
-    try {
-      await props.client.updateEndpoint(
-        endpoint.EndpointName,
-        variants.map(v => ({ VariantName: v.VariantName, InitialVariantWeight: Number(weights[v.VariantName] ?? v.CurrentWeight) }))
-      );
+    const numbers: Record<string, number> = {};
+    for (const [variant, weight] of Object.entries(weights)) {
+      numbers[variant] = Number(weight);
+    }
+    if (await model.setWeights(numbers)) {
       setWeights({});
-      setError(null);
-      props.onChanged();
-    } catch (e) {
-      setError((e as Error).message);
     }
   };
   return (
     <div>
-      <table className="labstudio-kv labstudio-variants" data-testid="labstudio-endpoint-variants">
+      <table
+        className="labstudio-kv labstudio-variants"
+        data-testid="labstudio-endpoint-variants"
+      >
         <thead>
-          <tr><th>Variant</th><th>Status</th><th>Weight</th><th>Traffic</th><th>Workers</th><th>Invocations</th><th>p50</th><th>Model</th></tr>
+          <tr>
+            <th>Variant</th>
+            <th>Status</th>
+            <th>Weight</th>
+            <th>Traffic</th>
+            <th>Workers</th>
+            <th>Invocations</th>
+            <th>p50</th>
+            <th>Model</th>
+          </tr>
         </thead>
         <tbody>
           {variants.map(v => (
             <tr key={v.VariantName} data-variant={v.VariantName}>
               <td>{v.VariantName}</td>
-              <td><StatusDot status={v.VariantStatus} /> {v.VariantStatus}</td>
               <td>
-                <input className="jp-mod-styled labstudio-weight" type="number" min={0} step={0.1} aria-label={`Weight of ${v.VariantName}`}
-                  value={weights[v.VariantName] ?? String(v.CurrentWeight)} onChange={e => setWeights(w => ({ ...w, [v.VariantName]: e.target.value }))} />
+                <StatusDot status={v.VariantStatus} /> {v.VariantStatus}
+              </td>
+              <td>
+                <input
+                  className="jp-mod-styled labstudio-weight"
+                  type="number"
+                  min={0}
+                  step={0.1}
+                  aria-label={`Weight of ${v.VariantName}`}
+                  value={weights[v.VariantName] ?? String(v.CurrentWeight)}
+                  onChange={e =>
+                    setWeights(w => ({ ...w, [v.VariantName]: e.target.value }))
+                  }
+                />
               </td>
               <td>{Math.round(((v.CurrentWeight || 0) / total) * 100)}%</td>
               <td>{v.CurrentInstanceCount}</td>
               <td>{v.Metrics?.Invocations ?? 0}</td>
-              <td>{v.Metrics?.LatencyP50Ms === null || v.Metrics?.LatencyP50Ms === undefined ? '–' : `${formatMetric(v.Metrics.LatencyP50Ms)} ms`}</td>
-              <td title={v.ModelData}><code>{v.ModelData}</code></td>
+              <td>
+                {v.Metrics?.LatencyP50Ms === null ||
+                v.Metrics?.LatencyP50Ms === undefined
+                  ? '–'
+                  : `${formatMetric(v.Metrics.LatencyP50Ms)} ms`}
+              </td>
+              <td title={v.ModelData}>
+                <code>{v.ModelData}</code>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       {dirty && (
         <div className="labstudio-toolbar">
-          <button className="labstudio-button labstudio-primary" onClick={() => void save()}>Apply weights</button>
-          <button className="labstudio-button" onClick={() => setWeights({})}>Reset</button>
+          <button
+            className="labstudio-button labstudio-primary"
+            onClick={() => void save()}
+          >
+            Apply weights
+          </button>
+          <button className="labstudio-button" onClick={() => setWeights({})}>
+            Reset
+          </button>
         </div>
       )}
-      {error && <div className="labstudio-error-message" role="alert">{error}</div>}
+      {error && (
+        <div className="labstudio-error-message" role="alert">
+          {error}
+        </div>
+      )}
     </div>
   );
 }
 
-function InvokeBox(props: { client: LabstudioClient; endpoint: IEndpointDescription; onDone: () => void }): JSX.Element {
-  const { endpoint } = props;
+function InvokeBox(props: { model: EndpointModel }): JSX.Element {
+  const { model } = props;
+  const endpoint = model.endpoint!;
   const [contentType, setContentType] = React.useState('application/json');
   const [accept, setAccept] = React.useState('application/json');
   const [variant, setVariant] = React.useState('');
   const [body, setBody] = React.useState('[1, 2, 3]');
-  const [result, setResult] = React.useState<IInvokeResult | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState(false);
-  const invoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(await props.client.invokeEndpoint(endpoint.EndpointName, { body, contentType, accept, targetVariant: variant || undefined }));
-      props.onDone();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-    setBusy(false);
-  };
+  const result = model.invokeResult;
+  const error = model.invokeError;
+  const busy = model.invoking;
+  const invoke = () =>
+    model.invoke({
+      body,
+      contentType,
+      accept,
+      targetVariant: variant || undefined
+    });
   return (
     <div className="labstudio-invoke" data-testid="labstudio-invoke">
       <div className="labstudio-toolbar">
-        <label className="labstudio-inline-label">Content type
-          <input className="jp-mod-styled" list="labstudio-content-types" value={contentType} onChange={e => setContentType(e.target.value)} data-testid="labstudio-invoke-content-type" />
+        <label className="labstudio-inline-label">
+          Content type
+          <input
+            className="jp-mod-styled"
+            list="labstudio-content-types"
+            value={contentType}
+            onChange={e => setContentType(e.target.value)}
+            data-testid="labstudio-invoke-content-type"
+          />
         </label>
-        <label className="labstudio-inline-label">Accept
-          <input className="jp-mod-styled" list="labstudio-content-types" value={accept} onChange={e => setAccept(e.target.value)} data-testid="labstudio-invoke-accept" />
+        <label className="labstudio-inline-label">
+          Accept
+          <input
+            className="jp-mod-styled"
+            list="labstudio-content-types"
+            value={accept}
+            onChange={e => setAccept(e.target.value)}
+            data-testid="labstudio-invoke-accept"
+          />
         </label>
         <datalist id="labstudio-content-types">
-          {['application/json', 'text/csv', 'text/plain', 'application/x-npy', 'application/octet-stream'].map(t => <option key={t} value={t} />)}
+          {[
+            'application/json',
+            'text/csv',
+            'text/plain',
+            'application/x-npy',
+            'application/octet-stream'
+          ].map(t => (
+            <option key={t} value={t} />
+          ))}
         </datalist>
-        <label className="labstudio-inline-label">Variant
-          <select className="jp-mod-styled" value={variant} onChange={e => setVariant(e.target.value)}>
+        <label className="labstudio-inline-label">
+          Variant
+          <select
+            className="jp-mod-styled"
+            value={variant}
+            onChange={e => setVariant(e.target.value)}
+          >
             <option value="">(by weight)</option>
-            {(endpoint.ProductionVariants ?? []).map(v => <option key={v.VariantName} value={v.VariantName}>{v.VariantName}</option>)}
+            {(endpoint.ProductionVariants ?? []).map(v => (
+              <option key={v.VariantName} value={v.VariantName}>
+                {v.VariantName}
+              </option>
+            ))}
           </select>
         </label>
       </div>
-      <textarea className="jp-mod-styled labstudio-invoke-body" rows={5} value={body} onChange={e => setBody(e.target.value)} aria-label="Request body" data-testid="labstudio-invoke-body"
+      <textarea
+        className="jp-mod-styled labstudio-invoke-body"
+        rows={5}
+        value={body}
+        onChange={e => setBody(e.target.value)}
+        aria-label="Request body"
+        data-testid="labstudio-invoke-body"
         onKeyDown={e => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
             void invoke();
           }
-        }} />
+        }}
+      />
       <div className="labstudio-toolbar">
-        <button className="labstudio-button labstudio-primary" data-testid="labstudio-invoke-send" disabled={busy} onClick={() => void invoke()} title="Ctrl+Enter">
+        <button
+          className="labstudio-button labstudio-primary"
+          data-testid="labstudio-invoke-send"
+          disabled={busy}
+          onClick={() => void invoke()}
+          title="Ctrl+Enter"
+        >
           {busy ? 'Invoking…' : 'Invoke'}
         </button>
-        {endpoint.EndpointStatus !== 'InService' && <span className="labstudio-hint">The endpoint is {endpoint.EndpointStatus}; it answers once InService.</span>}
+        {endpoint.EndpointStatus !== 'InService' && (
+          <span className="labstudio-hint">
+            The endpoint is {endpoint.EndpointStatus}; it answers once
+            InService.
+          </span>
+        )}
       </div>
-      {error && <div className="labstudio-error-message" role="alert">{error}</div>}
+      {error && (
+        <div className="labstudio-error-message" role="alert">
+          {error}
+        </div>
+      )}
       {result && (
-        <div className="labstudio-invoke-result" data-testid="labstudio-invoke-result" data-status={result.status}>
+        <div
+          className="labstudio-invoke-result"
+          data-testid="labstudio-invoke-result"
+          data-status={result.status}
+        >
           <div className="labstudio-toolbar">
-            <span className={result.ok ? 'labstudio-ok' : 'labstudio-error-message'} data-testid="labstudio-invoke-status">HTTP {result.status}</span>
-            <span data-testid="labstudio-invoke-latency">{result.latencyMs.toFixed(1)} ms</span>
+            <span
+              className={result.ok ? 'labstudio-ok' : 'labstudio-error-message'}
+              data-testid="labstudio-invoke-status"
+            >
+              HTTP {result.status}
+            </span>
+            <span data-testid="labstudio-invoke-latency">
+              {result.latencyMs.toFixed(1)} ms
+            </span>
             <span className="labstudio-hint">{result.contentType}</span>
-            {result.variant && <span className="labstudio-hint">variant {result.variant}</span>}
+            {result.variant && (
+              <span className="labstudio-hint">variant {result.variant}</span>
+            )}
           </div>
-          <pre className="labstudio-log" data-testid="labstudio-invoke-response">{pretty(result.body, result.contentType)}</pre>
+          <pre
+            className="labstudio-log"
+            data-testid="labstudio-invoke-response"
+          >
+            {pretty(result.body, result.contentType)}
+          </pre>
         </div>
       )}
     </div>

@@ -16,18 +16,23 @@ export function decodeHyperparameter(value: string): unknown {
 }
 
 /** The hyperparameters as the user wrote them (platform keys left out). */
-export function userHyperparameters(job: ITrainingJobDescription): Record<string, string> {
+export function userHyperparameters(
+  job: ITrainingJobDescription
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(job.HyperParameters ?? {})) {
     if (!isPlatformHyperparameter(key)) {
       const decoded = decodeHyperparameter(value);
-      out[key] = typeof decoded === 'string' ? decoded : JSON.stringify(decoded);
+      out[key] =
+        typeof decoded === 'string' ? decoded : JSON.stringify(decoded);
     }
   }
   return out;
 }
 
-export function channelsOf(job: ITrainingJobDescription): Record<string, string> {
+export function channelsOf(
+  job: ITrainingJobDescription
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const c of job.InputDataConfig ?? []) {
     out[c.ChannelName] = c.DataSource?.FileDataSource?.FileUri ?? '';
@@ -36,17 +41,31 @@ export function channelsOf(job: ITrainingJobDescription): Record<string, string>
 }
 
 export function metricDefinitionsOf(job: ITrainingJobDescription) {
-  const spec = (job as unknown as { AlgorithmSpecification?: { MetricDefinitions?: { Name: string; Regex: string }[] } })
-    .AlgorithmSpecification;
-  return job.MetricDefinitions?.length ? job.MetricDefinitions : spec?.MetricDefinitions ?? [];
+  const spec = (
+    job as unknown as {
+      AlgorithmSpecification?: {
+        MetricDefinitions?: { Name: string; Regex: string }[];
+      };
+    }
+  ).AlgorithmSpecification;
+  return job.MetricDefinitions?.length
+    ? job.MetricDefinitions
+    : (spec?.MetricDefinitions ?? []);
 }
 
 /** Merge live `job.metrics` points into the series (by step; newer wins). */
 export function mergePoints(
   series: IMetricSeries[],
-  points: { key: string; value: number | string | null; step: number; timestamp: number }[]
+  points: {
+    key: string;
+    value: number | string | null;
+    step: number;
+    timestamp: number;
+  }[]
 ): IMetricSeries[] {
-  const byName = new Map(series.map(s => [s.name, { ...s, points: [...s.points] }]));
+  const byName = new Map(
+    series.map(s => [s.name, { ...s, points: [...s.points] }])
+  );
   for (const p of points) {
     const value = typeof p.value === 'string' ? Number(p.value) : p.value;
     let s = byName.get(p.key);
@@ -77,7 +96,11 @@ export function endpointNameFor(job: string): string {
 }
 
 /** The durations of the status transitions, for the timeline. */
-export function transitionDuration(start: string, end: string | null | undefined, now: number): number {
+export function transitionDuration(
+  start: string,
+  end: string | null | undefined,
+  now: number
+): number {
   const s = Date.parse(start);
   const e = end ? Date.parse(end) : now;
   return Math.max(0, e - s);
@@ -101,6 +124,11 @@ export function artifactRows(job: ITrainingJobDescription) {
       uri: job.OutputArtifacts?.S3OutputArtifacts ?? null,
       deleted: job.OutputArtifacts?.Deleted === true
     },
-    { kind: 'log' as const, label: 'Log', uri: job.LogUri ?? null, deleted: false }
+    {
+      kind: 'log' as const,
+      label: 'Log',
+      uri: job.LogUri ?? null,
+      deleted: false
+    }
   ];
 }

@@ -2,8 +2,15 @@
  * The launch form's state, its translation to `POST /jobs`, cloning from a job, and the
  * metric-definition regex tester (pure, unit-tested).
  */
-import { ICreateTrainingJobRequest, ITrainingJobDescription } from '../../types';
-import { channelsOf, metricDefinitionsOf, userHyperparameters } from '../job/jobData';
+import {
+  ICreateTrainingJobRequest,
+  ITrainingJobDescription
+} from '../../types';
+import {
+  channelsOf,
+  metricDefinitionsOf,
+  userHyperparameters
+} from '../job/jobData';
 
 export interface IRow {
   key: string;
@@ -56,7 +63,11 @@ export function parseValue(text: string): unknown {
   if (t === '') {
     return '';
   }
-  if (/^(true|false|null)$/.test(t) || /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) || /^[[{"]/.test(t)) {
+  if (
+    /^(true|false|null)$/.test(t) ||
+    /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ||
+    /^[[{"]/.test(t)
+  ) {
     try {
       return JSON.parse(t);
     } catch {
@@ -66,7 +77,10 @@ export function parseValue(text: string): unknown {
   return text;
 }
 
-function rowsToObject<T>(rows: IRow[], map: (v: string) => T): Record<string, T> | undefined {
+function rowsToObject<T>(
+  rows: IRow[],
+  map: (v: string) => T
+): Record<string, T> | undefined {
   const out: Record<string, T> = {};
   let any = false;
   for (const r of rows) {
@@ -105,7 +119,9 @@ export function toRequest(form: ILaunchForm): ICreateTrainingJobRequest {
   }
   if (form.maxRuntime.trim()) {
     const n = Number(form.maxRuntime);
-    request.max_runtime_seconds = (Number.isFinite(n) ? n : form.maxRuntime) as number;
+    request.max_runtime_seconds = (
+      Number.isFinite(n) ? n : form.maxRuntime
+    ) as number;
   }
   if (form.experiment.trim()) {
     request.experiment_name = form.experiment.trim();
@@ -117,16 +133,25 @@ export function toRequest(form: ILaunchForm): ICreateTrainingJobRequest {
 }
 
 /** A form that launches the same job again (to edit before launching). */
-export function fromJob(job: ITrainingJobDescription, base: ILaunchForm = emptyForm()): ILaunchForm {
-  const toRows = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value }));
+export function fromJob(
+  job: ITrainingJobDescription,
+  base: ILaunchForm = emptyForm()
+): ILaunchForm {
+  const toRows = (o: Record<string, string>) =>
+    Object.entries(o).map(([key, value]) => ({ key, value }));
   return {
     ...base,
     entryPoint: job.EntryPoint,
     sourceDir: job.SourceDir ?? '',
     hyperparameters: toRows(userHyperparameters(job)),
     channels: toRows(channelsOf(job)),
-    metricDefinitions: metricDefinitionsOf(job).map(d => ({ key: d.Name, value: d.Regex })),
-    maxRuntime: job.StoppingCondition?.MaxRuntimeInSeconds ? String(job.StoppingCondition.MaxRuntimeInSeconds) : '',
+    metricDefinitions: metricDefinitionsOf(job).map(d => ({
+      key: d.Name,
+      value: d.Regex
+    })),
+    maxRuntime: job.StoppingCondition?.MaxRuntimeInSeconds
+      ? String(job.StoppingCondition.MaxRuntimeInSeconds)
+      : '',
     experiment: job.ExperimentName ?? '',
     name: ''
   };
@@ -136,8 +161,14 @@ export function fromJob(job: ITrainingJobDescription, base: ILaunchForm = emptyF
 export function fieldOf(serverField: string | null | undefined): FormField {
   const head = (serverField ?? '').split(/[.[]/)[0];
   const known: FormField[] = [
-    'entry_point', 'source_dir', 'hyperparameters', 'channels', 'metric_definitions',
-    'max_runtime_seconds', 'experiment_name', 'name'
+    'entry_point',
+    'source_dir',
+    'hyperparameters',
+    'channels',
+    'metric_definitions',
+    'max_runtime_seconds',
+    'experiment_name',
+    'name'
   ];
   return (known as string[]).includes(head) ? (head as FormField) : 'form';
 }
@@ -154,7 +185,10 @@ export interface IRegexResult {
  * is the value). JavaScript and Python regexes agree on the usual patterns; the server
  * has the last word when the job is launched.
  */
-export function testRegex(regex: string, lines: string): { error: string | null; results: IRegexResult[] } {
+export function testRegex(
+  regex: string,
+  lines: string
+): { error: string | null; results: IRegexResult[] } {
   let re: RegExp;
   try {
     re = new RegExp(regex);
@@ -166,9 +200,13 @@ export function testRegex(regex: string, lines: string): { error: string | null;
     .filter(l => l.trim())
     .map(line => {
       const m = re.exec(line);
-      const value = m ? (m.length > 1 ? m[1] ?? null : m[0]) : null;
+      const value = m ? (m.length > 1 ? (m[1] ?? null) : m[0]) : null;
       const n = value === null ? null : Number(value);
-      return { line, value, number: n !== null && Number.isFinite(n) ? n : null };
+      return {
+        line,
+        value,
+        number: n !== null && Number.isFinite(n) ? n : null
+      };
     });
   return { error: null, results };
 }

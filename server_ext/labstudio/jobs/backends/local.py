@@ -8,9 +8,9 @@ import sys
 import threading
 import time
 
+from ... import procs as procutil
 from ...config import Settings
 from ...store.entities import Job
-from .. import procutil
 from ..contract import Layout
 from .base import Backend
 

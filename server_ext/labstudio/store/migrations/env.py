@@ -10,6 +10,8 @@ if connection is None:  # pragma: no cover - only for `alembic revision --autoge
     from sqlalchemy import create_engine
 
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: set sqlalchemy.url, or run the migrations through labstudio.store.db")
     connection = create_engine(url).connect()
 
 context.configure(

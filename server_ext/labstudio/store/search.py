@@ -1,43 +1,42 @@
-"""The run filter language, compiled to SQL (never evaluated in Python, so it scales with the store).
+"""Run search: the filter language compiled to SQL, and the page of runs with their details.
 
-    metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr <= 1e-3)
-    min(metrics.`val-loss`) < 0.2 and status in ('Completed', 'InProgress')
-    tags.team = "vision" and start_time >= '2024-05-01' and name like 'resnet%'
+The filter and order_by *grammar* (text to AST) lives in `tracking.filter_grammar`; this module
+turns the AST into SQL, so a filter is never evaluated in Python and scales with the store.
 
-Fields: `metrics.X` (the last value; `min(..)`, `max(..)`, `avg(..)`, `last(..)`, `count(..)`
-for the other summaries), `params.X`, `tags.X`, and the attributes `status`, `name`, `id`,
-`experiment`, `trial`, `source`, `source_type`, `start_time`, `end_time`, `created_time`,
-`duration` (seconds); `attributes.` in front of an attribute is accepted, as in MLflow.
-Names with other characters than letters, digits and `_ . : / -` go in backquotes (or quotes).
-Operators: `= != < <= > >= like ilike in (..) not in (..) is null is not null`, joined by
-`and`, `or` (which MLflow lacks), `not` and parentheses. Numbers include `nan`, `inf`, `-inf`
-(a NaN metric is stored and matches `= nan`). Times are epoch seconds or ISO dates.
-`like` is case-insensitive on every database. A parameter compared with a number compares
-numerically; with a string, as text. A malformed filter raises `FilterError` (an `Invalid`,
-HTTP 400) that names the position of the offending character.
+One SQL query reads the page of runs, then one each (per 500 runs) reads their params and
+metric summaries with `IN (...)` lists, never per run, and summaries come precomputed from
+`run_metric_summaries`: listing 1,000 runs costs three queries whatever their history length.
+Rows come straight from the DBAPI cursor and become `Run` entities with raw floats (NaN and
+infinities included); the service makes them JSON-safe, analytics turns them into a DataFrame.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import JSON, Float, and_, cast, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import JSON, Float, and_, case, cast, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..store import schema
-from .filter_grammar import AGGREGATES, ATTRIBUTES, NUMERIC_ATTRS, TIME_ATTRS, Field, FilterError, Tok, _Parser, parse, tokenize
+from ..errors import NotFound
+from ..tracking.filter_grammar import NUMERIC_ATTRS, TIME_ATTRS, Field, FilterError, parse, parse_order_by
+from . import schema
+from .entities import Artifact, MetricSummary, Run, build
+from .util import loads, marks, raw_rows
 
-__all__ = ["FilterError", "Field", "Tok", "compile_filter", "compile_order_by", "parse", "tokenize", "AGGREGATES", "ATTRIBUTES"]
+_CHUNK = 500
+
+__all__ = ["compile_filter", "compile_order_by", "search_runs", "count_runs", "artifacts", "experiment_id", "raw_rows"]
 
 
-# -- compilation ------------------------------------------------------------------------------
+# -- filter compilation ----------------------------------------------------------------------------
 
 def numeric_text(expr: Any, dialect: str) -> ColumnElement:
     """A text column as a number when it holds one, else NULL (never an error, on any database)."""
-    from sqlalchemy import case
-
     trimmed = func.trim(expr)
+    cond: ColumnElement[bool]
     if dialect == "postgresql":
         cond = trimmed.op("~")(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
     else:
@@ -204,25 +203,12 @@ def compile_order_by(text: str | Sequence[str] | None, dialect: str) -> list[Any
     r = schema.runs
     if text is None or (isinstance(text, str) and not text.strip()):
         return [r.c.created_time.desc(), r.c.id.desc()]
-    source = text if isinstance(text, str) else ", ".join(text)
-    p = _Parser(source, "order_by")
     terms: list[Any] = []
-    while True:
-        fld = p.operand()
-        descending = False
-        if p.is_kw("asc", "desc"):
-            descending = p.take().value.lower() == "desc"
+    for fld, descending in parse_order_by(text):
         for expr in _sort_exprs(fld, dialect):
             ordered = expr.desc() if descending else expr.asc()
             terms.append(ordered.nulls_last())
-        if p.tok.kind == "punct" and p.tok.value == ",":
-            p.take()
-            continue
-        if p.tok.kind != "end":
-            raise p.error(f"expected ',', 'asc', 'desc' or the end but found {p.describe(p.tok)}")
-        break
     return terms + [r.c.created_time.desc(), r.c.id.desc()]
-
 
 def _sort_exprs(fld: Field, dialect: str) -> list[Any]:
     r = schema.runs
@@ -233,7 +219,7 @@ def _sort_exprs(fld: Field, dialect: str) -> list[Any]:
         return [select(column).where(s.c.run_id == r.c.id, s.c.key == fld.name).scalar_subquery()]
     if fld.kind == "param":
         pt = schema.run_params
-        value = select(pt.c.value).where(pt.c.run_id == r.c.id, pt.c.key == fld.name).scalar_subquery()
+        value: Any = select(pt.c.value).where(pt.c.run_id == r.c.id, pt.c.key == fld.name).scalar_subquery()
         return [numeric_text(value, dialect), value]
     if fld.kind == "tag":
         value = tag_value(fld.name, dialect)
@@ -245,3 +231,151 @@ def _sort_exprs(fld: Field, dialect: str) -> list[Any]:
     if fld.name == "duration":
         return [func.coalesce(r.c.end_time, r.c.last_modified_time) - r.c.start_time]
     return [r.c[fld.name]]
+
+
+# -- runs ------------------------------------------------------------------------------------------
+
+def experiment_id(conn: Connection, name_or_id: str) -> str:
+    """The id of the experiment with this name (or id); NotFound otherwise."""
+    e = schema.experiments
+    row = conn.execute(select(e.c.id).where(e.c.name == name_or_id)).first()
+    if row is None:
+        row = conn.execute(select(e.c.id).where(e.c.id == name_or_id)).first()
+    if row is None:
+        raise NotFound(f"Experiment {name_or_id!r} does not exist")
+    return row[0]
+
+
+def _runs_query(conn: Connection, experiment: str | Sequence[str] | None, filter: str | None) -> Any:
+    r, e, t = schema.runs, schema.experiments, schema.trials
+    query = (
+        select(
+            r.c.id, r.c.name, e.c.name.label("experiment"), r.c.experiment_id, t.c.name.label("trial"), r.c.status,
+            r.c.start_time, r.c.end_time, r.c.created_time, r.c.last_modified_time, r.c.source_type, r.c.source_name, r.c.tags,
+        )
+        .select_from(r.join(e, e.c.id == r.c.experiment_id).outerjoin(t, t.c.id == r.c.trial_id))
+    )
+    if experiment:
+        names = [experiment] if isinstance(experiment, str) else list(experiment)
+        query = query.where(r.c.experiment_id.in_([experiment_id(conn, n) for n in names]))
+    return query.where(compile_filter(filter, conn.dialect.name))
+
+
+def count_runs(conn: Connection, *, experiment: str | Sequence[str] | None = None, filter: str | None = None) -> int:
+    """How many runs the search would find without limit and offset."""
+    inner = _runs_query(conn, experiment, filter).subquery()
+    return int(conn.execute(select(func.count()).select_from(inner)).scalar() or 0)
+
+
+def search_runs(
+    conn: Connection,
+    *,
+    experiment: str | Sequence[str] | None = None,
+    filter: str | None = None,
+    order_by: str | Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    run_ids: Sequence[str] | None = None,
+    full: bool = True,
+) -> list[Run]:
+    """Runs matching the experiment(s), filter and ids, in order_by order, with their details.
+
+    `full=False` reads only each metric's last value (`Run.last_metrics`; `Run.metrics` empty).
+    Raises FilterError (an Invalid) for a malformed filter or order_by, NotFound for an
+    unknown experiment."""
+    query = _runs_query(conn, experiment, filter)
+    if run_ids is not None:
+        query = query.where(schema.runs.c.id.in_(list(run_ids)))
+    query = query.order_by(*compile_order_by(order_by, conn.dialect.name))
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    result = conn.execute(query)
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    ids = [row[0] for row in rows]
+    params: dict[str, dict[str, str]] = {rid: {} for rid in ids}
+    metrics: dict[str, dict[str, MetricSummary]] = {rid: {} for rid in ids}
+    last: dict[str, dict[str, float]] = {rid: {} for rid in ids}
+    _attach_details(conn, ids, params, metrics, last, full=full)
+    return [
+        build(
+            Run,
+            id=rid, name=name, experiment=exp, experiment_id=exp_id, trial=trial, status=status, start_time=start,
+            end_time=end, created_time=created, last_modified_time=modified, source_type=stype, source_name=sname,
+            tags={} if tags in ("{}", None) else loads(tags, {}), params=params[rid], metrics=metrics[rid], last_metrics=last[rid],
+        )
+        for rid, name, exp, exp_id, trial, status, start, end, created, modified, stype, sname, tags in rows
+    ]
+
+
+def _attach_details(
+    conn: Connection,
+    ids: list[str],
+    params: dict[str, dict[str, str]],
+    metrics: dict[str, dict[str, MetricSummary]],
+    last: dict[str, dict[str, float]],
+    *,
+    full: bool,
+) -> None:
+    """Fill params and metric summaries of a page of runs, 500 ids per query.
+
+    Rows come straight from the DBAPI cursor (a thousand runs carry tens of thousands of
+    parameter and summary rows)."""
+    nan = math.nan
+    for chunk in _chunks(ids):
+        m = marks(conn, len(chunk))
+        for run_id, key, value in raw_rows(conn, f"SELECT run_id, key, value FROM run_params WHERE run_id IN ({m})", chunk):
+            params[run_id][key] = value
+        if full:
+            for run_id, key, *stats in raw_rows(
+                conn,
+                "SELECT run_id, key, count, finite_count, sum, sumsq, min, max, last_value, last_step, last_timestamp "
+                f"FROM run_metric_summaries WHERE run_id IN ({m})",
+                chunk,
+            ):
+                s = summary(key, *stats)
+                metrics[run_id][key] = s
+                last[run_id][key] = s.last
+        else:
+            for run_id, key, value in raw_rows(conn, f"SELECT run_id, key, last_value FROM run_metric_summaries WHERE run_id IN ({m})", chunk):
+                last[run_id][key] = nan if value is None else value
+
+
+def summary(key: str, count: int, fcount: int, total: float, totalsq: float, lo: Any, hi: Any, last: Any, last_step: int, last_ts: float) -> MetricSummary:
+    """SageMaker's statistics (Min, Max, Avg, StdDev over finite values; Last; Count of all points)."""
+    avg = total / fcount if fcount else math.nan
+    if fcount > 1:
+        std = math.sqrt(max((totalsq - fcount * avg * avg) / (fcount - 1), 0.0))
+    else:
+        std = 0.0 if fcount == 1 else math.nan
+    return build(
+        MetricSummary,
+        name=key,
+        count=count,
+        min=math.nan if lo is None else lo,
+        max=math.nan if hi is None else hi,
+        avg=avg,
+        std=std,
+        last=math.nan if last is None else last,
+        last_step=last_step,
+        last_timestamp=last_ts,
+    )
+
+
+def artifacts(conn: Connection, run_ids: Sequence[str]) -> dict[str, list[Artifact]]:
+    """Each run's artifacts, inputs before outputs, by name."""
+    a = schema.run_artifacts
+    out: dict[str, list[Artifact]] = {}
+    for chunk in _chunks(list(run_ids)):
+        for row in conn.execute(select(a).where(a.c.run_id.in_(chunk)).order_by(a.c.run_id, a.c.is_output, a.c.name)):
+            out.setdefault(row.run_id, []).append(
+                Artifact(run_id=row.run_id, name=row.name, uri=row.uri, is_output=bool(row.is_output), media_type=row.media_type,
+                         created_time=row.created_time)
+            )
+    return out
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]

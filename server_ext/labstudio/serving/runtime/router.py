@@ -21,8 +21,10 @@ from typing import Any
 
 from tornado.ioloop import IOLoop
 
-from .lifecycle import INVOKED_HEADER, VARIANT_HEADER, ChildState, Controller, Fronts, LimitedBodyHandler, setup_logging, exit_child
-from .spec import EndpointSpec
+from ..headers import INVOKED_HEADER, VARIANT_HEADER
+from ..spec import EndpointSpec
+from .control import ChildState, Controller, exit_child, setup_logging
+from .fronts import Fronts, LimitedBodyHandler
 
 log = logging.getLogger("labstudio.serving")
 
@@ -182,12 +184,13 @@ class RouterInvocations(LimitedBodyHandler):
                 return
             name = target
         else:
-            name = table.choose()
-            if name is None:
+            chosen = table.choose()
+            if chosen is None:
                 self.error_reply(503, "no variant of this endpoint takes traffic (every weight is 0): name one with " + VARIANT_HEADER)
                 return
+            name = chosen
         body = self.body()
-        lines = [f"POST /invocations HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        lines = ["POST /invocations HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
         for key, value in self.request.headers.get_all():
             if key.lower() not in _HOP_BY_HOP and key.lower() != VARIANT_HEADER.lower():
                 lines.append(f"{key}: {value}")

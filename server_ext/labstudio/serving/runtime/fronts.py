@@ -1,38 +1,23 @@
-"""What worker and router processes share: the control channel to the supervisor, accepting
-on inherited sockets, the body limit / bearer token checks, and draining without failing
-a request.
-
-Sockets are created by the supervisor and inherited across fork, so every child accepts
-from the *same* kernel queue: a connection waiting in it is never lost when one process
-stops accepting and another starts. ``serve``/``unserve`` add or remove the accept handler
-of the public socket without closing it; ``drain`` stops accepting everywhere, answers the
-requests already on open connections with ``Connection: close`` and exits once nothing is
-in flight. The control channel is a socketpair of JSON lines; EOF on it means the
-supervisor is gone, and the child drains and exits so no worker outlives its endpoint.
+"""The HTTP fronts of a worker or router child: accepting on inherited sockets, the body
+limit and the bearer token checked before a handler runs, quiet access logs.
 """
 from __future__ import annotations
 
 import hmac
 import json
 import logging
-import os
 import socket
-import sys
-import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tornado import httputil, web
 from tornado.httpserver import HTTPServer
-from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import IOStream
 from tornado.netutil import add_accept_handler
 
+from .control import ChildState
+
 log = logging.getLogger("labstudio.serving")
-
-VARIANT_HEADER = "X-Labstudio-Target-Variant"
-INVOKED_HEADER = "X-Labstudio-Invoked-Variant"
-DRAIN_IDLE_GRACE = 2.0
-
 
 DRAIN_LIMIT = 1 << 30
 
@@ -47,35 +32,6 @@ def hard_cap(body_limit: int) -> int:
     return max(body_limit * 4 + (1 << 20), DRAIN_LIMIT)
 
 
-def setup_logging(tag: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(f"%(asctime)s [{tag} pid {os.getpid()}] %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
-
-
-class ChildState:
-    """Shared by every handler of one child process."""
-
-    def __init__(self, control: socket.socket, body_limit: int, token: str | None) -> None:
-        self.control = control
-        self.body_limit = body_limit
-        self.token = token.encode() if token else None
-        self.serving_public = False
-        self.draining = False
-        self.in_flight = 0
-        self.on_rejected: Callable[[int], None] | None = None
-        self.on_exit: list[Callable[[], None]] = []
-
-    def send(self, message: dict[str, Any]) -> None:
-        try:
-            self.control.sendall((json.dumps(message) + "\n").encode())
-        except OSError:
-            pass
-
-
 class _BodyLimit(httputil.HTTPMessageDelegate):
     """In front of tornado's dispatcher: a body over the limit never reaches a handler.
 
@@ -87,7 +43,7 @@ class _BodyLimit(httputil.HTTPMessageDelegate):
 
     __slots__ = ("inner", "conn", "state", "size", "too_large", "replied", "chunked")
 
-    def __init__(self, inner: httputil.HTTPMessageDelegate, conn: httputil.HTTPConnection, state: "ChildState") -> None:
+    def __init__(self, inner: httputil.HTTPMessageDelegate, conn: httputil.HTTPConnection, state: ChildState) -> None:
         self.inner = inner
         self.conn = conn
         self.state = state
@@ -140,7 +96,7 @@ class _BodyLimit(httputil.HTTPMessageDelegate):
 
 
 class _Limiter(httputil.HTTPServerConnectionDelegate):
-    def __init__(self, app: web.Application, state: "ChildState") -> None:
+    def __init__(self, app: web.Application, state: ChildState) -> None:
         self.app = app
         self.state = state
 
@@ -157,7 +113,7 @@ class LimitedBodyHandler(web.RequestHandler):
 
     state: ChildState
 
-    def initialize(self, state: ChildState, **kwargs: Any) -> None:  # type: ignore[override]
+    def initialize(self, state: ChildState, **kwargs: Any) -> None:
         self.state = state
         self._counted = False
 
@@ -246,83 +202,3 @@ def _quiet_log(handler: web.RequestHandler) -> None:
         log.info("%s %s %d (%.1f ms)", request.method, request.uri, status, 1000.0 * request.request_time())
 
 
-class Controller:
-    """Reads supervisor commands and runs the drain-then-exit sequence."""
-
-    def __init__(self, state: ChildState, fronts: Fronts, public: socket.socket | None, on_command: Callable[[dict[str, Any]], None] | None = None, drain_timeout: float = 70.0) -> None:
-        self.state = state
-        self.fronts = fronts
-        self.public = public
-        self.on_command = on_command
-        self.drain_timeout = drain_timeout
-        self._buffer = b""
-        self._drain_started = 0.0
-        self._last_busy = 0.0
-        self._drain_check: PeriodicCallback | None = None
-
-    def start(self) -> None:
-        self.state.control.setblocking(False)
-        IOLoop.current().add_handler(self.state.control.fileno(), self._on_control, IOLoop.READ)
-
-    def _on_control(self, fd: int, events: int) -> None:
-        try:
-            data = self.state.control.recv(65536)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            IOLoop.current().remove_handler(fd)
-            if not self.state.draining:
-                log.info("the supervisor is gone: draining and exiting")
-            self.drain()
-            return
-        self._buffer += data
-        while b"\n" in self._buffer:
-            line, self._buffer = self._buffer.split(b"\n", 1)
-            if line.strip():
-                self.handle(json.loads(line))
-
-    def handle(self, message: dict[str, Any]) -> None:
-        cmd = message.get("cmd")
-        if cmd == "serve" and self.public is not None and not self.state.draining:
-            self.state.serving_public = True
-            self.fronts.accept("public", self.public)
-        elif cmd == "unserve":
-            self.state.serving_public = False
-            self.fronts.stop_accepting("public")
-        elif cmd == "drain":
-            self.drain()
-        elif self.on_command is not None:
-            self.on_command(message)
-
-    def drain(self) -> None:
-        if self.state.draining:
-            return
-        self.state.draining = True
-        self.state.serving_public = False
-        for front in list(self.fronts.removers):
-            self.fronts.stop_accepting(front)
-        self._drain_started = self._last_busy = time.monotonic()
-        self._drain_check = PeriodicCallback(self._check_drained, 50)
-        self._drain_check.start()
-
-    def _check_drained(self) -> None:
-        now = time.monotonic()
-        if self.state.in_flight > 0:
-            self._last_busy = now
-        idle_connections = self.fronts.open_connections()
-        done = self.state.in_flight == 0 and (idle_connections == 0 or now - self._last_busy >= DRAIN_IDLE_GRACE)
-        if done or now - self._drain_started > self.drain_timeout:
-            exit_child(self.state, 0)
-
-
-def exit_child(state: ChildState, code: int) -> None:
-    for callback in state.on_exit:
-        try:
-            callback()
-        except Exception:
-            log.exception("flushing at exit failed")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)

@@ -1,0 +1,50 @@
+/**
+ * The settings → panel models wiring, in one function so that a changed setting reaches
+ * every model the same way (the refresh interval once reached experiments and endpoints
+ * but not jobs).
+ */
+import type { EndpointsModel } from './endpointsModel';
+import type { ExperimentsModel } from './experimentsModel';
+import type { JobsModel } from './model';
+
+export interface IStudioSettings {
+  defaultExperiment: string;
+  keyMetric: string;
+  /** The key metric chosen per experiment in the panel (experiment → metric). */
+  keyMetrics: Record<string, string>;
+  /** Fallback refresh while the events socket is down (seconds). */
+  refreshInterval: number;
+  /** Points per curve asked of the server. */
+  maxPoints: number;
+}
+
+export const DEFAULT_SETTINGS: IStudioSettings = {
+  defaultExperiment: '',
+  keyMetric: '',
+  keyMetrics: {},
+  refreshInterval: 30,
+  maxPoints: 1000
+};
+
+export interface IPanelModels {
+  jobs: JobsModel;
+  experiments?: ExperimentsModel | null;
+  endpoints?: EndpointsModel | null;
+}
+
+/** Apply (changed) settings to the panel's models. */
+export function applySettings(
+  settings: IStudioSettings,
+  models: IPanelModels
+): void {
+  const fallback = settings.refreshInterval * 1000;
+  models.jobs.setFallbackInterval(fallback);
+  models.endpoints?.setFallbackInterval(fallback);
+  const experiments = models.experiments;
+  if (experiments) {
+    experiments.setDefaultKeyMetric(settings.keyMetric);
+    experiments.setKeyMetricChoices(settings.keyMetrics);
+    experiments.setDefaultExperiment(settings.defaultExperiment);
+    experiments.setFallbackInterval(fallback);
+  }
+}

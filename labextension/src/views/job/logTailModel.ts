@@ -1,0 +1,152 @@
+/**
+ * The state behind the log tail: the log text of a job, read from where it stopped
+ * (`GET /jobs/{name}/logs?offset=`), every `interval` ms while the job runs (the log has
+ * no events) and once more when it is over; polling stops once the server says the log
+ * is complete.
+ */
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { LabstudioClient } from '../../api';
+import { asApiError, Debouncer } from '../../panel/live';
+
+/** Keep at most this many characters (the head is dropped first). */
+export const MAX_LOG_CHARS = 2_000_000;
+/** Chunks read in one go (big logs come in several). */
+const MAX_CHUNKS_PER_READ = 50;
+
+export interface ILogTailModelOptions {
+  client: LabstudioClient;
+  name: string;
+  /** Poll period while the job runs (ms). */
+  interval?: number;
+  /** How long "Copied" shows after a copy (ms). */
+  copiedDelay?: number;
+}
+
+export class LogTailModel implements IDisposable {
+  constructor(options: ILogTailModelOptions) {
+    this._client = options.client;
+    this.name = options.name;
+    this._interval = options.interval ?? 1000;
+    this._copiedDelay = options.copiedDelay ?? 1500;
+  }
+
+  readonly name: string;
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  get text(): string {
+    return this._text;
+  }
+  get error(): string | null {
+    return this._error;
+  }
+  /** Whether the job still runs (the log may grow). */
+  get active(): boolean {
+    return this._active;
+  }
+  /** The server said the log is complete: nothing more will come. */
+  get complete(): boolean {
+    return this._complete;
+  }
+  /** Whether a poll is scheduled. */
+  get polling(): boolean {
+    return this._polling;
+  }
+  get copied(): boolean {
+    return this._copied;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Say whether the job runs: the first call reads the log; while active it keeps reading
+   * every `interval`; when the job ends it reads once more (the last lines) and stops.
+   */
+  setActive(active: boolean): void {
+    if (this._disposed || (this._started && active === this._active)) {
+      return;
+    }
+    this._started = true;
+    this._active = active;
+    this._changed.emit();
+    this._debounce.cancel('poll');
+    this._polling = false;
+    void this._tick();
+  }
+
+  /** Copy the whole text; `copied` is true for a moment. */
+  async copy(copy: (text: string) => Promise<void>): Promise<void> {
+    await copy(this._text);
+    if (this._disposed) {
+      return;
+    }
+    this._copied = true;
+    this._changed.emit();
+    this._debounce.schedule('copied', this._copiedDelay, () => {
+      this._copied = false;
+      this._changed.emit();
+    });
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._debounce.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _tick(): Promise<void> {
+    const seq = ++this._seq;
+    try {
+      for (let i = 0; i < MAX_CHUNKS_PER_READ; i++) {
+        const chunk = await this._client.getLogs(this.name, this._offset);
+        if (this._disposed || seq !== this._seq) {
+          return;
+        }
+        if (chunk.text) {
+          this._text = (this._text + chunk.text).slice(-MAX_LOG_CHARS);
+          this._changed.emit();
+        }
+        const moved = chunk.next_offset !== this._offset;
+        this._offset = chunk.next_offset;
+        this._complete = chunk.complete;
+        if (!moved || chunk.complete || !chunk.text) {
+          break;
+        }
+      }
+      this._error = null;
+    } catch (error) {
+      if (this._disposed || seq !== this._seq) {
+        return;
+      }
+      this._error = asApiError(error).message;
+    }
+    this._polling = this._active && !this._complete;
+    if (this._polling) {
+      this._debounce.schedule('poll', this._interval, () => void this._tick());
+    }
+    this._changed.emit();
+  }
+
+  private _client: LabstudioClient;
+  private _interval: number;
+  private _copiedDelay: number;
+  private _text = '';
+  private _offset = 0;
+  private _error: string | null = null;
+  private _active = false;
+  private _started = false;
+  private _complete = false;
+  private _polling = false;
+  private _copied = false;
+  private _disposed = false;
+  private _seq = 0;
+  private _debounce = new Debouncer();
+  private _changed = new Signal<this, void>(this);
+}

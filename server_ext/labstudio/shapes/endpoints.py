@@ -1,0 +1,132 @@
+"""Endpoints, in SageMaker's PascalCase: CreateEndpoint / UpdateEndpoint / DescribeEndpoint,
+so a body copied from a boto3 call works. labstudio merges SageMaker's model, endpoint
+config and endpoint into one resource: a variant names its model's Source directly."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictBool
+
+from .common import Int, Number, Request, ResourceName, Response
+
+EndpointStatus = Literal["Creating", "InService", "Updating", "Deleting", "Failed"]
+MAX_INSTANCES = 64
+
+
+class CaptureOption(Request):
+    CaptureMode: str = Field(description="Input or Output (any case).")
+
+
+class DataCaptureRequest(Request):
+    EnableCapture: StrictBool | None = None
+    InitialSamplingPercentage: Number | None = Field(default=None, ge=0, le=100)
+    DestinationS3Uri: str | None = None
+    CaptureOptions: list[CaptureOption] | None = None
+
+
+class ProductionVariant(Request):
+    VariantName: ResourceName | None = Field(default=None, description="Default (create): AllTraffic.")
+    Source: str | None = Field(
+        default=None,
+        description="A Completed training job's name, or a model archive (.tar.gz) or model folder inside the Jupyter root "
+        "(relative path or file://), or an archive under labstudio's artifact store when that store is remote (s3://...). "
+        "Required to create; leave it out in an update to keep the variant's model (e.g. to change its weight).",
+    )
+    EntryPoint: str | None = Field(
+        default=None, description="The inference script, relative to SourceDir (or the job's code); default: inference.py there, or the job's entry point."
+    )
+    SourceDir: str | None = Field(default=None, description="Folder holding the inference script, inside the Jupyter root.")
+    InitialVariantWeight: Number | None = Field(default=None, ge=0, description="Default 1.")
+    InitialInstanceCount: Int | None = Field(default=None, ge=1, le=MAX_INSTANCES, description="Worker processes; default 1.")
+    Environment: dict[str, str] | None = None
+
+
+class CreateEndpointRequest(Request):
+    """Give ProductionVariants, or for one variant its Source (EntryPoint, SourceDir,
+    InitialInstanceCount, Environment) at the top level."""
+
+    EndpointName: ResourceName | None = None
+    ProductionVariants: list[ProductionVariant] | None = None
+    Source: str | None = None
+    EntryPoint: str | None = None
+    SourceDir: str | None = None
+    InitialInstanceCount: Int | None = Field(default=None, ge=1, le=MAX_INSTANCES)
+    Environment: dict[str, str] | None = None
+    Port: Int | None = Field(default=None, ge=1, le=65535, description="Default: a free port on 127.0.0.1.")
+    AuthToken: str | None = Field(default=None, description="Require 'Authorization: Bearer <token>' on /invocations.")
+    DataCaptureConfig: DataCaptureRequest | None = None
+    MaxPayloadBytes: Int | None = Field(default=None, ge=1, le=2**31, description="Default 6291456.")
+    ModelServerTimeout: Number | None = Field(
+        default=None, ge=0.001, le=3600, description="Seconds a request may take, from its arrival; past it the endpoint answers 504. Default 60."
+    )
+    StartupTimeout: Number | None = Field(default=None, ge=1, le=7200, description="Seconds the model may take to load. Default 600.")
+    DefaultAccept: str | None = Field(default=None, description="Default application/json.")
+    RestartOnFailure: StrictBool | None = None
+
+
+class UpdateEndpointRequest(Request):
+    ProductionVariants: list[ProductionVariant] = Field(
+        description="The new set of variants. Leave Source out to keep a variant's model (e.g. to change its weight)."
+    )
+    DataCaptureConfig: DataCaptureRequest | None = None
+
+
+class EndpointFigures(Response):
+    Invocations: int
+    Errors: int
+    Invocation4XXErrors: int
+    Invocation5XXErrors: int
+    LatencyAverageMs: float | None
+    LatencyP50Ms: float | None
+    LatencyP90Ms: float | None
+    LatencyP99Ms: float | None
+
+
+class EndpointSummary(Response):
+    EndpointName: str
+    EndpointStatus: EndpointStatus
+    FailureReason: str | None
+    EndpointUrl: str | None
+    CreationTime: str = Field(json_schema_extra={"format": "date-time"})
+    LastModifiedTime: str = Field(json_schema_extra={"format": "date-time"})
+    VariantNames: list[str]
+
+
+class ListEndpointsResponse(Response):
+    Endpoints: list[EndpointSummary]
+
+
+class VariantDescription(Response):
+    VariantName: str
+    ModelData: str
+    EntryPoint: str | None
+    SourceDir: str | None
+    CurrentWeight: float
+    CurrentInstanceCount: int
+    VariantStatus: str
+    Metrics: EndpointFigures
+
+
+class CaptureOptionDescription(Response):
+    CaptureMode: str
+
+
+class DataCaptureDescription(Response):
+    EnableCapture: bool
+    CaptureStatus: Literal["Started", "Stopped"]
+    CurrentSamplingPercentage: float
+    DestinationS3Uri: str | None
+    CaptureOptions: list[CaptureOptionDescription]
+
+
+class DescribeEndpointResponse(EndpointSummary):
+    InvocationsUrl: str | None
+    AuthType: Literal["None", "Bearer"]
+    ProductionVariants: list[VariantDescription]
+    DataCaptureConfig: DataCaptureDescription
+    Metrics: EndpointFigures
+
+
+class EndpointLogs(Response):
+    EndpointName: str
+    Log: str

@@ -1,0 +1,159 @@
+"""Experiments, runs, comparison: labstudio's own resources, in snake_case. Times are epoch seconds."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictInt
+
+from .common import JsonNumber, Request, Response
+
+RunStatus = Literal["InProgress", "Completed", "Failed", "Stopped"]
+DownsampleMethod = Literal["minmax", "lttb"]
+# A null value removes the tag.
+TagUpdates = dict[str, str | None]
+
+
+class CreateExperimentRequest(Request):
+    name: str = Field(max_length=255)
+    description: str | None = None
+    tags: TagUpdates | None = Field(default=None, description="A null value removes the tag.")
+
+
+class UpdateExperimentRequest(Request):
+    name: str | None = Field(default=None, max_length=255, description="A new name renames the experiment.")
+    description: str | None = None
+    tags: TagUpdates | None = Field(default=None, description="A null value removes the tag.")
+
+
+class TagExperimentRequest(Request):
+    tags: TagUpdates = Field(description="Merged into the experiment's tags; a null value removes the tag.")
+
+
+class Experiment(Response):
+    id: str
+    name: str
+    description: str
+    tags: dict[str, str]
+    created_time: float
+    last_modified_time: float
+    run_count: int
+    in_progress_count: int
+    last_run_time: float | None
+    metric_names: list[str] | None = Field(default=None, description="Only in GET /experiments/{name}")
+    param_names: list[str] | None = Field(default=None, description="Only in GET /experiments/{name}")
+
+
+class ListExperimentsResponse(Response):
+    experiments: list[Experiment]
+
+
+class DeleteResponse(Response):
+    """What DELETE /experiments/{name} and DELETE /runs/{id} removed."""
+
+    experiment: str | None = None
+    deleted_runs: int | None = None
+    skipped_running_runs: int | None = None
+    experiment_deleted: bool | None = None
+    deleted_files: int | None = None
+
+
+class MetricSummary(Response):
+    """Run listings carry last, min, max, count and last_step; a run's detail and compare add avg, std, last_timestamp."""
+
+    last: JsonNumber | None = None
+    min: JsonNumber | None = None
+    max: JsonNumber | None = None
+    avg: JsonNumber | None = None
+    std: JsonNumber | None = None
+    count: int | None = None
+    last_step: int | None = None
+    last_timestamp: float | None = None
+
+
+class Run(Response):
+    id: str
+    name: str
+    experiment: str
+    experiment_id: str
+    trial: str | None
+    status: RunStatus
+    start_time: float | None
+    end_time: float | None
+    duration: float | None = Field(description="Seconds (so far, while in progress)")
+    created_time: float
+    last_modified_time: float
+    source_type: str | None = Field(description="TrainingJob or Run")
+    source_name: str | None = Field(description="The training job's name")
+    tags: dict[str, str]
+    params: dict[str, str]
+    metrics: dict[str, MetricSummary]
+
+
+class RunArtifact(Response):
+    name: str
+    uri: str
+    is_output: bool
+    media_type: str | None
+    created_time: float
+
+
+class RunJob(Response):
+    name: str
+    status: str
+    secondary_status: str | None = None
+
+
+class RunDetail(Run):
+    """GET /runs/{id}: a run with its metric names, artifacts and training job."""
+
+    metric_names: list[str]
+    artifacts: list[RunArtifact]
+    job: RunJob | None
+
+
+class UpdateRunRequest(Request):
+    name: str | None = None
+    tags: TagUpdates | None = Field(default=None, description="A null value removes the tag.")
+
+
+class SearchRunsResponse(Response):
+    runs: list[Run]
+    next_token: str | None
+    total: int | None = Field(default=None, description="How many runs match in all")
+
+
+class MetricSeries(Response):
+    """GET /runs/{id}/metrics/{name}."""
+
+    run_id: str
+    name: str
+    count: int = Field(description="Points stored")
+    downsampled: bool
+    steps: list[int]
+    values: list[JsonNumber]
+    timestamps: list[float] | None
+
+
+class CompareRunsRequest(Request):
+    runs: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, max_length=500, description="Run ids")
+    metrics: list[str] | None = Field(default=None, description="Default: every metric of those runs")
+    max_points: StrictInt = Field(default=1000, ge=2, le=100000)
+    method: DownsampleMethod = "minmax"
+
+
+class CompareSeries(Response):
+    run_id: str
+    run_name: str
+    metric: str
+    count: int
+    downsampled: bool
+    steps: list[int]
+    values: list[JsonNumber]
+
+
+class CompareRunsResponse(Response):
+    max_points: int
+    method: str
+    metrics: list[str]
+    runs: list[Run]
+    series: list[CompareSeries]

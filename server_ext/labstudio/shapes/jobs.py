@@ -1,0 +1,156 @@
+"""Training jobs. The submit request is ours (snake_case, as the SDK's Estimator arguments);
+the describe and list answers are SageMaker's DescribeTrainingJob / ListTrainingJobs
+(PascalCase)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .common import Int, JsonNumber, Request, ResourceName, Response
+
+TrainingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+
+
+class MetricDefinition(Request):
+    Name: str = Field(min_length=1, max_length=255)
+    Regex: str = Field(min_length=1, max_length=500, description="A regular expression with a capture group around the value.")
+
+
+class CreateTrainingJobRequest(Request):
+    """The body of POST /jobs (and what the SDK, CLI and magics build)."""
+
+    field_depth = 1  # errors name the top-level field (`metric_definitions`), as they always have
+
+    entry_point: str = Field(description="Script to run, relative to source_dir (or to the Jupyter root when no source_dir).")
+    source_dir: str | None = Field(default=None, description="Folder snapshotted as the job's code, relative to the Jupyter root.")
+    name: ResourceName | Literal[""] | None = Field(default=None, description="Default: the entry point's stem and a timestamp.")
+    hyperparameters: dict[str, Any] | None = None
+    channels: dict[str, str] | None = Field(default=None, description="name -> local path or file:// URI")
+    environment: dict[str, str | Int | float] | None = None
+    metric_definitions: list[MetricDefinition] | None = None
+    max_runtime_seconds: Int | None = Field(default=None, gt=0)
+    experiment_name: str | None = None
+    trial_name: str | None = Field(default=None, description="Trial (run group) of the experiment the job's run joins.")
+    tags: dict[str, str | Int | float] | None = None
+    backend: Literal["local"] | None = None
+
+
+class TrainingJobSummary(Response):
+    TrainingJobName: str
+    TrainingJobStatus: TrainingJobStatus
+    SecondaryStatus: str
+    StatusMessage: str
+    CreationTime: str = Field(json_schema_extra={"format": "date-time"})
+    TrainingStartTime: str | None
+    TrainingEndTime: str | None
+    LastModifiedTime: str = Field(json_schema_extra={"format": "date-time"})
+    FailureReason: str | None
+    ExperimentName: str | None
+    RunId: str | None
+
+
+class ListTrainingJobsResponse(Response):
+    TrainingJobSummaries: list[TrainingJobSummary]
+    NextToken: str | None
+
+
+class SecondaryStatusTransition(Response):
+    Status: str
+    StartTime: str
+    EndTime: str | None
+    StatusMessage: str
+
+
+class FileDataSourceShape(Response):
+    FileUri: str
+
+
+class DataSourceShape(Response):
+    FileDataSource: FileDataSourceShape
+
+
+class InputChannel(Response):
+    ChannelName: str
+    DataSource: DataSourceShape
+
+
+class FinalMetric(Response):
+    MetricName: str
+    Value: JsonNumber | None
+    Timestamp: str
+
+
+class ModelArtifactsShape(Response):
+    S3ModelArtifacts: str | None
+    Deleted: bool | None = Field(default=None, description="Present (true) when the archive was deleted with the job's run.")
+
+
+class OutputArtifactsShape(Response):
+    S3OutputArtifacts: str | None
+    Deleted: bool | None = None
+
+
+class StoppingConditionShape(Response):
+    MaxRuntimeInSeconds: int | None = None
+
+
+class Tag(Response):
+    Key: str
+    Value: str
+
+
+class DescribeTrainingJobResponse(Response):
+    """SageMaker's DescribeTrainingJob, plus labstudio's ExperimentName/RunId/EntryPoint."""
+
+    TrainingJobName: str
+    TrainingJobStatus: TrainingJobStatus
+    SecondaryStatus: str
+    SecondaryStatusTransitions: list[SecondaryStatusTransition]
+    FailureReason: str | None = None
+    HyperParameters: dict[str, str]
+    InputDataConfig: list[InputChannel]
+    ModelArtifacts: ModelArtifactsShape | None = None
+    OutputDataConfig: dict[str, Any] | None = None
+    FinalMetricDataList: list[FinalMetric]
+    CreationTime: str = Field(json_schema_extra={"format": "date-time"})
+    TrainingStartTime: str | None = None
+    TrainingEndTime: str | None = None
+    LastModifiedTime: str = Field(json_schema_extra={"format": "date-time"})
+    StoppingCondition: StoppingConditionShape | None = None
+    Environment: dict[str, str]
+    Tags: list[Tag]
+    ExperimentName: str | None = None
+    RunId: str | None = None
+    EntryPoint: str
+    SourceDir: str | None = None
+    MetricDefinitions: list[MetricDefinition]
+    OutputArtifacts: OutputArtifactsShape | None = None
+    LogUri: str | None = None
+    ExitCode: int | None = None
+    TrainingTimeInSeconds: float | None = None
+
+
+class LogChunk(Response):
+    """GET /jobs/{name}/logs: follow by passing next_offset back."""
+
+    text: str
+    next_offset: int
+    complete: bool
+
+
+class MetricPoint(Response):
+    step: int
+    value: JsonNumber | None
+    timestamp: float
+
+
+class MetricPoints(Response):
+    name: str
+    points: list[MetricPoint]
+
+
+class GetTrainingJobMetricsResponse(Response):
+    TrainingJobName: str
+    metrics: list[MetricPoints] = Field(description="Metric by metric in step order; a metric may continue on the next page.")
+    NextToken: str | None = None

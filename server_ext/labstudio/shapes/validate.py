@@ -1,0 +1,133 @@
+"""Turn a request dict into its shape, or raise `Invalid` naming the field and the fix.
+
+pydantic's own messages are written for Python programmers ("Input should be a valid
+integer"); a REST client, the SDK and the CLI get one sentence in our words instead, and
+`field` is where the problem is in the body (`ProductionVariants[0].InitialInstanceCount`).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+
+from ..errors import Invalid
+from .common import NAME_PATTERN, NAME_RULE
+
+M = TypeVar("M", bound=BaseModel)
+
+_KINDS = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "list_type": "a list",
+}
+
+
+_UNION_MEMBER = re.compile(r"^(constrained-)?(str|int|float|bool|none|dict|list)$|\[")
+
+
+def _location(loc: tuple[int | str, ...], depth: int | None) -> str:
+    """`ProductionVariants[0].InitialInstanceCount`, as the base handler names fields.
+
+    pydantic adds the union member it tried (`constrained-str`, `function-after[...]`) to
+    the location; a client only needs the fields and indexes it sent.
+    """
+    out = ""
+    kept = [p for p in loc if isinstance(p, int) or not _UNION_MEMBER.search(p)]
+    for part in kept[:depth] if depth else kept:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(err: ErrorDetails, field: str, allowed: list[str]) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    name = f"'{field}'" if field else "The request"
+    if kind == "extra_forbidden":
+        return f"Unknown field {name}; allowed fields{' here' if '.' in field else ''} are {', '.join(allowed)}."
+    if kind == "missing":
+        return f"{name} is required."
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NAME_PATTERN:
+        return f"{name} {value!r} is invalid: use {NAME_RULE}."
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        words = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than", "less_than_equal": "at most"}[kind]
+        bound = next(iter(ctx.values()))
+        return f"{name} must be {words} {bound}, got {value!r}."
+    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        unit = "characters" if kind.startswith("string") else "items"
+        low, high = ctx.get("min_length"), ctx.get("max_length")
+        limit = f"at least {low}" if low is not None and kind.endswith("short") else f"at most {high}"
+        return f"{name} must have {limit} {unit}."
+    if kind == "literal_error":
+        return f"{name} {value!r} is not available; choose one of {ctx.get('expected')}."
+    if kind in _KINDS:
+        return f"{name} must be {_KINDS[kind]}, got {type(value).__name__ if value is not None else 'null'}."
+    if kind == "value_error":
+        return f"{name} {str(ctx.get('error') or err['msg'])}."
+    return f"{name}: {err['msg']}."
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names allowed at a location, for the message of an unknown field."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str) and part in current.model_fields:
+            current = _inner_model(current.model_fields[part].annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    stack = [annotation]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+        stack.extend(getattr(item, "__args__", ()))
+    return None
+
+
+def invalid(model: type[BaseModel], exc: ValidationError) -> Invalid:
+    """The first problem of a failed validation, as the `Invalid` the REST API answers 400 with.
+
+    Unknown fields come first, as a misspelt key usually explains the other errors.
+    """
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
+    depth = getattr(model, "field_depth", None)
+    field = _location(err["loc"], None)
+    return Invalid(_message(err, field, _fields_at(model, err["loc"])), field=_location(err["loc"], depth) or "body")
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate a request body (a dict from JSON, the SDK or the CLI) against its shape."""
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, Mapping):
+        raise Invalid(f"The request must be a JSON object, got {type(data).__name__}.", field="body")
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise invalid(model, exc) from None
+
+
+def parse_value(annotation: Any, data: Any, field: str) -> Any:
+    """Validate a value that is not a model (a bare tags object) against a type."""
+    try:
+        return TypeAdapter(annotation).validate_python(data)
+    except ValidationError as exc:
+        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+        where = _location((field, *err["loc"]), None)
+        raise Invalid(_message(err, where, []), field=where) from None
