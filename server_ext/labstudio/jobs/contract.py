@@ -13,35 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .layout import Layout
 from .spec import RESERVED_HYPERPARAMETERS, JobSpec
 
 SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", "*.pyc")
 HOST = "algo-1"
-
-
-class Layout:
-    """Paths of one job's tree."""
-
-    def __init__(self, job_dir: Path) -> None:
-        self.job_dir = job_dir
-        self.base = job_dir / "opt" / "ml"
-        self.input = self.base / "input"
-        self.config = self.input / "config"
-        self.data = self.input / "data"
-        self.code = self.base / "code"
-        self.model = self.base / "model"
-        self.output = self.base / "output"
-        self.output_data = self.output / "data"
-        self.intermediate = self.output / "intermediate"
-        self.failure_file = self.output / "failure"
-        self.success_file = self.output / "success"
-        self.log_file = job_dir / "output.log"
-        self.supervisor_log = job_dir / "supervisor.log"
-        self.pid_file = job_dir / "supervisor.pid"
-        self.scratch = job_dir / "scratch"
-
-    def channel(self, name: str) -> Path:
-        return self.data / name
 
 
 def encode_hyperparameters(hps: dict[str, Any]) -> dict[str, str]:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from ..config import Settings
-    from .contract import Layout
+    from .layout import Layout
     from .recorder import JobRecorder
     from .store_writer import StoreWriter
 
@@ -63,7 +63,7 @@ class Supervisor:
     def layout(self) -> Layout:
         from pathlib import Path
 
-        from .contract import Layout
+        from .layout import Layout
 
         return Layout(Path(self.job_dir))
 
