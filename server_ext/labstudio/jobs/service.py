@@ -82,11 +82,13 @@ class JobService:
     # -- paths --------------------------------------------------------------------
 
     def layout(self, name: str) -> Layout:
+        """The paths of a job's tree. Raises NotFound for a name that cannot be a job's."""
         if not NAME_RE.match(name):  # names are the only thing that becomes a path here
             raise NotFound(f"Training job {name!r} does not exist.")
         return Layout(self.settings.jobs_dir / name)
 
     def code_dir(self, name: str) -> Path:
+        """The job's code snapshot (what an endpoint serves it with). Raises NotFound like `layout`."""
         return self.layout(name).code
 
     # -- submit -------------------------------------------------------------------
@@ -98,7 +100,12 @@ class JobService:
         base_dir: Path | None = None,
         root_dir: Path | None = None,
     ) -> dict[str, Any]:
-        """Validate, snapshot, record and launch. Nothing is created when validation fails."""
+        """Validate, snapshot, record and launch. Nothing is created when validation fails.
+
+        Raises Invalid (a field is wrong: the message names it and the fix) and NameTaken, a
+        Conflict, when a job of that name exists. A backend that cannot start the job does not
+        raise: the job is recorded Failed with the reason, and its description is returned.
+        """
         spec = request if isinstance(request, JobSpec) else parse_spec(request, base_dir=base_dir, root_dir=root_dir)
         with self.db.read() as conn:
             if jobs_store.job_exists(conn, spec.name):
@@ -190,6 +197,7 @@ class JobService:
     # -- read ---------------------------------------------------------------------
 
     def get(self, name: str) -> Job:
+        """The stored job. Raises NotFound."""
         self.layout(name)
         with self.db.read() as conn:
             job = jobs_store.get_job(conn, name)
@@ -198,6 +206,7 @@ class JobService:
         return job
 
     def describe(self, name: str) -> dict[str, Any]:
+        """DescribeTrainingJob's shape, final metrics included. Raises NotFound."""
         job = self.get(name)
         with self.db.read() as conn:
             metrics = metrics_store.summaries(conn, [job.run_id]).get(job.run_id, {}) if job.run_id else {}
@@ -217,6 +226,8 @@ class JobService:
         limit: int = 100,
         next_token: str | None = None,
     ) -> dict[str, Any]:
+        """ListTrainingJobs' shape, newest first. Raises Invalid for an unknown status, a limit
+        outside 1..1000 or a next_token this API did not return."""
         statuses = [status] if isinstance(status, str) else list(status or [])
         for s in statuses:
             if s not in STATUSES:
@@ -234,6 +245,7 @@ class JobService:
         }
 
     def metrics(self, name: str) -> builtins.list[dict[str, Any]]:
+        """Every captured point of every metric (in-process callers; REST pages). Raises NotFound."""
         job = self.get(name)
         if not job.run_id:
             return []
@@ -250,7 +262,8 @@ class JobService:
         """A page of a job's metric points, `metric` by `metric` in step order; follow NextToken.
 
         A job logging every step can hold hundreds of thousands of points: one answer with
-        all of them is tens of megabytes to build and encode, so REST clients page."""
+        all of them is tens of megabytes to build and encode, so REST clients page. Raises
+        NotFound, and Invalid for a limit out of range or a next_token this API did not return."""
         if not 1 <= limit <= MAX_METRICS_PAGE_POINTS:
             raise Invalid(f"'limit' must be between 1 and {MAX_METRICS_PAGE_POINTS}, got {limit}.", field="limit")
         after = _decode_points_token(next_token) if next_token else None
@@ -269,7 +282,10 @@ class JobService:
         return {"TrainingJobName": name, "metrics": [{"name": k, "points": v} for k, v in out.items()], "NextToken": token}
 
     def logs(self, name: str, offset: int = 0, max_bytes: int = MAX_LOG_CHUNK) -> dict[str, Any]:
-        """Text from a byte offset; `next_offset` always lands on a whole UTF-8 character."""
+        """Text from a byte offset; `next_offset` always lands on a whole UTF-8 character.
+
+        Raises NotFound, and Invalid for a negative offset or one beyond the end of the log.
+        """
         job = self.get(name)
         if offset < 0:
             raise Invalid("'offset' must be 0 or more.", field="offset")
@@ -305,7 +321,11 @@ class JobService:
     ARTIFACT_KINDS = ("model", "output", "log")
 
     def artifact(self, name: str, kind: str) -> str:
-        """The URI of a job's model or output archive, or of its log: only what the job owns."""
+        """The URI of a job's model or output archive, or of its log: only what the job owns.
+
+        Raises NotFound (no such job, kind or archive yet) and Gone when the archive was
+        deleted with the job's run.
+        """
         job = self.get(name)
         if kind not in self.ARTIFACT_KINDS:
             raise NotFound(f"Training jobs have no artifact {kind!r}; ask for one of {', '.join(self.ARTIFACT_KINDS)}.")
@@ -335,6 +355,8 @@ class JobService:
     # -- control ------------------------------------------------------------------
 
     def stop(self, name: str) -> dict[str, Any]:
+        """Ask a running job to stop (SIGTERM, SIGKILL after the grace). Raises NotFound, and
+        Conflict when the job already ended."""
         job = self.get(name)
         if job.is_terminal:
             raise Conflict(f"Training job {name!r} is already {job.status}; only running jobs can be stopped.")
@@ -358,6 +380,8 @@ class JobService:
         return self.describe(name)
 
     def wait(self, name: str, timeout: float | None = None, poll: float = 0.25) -> dict[str, Any]:
+        """Block until the job ends (noticing a dead supervisor) and describe it. Raises NotFound,
+        and TimeoutError when `timeout` seconds pass first."""
         deadline = None if timeout is None else time.monotonic() + timeout
         check = self.liveness_check(name)
         while True:
@@ -381,7 +405,7 @@ class JobService:
 
         Whoever waits on a job calls this (through `liveness_check`), so a supervisor killed
         while no Jupyter server runs is still noticed: `labstudio train --wait`, the SDK's
-        wait(), the magics and the JobMonitor widget then end with the job Failed.
+        wait(), the magics and the JobMonitor widget then end with the job Failed. Raises NotFound.
         """
         job = self.get(name)
         return not job.is_terminal and self._reconcile_job(job)
@@ -425,7 +449,10 @@ class JobService:
         )
 
     def delete_files(self, name: str) -> None:
-        """Remove a finished job's folder (used when its experiment is deleted)."""
+        """Remove a finished job's folder (used when its experiment is deleted).
+
+        Raises NotFound, and Conflict while the job still runs.
+        """
         job = self.get(name)
         if not job.is_terminal:
             raise Conflict(f"Training job {name!r} is {job.status}; stop it before deleting its files.")
