@@ -26,6 +26,11 @@ import { LaunchFormModel } from './views/launch/launchFormModel';
 export { DEFAULT_SETTINGS };
 export type { IStudioSettings };
 
+/** A main-area view's model: started when its view opens, disposed when it closes. */
+interface IViewModel extends IDisposable {
+  start(): Promise<void>;
+}
+
 class StudioView extends ReactWidget {
   constructor(private readonly _render: () => JSX.Element) {
     super();
@@ -58,13 +63,11 @@ export class MainViews {
       `Compare ${runIds.length} run${runIds.length > 1 ? 's' : ''}`,
       () => {
         const model = new CompareModel({
-          client: this.client,
-          events: this.events,
+          ...this._sources,
           runIds,
           keyMetric: keyMetric || this.settings().keyMetric || undefined,
           maxPoints: this.settings().maxPoints
         });
-        void model.start();
         return { model, render: () => <CompareView model={model} /> };
       }
     );
@@ -81,12 +84,7 @@ export class MainViews {
 
   openJob(name: string): void {
     this._open(`job:${name}`, name, () => {
-      const model = new JobDetailModel({
-        client: this.client,
-        events: this.events,
-        name
-      });
-      void model.start();
+      const model = new JobDetailModel({ ...this._sources, name });
       return {
         model,
         render: () => (
@@ -111,7 +109,6 @@ export class MainViews {
     const key = `launch:${++this._launches}`;
     this._open(key, 'Launch training', () => {
       const model = new LaunchFormModel({ client: this.client, initial });
-      void model.start();
       return {
         model,
         render: () => (
@@ -128,12 +125,7 @@ export class MainViews {
   openEndpoint(name: string): void {
     const key = `endpoint:${name}`;
     this._open(key, name, () => {
-      const model = new EndpointModel({
-        client: this.client,
-        events: this.events,
-        name
-      });
-      void model.start();
+      const model = new EndpointModel({ ...this._sources, name });
       return {
         model,
         render: () => (
@@ -146,14 +138,22 @@ export class MainViews {
     });
   }
 
+  /** What every view's model reads from: the REST client and the events socket. */
+  private get _sources(): {
+    client: LabstudioClient;
+    events: EventStream | null;
+  } {
+    return { client: this.client, events: this.events };
+  }
+
   /**
-   * Activate the view open under `key`, or make its model and view: the model lives as
-   * long as the widget (disposing the widget disposes it).
+   * Activate the view open under `key`, or make its model (started here) and view: the
+   * model lives as long as the widget (disposing the widget disposes it).
    */
   private _open(
     key: string,
     label: string,
-    make: () => { model: IDisposable; render: () => JSX.Element }
+    make: () => { model: IViewModel; render: () => JSX.Element }
   ): void {
     const existing = this._widgets.get(key);
     if (existing && !existing.isDisposed) {
@@ -161,6 +161,7 @@ export class MainViews {
       return;
     }
     const { model, render } = make();
+    void model.start();
     const content = new StudioView(render);
     const widget = new MainAreaWidget({ content });
     widget.id = `labstudio-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}-${++this._count}`;

@@ -80,29 +80,42 @@ export class StudioPanel extends ReactWidget {
     const { jobs, experiments, endpoints, actions } = this;
     const toggle = (id: SectionId) => this.setSectionOpen(id, !this._open[id]);
     const single = !experiments && !endpoints;
-    const jobsView = (
-      <UseSignal signal={jobs.changed}>
-        {() => (
-          <JobsView
-            jobs={jobs.visibleJobs()}
-            filter={jobs.filter}
-            onFilterChange={text => jobs.setFilter(text)}
-            loading={jobs.loading}
-            loaded={jobs.loaded}
-            error={jobs.error}
-            connected={jobs.connected}
-            hasMore={jobs.hasMore}
-            onLoadMore={() => void jobs.loadMore()}
-            onRefresh={() => void jobs.refresh()}
-            onSelect={actions.openJob}
-            showHeader={single}
-          />
-        )}
-      </UseSignal>
+    const jobsView = () => (
+      <JobsView
+        jobs={jobs.visibleJobs()}
+        filter={jobs.filter}
+        onFilterChange={text => jobs.setFilter(text)}
+        loading={jobs.loading}
+        loaded={jobs.loaded}
+        error={jobs.error}
+        connected={jobs.connected}
+        hasMore={jobs.hasMore}
+        onLoadMore={() => void jobs.loadMore()}
+        onRefresh={() => void jobs.refresh()}
+        onSelect={actions.openJob}
+        showHeader={single}
+      />
     );
     if (single) {
-      return jobsView;
+      return <UseSignal signal={jobs.changed}>{jobsView}</UseSignal>;
     }
+    const section = (
+      id: SectionId,
+      title: string,
+      signal: ISignal<unknown, void>,
+      count: () => number,
+      view: () => JSX.Element
+    ) => (
+      <Section
+        id={id}
+        title={title}
+        open={this._open[id]}
+        onToggle={toggle}
+        signal={signal}
+        count={count}
+        view={view}
+      />
+    );
     return (
       <div className="labstudio-studio">
         <div className="labstudio-topbar">
@@ -133,55 +146,40 @@ export class StudioPanel extends ReactWidget {
             Refresh
           </button>
         </div>
-        {experiments && (
-          <Section
-            id="experiments"
-            title="Experiments"
-            open={this._open.experiments}
-            onToggle={toggle}
-            signal={experiments.changed}
-            count={() => experiments.experiments.length}
-          >
-            <UseSignal signal={experiments.changed}>
-              {() => (
-                <ExperimentsView
-                  model={experiments}
-                  onCompare={ids => actions.openCompare?.(ids)}
-                  onOpenRun={run => actions.openRun?.(run)}
-                />
-              )}
-            </UseSignal>
-          </Section>
+        {experiments &&
+          section(
+            'experiments',
+            'Experiments',
+            experiments.changed,
+            () => experiments.experiments.length,
+            () => (
+              <ExperimentsView
+                model={experiments}
+                onCompare={ids => actions.openCompare?.(ids)}
+                onOpenRun={run => actions.openRun?.(run)}
+              />
+            )
+          )}
+        {section(
+          'jobs',
+          'Training jobs',
+          jobs.changed,
+          () => jobs.jobs.length,
+          jobsView
         )}
-        <Section
-          id="jobs"
-          title="Training jobs"
-          open={this._open.jobs}
-          onToggle={toggle}
-          signal={jobs.changed}
-          count={() => jobs.jobs.length}
-        >
-          {jobsView}
-        </Section>
-        {endpoints && (
-          <Section
-            id="endpoints"
-            title="Endpoints"
-            open={this._open.endpoints}
-            onToggle={toggle}
-            signal={endpoints.changed}
-            count={() => endpoints.endpoints.length}
-          >
-            <UseSignal signal={endpoints.changed}>
-              {() => (
-                <EndpointsView
-                  model={endpoints}
-                  onOpen={name => actions.openEndpoint?.(name)}
-                />
-              )}
-            </UseSignal>
-          </Section>
-        )}
+        {endpoints &&
+          section(
+            'endpoints',
+            'Endpoints',
+            endpoints.changed,
+            () => endpoints.endpoints.length,
+            () => (
+              <EndpointsView
+                model={endpoints}
+                onOpen={name => actions.openEndpoint?.(name)}
+              />
+            )
+          )}
       </div>
     );
   }
@@ -200,7 +198,8 @@ function Section(props: {
   onToggle: (id: SectionId) => void;
   signal: ISignal<unknown, void>;
   count: () => number;
-  children: React.ReactNode;
+  /** The section's body, rendered again whenever `signal` emits. */
+  view: () => JSX.Element;
 }): JSX.Element {
   return (
     <section
@@ -222,7 +221,9 @@ function Section(props: {
         </UseSignal>
       </button>
       {props.open && (
-        <div className="labstudio-section-body">{props.children}</div>
+        <div className="labstudio-section-body">
+          <UseSignal signal={props.signal}>{() => props.view()}</UseSignal>
+        </div>
       )}
     </section>
   );

@@ -2,22 +2,20 @@
  * The state behind the Endpoints section: the endpoint list, refreshed on `endpoint.*`
  * events (coalesced), filtered by name in the browser.
  */
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
 import { IEndpointStatusPayload, IEndpointSummary } from '../types';
-import { asApiError, Debouncer, LiveSubscription } from './live';
+import { asApiError } from './live';
+import { IModelSources, ViewModel } from './viewModel';
 
-export interface IEndpointsModelOptions {
-  client: LabstudioClient;
-  events?: EventStream | null;
+export interface IEndpointsModelOptions extends IModelSources {
   fallbackInterval?: number;
   refreshDelay?: number;
 }
 
-export class EndpointsModel {
+export class EndpointsModel extends ViewModel {
   constructor(options: IEndpointsModelOptions) {
+    super();
     this.client = options.client;
     this._events = options.events ?? null;
     this._fallbackInterval = options.fallbackInterval ?? 30000;
@@ -26,9 +24,6 @@ export class EndpointsModel {
 
   readonly client: LabstudioClient;
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get endpoints(): readonly IEndpointSummary[] {
     return this._endpoints;
   }
@@ -45,31 +40,26 @@ export class EndpointsModel {
     return this._error;
   }
   get connected(): boolean {
-    return this._live?.connected ?? false;
+    return this.subscription?.connected ?? false;
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
   async start(): Promise<void> {
-    if (this._started) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
     await this.refresh();
-    if (!this._error?.extensionMissing && !this._disposed) {
-      this._live = new LiveSubscription({
+    if (!this._error?.extensionMissing && !this.isDisposed) {
+      this.subscribe({
         events: this._events,
         fallbackInterval: this._fallbackInterval,
         refresh: () => void this.refresh(),
-        onConnection: () => this._changed.emit(),
+        onConnection: () => this.emitChanged(),
         handlers: {
           'endpoint.*': event => {
             this.applyStatus(
               event.payload as unknown as IEndpointStatusPayload,
               event.kind
             );
-            this._debounce.schedule(
+            this.debounce.schedule(
               'refresh',
               this._refreshDelay,
               () => void this.refresh()
@@ -77,17 +67,17 @@ export class EndpointsModel {
           }
         }
       });
-      this._changed.emit();
+      this.emitChanged();
     }
   }
 
   async refresh(): Promise<void> {
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
     const seq = ++this._seq;
     this._loading = true;
-    this._changed.emit();
+    this.emitChanged();
     try {
       const answer = await this.client.listEndpoints();
       if (seq !== this._seq) {
@@ -103,8 +93,8 @@ export class EndpointsModel {
     }
     this._loading = false;
     this._loaded = true;
-    if (!this._disposed) {
-      this._changed.emit();
+    if (!this.isDisposed) {
+      this.emitChanged();
     }
   }
 
@@ -121,17 +111,17 @@ export class EndpointsModel {
           : e
       );
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   setFilter(text: string): void {
     this._filter = text;
-    this._changed.emit();
+    this.emitChanged();
   }
 
   setFallbackInterval(ms: number): void {
     this._fallbackInterval = ms;
-    this._live?.setFallbackInterval(ms);
+    this.subscription?.setFallbackInterval(ms);
   }
 
   visibleEndpoints(): IEndpointSummary[] {
@@ -143,19 +133,7 @@ export class EndpointsModel {
       : [...this._endpoints];
   }
 
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._live?.dispose();
-    this._debounce.dispose();
-    Signal.clearData(this);
-  }
-
   private _events: EventStream | null;
-  private _live: LiveSubscription | null = null;
-  private _debounce = new Debouncer();
   private _fallbackInterval: number;
   private _refreshDelay: number;
   private _endpoints: IEndpointSummary[] = [];
@@ -163,8 +141,5 @@ export class EndpointsModel {
   private _loaded = false;
   private _loading = false;
   private _error: LabstudioApiError | null = null;
-  private _started = false;
-  private _disposed = false;
   private _seq = 0;
-  private _changed = new Signal<this, void>(this);
 }

@@ -10,8 +10,6 @@
  * Kept current from the events socket: `run.created`, `run.status`, `run.metrics`,
  * `run.updated` / `run.deleted` schedule coalesced refreshes of only what is shown.
  */
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
 import {
@@ -20,13 +18,8 @@ import {
   IRunStatusPayload,
   ILabstudioEvent
 } from '../types';
-import {
-  asApiError,
-  Debouncer,
-  filterName,
-  LiveSubscription,
-  searchToFilter
-} from './live';
+import { asApiError, filterName, searchToFilter } from './live';
+import { IModelSources, ViewModel } from './viewModel';
 import { RunSelection } from './selection';
 
 export type RunSortKey = 'start_time' | 'name' | 'status' | 'metric';
@@ -47,9 +40,7 @@ export interface IRunList {
 
 export const SEARCH = '\u0000search';
 
-export interface IExperimentsModelOptions {
-  client: LabstudioClient;
-  events?: EventStream | null;
+export interface IExperimentsModelOptions extends IModelSources {
   pageSize?: number;
   fallbackInterval?: number;
   refreshDelay?: number;
@@ -76,8 +67,9 @@ export function pickKeyMetric(names: readonly string[]): string {
   return sorted.find(n => OBJECTIVE_LIKE.test(n)) ?? sorted[0] ?? '';
 }
 
-export class ExperimentsModel {
+export class ExperimentsModel extends ViewModel {
   constructor(options: IExperimentsModelOptions) {
+    super();
     this.client = options.client;
     this._events = options.events ?? null;
     this._pageSize = options.pageSize ?? 200;
@@ -93,9 +85,6 @@ export class ExperimentsModel {
   readonly client: LabstudioClient;
   readonly selection = new RunSelection();
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get experiments(): readonly IExperiment[] {
     return this._experiments;
   }
@@ -132,12 +121,8 @@ export class ExperimentsModel {
     );
   }
   get connected(): boolean {
-    return this._live?.connected ?? false;
+    return this.subscription?.connected ?? false;
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
   isExpanded(name: string): boolean {
     return this._expanded.has(name);
   }
@@ -196,37 +181,36 @@ export class ExperimentsModel {
   }
 
   async start(): Promise<void> {
-    if (this._started || this._disposed) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
     await this.refresh();
-    if (!this._error?.extensionMissing && !this._disposed) {
-      this._live = new LiveSubscription({
+    if (!this._error?.extensionMissing && !this.isDisposed) {
+      this.subscribe({
         events: this._events,
         fallbackInterval: this._fallbackInterval,
         refresh: () => void this.refresh(),
-        onConnection: () => this._changed.emit(),
+        onConnection: () => this.emitChanged(),
         handlers: {
           'run.created': e => this._onRunEvent(e, this._refreshDelay),
           'run.status': e => this._onStatus(e),
           'run.metrics': e => this._onRunEvent(e, this._metricsInterval, true),
           'run.updated': e => this._onRunEvent(e, this._refreshDelay),
           'run.deleted': () =>
-            this._debounce.schedule(
+            this.debounce.schedule(
               'all',
               this._refreshDelay,
               () => void this.refresh()
             ),
           'experiment.*': () =>
-            this._debounce.schedule(
+            this.debounce.schedule(
               'exps',
               this._refreshDelay,
               () => void this._loadExperiments()
             )
         }
       });
-      this._changed.emit();
+      this.emitChanged();
     }
   }
 
@@ -256,7 +240,7 @@ export class ExperimentsModel {
     } else {
       this._expanded.delete(name);
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   setSearch(text: string): void {
@@ -265,8 +249,8 @@ export class ExperimentsModel {
     }
     this._search = text;
     this._runs.delete(SEARCH);
-    this._changed.emit();
-    this._debounce.schedule('search', this._refreshDelay, () => {
+    this.emitChanged();
+    this.debounce.schedule('search', this._refreshDelay, () => {
       if (this._search.trim()) {
         void this._loadRuns(SEARCH);
       }
@@ -276,7 +260,7 @@ export class ExperimentsModel {
   setSort(sort: IRunSort): void {
     this._sort = sort;
     this._runs.forEach(list => (list.runs = [])); // the order changes: reload
-    this._changed.emit();
+    this.emitChanged();
     void Promise.all(this._shownLists().map(key => this._loadRuns(key)));
   }
 
@@ -319,7 +303,7 @@ export class ExperimentsModel {
 
   setFallbackInterval(ms: number): void {
     this._fallbackInterval = ms;
-    this._live?.setFallbackInterval(ms);
+    this.subscription?.setFallbackInterval(ms);
   }
 
   async loadMore(key: string): Promise<void> {
@@ -349,12 +333,12 @@ export class ExperimentsModel {
     if (run) {
       this._selectedRuns.set(id, run);
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   clearSelection(): void {
     this.selection.clear();
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** The selected runs (with the last known row of each). */
@@ -362,16 +346,6 @@ export class ExperimentsModel {
     return this.selection.ids
       .map(id => this.findRun(id))
       .filter((r): r is IRun => !!r);
-  }
-
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._live?.dispose();
-    this._debounce.dispose();
-    Signal.clearData(this);
   }
 
   /**
@@ -402,7 +376,7 @@ export class ExperimentsModel {
     if (this._sort.key === 'metric') {
       this.setSort(this._sort);
     } else {
-      this._changed.emit();
+      this.emitChanged();
     }
   }
 
@@ -417,7 +391,7 @@ export class ExperimentsModel {
 
   private async _loadExperiments(): Promise<void> {
     this._loading = true;
-    this._changed.emit();
+    this.emitChanged();
     try {
       this._experiments = await this.client.listExperiments();
       this._error = null;
@@ -426,8 +400,8 @@ export class ExperimentsModel {
     }
     this._loading = false;
     this._loaded = true;
-    if (!this._disposed) {
-      this._changed.emit();
+    if (!this.isDisposed) {
+      this.emitChanged();
     }
   }
 
@@ -443,7 +417,7 @@ export class ExperimentsModel {
     };
     list.loading = true;
     this._runs.set(key, list);
-    this._changed.emit();
+    this.emitChanged();
     const seq = (this._seq[key] = (this._seq[key] ?? 0) + 1);
     const isSearch = key === SEARCH;
     try {
@@ -456,7 +430,7 @@ export class ExperimentsModel {
           : Math.min(10000, Math.max(this._pageSize, list.runs.length)),
         nextToken
       });
-      if (this._disposed || seq !== this._seq[key]) {
+      if (this.isDisposed || seq !== this._seq[key]) {
         return;
       }
       list.runs = nextToken ? list.runs.concat(page.runs) : page.runs;
@@ -465,13 +439,13 @@ export class ExperimentsModel {
       list.error = null;
       this.selection.retain(id => this.findRun(id) !== undefined);
     } catch (error) {
-      if (this._disposed || seq !== this._seq[key]) {
+      if (this.isDisposed || seq !== this._seq[key]) {
         return;
       }
       list.error = asApiError(error);
     }
     list.loading = false;
-    this._changed.emit();
+    this.emitChanged();
   }
 
   private _onRunEvent(
@@ -490,18 +464,14 @@ export class ExperimentsModel {
       if (throttle) {
         // Streaming metrics: big lists refresh less often (1 ms per loaded run, 2 s at least).
         const rows = this._runs.get(key)?.runs.length ?? 0;
-        this._debounce.throttle(`runs:${key}`, Math.max(delay, rows), run);
+        this.debounce.throttle(`runs:${key}`, Math.max(delay, rows), run);
       } else {
-        this._debounce.schedule(`runs:${key}`, delay, run);
+        this.debounce.schedule(`runs:${key}`, delay, run);
       }
     }
     if (!throttle) {
       // counts and last run times of the experiments
-      this._debounce.schedule(
-        'exps',
-        delay,
-        () => void this._loadExperiments()
-      );
+      this.debounce.schedule('exps', delay, () => void this._loadExperiments());
     }
   }
 
@@ -514,7 +484,7 @@ export class ExperimentsModel {
         list.runs[index] = { ...list.runs[index], status: payload.status };
       }
     }
-    this._changed.emit();
+    this.emitChanged();
     // end time, duration and final metrics come with the list
     const owner = [...this._runs.entries()].find(([, l]) =>
       l.runs.some(r => r.id === payload.run_id)
@@ -531,8 +501,6 @@ export class ExperimentsModel {
   }
 
   private _events: EventStream | null;
-  private _live: LiveSubscription | null = null;
-  private _debounce = new Debouncer();
   private _pageSize: number;
   private _fallbackInterval: number;
   private _refreshDelay: number;
@@ -553,8 +521,5 @@ export class ExperimentsModel {
   private _loading = false;
   private _firstLoad = true;
   private _error: LabstudioApiError | null = null;
-  private _started = false;
-  private _disposed = false;
   private _seq: Record<string, number> = {};
-  private _changed = new Signal<this, void>(this);
 }

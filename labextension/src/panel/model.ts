@@ -8,9 +8,6 @@
  * shared `LiveSubscription` / `Debouncer` of `live.ts`, as for experiments and endpoints,
  * so the refresh-interval setting reaches this list too (`setFallbackInterval`).
  */
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
 import {
@@ -18,12 +15,10 @@ import {
   ILabstudioEvent,
   ITrainingJobSummary
 } from '../types';
-import { asApiError, Debouncer, LiveSubscription } from './live';
+import { asApiError } from './live';
+import { IModelSources, ViewModel } from './viewModel';
 
-export interface IJobsModelOptions {
-  client: LabstudioClient;
-  /** The shared event connection; the model listens but does not own it. */
-  events?: EventStream | null;
+export interface IJobsModelOptions extends IModelSources {
   pageSize?: number;
   /** Refresh period while the events socket is down (ms). */
   fallbackInterval?: number;
@@ -33,8 +28,9 @@ export interface IJobsModelOptions {
   filterDelay?: number;
 }
 
-export class JobsModel implements IDisposable {
+export class JobsModel extends ViewModel {
   constructor(options: IJobsModelOptions) {
+    super();
     this.client = options.client;
     this._events = options.events ?? null;
     this._pageSize = options.pageSize ?? 100;
@@ -44,11 +40,6 @@ export class JobsModel implements IDisposable {
   }
 
   readonly client: LabstudioClient;
-
-  /** Emits whenever anything shown by the view changes. */
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
 
   get jobs(): readonly ITrainingJobSummary[] {
     return this._jobs;
@@ -87,25 +78,20 @@ export class JobsModel implements IDisposable {
   /** Change the fallback period (from the settings), also while it runs. */
   setFallbackInterval(ms: number): void {
     this._fallbackInterval = ms;
-    this._live?.setFallbackInterval(ms);
-  }
-
-  get isDisposed(): boolean {
-    return this._disposed;
+    this.subscription?.setFallbackInterval(ms);
   }
 
   /** Load the first page, then follow the events socket. */
   async start(): Promise<void> {
-    if (this._started || this._disposed) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
     await this.refresh();
   }
 
   /** Reload the newest page (keeping older pages already loaded). */
   async refresh(): Promise<void> {
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
     if (this._inFlight) {
@@ -123,7 +109,7 @@ export class JobsModel implements IDisposable {
       await this.refresh();
     }
     // No API, no socket (the view explains why); otherwise follow the events.
-    if (this._started && !this._error?.extensionMissing) {
+    if (this.started && !this._error?.extensionMissing) {
       this._listen();
     }
   }
@@ -131,7 +117,7 @@ export class JobsModel implements IDisposable {
   /** Append the next page. */
   async loadMore(): Promise<void> {
     const token = this._nextToken;
-    if (token === null || this._disposed) {
+    if (token === null || this.isDisposed) {
       return;
     }
     const seq = this._seq;
@@ -141,7 +127,7 @@ export class JobsModel implements IDisposable {
         nextToken: token,
         nameContains: this._filter || undefined
       });
-      if (seq !== this._seq || this._disposed) {
+      if (seq !== this._seq || this.isDisposed) {
         return;
       }
       const known = new Set(this._jobs.map(j => j.TrainingJobName));
@@ -153,7 +139,7 @@ export class JobsModel implements IDisposable {
     } catch (error) {
       this._error = asApiError(error);
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** Filter by name: instantly on the loaded rows, then on the server. */
@@ -162,7 +148,7 @@ export class JobsModel implements IDisposable {
       return;
     }
     this._filter = text;
-    this._changed.emit();
+    this.emitChanged();
     this._schedule('filter', this._filterDelay);
   }
 
@@ -172,17 +158,6 @@ export class JobsModel implements IDisposable {
     return needle
       ? this._jobs.filter(j => j.TrainingJobName.toLowerCase().includes(needle))
       : [...this._jobs];
-  }
-
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._live?.dispose();
-    this._live = null;
-    this._debounce.dispose();
-    Signal.clearData(this);
   }
 
   /** Apply a `job.status` event to the loaded row, if any. */
@@ -199,34 +174,34 @@ export class JobsModel implements IDisposable {
       SecondaryStatus: payload.secondary_status ?? job.SecondaryStatus,
       StatusMessage: payload.message ?? job.StatusMessage
     };
-    this._changed.emit();
+    this.emitChanged();
     return true;
   }
 
   private async _doRefresh(): Promise<void> {
     const seq = ++this._seq;
     this._loading = true;
-    this._changed.emit();
+    this.emitChanged();
     try {
       const page = await this.client.listJobs({
         limit: this._pageSize,
         nameContains: this._filter || undefined
       });
-      if (seq !== this._seq || this._disposed) {
+      if (seq !== this._seq || this.isDisposed) {
         return;
       }
       this._merge(page.TrainingJobSummaries, page.NextToken ?? null);
       this._error = null;
     } catch (error) {
-      if (seq !== this._seq || this._disposed) {
+      if (seq !== this._seq || this.isDisposed) {
         return;
       }
       this._error = asApiError(error);
     } finally {
-      if (seq === this._seq && !this._disposed) {
+      if (seq === this._seq && !this.isDisposed) {
         this._loading = false;
         this._loaded = true;
-        this._changed.emit();
+        this.emitChanged();
       }
     }
   }
@@ -249,10 +224,10 @@ export class JobsModel implements IDisposable {
   }
 
   private _listen(): void {
-    if (!this._events || this._live || this._disposed) {
+    if (!this._events || this.subscription || this.isDisposed) {
       return;
     }
-    this._live = new LiveSubscription({
+    this.subscribe({
       events: this._events,
       fallbackInterval: this._fallbackInterval,
       // On (re)connection: catch up on what happened offline, coalesced with the events
@@ -261,13 +236,13 @@ export class JobsModel implements IDisposable {
         this._events?.connected
           ? this._schedule('refresh')
           : void this.refresh(),
-      onConnection: () => this._changed.emit(),
+      onConnection: () => this.emitChanged(),
       handlers: {
         'job.created': () => this._schedule('refresh'),
         'job.status': event => this._onStatus(event)
       }
     });
-    this._changed.emit();
+    this.emitChanged();
   }
 
   private _onStatus(event: ILabstudioEvent): void {
@@ -277,7 +252,7 @@ export class JobsModel implements IDisposable {
   }
 
   private _schedule(key: 'refresh' | 'filter', delay = this._refreshDelay) {
-    this._debounce.schedule(key, delay, () => void this.refresh());
+    this.debounce.schedule(key, delay, () => void this.refresh());
   }
 
   private _events: EventStream | null;
@@ -291,12 +266,7 @@ export class JobsModel implements IDisposable {
   private _loading = false;
   private _loaded = false;
   private _error: LabstudioApiError | null = null;
-  private _started = false;
-  private _disposed = false;
   private _seq = 0;
   private _inFlight: Promise<void> | null = null;
   private _refreshAgain = false;
-  private _live: LiveSubscription | null = null;
-  private _debounce = new Debouncer();
-  private _changed = new Signal<this, void>(this);
 }

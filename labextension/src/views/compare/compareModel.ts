@@ -4,18 +4,11 @@
  * x = time, the chart and table options, and live updates of in-progress runs over
  * `run.metrics` / `run.status` events (one re-read per `liveDelay` at most).
  */
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { IXYSeries } from '../../charts/series';
 import { EventStream } from '../../events';
-import {
-  asApiError,
-  Coalescer,
-  Debouncer,
-  LiveSubscription
-} from '../../panel/live';
+import { asApiError } from '../../panel/live';
+import { IModelSources, ViewModel } from '../../panel/viewModel';
 import { ICompareSeries, IRun, toNumber } from '../../types';
 import { ISort, Summary } from './table';
 
@@ -34,9 +27,7 @@ export interface ICompareData {
   series: ICompareSeries[];
 }
 
-export interface ICompareModelOptions {
-  client: LabstudioClient;
-  events?: EventStream | null;
+export interface ICompareModelOptions extends IModelSources {
   runIds: string[];
   keyMetric?: string;
   maxPoints?: number;
@@ -44,8 +35,9 @@ export interface ICompareModelOptions {
   liveDelay?: number;
 }
 
-export class CompareModel implements IDisposable {
+export class CompareModel extends ViewModel {
   constructor(options: ICompareModelOptions) {
+    super();
     this._client = options.client;
     this._events = options.events ?? null;
     this.runIds = [...options.runIds];
@@ -57,9 +49,6 @@ export class CompareModel implements IDisposable {
   readonly runIds: readonly string[];
   readonly maxPoints: number;
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get data(): ICompareData | null {
     return this._data;
   }
@@ -98,26 +87,22 @@ export class CompareModel implements IDisposable {
   get live(): boolean {
     return !!this._data?.runs.some(r => r.status === 'InProgress');
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
 
   /** Load, then follow the in-progress runs. */
   async start(): Promise<void> {
-    if (this._started || this._disposed) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
     const poke = (payload: { run_id?: string }) => {
       if (this.live && payload.run_id && this._ids.has(payload.run_id)) {
-        this._debounce.throttle(
+        this.debounce.throttle(
           'live',
           this._liveDelay,
           () => void this.reload()
         );
       }
     };
-    this._live = new LiveSubscription({
+    this.subscribe({
       events: this._events,
       fallbackInterval: 0,
       refresh: () => {
@@ -142,9 +127,6 @@ export class CompareModel implements IDisposable {
   }
 
   private async _read(): Promise<void> {
-    if (this._disposed) {
-      return;
-    }
     const metric = this._metric;
     const ids = this.runIds;
     const chunks: { ids: string[]; points: number }[] = [
@@ -172,21 +154,21 @@ export class CompareModel implements IDisposable {
       ].sort();
       loaded = { runs, metrics, series: answers[0]?.series ?? [] };
     } catch (error) {
-      if (!this._disposed) {
+      if (!this.isDisposed) {
         this._error = asApiError(error);
-        this._changed.emit();
+        this.emitChanged();
       }
       return;
     }
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
     this._data = loaded;
     this._error = null;
     if (!this.live) {
-      this._debounce.cancel('live');
+      this.debounce.cancel('live');
     }
-    this._changed.emit();
+    this.emitChanged();
     if (loaded.metrics.length && !loaded.metrics.includes(this._metric)) {
       // None chosen, or not logged by these runs: chart the first one.
       this.setMetric(loaded.metrics[0]);
@@ -200,7 +182,7 @@ export class CompareModel implements IDisposable {
       return;
     }
     this._metric = metric;
-    this._changed.emit();
+    this.emitChanged();
     void this.reload();
   }
 
@@ -209,7 +191,7 @@ export class CompareModel implements IDisposable {
       return;
     }
     this._xMode = mode;
-    this._changed.emit();
+    this.emitChanged();
     void this._loadTimeSeries();
   }
 
@@ -232,19 +214,9 @@ export class CompareModel implements IDisposable {
     this._set(() => (this._scatterParam = value));
   }
 
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._live?.dispose();
-    this._debounce.dispose();
-    Signal.clearData(this);
-  }
-
   private _set(change: () => void): void {
     change();
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** x = time: the compare answer has steps only; read each run's history with times. */
@@ -255,7 +227,7 @@ export class CompareModel implements IDisposable {
     if (this._xMode !== 'time' || !metric || !data) {
       if (this._timeSeries !== null) {
         this._timeSeries = null;
-        this._changed.emit();
+        this.emitChanged();
       }
       return;
     }
@@ -264,7 +236,7 @@ export class CompareModel implements IDisposable {
       const histories = await mapLimit(runs, HISTORY_CONCURRENCY, run =>
         this._client.getRunMetric(run.id, metric, this.maxPoints)
       );
-      if (this._disposed || seq !== this._timeSeq) {
+      if (this.isDisposed || seq !== this._timeSeq) {
         return;
       }
       this._timeSeries = histories.map((h, i) => {
@@ -277,12 +249,12 @@ export class CompareModel implements IDisposable {
         };
       });
     } catch (error) {
-      if (this._disposed || seq !== this._timeSeq) {
+      if (this.isDisposed || seq !== this._timeSeq) {
         return;
       }
       this._error = asApiError(error);
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   private get _ids(): Set<string> {
@@ -305,13 +277,8 @@ export class CompareModel implements IDisposable {
   private _sort: ISort | null = null;
   private _scatterParam = '';
   private _timeSeries: IXYSeries[] | null = null;
-  private _started = false;
-  private _disposed = false;
-  private _reads = new Coalescer(() => this._read());
+  private _reads = this.coalesce(() => this._read());
   private _timeSeq = 0;
-  private _live: LiveSubscription | null = null;
-  private _debounce = new Debouncer();
-  private _changed = new Signal<this, void>(this);
 }
 
 /** `fn` over `items` with at most `limit` calls at once, results in order. */

@@ -288,26 +288,18 @@ function InvokeBox(props: { model: EndpointModel }): JSX.Element {
   return (
     <div className="labstudio-invoke" data-testid="labstudio-invoke">
       <div className="labstudio-toolbar">
-        <label className="labstudio-inline-label">
-          Content type
-          <input
-            className="jp-mod-styled"
-            list="labstudio-content-types"
-            value={contentType}
-            onChange={e => setContentType(e.target.value)}
-            data-testid="labstudio-invoke-content-type"
-          />
-        </label>
-        <label className="labstudio-inline-label">
-          Accept
-          <input
-            className="jp-mod-styled"
-            list="labstudio-content-types"
-            value={accept}
-            onChange={e => setAccept(e.target.value)}
-            data-testid="labstudio-invoke-accept"
-          />
-        </label>
+        <ContentTypeInput
+          label="Content type"
+          value={contentType}
+          onChange={setContentType}
+          testId="labstudio-invoke-content-type"
+        />
+        <ContentTypeInput
+          label="Accept"
+          value={accept}
+          onChange={setAccept}
+          testId="labstudio-invoke-accept"
+        />
         <datalist id="labstudio-content-types">
           {[
             'application/json',
@@ -401,6 +393,27 @@ function InvokeBox(props: { model: EndpointModel }): JSX.Element {
         </div>
       )}
     </div>
+  );
+}
+
+/** A media type, typed or picked from the common ones (the `labstudio-content-types` list). */
+function ContentTypeInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+}): JSX.Element {
+  return (
+    <label className="labstudio-inline-label">
+      {props.label}
+      <input
+        className="jp-mod-styled"
+        list="labstudio-content-types"
+        value={props.value}
+        onChange={e => props.onChange(e.target.value)}
+        data-testid={props.testId}
+      />
+    </label>
   );
 }
 

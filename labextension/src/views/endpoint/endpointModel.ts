@@ -4,20 +4,14 @@
  * a test invocation, and the weight and delete actions. `endpoint.*` events of this
  * endpoint re-read it at once.
  */
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { EventStream } from '../../events';
-import {
-  asApiError,
-  Coalescer,
-  Debouncer,
-  LiveSubscription
-} from '../../panel/live';
+import { asApiError } from '../../panel/live';
+import { IActionSlot, IModelSources, ViewModel } from '../../panel/viewModel';
 import {
   IEndpointDescription,
-  IEndpointStatusPayload,
   IInvokeRequest,
   IInvokeResult
 } from '../../types';
@@ -25,9 +19,7 @@ import {
 /** Log lines shown. */
 const LOG_TAIL = 200;
 
-export interface IEndpointModelOptions {
-  client: LabstudioClient;
-  events?: EventStream | null;
+export interface IEndpointModelOptions extends IModelSources {
   name: string;
   /** Figures refresh period (ms). */
   interval?: number;
@@ -35,8 +27,9 @@ export interface IEndpointModelOptions {
   now?: () => number;
 }
 
-export class EndpointModel implements IDisposable {
+export class EndpointModel extends ViewModel {
   constructor(options: IEndpointModelOptions) {
+    super();
     this._client = options.client;
     this._events = options.events ?? null;
     this.name = options.name;
@@ -46,9 +39,6 @@ export class EndpointModel implements IDisposable {
 
   readonly name: string;
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   /** Emits once the endpoint was deleted from this view. */
   get deleted(): ISignal<this, void> {
     return this._deleted;
@@ -84,28 +74,14 @@ export class EndpointModel implements IDisposable {
   get invokeError(): string | null {
     return this._invokeError;
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
 
   /** Read the endpoint, then re-read it periodically and on its events. */
   async start(): Promise<void> {
-    if (this._started || this._disposed) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
-    this._live = new LiveSubscription({
-      events: this._events,
-      fallbackInterval: 0,
-      refresh: () => void this.refresh(),
-      handlers: {
-        'endpoint.*': event => {
-          const p = event.payload as unknown as IEndpointStatusPayload;
-          if (p.name === this.name) {
-            void this.refresh();
-          }
-        }
-      }
+    this.followResource(this._events, this.name, () => void this.refresh(), {
+      'endpoint.*': () => void this.refresh()
     });
     await this.refresh();
   }
@@ -116,21 +92,18 @@ export class EndpointModel implements IDisposable {
   }
 
   private async _read(): Promise<void> {
-    if (this._disposed) {
-      return;
-    }
     this._schedule();
     const log = this._client
       .getEndpointLogs(this.name, LOG_TAIL)
       .then(l => {
-        if (!this._disposed) {
+        if (!this.isDisposed) {
           this._log = l.Log;
         }
       })
       .catch(() => undefined);
     try {
       const endpoint = await this._client.getEndpoint(this.name);
-      if (this._disposed) {
+      if (this.isDisposed) {
         return;
       }
       const count = endpoint.Metrics?.Invocations ?? 0;
@@ -145,14 +118,14 @@ export class EndpointModel implements IDisposable {
       this._endpoint = endpoint;
       this._error = null;
     } catch (error) {
-      if (this._disposed) {
+      if (this.isDisposed) {
         return;
       }
       this._error = asApiError(error);
     }
     await log;
-    if (!this._disposed) {
-      this._changed.emit();
+    if (!this.isDisposed) {
+      this.emitChanged();
     }
   }
 
@@ -170,7 +143,7 @@ export class EndpointModel implements IDisposable {
       this._weightsError = null;
     } catch (error) {
       this._weightsError = asApiError(error).message;
-      this._changed.emit();
+      this.emitChanged();
       return false;
     }
     await this.refresh();
@@ -179,22 +152,13 @@ export class EndpointModel implements IDisposable {
 
   /** Send a test request through the server's proxy and keep its answer. */
   async invoke(request: IInvokeRequest): Promise<void> {
-    this._invoking = true;
-    this._invokeError = null;
-    this._changed.emit();
-    try {
+    await this.runAction(async () => {
       this._invokeResult = await this._client.invokeEndpoint(
         this.name,
         request
       );
       void this.refresh();
-    } catch (error) {
-      this._invokeError = asApiError(error).message;
-    }
-    this._invoking = false;
-    if (!this._disposed) {
-      this._changed.emit();
-    }
+    }, this._invocation);
   }
 
   /** `DELETE /endpoints/{name}`; `deleted` emits when it is gone. */
@@ -203,26 +167,16 @@ export class EndpointModel implements IDisposable {
       await this._client.deleteEndpoint(this.name);
     } catch (error) {
       this._actionError = asApiError(error).message;
-      this._changed.emit();
+      this.emitChanged();
       return;
     }
     this._deleted.emit();
   }
 
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._live?.dispose();
-    this._debounce.dispose();
-    Signal.clearData(this);
-  }
-
   /** The next periodic read, `interval` after the last one began. */
   private _schedule(): void {
     if (this._interval > 0) {
-      this._debounce.schedule(
+      this.debounce.schedule(
         'refresh',
         this._interval,
         () => void this.refresh()
@@ -244,11 +198,14 @@ export class EndpointModel implements IDisposable {
   private _invoking = false;
   private _invokeResult: IInvokeResult | null = null;
   private _invokeError: string | null = null;
-  private _started = false;
-  private _disposed = false;
-  private _reads = new Coalescer(() => this._read());
-  private _live: LiveSubscription | null = null;
-  private _debounce = new Debouncer();
-  private _changed = new Signal<this, void>(this);
+  private _invocation: IActionSlot = {
+    setBusy: busy => {
+      this._invoking = busy;
+    },
+    setError: error => {
+      this._invokeError = error?.message ?? null;
+    }
+  };
+  private _reads = this.coalesce(() => this._read());
   private _deleted = new Signal<this, void>(this);
 }

@@ -4,17 +4,10 @@
  * schedules one re-read, `job.metrics` appends points, a reconnection catches up), the
  * log tail, and the Stop / Deploy actions.
  */
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { EventStream } from '../../events';
-import {
-  asApiError,
-  Coalescer,
-  Debouncer,
-  LiveSubscription
-} from '../../panel/live';
+import { asApiError } from '../../panel/live';
+import { IActionSlot, IModelSources, ViewModel } from '../../panel/viewModel';
 import {
   IJobMetricsPayload,
   IJobStatusPayload,
@@ -28,9 +21,7 @@ import { LogTailModel } from './logTailModel';
 /** The route that serves a job's archives (older servers lack it). */
 export const ARTIFACTS_ROUTE = '/jobs/{name}/artifacts/{kind}';
 
-export interface IJobDetailModelOptions {
-  client: LabstudioClient;
-  events?: EventStream | null;
+export interface IJobDetailModelOptions extends IModelSources {
   name: string;
   /** Delay that folds a burst of status events into one re-read (ms). */
   reloadDelay?: number;
@@ -38,8 +29,9 @@ export interface IJobDetailModelOptions {
   logInterval?: number;
 }
 
-export class JobDetailModel implements IDisposable {
+export class JobDetailModel extends ViewModel {
   constructor(options: IJobDetailModelOptions) {
+    super();
     this._client = options.client;
     this._events = options.events ?? null;
     this.name = options.name;
@@ -55,9 +47,6 @@ export class JobDetailModel implements IDisposable {
   /** The log tail of this job (it follows the job's status). */
   readonly log: LogTailModel;
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get job(): ITrainingJobDescription | null {
     return this._job;
   }
@@ -83,45 +72,33 @@ export class JobDetailModel implements IDisposable {
   get downloads(): boolean {
     return this._downloads;
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
 
   /** Read the job, then follow its events. */
   async start(): Promise<void> {
-    if (this._started || this._disposed) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
-    this._live = new LiveSubscription({
-      events: this._events,
-      fallbackInterval: 0,
-      refresh: () => void this.reload(),
-      handlers: {
-        'job.status': event => {
-          const p = event.payload as unknown as IJobStatusPayload;
-          if (p.name === this.name) {
-            this.applyStatus(p);
-            this._debounce.schedule(
-              'reload',
-              this._reloadDelay,
-              () => void this.reload()
-            );
-          }
-        },
-        'job.metrics': event => {
-          const p = event.payload as unknown as IJobMetricsPayload;
-          if (p.name === this.name && p.points?.length) {
-            this._metrics = mergePoints(this._metrics, p.points);
-            this._changed.emit();
-          }
+    this.followResource(this._events, this.name, () => void this.reload(), {
+      'job.status': payload => {
+        this.applyStatus(payload as IJobStatusPayload);
+        this.debounce.schedule(
+          'reload',
+          this._reloadDelay,
+          () => void this.reload()
+        );
+      },
+      'job.metrics': payload => {
+        const points = (payload as IJobMetricsPayload).points;
+        if (points?.length) {
+          this._metrics = mergePoints(this._metrics, points);
+          this.emitChanged();
         }
       }
     });
     void this._client.hasRoute(ARTIFACTS_ROUTE).then(has => {
-      if (!this._disposed && has !== this._downloads) {
+      if (!this.isDisposed && has !== this._downloads) {
         this._downloads = has;
-        this._changed.emit();
+        this.emitChanged();
       }
     });
     await this.reload();
@@ -133,27 +110,24 @@ export class JobDetailModel implements IDisposable {
   }
 
   private async _read(): Promise<void> {
-    if (this._disposed) {
-      return;
-    }
     try {
       const [job, metrics] = await Promise.all([
         this._client.getJob(this.name),
         this._client.getMetrics(this.name).catch(() => ({ metrics: [] }))
       ]);
-      if (this._disposed) {
+      if (this.isDisposed) {
         return;
       }
       this._setJob(job);
       this._metrics = metrics.metrics;
       this._error = null;
     } catch (error) {
-      if (this._disposed) {
+      if (this.isDisposed) {
         return;
       }
       this._error = asApiError(error);
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** Patch the status from a `job.status` event before the re-read answers. */
@@ -166,26 +140,26 @@ export class JobDetailModel implements IDisposable {
       TrainingJobStatus: payload.status,
       SecondaryStatus: payload.secondary_status
     });
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /** `POST /jobs/{name}/stop`. */
   async stop(): Promise<void> {
-    await this._act(async () => {
+    await this.runAction(async () => {
       this._setJob(await this._client.stopJob(this.name));
-    });
+    }, this._action);
   }
 
   /** Deploy the job's model as an endpoint; resolves with its name (null on failure). */
   async deploy(endpoint: string): Promise<string | null> {
     let created: string | null = null;
-    await this._act(async () => {
+    await this.runAction(async () => {
       const answer = await this._client.createEndpoint({
         EndpointName: endpoint,
         ProductionVariants: [{ VariantName: 'AllTraffic', Source: this.name }]
       });
       created = answer.EndpointName;
-    });
+    }, this._action);
     return created;
   }
 
@@ -194,35 +168,13 @@ export class JobDetailModel implements IDisposable {
     return this._client.artifactUrl(this.name, kind);
   }
 
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._live?.dispose();
-    this._debounce.dispose();
+  protected onDispose(): void {
     this.log.dispose();
-    Signal.clearData(this);
   }
 
   private _setJob(job: ITrainingJobDescription): void {
     this._job = job;
     this.log.setActive(isActiveStatus(job.TrainingJobStatus));
-  }
-
-  private async _act(what: () => Promise<void>): Promise<void> {
-    this._busy = true;
-    this._actionError = null;
-    this._changed.emit();
-    try {
-      await what();
-    } catch (error) {
-      this._actionError = asApiError(error).message;
-    }
-    this._busy = false;
-    if (!this._disposed) {
-      this._changed.emit();
-    }
   }
 
   private _client: LabstudioClient;
@@ -234,10 +186,13 @@ export class JobDetailModel implements IDisposable {
   private _busy = false;
   private _actionError: string | null = null;
   private _downloads = false;
-  private _started = false;
-  private _disposed = false;
-  private _reads = new Coalescer(() => this._read());
-  private _live: LiveSubscription | null = null;
-  private _debounce = new Debouncer();
-  private _changed = new Signal<this, void>(this);
+  private _reads = this.coalesce(() => this._read());
+  private _action: IActionSlot = {
+    setBusy: busy => {
+      this._busy = busy;
+    },
+    setError: error => {
+      this._actionError = error?.message ?? null;
+    }
+  };
 }

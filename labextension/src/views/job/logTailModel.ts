@@ -4,11 +4,9 @@
  * no events) and once more when it is over; polling stops once the server says the log
  * is complete.
  */
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioClient } from '../../api';
-import { asApiError, Debouncer } from '../../panel/live';
+import { asApiError } from '../../panel/live';
+import { ViewModel } from '../../panel/viewModel';
 
 /** Keep at most this many characters (the head is dropped first). */
 export const MAX_LOG_CHARS = 2_000_000;
@@ -24,8 +22,9 @@ export interface ILogTailModelOptions {
   copiedDelay?: number;
 }
 
-export class LogTailModel implements IDisposable {
+export class LogTailModel extends ViewModel {
   constructor(options: ILogTailModelOptions) {
+    super();
     this._client = options.client;
     this.name = options.name;
     this._interval = options.interval ?? 1000;
@@ -34,9 +33,6 @@ export class LogTailModel implements IDisposable {
 
   readonly name: string;
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get text(): string {
     return this._text;
   }
@@ -58,22 +54,19 @@ export class LogTailModel implements IDisposable {
   get copied(): boolean {
     return this._copied;
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
 
   /**
    * Say whether the job runs: the first call reads the log; while active it keeps reading
    * every `interval`; when the job ends it reads once more (the last lines) and stops.
    */
   setActive(active: boolean): void {
-    if (this._disposed || (this._started && active === this._active)) {
+    if (this.isDisposed || (this.started && active === this._active)) {
       return;
     }
-    this._started = true;
+    this.startOnce();
     this._active = active;
-    this._changed.emit();
-    this._debounce.cancel('poll');
+    this.emitChanged();
+    this.debounce.cancel('poll');
     this._polling = false;
     void this._tick();
   }
@@ -81,24 +74,15 @@ export class LogTailModel implements IDisposable {
   /** Copy the whole text; `copied` is true for a moment. */
   async copy(copy: (text: string) => Promise<void>): Promise<void> {
     await copy(this._text);
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
     this._copied = true;
-    this._changed.emit();
-    this._debounce.schedule('copied', this._copiedDelay, () => {
+    this.emitChanged();
+    this.debounce.schedule('copied', this._copiedDelay, () => {
       this._copied = false;
-      this._changed.emit();
+      this.emitChanged();
     });
-  }
-
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this._debounce.dispose();
-    Signal.clearData(this);
   }
 
   private async _tick(): Promise<void> {
@@ -106,12 +90,12 @@ export class LogTailModel implements IDisposable {
     try {
       for (let i = 0; i < MAX_CHUNKS_PER_READ; i++) {
         const chunk = await this._client.getLogs(this.name, this._offset);
-        if (this._disposed || seq !== this._seq) {
+        if (this.isDisposed || seq !== this._seq) {
           return;
         }
         if (chunk.text) {
           this._text = (this._text + chunk.text).slice(-MAX_LOG_CHARS);
-          this._changed.emit();
+          this.emitChanged();
         }
         const moved = chunk.next_offset !== this._offset;
         this._offset = chunk.next_offset;
@@ -122,16 +106,16 @@ export class LogTailModel implements IDisposable {
       }
       this._error = null;
     } catch (error) {
-      if (this._disposed || seq !== this._seq) {
+      if (this.isDisposed || seq !== this._seq) {
         return;
       }
       this._error = asApiError(error).message;
     }
     this._polling = this._active && !this._complete;
     if (this._polling) {
-      this._debounce.schedule('poll', this._interval, () => void this._tick());
+      this.debounce.schedule('poll', this._interval, () => void this._tick());
     }
-    this._changed.emit();
+    this.emitChanged();
   }
 
   private _client: LabstudioClient;
@@ -141,12 +125,8 @@ export class LogTailModel implements IDisposable {
   private _offset = 0;
   private _error: string | null = null;
   private _active = false;
-  private _started = false;
   private _complete = false;
   private _polling = false;
   private _copied = false;
-  private _disposed = false;
   private _seq = 0;
-  private _debounce = new Debouncer();
-  private _changed = new Signal<this, void>(this);
 }

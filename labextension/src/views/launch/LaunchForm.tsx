@@ -81,58 +81,28 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
         </div>
       )}
 
-      <Field
+      <PathField
         label="Entry point"
         field="entry_point"
         errors={errors}
         hint="The script to run, e.g. src/train.py"
-      >
-        <div className="labstudio-row">
-          <input
-            className="jp-mod-styled"
-            data-testid="labstudio-launch-entry-point"
-            value={form.entryPoint}
-            onChange={e => set('entryPoint', e.target.value)}
-            placeholder="train.py"
-            aria-label="Entry point"
-          />
-          {props.pickPath && (
-            <button
-              type="button"
-              className="labstudio-button"
-              onClick={() => void pick('entryPoint', 'file')}
-            >
-              Browse…
-            </button>
-          )}
-        </div>
-      </Field>
-      <Field
+        testId="labstudio-launch-entry-point"
+        value={form.entryPoint}
+        onChange={v => set('entryPoint', v)}
+        placeholder="train.py"
+        onBrowse={props.pickPath && (() => void pick('entryPoint', 'file'))}
+      />
+      <PathField
         label="Source dir"
         field="source_dir"
         errors={errors}
         hint="Optional: the folder snapshotted as the job's code (default: the script's folder)"
-      >
-        <div className="labstudio-row">
-          <input
-            className="jp-mod-styled"
-            data-testid="labstudio-launch-source-dir"
-            value={form.sourceDir}
-            onChange={e => set('sourceDir', e.target.value)}
-            placeholder="(the script's folder)"
-            aria-label="Source dir"
-          />
-          {props.pickPath && (
-            <button
-              type="button"
-              className="labstudio-button"
-              onClick={() => void pick('sourceDir', 'folder')}
-            >
-              Browse…
-            </button>
-          )}
-        </div>
-      </Field>
+        testId="labstudio-launch-source-dir"
+        value={form.sourceDir}
+        onChange={v => set('sourceDir', v)}
+        placeholder="(the script's folder)"
+        onBrowse={props.pickPath && (() => void pick('sourceDir', 'folder'))}
+      />
       <Field
         label="Hyperparameters"
         field="hyperparameters"
@@ -280,6 +250,48 @@ function Field(props: {
         props.hint && <div className="labstudio-hint">{props.hint}</div>
       )}
     </div>
+  );
+}
+
+/** A path typed in, or picked from the file browser when `onBrowse` is given. */
+function PathField(props: {
+  label: string;
+  field: FormField;
+  errors: Partial<Record<FormField, string>>;
+  hint: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  onBrowse?: () => void;
+}): JSX.Element {
+  return (
+    <Field
+      label={props.label}
+      field={props.field}
+      errors={props.errors}
+      hint={props.hint}
+    >
+      <div className="labstudio-row">
+        <input
+          className="jp-mod-styled"
+          data-testid={props.testId}
+          value={props.value}
+          onChange={e => props.onChange(e.target.value)}
+          placeholder={props.placeholder}
+          aria-label={props.label}
+        />
+        {props.onBrowse && (
+          <button
+            type="button"
+            className="labstudio-button"
+            onClick={props.onBrowse}
+          >
+            Browse…
+          </button>
+        )}
+      </div>
+    </Field>
   );
 }
 

@@ -3,11 +3,8 @@
  * submission (`POST /jobs`) and its errors, each put beside the field the server names
  * (the translation itself is the pure `formModel.ts`).
  */
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
-
 import { LabstudioClient } from '../../api';
-import { asApiError } from '../../panel/live';
+import { IActionSlot, ViewModel } from '../../panel/viewModel';
 import { ITrainingJobDescription } from '../../types';
 import {
   emptyForm,
@@ -24,15 +21,13 @@ export interface ILaunchFormModelOptions {
   initial?: Partial<ILaunchForm>;
 }
 
-export class LaunchFormModel implements IDisposable {
+export class LaunchFormModel extends ViewModel {
   constructor(options: ILaunchFormModelOptions) {
+    super();
     this._client = options.client;
     this._form = emptyForm(options.initial);
   }
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   get form(): ILaunchForm {
     return this._form;
   }
@@ -50,21 +45,17 @@ export class LaunchFormModel implements IDisposable {
   get launched(): string | null {
     return this._launched;
   }
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
 
   /** Read the experiment names offered in the form (none when that fails). */
   async start(): Promise<void> {
-    if (this._started || this._disposed) {
+    if (!this.startOnce()) {
       return;
     }
-    this._started = true;
     try {
       const experiments = await this._client.listExperiments();
-      if (!this._disposed) {
+      if (!this.isDisposed) {
         this._experiments = experiments.map(e => e.name);
-        this._changed.emit();
+        this.emitChanged();
       }
     } catch {
       // Suggestions only: the field still takes any name.
@@ -73,7 +64,7 @@ export class LaunchFormModel implements IDisposable {
 
   set<K extends keyof ILaunchForm>(key: K, value: ILaunchForm[K]): void {
     this._form = { ...this._form, [key]: value };
-    this._changed.emit();
+    this.emitChanged();
   }
 
   /**
@@ -86,33 +77,15 @@ export class LaunchFormModel implements IDisposable {
         entry_point:
           'Choose the script to run (a .py file under the Jupyter root).'
       };
-      this._changed.emit();
+      this.emitChanged();
       return null;
     }
-    this._busy = true;
-    this._errors = {};
-    this._changed.emit();
     let job: ITrainingJobDescription | null = null;
-    try {
+    await this.runAction(async () => {
       job = await this._client.createJob(toRequest(this._form));
       this._launched = job.TrainingJobName;
-    } catch (error) {
-      const err = asApiError(error);
-      this._errors = { [fieldOf(err.field)]: err.message };
-    }
-    this._busy = false;
-    if (!this._disposed) {
-      this._changed.emit();
-    }
+    }, this._submission);
     return job;
-  }
-
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    Signal.clearData(this);
   }
 
   private _client: LabstudioClient;
@@ -121,7 +94,13 @@ export class LaunchFormModel implements IDisposable {
   private _busy = false;
   private _experiments: string[] = [];
   private _launched: string | null = null;
-  private _started = false;
-  private _disposed = false;
-  private _changed = new Signal<this, void>(this);
+  /** A refusal goes beside the field the server names. */
+  private _submission: IActionSlot = {
+    setBusy: busy => {
+      this._busy = busy;
+    },
+    setError: error => {
+      this._errors = error ? { [fieldOf(error.field)]: error.message } : {};
+    }
+  };
 }
