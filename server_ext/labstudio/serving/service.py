@@ -131,6 +131,12 @@ class EndpointService:
             raise Invalid(f"SourceDir {req.source_dir!r} is not a folder", field="SourceDir")
         if req.entry_point:
             sources.check_entry_point(req.entry_point, sources.code_folder(src, source_dir), allow_absolute=root_dir is None)
+        # The snapshot copies what links point to: none may lead out of the roots (REST only).
+        roots = self._roots(root_dir)
+        if src.kind in ("folder", "file") and "://" not in src.location:
+            sources.check_links(Path(src.location), roots, "Source")
+        if source_dir is not None:
+            sources.check_links(Path(source_dir).expanduser(), roots, "SourceDir")
 
     def _prepare_variant(
         self, name: str, generation: int, req: VariantRequest, src: sources.Source, base_dir: Path | None, root_dir: Path | None = None

@@ -13,7 +13,7 @@ import hashlib
 import os
 import posixpath
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +165,44 @@ def code_folder(source: Source, source_dir: str | None) -> Path | None:
     if source.kind == "folder":
         return Path(source.location) / "code"
     return None
+
+
+def check_links(folder: Path, roots: Sequence[Path] | None, field: str) -> None:
+    """Refuse a symlink in a folder (or a file) that is about to be snapshotted when it leaves the roots.
+
+    The snapshot copies what a link points to (``symlinks=False``), so a link inside the
+    Jupyter root to ``/etc/passwd`` or another folder would publish that file through the
+    endpoint. One walk that does not follow links: each link is resolved and checked, and a
+    link to a folder outside is refused without descending into it. No roots (CLI, SDK):
+    a local user may copy what they like.
+    """
+    if not roots:
+        return
+    resolved_roots = [root.resolve() for root in roots]
+
+    def outside(link: Path) -> None:
+        try:
+            target = link.resolve()
+        except (OSError, RuntimeError) as exc:  # a loop of links: nothing the snapshot could copy
+            raise Invalid(f"{field} {folder}: the symbolic link {link} cannot be resolved ({exc}); remove it", field=field) from None
+        if not any(target == root or root in target.parents for root in resolved_roots):
+            raise Invalid(
+                f"{field} {folder}: the symbolic link {link} points to {target}, outside the Jupyter root "
+                f"{resolved_roots[0]}; copy the file into the root or remove the link",
+                field=field,
+            )
+
+    if folder.is_symlink():  # a single model file, or the folder itself, that is a link
+        outside(folder)
+    if not folder.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(folder.resolve(), followlinks=False):
+        ignored = _IGNORE(dirpath, dirnames + filenames)
+        dirnames[:] = [d for d in dirnames if d not in ignored]
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            if name not in ignored and path.is_symlink():
+                outside(path)
 
 
 def _copy_tree(src: Path, dest: Path) -> None:
