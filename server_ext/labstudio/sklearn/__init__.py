@@ -1,4 +1,4 @@
 """``labstudio.sklearn``: what ``sagemaker.sklearn`` offers, running locally."""
-from .sdk.frameworks import SKLearn, SKLearnModel, SKLearnPredictor
+from ..sdk.frameworks import SKLearn, SKLearnModel, SKLearnPredictor
 
 __all__ = ["SKLearn", "SKLearnModel", "SKLearnPredictor"]
