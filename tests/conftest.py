@@ -58,6 +58,16 @@ def _stop_leftovers(home: Path) -> None:
                 core.jobs.stop(job["TrainingJobName"])
             except Exception:
                 pass
+        for job in core.processing.list(status=["InProgress", "Stopping"], limit=1000)["ProcessingJobSummaries"]:
+            try:
+                core.processing.stop(job["ProcessingJobName"])
+            except Exception:
+                pass
+        for job in core.transforms.list(status=["InProgress", "Stopping"], limit=1000)["TransformJobSummaries"]:
+            try:
+                core.transforms.stop(job["TransformJobName"])
+            except Exception:
+                pass
     finally:
         core.db.dispose()
 

@@ -56,10 +56,14 @@ def fuzzed_server(tmp_path: Path) -> Iterator[JupyterProcess]:
 
 
 def _stop_everything(jp: JupyterProcess) -> None:
-    """Endpoints and jobs a fuzzed request created must not outlive the test."""
+    """Endpoints, jobs and tuning jobs a fuzzed request created must not outlive the test."""
     code, listed = jp.request("GET", "/labstudio/api/endpoints")
     for item in listed.get("Endpoints", []) if code == 200 else []:
         jp.request("DELETE", f"/labstudio/api/endpoints/{item['EndpointName']}")
+    # tuning jobs first: a running tuner would start new trials after their jobs are stopped
+    code, tuning = jp.request("GET", "/labstudio/api/tuning-jobs?status=InProgress&max_results=1000")
+    for item in tuning.get("HyperParameterTuningJobSummaries", []) if code == 200 else []:
+        jp.request("POST", f"/labstudio/api/tuning-jobs/{item['HyperParameterTuningJobName']}/stop")
     for status in ("InProgress", "Stopping"):
         code, jobs = jp.request("GET", f"/labstudio/api/jobs?status={status}&limit=1000")
         for job in jobs.get("TrainingJobSummaries", []) if code == 200 else []:

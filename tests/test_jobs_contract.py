@@ -97,10 +97,10 @@ def test_source_snapshot_is_taken_at_submit(core, write_script) -> None:
     assert "version 2" in core.jobs.logs(d["TrainingJobName"])["text"]
 
 
-def test_requirements_txt_is_not_installed_and_the_log_says_so(core, write_script) -> None:
+def test_requirements_txt_is_not_installed_when_turned_off_and_the_log_says_so(core, write_script) -> None:
     script = write_script("print('trained')\n")
     (script.parent / "requirements.txt").write_text("some-package-that-does-not-exist==0.0.1\n")
-    final = core.jobs.wait(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent)})["TrainingJobName"], timeout=60)
+    final = core.jobs.wait(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent), "install_requirements": False})["TrainingJobName"], timeout=60)
     assert final["TrainingJobStatus"] == "Completed"
     lines = core.jobs.logs(final["TrainingJobName"])["text"].splitlines()
     assert lines[0].startswith("labstudio: requirements.txt found") and "do not install it" in lines[0]

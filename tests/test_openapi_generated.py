@@ -12,7 +12,7 @@ import pytest
 from labstudio.handlers.openapi import build_document
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = REPO / "schema" / "openapi.json"
+SCHEMA = REPO / "openapi" / "openapi.json"
 GENERATED_TS = REPO / "labextension" / "src" / "generated" / "openapi.ts"
 OPENAPI_TS = REPO / "node_modules" / ".bin" / "openapi-typescript"
 HINT = "regenerate with `jlpm gen:types` and commit the result"
@@ -20,7 +20,7 @@ HINT = "regenerate with `jlpm gen:types` and commit the result"
 
 def test_schema_file_is_the_servers_document() -> None:
     assert SCHEMA.is_file(), f"{SCHEMA} is missing; {HINT}"
-    assert json.loads(SCHEMA.read_text(encoding="utf-8")) == build_document(), f"schema/openapi.json is stale; {HINT}"
+    assert json.loads(SCHEMA.read_text(encoding="utf-8")) == build_document(), f"openapi/openapi.json is stale; {HINT}"
 
 
 def test_generated_typescript_matches_the_document(tmp_path: Path) -> None:

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-import labstudio
+from cli_helpers import cli_runner
 from serving_helpers import TRANSFORM_FN, make_archive, write_source
 
 pytestmark = pytest.mark.slow
@@ -17,16 +14,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def cli(labstudio_home: Path, tmp_path: Path):
-    env = dict(os.environ)
-    package_root = str(Path(labstudio.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join([package_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "labstudio.cli", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
-        if check and result.returncode != 0:
-            raise AssertionError(f"labstudio {' '.join(args)} exited {result.returncode}: {result.stderr}")
-        return result
-
+    run = cli_runner(tmp_path)
     yield run
     listed = json.loads(run("endpoints", "list", "--json", check=False).stdout or '{"Endpoints": []}')
     for item in listed["Endpoints"]:

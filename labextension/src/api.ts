@@ -29,6 +29,17 @@ import {
   IListTrainingJobsResponse,
   ILogChunk,
   ITrainingJobDescription,
+  ICreateTuningJobRequest,
+  IListTuningJobsResponse,
+  IListTuningTrialsResponse,
+  ITuningJobDescription,
+  TuningJobStatus,
+  ICreateTransformJobRequest,
+  IListKindJobsOptions,
+  IListProcessingJobsResponse,
+  IListTransformJobsResponse,
+  IProcessingJobDescription,
+  ITransformJobDescription,
   toNumber
 } from './types';
 
@@ -167,6 +178,154 @@ export class LabstudioClient {
       token = page.NextToken ?? undefined;
     } while (token);
     return { metrics: [...series.values()] };
+  }
+
+  // -- hyperparameter tuning jobs ----------------------------------------------------
+
+  /** `GET /tuning-jobs`: one page of tuning jobs, newest first. */
+  listTuningJobs(
+    options: {
+      status?: TuningJobStatus;
+      nameContains?: string;
+      maxResults?: number;
+      nextToken?: string | null;
+    } = {}
+  ): Promise<IListTuningJobsResponse> {
+    return this.request<IListTuningJobsResponse>('GET', ['tuning-jobs'], {
+      query: {
+        status: options.status,
+        name_contains: options.nameContains,
+        max_results: options.maxResults,
+        next_token: options.nextToken
+      }
+    });
+  }
+
+  /** `POST /tuning-jobs`: start a tuning job (validated before anything runs). */
+  createTuningJob(
+    request: ICreateTuningJobRequest
+  ): Promise<ITuningJobDescription> {
+    return this.request<ITuningJobDescription>('POST', ['tuning-jobs'], {
+      body: request
+    });
+  }
+
+  /** `GET /tuning-jobs/{name}` (SageMaker's DescribeHyperParameterTuningJob). */
+  getTuningJob(name: string): Promise<ITuningJobDescription> {
+    return this.request<ITuningJobDescription>('GET', ['tuning-jobs', name]);
+  }
+
+  /**
+   * `GET /tuning-jobs/{name}/training-jobs`, every page: the trials of a tuning job
+   * (a sweep is at most a few hundred trials, and the view shows them all).
+   */
+  async listTuningTrials(name: string): Promise<IListTuningTrialsResponse> {
+    const trials: IListTuningTrialsResponse['TrainingJobSummaries'] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.request<IListTuningTrialsResponse>(
+        'GET',
+        ['tuning-jobs', name, 'training-jobs'],
+        {
+          query: {
+            sort_by: 'CreationTime',
+            sort_order: 'Ascending',
+            next_token: token
+          }
+        }
+      );
+      trials.push(...page.TrainingJobSummaries);
+      token = page.NextToken ?? undefined;
+    } while (token);
+    return { TrainingJobSummaries: trials, NextToken: null };
+  }
+
+  /** `POST /tuning-jobs/{name}/stop`: stops every running trial. */
+  stopTuningJob(name: string): Promise<ITuningJobDescription> {
+    return this.request<ITuningJobDescription>('POST', [
+      'tuning-jobs',
+      name,
+      'stop'
+    ]);
+  }
+
+  // -- processing and batch transform jobs -------------------------------------------
+
+  /** `GET /processing-jobs`: one page of processing jobs, newest first. */
+  listProcessingJobs(
+    options: IListKindJobsOptions = {}
+  ): Promise<IListProcessingJobsResponse> {
+    return this.request<IListProcessingJobsResponse>(
+      'GET',
+      ['processing-jobs'],
+      { query: kindListQuery(options) }
+    );
+  }
+
+  /** `GET /processing-jobs/{name}` (SageMaker's DescribeProcessingJob). */
+  getProcessingJob(name: string): Promise<IProcessingJobDescription> {
+    return this.request<IProcessingJobDescription>('GET', [
+      'processing-jobs',
+      name
+    ]);
+  }
+
+  /** `POST /processing-jobs/{name}/stop`. */
+  stopProcessingJob(name: string): Promise<IProcessingJobDescription> {
+    return this.request<IProcessingJobDescription>('POST', [
+      'processing-jobs',
+      name,
+      'stop'
+    ]);
+  }
+
+  /** `GET /processing-jobs/{name}/logs?offset=N`. */
+  getProcessingLogs(name: string, offset = 0): Promise<ILogChunk> {
+    return this.request<ILogChunk>('GET', ['processing-jobs', name, 'logs'], {
+      query: { offset }
+    });
+  }
+
+  /** `GET /transform-jobs`: one page of batch transform jobs, newest first. */
+  listTransformJobs(
+    options: IListKindJobsOptions = {}
+  ): Promise<IListTransformJobsResponse> {
+    return this.request<IListTransformJobsResponse>('GET', ['transform-jobs'], {
+      query: kindListQuery(options)
+    });
+  }
+
+  /** `POST /transform-jobs`: score a file or folder with a model (checked first). */
+  createTransformJob(
+    request: ICreateTransformJobRequest
+  ): Promise<ITransformJobDescription> {
+    return this.request<ITransformJobDescription>('POST', ['transform-jobs'], {
+      body: request
+    });
+  }
+
+  /** `GET /transform-jobs/{name}`: DescribeTransformJob with the records done so far. */
+  getTransformJob(name: string): Promise<ITransformJobDescription> {
+    return this.request<ITransformJobDescription>('GET', [
+      'transform-jobs',
+      name
+    ]);
+  }
+
+  /** `POST /transform-jobs/{name}/stop`. */
+  stopTransformJob(name: string): Promise<ITransformJobDescription> {
+    return this.request<ITransformJobDescription>('POST', [
+      'transform-jobs',
+      name,
+      'stop'
+    ]);
+  }
+
+  /** `GET /transform-jobs/{name}/logs?offset=N`. */
+  getTransformLogs(name: string, offset = 0): Promise<ILogChunk> {
+    return this.request<ILogChunk>('GET', ['transform-jobs', name, 'logs'], {
+      query: { offset }
+    });
   }
 
   // -- experiments and runs ---------------------------------------------------------
@@ -421,6 +580,16 @@ export class LabstudioClient {
     }
     return data as T;
   }
+}
+
+/** The query of the processing and transform job lists. */
+function kindListQuery(options: IListKindJobsOptions): Query {
+  return {
+    limit: options.limit,
+    next_token: options.nextToken,
+    status: options.status,
+    name_contains: options.nameContains
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,7 @@
 /**
- * labstudio's JupyterLab plugin: the Studio sidebar (experiments, training jobs,
- * endpoints), the main-area views (comparison, job, launch form, endpoint), commands in
+ * labstudio's JupyterLab plugin: the Studio sidebar (experiments, training jobs, tuning
+ * jobs, endpoints), the main-area views (comparison, job, tuning job, launch form,
+ * endpoint), commands in
  * the palette, "Train with labstudio" on .py files, and the settings.
  */
 import {
@@ -8,7 +9,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -19,7 +20,9 @@ import { studioIcon } from './icons';
 import { JobsModel, PANEL_ID, StudioPanel } from './panel';
 import { EndpointsModel } from './panel/endpointsModel';
 import { ExperimentsModel } from './panel/experimentsModel';
+import { JobKindsModel } from './panel/jobKindsModel';
 import { applySettings } from './panel/settings';
+import { TuningJobsModel } from './panel/tuningJobsModel';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
 
 export * from './api';
@@ -36,6 +39,7 @@ export namespace CommandIDs {
   export const openCompare = 'labstudio:open-compare';
   export const openJob = 'labstudio:open-job';
   export const openEndpoint = 'labstudio:open-endpoint';
+  export const openTuning = 'labstudio:open-tuning';
 }
 
 const PLUGIN_ID = 'labstudio:plugin';
@@ -84,6 +88,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     const fallback = settings.refreshInterval * 1000;
     const jobs = new JobsModel({ client, events, fallbackInterval: fallback });
+    // The jobs section lists every kind: training (and tuning trials), processing, transform.
+    const jobKinds = new JobKindsModel({
+      client,
+      events,
+      training: jobs,
+      fallbackInterval: fallback
+    });
     const experiments = new ExperimentsModel({
       client,
       events,
@@ -107,6 +118,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       );
     };
     const endpoints = new EndpointsModel({
+      client,
+      events,
+      fallbackInterval: fallback
+    });
+
+    const tuning = new TuningJobsModel({
       client,
       events,
       fallbackInterval: fallback
@@ -138,28 +155,35 @@ const plugin: JupyterFrontEndPlugin<void> = {
       jobs,
       experiments,
       endpoints,
+      tuning,
+      jobKinds,
       actions: {
         openCompare: ids => views.openCompare(ids, compareMetric(ids)),
         openRun: run => views.openRun(run),
         openJob: name => views.openJob(name),
         openEndpoint: name => views.openEndpoint(name),
-        openLaunch: () => views.openLaunch()
+        openTuning: name => views.openTuning(name),
+        openLaunch: () => views.openLaunch(),
+        openProcessing: name => views.openProcessing(name),
+        openTransform: name => views.openTransform(name)
       }
     });
     panel.disposed.connect(() => events.dispose());
 
     loaded?.changed.connect(() => {
       read();
-      applySettings(settings, { jobs, experiments, endpoints });
+      applySettings(settings, { jobs, experiments, endpoints, tuning });
+      jobKinds.setFallbackInterval(settings.refreshInterval * 1000);
     });
 
     app.shell.add(panel, 'left', { rank: 600 });
     if (restorer) {
       restorer.add(panel, PANEL_ID);
     }
-    void jobs.start();
+    void jobKinds.start(); // starts `jobs` too
     void experiments.start();
     void endpoints.start();
+    void tuning.start();
 
     const { commands } = app;
     commands.addCommand(CommandIDs.open, {
@@ -168,12 +192,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(PANEL_ID)
     });
     commands.addCommand(CommandIDs.refresh, {
-      label: 'Refresh experiments, jobs and endpoints',
+      label: 'Refresh experiments, jobs, tuning jobs and endpoints',
       execute: async () => {
         await Promise.all([
           jobs.refresh(),
           experiments.refresh(),
-          endpoints.refresh()
+          endpoints.refresh(),
+          tuning.refresh()
         ]);
       }
     });
@@ -226,6 +251,30 @@ const plugin: JupyterFrontEndPlugin<void> = {
         args.name ? `Open endpoint ${args.name}` : 'Open an endpoint',
       execute: args => args.name && views.openEndpoint(String(args.name))
     });
+    commands.addCommand(CommandIDs.openTuning, {
+      label: args =>
+        args.name ? `Open tuning job ${args.name}` : 'Open a tuning job…',
+      caption: 'Open the view of a hyperparameter tuning job',
+      execute: async args => {
+        let name = args.name ? String(args.name) : null;
+        if (!name) {
+          // Choose among the sweeps the Tuning section lists (or type a name).
+          await tuning.refresh();
+          const names = tuning.jobs.map(j => j.HyperParameterTuningJobName);
+          const answer = names.length
+            ? await InputDialog.getItem({
+                title: 'Open a tuning job',
+                items: names,
+                editable: true
+              })
+            : await InputDialog.getText({ title: 'Tuning job name' });
+          name = answer.button.accept ? (answer.value ?? '').trim() : null;
+        }
+        if (name) {
+          views.openTuning(name);
+        }
+      }
+    });
 
     app.contextMenu.addItem({
       command: CommandIDs.trainFile,
@@ -237,6 +286,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       for (const command of [
         CommandIDs.open,
         CommandIDs.launch,
+        CommandIDs.openTuning,
         CommandIDs.compareSelected,
         CommandIDs.refresh,
         CommandIDs.refreshJobs

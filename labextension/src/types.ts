@@ -2,7 +2,7 @@
  * Shapes of the labstudio REST API (`/labstudio/api/...`).
  *
  * The wire shapes are generated: the server's pydantic models (`labstudio/shapes`) give
- * the OpenAPI document (`schema/openapi.json`), and `jlpm gen:types` turns that into
+ * the OpenAPI document (`openapi/openapi.json`), and `jlpm gen:types` turns that into
  * `generated/openapi.ts`. This module gives them the names the panel uses; only
  * client-side options and helpers are written by hand here.
  *
@@ -209,3 +209,89 @@ export interface IInvokeResult {
 
 /** Payload of `endpoint.created` / `endpoint.status` / `endpoint.deleted`. */
 export type IEndpointStatusPayload = Schemas['EndpointStatusPayload'];
+
+// ---------------------------------------------------------------------------------------
+// Hyperparameter tuning jobs (SageMaker's PascalCase; the request is snake_case like POST /jobs)
+
+/** The lifecycle status of a tuning job (SageMaker's `HyperParameterTuningJobStatus`). */
+export type TuningJobStatus =
+  Schemas['TuningJobSummary']['HyperParameterTuningJobStatus'];
+
+/** One tuned hyperparameter of `POST /tuning-jobs`. */
+export type IParameterRange = Schemas['ParameterRange'];
+
+export type ParameterType = IParameterRange['type'];
+
+export type ScalingType = NonNullable<IParameterRange['scaling_type']>;
+
+/** The body of `POST /labstudio/api/tuning-jobs`. */
+export type ICreateTuningJobRequest = Schemas['CreateTuningJobRequest'];
+
+export type TuningStrategy = NonNullable<ICreateTuningJobRequest['strategy']>;
+
+/** The objective a finished trial reached. */
+export type ITuningObjectiveValue = Schemas['FinalObjectiveMetric'];
+
+/** One trial of a tuning job (`GET /tuning-jobs/{name}/training-jobs`, `BestTrainingJob`). */
+export type ITuningTrialSummary = Schemas['TuningTrainingJobSummary'];
+
+export type ITuningStatusCounters = Schemas['TrainingJobStatusCounters'];
+
+/** `GET /labstudio/api/tuning-jobs/{name}` (SageMaker's DescribeHyperParameterTuningJob). */
+export type ITuningJobDescription = Schemas['DescribeTuningJobResponse'];
+
+/** One row of `GET /labstudio/api/tuning-jobs` (with the best objective so far). */
+export type ITuningJobSummary = Schemas['TuningJobSummary'];
+
+export type IListTuningJobsResponse = Schemas['ListTuningJobsResponse'];
+
+export type IListTuningTrialsResponse =
+  Schemas['ListTuningTrainingJobsResponse'];
+
+/** Payload of `tuning.created`. */
+export type ITuningCreatedPayload = Schemas['TuningCreatedPayload'];
+
+/** Payload of `tuning.status`. */
+export type ITuningStatusPayload = Schemas['TuningStatusPayload'];
+
+/** Payload of `tuning.progress` (after each finished trial). */
+export type ITuningProgressPayload = Schemas['TuningProgressPayload'];
+
+// ---------------------------------------------------------------------------------------
+// Processing and batch transform jobs (SageMaker's PascalCase; requests are snake_case)
+
+/** The lifecycle status of a processing job (SageMaker's `ProcessingJobStatus`). */
+export type ProcessingJobStatus =
+  Schemas['ProcessingJobSummary']['ProcessingJobStatus'];
+
+/** One row of `GET /labstudio/api/processing-jobs`. */
+export type IProcessingJobSummary = Schemas['ProcessingJobSummary'];
+
+export type IListProcessingJobsResponse = Schemas['ListProcessingJobsResponse'];
+
+/** `GET /labstudio/api/processing-jobs/{name}` (SageMaker's DescribeProcessingJob). */
+export type IProcessingJobDescription =
+  Schemas['DescribeProcessingJobResponse'];
+
+/** The lifecycle status of a transform job (SageMaker's `TransformJobStatus`). */
+export type TransformJobStatus =
+  Schemas['TransformJobSummary']['TransformJobStatus'];
+
+/** One row of `GET /labstudio/api/transform-jobs` (with its records done so far). */
+export type ITransformJobSummary = Schemas['TransformJobSummary'];
+
+export type IListTransformJobsResponse = Schemas['ListTransformJobsResponse'];
+
+/** `GET /labstudio/api/transform-jobs/{name}` (DescribeTransformJob, with progress). */
+export type ITransformJobDescription = Schemas['DescribeTransformJobResponse'];
+
+/** The body of `POST /labstudio/api/transform-jobs`. */
+export type ICreateTransformJobRequest = Schemas['CreateTransformJobRequest'];
+
+/** Query parameters of the processing and transform job lists. */
+export interface IListKindJobsOptions {
+  limit?: number;
+  nextToken?: string | null;
+  status?: string;
+  nameContains?: string;
+}

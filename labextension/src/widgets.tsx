@@ -4,6 +4,7 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
@@ -19,9 +20,15 @@ import { EndpointModel } from './views/endpoint/endpointModel';
 import { EndpointView } from './views/endpoint/EndpointView';
 import { JobDetailModel } from './views/job/jobDetailModel';
 import { JobDetailView } from './views/job/JobDetailView';
+import { ProcessingJobModel } from './views/kinds/processingModel';
+import { ProcessingJobView } from './views/kinds/ProcessingJobView';
+import { TransformJobModel } from './views/kinds/transformModel';
+import { TransformJobView } from './views/kinds/TransformJobView';
 import { fromJob, emptyForm, ILaunchForm } from './views/launch/formModel';
 import { LaunchForm } from './views/launch/LaunchForm';
 import { LaunchFormModel } from './views/launch/launchFormModel';
+import { TuningModel } from './views/tuning/tuningModel';
+import { TuningView } from './views/tuning/TuningView';
 
 export { DEFAULT_SETTINGS };
 export type { IStudioSettings };
@@ -93,10 +100,57 @@ export class MainViews {
             onClone={job => this.openLaunch(job)}
             onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
             onOpenRun={runId => this.openCompare([runId])}
+            onOpenTransform={transform => this.openTransform(transform)}
           />
         )
       };
     });
+  }
+
+  /** A processing job: its inputs and outputs (links into the file browser) and log. */
+  openProcessing(name: string): void {
+    this._open(`processing:${name}`, name, () => {
+      const model = new ProcessingJobModel({ ...this._sources, name });
+      return {
+        model,
+        render: () => (
+          <ProcessingJobView
+            model={model}
+            root={serverRoot()}
+            onOpenPath={path => this.openPath(path)}
+          />
+        )
+      };
+    });
+  }
+
+  /** A batch transform job: records done of the total, throughput, data and log. */
+  openTransform(name: string): void {
+    this._open(`transform:${name}`, name, () => {
+      const model = new TransformJobModel({ ...this._sources, name });
+      return {
+        model,
+        render: () => (
+          <TransformJobView
+            model={model}
+            root={serverRoot()}
+            onOpenPath={path => this.openPath(path)}
+          />
+        )
+      };
+    });
+  }
+
+  /** Show a path (relative to the Jupyter root) in JupyterLab's file browser. */
+  openPath(path: string): void {
+    void this.app.commands
+      .execute('filebrowser:go-to-path', { path })
+      .catch(error =>
+        console.warn(
+          `labstudio: cannot show ${path} in the file browser`,
+          error
+        )
+      );
   }
 
   /** The launch form, empty, for a script, or cloned from a job. */
@@ -116,6 +170,25 @@ export class MainViews {
             model={model}
             pickPath={this.pickPath}
             onLaunched={job => this.openJob(job.TrainingJobName)}
+            onTuningLaunched={name => this.openTuning(name)}
+          />
+        )
+      };
+    });
+  }
+
+  /** A tuning job: its trials, objective chart and parallel coordinates. */
+  openTuning(name: string): void {
+    this._open(`tuning:${name}`, name, () => {
+      const model = new TuningModel({ ...this._sources, name });
+      return {
+        model,
+        render: () => (
+          <TuningView
+            model={model}
+            onOpenJob={job => this.openJob(job)}
+            onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
+            onCompare={runIds => this.openCompare(runIds)}
           />
         )
       };
@@ -182,6 +255,12 @@ export class MainViews {
   private _widgets = new Map<string, MainAreaWidget>();
   private _count = 0;
   private _launches = 0;
+}
+
+/** The Jupyter root as an absolute path (null when the page does not say it). */
+function serverRoot(): string | null {
+  const root = PageConfig.getOption('serverRoot');
+  return root && root.startsWith('/') ? root : null;
 }
 
 function hash(text: string): string {

@@ -42,13 +42,34 @@ _LAZY = {
     "xgboost": "labstudio.xgboost",
     "pytorch": "labstudio.pytorch",
     "local": "labstudio.local",
+    # SageMaker SDK module tree and top-level names (issue 13).
+    "Session": "labstudio.sdk.session",
+    "get_execution_role": "labstudio.sdk.session",
+    "image_uris": "labstudio.image_uris",
+    "tensorflow": "labstudio.tensorflow",
+    "huggingface": "labstudio.huggingface",
+    "estimator": "labstudio.estimator",
+    "model": "labstudio.model",
+    "predictor": "labstudio.predictor",
+    "inputs": "labstudio.inputs",
+    "session": "labstudio.session",
+    "s3": "labstudio.s3",
+    "utils": "labstudio.utils",
+    # Hyperparameter tuning (issue 11).
+    "HyperparameterTuner": "labstudio.sdk.tuner",
+    "tuner": "labstudio.tuner",
     "widgets": "labstudio.widgets",
     "magics": "labstudio.magics",
+    # Processing jobs (issue 12).
+    "processing": "labstudio.processing",
+    # Batch transform (issue 12).
+    "Transformer": "labstudio.sdk.transformer",
+    "transformer": "labstudio.transformer",
 }
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext labstudio`: registers %train, %%train, %deploy, %jobs, %endpoints, %runs, %logs, %stop."""
+    """`%load_ext labstudio`: registers %train, %%train, %tune, %deploy, %jobs, %endpoints, %runs, %logs, %stop."""
     from .magics import load_ipython_extension as load
 
     load(ipython)

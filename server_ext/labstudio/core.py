@@ -21,9 +21,12 @@ from .store.db import StoreUnwritable, open_writable
 log = logging.getLogger("labstudio")
 
 if TYPE_CHECKING:
+    from .jobs.processing.service import ProcessingService
     from .jobs.service import JobService
     from .serving.service import EndpointService
     from .tracking.service import ExperimentService
+    from .transform.service import TransformService
+    from .tuning.service import TuningService
 
 
 _PROBE_PREFIX = ".labstudio-probe-"
@@ -104,6 +107,24 @@ class Core:
         return JobService(self.settings, self.db)
 
     @cached_property
+    def processing(self) -> ProcessingService:
+        from .jobs.processing.service import ProcessingService
+
+        return ProcessingService(self.settings, self.db)
+
+    @cached_property
+    def tuning(self) -> TuningService:
+        from .tuning.service import TuningService
+
+        return TuningService(self.settings, self.db, self.jobs)
+
+    @cached_property
+    def transforms(self) -> TransformService:
+        from .transform.service import TransformService
+
+        return TransformService(self.settings, self.db)
+
+    @cached_property
     def experiments(self) -> ExperimentService:
         from .tracking.service import ExperimentService
 
@@ -117,7 +138,8 @@ class Core:
 
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
-        for step in (self.jobs.reconcile, self.endpoints.reconcile, lambda: self.db.run_write(events_store.prune)):
+        steps = (self.jobs.reconcile, self.endpoints.reconcile, self.tuning.reconcile, lambda: self.db.run_write(events_store.prune))
+        for step in steps:
             try:
                 step()
             except Exception:  # one failing check must not stop the others

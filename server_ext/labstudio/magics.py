@@ -1,7 +1,8 @@
-"""IPython magics (``%load_ext labstudio``): %train, %%train, %deploy, %jobs, %endpoints, %runs, %logs, %stop.
+"""IPython magics (``%load_ext labstudio``): %train, %%train, %tune, %process, %transform, %deploy, %jobs, %endpoints, %runs, %logs, %stop.
 
 Thin clients of the core, like the CLI: ``%train`` takes the CLI's options (the parser is
-built by ``cli.jobs.add_train_options``), so the two never drift. Mistakes a user can fix
+built by ``cli.jobs.add_train_options``) and ``%tune`` those of `labstudio tune`
+(``cli.tuning.add_tune_options``), so the two never drift. Mistakes a user can fix
 (bad options, unknown job, invalid spec) are one ``UsageError`` line, never a traceback.
 Tables come back as pandas DataFrames (rendered as HTML, usable as values).
 """
@@ -23,6 +24,11 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 
 from .cli.jobs import add_train_options, build_request, follow_logs
+from .cli.processing import add_process_options
+from .cli.processing import build_request as build_processing_request
+from .cli.transform import add_transform_options
+from .cli.transform import build_request as build_transform_request
+from .cli.tuning import add_tune_options, build_tuning_request
 from .errors import LabstudioError
 from .sdk.frontend import display, in_notebook
 from .sdk.session import get_core
@@ -57,6 +63,22 @@ def _train_parser() -> _Parser:
     parser.add_argument("--no-wait", dest="wait", action="store_false", default=True, help="return at once; the monitor keeps updating")
     parser.add_argument("--wait", dest="wait", action="store_true", help="wait for the job to end (default)")
     parser.add_argument("--quiet", action="store_true", help="in a terminal, print no log while waiting")
+    return parser
+
+
+def _tune_parser() -> _Parser:
+    parser = _Parser(
+        prog="tune",
+        description=(
+            "Run a hyperparameter tuning job over a SageMaker-style training script (same options as `labstudio tune`): "
+            "--max-jobs trials, --max-parallel at a time, each an ordinary training job. In a notebook a live monitor shows "
+            "progress, the best objective so far and a chart of the objective per trial; returns the HyperparameterTuner."
+        ),
+    )
+    parser.add_argument("entry_point", metavar="ENTRY_POINT", help="the training script (relative to --source-dir if given)")
+    add_tune_options(parser)
+    parser.add_argument("--no-wait", dest="wait", action="store_false", default=True, help="return at once; the monitor keeps updating")
+    parser.add_argument("--wait", dest="wait", action="store_true", help="wait for the tuning job to end (default)")
     return parser
 
 
@@ -114,10 +136,44 @@ def _stop_parser() -> _Parser:
     return parser
 
 
+def _process_parser() -> _Parser:
+    parser = _Parser(
+        prog="process",
+        description=(
+            "Run a processing script as a supervised local job (same options as `labstudio process`): inputs are "
+            "copied in before it starts, outputs copied out after it succeeds. Prints the log and returns the ProcessingJob."
+        ),
+    )
+    parser.add_argument("script", metavar="SCRIPT", help="the processing script (relative to --source-dir if given)")
+    add_process_options(parser)
+    parser.add_argument("--no-wait", dest="wait", action="store_false", default=True, help="return at once")
+    parser.add_argument("--wait", dest="wait", action="store_true", help="wait for the job to end (default)")
+    return parser
+
+
 PARSERS = {
-    "train": _train_parser(), "deploy": _deploy_parser(), "jobs": _jobs_parser(), "endpoints": _endpoints_parser(),
+    "train": _train_parser(), "tune": _tune_parser(), "deploy": _deploy_parser(), "jobs": _jobs_parser(), "endpoints": _endpoints_parser(),
     "runs": _runs_parser(), "logs": _logs_parser(), "stop": _stop_parser(),
 }
+PARSERS["process"] = _process_parser()
+
+
+def _transform_parser() -> _Parser:
+    parser = _Parser(
+        prog="transform",
+        description=(
+            "Batch transform: score a file or folder with a Completed training job's model (or a model archive or folder) "
+            "as a supervised local job, with the options of `labstudio transform`. Waits and prints the log by default; "
+            "returns the TransformJob."
+        ),
+    )
+    add_transform_options(parser)
+    parser.add_argument("--no-wait", dest="wait", action="store_false", default=True, help="return at once")
+    parser.add_argument("--wait", dest="wait", action="store_true", help="wait for the job to end (default)")
+    return parser
+
+
+PARSERS["transform"] = _transform_parser()
 
 
 @contextmanager
@@ -129,6 +185,21 @@ def _user_errors(prog: str) -> Iterator[None]:
         raise UsageError(f"{prog}: {exc.message}") from None
     except (ValueError, FileNotFoundError) as exc:
         raise UsageError(f"{prog}: {exc}") from None
+
+
+def _after_submit(prog: str, job: Any, wait: bool) -> Any:
+    """%process and %transform once the job is submitted: print its name, or wait printing its
+    log; a Failed job is one line on stderr, not a traceback. Returns the SDK's job handle."""
+    if not wait:
+        print(job.name, flush=True)
+        return job
+    try:
+        job.wait(logs=True)
+    except KeyboardInterrupt:
+        pass  # wait() said the job goes on and how to stop it
+    except ValueError as exc:  # UnexpectedStatusException: the job Failed
+        print(f"{prog}: {exc}", file=sys.stderr, flush=True)
+    return job
 
 
 def _cell_source(core: Any, body: str, entry: str, source_dir: str | None) -> tuple[str, str, bool]:
@@ -189,6 +260,48 @@ class LabstudioMagics(Magics):
         except UnexpectedStatusException as exc:
             print(f"{prog}: {exc}", file=sys.stderr, flush=True)
         return job
+
+    @line_magic
+    def tune(self, line: str) -> Any:
+        from .sdk.tuner import HyperparameterTuner
+
+        args = PARSERS["tune"].parse(line)
+        core = get_core()
+        with _user_errors("%tune"):
+            described = core.tuning.submit(build_tuning_request(args), base_dir=Path.cwd())
+            tuner = HyperparameterTuner.attach(described["HyperParameterTuningJobName"], job_details=described)
+        job = tuner._require_job()
+        if not args.wait:
+            if in_notebook():
+                display(job.monitor())
+            else:
+                print(job.name, flush=True)
+            return tuner
+        try:
+            job.wait()
+        except KeyboardInterrupt:
+            pass  # wait() said the tuning job goes on and how to stop it
+        except ValueError as exc:  # UnexpectedStatusException: the tuning job Failed
+            print(f"%tune: {exc}", file=sys.stderr, flush=True)
+        return tuner
+
+    @line_magic
+    def process(self, line: str) -> Any:
+        from .sdk.processing import ProcessingJob
+
+        args = PARSERS["process"].parse(line)
+        with _user_errors("%process"):
+            described = get_core().processing.submit(build_processing_request(args), base_dir=Path.cwd())
+        return _after_submit("%process", ProcessingJob(job_name=described["ProcessingJobName"]), args.wait)
+
+    @line_magic
+    def transform(self, line: str) -> Any:
+        from .sdk.transformer import TransformJob
+
+        args = PARSERS["transform"].parse(line)
+        with _user_errors("%transform"):
+            described = get_core().transforms.submit(build_transform_request(args), base_dir=Path.cwd())
+        return _after_submit("%transform", TransformJob(described["TransformJobName"]), args.wait)
 
     @line_magic
     def deploy(self, line: str) -> None:

@@ -41,9 +41,9 @@ def main(argv: list[str]) -> int:
     if "--foreground" not in argv:
         _fork()
         _redirect(os.path.join(job_dir, "supervisor.log"))
-    from .jobs.supervisor import Supervisor
+    from .jobs.kinds import supervisor_class  # a training or a processing job's supervisor
 
-    return Supervisor(job_dir, name).run()
+    return supervisor_class(job_dir)(job_dir, name).run()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""ipywidgets for notebooks: ``JobMonitor`` (one training job, live) and ``CompareRuns`` (curves of runs).
+"""ipywidgets for notebooks: ``JobMonitor`` (one training job, live), ``TuningMonitor`` (one tuning
+job, live) and ``CompareRuns`` (curves of runs).
 
 Both poll the store from a daemon thread (one describe per tick, metric series only when a
 summary changed) and update widget traits, which ipykernel sends to the frontend from any
@@ -347,4 +348,159 @@ class CompareRuns(w.VBox):
         return buffer.getvalue()
 
 
-__all__ = ["JobMonitor", "CompareRuns", "sparkline_svg"]
+def objective_chart_svg(values: Sequence[float | None], minimize: bool, width: int = 360, height: int = 120) -> str:
+    """Each trial's objective as a dot (in trial order; trials without one are skipped) and the
+    best-so-far as a step line, in inline SVG (no plotting library, so it renders in any frontend)."""
+    points = [(i, float(v)) for i, v in enumerate(values) if v is not None and math.isfinite(float(v))]
+    if not points:
+        return "<span style='color:#5f6368'>no objective values yet</span>"
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span_x, span_y, pad = max(1, len(values) - 1), (hi - lo) or 1.0, 6
+
+    def xy(i: int, v: float) -> str:
+        return f"{pad + i / span_x * (width - 2 * pad):.1f},{pad + (1 - (v - lo) / span_y) * (height - 2 * pad):.1f}"
+
+    best: list[str] = []
+    current: float | None = None
+    for i, v in points:
+        if current is None or (v < current if minimize else v > current):
+            if current is not None:
+                best.append(xy(i, current))  # the step: flat until this trial improved on it
+            current = v
+        best.append(xy(i, current))
+    if points[-1][0] < len(values) - 1 and current is not None:
+        best.append(xy(len(values) - 1, current))
+    dots = "".join(f"<circle cx='{xy(i, v).split(',')[0]}' cy='{xy(i, v).split(',')[1]}' r='3' fill='#1a73e8'/>" for i, v in points)
+    return (
+        f"<div style='display:flex;align-items:center;gap:8px'>"
+        f"<svg class='labstudio-tuning-chart' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
+        f"<polyline class='labstudio-best-line' fill='none' stroke='#188038' stroke-width='1.5' points='{' '.join(best)}'/>{dots}</svg>"
+        f"<span style='font-size:11px;color:#5f6368'>best {current:.6g} ({'min' if minimize else 'max'})<br>"
+        f"range {lo:.6g} … {hi:.6g}<br>{len(points)} of {len(values)} trials</span></div>"
+    )
+
+
+class TuningMonitor(w.VBox):
+    """A tuning job, live: status, progress n/max, the best objective so far, a chart of the
+    objective per trial with the best-so-far line, the latest trials, and a Stop button."""
+
+    def __init__(self, tuning_job: Any, poll_interval: float = 1.0, trial_rows: int = 8, autostart: bool = True, **kwargs: Any) -> None:
+        from .cli.tuning import TERMINAL
+
+        self._terminal = TERMINAL
+        if isinstance(tuning_job, str):
+            self.tuning_job_name, session = tuning_job, None
+        else:
+            job = getattr(tuning_job, "latest_tuning_job", None) or tuning_job
+            name = getattr(job, "name", None)
+            if not isinstance(name, str):
+                raise ValueError(f"TuningMonitor needs a tuning job (a HyperparameterTuner that was fit, or a tuning job name), got {tuning_job!r}")
+            self.tuning_job_name, session = name, getattr(job, "sagemaker_session", None)
+        self._core = core_of(session)
+        self.poll_interval = max(1.0, poll_interval)  # each tick may check the tuner process: at most once a second
+        self.trial_rows = trial_rows
+        self.header = w.HTML()
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="trials", layout=w.Layout(width="360px"))
+        self.progress_label = w.HTML()
+        self.chart = w.HTML()
+        self.trials_table = w.HTML()
+        self.stop_button = w.Button(description="Stop tuning", icon="stop", button_style="danger", tooltip="Stop this tuning job and its running trials")
+        self.message = w.HTML()
+        super().__init__(
+            children=[self.header, w.HBox([self.progress, self.progress_label]), self.chart, self.trials_table, w.HBox([self.stop_button, self.message])],
+            **kwargs,
+        )
+        self.status = ""
+        self.completed = 0
+        self.total: int | None = None
+        self.best: float | None = None
+        self.objectives: list[float | None] = []
+        self._lock = threading.RLock()
+        self._halt = threading.Event()
+        self.finished = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.stop_button.on_click(self._on_stop)
+        self.refresh()
+        if autostart and not self.finished.is_set():
+            self.start()
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._poll, name=f"labstudio-tuning-monitor-{self.tuning_job_name}", daemon=True)
+        self._thread.start()
+
+    def stop_polling(self) -> None:
+        self._halt.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        self.stop_polling()
+        super().close()
+
+    def _poll(self) -> None:
+        while not self._halt.wait(self.poll_interval):
+            try:
+                self._core.tuning.check(self.tuning_job_name)  # resumes a killed tuner even with no server running
+                self.refresh()
+            except Exception as exc:  # the store may be briefly busy; say so instead of dying silently
+                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
+            if self.finished.is_set():
+                return
+
+    def refresh(self) -> None:
+        """One poll of the store: status, progress, best so far, chart, latest trials."""
+        from .cli.tuning import all_trials, objective_value, progress_text
+
+        with self._lock:
+            d = self._core.tuning.describe(self.tuning_job_name)
+            trials = all_trials(self._core, self.tuning_job_name)
+            config = d["HyperParameterTuningJobConfig"]
+            objective = config["HyperParameterTuningJobObjective"]
+            counters = d["TrainingJobStatusCounters"]
+            self.status = d["HyperParameterTuningJobStatus"]
+            self.completed = counters["Completed"] + counters["NonRetryableError"] + counters["RetryableError"] + counters["Stopped"]
+            self.total = config["ResourceLimits"].get("MaxNumberOfTrainingJobs")
+            best = d.get("BestTrainingJob")
+            self.best = objective_value(best) if best else None
+            self.objectives = [objective_value(t) for t in trials]
+            color = STATUS_COLORS.get(self.status, "#5f6368")
+            self.header.value = (
+                f"<div class='labstudio-tuning-header'><b>{html.escape(self.tuning_job_name)}</b> "
+                f"<span class='labstudio-status' style='color:white;background:{color};border-radius:3px;padding:1px 6px'>"
+                f"{html.escape(self.status)}</span> · {html.escape(objective['Type'])} {html.escape(objective['MetricName'])} · "
+                f"{html.escape(config['Strategy'])}</div>"
+            )
+            self.progress.max = max(1, self.total or len(trials) or 1)
+            self.progress.value = min(self.completed, self.progress.max)
+            self.progress_label.value = f"<span class='labstudio-tuning-progress'>{html.escape(progress_text(d))}</span>"
+            self.chart.value = objective_chart_svg(self.objectives, objective["Type"] == "Minimize")
+            rows = "".join(
+                f"<tr><td>{html.escape(t['TrainingJobName'])}</td><td>{html.escape(t['TrainingJobStatus'])}"
+                f"{' (early stopped)' if t.get('EarlyStopped') else ''}</td>"
+                f"<td style='text-align:right'>{'' if objective_value(t) is None else f'{objective_value(t):.6g}'}</td>"
+                f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in sorted((t.get('TunedHyperParameters') or {}).items())))}</td></tr>"
+                for t in trials[-self.trial_rows:][::-1]
+            )
+            self.trials_table.value = (
+                f"<table class='labstudio-trials'><tr><th>trial</th><th>status</th><th>{html.escape(objective['MetricName'])}</th>"
+                f"<th>hyperparameters</th></tr>{rows}</table>" if rows else "<i>no trials yet</i>"
+            )
+            if self.status in self._terminal:
+                self.stop_button.disabled = True
+                if d.get("FailureReason"):
+                    self.message.value = f"<span style='color:#d93025'>{html.escape(d['FailureReason'])}</span>"
+                self.finished.set()
+
+    def _on_stop(self, _button: Any = None) -> None:
+        try:
+            self._core.tuning.stop(self.tuning_job_name)
+            self.message.value = "Stopping the tuning job…"
+        except LabstudioError as exc:
+            self.message.value = html.escape(exc.message)
+        self.refresh()
+
+
+__all__ = ["JobMonitor", "TuningMonitor", "CompareRuns", "objective_chart_svg", "sparkline_svg"]

@@ -156,3 +156,49 @@ export async function until(
     await new Promise(resolve => setTimeout(resolve, 20));
   }
 }
+
+/** A route handler: an `ITestResponse`, or a plain value answered as 200 JSON. */
+export type ApiRoute = (request: IRecordedRequest) => ITestResponse | unknown;
+
+/**
+ * Answer `METHOD /path` (the path under /labstudio/api) from `routes`; any other request
+ * gets a labstudio JSON 404.
+ */
+export function serveApi(
+  server: TestServer,
+  routes: Record<string, ApiRoute>
+): void {
+  server.handler = request => {
+    const path = new URL(request.url, 'http://x').pathname.replace(
+      '/labstudio/api',
+      ''
+    );
+    const route = routes[`${request.method} ${path}`];
+    if (!route) {
+      return { status: 404, json: { message: `no ${request.method} ${path}` } };
+    }
+    const answer = route(request);
+    return answer &&
+      typeof answer === 'object' &&
+      'status' in answer &&
+      typeof (answer as ITestResponse).status === 'number'
+      ? (answer as ITestResponse)
+      : { status: 200, json: answer };
+  };
+}
+
+/** The requests received for `METHOD /path` (under /labstudio/api). */
+export function requestsTo(
+  server: TestServer,
+  method: string,
+  path: string
+): IRecordedRequest[] {
+  return server.requests.filter(
+    r =>
+      r.method === method &&
+      new URL(r.url, 'http://x').pathname === `/labstudio/api${path}`
+  );
+}
+
+/** The Jupyter server's own HTML 404 (a route the server does not have). */
+export const NOT_FOUND_PAGE: ITestResponse = notFoundPage;

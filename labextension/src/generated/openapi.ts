@@ -2294,6 +2294,1122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/labstudio/api/tuning-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List hyperparameter tuning jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    name_contains?: string;
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of tuning jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListTuningJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a hyperparameter tuning job (checked in full before any trial runs) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateTuningJobRequest"];
+                };
+            };
+            responses: {
+                /** @description The new tuning job, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTuningJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/tuning-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a tuning job: status, counters, best trial so far */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tuning job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTuningJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/tuning-jobs/{name}/training-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tuning job's trials with their tuned hyperparameters and objective */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    sort_by?: "Name" | "CreationTime" | "Status" | "FinalObjectiveMetricValue";
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of trials */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListTuningTrainingJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/tuning-jobs/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a tuning job: no new trials, every running trial stopped */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tuning job, now Stopping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTuningJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List processing jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    next_token?: string;
+                    status?: string;
+                    name_contains?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of processing jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListProcessingJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Submit a processing job (inputs copied in, the script run, outputs copied out) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateProcessingJobRequest"];
+                };
+            };
+            responses: {
+                /** @description The new processing job, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a processing job */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The processing job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running processing job (SIGTERM, SIGKILL after the grace period) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The processing job, now Stopping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log text from a byte offset; follow by passing next_offset back */
+        get: {
+            parameters: {
+                query?: {
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A chunk of the log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LogChunk"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List batch transform jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    next_token?: string;
+                    status?: string;
+                    name_contains?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of transform jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListTransformJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a batch transform job: score a file or folder with a model */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateTransformJobRequest"];
+                };
+            };
+            responses: {
+                /** @description The new transform job, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a transform job, with its records done so far */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The transform job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running transform job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The transform job, now Stopping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log text from a byte offset; follow by passing next_offset back */
+        get: {
+            parameters: {
+                query?: {
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A chunk of the log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LogChunk"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/labstudio/api/openapi.json": {
         parameters: {
             query?: never;
@@ -2352,12 +3468,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AlgorithmSpecificationShape: {
+            MetricDefinitions: components["schemas"]["MetricDefinition"][];
+        };
+        AppSpecificationShape: {
+            /** @description A placeholder: local jobs run in this Python environment, not an image. */
+            ImageUri: string;
+            /** @default null */
+            ContainerEntrypoint?: string[] | null;
+            /** @default null */
+            ContainerArguments?: string[] | null;
+        };
         CaptureOption: {
             /** @description Input or Output (any case). */
             CaptureMode: string;
         };
         CaptureOptionDescription: {
             CaptureMode: string;
+        };
+        CategoricalParameterRange: {
+            Name: string;
+            Values: string[];
+        };
+        ClusterConfigShape: {
+            InstanceCount: number;
+            InstanceType: string;
+            VolumeSizeInGB: number;
         };
         CompareRunsRequest: {
             /** @description Run ids */
@@ -2446,6 +3582,11 @@ export interface components {
             DefaultAccept?: string | null;
             /** @default null */
             RestartOnFailure?: boolean | null;
+            /**
+             * @description Install requirements.txt of the inference code's folder with pip before the handlers load, in a cached environment that sees labstudio's packages (as SageMaker's serving containers do). Default true.
+             * @default null
+             */
+            InstallRequirements?: boolean | null;
         };
         CreateExperimentRequest: {
             name: string;
@@ -2458,6 +3599,77 @@ export interface components {
             tags?: {
                 [key: string]: string | null;
             } | null;
+        };
+        /**
+         * @description The body of POST /processing-jobs (and what the SDK, CLI and magics build).
+         *
+         *     Give `code` (a script, run with `command`, default ["python3"]) or `entrypoint` (a
+         *     command run as it is, SageMaker's ContainerEntrypoint for a plain `Processor`).
+         */
+        CreateProcessingJobRequest: {
+            /**
+             * @description Script to run, relative to source_dir (or to the Jupyter root when no source_dir).
+             * @default null
+             */
+            code?: string | null;
+            /**
+             * @description Folder snapshotted with the script (FrameworkProcessor), relative to the Jupyter root.
+             * @default null
+             */
+            source_dir?: string | null;
+            /**
+             * @description What runs `code`; default ["python3"] (this Python environment's interpreter).
+             * @default null
+             */
+            command?: string[] | null;
+            /**
+             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint.
+             * @default null
+             */
+            entrypoint?: string[] | null;
+            /**
+             * @description Arguments after the script (SageMaker's ContainerArguments).
+             * @default null
+             */
+            arguments?: string[] | null;
+            /** @default null */
+            inputs?: components["schemas"]["ProcessingInputRequest"][] | null;
+            /** @default null */
+            outputs?: components["schemas"]["ProcessingOutputRequest"][] | null;
+            /**
+             * @description Default: the script's stem and a timestamp.
+             * @default null
+             */
+            name?: string | "" | null;
+            /** @default null */
+            environment?: {
+                [key: string]: string | number;
+            } | null;
+            /** @default null */
+            max_runtime_seconds?: number | null;
+            /** @default null */
+            experiment_name?: string | null;
+            /**
+             * @description Trial (run group) of the experiment the job's run joins.
+             * @default null
+             */
+            trial_name?: string | null;
+            /** @default null */
+            tags?: {
+                [key: string]: string | number;
+            } | null;
+            /**
+             * @description Local jobs run on one host: 1.
+             * @default null
+             */
+            instance_count?: number | null;
+            /** @default null */
+            backend?: "local" | null;
+            /**
+             * @description Install the source dir's requirements.txt with pip before the script, in a cached per-job environment that sees labstudio's packages (as for training jobs). Default true.
+             * @default null
+             */
+            install_requirements?: boolean | null;
         };
         /** @description The body of POST /jobs (and what the SDK, CLI and magics build). */
         CreateTrainingJobRequest: {
@@ -2505,6 +3717,149 @@ export interface components {
             } | null;
             /** @default null */
             backend?: "local" | null;
+            /**
+             * @description Install the source dir's requirements.txt with pip before the script, in a cached per-job environment (default true; false runs the script in labstudio's environment as it is).
+             * @default null
+             */
+            install_requirements?: boolean | null;
+        };
+        /** @description The body of POST /transform-jobs (and what the SDK, CLI and magics build). */
+        CreateTransformJobRequest: {
+            /** @description A Completed training job's name, or a model archive (.tar.gz), folder or file. */
+            model: string;
+            /** @description A file, or a folder whose files are all transformed in name order (relative to the Jupyter root). */
+            input: string;
+            /** @description Folder receiving '<input file>.out' for each input file. */
+            output_path: string;
+            /**
+             * @description Default: the model's name and a timestamp.
+             * @default null
+             */
+            name?: string | "" | null;
+            /**
+             * @description ModelName shown by describe (default: 'model').
+             * @default null
+             */
+            model_name?: string | null;
+            /**
+             * @description Inference script (model_fn/input_fn/predict_fn/output_fn), relative to source_dir.
+             * @default null
+             */
+            entry_point?: string | null;
+            /** @default null */
+            source_dir?: string | null;
+            /**
+             * @description MIME type of the records, e.g. text/csv, application/json, application/jsonlines.
+             * @default null
+             */
+            content_type?: string | null;
+            /** @default null */
+            split_type?: ("None" | "Line" | "RecordIO") | null;
+            /** @default null */
+            compression_type?: ("None" | "Gzip") | null;
+            /**
+             * @description MIME type asked of the model (default: content_type when the default handlers can write it).
+             * @default null
+             */
+            accept?: string | null;
+            /** @default null */
+            assemble_with?: ("None" | "Line") | null;
+            /** @default null */
+            strategy?: ("SingleRecord" | "MultiRecord") | null;
+            /**
+             * @description MaxPayloadInMB (1-100, default 6).
+             * @default null
+             */
+            max_payload?: number | null;
+            /**
+             * @description Worker processes (default 1).
+             * @default null
+             */
+            max_concurrent_transforms?: number | null;
+            /** @default null */
+            input_filter?: string | null;
+            /** @default null */
+            output_filter?: string | null;
+            /** @default null */
+            join_source?: ("None" | "Input") | null;
+            /** @default null */
+            environment?: {
+                [key: string]: string | number;
+            } | null;
+            /** @default null */
+            instance_type?: string | null;
+            /** @default null */
+            instance_count?: number | null;
+            /** @default null */
+            tags?: {
+                [key: string]: string | number;
+            } | null;
+            /**
+             * @description Install requirements.txt of the inference code's folder with pip before the model loads, in a cached environment that sees labstudio's packages (as SageMaker's serving containers do). Default true.
+             * @default null
+             */
+            install_requirements?: boolean | null;
+        };
+        /**
+         * @description The body of POST /tuning-jobs (and what the SDK's HyperparameterTuner, the CLI's
+         *     `labstudio tune` and the %tune magic build).
+         */
+        CreateTuningJobRequest: {
+            /**
+             * @description At most 32 characters. Default: the entry point's stem and a timestamp.
+             * @default null
+             */
+            name?: string | null;
+            /** @description The trial template: entry point, code, static hyperparameters, channels, environment, metric definitions. Leave name, experiment_name and trial_name unset: the tuning job names its trials. */
+            training: components["schemas"]["CreateTrainingJobRequest"];
+            /** @description One of training.metric_definitions' Name. */
+            objective_metric_name: string;
+            /**
+             * @default Maximize
+             * @enum {string}
+             */
+            objective_type?: "Minimize" | "Maximize";
+            hyperparameter_ranges: {
+                [key: string]: components["schemas"]["ParameterRange"];
+            };
+            /**
+             * @default Bayesian
+             * @enum {string}
+             */
+            strategy?: "Bayesian" | "Random" | "Grid" | "Hyperband";
+            /**
+             * @description Number of trials. Required except for Grid (default: the grid's size).
+             * @default null
+             */
+            max_jobs?: number | null;
+            /**
+             * @description Trials running at once; at most max_jobs.
+             * @default 1
+             */
+            max_parallel_jobs?: number;
+            /**
+             * @default Off
+             * @enum {string}
+             */
+            early_stopping_type?: "Off" | "Auto";
+            /** @default null */
+            random_seed?: number | null;
+            /**
+             * @description For the whole tuning job: no new trial after it, running ones are stopped.
+             * @default null
+             */
+            max_runtime_in_seconds?: number | null;
+            /** @default null */
+            warm_start?: components["schemas"]["WarmStartRequest"] | null;
+            /**
+             * @description Default: the tuning job's name; every trial is a run in it.
+             * @default null
+             */
+            experiment_name?: string | null;
+            /** @default null */
+            tags?: {
+                [key: string]: string;
+            } | null;
         };
         DataCaptureDescription: {
             EnableCapture: boolean;
@@ -2523,6 +3878,11 @@ export interface components {
             DestinationS3Uri?: string | null;
             /** @default null */
             CaptureOptions?: components["schemas"]["CaptureOption"][] | null;
+        };
+        DataProcessingShape: {
+            InputFilter: string;
+            OutputFilter: string;
+            JoinSource: string;
         };
         DataSourceShape: {
             FileDataSource: components["schemas"]["FileDataSourceShape"];
@@ -2557,6 +3917,53 @@ export interface components {
             ProductionVariants: components["schemas"]["VariantDescription"][];
             DataCaptureConfig: components["schemas"]["DataCaptureDescription"];
             Metrics: components["schemas"]["EndpointFigures"];
+        };
+        /** @description SageMaker's DescribeProcessingJob, plus labstudio's ExperimentName/RunId/LogUri/ExitCode. */
+        DescribeProcessingJobResponse: {
+            ProcessingJobName: string;
+            ProcessingJobArn: string;
+            /** @enum {string} */
+            ProcessingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            ProcessingInputs: components["schemas"]["ProcessingInputShape"][];
+            ProcessingOutputConfig: components["schemas"]["ProcessingOutputConfigShape"];
+            ProcessingResources: components["schemas"]["ProcessingResourcesShape"];
+            AppSpecification: components["schemas"]["AppSpecificationShape"];
+            Environment: {
+                [key: string]: string;
+            };
+            StoppingCondition: components["schemas"]["StoppingConditionShape"];
+            /** @default null */
+            ExitMessage?: string | null;
+            /** @default null */
+            FailureReason?: string | null;
+            /** Format: date-time */
+            CreationTime: string;
+            /** @default null */
+            ProcessingStartTime?: string | null;
+            /** @default null */
+            ProcessingEndTime?: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            /** @default null */
+            ExperimentConfig?: components["schemas"]["ProcessingExperimentConfig"] | null;
+            Tags: components["schemas"]["Tag"][];
+            /** @default null */
+            StatusMessage?: string | null;
+            /** @default null */
+            ExperimentName?: string | null;
+            /** @default null */
+            RunId?: string | null;
+            /** @default null */
+            ExitCode?: number | null;
+            /** @default null */
+            LogUri?: string | null;
+            /**
+             * @description The script (relative to SourceDir), when the job runs one.
+             * @default null
+             */
+            Code?: string | null;
+            /** @default null */
+            SourceDir?: string | null;
         };
         /** @description SageMaker's DescribeTrainingJob, plus labstudio's ExperimentName/RunId/EntryPoint. */
         DescribeTrainingJobResponse: {
@@ -2609,6 +4016,79 @@ export interface components {
             /** @default null */
             TrainingTimeInSeconds?: number | null;
         };
+        /**
+         * @description SageMaker's DescribeTransformJob, plus labstudio's progress (RecordsProcessed of
+         *     RecordsTotal, RecordsPerSecond), its log and the output files written so far.
+         */
+        DescribeTransformJobResponse: {
+            TransformJobName: string;
+            TransformJobArn: string;
+            /** @enum {string} */
+            TransformJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** @default null */
+            FailureReason?: string | null;
+            ModelName: string;
+            MaxConcurrentTransforms: number;
+            MaxPayloadInMB: number;
+            BatchStrategy: string;
+            Environment: {
+                [key: string]: string;
+            };
+            TransformInput: components["schemas"]["TransformInputShape"];
+            TransformOutput: components["schemas"]["TransformOutputShape"];
+            TransformResources: components["schemas"]["TransformResourcesShape"];
+            DataProcessing: components["schemas"]["DataProcessingShape"];
+            /** Format: date-time */
+            CreationTime: string;
+            /** @default null */
+            TransformStartTime?: string | null;
+            /** @default null */
+            TransformEndTime?: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            RecordsProcessed: number;
+            /**
+             * @description Known once the job has counted its input.
+             * @default null
+             */
+            RecordsTotal?: number | null;
+            /** @default null */
+            RecordsPerSecond?: number | null;
+            OutputFiles: string[];
+            /** @default null */
+            LogUri?: string | null;
+            /** @default null */
+            ExitCode?: number | null;
+            Tags: {
+                [key: string]: string;
+            };
+        };
+        /** @description SageMaker's DescribeHyperParameterTuningJob, plus labstudio's ExperimentName. */
+        DescribeTuningJobResponse: {
+            HyperParameterTuningJobName: string;
+            /** @default null */
+            HyperParameterTuningJobArn?: string | null;
+            /** @enum {string} */
+            HyperParameterTuningJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            HyperParameterTuningJobConfig: components["schemas"]["TuningJobConfig"];
+            TrainingJobDefinition: components["schemas"]["TrainingJobDefinition"];
+            /** @default null */
+            WarmStartConfig?: components["schemas"]["WarmStartConfigShape"] | null;
+            /** Format: date-time */
+            CreationTime: string;
+            /** @default null */
+            HyperParameterTuningEndTime?: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            TrainingJobStatusCounters: components["schemas"]["TrainingJobStatusCounters"];
+            ObjectiveStatusCounters: components["schemas"]["ObjectiveStatusCounters"];
+            /** @default null */
+            BestTrainingJob?: components["schemas"]["TuningTrainingJobSummary"] | null;
+            /** @default null */
+            FailureReason?: string | null;
+            /** @default null */
+            ExperimentName?: string | null;
+        };
         EndpointFigures: {
             Invocations: number;
             Errors: number;
@@ -2655,7 +4135,7 @@ export interface components {
             id: number;
             time: number;
             /** @enum {string} */
-            kind: "hello" | "job.created" | "job.status" | "job.metrics" | "run.created" | "run.status" | "run.metrics" | "run.artifact" | "run.updated" | "run.deleted" | "experiment.created" | "experiment.updated" | "experiment.deleted" | "endpoint.created" | "endpoint.status" | "endpoint.deleted";
+            kind: "hello" | "job.created" | "job.status" | "job.metrics" | "run.created" | "run.status" | "run.metrics" | "run.artifact" | "run.updated" | "run.deleted" | "experiment.created" | "experiment.updated" | "experiment.deleted" | "endpoint.created" | "endpoint.status" | "endpoint.deleted" | "tuning.created" | "tuning.status" | "tuning.progress";
             payload: {
                 [key: string]: unknown;
             };
@@ -2690,6 +4170,12 @@ export interface components {
             MetricName: string;
             Value: number | ("NaN" | "Infinity" | "-Infinity") | null;
             Timestamp: string;
+        };
+        FinalObjectiveMetric: {
+            MetricName: string;
+            Value: number | ("NaN" | "Infinity" | "-Infinity") | null;
+            /** @default null */
+            Type?: ("Minimize" | "Maximize") | null;
         };
         GetTrainingJobMetricsResponse: {
             TrainingJobName: string;
@@ -2731,9 +4217,30 @@ export interface components {
         ListExperimentsResponse: {
             experiments: components["schemas"]["Experiment"][];
         };
+        ListProcessingJobsResponse: {
+            ProcessingJobSummaries: components["schemas"]["ProcessingJobSummary"][];
+            NextToken: string | null;
+        };
         ListTrainingJobsResponse: {
             TrainingJobSummaries: components["schemas"]["TrainingJobSummary"][];
             NextToken: string | null;
+        };
+        ListTransformJobsResponse: {
+            TransformJobSummaries: components["schemas"]["TransformJobSummary"][];
+            NextToken: string | null;
+        };
+        ListTuningJobsResponse: {
+            HyperParameterTuningJobSummaries: components["schemas"]["TuningJobSummary"][];
+            NextToken: string | null;
+        };
+        ListTuningTrainingJobsResponse: {
+            TrainingJobSummaries: components["schemas"]["TuningTrainingJobSummary"][];
+            NextToken: string | null;
+        };
+        LocalDataSource: {
+            S3DataType: string;
+            /** @description The local input: a file:// URI of the file or folder. */
+            S3Uri: string;
         };
         /** @description GET /jobs/{name}/logs: follow by passing next_offset back. */
         LogChunk: {
@@ -2799,10 +4306,119 @@ export interface components {
              */
             Deleted?: boolean | null;
         };
+        NumericParameterRange: {
+            Name: string;
+            MinValue: string;
+            MaxValue: string;
+            /** @enum {string} */
+            ScalingType: "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
+        };
+        ObjectiveStatusCounters: {
+            Succeeded: number;
+            Pending: number;
+            Failed: number;
+        };
         OutputArtifactsShape: {
             S3OutputArtifacts: string | null;
             /** @default null */
             Deleted?: boolean | null;
+        };
+        /**
+         * @description One tuned hyperparameter. Integer and Continuous ranges take min_value/max_value,
+         *     Categorical ones take values. Checked here, so every client (REST, SDK, CLI) hears of an
+         *     empty or inverted range before a single trial starts, with the range's name as `field`.
+         */
+        ParameterRange: {
+            /** @enum {string} */
+            type: "Integer" | "Continuous" | "Categorical";
+            /** @default null */
+            min_value?: number | null;
+            /** @default null */
+            max_value?: number | null;
+            /**
+             * @description The choices of a Categorical range.
+             * @default null
+             */
+            values?: (string | number)[] | null;
+            /**
+             * @default Auto
+             * @enum {string}
+             */
+            scaling_type?: "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
+        };
+        ParameterRanges: {
+            IntegerParameterRanges: components["schemas"]["NumericParameterRange"][];
+            ContinuousParameterRanges: components["schemas"]["NumericParameterRange"][];
+            CategoricalParameterRanges: components["schemas"]["CategoricalParameterRange"][];
+        };
+        ParentTuningJob: {
+            HyperParameterTuningJobName: string;
+        };
+        ProcessingExperimentConfig: {
+            /** @default null */
+            ExperimentName?: string | null;
+            /** @default null */
+            TrialName?: string | null;
+        };
+        /** @description One input: `source` is copied to `destination` (under /opt/ml/processing/) before the script starts. */
+        ProcessingInputRequest: {
+            /** @description Local file or folder (or file:// URI), relative to the Jupyter root. */
+            source: string;
+            /** @description Where the job sees it: a folder under /opt/ml/processing/. */
+            destination: string;
+            /**
+             * @description Default: input-1, input-2, ... in order.
+             * @default null
+             */
+            input_name?: string | null;
+        };
+        ProcessingInputShape: {
+            InputName: string;
+            AppManaged: boolean;
+            S3Input: components["schemas"]["S3InputShape"];
+        };
+        ProcessingJobSummary: {
+            ProcessingJobName: string;
+            ProcessingJobArn: string;
+            /** @enum {string} */
+            ProcessingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** Format: date-time */
+            CreationTime: string;
+            ProcessingEndTime: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            ExitMessage: string | null;
+            /** @default null */
+            ExperimentName?: string | null;
+            /** @default null */
+            RunId?: string | null;
+        };
+        ProcessingOutputConfigShape: {
+            Outputs: components["schemas"]["ProcessingOutputShape"][];
+        };
+        /** @description One output: `source` (under /opt/ml/processing/) is copied to `destination` after the script succeeds. */
+        ProcessingOutputRequest: {
+            /** @description The folder the script writes: under /opt/ml/processing/. */
+            source: string;
+            /**
+             * @description Folder to copy it to, relative to the Jupyter root; default: the artifact store (processing/<job>/output/<output_name>/).
+             * @default null
+             */
+            destination?: string | null;
+            /**
+             * @description Default: output-1, output-2, ... in order.
+             * @default null
+             */
+            output_name?: string | null;
+        };
+        ProcessingOutputShape: {
+            OutputName: string;
+            AppManaged: boolean;
+            S3Output: components["schemas"]["S3OutputShape"];
+        };
+        ProcessingResourcesShape: {
+            ClusterConfig: components["schemas"]["ClusterConfigShape"];
         };
         ProductionVariant: {
             /**
@@ -2839,6 +4455,12 @@ export interface components {
             Environment?: {
                 [key: string]: string;
             } | null;
+        };
+        ResourceLimits: {
+            MaxNumberOfTrainingJobs: number | null;
+            MaxParallelTrainingJobs: number;
+            /** @default null */
+            MaxRuntimeInSeconds?: number | null;
         };
         Run: {
             id: string;
@@ -2925,6 +4547,21 @@ export interface components {
             /** @enum {string} */
             status: "InProgress" | "Completed" | "Failed" | "Stopped";
         };
+        /** @description SageMaker's S3Input; `S3Uri` is the local source here (file://). */
+        S3InputShape: {
+            S3Uri: string;
+            LocalPath: string;
+            S3DataType: string;
+            S3InputMode: string;
+            S3DataDistributionType: string;
+            S3CompressionType: string;
+        };
+        /** @description SageMaker's S3Output; `S3Uri` is the local destination here. */
+        S3OutputShape: {
+            S3Uri: string;
+            LocalPath: string;
+            S3UploadMode: string;
+        };
         SearchRunsResponse: {
             runs: components["schemas"]["Run"][];
             next_token: string | null;
@@ -2954,6 +4591,26 @@ export interface components {
                 [key: string]: string | null;
             };
         };
+        TrainingJobDefinition: {
+            StaticHyperParameters: {
+                [key: string]: string;
+            };
+            AlgorithmSpecification: components["schemas"]["AlgorithmSpecificationShape"];
+            EntryPoint: string;
+            /** @default null */
+            SourceDir?: string | null;
+            /** @default null */
+            Channels?: {
+                [key: string]: string;
+            } | null;
+        };
+        TrainingJobStatusCounters: {
+            Completed: number;
+            InProgress: number;
+            RetryableError: number;
+            NonRetryableError: number;
+            Stopped: number;
+        };
         TrainingJobSummary: {
             TrainingJobName: string;
             /** @enum {string} */
@@ -2969,6 +4626,127 @@ export interface components {
             FailureReason: string | null;
             ExperimentName: string | null;
             RunId: string | null;
+            /**
+             * @description The tuning job that ran this job as a trial (its labstudio:tuning-job tag), else null.
+             * @default null
+             */
+            TuningJobName?: string | null;
+        };
+        TransformDataSource: {
+            S3DataSource: components["schemas"]["LocalDataSource"];
+        };
+        TransformInputShape: {
+            DataSource: components["schemas"]["TransformDataSource"];
+            ContentType: string | null;
+            CompressionType: string;
+            SplitType: string;
+        };
+        TransformJobSummary: {
+            TransformJobName: string;
+            /** @enum {string} */
+            TransformJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** Format: date-time */
+            CreationTime: string;
+            TransformEndTime: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            RecordsProcessed: number;
+            RecordsTotal: number | null;
+        };
+        TransformOutputShape: {
+            S3OutputPath: string;
+            Accept: string | null;
+            AssembleWith: string;
+        };
+        TransformResourcesShape: {
+            InstanceType: string;
+            InstanceCount: number;
+        };
+        TuningCreatedPayload: {
+            name: string;
+        };
+        TuningJobConfig: {
+            /** @enum {string} */
+            Strategy: "Bayesian" | "Random" | "Grid" | "Hyperband";
+            HyperParameterTuningJobObjective: components["schemas"]["TuningJobObjective"];
+            ResourceLimits: components["schemas"]["ResourceLimits"];
+            ParameterRanges: components["schemas"]["ParameterRanges"];
+            /** @enum {string} */
+            TrainingJobEarlyStoppingType: "Off" | "Auto";
+            /** @default null */
+            RandomSeed?: number | null;
+        };
+        TuningJobObjective: {
+            /** @enum {string} */
+            Type: "Minimize" | "Maximize";
+            MetricName: string;
+        };
+        /** @description One row of ListHyperParameterTuningJobs. */
+        TuningJobSummary: {
+            HyperParameterTuningJobName: string;
+            /** @default null */
+            HyperParameterTuningJobArn?: string | null;
+            /** @enum {string} */
+            HyperParameterTuningJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** @enum {string} */
+            Strategy: "Bayesian" | "Random" | "Grid" | "Hyperband";
+            /** Format: date-time */
+            CreationTime: string;
+            /** @default null */
+            HyperParameterTuningEndTime?: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            TrainingJobStatusCounters: components["schemas"]["TrainingJobStatusCounters"];
+            ObjectiveStatusCounters: components["schemas"]["ObjectiveStatusCounters"];
+            ResourceLimits: components["schemas"]["ResourceLimits"];
+            /**
+             * @description labstudio's addition: the best trial's objective so far.
+             * @default null
+             */
+            BestObjectiveValue?: number | ("NaN" | "Infinity" | "-Infinity") | null;
+            /** @default null */
+            ExperimentName?: string | null;
+        };
+        /** @description Sent after each finished trial: `completed` trials of `total`, the best objective so far. */
+        TuningProgressPayload: {
+            name: string;
+            completed: number;
+            total: number | null;
+            best: number | ("NaN" | "Infinity" | "-Infinity") | null;
+        };
+        TuningStatusPayload: {
+            name: string;
+            /** @enum {string} */
+            status: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+        };
+        /** @description One trial, as SageMaker's HyperParameterTrainingJobSummary (plus EarlyStopped, RunId). */
+        TuningTrainingJobSummary: {
+            TrainingJobName: string;
+            /** @enum {string} */
+            TrainingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** Format: date-time */
+            CreationTime: string;
+            /** @default null */
+            TrainingStartTime?: string | null;
+            /** @default null */
+            TrainingEndTime?: string | null;
+            TunedHyperParameters: {
+                [key: string]: string;
+            };
+            /** @default null */
+            FinalHyperParameterTuningJobObjectiveMetric?: components["schemas"]["FinalObjectiveMetric"] | null;
+            /** @enum {string} */
+            ObjectiveStatus: "Succeeded" | "Pending" | "Failed";
+            /** @default null */
+            FailureReason?: string | null;
+            /**
+             * @description Stopped by the early-stopping rule (labstudio's addition).
+             * @default false
+             */
+            EarlyStopped?: boolean;
+            /** @default null */
+            RunId?: string | null;
         };
         UpdateEndpointRequest: {
             /** @description The new set of variants. Leave Source out to keep a variant's model (e.g. to change its weight). */
@@ -3012,6 +4790,20 @@ export interface components {
             CurrentInstanceCount: number;
             VariantStatus: string;
             Metrics: components["schemas"]["EndpointFigures"];
+        };
+        WarmStartConfigShape: {
+            ParentHyperParameterTuningJobs: components["schemas"]["ParentTuningJob"][];
+            /** @enum {string} */
+            WarmStartType: "IdenticalDataAndAlgorithm" | "TransferLearning";
+        };
+        WarmStartRequest: {
+            /** @description Completed (or stopped) tuning jobs whose trials seed the search. */
+            parents: string[];
+            /**
+             * @default IdenticalDataAndAlgorithm
+             * @enum {string}
+             */
+            type?: "IdenticalDataAndAlgorithm" | "TransferLearning";
         };
         /** @description Former name of DescribeEndpointResponse. */
         Endpoint: components["schemas"]["DescribeEndpointResponse"];

@@ -1,6 +1,6 @@
 /**
- * The Studio sidebar: a ReactWidget with three collapsible sections (Experiments,
- * Training jobs, Endpoints), each rendered from its model and kept live by the events
+ * The Studio sidebar: a ReactWidget with collapsible sections (Experiments, Training
+ * jobs, Tuning, Endpoints), each rendered from its model and kept live by the events
  * socket. What the rows open (comparison, job detail, endpoint detail, the launch form)
  * comes in `actions`, so the panel knows nothing of the main area.
  */
@@ -13,9 +13,12 @@ import { IRun } from '../types';
 import { EndpointsView } from '../views/EndpointsView';
 import { ExperimentsView } from '../views/ExperimentsView';
 import { JobsView } from '../views/JobsView';
+import { TuningJobsView } from '../views/TuningJobsView';
 import { EndpointsModel } from './endpointsModel';
 import { ExperimentsModel } from './experimentsModel';
+import { JobKindsModel } from './jobKindsModel';
 import { JobsModel } from './model';
+import { TuningJobsModel } from './tuningJobsModel';
 
 export const PANEL_ID = 'labstudio-panel';
 
@@ -25,17 +28,23 @@ export interface IStudioActions {
   openRun(run: IRun): void;
   openJob(name: string): void;
   openEndpoint(name: string): void;
+  openTuning(name: string): void;
   openLaunch(): void;
+  openProcessing(name: string): void;
+  openTransform(name: string): void;
 }
 
 export interface IStudioPanelOptions {
   jobs: JobsModel;
   experiments?: ExperimentsModel | null;
   endpoints?: EndpointsModel | null;
+  tuning?: TuningJobsModel | null;
+  /** Every job kind in the jobs section (wraps `jobs`; without it: training only). */
+  jobKinds?: JobKindsModel | null;
   actions?: Partial<IStudioActions>;
 }
 
-type SectionId = 'experiments' | 'jobs' | 'endpoints';
+type SectionId = 'experiments' | 'jobs' | 'tuning' | 'endpoints';
 
 export class StudioPanel extends ReactWidget {
   constructor(options: IStudioPanelOptions | JobsModel) {
@@ -44,6 +53,8 @@ export class StudioPanel extends ReactWidget {
     this.jobs = opts.jobs;
     this.experiments = opts.experiments ?? null;
     this.endpoints = opts.endpoints ?? null;
+    this.tuning = opts.tuning ?? null;
+    this.jobKinds = opts.jobKinds ?? null;
     this.actions = opts.actions ?? {};
     this.id = PANEL_ID;
     this.addClass('labstudio-panel');
@@ -58,6 +69,8 @@ export class StudioPanel extends ReactWidget {
   readonly jobs: JobsModel;
   readonly experiments: ExperimentsModel | null;
   readonly endpoints: EndpointsModel | null;
+  readonly tuning: TuningJobsModel | null;
+  readonly jobKinds: JobKindsModel | null;
   readonly actions: Partial<IStudioActions>;
 
   /** Expand or collapse a section (commands use it to reveal one). */
@@ -73,13 +86,15 @@ export class StudioPanel extends ReactWidget {
     this.jobs.dispose();
     this.experiments?.dispose();
     this.endpoints?.dispose();
+    this.tuning?.dispose();
+    this.jobKinds?.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
-    const { jobs, experiments, endpoints, actions } = this;
+    const { jobs, experiments, endpoints, tuning, jobKinds, actions } = this;
     const toggle = (id: SectionId) => this.setSectionOpen(id, !this._open[id]);
-    const single = !experiments && !endpoints;
+    const single = !experiments && !endpoints && !tuning;
     const jobsView = () => (
       <JobsView
         jobs={jobs.visibleJobs()}
@@ -136,11 +151,12 @@ export class StudioPanel extends ReactWidget {
           <button
             className="labstudio-button"
             data-testid="labstudio-refresh"
-            title="Refresh experiments, jobs and endpoints"
+            title="Refresh experiments, jobs, tuning jobs and endpoints"
             onClick={() => {
-              void jobs.refresh();
+              void (jobKinds ? jobKinds.refresh() : jobs.refresh());
               void experiments?.refresh();
               void endpoints?.refresh();
+              void tuning?.refresh();
             }}
           >
             Refresh
@@ -160,13 +176,59 @@ export class StudioPanel extends ReactWidget {
               />
             )
           )}
-        {section(
-          'jobs',
-          'Training jobs',
-          jobs.changed,
-          () => jobs.jobs.length,
-          jobsView
-        )}
+        {jobKinds
+          ? section(
+              'jobs',
+              'Jobs',
+              jobKinds.changed,
+              () => jobKinds.allRows().length,
+              () => (
+                <JobsView
+                  jobs={jobs.jobs}
+                  rows={jobKinds.visibleRows()}
+                  kind={jobKinds.kind}
+                  onKindChange={kind => jobKinds.setKind(kind)}
+                  kindCounts={jobKinds.counts()}
+                  filter={jobKinds.filter}
+                  onFilterChange={text => jobKinds.setFilter(text)}
+                  loading={jobKinds.loading}
+                  loaded={jobKinds.loaded}
+                  error={jobKinds.error}
+                  connected={jobKinds.connected}
+                  hasMore={jobKinds.hasMore}
+                  onLoadMore={() => void jobKinds.loadMore()}
+                  onRefresh={() => void jobKinds.refresh()}
+                  onSelectRow={row =>
+                    row.kind === 'processing'
+                      ? actions.openProcessing?.(row.name)
+                      : row.kind === 'transform'
+                        ? actions.openTransform?.(row.name)
+                        : actions.openJob?.(row.name)
+                  }
+                  showHeader={false}
+                />
+              )
+            )
+          : section(
+              'jobs',
+              'Training jobs',
+              jobs.changed,
+              () => jobs.jobs.length,
+              jobsView
+            )}
+        {tuning &&
+          section(
+            'tuning',
+            'Tuning',
+            tuning.changed,
+            () => tuning.jobs.length,
+            () => (
+              <TuningJobsView
+                model={tuning}
+                onOpen={name => actions.openTuning?.(name)}
+              />
+            )
+          )}
         {endpoints &&
           section(
             'endpoints',
@@ -187,6 +249,7 @@ export class StudioPanel extends ReactWidget {
   private _open: Record<SectionId, boolean> = {
     experiments: true,
     jobs: true,
+    tuning: true,
     endpoints: true
   };
 }

@@ -6,6 +6,7 @@
 import type { EndpointsModel } from './endpointsModel';
 import type { ExperimentsModel } from './experimentsModel';
 import type { JobsModel } from './model';
+import type { TuningJobsModel } from './tuningJobsModel';
 
 export interface IStudioSettings {
   defaultExperiment: string;
@@ -30,6 +31,7 @@ export interface IPanelModels {
   jobs: JobsModel;
   experiments?: ExperimentsModel | null;
   endpoints?: EndpointsModel | null;
+  tuning?: TuningJobsModel | null;
 }
 
 /** Apply (changed) settings to the panel's models. */
@@ -40,6 +42,7 @@ export function applySettings(
   const fallback = settings.refreshInterval * 1000;
   models.jobs.setFallbackInterval(fallback);
   models.endpoints?.setFallbackInterval(fallback);
+  models.tuning?.setFallbackInterval(fallback);
   const experiments = models.experiments;
   if (experiments) {
     experiments.setDefaultKeyMetric(settings.keyMetric);

@@ -1,6 +1,7 @@
 /**
- * The list of training jobs: a search box, one row per job (status badge, name,
- * secondary status, duration) and the empty / error states.
+ * The list of jobs: a search box, one row per job (status badge, name, secondary status,
+ * duration) and the empty / error states. Given `rows` (every kind, see `JobKindsModel`)
+ * it also shows a kind filter and each row's kind; given only `jobs`, training jobs.
  *
  * Pure view: the data comes in props (see `JobsModel`), so it renders the same in the
  * panel and in tests.
@@ -11,7 +12,15 @@ import { ITrainingJobSummary, isActiveStatus } from '../types';
 import { StatusBadge } from './StatusBadge';
 import { ErrorBox, useTick } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
-import { formatDuration, formatTime, jobDuration } from './format';
+import { formatDuration, formatTime } from './format';
+import {
+  IJobListRow,
+  JOB_KIND_FILTERS,
+  JobKindFilter,
+  kindLabel,
+  rowDuration,
+  trainingRow
+} from './jobKinds';
 
 export const EMPTY_MESSAGE = 'No training jobs yet.';
 
@@ -35,6 +44,14 @@ export interface IJobsViewProps {
   showHeader?: boolean;
   /** Clock for durations of running jobs (tests pass a fixed one). */
   now?: () => number;
+  /** Jobs of every kind, newest first (already filtered): shows kinds and the filter. */
+  rows?: readonly IJobListRow[];
+  kind?: JobKindFilter;
+  onKindChange?: (kind: JobKindFilter) => void;
+  /** Rows matching the name filter, by kind filter (shown on its buttons). */
+  kindCounts?: Record<JobKindFilter, number>;
+  /** Open a row of any kind (kinds mode; `onSelect` opens training jobs). */
+  onSelectRow?: (row: IJobListRow) => void;
 }
 
 export function JobsView(props: IJobsViewProps): JSX.Element {
@@ -50,7 +67,13 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
     showHeader = true
   } = props;
   const clock = props.now ?? Date.now;
-  const anyActive = jobs.some(j => isActiveStatus(j.TrainingJobStatus));
+  const kinds = props.rows !== undefined;
+  const rows = props.rows ?? jobs.map(trainingRow);
+  const kind = props.kind ?? 'all';
+  const select =
+    props.onSelectRow ??
+    (props.onSelect ? (row: IJobListRow) => props.onSelect!(row.name) : null);
+  const anyActive = rows.some(r => isActiveStatus(r.status));
   useTick(anyActive ? 1000 : 0); // durations of running jobs move
   const now = clock();
 
@@ -93,19 +116,50 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
         value={filter}
         onChange={e => onFilterChange(e.target.value)}
       />
+      {kinds && (
+        <div
+          className="labstudio-kind-filter"
+          role="radiogroup"
+          aria-label="Show jobs of kind"
+          data-testid="labstudio-kind-filter"
+        >
+          {JOB_KIND_FILTERS.map(k => (
+            <button
+              key={k.value}
+              role="radio"
+              aria-checked={kind === k.value}
+              className={`labstudio-button labstudio-kind-option ${kind === k.value ? 'labstudio-selected' : ''}`}
+              data-testid={`labstudio-kind-${k.value}`}
+              onClick={() => props.onKindChange?.(k.value)}
+            >
+              {k.label}
+              {props.kindCounts ? (
+                <span className="labstudio-count">
+                  {props.kindCounts[k.value] || ''}
+                </span>
+              ) : null}
+            </button>
+          ))}
+        </div>
+      )}
       {error && <ErrorBox error={error} onRetry={props.onRefresh} />}
       {error &&
-      (error.extensionMissing || jobs.length === 0) ? null : jobs.length ===
+      (error.extensionMissing || rows.length === 0) ? null : rows.length ===
         0 ? (
-        <EmptyState filter={filter} loading={loading || !loaded} />
+        <EmptyState
+          filter={filter}
+          loading={loading || !loaded}
+          noun={kinds ? kindNoun(kind) : 'training jobs'}
+        />
       ) : (
         <ul className="labstudio-job-list" data-testid="labstudio-job-list">
-          {jobs.map(job => (
+          {rows.map(row => (
             <JobRow
-              key={job.TrainingJobName}
-              job={job}
+              key={`${row.kind}:${row.name}`}
+              row={row}
+              showKind={kinds}
               now={now}
-              onSelect={props.onSelect}
+              onSelect={select}
             />
           ))}
         </ul>
@@ -125,67 +179,70 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
 }
 
 function JobRow(props: {
-  job: ITrainingJobSummary;
+  row: IJobListRow;
+  showKind: boolean;
   now: number;
-  onSelect?: (name: string) => void;
+  onSelect: ((row: IJobListRow) => void) | null;
 }): JSX.Element {
-  const { job, now, onSelect } = props;
-  const detail = job.FailureReason || job.StatusMessage || '';
-  // The secondary status says more than the badge (Starting, Training, Uploading...);
-  // when it only repeats it, show the status message instead.
-  const secondary =
-    job.SecondaryStatus && job.SecondaryStatus !== job.TrainingJobStatus
-      ? job.SecondaryStatus
-      : job.TrainingJobStatus === 'Failed'
-        ? ''
-        : job.StatusMessage || job.SecondaryStatus || '';
+  const { row, now, onSelect } = props;
+  const detail = row.failureReason || row.detail || '';
+  const open = onSelect ? () => onSelect(row) : undefined;
   return (
     <li
       className="labstudio-job-row"
       data-testid="labstudio-job-row"
-      data-job-name={job.TrainingJobName}
-      data-status={job.TrainingJobStatus}
+      data-job-name={row.name}
+      data-status={row.status}
+      data-kind={props.showKind ? row.kind : undefined}
+      data-tuning-job={row.tuningJob ?? undefined}
       title={[
-        job.TrainingJobName,
-        `Created ${formatTime(job.CreationTime)}`,
-        job.ExperimentName ? `Experiment ${job.ExperimentName}` : '',
+        row.name,
+        props.showKind ? kindLabel(row) : '',
+        row.tuningJob ? `Trial of tuning job ${row.tuningJob}` : '',
+        `Created ${formatTime(row.creationTime)}`,
+        row.experiment ? `Experiment ${row.experiment}` : '',
         detail
       ]
         .filter(Boolean)
         .join('\n')}
-      onClick={onSelect ? () => onSelect(job.TrainingJobName) : undefined}
-      tabIndex={onSelect ? 0 : undefined}
+      onClick={open}
+      tabIndex={open ? 0 : undefined}
       onKeyDown={
-        onSelect
+        open
           ? e => {
               if (e.key === 'Enter' || e.key === ' ') {
                 e.preventDefault();
-                onSelect(job.TrainingJobName);
+                open();
               }
             }
           : undefined
       }
     >
-      <StatusBadge status={job.TrainingJobStatus} title={detail} />
+      <StatusBadge status={row.status} title={detail} />
       <MiddleEllipsis
         className="labstudio-job-name"
         testId="labstudio-job-name"
-        text={job.TrainingJobName}
+        text={row.name}
       />
       <span
         className="labstudio-job-duration"
         data-testid="labstudio-job-duration"
       >
-        {formatDuration(jobDuration(job, now))}
+        {formatDuration(rowDuration(row, now))}
       </span>
       <span
         className="labstudio-job-secondary"
         data-testid="labstudio-job-secondary"
       >
-        {[
-          secondary,
-          job.TrainingJobStatus === 'Failed' ? job.FailureReason : ''
-        ]
+        {props.showKind && (
+          <span
+            className={`labstudio-kind-chip labstudio-kind-${row.tuningJob ? 'trial' : row.kind}`}
+            data-testid="labstudio-job-kind"
+          >
+            {kindLabel(row)}
+          </span>
+        )}
+        {[row.detail, row.status === 'Failed' ? row.failureReason : '']
           .filter(Boolean)
           .join(' – ')}
       </span>
@@ -193,28 +250,47 @@ function JobRow(props: {
   );
 }
 
-function EmptyState(props: { filter: string; loading: boolean }): JSX.Element {
+/** What the empty list is about, in words. */
+function kindNoun(kind: JobKindFilter): string {
+  return kind === 'all' ? 'jobs' : `${kind} jobs`;
+}
+
+function EmptyState(props: {
+  filter: string;
+  loading: boolean;
+  noun: string;
+}): JSX.Element {
   if (props.loading) {
     return (
       <div className="labstudio-empty" data-testid="labstudio-loading">
-        Loading training jobs…
+        Loading {props.noun}…
       </div>
     );
   }
   if (props.filter.trim()) {
     return (
       <div className="labstudio-empty" data-testid="labstudio-empty">
-        No training jobs match “{props.filter.trim()}”.
+        No {props.noun} match “{props.filter.trim()}”.
       </div>
     );
   }
   return (
     <div className="labstudio-empty" data-testid="labstudio-empty">
-      <p>{EMPTY_MESSAGE}</p>
+      <p>
+        {props.noun === 'training jobs' || props.noun === 'jobs'
+          ? EMPTY_MESSAGE
+          : `No ${props.noun} yet.`}
+      </p>
       <p>
         Run <code>labstudio train script.py</code> in a terminal or{' '}
         <code>%train</code> in a notebook.
       </p>
+      {props.noun !== 'training jobs' && (
+        <p>
+          Processing and batch transform jobs (<code>labstudio process</code>,{' '}
+          <code>labstudio transform</code>) show here too.
+        </p>
+      )}
     </div>
   );
 }

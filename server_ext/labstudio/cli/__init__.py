@@ -21,6 +21,9 @@ COMMAND_MODULES: list[str] = [
     "labstudio.cli.jobs",
     "labstudio.cli.experiments",
     "labstudio.cli.endpoints",
+    "labstudio.cli.processing",
+    "labstudio.cli.tuning",
+    "labstudio.cli.transform",
 ]
 
 

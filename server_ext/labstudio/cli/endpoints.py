@@ -41,6 +41,7 @@ def _cmd_deploy(args: argparse.Namespace) -> int:
         variant_name=args.variant_name,
         restart_on_failure=args.restart_on_failure,
         model_timeout=args.model_timeout,
+        install_requirements=not args.no_requirements,
         wait=not args.no_wait,
         timeout=args.timeout,
         base_dir=Path.cwd(),
@@ -201,6 +202,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deploy.add_argument("--variant-name", default="AllTraffic")
     deploy.add_argument("--restart-on-failure", action="store_true", help="restart the server when it is found dead")
     deploy.add_argument("--model-timeout", type=float, metavar="SECONDS", help="seconds a request may take before the endpoint answers 504 (default 60)")
+    deploy.add_argument("--no-requirements", action="store_true",
+                        help="do not pip install requirements.txt of the inference code's folder (installed by default)")
     deploy.add_argument("--no-wait", action="store_true", help="return while the endpoint is still Creating")
     deploy.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for InService")
     deploy.set_defaults(func=_cmd_deploy)

@@ -3,20 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..humanize import format_duration, format_number, job_seconds, job_summary, status_label
-from . import parse_pairs
-from .output import print_json, print_table
+from . import jobkind, parse_pairs
 
-
-def _core():  # type: ignore[no-untyped-def]
-    from ..core import Core
-
-    return Core.from_env()
+_core = jobkind.core
 
 
 def _hp_value(raw: str) -> Any:
@@ -50,6 +44,8 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         request["experiment_name"] = args.experiment
     if getattr(args, "trial", None):
         request["trial_name"] = args.trial
+    if getattr(args, "no_requirements", False):
+        request["install_requirements"] = False
     return request
 
 
@@ -68,75 +64,29 @@ def add_train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def follow_logs(core: Any, name: str, out: Any = None, poll: float = 0.2) -> dict[str, Any]:
-    """Stream the log until the job is terminal and everything is printed; returns its describe.
-
-    Also notices, by itself, a supervisor that died (no server need run): the job is then
-    marked Failed and the loop ends like any other.
-    """
-    out = out or sys.stdout
-    offset = 0
-    supervisor_dead = core.jobs.liveness_check(name)
-    while True:
-        chunk = core.jobs.logs(name, offset)
-        if chunk["text"]:
-            out.write(chunk["text"])
-            out.flush()
-        offset = chunk["next_offset"]
-        if chunk["complete"]:
-            return core.jobs.describe(name)
-        if not chunk["text"] and not supervisor_dead():
-            time.sleep(poll)
+    """Stream a training job's log until the job is terminal and everything is printed;
+    returns its describe. Notices a dead supervisor by itself (jobkind.follow_logs)."""
+    return jobkind.follow_logs(core.jobs, name, out, poll)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     core = _core()
     described = core.jobs.submit(build_request(args), base_dir=Path.cwd())
-    name = described["TrainingJobName"]
-    print(name, flush=True)
-    if not args.wait:
-        return 0
-    try:
-        final = follow_logs(core, name)
-    except KeyboardInterrupt:
-        print(f"\nlabstudio: stopped following; the job goes on. Stop it with: labstudio jobs stop {name}", file=sys.stderr)
-        return 130
-    print(job_summary(final), file=sys.stderr, flush=True)
-    return 0 if final["TrainingJobStatus"] == "Completed" else 1
+    return jobkind.run_submitted(KIND, described, args.wait, lambda name: follow_logs(core, name))
 
 
-def _fmt_time(value: str | None) -> str:
-    if not value:
-        return ""
-    return value.replace("T", " ").replace("Z", "")[:19]
+_fmt_time = jobkind.fmt_time
 
 
-def _duration(job: dict[str, Any]) -> str:
+def _duration(job: Mapping[str, Any]) -> str:
     return format_duration(job_seconds(job))
 
 
-def _cmd_list(args: argparse.Namespace) -> int:
-    core = _core()
-    result = core.jobs.list(status=args.status, name_contains=args.name_contains, limit=args.limit)
-    jobs = result["TrainingJobSummaries"]
-    if args.json:
-        print_json(jobs)
-        return 0
-    print_table(
-        ["NAME", "STATUS", "CREATED", "DURATION", "EXPERIMENT"],
-        [
-            [j["TrainingJobName"], status_label(j["TrainingJobStatus"], j["SecondaryStatus"]), _fmt_time(j["CreationTime"]), _duration(j), j["ExperimentName"]]
-            for j in jobs
-        ],
-        empty="No training jobs. Start one with: labstudio train script.py",
-    )
-    return 0
+def _row(j: Mapping[str, Any]) -> list[Any]:
+    return [j["TrainingJobName"], status_label(j["TrainingJobStatus"], j["SecondaryStatus"]), _fmt_time(j["CreationTime"]), _duration(j), j["ExperimentName"]]
 
 
-def _cmd_describe(args: argparse.Namespace) -> int:
-    d = _core().jobs.describe(args.name)
-    if args.json:
-        print_json(d)
-        return 0
+def _print_describe(d: Mapping[str, Any]) -> None:
     print(f"Name:        {d['TrainingJobName']}")
     print(f"Status:      {status_label(d['TrainingJobStatus'], d['SecondaryStatus'])}: {d['StatusMessage']}")
     if d.get("FailureReason"):
@@ -158,62 +108,31 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     print("Transitions:")
     for t in d["SecondaryStatusTransitions"]:
         print(f"  {_fmt_time(t['StartTime'])}  {t['Status']:<20} {t['StatusMessage']}")
-    return 0
 
 
-def _cmd_logs(args: argparse.Namespace) -> int:
-    core = _core()
-    if args.follow:
-        try:
-            follow_logs(core, args.name)
-        except KeyboardInterrupt:
-            return 130
-        return 0
-    offset = 0
-    while True:
-        chunk = core.jobs.logs(args.name, offset)
-        sys.stdout.write(chunk["text"])
-        if chunk["next_offset"] == offset or not chunk["text"]:
-            break
-        offset = chunk["next_offset"]
-    sys.stdout.flush()
-    return 0
-
-
-def _cmd_stop(args: argparse.Namespace) -> int:
-    d = _core().jobs.stop(args.name)
-    print(f"{d['TrainingJobName']}: {d['TrainingJobStatus']}")
-    return 0
+KIND = jobkind.JobKindCli(
+    noun="TrainingJob",
+    group="jobs",
+    service=lambda core: core.jobs,
+    group_help="list, describe, follow and stop training jobs",
+    label="job",
+    columns=["NAME", "STATUS", "CREATED", "DURATION", "EXPERIMENT"],
+    row=_row,
+    empty="No training jobs. Start one with: labstudio train script.py",
+    print_describe=_print_describe,
+    summary=job_summary,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = sub.add_parser("train", help="run a training script as a supervised local job")
     train.add_argument("entry_point", metavar="ENTRY_POINT", help="the training script (relative to --source-dir if given)")
     add_train_options(train)
-    train.add_argument("--wait", dest="wait", action="store_true", default=False, help="stream the logs and exit non-zero unless the job completes")
-    train.add_argument("--no-wait", dest="wait", action="store_false", help="print the job name and return (default)")
+    train.add_argument("--no-requirements", action="store_true",
+                       help="do not pip install the source dir's requirements.txt before the script (installed by default)")
+    jobkind.add_wait_options(train, log="the logs")
     train.set_defaults(func=_cmd_train)
-
-    jobs = sub.add_parser("jobs", help="list, describe, follow and stop training jobs")
-    jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", parser_class=type(jobs))
-    jobs_sub.required = True
-    ls = jobs_sub.add_parser("list", help="list jobs, newest first")
-    ls.add_argument("--status", choices=["InProgress", "Completed", "Failed", "Stopping", "Stopped"])
-    ls.add_argument("--name-contains")
-    ls.add_argument("--limit", type=int, default=100)
-    ls.add_argument("--json", action="store_true")
-    ls.set_defaults(func=_cmd_list)
-    de = jobs_sub.add_parser("describe", help="DescribeTrainingJob for one job")
-    de.add_argument("name", metavar="NAME")
-    de.add_argument("--json", action="store_true")
-    de.set_defaults(func=_cmd_describe)
-    lo = jobs_sub.add_parser("logs", help="print a job's log")
-    lo.add_argument("name", metavar="NAME")
-    lo.add_argument("-f", "--follow", action="store_true", help="keep printing until the job ends")
-    lo.set_defaults(func=_cmd_logs)
-    st = jobs_sub.add_parser("stop", help="stop a running job (SIGTERM, then SIGKILL after the grace period)")
-    st.add_argument("name", metavar="NAME")
-    st.set_defaults(func=_cmd_stop)
+    jobkind.register_group(sub, KIND, lambda name: follow_logs(_core(), name))
 
 
 __all__ = ["add_train_options", "build_request", "follow_logs", "register"]

@@ -14,5 +14,8 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.runs",
     "labstudio.handlers.events",
     "labstudio.handlers.endpoints",
+    "labstudio.handlers.tuning",
+    "labstudio.handlers.processing",
+    "labstudio.handlers.transform",
     "labstudio.handlers.openapi",
 ]

@@ -2,68 +2,33 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 from tornado import web
 
 from ..artifacts import open_uri
 from ..errors import Gone
 from ..jobs.service import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
-from ..shapes import NAME_PATTERN, parse
+from ..shapes import parse
 from ..shapes.jobs import (
     CreateTrainingJobRequest,
     DescribeTrainingJobResponse,
     GetTrainingJobMetricsResponse,
     ListTrainingJobsResponse,
-    LogChunk,
 )
 from ..shapes.openapi import Operation, Param, Reply
 from .base import LabstudioHandler
-
-NAME = r"(?P<name>[^/]+)"
-MAX_OFFSET = 2**53 - 1  # the largest integer a JSON client (JavaScript) holds exactly; far beyond any log
+from .jobkind import LIST_PARAMS, NAME, NAME_PARAM, JobListHandler, kind_routes, logs_operation
 
 
-class JobsHandler(LabstudioHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        limit = self.int_argument("limit", 100, minimum=1, maximum=1000)
-        result = await self.call(
-            self.core.jobs.list,
-            status=self.get_query_argument("status", None) or None,
-            name_contains=self.get_query_argument("name_contains", None) or None,
-            limit=limit,
-            next_token=self.get_query_argument("next_token", None) or None,
-        )
-        self.reply(result)
+class JobsHandler(JobListHandler):
+    SERVICE = "jobs"
 
     @web.authenticated
     async def post(self) -> None:
         body = parse(CreateTrainingJobRequest, self.json_body())
-        root = Path(os.path.expanduser(self.settings.get("server_root_dir", os.getcwd())))
+        root = self.jupyter_root()
         described = await self.call(self.core.jobs.submit, body.model_dump(exclude_unset=True), base_dir=root, root_dir=root)
-        self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/jobs/{described['TrainingJobName']}")
-        self.reply(described, status=201)
-
-
-class JobHandler(LabstudioHandler):
-    @web.authenticated
-    async def get(self, name: str) -> None:
-        self.reply(await self.call(self.core.jobs.describe, name))
-
-
-class JobStopHandler(LabstudioHandler):
-    @web.authenticated
-    async def post(self, name: str) -> None:
-        self.reply(await self.call(self.core.jobs.stop, name), status=202)
-
-
-class JobLogsHandler(LabstudioHandler):
-    @web.authenticated
-    async def get(self, name: str) -> None:
-        offset = self.int_argument("offset", 0, minimum=0, maximum=MAX_OFFSET)
-        self.reply(await self.call(self.core.jobs.logs, name, offset))
+        self.reply_created(described, "jobs", "TrainingJobName")
 
 
 class JobMetricsHandler(LabstudioHandler):
@@ -111,16 +76,13 @@ class JobArtifactHandler(LabstudioHandler):
 
 def routes() -> list[tuple[str, type]]:
     return [
-        (r"/jobs", JobsHandler),
-        (rf"/jobs/{NAME}", JobHandler),
-        (rf"/jobs/{NAME}/stop", JobStopHandler),
-        (rf"/jobs/{NAME}/logs", JobLogsHandler),
+        *kind_routes("jobs", "Job", JobsHandler),
         (rf"/jobs/{NAME}/metrics", JobMetricsHandler),
         (rf"/jobs/{NAME}/artifacts/(?P<kind>[^/]+)", JobArtifactHandler),
     ]
 
 
-_NAME = Param("name", "path", {"type": "string", "pattern": NAME_PATTERN})
+_NAME = NAME_PARAM
 _DESCRIBED = DescribeTrainingJobResponse
 
 OPENAPI = [
@@ -128,12 +90,7 @@ OPENAPI = [
         "get", "/jobs", "List training jobs, newest first",
         {200: Reply("A page of jobs", ListTrainingJobsResponse)},
         errors=(400,),
-        params=(
-            Param("limit", schema={"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
-            Param("next_token"),
-            Param("status"),
-            Param("name_contains"),
-        ),
+        params=LIST_PARAMS,
     ),
     Operation(
         "post", "/jobs", "Submit a training job",
@@ -148,12 +105,7 @@ OPENAPI = [
         errors=(404, 409),
         params=(_NAME,),
     ),
-    Operation(
-        "get", "/jobs/{name}/logs", "Log text from a byte offset; follow by passing next_offset back",
-        {200: Reply("A chunk of the log", LogChunk)},
-        errors=(400, 404),
-        params=(_NAME, Param("offset", schema={"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})),
-    ),
+    logs_operation("jobs"),
     Operation(
         "get", "/jobs/{name}/metrics", "A job's captured metric points, a page at a time: follow NextToken until it is null",
         {200: Reply("Metric series, metric by metric in step order; a metric may continue on the next page", GetTrainingJobMetricsResponse)},

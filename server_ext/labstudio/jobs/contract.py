@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..container_libs import with_container_libs
 from .layout import Layout
 from .spec import RESERVED_HYPERPARAMETERS, JobSpec
 
@@ -86,12 +87,11 @@ def prepare_tree(spec: JobSpec, layout: Layout) -> None:
         )
     )
     (layout.config / "resourceconfig.json").write_text(json.dumps(resource_config(), indent=2))
-    if (layout.code / "requirements.txt").exists():
-        # SageMaker's toolkit pip-installs it into the container; a local job must not change the
-        # user's environment behind their back, so say so where they will look.
+    if (layout.code / "requirements.txt").exists() and not getattr(spec, "install_requirements", True):
+        # Installing it is turned off (see requirements.py for when it is on): say so where they will look.
         layout.log_file.write_text(
-            "labstudio: requirements.txt found in the source dir; local jobs run in this Python "
-            f"environment ({sys.executable}) and do not install it.\n"
+            "labstudio: requirements.txt found in the source dir; with install_requirements off (--no-requirements) "
+            f"local jobs run in this Python environment ({sys.executable}) and do not install it.\n"
         )
 
 
@@ -191,7 +191,7 @@ def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: 
         sm["LABSTUDIO_RUN_ID"] = run_id
     env.update(sm)
     existing = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(layout.code) + (os.pathsep + existing if existing else "")
+    env["PYTHONPATH"] = with_container_libs(str(layout.code) + (os.pathsep + existing if existing else ""))
     env.update(spec.environment)
     return env
 

@@ -22,6 +22,8 @@ def summary(job: Job) -> dict[str, Any]:
         "FailureReason": job.failure_reason,
         "ExperimentName": job.experiment_name or "Default",
         "RunId": job.run_id,
+        # Trials of a tuning job carry its tag: the panel shows them as trials.
+        "TuningJobName": (job.spec.get("tags") or {}).get("labstudio:tuning-job"),
     }
 
 
@@ -65,7 +67,7 @@ def describe(job: Job, metrics: dict[str, MetricSummary], deleted: frozenset[str
             "Tags": [{"Key": k, "Value": v} for k, v in sorted(spec.tags.items())],
             "ExperimentConfig": {"ExperimentName": job.experiment_name or "Default", "TrialName": spec.trial_name},
             "EntryPoint": spec.entry_point,
-            "SourceDir": spec.source_dir,
+            "SourceDir": spec.source_dir_given or spec.source_dir,
             "MetricDefinitions": spec.metric_definitions,
             "Backend": job.backend,
             "ExitCode": job.exit_code,

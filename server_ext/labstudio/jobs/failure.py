@@ -5,6 +5,8 @@ import re
 import signal
 from pathlib import Path
 
+from ..exc_text import join_message
+
 _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault)\b.*|[A-Za-z_][\w.]*: .*)$")
 MAX_REASON = 1024
 
@@ -18,8 +20,16 @@ def from_failure_file(path: Path) -> str | None:
     return text[:MAX_REASON] if text else None
 
 
+_CHAIN = ("Traceback (most recent call last):", "During handling of the above exception", "The above exception was the direct cause")
+MAX_CONTINUATION = 50
+
+
 def last_exception(tail: str) -> str | None:
-    """The last line of the last traceback in the output, e.g. 'ValueError: bad lr'."""
+    """The exception of the last traceback in the output, e.g. 'ValueError: bad lr'.
+
+    A message of several lines keeps its first line (the exception's own line, where
+    XGBoost and PyTorch say what failed) and its last meaningful one, bounded in size.
+    """
     lines = tail.splitlines()
     last_tb = None
     for i, line in enumerate(lines):
@@ -27,10 +37,16 @@ def last_exception(tail: str) -> str | None:
             last_tb = i
     if last_tb is None:
         return None
-    for line in lines[last_tb + 1:]:
+    rest = lines[last_tb + 1:]
+    for i, line in enumerate(rest):
         if line and not line.startswith((" ", "\t")) and _EXC_LINE.match(line.strip()):
-            candidate = line.strip()
-            return candidate
+            more: list[str] = []
+            for following in rest[i + 1 : i + 1 + MAX_CONTINUATION]:
+                if following.startswith(_CHAIN):
+                    break
+                more.append(following)
+            type_name, _, first = line.strip().partition(": ")
+            return join_message(type_name, "\n".join([first, *more]))
     return None
 
 

@@ -66,7 +66,8 @@ def spawn(plan: dict[str, Any], contained: bool = True) -> tuple[subprocess.Pope
     mode_r = mode_w = None
     if contained:
         mode_r, mode_w = os.pipe()
-        argv = [sys.executable, "-I", "-S", NSINIT, str(os.getpid()), str(mode_w), *argv]
+        opt_ml = [f"--opt-ml={plan['opt_ml']}"] if plan.get("opt_ml") else []  # the tree nsinit shows at /opt/ml
+        argv = [sys.executable, "-I", "-S", NSINIT, str(os.getpid()), str(mode_w), *opt_ml, *argv]
     try:
         proc = subprocess.Popen(
             argv,

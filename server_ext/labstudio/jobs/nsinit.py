@@ -1,7 +1,8 @@
 """The first process of a job: puts the training script in a PID namespace of its own.
 
-Run by the supervisor as ``python -I -S nsinit.py SUPERVISOR_PID MODE_FD ARGV...`` (a
-standalone file, standard library only, so it starts in a few milliseconds). Why: a
+Run by the supervisor as ``python -I -S nsinit.py SUPERVISOR_PID MODE_FD [--opt-ml=TREE] ARGV...``
+(a standalone file, standard library only, so it starts in a few milliseconds; with
+``--opt-ml``, pid 1 shows the folder TREE at /opt/ml inside the job, see optml.py). Why: a
 process group, a subreaper and an environment marker can all be escaped by the job's own
 processes (``setsid()`` plus a cleaned environment and a re-exec). A PID namespace cannot:
 when its first process (pid 1 inside) dies, the kernel kills every process in it. So:
@@ -27,6 +28,10 @@ import os
 import signal
 import sys
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: we start before anything is imported
+if TYPE_CHECKING:
+    from types import ModuleType
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -35,6 +40,7 @@ PR_SET_DUMPABLE = 4
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 RELAYED = (signal.SIGTERM, signal.SIGINT)
+OPT_ML_FLAG = "--opt-ml="  # optional first argument after MODE_FD: the folder to show at /opt/ml
 LEFTOVER_GRACE_SECONDS = 1.0  # what the supervisor gives a job's leftovers without namespaces
 
 _libc = None
@@ -70,18 +76,11 @@ def _write(path: str, text: str) -> None:
         os.close(fd)
 
 
-def create_job_namespaces() -> None:
-    """unshare() the namespaces a job runs in; our next child becomes their pid 1.
-
-    A PID namespace (containment) and a mount namespace (a /proc that matches the pids the
-    job sees, and later the job's own view of the file system). Root needs nothing else;
-    anyone else first gets a user namespace mapping their own uid and gid onto themselves,
-    so the script runs with the same identity and no extra privilege on the host. Raises
-    OSError when the system allows none of it.
-    """
+def _unshare(wanted: int) -> None:
+    """unshare() `wanted` namespaces, inside a user namespace of our own when not root."""
     uid, gid = os.geteuid(), os.getegid()
-    attempts = [CLONE_NEWPID | CLONE_NEWNS] if uid == 0 else []
-    attempts.append(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)  # root in a container may only have this
+    attempts = [wanted] if uid == 0 else []
+    attempts.append(CLONE_NEWUSER | wanted)  # root in a container may only have this
     error: OSError | None = None
     for flags in attempts:
         try:
@@ -98,17 +97,62 @@ def create_job_namespaces() -> None:
     raise error
 
 
-def prepare_job_view() -> str | None:
+def create_job_namespaces() -> None:
+    """unshare() the namespaces a job runs in; our next child becomes their pid 1.
+
+    A PID namespace (containment) and a mount namespace (a /proc that matches the pids the
+    job sees, and the job's own /opt/ml). Root needs nothing else;
+    anyone else first gets a user namespace mapping their own uid and gid onto themselves,
+    so the script runs with the same identity and no extra privilege on the host. Raises
+    OSError when the system allows none of it.
+    """
+    _unshare(CLONE_NEWPID | CLONE_NEWNS)
+
+
+def create_mount_namespace() -> None:
+    """Move this single-threaded process (a freshly forked endpoint worker) into a mount
+    namespace of its own with private mounts, for its own /opt/ml (see optml.py); no PID
+    namespace, so its signals and process group stay what they were. Raises OSError when
+    the system refuses."""
+    if sys.platform != "linux":
+        raise OSError("mount namespaces exist only on Linux")
+    _unshare(CLONE_NEWNS)
+    _call("making mounts private", _c().mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None))
+
+
+def prepare_job_view(opt_ml: str | None = None) -> str | None:
     """In pid 1 of the new namespaces: mount a /proc of our own, so that os.getpid() and
-    /proc/self (psutil, `ps`) agree inside the job. Our mounts never propagate to the host.
-    Returns a note for the log when it could not be done (the containment still holds)."""
+    /proc/self (psutil, `ps`) agree inside the job, and show the folder `opt_ml` (the
+    job's tree) at /opt/ml (see optml.py). Our mounts never propagate to the host.
+    Returns one line for the log saying what could not be done (the containment holds)."""
     libc = _c()
+    notes = []
     try:
         _call("making mounts private", libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None))
+    except OSError as exc:  # then nothing may be mounted: it would show on the host
+        notes.append(f"the job runs in its own PID namespace, but /proc shows the host's pids ({exc})")
+        if opt_ml:
+            notes.append(f"/opt/ml is not the job's own tree: use the SM_* variables, which point at it ({exc})")
+        return "labstudio: " + "; ".join(notes) + "\n"
+    try:
         _call("mounting /proc", libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None))
     except OSError as exc:
-        return f"labstudio: the job runs in its own PID namespace, but /proc shows the host's pids ({exc})\n"
-    return None
+        notes.append(f"the job runs in its own PID namespace, but /proc shows the host's pids ({exc})")
+    if opt_ml:
+        note = _optml().bind_opt_ml(opt_ml)
+        if note:
+            notes.append(note[len("labstudio: "):].rstrip("\n"))
+    return "labstudio: " + "; ".join(notes) + "\n" if notes else None
+
+
+def _optml() -> "ModuleType":
+    """optml.py, next to this file: loaded as a plain module, we run outside the package."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import optml
+
+    return optml
 
 
 def _exec_script(argv: list[str]) -> None:
@@ -191,7 +235,7 @@ def _signal_pid(target: int, signum: int) -> None:
         pass
 
 
-def run_init(argv: list[str], alive_r: int, status_w: int, mask: set[int | signal.Signals]) -> None:
+def run_init(argv: list[str], alive_r: int, status_w: int, mask: set[int | signal.Signals], opt_ml: str | None = None) -> None:
     """pid 1 of the namespace: start the script, relay signals, reap orphans, report its status.
 
     We start with the relayed signals blocked (as our parent forked us): whatever it relayed
@@ -204,7 +248,7 @@ def run_init(argv: list[str], alive_r: int, status_w: int, mask: set[int | signa
         os._exit(1)
     relay = _Relay(_signal_namespace)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-    note = prepare_job_view()
+    note = prepare_job_view(opt_ml)
     if note:
         os.write(1, note.encode())
     script, old_mask = _fork_with_signals_blocked()
@@ -248,23 +292,30 @@ def run_init(argv: list[str], alive_r: int, status_w: int, mask: set[int | signa
 
 def main(argv: list[str]) -> None:
     supervisor, mode_fd, script_argv = int(argv[0]), int(argv[1]), argv[2:]
-    die_with_parent()
-    if os.getppid() != supervisor:  # the supervisor died before our prctl took effect
-        os._exit(1)
-    relay = _Relay(_signal_pid)
+    opt_ml = None
+    if script_argv and script_argv[0].startswith(OPT_ML_FLAG):
+        opt_ml, script_argv = script_argv[0][len(OPT_ML_FLAG) :], script_argv[1:]
+    relay = None
     try:
+        if sys.platform != "linux":
+            raise OSError("PID namespaces exist only on Linux")
+        die_with_parent()
+        if os.getppid() != supervisor:  # the supervisor died before our prctl took effect
+            os._exit(1)
+        relay = _Relay(_signal_pid)
         create_job_namespaces()
     except OSError as exc:
         os.write(mode_fd, b"F")
         os.close(mode_fd)
+        also = ", and /opt/ml is not the job's own tree: use the SM_* variables, which point at it" if opt_ml else ""
         os.write(
             1,
             f"labstudio: no PID namespace for this job ({exc}); processes that leave its process group "
-            "may outlive a killed supervisor (see docs/process-containment.md)\n".encode(),
+            f"may outlive a killed supervisor{also} (see docs/process-containment.md)\n".encode(),
         )
         for sig in RELAYED:
             signal.signal(sig, signal.SIG_DFL)
-        for signum in relay.pending:  # a stop that came while we decided: end as the script would
+        for signum in relay.pending if relay else ():  # a stop that came while we decided: end as the script would
             os.kill(os.getpid(), signum)
         _exec_script(script_argv)
     alive_r, alive_w = os.pipe()
@@ -274,9 +325,10 @@ def main(argv: list[str]) -> None:
         os.close(alive_w)
         os.close(status_r)
         os.close(mode_fd)
-        run_init(script_argv, alive_r, status_w, old_mask)
+        run_init(script_argv, alive_r, status_w, old_mask, opt_ml)
     os.close(alive_r)
     os.close(status_w)
+    assert relay is not None
     relay.started(init)
     signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
     os.write(mode_fd, b"N")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import builtins  # `list` below names JobService.list inside the class body
+import dataclasses
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from ..store import events as events_store
 from ..store import jobs as jobs_store
 from ..store import metrics as metrics_store
 from ..store import runs as runs_store
+from ..store.db import Connection
 from ..store.entities import Job
 from ..store.util import json_number, new_id
 from .backends import get_backend
@@ -29,6 +31,7 @@ from .contract import Layout, channel_links, command, environment, prepare_tree
 from .describe import describe, summary
 from .launch import write_plan
 from .recorder import JobRecorder
+from .requirements import plan_entry as requirements_plan
 from .spec import NAME_RE, JobSpec, check_exec_size, parse_spec
 
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
@@ -70,11 +73,31 @@ def _decode_points_token(token: str) -> tuple[str, int, int]:
         raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
 
 
-def _name_taken(name: str) -> NameTaken:
-    return NameTaken(f"A training job named {name!r} already exists; choose another 'name'.", field="name")
+@dataclasses.dataclass(frozen=True)
+class PreparedJob:
+    """A job whose folder, code snapshot and launch plan exist but which is not recorded yet
+    (JobService.prepare); JobService.launch makes it a job, JobService.discard forgets it."""
+
+    spec: JobSpec
+    layout: Layout
+    run_id: str
+    created: float  # when it was prepared; launch() records the job's own creation time
+    plan: dict[str, Any]
+
+
+# What each job kind is called in messages; the reconciler meets every kind.
+KIND_NOUNS = {"training": "Training job", "processing": "Processing job", "transform": "Transform job"}
 
 
 class JobService:
+    """Training jobs. Other kinds (jobs/processing/service.py) subclass it: they share the
+    engine (tree, launch plan, supervisor, slots, logs, stop, reconcile) and see only their own rows."""
+
+    KIND = "training"
+    NOUN = "Training job"
+    TAKEN = "A training job"  # how a name clash calls the job ("A job" for the later kinds)
+    SUMMARIES = "TrainingJobSummaries"  # the list's key
+
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
@@ -84,7 +107,7 @@ class JobService:
     def layout(self, name: str) -> Layout:
         """The paths of a job's tree. Raises NotFound for a name that cannot be a job's."""
         if not NAME_RE.match(name):  # names are the only thing that becomes a path here
-            raise NotFound(f"Training job {name!r} does not exist.")
+            raise NotFound(f"{self.NOUN} {name!r} does not exist.")
         return Layout(self.settings.jobs_dir / name)
 
     def code_dir(self, name: str) -> Path:
@@ -106,10 +129,26 @@ class JobService:
         Conflict, when a job of that name exists. A backend that cannot start the job does not
         raise: the job is recorded Failed with the reason, and its description is returned.
         """
+        prepared = self.prepare(request, base_dir=base_dir, root_dir=root_dir)
+        described = self.launch(prepared, now=prepared.created)
+        assert described is not None
+        return described
+
+    def prepare(
+        self,
+        request: Mapping[str, Any] | JobSpec,
+        *,
+        base_dir: Path | None = None,
+        root_dir: Path | None = None,
+    ) -> PreparedJob:
+        """submit()'s file-system half: validate, claim the job's folder, snapshot the code and
+        write the launch plan. Nothing is in the store yet: the job does not exist (no listing,
+        no describe, no reconciler sees it) until `launch`; `discard` removes the folder.
+
+        A tuner prepares its next trial while the current ones run, so that a freed slot costs
+        only `launch`. Raises like submit (Invalid, NameTaken)."""
         spec = request if isinstance(request, JobSpec) else parse_spec(request, base_dir=base_dir, root_dir=root_dir)
-        with self.db.read() as conn:
-            if jobs_store.job_exists(conn, spec.name):
-                raise _name_taken(spec.name)
+        self._check_name_free(spec.name)
         layout = self.layout(spec.name)
         now = time.time()
         run_id = new_id()
@@ -117,72 +156,132 @@ class JobService:
         check_exec_size(spec, plan["argv"], plan["env"])  # the OS would refuse to start it (E2BIG)
         try:
             layout.job_dir.mkdir(parents=True, exist_ok=False)
-        except FileExistsError:
-            raise _name_taken(spec.name) from None
+        except FileExistsError:  # a concurrent submit of the same name won the race
+            raise self._name_taken(spec.name) from None
         try:
             prepare_tree(spec, layout)
             write_plan(str(layout.job_dir), plan)
-            self.db.run_write(self._insert, spec, layout, run_id, now)
         except BaseException:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
             raise
-        job = self.get(spec.name)
+        return PreparedJob(spec, layout, run_id, now, plan)
+
+    def launch(
+        self, prepared: PreparedJob, *, now: float | None = None, also: Callable[[Connection], None] | None = None, describe: bool = True
+    ) -> dict[str, Any] | None:
+        """submit()'s second half: record the prepared job (its creation time is now) and hand
+        it to its backend. `also` runs in the same transaction as the job's rows (a tuner records
+        its trial there); whatever it raises aborts the launch, like a failed insert: the
+        prepared folder is removed and the exception re-raised. `describe=False` skips the
+        returned description (None) for callers that do not read it."""
+        spec, layout, run_id = prepared.spec, prepared.layout, prepared.run_id
+        created = time.time() if now is None else now
+        if created != prepared.created:  # the slot queue orders waiters by the plan's creation time
+            write_plan(str(layout.job_dir), {**prepared.plan, "created": created})
+
+        def insert(conn: Connection) -> None:
+            self._insert(conn, spec, layout, run_id, created)
+            if also is not None:
+                also(conn)
+
         try:
-            get_backend(spec.backend, self.settings).submit(job, layout)
+            self.db.run_write(insert)
+        except BaseException:
+            shutil.rmtree(layout.job_dir, ignore_errors=True)
+            raise
+        self._start(spec.name, spec.backend, layout, run_id)
+        return self.describe(spec.name) if describe else None
+
+    def discard(self, prepared: PreparedJob) -> None:
+        """Forget a prepared job that will not be launched (its folder is all there is)."""
+        shutil.rmtree(prepared.layout.job_dir, ignore_errors=True)
+
+    # -- submit scaffolding every kind shares ------------------------------------
+
+    def _name_taken(self, name: str) -> NameTaken:
+        return NameTaken(f"{self.TAKEN} named {name!r} already exists; choose another 'name'.", field="name")
+
+    def _check_name_free(self, name: str) -> None:
+        """Before any work is spent on a submit: NameTaken when a job of that name (any kind) exists."""
+        with self.db.read() as conn:
+            if jobs_store.job_exists(conn, name):
+                raise self._name_taken(name)
+
+    def _create_and_launch(self, name: str, backend: str, layout: Layout, run_id: str | None, fill: Callable[[], None]) -> dict[str, Any]:
+        """Claim the job's folder, `fill` it (tree, plan, database rows), hand the job to its
+        backend and describe it. A failing `fill` leaves nothing behind; a backend that cannot
+        start the job does not raise: the job is recorded Failed with the reason."""
+        try:
+            layout.job_dir.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:  # a concurrent submit of the same name won the race
+            raise self._name_taken(name) from None
+        try:
+            fill()
+        except BaseException:
+            shutil.rmtree(layout.job_dir, ignore_errors=True)
+            raise
+        self._start(name, backend, layout, run_id)
+        return self.describe(name)
+
+    def _start(self, name: str, backend: str, layout: Layout, run_id: str | None) -> None:
+        """Hand a recorded job to its backend; one that cannot start it records the job Failed."""
+        job = self.get(name)
+        try:
+            get_backend(backend, self.settings).submit(job, layout)
         except Exception as exc:
-            JobRecorder(self.db, spec.name, run_id).finish(
+            JobRecorder(self.db, name, run_id).finish(
                 status="Failed",
                 secondary="Failed",
-                message="Training job failed",
+                message=f"{self.NOUN} failed",
                 failure_reason=f"InternalServerError: could not start the job's supervisor: {exc}",
             )
-        return self.describe(spec.name)
 
-    def _plan(self, spec: JobSpec, layout: Layout, run_id: str, now: float) -> dict[str, Any]:
-        base_env = dict(os.environ)
-        base_env.update(self.settings.as_env())
+    def _engine_plan(self, layout: Layout, run_id: str | None, now: float, max_runtime_seconds: int | None) -> dict[str, Any]:
+        """The launch plan's keys (jobs/launch.py) that are the engine's, whatever the kind runs:
+        each kind adds argv, cwd, env, channels and metric_definitions."""
         return {
-            "argv": command(spec, layout),
-            "cwd": str(layout.code),
-            "env": environment(spec, layout, run_id=run_id, base_env=base_env),
-            "channels": channel_links(spec, layout),
+            "kind": self.KIND,
+            "opt_ml": str(layout.base),  # shown to the job at /opt/ml where the OS allows (jobs/optml.py)
             "log_file": str(layout.log_file),
             "slots_dir": str(self.settings.slots_dir),
             "max_slots": self.settings.max_concurrent_jobs,
             "stop_grace_seconds": self.settings.stop_grace_seconds,
             "created": now,
             "run_id": run_id,
-            "metric_definitions": spec.metric_definitions,
-            "max_runtime_seconds": spec.max_runtime_seconds,
+            "max_runtime_seconds": max_runtime_seconds,
         }
 
-    def _insert(self, conn, spec: JobSpec, layout: Layout, run_id: str, now: float) -> None:  # type: ignore[no-untyped-def]
-        if jobs_store.job_exists(conn, spec.name):
-            raise _name_taken(spec.name)
-        experiment = spec.experiment_name or runs_store.DEFAULT_EXPERIMENT
+    def _create_run(self, conn: Connection, spec: Any, run_id: str, source_type: str) -> str:
+        """The experiment run a job records into (`spec`: a kind's spec with name, experiment_name,
+        trial_name and tags); returns the experiment's name."""
+        experiment: str = spec.experiment_name or runs_store.DEFAULT_EXPERIMENT
         runs_store.create_run(
             conn,
             experiment_name=experiment,
             name=spec.name,
             trial_name=spec.trial_name,
             status="InProgress",
-            source_type="TrainingJob",
+            source_type=source_type,
             source_name=spec.name,
             tags=spec.tags,
             run_id=run_id,
         )
-        runs_store.set_params(conn, run_id, spec.user_hyperparameters)
-        for channel, path in spec.channels.items():
-            runs_store.add_artifact(conn, run_id, channel, f"file://{path}", is_output=False)
+        return experiment
+
+    def _insert_row(self, conn: Connection, spec: Any, layout: Layout, run_id: str | None, now: float, experiment: str | None) -> None:
+        """The job's row, its Starting transition and its job.created event (`spec`: a kind's
+        spec with name, backend and to_dict()); the caller checked the name is free in `conn`."""
+        launching = f"Launching the {self.NOUN.lower()}"
         jobs_store.insert_job(
             conn,
             {
                 "name": spec.name,
+                "kind": self.KIND,
                 "run_id": run_id,
                 "backend": spec.backend,
                 "status": "InProgress",
                 "secondary_status": "Starting",
-                "status_message": "Launching the training job",
+                "status_message": launching,
                 "failure_reason": None,
                 "spec": spec.to_dict(),
                 "job_dir": str(layout.job_dir),
@@ -190,8 +289,51 @@ class JobService:
                 "creation_time": now,
             },
         )
-        jobs_store.add_transition(conn, spec.name, "Starting", now, "Launching the training job")
-        events_store.append(conn, "job.created", {"name": spec.name, "run_id": run_id, "experiment": experiment})
+        jobs_store.add_transition(conn, spec.name, "Starting", now, launching)
+        created: dict[str, Any] = {"name": spec.name, "run_id": run_id, "experiment": experiment}
+        if self.KIND != JobService.KIND:  # training's events predate kinds: clients read no kind as training
+            created["kind"] = self.KIND
+        events_store.append(conn, "job.created", created)
+
+    def _page(
+        self, status: str | builtins.list[str] | None, name_contains: str | None, limit: int, next_token: str | None
+    ) -> tuple[builtins.list[Job], str | None]:
+        """A page of this kind's jobs, newest first, and the NextToken of the next page. Raises
+        Invalid for an unknown status, a limit outside 1..1000 or a next_token this API did not return."""
+        statuses = [status] if isinstance(status, str) else builtins.list(status or [])
+        for s in statuses:
+            if s not in STATUSES:
+                raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {s!r}.", field="status")
+        if not 1 <= limit <= 1000:
+            raise Invalid(f"'limit' must be between 1 and 1000, got {limit}.", field="limit")
+        after = _decode_token(next_token) if next_token else None
+        with self.db.read() as conn:
+            jobs = jobs_store.list_jobs(conn, statuses=statuses, name_contains=name_contains, limit=limit + 1, after=after, kind=self.KIND)
+        more = len(jobs) > limit
+        jobs = jobs[:limit]
+        return jobs, (_encode_token(jobs[-1]) if more and jobs else None)
+
+    def _plan(self, spec: JobSpec, layout: Layout, run_id: str, now: float) -> dict[str, Any]:
+        base_env = dict(os.environ)
+        base_env.update(self.settings.as_env())
+        return {
+            **self._engine_plan(layout, run_id, now, spec.max_runtime_seconds),
+            "argv": command(spec, layout),
+            "cwd": str(layout.code),
+            "env": environment(spec, layout, run_id=run_id, base_env=base_env),
+            "channels": channel_links(spec, layout),
+            "metric_definitions": spec.metric_definitions,
+            "requirements": requirements_plan(spec, layout.code, self.settings.home),  # pip, before the script
+        }
+
+    def _insert(self, conn: Connection, spec: JobSpec, layout: Layout, run_id: str, now: float) -> None:
+        if jobs_store.job_exists(conn, spec.name):
+            raise self._name_taken(spec.name)
+        experiment = self._create_run(conn, spec, run_id, "TrainingJob")
+        runs_store.set_params(conn, run_id, spec.user_hyperparameters)
+        for channel, path in spec.channels.items():
+            runs_store.add_artifact(conn, run_id, channel, f"file://{path}", is_output=False)
+        self._insert_row(conn, spec, layout, run_id, now, experiment)
         events_store.append(conn, "run.created", {"run_id": run_id, "experiment": experiment, "name": spec.name})
 
     # -- read ---------------------------------------------------------------------
@@ -201,8 +343,8 @@ class JobService:
         self.layout(name)
         with self.db.read() as conn:
             job = jobs_store.get_job(conn, name)
-        if job is None:
-            raise NotFound(f"Training job {name!r} does not exist.")
+        if job is None or job.kind != self.KIND:
+            raise NotFound(f"{self.NOUN} {name!r} does not exist.")
         return job
 
     def describe(self, name: str) -> dict[str, Any]:
@@ -226,23 +368,14 @@ class JobService:
         limit: int = 100,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        """ListTrainingJobs' shape, newest first. Raises Invalid for an unknown status, a limit
-        outside 1..1000 or a next_token this API did not return."""
-        statuses = [status] if isinstance(status, str) else list(status or [])
-        for s in statuses:
-            if s not in STATUSES:
-                raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {s!r}.", field="status")
-        if not 1 <= limit <= 1000:
-            raise Invalid(f"'limit' must be between 1 and 1000, got {limit}.", field="limit")
-        after = _decode_token(next_token) if next_token else None
-        with self.db.read() as conn:
-            jobs = jobs_store.list_jobs(conn, statuses=statuses, name_contains=name_contains, limit=limit + 1, after=after)
-        more = len(jobs) > limit
-        jobs = jobs[:limit]
-        return {
-            "TrainingJobSummaries": [summary(j) for j in jobs],
-            "NextToken": _encode_token(jobs[-1]) if more and jobs else None,
-        }
+        """List<Kind>Jobs' shape (ListTrainingJobs' here), newest first. Raises Invalid for an
+        unknown status, a limit outside 1..1000 or a next_token this API did not return."""
+        jobs, token = self._page(status, name_contains, limit, next_token)
+        return {self.SUMMARIES: self._summaries(jobs), "NextToken": token}
+
+    def _summaries(self, jobs: builtins.list[Job]) -> builtins.list[dict[str, Any]]:
+        """The page's jobs in the kind's summary shape."""
+        return [summary(j) for j in jobs]
 
     def metrics(self, name: str) -> builtins.list[dict[str, Any]]:
         """Every captured point of every metric (in-process callers; REST pages). Raises NotFound."""
@@ -302,7 +435,7 @@ class JobService:
                 handle.seek(offset)
                 data = handle.read(max_bytes)
         elif offset > 0:
-            raise Invalid(f"'offset' {offset} is beyond the end of the log (training job {name!r} has no log yet); start at 0.", field="offset")
+            raise Invalid(f"'offset' {offset} is beyond the end of the log ({self.NOUN.lower()} {name!r} has no log yet); start at 0.", field="offset")
         cut = len(data)
         if cut and cut == max_bytes:
             while cut > 0 and (data[cut - 1] & 0xC0) == 0x80:
@@ -359,20 +492,21 @@ class JobService:
         Conflict when the job already ended."""
         job = self.get(name)
         if job.is_terminal:
-            raise Conflict(f"Training job {name!r} is already {job.status}; only running jobs can be stopped.")
+            raise Conflict(f"{self.NOUN} {name!r} is already {job.status}; only running jobs can be stopped.")
         if job.status != "Stopping":
             now = time.time()
+            stopping = f"Stopping the {self.NOUN.lower()}"
 
             def body(conn):  # type: ignore[no-untyped-def]
                 current = jobs_store.get_job(conn, name, with_transitions=False)
                 if current is None or current.is_terminal:
                     return
-                jobs_store.add_transition(conn, name, "Stopping", now, "Stopping the training job")
+                jobs_store.add_transition(conn, name, "Stopping", now, stopping)
                 jobs_store.update_job(
-                    conn, name, status="Stopping", secondary_status="Stopping", status_message="Stopping the training job", stop_requested_time=now
+                    conn, name, status="Stopping", secondary_status="Stopping", status_message=stopping, stop_requested_time=now
                 )
                 events_store.append(
-                    conn, "job.status", {"name": name, "status": "Stopping", "secondary_status": "Stopping", "message": "Stopping the training job"}
+                    conn, "job.status", {"name": name, "status": "Stopping", "secondary_status": "Stopping", "message": stopping}
                 )
 
             self.db.run_write(body)
@@ -389,7 +523,7 @@ class JobService:
             if job.is_terminal:
                 return self.describe(name)
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"Training job {name!r} is still {job.status} after {timeout} s.")
+                raise TimeoutError(f"{self.NOUN} {name!r} is still {job.status} after {timeout} s.")
             if check():
                 continue
             time.sleep(poll)
@@ -429,8 +563,9 @@ class JobService:
         alive = backend.is_alive(job, layout)
         if alive is None or alive:
             return False
-        fresh = self.get(job.name)
-        if fresh.is_terminal:
+        with self.db.read() as conn:  # any kind: one reconciler serves the whole engine
+            fresh = jobs_store.get_job(conn, job.name)
+        if fresh is None or fresh.is_terminal:
             return False
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
@@ -444,7 +579,7 @@ class JobService:
         )
         return bool(
             JobRecorder(self.db, job.name, job.run_id).finish(
-                status="Failed", secondary="Failed", message="Training job failed", failure_reason=reason
+                status="Failed", secondary="Failed", message=f"{KIND_NOUNS.get(fresh.kind, 'Job')} failed", failure_reason=reason
             )
         )
 
@@ -455,6 +590,6 @@ class JobService:
         """
         job = self.get(name)
         if not job.is_terminal:
-            raise Conflict(f"Training job {name!r} is {job.status}; stop it before deleting its files.")
+            raise Conflict(f"{self.NOUN} {name!r} is {job.status}; stop it before deleting its files.")
         shutil.rmtree(self.layout(name).job_dir, ignore_errors=True)
 

@@ -53,6 +53,10 @@ class JobSpec:
     tags: dict[str, str]
     backend: str = "local"
     trial_name: str | None = None
+    install_requirements: bool = True  # pip install the source dir's requirements.txt first
+    # The user's own folder when the SDK submitted a staged copy (dependencies, sdk/staging.py):
+    # describe names it as SourceDir, since the staged copy is deleted right after submit.
+    source_dir_given: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -290,6 +294,7 @@ def parse_spec(
         tags=_string_map(req.tags, "tags"),
         backend=req.backend or "local",
         trial_name=trial,
+        install_requirements=req.install_requirements is not False,
     )
 
 

@@ -117,12 +117,21 @@ class Supervisor:
             self._connect().finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
             return 0
         t_download = time.time()
-        launch.link_channels(plan)
-        t_train = time.time()
+        self._prepare_inputs()
         log_fd = os.open(plan["log_file"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        installed = bool(plan.get("requirements"))  # requirements.txt: see requirements.py
+        if installed:
+            from .requirements import install_for_job
+
+            if install_for_job(self, log_fd, t_download):  # the job ended there (pip failed, or stopped)
+                os.close(log_fd)
+                slots.release()
+                return 0
+        t_train = time.time()
         contained = launch.namespaces_wanted()
         if not contained:
-            os.write(log_fd, f"labstudio: {launch.NO_NAMESPACES_VAR} is set: no PID namespace for this job; processes that "
+            also = " and /opt/ml is not its own tree (use the SM_* variables, which point at it)" if plan.get("opt_ml") else ""
+            os.write(log_fd, f"labstudio: {launch.NO_NAMESPACES_VAR} is set: no PID namespace for this job{also}; processes that "
                      "leave its process group may outlive a killed supervisor (see docs/process-containment.md)\n".encode())
             self._namespaced = False
         self.proc, self._mode_fd = launch.spawn(plan, contained)
@@ -133,10 +142,7 @@ class Supervisor:
 
         def record_start() -> None:
             self._connect().transitions(
-                [
-                    ("Downloading", t_download, "Linking the input data channels"),
-                    ("Training", t_train, "Training in progress"),
-                ],
+                self._start_steps(t_download, t_train)[1 if installed else 0:],  # the install recorded Downloading
                 supervisor_pid=me,
                 supervisor_start_ticks=procutil.start_ticks(me),
                 process_pgid=pgid,
@@ -160,6 +166,19 @@ class Supervisor:
             slots.release()  # the script's processes are gone: the next job may start while we pack
             writer.close()
         return self._finish(outcome, tail)
+
+    # -- what a job kind changes (jobs/processing/supervisor.py overrides these and _finish) ----
+
+    def _prepare_inputs(self) -> None:
+        """Make the inputs visible in the job's tree before the script starts."""
+        launch.link_channels(self.plan)
+
+    def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
+        """The secondary-status transitions recorded once the script runs."""
+        return [
+            ("Downloading", t_inputs, "Linking the input data channels"),
+            ("Training", t_started, "Training in progress"),
+        ]
 
     def _pump(self, log_fd: int, writer: StoreWriter) -> tuple[str, str]:
         """Copy output to the log and the metric capture until the script ends or must stop."""

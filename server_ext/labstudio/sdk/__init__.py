@@ -11,9 +11,9 @@ from .inputs import TrainingInput
 from .job import TrainingJob
 from .model import Model
 from .predictor import Predictor
-from .session import LocalSession
+from .session import LocalSession, Session, get_execution_role
 
 __all__ = [
     "Estimator", "EstimatorBase", "Framework", "Model", "Predictor", "TrainingJob", "TrainingJobAnalytics",
-    "TrainingInput", "LocalSession", "UnexpectedStatusException", "ModelError", "SageMakerArgumentWarning",
+    "TrainingInput", "LocalSession", "Session", "get_execution_role", "UnexpectedStatusException", "ModelError", "SageMakerArgumentWarning",
 ]

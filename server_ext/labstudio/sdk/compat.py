@@ -36,6 +36,7 @@ SAGEMAKER_ONLY = frozenset(
         "model_server_workers", "predictor_cls_kwargs", "image_config", "inference_component_name",
         "resources", "managed_instance_scaling", "routing_config", "model_reference_arn", "endpoint_type",
         "enable_dependency_isolation", "estimator", "inference_ami_version", "volume_size_in_gb",
+        "transformers_version", "tensorflow_version", "pytorch_version", "hub_arn",
     }
 )
 
@@ -94,10 +95,27 @@ def split_kwargs(owner: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return renamed
 
 
-def _is_local_session(value: Any) -> bool:
-    from .session import LocalSession
+def deprecated_alias(instance: Any, name: str, replacement: str, method: str) -> Any:
+    """SageMaker v1's ready-made (de)serializer objects (``csv_serializer``...), as v2 keeps them:
+    the instance works, and its first use warns with the v2 name to write instead."""
+    original = getattr(instance, method)
+    warned: list[bool] = []
 
-    return isinstance(value, LocalSession)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not warned:
+            warned.append(True)
+            warnings.warn(f"{name} is deprecated since SageMaker SDK v2; use {replacement} instead.",
+                          DeprecationWarning, stacklevel=user_stacklevel())
+        return original(*args, **kwargs)
+
+    setattr(instance, method, call)
+    return instance
+
+
+def _is_local_session(value: Any) -> bool:
+    from .session import Session
+
+    return isinstance(value, Session)
 
 
 def warn_ignored(owner: str, names: Iterable[str]) -> None:
@@ -119,7 +137,7 @@ def _environment() -> str:
     from importlib import metadata
 
     parts = [f"Python {sys.version_info.major}.{sys.version_info.minor}"]
-    for dist in ("scikit-learn", "xgboost", "torch"):
+    for dist in ("scikit-learn", "xgboost", "xgboost-cpu", "torch"):
         try:
             parts.append(f"{dist} {metadata.version(dist)}")
         except metadata.PackageNotFoundError:

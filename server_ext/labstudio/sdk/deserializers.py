@@ -14,6 +14,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
+from .compat import deprecated_alias
+
 __all__ = [
     "BaseDeserializer",
     "SimpleBaseDeserializer",
@@ -24,6 +26,9 @@ __all__ = [
     "JSONDeserializer",
     "NumpyDeserializer",
     "PandasDeserializer",
+    "csv_deserializer",
+    "json_deserializer",
+    "numpy_deserializer",
 ]
 
 
@@ -154,3 +159,9 @@ class PandasDeserializer(SimpleBaseDeserializer):
         finally:
             stream.close()
         raise ValueError(f"{type(self).__name__} cannot read content type {content_type}.")
+
+
+# SageMaker SDK v1 objects, still importable in v2 (from sagemaker.predictor or here).
+csv_deserializer = deprecated_alias(CSVDeserializer(), "csv_deserializer", "CSVDeserializer()", "deserialize")
+json_deserializer = deprecated_alias(JSONDeserializer(), "json_deserializer", "JSONDeserializer()", "deserialize")
+numpy_deserializer = deprecated_alias(NumpyDeserializer(), "numpy_deserializer", "NumpyDeserializer()", "deserialize")

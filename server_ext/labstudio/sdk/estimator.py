@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
@@ -25,8 +23,13 @@ from .job import TrainingJob, normalize_logs
 from .model import Model, deploy_endpoint, make_predictor
 from .predictor import Predictor
 from .session import core_of
+from .staging import staged_source
+
+if TYPE_CHECKING:
+    from ..jobs.spec import JobSpec
 
 EXPERIMENT_KEYS = ("ExperimentName", "TrialName", "TrialComponentDisplayName", "RunName")
+_JOB_STAMP = re.compile(r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}$")  # what name_from_base appends
 
 
 def name_from_base(base: str, now: float | None = None) -> str:
@@ -60,6 +63,7 @@ class Estimator:
         output_path: str | None = None,
         dependencies: Sequence[str | os.PathLike[str]] | None = None,
         tags: Any = None,
+        install_requirements: bool = True,
         **kwargs: Any,
     ) -> None:
         renamed = split_kwargs(type(self).__name__, kwargs)
@@ -87,6 +91,7 @@ class Estimator:
         self.output_path = output_path
         self.dependencies = [os.fspath(d) for d in (dependencies or [])]
         self.tags = tag_dict(tags)
+        self.install_requirements = bool(install_requirements)  # pip install source_dir/requirements.txt first
         self.sagemaker_session = kwargs.get("sagemaker_session")
         self.latest_training_job: TrainingJob | None = None
         self._current_job_name: str | None = None
@@ -115,32 +120,41 @@ class Estimator:
         experiment = self._experiment(experiment_config)
         core = core_of(self.sagemaker_session)
         with self._staged_source() as (source_dir, entry_point):
-            request: dict[str, Any] = {
-                "entry_point": entry_point,
-                "hyperparameters": self._hyperparameters,
-                "channels": channels(inputs),
-                "environment": {**gpu_environment(self.instance_type), **self.environment},
-                "metric_definitions": self.metric_definitions,
-                "tags": {**self.tags, **experiment["tags"]},
-            }
-            if source_dir is not None:
-                request["source_dir"] = source_dir
+            request = self._training_request(inputs, source_dir, entry_point)
+            request["tags"] = {**self.tags, **experiment["tags"]}
             name = job_name or (name_from_base(self.base_job_name) if self.base_job_name else None)
             if name:
                 request["name"] = name
-            if self.max_run is not None:
-                request["max_runtime_seconds"] = self.max_run
             if experiment["name"]:
                 request["experiment_name"] = experiment["name"]
             if experiment["trial"]:
                 request["trial_name"] = experiment["trial"]
-            described = core.jobs.submit(request, base_dir=Path.cwd())
+            described = core.jobs.submit(self._with_given_source(request), base_dir=Path.cwd())
         self._current_job_name = described["TrainingJobName"]
         self.latest_training_job = TrainingJob(self._current_job_name, self.sagemaker_session, self.output_path)
         if experiment["run_name"] and described.get("RunId"):
             core.experiments.update_run(described["RunId"], name=experiment["run_name"])
         if wait:
             self.latest_training_job.wait(logs=mode)
+
+    def _training_request(self, inputs: Any, source_dir: str | None, entry_point: str) -> dict[str, Any]:
+        """The job request fit() submits, without name and experiment: the HyperparameterTuner
+        sends the same dict as its trial template, so a tuned trial runs what fit() would."""
+        request: dict[str, Any] = {
+            "entry_point": entry_point,
+            "hyperparameters": self._hyperparameters,
+            "channels": channels(inputs),
+            "environment": {**gpu_environment(self.instance_type), **self.environment},
+            "metric_definitions": self.metric_definitions,
+            "tags": dict(self.tags),
+        }
+        if source_dir is not None:
+            request["source_dir"] = source_dir
+        if self.max_run is not None:
+            request["max_runtime_seconds"] = self.max_run
+        if not self.install_requirements:
+            request["install_requirements"] = False
+        return request
 
     @staticmethod
     def _experiment(config: Mapping[str, str] | None) -> dict[str, Any]:
@@ -162,36 +176,22 @@ class Estimator:
     @contextmanager
     def _staged_source(self) -> Iterator[tuple[str | None, str]]:
         """With ``dependencies``, a temporary copy of the source plus each dependency at its root
-        (SageMaker's layout); the job service snapshots it, so it is removed right after submit."""
+        (SageMaker's layout, see staging.py); the job service snapshots it, so it is removed right after submit."""
+        with staged_source(self.source_dir, self.entry_point, self.dependencies) as staged:
+            yield staged
+
+    def _with_given_source(self, request: dict[str, Any]) -> dict[str, Any] | JobSpec:
+        """With ``dependencies`` the job's code is a staged copy, deleted after submit: the spec
+        records the user's own folder (their source_dir, or the script's folder) for describe."""
         if not self.dependencies:
-            yield self.source_dir, self.entry_point
-            return
-        cwd = Path.cwd()
-        staging = Path(tempfile.mkdtemp(prefix="labstudio-src-"))
-        try:
-            if self.source_dir is not None:
-                source = (cwd / Path(self.source_dir).expanduser()).resolve()
-                if not source.is_dir():
-                    raise ValueError(f"source_dir {source} is not a folder")
-                shutil.copytree(source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", ".git"))
-                entry = self.entry_point
-            else:
-                script = (cwd / Path(self.entry_point).expanduser()).resolve()
-                if not script.is_file():
-                    raise ValueError(f"entry_point {script} does not exist")
-                shutil.copy2(script, staging / script.name)
-                entry = script.name
-            for dep in self.dependencies:
-                path = (cwd / Path(dep).expanduser()).resolve()
-                if not path.exists():
-                    raise ValueError(f"dependency {dep!r} ({path}) does not exist")
-                if path.is_dir():
-                    shutil.copytree(path, staging / path.name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", ".git"))
-                else:
-                    shutil.copy2(path, staging / path.name)
-            yield str(staging), entry
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            return request
+        from dataclasses import replace
+
+        from ..jobs.spec import parse_spec
+
+        given = Path(self.source_dir).expanduser() if self.source_dir is not None else Path(self.entry_point).expanduser().parent
+        spec = parse_spec(request, base_dir=Path.cwd())
+        return replace(spec, source_dir_given=str((Path.cwd() / given).resolve()))
 
     def _require_job(self) -> TrainingJob:
         if self.latest_training_job is None:
@@ -274,6 +274,7 @@ class Estimator:
             source_dir=source_dir or str(core.jobs.code_dir(job.name)),
             predictor_cls=predictor_cls or self._predictor_cls,
             env=env,
+            install_requirements=self.install_requirements,
             **({"sagemaker_session": self.sagemaker_session} if self.sagemaker_session is not None else {}),
         )
 
@@ -287,14 +288,32 @@ class Estimator:
         name = deploy_endpoint(
             self.sagemaker_session,
             job.name,
-            endpoint_name=endpoint_name,
+            # SageMaker's name_from_base(base_job_name): one timestamp, not the job's plus a new one
+            endpoint_name=endpoint_name or name_from_base(self.base_job_name or _JOB_STAMP.sub("", job.name) or job.name),
             entry_point=entry_point,
             source_dir=source_dir,
             instance_count=1 if initial_instance_count is None else initial_instance_count,
             environment=env,
             wait=wait,
+            install_requirements=self.install_requirements,
         )
         return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer)
+
+    def transformer(self, instance_count: int | None = 1, instance_type: str | None = "local", strategy: str | None = None,
+                    assemble_with: str | None = None, output_path: str | None = None, accept: str | None = None,
+                    env: Mapping[str, str] | None = None, max_concurrent_transforms: int | None = None,
+                    max_payload: int | None = None, tags: Any = None, entry_point: str | None = None,
+                    source_dir: str | None = None, **kwargs: Any) -> Any:
+        """A Transformer (batch transform) of the latest Completed job's model, served by its code snapshot."""
+        from .transformer import transformer_for
+
+        job = self._completed_job()
+        return transformer_for(
+            job.name, entry_point=entry_point, source_dir=source_dir, sagemaker_session=self.sagemaker_session,
+            instance_count=instance_count, instance_type=instance_type, strategy=strategy, assemble_with=assemble_with,
+            output_path=output_path, accept=accept, env=env, max_concurrent_transforms=max_concurrent_transforms,
+            max_payload=max_payload, tags=tags, install_requirements=self.install_requirements, **kwargs,
+        )
 
 
 # SageMaker's base names, for code that subclasses or type-checks against them.

@@ -17,7 +17,7 @@ from .session import core_of
 
 
 def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, entry_point: str | None, source_dir: str | None,
-                    instance_count: int, environment: Mapping[str, str] | None, wait: bool) -> str:
+                    instance_count: int, environment: Mapping[str, str] | None, wait: bool, install_requirements: bool = True) -> str:
     """Create the endpoint; returns its name. A Failed endpoint raises UnexpectedStatusException."""
     if not isinstance(instance_count, int) or isinstance(instance_count, bool) or instance_count < 1:
         raise ValueError(f"initial_instance_count must be a whole number of at least 1, got {instance_count!r}")
@@ -28,6 +28,7 @@ def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, ent
         source_dir=source_dir,
         workers=instance_count,
         environment=dict(environment or {}),
+        install_requirements=install_requirements,
         wait=wait,
         base_dir=Path.cwd(),
     )
@@ -48,7 +49,7 @@ class Model:
     def __init__(self, model_data: str | os.PathLike[str] | None = None, image_uri: str | None = None, role: str | None = None,
                  entry_point: str | None = None, source_dir: str | None = None, predictor_cls: Callable[..., Predictor] | None = None,
                  env: Mapping[str, str] | None = None, name: str | None = None, sagemaker_session: Any = None,
-                 dependencies: list[str] | None = None, **kwargs: Any) -> None:
+                 dependencies: list[str] | None = None, install_requirements: bool = True, **kwargs: Any) -> None:
         split_kwargs(type(self).__name__, {"image_uri": image_uri, "role": role, "sagemaker_session": sagemaker_session, **kwargs})
         if model_data is None:
             raise ValueError("model_data is required: a model.tar.gz path or file:// URI, a model folder, or a training job name")
@@ -61,6 +62,7 @@ class Model:
         self.env = dict(env or {})
         self.name = name
         self.sagemaker_session = sagemaker_session
+        self.install_requirements = bool(install_requirements)  # pip install the code's requirements.txt when served
         self.endpoint_name: str | None = None
 
     def __repr__(self) -> str:
@@ -80,8 +82,24 @@ class Model:
             instance_count=1 if initial_instance_count is None else initial_instance_count,
             environment=self.env,
             wait=wait,
+            install_requirements=self.install_requirements,
         )
         return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
+
+    def transformer(self, instance_count: int | None = 1, instance_type: str | None = "local", strategy: str | None = None,
+                    assemble_with: str | None = None, output_path: str | None = None, accept: str | None = None,
+                    env: Mapping[str, str] | None = None, max_concurrent_transforms: int | None = None,
+                    max_payload: int | None = None, tags: Any = None, **kwargs: Any) -> Any:
+        """A Transformer (batch transform) serving this model with its entry point, as deploy() would."""
+        from .transformer import transformer_for
+
+        return transformer_for(
+            self.model_data, model_name=self.name, entry_point=self.entry_point, source_dir=self.source_dir,
+            sagemaker_session=self.sagemaker_session, instance_count=instance_count, instance_type=instance_type,
+            strategy=strategy, assemble_with=assemble_with, output_path=output_path, accept=accept,
+            env={**self.env, **(env or {})}, max_concurrent_transforms=max_concurrent_transforms,
+            max_payload=max_payload, tags=tags, install_requirements=self.install_requirements, **kwargs,
+        )
 
 
 def make_predictor(predictor_cls: Callable[..., Predictor] | None, endpoint_name: str, session: Any,
@@ -93,3 +111,7 @@ def make_predictor(predictor_cls: Callable[..., Predictor] | None, endpoint_name
     if deserializer is not None:
         predictor.deserializer = deserializer
     return predictor
+
+
+# SageMaker's base class of framework models (SKLearnModel...): here every Model runs a script.
+FrameworkModel = Model

@@ -85,3 +85,16 @@ class Predictor:
 
     def update_endpoint(self, **kwargs: Any) -> None:
         raise NotImplementedError("update an endpoint with `labstudio endpoints update` or the Studio panel")
+
+
+class RealTimePredictor(Predictor):
+    """SageMaker SDK v1's name of Predictor: works, and warns with the v2 name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        import warnings
+
+        from .compat import user_stacklevel
+
+        warnings.warn("RealTimePredictor was renamed Predictor in SageMaker SDK v2; use Predictor.", DeprecationWarning,
+                      stacklevel=user_stacklevel())
+        super().__init__(*args, **kwargs)

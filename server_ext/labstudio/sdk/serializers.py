@@ -12,6 +12,8 @@ import io
 import json
 from typing import Any
 
+from .compat import deprecated_alias
+
 __all__ = [
     "BaseSerializer",
     "SimpleBaseSerializer",
@@ -21,6 +23,10 @@ __all__ = [
     "NumpySerializer",
     "IdentitySerializer",
     "StringSerializer",
+    "LibSVMSerializer",
+    "csv_serializer",
+    "json_serializer",
+    "npy_serializer",
 ]
 
 
@@ -179,3 +185,30 @@ class StringSerializer(SimpleBaseSerializer):
         if isinstance(data, str):
             return data
         raise ValueError(f"{data!r} is not a string; StringSerializer only sends text")
+
+
+class LibSVMSerializer(SimpleBaseSerializer):
+    """LibSVM text (``<label> <index>:<value> ...``), what SageMaker's XGBoostPredictor sends.
+
+    As in SageMaker the data must already be LibSVM text (a string or a file-like object):
+    turning an array into LibSVM would guess at labels and indices the model was trained with.
+    """
+
+    def __init__(self, content_type: str = "text/libsvm") -> None:
+        super().__init__(content_type=content_type)
+
+    def serialize(self, data: Any) -> Any:
+        if isinstance(data, str):
+            return data
+        if hasattr(data, "read"):
+            return data.read()
+        raise ValueError(
+            f"Unable to handle input format: {type(data)}. LibSVMSerializer sends LibSVM text such as "
+            "'0 1:0.5 3:1.2'; for an array use CSVSerializer() or NumpySerializer()."
+        )
+
+
+# SageMaker SDK v1 objects, still importable in v2 (from sagemaker.predictor or here).
+csv_serializer = deprecated_alias(CSVSerializer(), "csv_serializer", "CSVSerializer()", "serialize")
+json_serializer = deprecated_alias(JSONSerializer(), "json_serializer", "JSONSerializer()", "serialize")
+npy_serializer = deprecated_alias(NumpySerializer(), "npy_serializer", "NumpySerializer()", "serialize")

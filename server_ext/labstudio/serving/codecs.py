@@ -20,10 +20,18 @@ JSON = "application/json"
 CSV = "text/csv"
 NPY = "application/x-npy"
 NPZ = "application/x-npz"
+LIBSVM = "text/libsvm"
+X_LIBSVM = "text/x-libsvm"
+JSONLINES = "application/jsonlines"
 ANY = "*/*"
 
-DECODABLE = (JSON, CSV, NPY, NPZ)
-TEXT_TYPES = (JSON, CSV)
+DECODABLE = (JSON, CSV, NPY, NPZ, LIBSVM, JSONLINES)
+TEXT_TYPES = (JSON, CSV, LIBSVM, X_LIBSVM)
+
+
+class DecodeError(ValueError):
+    """A body the default decoder for its content type could not read; the message names
+    that decoder, so a caller knows what the model server tried (a ValueError: HTTP 400)."""
 
 
 class UnsupportedFormat(Exception):
@@ -104,14 +112,37 @@ def _csv_to_numpy(body: bytes | str) -> np.ndarray:
     text = _as_text(body).strip()
     if not text:
         raise ValueError("the CSV body is empty")
-    rows = [line for line in text.splitlines() if line.strip()]
     try:
-        array = np.array([[float(v) for v in line.split(",")] for line in rows], dtype=float)
-    except ValueError as exc:
-        raise ValueError(f"the CSV body must hold numbers only: {exc}") from None
-    if len(rows) == 1:
+        # NumPy's C parser: several times faster than the loop below on big bodies (batch
+        # transform sends megabytes at once). It refuses what the loop refuses; the loop
+        # then runs to name the offending value.
+        array = np.loadtxt(io.StringIO(text), delimiter=",", dtype=float, comments=None, ndmin=2)
+    except ValueError:
+        rows = [line for line in text.splitlines() if line.strip()]
+        try:
+            array = np.array([[float(v) for v in line.split(",")] for line in rows], dtype=float)
+        except ValueError as exc:
+            raise ValueError(f"the CSV body must hold numbers only: {exc}") from None
+    if len(array) == 1:
         return array[0]
     return array
+
+
+def _jsonlines_to_numpy(body: bytes | str) -> Any:
+    """JSON Lines (one JSON row per line, as batch transform sends them) -> a NumPy array of the rows."""
+    rows = []
+    for number, line in enumerate(_as_text(body).splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number} is not valid JSON: {exc}") from None
+    if not rows:
+        raise ValueError("the JSON Lines body is empty")
+    try:
+        return np.array(rows)
+    except ValueError as exc:  # ragged rows
+        raise ValueError(f"the JSON Lines rows do not form an array: {exc}") from None
 
 
 def _npy_to_numpy(body: bytes | str) -> np.ndarray:
@@ -141,20 +172,96 @@ def _npz_to_numpy(body: bytes | str) -> Any:
     return arrays
 
 
-_DECODERS = {JSON: _json_to_numpy, CSV: _csv_to_numpy, NPY: _npy_to_numpy, NPZ: _npz_to_numpy}
+def libsvm_to_sparse(body: bytes | str) -> tuple[Any, list[float] | None]:
+    """LibSVM rows to a SciPy CSR matrix and the labels (None unless every row has one).
+
+    Feature indices are column numbers as given (XGBoost reads LibSVM files the same way,
+    so a model trained on such files sees the same columns); a first token without ``:``
+    is the row's label; ``#`` starts a comment.
+    """
+    import scipy.sparse
+
+    indptr = [0]
+    indices: list[int] = []
+    values: list[float] = []
+    labels: list[float] = []
+    width = 0
+    for number, raw in enumerate(_as_text(body).splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        tokens = line.split()
+        if ":" not in tokens[0]:
+            try:
+                labels.append(float(tokens[0]))
+            except ValueError:
+                raise ValueError(f"LibSVM line {number}: the label {tokens[0]!r} is not a number") from None
+            tokens = tokens[1:]
+        for token in tokens:
+            index, sep, value = token.partition(":")
+            try:
+                column, number_value = int(index), float(value)
+            except ValueError:
+                column, number_value = -1, 0.0
+            if not sep or column < 0:
+                raise ValueError(f"LibSVM line {number}: {token!r} is not index:value (a non-negative integer, a colon, a number)")
+            indices.append(column)
+            values.append(number_value)
+            width = max(width, column + 1)
+        indptr.append(len(indices))
+    if len(indptr) == 1:
+        raise ValueError("the LibSVM body is empty")
+    rows = len(indptr) - 1
+    matrix = scipy.sparse.csr_matrix(
+        (np.array(values, dtype=np.float32), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(rows, width),
+    )
+    return matrix, (labels if len(labels) == rows else None)
+
+
+def _libsvm_to_sparse(body: bytes | str) -> Any:
+    return libsvm_to_sparse(body)[0]
+
+
+_DECODERS = {
+    JSON: _json_to_numpy,
+    CSV: _csv_to_numpy,
+    NPY: _npy_to_numpy,
+    NPZ: _npz_to_numpy,
+    LIBSVM: _libsvm_to_sparse,
+    X_LIBSVM: _libsvm_to_sparse,
+    JSONLINES: _jsonlines_to_numpy,
+}
+# What each default decoder makes of a body: named in the message when decoding fails.
+DECODER_NAMES = {
+    JSON: "JSON decoder (a JSON array of rows, or {\"instances\": rows} -> NumPy array)",
+    CSV: "CSV decoder (rows of comma-separated numbers -> NumPy float array)",
+    NPY: "NPY decoder (numpy.save bytes -> NumPy array, no pickles)",
+    NPZ: "NPZ decoder (numpy.savez / scipy.sparse.save_npz bytes -> arrays)",
+    LIBSVM: "LibSVM decoder (label index:value ... rows -> SciPy CSR matrix)",
+    X_LIBSVM: "LibSVM decoder (label index:value ... rows -> SciPy CSR matrix)",
+    JSONLINES: "JSON Lines decoder (one JSON row per line -> NumPy array)",
+}
+
+
+def unsupported(kind: str) -> UnsupportedFormat:
+    shown = kind or "none"
+    return UnsupportedFormat(
+        f"Content-Type {shown!r} is not supported by the default input_fn: send one of "
+        f"{', '.join(DECODABLE)}, or define input_fn in the inference script",
+        415,
+    )
 
 
 def decode(body: bytes | str, content_type: str | None) -> Any:
     kind = media_type(content_type)
     decoder = _DECODERS.get(kind)
     if decoder is None:
-        shown = kind or "none"
-        raise UnsupportedFormat(
-            f"Content-Type {shown!r} is not supported by the default input_fn: send one of "
-            f"{', '.join(DECODABLE)}, or define input_fn in the inference script",
-            415,
-        )
-    return decoder(body)
+        raise unsupported(kind)
+    try:
+        return decoder(body)
+    except ValueError as exc:
+        raise DecodeError(f"the default input_fn's {DECODER_NAMES[kind]} could not read the {kind} body: {exc}") from None
 
 
 # -- encoding -----------------------------------------------------------------
@@ -176,9 +283,23 @@ def _to_csv(prediction: Any) -> bytes:
     array = np.asarray(prediction)
     if array.ndim == 0:
         array = array.reshape(1)
+    if array.size and array.ndim <= 2 and (array.dtype.kind in "biu" or array.dtype == np.float64):
+        # Python's str of float64/int/bool values is what savetxt's "%s" writes, at a third of the cost.
+        values = array.tolist()
+        if array.ndim == 1:
+            return ("\n".join(map(str, values)) + "\n").encode()
+        return ("\n".join(",".join(map(str, row)) for row in values) + "\n").encode()
     stream = io.StringIO()
     np.savetxt(stream, array, delimiter=",", fmt="%s")
     return stream.getvalue().encode()
+
+
+def _to_jsonlines(prediction: Any) -> bytes:
+    """One JSON value per line: a row per prediction (a scalar answer is one line)."""
+    values = prediction.tolist() if hasattr(prediction, "tolist") else prediction
+    if not isinstance(values, list):
+        values = [values]
+    return "".join(json.dumps(v, default=_default) + "\n" for v in values).encode()
 
 
 def _to_npy(prediction: Any) -> bytes:
@@ -197,7 +318,7 @@ def _to_npz(prediction: Any) -> bytes:
     return stream.getvalue()
 
 
-_ENCODERS = {JSON: _to_json, CSV: _to_csv, NPY: _to_npy, NPZ: _to_npz}
+_ENCODERS = {JSON: _to_json, CSV: _to_csv, NPY: _to_npy, NPZ: _to_npz, JSONLINES: _to_jsonlines}
 
 
 def encode(prediction: Any, accept: str) -> tuple[bytes, str]:

@@ -14,6 +14,8 @@ unsupported accept 406, anything raised while decoding the body (input_fn) is 40
 ``ValueError`` later on is 400 too (the request's data does not fit the model: wrong number
 of features...), and anything else is a 500 "ModelError" carrying the exception's message.
 Handler functions may take one extra trailing ``context`` argument, as in the toolkit.
+The defaults depend on the loaded model's framework where SageMaker's containers differ
+(``frameworks``: XGBoost DMatrix decoding, PyTorch tensors under ``no_grad``).
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import codecs
+from ..exc_text import describe as _exc_line
+from . import codecs, frameworks
 
 MODEL_FILE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".sav")
 HANDLER_NAMES = ("model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn")
@@ -104,6 +107,34 @@ def default_output_fn(prediction: Any, accept: str) -> tuple[bytes, str]:
     return codecs.encode(prediction, accept)
 
 
+SERVING_IMPORT_HINT = (
+    "the entry point is imported (not run) to find model_fn/input_fn/predict_fn/output_fn for serving, "
+    "so its training code (argument parsing included) belongs under `if __name__ == \"__main__\":`; "
+    "or name another file for serving with --entry-point (entry_point= in the SDK)"
+)
+
+
+class _StderrTee:
+    """Copies what an importing module writes to stderr (argparse's usage error) so the
+    failure can quote it, while it still reaches the log."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.lines.extend(line for line in text.splitlines() if line.strip())
+        del self.lines[:-5]
+        return self.target.write(text) if self.target is not None else len(text)
+
+    def flush(self) -> None:
+        if self.target is not None:
+            self.target.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+
 # -- loading ------------------------------------------------------------------
 
 
@@ -163,17 +194,25 @@ def _import_module(path: Path) -> Any:
         raise ModelLoadError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # pickles that name classes of the script find them
+    tee = _StderrTee(sys.stderr)
+    sys.stderr = tee
     try:
         spec.loader.exec_module(module)
     except BaseException as exc:
         sys.modules.pop(name, None)
+        if isinstance(exc, SystemExit):
+            said = f" after printing {tee.lines[-1]!r}" if tee.lines else ""
+            raise ModelLoadError(f"importing {path.name} raised SystemExit: {exc.code}{said}: {SERVING_IMPORT_HINT}") from exc
         raise ModelLoadError(f"importing {path.name} raised {_describe(exc)}") from exc
+    finally:
+        if sys.stderr is tee:
+            sys.stderr = tee.target
     return module
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[-1] if text else ''}".rstrip(": ")
+    """'Type: first line … last line' (bounded): a multi-line message keeps its first line."""
+    return _exc_line(exc)
 
 
 class Handlers:
@@ -205,7 +244,9 @@ class Handlers:
                 "define transform_fn alone, or input_fn/predict_fn/output_fn without it"
             )
         self.user_functions = sorted(found)
-        self._model_fn = _Bound(found.get("model_fn", default_model_fn), 1, "model_fn")
+        self._found = found
+        model_fn = found.get("model_fn") or frameworks.directory_model_fn(model_dir) or default_model_fn
+        self._model_fn = _Bound(model_fn, 1, "model_fn")
         self._transform = _Bound(found["transform_fn"], 4, "transform_fn") if "transform_fn" in found else None
         self._input = _Bound(found.get("input_fn", default_input_fn), 2, "input_fn")
         self._predict = _Bound(found.get("predict_fn", default_predict_fn), 2, "predict_fn")
@@ -220,6 +261,16 @@ class Handlers:
         except BaseException as exc:
             traceback.print_exc()
             raise ModelLoadError(f"model_fn raised {_describe(exc)}") from exc
+        self._use_framework_defaults(module)
+
+    def _use_framework_defaults(self, module: Any = None) -> None:
+        """Where the script left a stage to the defaults, take the model's framework's."""
+        if self._transform is not None:
+            return
+        n_args = {"input_fn": 2, "predict_fn": 2, "output_fn": 2}
+        for name, fn in frameworks.framework_defaults(self.model, module).items():
+            if name not in self._found:
+                setattr(self, f"_{name.split('_')[0]}", _Bound(fn, n_args[name], name))
 
     def _call(self, bound: _Bound, *args: Any) -> Any:
         return bound.call(*args)
@@ -244,6 +295,7 @@ class Handlers:
                 raise self._failure(self._transform, 500, exc) from None
         else:
             stage = self._input
+            data = None
             try:
                 data = stage.call(payload, content_type)
                 stage = self._predict
@@ -251,12 +303,12 @@ class Handlers:
                 stage = self._output
                 result = stage.call(prediction, accept)
             except Exception as exc:
-                raise self._failure(stage, 400 if stage is self._input else 500, exc) from None
+                raise self._failure(stage, 400 if stage is self._input else 500, exc, data) from None
         if type(result) is tuple and len(result) == 2 and type(result[0]) is bytes and result[1]:
             return result  # the default output_fn's (body, content type): nothing to normalize
         return self._normalize(result, accept)
 
-    def _failure(self, bound: _Bound, status: int, exc: Exception) -> Exception:
+    def _failure(self, bound: _Bound, status: int, exc: Exception, data: Any = None) -> Exception:
         """The InvocationError for an exception a handler raised (see the module docstring)."""
         try:
             raise exc
@@ -267,20 +319,30 @@ class Handlers:
             return InvocationError(exc.status_code, str(exc))  # type: ignore[attr-defined]
         except TimeoutError:
             return exc
+        except codecs.DecodeError:
+            return InvocationError(400, str(exc))
         except Exception:
             code = getattr(exc, "status_code", None)
             if isinstance(code, int) and 400 <= code < 600:
                 return InvocationError(code, f"{bound.name}: {getattr(exc, 'message', None) or exc}")
+            # A request whose rows do not fit the model usually fails deep inside it (a shape
+            # error in torch, a check in XGBoost): say how many features the model expects.
+            hint = frameworks.feature_hint(self.model, data) if bound is self._predict else ""
+            if hint and "expect" in str(exc):  # the message already says it
+                hint = ""
             if status == 400 or isinstance(exc, ValueError):
-                return InvocationError(400, f"{bound.name} could not handle the request: {_describe(exc)}")
+                return InvocationError(400, f"{bound.name} could not handle the request: {_describe(exc)}{hint}")
             traceback.print_exception(exc)
-            return InvocationError(500, f"ModelError: {bound.name} raised {_describe(exc)}")
+            return InvocationError(500, f"ModelError: {bound.name} raised {_describe(exc)}{hint}")
 
     @staticmethod
     def _normalize(result: Any, accept: str) -> tuple[bytes, str]:
         content_type = None
         if isinstance(result, tuple) and len(result) == 2:
             result, content_type = result
+        elif callable(getattr(result, "get_data", None)) and getattr(result, "mimetype", None):
+            # A Flask-style response (the containers library's worker.Response).
+            result, content_type = result.get_data(), result.mimetype
         if content_type is None:
             candidates = codecs.accept_candidates(accept)
             content_type = candidates[0] if candidates and candidates[0] != codecs.ANY else codecs.JSON

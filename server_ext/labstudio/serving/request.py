@@ -49,6 +49,7 @@ class CreateRequest:
     startup_timeout: float = DEFAULT_STARTUP_TIMEOUT
     default_accept: str = "application/json"
     restart_on_failure: bool = False
+    install_requirements: bool = True  # pip install the code's requirements.txt (serving/requirements.py)
 
 
 @dataclass
@@ -131,6 +132,7 @@ def parse_create(data: Mapping[str, Any] | CreateEndpointRequest) -> CreateReque
         startup_timeout=DEFAULT_STARTUP_TIMEOUT if req.StartupTimeout is None else req.StartupTimeout,
         default_accept=req.DefaultAccept or "application/json",
         restart_on_failure=bool(req.RestartOnFailure),
+        install_requirements=req.InstallRequirements is not False,
     )
 
 

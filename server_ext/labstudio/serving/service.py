@@ -29,6 +29,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..paths import confine
 from ..store import Database
 from ..store import endpoints as store
+from . import requirements as serving_requirements
 from . import sources
 from .backends import LaunchFailed, get_endpoint_backend
 from .describe import describe_endpoint, summary
@@ -105,7 +106,7 @@ class EndpointService:
             if candidate.exists():
                 source = str(candidate)
         get_job, code_dir = self._job_lookup()
-        resolved = sources.resolve(source, get_job, code_dir)
+        resolved = sources.resolve(source, get_job, code_dir, base_dir=base_dir)
         if resolved.kind != "job" and "://" not in resolved.location:
             confine(Path(resolved.location).resolve(), "Source", self._roots(root_dir), source)
         return resolved
@@ -225,6 +226,7 @@ class EndpointService:
             capture=req.capture,
             artifact_uri=self.settings.artifact_uri,
             generation=1,
+            requirements_cache=serving_requirements.cache_dir(self.settings.home) if req.install_requirements else None,
         )
         self._launch(name, spec)
         if wait:
@@ -246,6 +248,7 @@ class EndpointService:
         variant_name: str = "AllTraffic",
         restart_on_failure: bool = False,
         model_timeout: float | None = None,
+        install_requirements: bool = True,
         wait: bool = True,
         timeout: float | None = None,
         base_dir: Path | None = None,
@@ -270,6 +273,7 @@ class EndpointService:
             "AuthToken": token,
             "RestartOnFailure": restart_on_failure,
             "ModelServerTimeout": model_timeout,
+            "InstallRequirements": install_requirements,
         }
         if capture_percent is not None:
             body["DataCaptureConfig"] = {"EnableCapture": capture_percent > 0, "InitialSamplingPercentage": capture_percent}

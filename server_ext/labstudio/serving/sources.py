@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..artifacts import extract_archive, fetch
 from ..errors import Invalid, NotFound
+from ..shapes.common import NAME_RE
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
 _IGNORE = shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints", "*.pyc")
@@ -47,7 +48,9 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of: Callable[[str], Path] | None) -> Source:
+def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of: Callable[[str], Path] | None,
+            base_dir: Path | None = None) -> Source:
+    """The source named by ``source``; ``base_dir`` is the folder a relative path was looked up in (for the message)."""
     if not source or not isinstance(source, str):
         raise Invalid("a model source is required: a training job name, a model archive or a model folder", field="Source")
     if "\x00" in source:
@@ -92,7 +95,23 @@ def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of
                 entry_point=spec.get("entry_point"),
                 fingerprint=artifact,
             )
-    raise NotFound(f"{source!r} is not a training job, a model archive or a model folder", field="Source")
+    raise NotFound(_missing(source, local, base_dir), field="Source")
+
+
+def _missing(source: str, local: Path, base_dir: Path | None) -> str:
+    """Why nothing matched: a path that does not exist says where it was looked for.
+
+    A training job's name has only letters, digits and hyphens, so anything else can only be
+    a file or folder; a bare name may be either, so both lookups are named.
+    """
+    where = local if local.is_absolute() else (base_dir or Path.cwd()) / local
+    where = Path(os.path.normpath(where))
+    if NAME_RE.match(source):
+        return (f"{source!r} is not a training job, a model archive or a model folder: there is no training job of that name, "
+                f"and no file or folder at {where}")
+    kind = "model archive" if _is_archive(source) else "file or folder"
+    return (f"the {kind} {source!r} does not exist: nothing at {where}, so it is not a training job, a model archive "
+            "or a model folder; check the path")
 
 
 def _check_scheme(uri: str) -> None:

@@ -78,6 +78,8 @@ class EndpointSpec:
     artifact_uri: str | None = None
     generation: int = 1
     report_to_store: bool = True
+    # Where the code's requirements.txt is installed (serving/requirements.py); None: not installed.
+    requirements_cache: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

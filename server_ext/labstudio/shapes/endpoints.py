@@ -62,6 +62,11 @@ class CreateEndpointRequest(Request):
     StartupTimeout: Number | None = Field(default=None, ge=1, le=7200, description="Seconds the model may take to load. Default 600.")
     DefaultAccept: str | None = Field(default=None, description="Default application/json.")
     RestartOnFailure: StrictBool | None = None
+    InstallRequirements: StrictBool | None = Field(
+        default=None,
+        description="Install requirements.txt of the inference code's folder with pip before the handlers load, in a cached "
+        "environment that sees labstudio's packages (as SageMaker's serving containers do). Default true.",
+    )
 
 
 class UpdateEndpointRequest(Request):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from .common import Response
+from .common import JsonNumber, Response
 from .endpoints import EndpointStatus
 from .experiments import RunStatus
 from .jobs import TrainingJobStatus
+from .tuning import TuningJobStatus
 
 EventKind = Literal[
     "hello",
@@ -26,6 +27,9 @@ EventKind = Literal[
     "endpoint.created",
     "endpoint.status",
     "endpoint.deleted",
+    "tuning.created",
+    "tuning.status",
+    "tuning.progress",
 ]
 
 
@@ -83,4 +87,32 @@ class EndpointStatusPayload(Response):
     status: EndpointStatus | None = None
 
 
-PAYLOADS = (JobCreatedPayload, JobStatusPayload, JobMetricsPayload, RunCreatedPayload, RunStatusPayload, EndpointStatusPayload)
+class TuningCreatedPayload(Response):
+    name: str
+
+
+class TuningStatusPayload(Response):
+    name: str
+    status: TuningJobStatus
+
+
+class TuningProgressPayload(Response):
+    """Sent after each finished trial: `completed` trials of `total`, the best objective so far."""
+
+    name: str
+    completed: int
+    total: int | None
+    best: JsonNumber | None
+
+
+PAYLOADS = (
+    JobCreatedPayload,
+    JobStatusPayload,
+    JobMetricsPayload,
+    RunCreatedPayload,
+    RunStatusPayload,
+    EndpointStatusPayload,
+    TuningCreatedPayload,
+    TuningStatusPayload,
+    TuningProgressPayload,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from .common import Int, JsonNumber, Request, ResourceName, Response
 
@@ -34,6 +34,11 @@ class CreateTrainingJobRequest(Request):
     trial_name: str | None = Field(default=None, description="Trial (run group) of the experiment the job's run joins.")
     tags: dict[str, str | Int | float] | None = None
     backend: Literal["local"] | None = None
+    install_requirements: StrictBool | None = Field(
+        default=None,
+        description="Install the source dir's requirements.txt with pip before the script, in a cached per-job "
+        "environment (default true; false runs the script in labstudio's environment as it is).",
+    )
 
 
 class TrainingJobSummary(Response):
@@ -48,6 +53,9 @@ class TrainingJobSummary(Response):
     FailureReason: str | None
     ExperimentName: str | None
     RunId: str | None
+    TuningJobName: str | None = Field(
+        default=None, description="The tuning job that ran this job as a trial (its labstudio:tuning-job tag), else null."
+    )
 
 
 class ListTrainingJobsResponse(Response):

@@ -1,7 +1,7 @@
 """The OpenAPI document, generated: component schemas from the shapes' JSON schemas, paths
 from the small `Operation` declarations each handler module keeps next to its handlers.
 
-Run as `python -m labstudio.shapes.openapi` it prints the document; `schema/openapi.json`
+Run as `python -m labstudio.shapes.openapi` it prints the document; `openapi/openapi.json`
 is that output, and the panel's TypeScript types are generated from it (`jlpm gen:types`).
 The document is OpenAPI 3.1: pydantic writes JSON Schema 2020-12 (`anyOf` with `null`,
 numeric `exclusiveMinimum`), which 3.1 takes as it is.
@@ -201,7 +201,7 @@ def document(
 
 
 def main() -> None:
-    """Print the server's document, as `schema/openapi.json` holds it."""
+    """Print the server's document, as `openapi/openapi.json` holds it."""
     from ..handlers.openapi import build_document
 
     json.dump(build_document(), sys.stdout, indent=2, sort_keys=False, ensure_ascii=False)

@@ -51,6 +51,7 @@ class Job:
     process_pgid: int | None
     exit_code: int | None
     stop_requested_time: float | None
+    kind: str = "training"  # "training" or "processing" (see store/schema.py)
     transitions: list[Transition] = field(default_factory=list)
 
     @property

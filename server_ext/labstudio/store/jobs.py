@@ -45,10 +45,14 @@ def list_jobs(
     name_contains: str | None = None,
     limit: int = 100,
     after: tuple[float, str] | None = None,
+    kind: str | None = "training",
 ) -> list[Job]:
-    """Newest first; `after` is the (creation_time, name) of the last job of the previous page."""
+    """Newest first; `after` is the (creation_time, name) of the last job of the previous page.
+    Only jobs of `kind` (None: every kind): a listing of training jobs never shows a processing job."""
     t = schema.jobs
     query = select(t)
+    if kind is not None:
+        query = query.where(t.c.kind == kind)
     if statuses:
         query = query.where(t.c.status.in_(statuses))
     if name_contains:

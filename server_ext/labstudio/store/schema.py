@@ -138,8 +138,12 @@ jobs = Table(
     Column("process_pgid", Integer, nullable=True),
     Column("exit_code", Integer, nullable=True),
     Column("stop_requested_time", Float, nullable=True),
+    # Added by migration 0004_job_kinds: "training", "processing" (later "transform"). Every
+    # kind shares the engine (supervisor, slots, logs, stop, reconcile); each lists only its own.
+    Column("kind", String(32), nullable=False, server_default="training"),
     Index("ix_jobs_creation", "creation_time"),
     Index("ix_jobs_status", "status"),
+    Index("ix_jobs_kind_creation", "kind", "creation_time"),
 )
 
 job_transitions = Table(
@@ -217,4 +221,42 @@ run_metric_buckets = Table(
     Column("max_step", Integer, nullable=True),
     Column("first_step", Integer, nullable=False),
     Column("last_step", Integer, nullable=False),
+)
+
+# Added by migration 0003_tuning (hyperparameter tuning jobs). A tuning job's trials are
+# ordinary rows of `jobs`; `tuning_trials` ties each one to its tuning job and keeps what the
+# tuner needs to rebuild its search after a restart: the sampled point, the sampler's
+# per-trial attributes, and the outcome it already told the search.
+tuning_jobs = Table(
+    "tuning_jobs",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("failure_reason", Text, nullable=True),
+    Column("spec", Text, nullable=False),
+    Column("experiment_name", String(255), nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("end_time", Float, nullable=True),
+    Column("last_modified_time", Float, nullable=False),
+    Column("tuner_pid", Integer, nullable=True),
+    Column("tuner_start_ticks", Integer, nullable=True),
+    Column("tuner_spawn_time", Float, nullable=True),
+    Column("stop_requested_time", Float, nullable=True),
+    Index("ix_tuning_jobs_creation", "creation_time"),
+    Index("ix_tuning_jobs_status", "status"),
+)
+
+tuning_trials = Table(
+    "tuning_trials",
+    metadata,
+    Column("tuning_job_name", String(63), ForeignKey("tuning_jobs.name", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("training_job_name", String(63), nullable=False, unique=True),
+    Column("params", Text, nullable=False),
+    Column("system_attrs", Text, nullable=False, default="{}"),
+    Column("state", String(16), nullable=False),  # Pending (recorded), Submitted, Finished (told to the search)
+    Column("objective", Float, nullable=True),
+    Column("early_stopped", Boolean, nullable=False, default=False),
+    Column("created_time", Float, nullable=False),
+    Column("finished_time", Float, nullable=True),
 )

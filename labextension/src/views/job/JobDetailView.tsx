@@ -18,6 +18,7 @@ import {
   transitionDuration,
   userHyperparameters
 } from './jobData';
+import { TransformForm } from '../kinds/TransformForm';
 import { JobDetailModel } from './jobDetailModel';
 import { LogTail } from './LogTail';
 
@@ -26,6 +27,8 @@ export interface IJobDetailProps {
   onClone?: (job: ITrainingJobDescription) => void;
   onOpenEndpoint?: (name: string) => void;
   onOpenRun?: (runId: string) => void;
+  /** A batch transform of this job's model was started: open it. */
+  onOpenTransform?: (name: string) => void;
 }
 
 export function JobDetailView(props: IJobDetailProps): JSX.Element {
@@ -97,6 +100,18 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
             Deploy
           </button>
         )}
+        {job.TrainingJobStatus === 'Completed' &&
+          props.onOpenTransform &&
+          !model.transformForm && (
+            <button
+              className="labstudio-button"
+              data-testid="labstudio-job-batch-transform"
+              title="Score files with this job's model"
+              onClick={() => model.openTransformForm()}
+            >
+              Batch transform…
+            </button>
+          )}
         {props.onClone && (
           <button
             className="labstudio-button"
@@ -149,6 +164,16 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
             Cancel
           </button>
         </form>
+      )}
+      {model.transformForm && (
+        <TransformForm
+          model={model.transformForm}
+          onCreated={created => {
+            model.closeTransformForm();
+            props.onOpenTransform?.(created);
+          }}
+          onCancel={() => model.closeTransformForm()}
+        />
       )}
       {actionError && (
         <div

@@ -15,6 +15,7 @@ import {
   isActiveStatus,
   ITrainingJobDescription
 } from '../../types';
+import { TransformFormModel } from '../kinds/transformFormModel';
 import { mergePoints } from './jobData';
 import { LogTailModel } from './logTailModel';
 
@@ -154,13 +155,33 @@ export class JobDetailModel extends ViewModel {
   async deploy(endpoint: string): Promise<string | null> {
     let created: string | null = null;
     await this.runAction(async () => {
-      const answer = await this._client.createEndpoint({
-        EndpointName: endpoint,
-        ProductionVariants: [{ VariantName: 'AllTraffic', Source: this.name }]
-      });
-      created = answer.EndpointName;
+      created = await deployJob(this._client, this.name, endpoint);
     }, this._action);
     return created;
+  }
+
+  /** The *Batch transform…* form, while it is open. */
+  get transformForm(): TransformFormModel | null {
+    return this._transformForm;
+  }
+
+  /** Open *Batch transform…*: a form that scores files with this job's model. */
+  openTransformForm(): void {
+    if (!this._transformForm && !this.isDisposed) {
+      this._transformForm = new TransformFormModel({
+        client: this._client,
+        job: this.name
+      });
+      this.emitChanged();
+    }
+  }
+
+  closeTransformForm(): void {
+    if (this._transformForm) {
+      this._transformForm.dispose();
+      this._transformForm = null;
+      this.emitChanged();
+    }
   }
 
   /** The download link of one of the job's archives. */
@@ -170,6 +191,7 @@ export class JobDetailModel extends ViewModel {
 
   protected onDispose(): void {
     this.log.dispose();
+    this._transformForm?.dispose();
   }
 
   private _setJob(job: ITrainingJobDescription): void {
@@ -186,6 +208,7 @@ export class JobDetailModel extends ViewModel {
   private _busy = false;
   private _actionError: string | null = null;
   private _downloads = false;
+  private _transformForm: TransformFormModel | null = null;
   private _reads = this.coalesce(() => this._read());
   private _action: IActionSlot = {
     setBusy: busy => {
@@ -195,4 +218,20 @@ export class JobDetailModel extends ViewModel {
       this._actionError = error?.message ?? null;
     }
   };
+}
+
+/**
+ * Deploy a training job's model as an endpoint with one variant taking all traffic
+ * (the job detail's Deploy and the tuning view's Deploy best); resolves with its name.
+ */
+export async function deployJob(
+  client: LabstudioClient,
+  job: string,
+  endpoint: string
+): Promise<string> {
+  const answer = await client.createEndpoint({
+    EndpointName: endpoint,
+    ProductionVariants: [{ VariantName: 'AllTraffic', Source: job }]
+  });
+  return answer.EndpointName;
 }

@@ -7,6 +7,7 @@
 import { LabstudioClient } from '../../api';
 import { asApiError } from '../../panel/live';
 import { ViewModel } from '../../panel/viewModel';
+import { ILogChunk } from '../../types';
 
 /** Keep at most this many characters (the head is dropped first). */
 export const MAX_LOG_CHARS = 2_000_000;
@@ -20,15 +21,18 @@ export interface ILogTailModelOptions {
   interval?: number;
   /** How long "Copied" shows after a copy (ms). */
   copiedDelay?: number;
+  /** Reads the log from an offset (default: the training job's logs route). */
+  read?: (offset: number) => Promise<ILogChunk>;
 }
 
 export class LogTailModel extends ViewModel {
   constructor(options: ILogTailModelOptions) {
     super();
-    this._client = options.client;
     this.name = options.name;
     this._interval = options.interval ?? 1000;
     this._copiedDelay = options.copiedDelay ?? 1500;
+    this._read =
+      options.read ?? (offset => options.client.getLogs(options.name, offset));
   }
 
   readonly name: string;
@@ -89,7 +93,7 @@ export class LogTailModel extends ViewModel {
     const seq = ++this._seq;
     try {
       for (let i = 0; i < MAX_CHUNKS_PER_READ; i++) {
-        const chunk = await this._client.getLogs(this.name, this._offset);
+        const chunk = await this._read(this._offset);
         if (this.isDisposed || seq !== this._seq) {
           return;
         }
@@ -118,7 +122,7 @@ export class LogTailModel extends ViewModel {
     this.emitChanged();
   }
 
-  private _client: LabstudioClient;
+  private _read: (offset: number) => Promise<ILogChunk>;
   private _interval: number;
   private _copiedDelay: number;
   private _text = '';

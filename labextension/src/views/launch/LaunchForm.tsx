@@ -1,15 +1,25 @@
 /**
  * Launch training (main area): entry point and source dir (typed, or picked from the file
  * browser), hyperparameter / channel / metric-definition rows, a regex tester against
- * sample lines, max runtime and experiment. The server validates; its error is shown
- * beside the field it names.
+ * sample lines, max runtime and experiment. In tuning mode a hyperparameter row can be a
+ * range (integer, continuous or categorical), and the objective, strategy and limits of
+ * the sweep are set. The server validates; its error is shown beside the field it names.
  */
 import * as React from 'react';
 
 import { LabstudioClient } from '../../api';
 import { ITrainingJobDescription } from '../../types';
 import { useOwnModel } from '../common/useModel';
-import { FormField, ILaunchForm, IRow, testRegex } from './formModel';
+import {
+  FormField,
+  ILaunchForm,
+  IRangeSpec,
+  IRow,
+  objectiveOf,
+  STRATEGIES,
+  suggestRange,
+  testRegex
+} from './formModel';
 import { LaunchFormModel } from './launchFormModel';
 
 export interface ILaunchFormProps {
@@ -20,6 +30,8 @@ export interface ILaunchFormProps {
   /** Pick a path in the file browser (relative to the root), or null when cancelled. */
   pickPath?: (kind: 'file' | 'folder') => Promise<string | null>;
   onLaunched?: (job: ITrainingJobDescription) => void;
+  /** A tuning job was started (tuning mode). */
+  onTuningLaunched?: (name: string) => void;
 }
 
 export function LaunchForm(props: ILaunchFormProps): JSX.Element {
@@ -39,8 +51,16 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
   const set = <K extends keyof ILaunchForm>(key: K, value: ILaunchForm[K]) =>
     model.set(key, value);
 
+  const tuningMode = form.mode === 'tuning';
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
+    if (tuningMode) {
+      const sweep = await model.submitTuning();
+      if (sweep) {
+        props.onTuningLaunched?.(sweep.HyperParameterTuningJobName);
+      }
+      return;
+    }
     const job = await model.submit();
     if (job) {
       props.onLaunched?.(job);
@@ -64,12 +84,41 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
       onSubmit={e => void submit(e)}
       noValidate
     >
-      <h2 className="labstudio-detail-title">Launch a training job</h2>
+      <div className="labstudio-detail-header">
+        <h2 className="labstudio-detail-title">
+          {tuningMode ? 'Launch a tuning job' : 'Launch a training job'}
+        </h2>
+        <span className="labstudio-spacer" />
+        <div
+          className="labstudio-segmented"
+          role="radiogroup"
+          aria-label="What to launch"
+        >
+          {(['training', 'tuning'] as const).map(mode => (
+            <label
+              key={mode}
+              className={`labstudio-segment ${form.mode === mode ? 'labstudio-segment-on' : ''}`}
+            >
+              <input
+                type="radio"
+                name="labstudio-launch-mode"
+                value={mode}
+                data-testid={`labstudio-launch-mode-${mode}`}
+                checked={form.mode === mode}
+                onChange={() => set('mode', mode)}
+              />
+              {mode === 'training' ? 'Training job' : 'Tuning job'}
+            </label>
+          ))}
+        </div>
+      </div>
       <p className="labstudio-hint">
         The script runs as a supervised local job with SageMaker&apos;s
         environment (<code>SM_MODEL_DIR</code>, <code>SM_CHANNEL_*</code>,
         hyperparameters as <code>--name value</code>). Paths are relative to the
         Jupyter root.
+        {tuningMode &&
+          ' A tuning job runs it once per trial, each trial an ordinary training job with its own values of the ranges below.'}
       </p>
       {errors.form && (
         <div
@@ -106,17 +155,29 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
       <Field
         label="Hyperparameters"
         field="hyperparameters"
+        also={tuningMode ? ['hyperparameter_ranges'] : []}
         errors={errors}
-        hint="Numbers and true/false are sent as such"
+        hint={
+          tuningMode
+            ? 'Make a hyperparameter a range to tune it; the others stay fixed'
+            : 'Numbers and true/false are sent as such'
+        }
       >
-        <Rows
-          rows={form.hyperparameters}
-          onChange={r => set('hyperparameters', r)}
-          keyLabel="name"
-          valueLabel="value"
-          testId="labstudio-launch-hp"
-          addLabel="Add hyperparameter"
-        />
+        {tuningMode ? (
+          <HyperparameterRows
+            rows={form.hyperparameters}
+            onChange={r => set('hyperparameters', r)}
+          />
+        ) : (
+          <Rows
+            rows={form.hyperparameters}
+            onChange={r => set('hyperparameters', r)}
+            keyLabel="name"
+            valueLabel="value"
+            testId="labstudio-launch-hp"
+            addLabel="Add hyperparameter"
+          />
+        )}
       </Field>
       <Field
         label="Channels"
@@ -151,12 +212,17 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
           <RegexTester form={form} onSample={t => set('sampleLines', t)} />
         )}
       </Field>
+      {tuningMode && <TuningSettings model={model} />}
       <div className="labstudio-detail-grid">
         <Field
           label="Max runtime (seconds)"
           field="max_runtime_seconds"
           errors={errors}
-          hint="Stopped when it runs longer"
+          hint={
+            tuningMode
+              ? 'Per trial: a trial is stopped when it runs longer'
+              : 'Stopped when it runs longer'
+          }
         >
           <input
             className="jp-mod-styled"
@@ -172,7 +238,11 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
           label="Experiment"
           field="experiment_name"
           errors={errors}
-          hint="The job's run goes there"
+          hint={
+            tuningMode
+              ? "Each trial's run goes there (default: the tuning job's name)"
+              : "The job's run goes there"
+          }
         >
           <input
             className="jp-mod-styled"
@@ -189,10 +259,14 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
           </datalist>
         </Field>
         <Field
-          label="Job name"
+          label={tuningMode ? 'Tuning job name' : 'Job name'}
           field="name"
           errors={errors}
-          hint="Optional: letters, digits and dashes"
+          hint={
+            tuningMode
+              ? 'Optional: at most 32 letters, digits and dashes'
+              : 'Optional: letters, digits and dashes'
+          }
         >
           <input
             className="jp-mod-styled"
@@ -211,7 +285,7 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
           data-testid="labstudio-launch-submit"
           disabled={busy}
         >
-          {busy ? 'Launching…' : 'Launch'}
+          {busy ? 'Launching…' : tuningMode ? 'Launch tuning job' : 'Launch'}
         </button>
         {launched && (
           <span className="labstudio-hint" data-testid="labstudio-launched">
@@ -226,11 +300,16 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
 function Field(props: {
   label: string;
   field: FormField;
+  /** Other server fields whose errors belong here. */
+  also?: FormField[];
   errors: Partial<Record<FormField, string>>;
   hint?: string;
   children: React.ReactNode;
 }): JSX.Element {
-  const error = props.errors[props.field];
+  const errorField = [props.field, ...(props.also ?? [])].find(
+    f => props.errors[f]
+  );
+  const error = errorField ? props.errors[errorField] : undefined;
   return (
     <div
       className={`labstudio-field ${error ? 'labstudio-field-invalid' : ''}`}
@@ -242,7 +321,7 @@ function Field(props: {
         <div
           className="labstudio-field-error"
           role="alert"
-          data-testid={`labstudio-field-error-${props.field}`}
+          data-testid={`labstudio-field-error-${errorField}`}
         >
           {error}
         </div>
@@ -406,6 +485,290 @@ function RegexTester(props: {
             })}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/**
+ * The hyperparameter rows of tuning mode: each is a fixed value or, once made a range,
+ * a type with min / max / scaling (Integer, Continuous) or its choices (Categorical).
+ */
+function HyperparameterRows(props: {
+  rows: IRow[];
+  onChange: (rows: IRow[]) => void;
+}): JSX.Element {
+  const { rows, onChange } = props;
+  const update = (i: number, patch: Partial<IRow>) =>
+    onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const updateRange = (i: number, patch: Partial<IRangeSpec>) =>
+    update(i, { range: { ...rows[i].range!, ...patch } });
+  return (
+    <div className="labstudio-rows">
+      {rows.map((r, i) => (
+        <div
+          key={i}
+          className="labstudio-row labstudio-hp-row"
+          data-testid="labstudio-launch-hp-row"
+          data-range={r.range ? r.range.type : ''}
+        >
+          <input
+            className="jp-mod-styled"
+            placeholder="name"
+            aria-label={`name ${i + 1}`}
+            data-testid="labstudio-launch-hp-key"
+            value={r.key}
+            onChange={e => update(i, { key: e.target.value })}
+          />
+          {r.range ? (
+            <RangeInputs
+              index={i}
+              range={r.range}
+              onChange={patch => updateRange(i, patch)}
+            />
+          ) : (
+            <input
+              className="jp-mod-styled labstudio-grow"
+              placeholder="value"
+              aria-label={`value ${i + 1}`}
+              data-testid="labstudio-launch-hp-value"
+              value={r.value}
+              onChange={e => update(i, { value: e.target.value })}
+            />
+          )}
+          <label
+            className="labstudio-inline-label"
+            title="Tune this hyperparameter over a range"
+          >
+            <input
+              type="checkbox"
+              data-testid="labstudio-launch-hp-range-toggle"
+              checked={!!r.range}
+              onChange={e =>
+                update(i, {
+                  range: e.target.checked ? suggestRange(r.value) : null
+                })
+              }
+            />
+            range
+          </label>
+          <button
+            type="button"
+            className="labstudio-button"
+            aria-label={`Remove name ${i + 1}`}
+            onClick={() => onChange(rows.filter((_, j) => j !== i))}
+          >
+            ✕
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        className="labstudio-button"
+        data-testid="labstudio-launch-hp-add"
+        onClick={() => onChange([...rows, { key: '', value: '' }])}
+      >
+        + Add hyperparameter
+      </button>
+    </div>
+  );
+}
+
+function RangeInputs(props: {
+  index: number;
+  range: IRangeSpec;
+  onChange: (patch: Partial<IRangeSpec>) => void;
+}): JSX.Element {
+  const { range, onChange, index } = props;
+  return (
+    <span className="labstudio-range labstudio-grow">
+      <select
+        className="jp-mod-styled"
+        aria-label={`range type ${index + 1}`}
+        data-testid="labstudio-launch-hp-range-type"
+        value={range.type}
+        onChange={e => onChange({ type: e.target.value as IRangeSpec['type'] })}
+      >
+        <option value="Integer">Integer</option>
+        <option value="Continuous">Continuous</option>
+        <option value="Categorical">Categorical</option>
+      </select>
+      {range.type === 'Categorical' ? (
+        <input
+          className="jp-mod-styled labstudio-grow"
+          placeholder="choices, comma-separated: gbtree, dart"
+          aria-label={`choices ${index + 1}`}
+          data-testid="labstudio-launch-hp-range-values"
+          value={range.values}
+          onChange={e => onChange({ values: e.target.value })}
+        />
+      ) : (
+        <>
+          <input
+            className="jp-mod-styled labstudio-range-number"
+            type="number"
+            step="any"
+            placeholder="min"
+            aria-label={`min ${index + 1}`}
+            data-testid="labstudio-launch-hp-range-min"
+            value={range.min}
+            onChange={e => onChange({ min: e.target.value })}
+          />
+          <input
+            className="jp-mod-styled labstudio-range-number"
+            type="number"
+            step="any"
+            placeholder="max"
+            aria-label={`max ${index + 1}`}
+            data-testid="labstudio-launch-hp-range-max"
+            value={range.max}
+            onChange={e => onChange({ max: e.target.value })}
+          />
+          <select
+            className="jp-mod-styled"
+            aria-label={`scaling ${index + 1}`}
+            data-testid="labstudio-launch-hp-range-scaling"
+            value={range.scaling}
+            onChange={e =>
+              onChange({ scaling: e.target.value as IRangeSpec['scaling'] })
+            }
+          >
+            <option value="Auto">auto scale</option>
+            <option value="Linear">linear</option>
+            <option value="Logarithmic">log</option>
+            <option value="ReverseLogarithmic">reverse log</option>
+          </select>
+        </>
+      )}
+    </span>
+  );
+}
+
+/** The sweep's objective, strategy and limits (tuning mode). */
+function TuningSettings(props: { model: LaunchFormModel }): JSX.Element {
+  const { model } = props;
+  const { form, errors } = model;
+  const t = form.tuning;
+  const metrics = form.metricDefinitions.map(d => d.key.trim()).filter(Boolean);
+  const objective = objectiveOf(form);
+  return (
+    <div
+      className="labstudio-detail-grid labstudio-tuning-settings"
+      data-testid="labstudio-launch-tuning"
+    >
+      <Field
+        label="Objective metric"
+        field="objective_metric_name"
+        also={['objective_type']}
+        errors={errors}
+        hint="One of the metric definitions; its last value is the trial's objective"
+      >
+        <div className="labstudio-row">
+          <select
+            className="jp-mod-styled"
+            data-testid="labstudio-launch-objective"
+            aria-label="Objective metric"
+            value={objective}
+            onChange={e => model.setTuning('objective', e.target.value)}
+          >
+            {metrics.length === 0 && (
+              <option value="">(no metric defined)</option>
+            )}
+            {metrics.map(m => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+          <select
+            className="jp-mod-styled"
+            data-testid="labstudio-launch-objective-type"
+            aria-label="Minimize or maximize"
+            value={t.objectiveType}
+            onChange={e =>
+              model.setTuning(
+                'objectiveType',
+                e.target.value as 'Minimize' | 'Maximize'
+              )
+            }
+          >
+            <option value="Minimize">Minimize</option>
+            <option value="Maximize">Maximize</option>
+          </select>
+        </div>
+      </Field>
+      <Field
+        label="Strategy"
+        field="strategy"
+        errors={errors}
+        hint="How the next trial's values are chosen"
+      >
+        <select
+          className="jp-mod-styled"
+          data-testid="labstudio-launch-strategy"
+          aria-label="Strategy"
+          value={t.strategy}
+          onChange={e =>
+            model.setTuning(
+              'strategy',
+              e.target.value as (typeof STRATEGIES)[number]
+            )
+          }
+        >
+          {STRATEGIES.map(s => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field
+        label="Max jobs"
+        field="max_jobs"
+        errors={errors}
+        hint="Trials in all (Grid: empty for the whole grid)"
+      >
+        <input
+          className="jp-mod-styled"
+          type="number"
+          min={1}
+          data-testid="labstudio-launch-max-jobs"
+          aria-label="Max jobs"
+          value={t.maxJobs}
+          onChange={e => model.setTuning('maxJobs', e.target.value)}
+        />
+      </Field>
+      <Field
+        label="Max parallel"
+        field="max_parallel_jobs"
+        errors={errors}
+        hint="Trials running at once"
+      >
+        <input
+          className="jp-mod-styled"
+          type="number"
+          min={1}
+          data-testid="labstudio-launch-max-parallel"
+          aria-label="Max parallel jobs"
+          value={t.maxParallel}
+          onChange={e => model.setTuning('maxParallel', e.target.value)}
+        />
+      </Field>
+      <Field
+        label="Early stopping"
+        field="early_stopping_type"
+        errors={errors}
+        hint="Stop a trial whose objective is worse than the median of earlier trials at the same step"
+      >
+        <label className="labstudio-inline-label">
+          <input
+            type="checkbox"
+            data-testid="labstudio-launch-early-stopping"
+            checked={t.earlyStopping}
+            onChange={e => model.setTuning('earlyStopping', e.target.checked)}
+          />
+          Auto
+        </label>
+      </Field>
     </div>
   );
 }

@@ -1,10 +1,16 @@
 /**
- * The launch form's state, its translation to `POST /jobs`, cloning from a job, and the
- * metric-definition regex tester (pure, unit-tested).
+ * The launch form's state, its translation to `POST /jobs` (training) or
+ * `POST /tuning-jobs` (tuning: some hyperparameters are ranges), cloning from a job, and
+ * the metric-definition regex tester (pure, unit-tested).
  */
 import {
   ICreateTrainingJobRequest,
-  ITrainingJobDescription
+  ICreateTuningJobRequest,
+  IParameterRange,
+  ITrainingJobDescription,
+  ParameterType,
+  ScalingType,
+  TuningStrategy
 } from '../../types';
 import {
   channelsOf,
@@ -15,9 +21,43 @@ import {
 export interface IRow {
   key: string;
   value: string;
+  /** Tuning mode: the hyperparameter is searched over this range instead of `value`. */
+  range?: IRangeSpec | null;
 }
 
+/** A hyperparameter's range as typed in the form (numbers stay text until sent). */
+export interface IRangeSpec {
+  type: ParameterType;
+  min: string;
+  max: string;
+  scaling: ScalingType;
+  /** Categorical: the choices, comma-separated. */
+  values: string;
+}
+
+/** The tuning job's settings (tuning mode). */
+export interface ITuningSettings {
+  /** One of the metric definitions' names (default: the first). */
+  objective: string;
+  objectiveType: 'Minimize' | 'Maximize';
+  strategy: TuningStrategy;
+  maxJobs: string;
+  maxParallel: string;
+  earlyStopping: boolean;
+}
+
+export type LaunchMode = 'training' | 'tuning';
+
+export const STRATEGIES: readonly TuningStrategy[] = [
+  'Bayesian',
+  'Random',
+  'Grid',
+  'Hyperband'
+];
+
 export interface ILaunchForm {
+  /** Launch one training job, or a tuning job whose trials are training jobs. */
+  mode: LaunchMode;
   entryPoint: string;
   sourceDir: string;
   hyperparameters: IRow[];
@@ -28,6 +68,7 @@ export interface ILaunchForm {
   experiment: string;
   name: string;
   sampleLines: string;
+  tuning: ITuningSettings;
 }
 
 /** The form fields that the server's `field` names map to. */
@@ -40,10 +81,18 @@ export type FormField =
   | 'max_runtime_seconds'
   | 'experiment_name'
   | 'name'
+  | 'objective_metric_name'
+  | 'objective_type'
+  | 'hyperparameter_ranges'
+  | 'strategy'
+  | 'max_jobs'
+  | 'max_parallel_jobs'
+  | 'early_stopping_type'
   | 'form';
 
 export function emptyForm(partial: Partial<ILaunchForm> = {}): ILaunchForm {
   return {
+    mode: 'training',
     entryPoint: '',
     sourceDir: '',
     hyperparameters: [],
@@ -53,6 +102,14 @@ export function emptyForm(partial: Partial<ILaunchForm> = {}): ILaunchForm {
     experiment: '',
     name: '',
     sampleLines: 'epoch=1 loss=0.693 acc=0.51\nepoch=2 loss=0.412 acc=0.78',
+    tuning: {
+      objective: '',
+      objectiveType: 'Minimize',
+      strategy: 'Bayesian',
+      maxJobs: '10',
+      maxParallel: '2',
+      earlyStopping: false
+    },
     ...partial
   };
 }
@@ -75,6 +132,12 @@ export function parseValue(text: string): unknown {
     }
   }
   return text;
+}
+
+/** A number typed in the form; text that is not one goes as is, for the server to name. */
+function numberOrText(text: string): number {
+  const n = Number(text.trim());
+  return (text.trim() !== '' && Number.isFinite(n) ? n : text) as number;
 }
 
 function rowsToObject<T>(
@@ -103,7 +166,10 @@ export function toRequest(form: ILaunchForm): ICreateTrainingJobRequest {
   if (sourceDir) {
     request.source_dir = sourceDir;
   }
-  const hyper = rowsToObject(form.hyperparameters, parseValue);
+  const fixed = form.hyperparameters.filter(
+    r => form.mode !== 'tuning' || !r.range
+  );
+  const hyper = rowsToObject(fixed, parseValue);
   if (hyper) {
     request.hyperparameters = hyper;
   }
@@ -132,6 +198,106 @@ export function toRequest(form: ILaunchForm): ICreateTrainingJobRequest {
   return request;
 }
 
+/** A row's range as the request wants it. */
+export function toRange(spec: IRangeSpec): IParameterRange {
+  if (spec.type === 'Categorical') {
+    return {
+      type: 'Categorical',
+      values: spec.values
+        .split(',')
+        .map(v => v.trim())
+        .filter(v => v !== '')
+    };
+  }
+  return {
+    type: spec.type,
+    min_value: numberOrText(spec.min),
+    max_value: numberOrText(spec.max),
+    scaling_type: spec.scaling
+  };
+}
+
+/** The objective the form means: the chosen one, else the first metric definition. */
+export function objectiveOf(form: ILaunchForm): string {
+  return (
+    form.tuning.objective.trim() ||
+    form.metricDefinitions.find(d => d.key.trim())?.key.trim() ||
+    ''
+  );
+}
+
+/**
+ * The body of `POST /tuning-jobs`: the training request is the trial template (its
+ * fixed hyperparameters are the static ones), the range rows are the tuned ones, and
+ * the name and experiment belong to the tuning job.
+ */
+export function toTuningRequest(form: ILaunchForm): ICreateTuningJobRequest {
+  const training = toRequest({
+    ...form,
+    mode: 'tuning',
+    name: '',
+    experiment: ''
+  });
+  const ranges: Record<string, IParameterRange> = {};
+  for (const row of form.hyperparameters) {
+    if (row.range && row.key.trim()) {
+      ranges[row.key.trim()] = toRange(row.range);
+    }
+  }
+  const t = form.tuning;
+  const request: ICreateTuningJobRequest = {
+    training,
+    objective_metric_name: objectiveOf(form),
+    objective_type: t.objectiveType,
+    hyperparameter_ranges: ranges,
+    strategy: t.strategy,
+    early_stopping_type: t.earlyStopping ? 'Auto' : 'Off'
+  };
+  if (t.maxJobs.trim()) {
+    request.max_jobs = numberOrText(t.maxJobs);
+  }
+  if (t.maxParallel.trim()) {
+    request.max_parallel_jobs = numberOrText(t.maxParallel);
+  }
+  if (form.name.trim()) {
+    request.name = form.name.trim();
+  }
+  if (form.experiment.trim()) {
+    request.experiment_name = form.experiment.trim();
+  }
+  return request;
+}
+
+/**
+ * A range to start from when a row becomes one: around an integer value, a decade
+ * either side of a positive float (log scale), else the value as the one choice.
+ */
+export function suggestRange(value: string): IRangeSpec {
+  const text = value.trim();
+  const n = Number(text);
+  const base = { min: '', max: '', scaling: 'Auto' as ScalingType, values: '' };
+  if (text !== '' && Number.isInteger(n)) {
+    return {
+      ...base,
+      type: 'Integer',
+      min: String(n > 0 ? Math.max(1, Math.floor(n / 2)) : n),
+      max: String(n > 0 ? n * 2 : n + 10)
+    };
+  }
+  if (text !== '' && Number.isFinite(n)) {
+    return n > 0
+      ? {
+          ...base,
+          type: 'Continuous',
+          min: String(Number((n / 10).toPrecision(3))),
+          max: String(Number((n * 10).toPrecision(3))),
+          scaling: 'Logarithmic'
+        }
+      : { ...base, type: 'Continuous', min: String(n - 1), max: String(n + 1) };
+  }
+  return { ...base, type: 'Categorical', values: text };
+}
+
 /** A form that launches the same job again (to edit before launching). */
 export function fromJob(
   job: ITrainingJobDescription,
@@ -153,14 +319,26 @@ export function fromJob(
       ? String(job.StoppingCondition.MaxRuntimeInSeconds)
       : '',
     experiment: job.ExperimentName ?? '',
-    name: ''
+    name: '',
+    mode: 'training'
   };
 }
 
-/** Which form field a server error belongs to (`metric_definitions[0].Regex` → metric_definitions). */
+/**
+ * Which form field a server error belongs to (`metric_definitions[0].Regex` →
+ * metric_definitions; a tuning job's `training.entry_point` → entry_point,
+ * `hyperparameter_ranges.eta` → hyperparameter_ranges).
+ */
 export function fieldOf(serverField: string | null | undefined): FormField {
-  const head = (serverField ?? '').split(/[.[]/)[0];
+  const head = (serverField ?? '').replace(/^training[.]/, '').split(/[.[]/)[0];
   const known: FormField[] = [
+    'objective_metric_name',
+    'objective_type',
+    'hyperparameter_ranges',
+    'strategy',
+    'max_jobs',
+    'max_parallel_jobs',
+    'early_stopping_type',
     'entry_point',
     'source_dir',
     'hyperparameters',

@@ -1,17 +1,21 @@
 /**
  * The state behind the launch form: the fields, the experiment names offered, the
- * submission (`POST /jobs`) and its errors, each put beside the field the server names
- * (the translation itself is the pure `formModel.ts`).
+ * submission (`POST /jobs`, or `POST /tuning-jobs` in tuning mode) and its errors, each
+ * put beside the field the server names (the translation itself is the pure
+ * `formModel.ts`).
  */
 import { LabstudioClient } from '../../api';
 import { IActionSlot, ViewModel } from '../../panel/viewModel';
-import { ITrainingJobDescription } from '../../types';
+import { ITrainingJobDescription, ITuningJobDescription } from '../../types';
 import {
   emptyForm,
   fieldOf,
   FormField,
   ILaunchForm,
-  toRequest
+  ITuningSettings,
+  objectiveOf,
+  toRequest,
+  toTuningRequest
 } from './formModel';
 
 export type FormErrors = Partial<Record<FormField, string>>;
@@ -65,6 +69,47 @@ export class LaunchFormModel extends ViewModel {
   set<K extends keyof ILaunchForm>(key: K, value: ILaunchForm[K]): void {
     this._form = { ...this._form, [key]: value };
     this.emitChanged();
+  }
+
+  /** Change one of the tuning settings. */
+  setTuning<K extends keyof ITuningSettings>(
+    key: K,
+    value: ITuningSettings[K]
+  ): void {
+    this.set('tuning', { ...this._form.tuning, [key]: value });
+  }
+
+  /**
+   * Start the tuning job; resolves with it, or with null when the form is incomplete
+   * (no script, no range, no objective: checked before calling the server) or the
+   * server refused it (see `errors`, beside the field it names).
+   */
+  async submitTuning(): Promise<ITuningJobDescription | null> {
+    const form = this._form;
+    const missing: FormErrors = {};
+    if (!form.entryPoint.trim()) {
+      missing.entry_point =
+        'Choose the script to run (a .py file under the Jupyter root).';
+    }
+    if (!form.hyperparameters.some(r => r.range && r.key.trim())) {
+      missing.hyperparameter_ranges =
+        'Make at least one hyperparameter a range to search.';
+    }
+    if (!objectiveOf(form)) {
+      missing.objective_metric_name =
+        'Add a metric definition: the objective is one of them.';
+    }
+    if (Object.keys(missing).length) {
+      this._errors = missing;
+      this.emitChanged();
+      return null;
+    }
+    let job: ITuningJobDescription | null = null;
+    await this.runAction(async () => {
+      job = await this._client.createTuningJob(toTuningRequest(form));
+      this._launched = job.HyperParameterTuningJobName;
+    }, this._submission);
+    return job;
   }
 
   /**

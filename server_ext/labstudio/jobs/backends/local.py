@@ -74,7 +74,10 @@ class LocalBackend(Backend):
         namespace the kernel already killed them all with the supervisor; this is for jobs
         without one (the host's /proc lists namespaced processes too, by their host pids).
         """
-        for pid in procutil.processes_with_env(f"TRAINING_JOB_NAME={job.name}"):
+        # TRAINING_JOB_NAME marks a training job's processes; LABSTUDIO_JOB_NAME every kind's.
+        marked = procutil.processes_with_env(f"TRAINING_JOB_NAME={job.name}")
+        marked += procutil.processes_with_env(f"LABSTUDIO_JOB_NAME={job.name}")
+        for pid in sorted(set(marked)):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:

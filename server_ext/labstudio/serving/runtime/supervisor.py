@@ -41,6 +41,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from ...jobs.optml import mount_namespace_refused, own_opt_ml
 from ...procs import bind_listener
 from ..spec import EndpointSpec, VariantSpec
 from .pools import RESTART_BACKOFF, Child, Pool, Transition
@@ -72,6 +73,7 @@ class Supervisor:
         os.set_blocking(self.wake_w, False)
         self.flags: set[int] = set()
         self.exit_code = 0
+        self.opt_ml_refused: str | None = "not asked yet"  # run() asks (see jobs/optml.py)
 
     # -- signals ------------------------------------------------------------------
 
@@ -94,6 +96,11 @@ class Supervisor:
             try:
                 parent_end.close()
                 self._forget_in_child(pool, child_end)
+                if pool is not None and self.opt_ml_refused is None:
+                    # Still single-threaded: the worker's own /opt/ml/model, as in SageMaker's containers.
+                    note = own_opt_ml(pool.variant.model_dir, at="model")
+                    if note:
+                        log.warning("%s", note.rstrip("\n"))
                 # Small predictions are slowed, not sped up, by BLAS threads fighting the
                 # other workers for the cores: share the CPUs unless the user chose.
                 if pool is not None:
@@ -169,7 +176,7 @@ class Supervisor:
 
     def _settings_key(self, spec: EndpointSpec) -> str:
         """Endpoint-wide settings a worker reads at start: a change restarts the pools."""
-        return json.dumps([spec.token, spec.body_limit, spec.timeout, spec.default_accept, spec.capture.__dict__, spec.artifact_uri], sort_keys=True, default=str)
+        return json.dumps([spec.token, spec.body_limit, spec.timeout, spec.default_accept, spec.capture.__dict__, spec.artifact_uri, spec.requirements_cache], sort_keys=True, default=str)
 
     def _new_pool(self, variant: VariantSpec, settings_key: str) -> Pool:
         self.serial += 1
@@ -433,6 +440,9 @@ class Supervisor:
 
     def run(self) -> int:
         self.timers: list[tuple[float, Any]] = []
+        self.opt_ml_refused = mount_namespace_refused()
+        if self.opt_ml_refused:  # said once here, not once per worker
+            log.warning("labstudio: /opt/ml/model is not the worker's model folder: use SM_MODEL_DIR, which points at it (%s)", self.opt_ml_refused)
         self._install_signals()
         self._begin(self.spec, initial=True)
         while True:

@@ -241,7 +241,15 @@ class Worker:
             }
         )
         os.environ.update(variant.environment)
+        from ...container_libs import add_to_sys_path
         from ..contract import resolve_module
+        from ..requirements import InstallFailed, install_for_worker
+
+        try:  # the code's requirements.txt, before its module is imported (serving/requirements.py)
+            install_for_worker(self.spec.requirements_cache, variant.source_dir, variant.model_dir)
+        except InstallFailed as exc:
+            raise ModelLoadError(str(exc)) from None
+        add_to_sys_path()  # sagemaker_inference & co. for the script (an installed copy wins)
 
         module = resolve_module(variant.source_dir, variant.entry_point, variant.model_dir)
         os.environ.update(model_env(variant.model_dir, variant.source_dir, module))
@@ -297,7 +305,9 @@ def run_worker(
         return 3
     except BaseException as exc:  # noqa: BLE001 - anything the user's code raises
         traceback.print_exc()
-        state.send({"event": "failed", "reason": f"loading the model raised {type(exc).__name__}: {exc}"})
+        from ...exc_text import describe
+
+        state.send({"event": "failed", "reason": f"loading the model raised {describe(exc)}"})
         return 3
 
     asyncio.set_event_loop(asyncio.new_event_loop())

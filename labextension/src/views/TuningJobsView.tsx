@@ -1,0 +1,98 @@
+/**
+ * The Tuning section: a search box and one row per tuning job (status badge, name,
+ * progress n / max, best objective so far). A click (or Enter) opens the tuning view.
+ */
+import * as React from 'react';
+
+import { TuningJobsModel } from '../panel/tuningJobsModel';
+import { ErrorBox, formatMetric } from './common/common';
+import { MiddleEllipsis } from './common/MiddleEllipsis';
+import { StatusBadge } from './StatusBadge';
+
+export const TUNING_EMPTY = 'No tuning jobs yet.';
+
+export function TuningJobsView(props: {
+  model: TuningJobsModel;
+  onOpen: (name: string) => void;
+}): JSX.Element {
+  const { model, onOpen } = props;
+  const jobs = model.visibleJobs();
+  return (
+    <div className="labstudio-tuning-jobs" data-testid="labstudio-tuning-jobs">
+      <input
+        className="labstudio-search jp-mod-styled"
+        data-testid="labstudio-tuning-search"
+        type="search"
+        placeholder="Filter tuning jobs by name"
+        aria-label="Filter tuning jobs by name"
+        value={model.filter}
+        onChange={e => model.setFilter(e.target.value)}
+      />
+      {model.error ? (
+        <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
+      ) : !model.loaded ? (
+        <div className="labstudio-empty">Loading tuning jobs…</div>
+      ) : jobs.length === 0 ? (
+        <div className="labstudio-empty" data-testid="labstudio-tuning-empty">
+          {model.filter.trim() ? (
+            <p>No tuning jobs match “{model.filter.trim()}”.</p>
+          ) : (
+            <>
+              <p>{TUNING_EMPTY}</p>
+              <p>
+                Switch the launch form to <strong>Tuning</strong>, run{' '}
+                <code>labstudio tune</code> in a terminal or{' '}
+                <code>tuner.fit()</code> in a notebook.
+              </p>
+            </>
+          )}
+        </div>
+      ) : (
+        <ul className="labstudio-tuning-list" role="list">
+          {jobs.map(job => {
+            const name = job.HyperParameterTuningJobName;
+            const { done, max, best } = model.progress(job);
+            return (
+              <li
+                key={name}
+                className="labstudio-tuning-row"
+                data-testid="labstudio-tuning-row"
+                data-tuning-job={name}
+                data-status={job.HyperParameterTuningJobStatus}
+                tabIndex={0}
+                title={name}
+                onClick={() => onOpen(name)}
+                onKeyDown={e => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    onOpen(name);
+                  }
+                }}
+              >
+                <StatusBadge status={job.HyperParameterTuningJobStatus} />
+                <MiddleEllipsis
+                  className="labstudio-job-name"
+                  testId="labstudio-tuning-name"
+                  text={name}
+                />
+                <span
+                  className="labstudio-job-duration"
+                  data-testid="labstudio-tuning-row-progress"
+                  title="Trials ended / maximum"
+                >
+                  {done}/{max ?? '?'}
+                </span>
+                <span
+                  className="labstudio-job-secondary"
+                  data-testid="labstudio-tuning-row-best"
+                >
+                  {best === null ? '' : `best ${formatMetric(best)}`}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}

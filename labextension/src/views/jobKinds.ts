@@ -1,0 +1,152 @@
+/**
+ * One row shape for every job kind the jobs section lists (training, processing, batch
+ * transform; tuning trials are training jobs a tuning job ran), so the list, its kind
+ * filter and its durations treat them alike. Pure helpers: the models and tests use them.
+ */
+import {
+  IProcessingJobSummary,
+  ITrainingJobSummary,
+  ITransformJobSummary,
+  isActiveStatus
+} from '../types';
+
+/** The kinds of jobs, by the REST collection they live in. */
+export type JobKind = 'training' | 'processing' | 'transform';
+
+/** What the jobs section's kind filter shows. */
+export type JobKindFilter = 'all' | JobKind;
+
+export const JOB_KIND_FILTERS: readonly {
+  value: JobKindFilter;
+  label: string;
+}[] = [
+  { value: 'all', label: 'All' },
+  { value: 'training', label: 'Training' },
+  { value: 'processing', label: 'Processing' },
+  { value: 'transform', label: 'Transform' }
+];
+
+export interface IJobListRow {
+  kind: JobKind;
+  /** The tuning job that ran this training job as a trial, else null. */
+  tuningJob: string | null;
+  name: string;
+  status: string;
+  /** What the job does now (secondary status, status message, records done). */
+  detail: string;
+  failureReason: string | null;
+  creationTime: string;
+  startTime: string | null;
+  endTime: string | null;
+  lastModifiedTime: string;
+  experiment: string | null;
+  /** Records done and their total (transform jobs). */
+  records: { done: number; total: number | null } | null;
+}
+
+/** The label of a row's kind, as its chip shows it. */
+export function kindLabel(row: IJobListRow): string {
+  if (row.kind === 'training') {
+    return row.tuningJob ? 'Tuning trial' : 'Training';
+  }
+  return row.kind === 'processing' ? 'Processing' : 'Transform';
+}
+
+export function trainingRow(job: ITrainingJobSummary): IJobListRow {
+  // The secondary status says more than the badge (Starting, Training, Uploading...);
+  // when it only repeats it, show the status message instead.
+  const secondary =
+    job.SecondaryStatus && job.SecondaryStatus !== job.TrainingJobStatus
+      ? job.SecondaryStatus
+      : job.TrainingJobStatus === 'Failed'
+        ? ''
+        : job.StatusMessage || job.SecondaryStatus || '';
+  return {
+    kind: 'training',
+    tuningJob: job.TuningJobName ?? null,
+    name: job.TrainingJobName,
+    status: job.TrainingJobStatus,
+    detail: secondary,
+    failureReason: job.FailureReason,
+    creationTime: job.CreationTime,
+    startTime: job.TrainingStartTime,
+    endTime: job.TrainingEndTime,
+    lastModifiedTime: job.LastModifiedTime,
+    experiment: job.ExperimentName,
+    records: null
+  };
+}
+
+export function processingRow(job: IProcessingJobSummary): IJobListRow {
+  return {
+    kind: 'processing',
+    tuningJob: null,
+    name: job.ProcessingJobName,
+    status: job.ProcessingJobStatus,
+    detail: job.ProcessingJobStatus === 'Failed' ? '' : (job.ExitMessage ?? ''),
+    failureReason: job.FailureReason,
+    creationTime: job.CreationTime,
+    startTime: null,
+    endTime: job.ProcessingEndTime,
+    lastModifiedTime: job.LastModifiedTime,
+    experiment: job.ExperimentName ?? null,
+    records: null
+  };
+}
+
+export function transformRow(job: ITransformJobSummary): IJobListRow {
+  return {
+    kind: 'transform',
+    tuningJob: null,
+    name: job.TransformJobName,
+    status: job.TransformJobStatus,
+    detail: recordsText(job.RecordsProcessed, job.RecordsTotal),
+    failureReason: job.FailureReason,
+    creationTime: job.CreationTime,
+    startTime: null,
+    endTime: job.TransformEndTime,
+    lastModifiedTime: job.LastModifiedTime,
+    experiment: null,
+    records: { done: job.RecordsProcessed, total: job.RecordsTotal }
+  };
+}
+
+/** `120 / 1,000 records`, or `120 records` while the total is not counted yet. */
+export function recordsText(done: number, total: number | null): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return total === null || total === undefined
+    ? `${n(done)} records`
+    : `${n(done)} / ${n(total)} records`;
+}
+
+/** How long the job ran: start (or creation) to end, or to `now` while it runs. */
+export function rowDuration(row: IJobListRow, now: number): number {
+  const start = Date.parse(row.startTime ?? row.creationTime);
+  const end = row.endTime
+    ? Date.parse(row.endTime)
+    : isActiveStatus(row.status)
+      ? now
+      : Date.parse(row.lastModifiedTime);
+  return Math.max(0, end - start);
+}
+
+/** Whether a row passes the kind filter and contains the name filter (any case). */
+export function rowMatches(
+  row: IJobListRow,
+  kind: JobKindFilter,
+  needle: string
+): boolean {
+  const n = needle.trim().toLowerCase();
+  return (
+    (kind === 'all' || row.kind === kind) &&
+    (!n || row.name.toLowerCase().includes(n))
+  );
+}
+
+/** Rows of every kind, newest first (equal times keep their order). */
+export function newestFirst(rows: IJobListRow[]): IJobListRow[] {
+  return rows
+    .map((row, i) => ({ row, i, t: Date.parse(row.creationTime) }))
+    .sort((a, b) => b.t - a.t || a.i - b.i)
+    .map(x => x.row);
+}

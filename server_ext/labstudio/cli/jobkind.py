@@ -1,0 +1,190 @@
+"""What the CLI of every job kind shares: `<group> list|describe|logs [-f]|stop` and the
+"submit, print the name, maybe follow" of `labstudio train|process|transform`.
+
+Training, processing and transform jobs all run on the job engine (jobs/service.py), so the
+commands that only read or stop a job differ in nothing but the service they call, the
+describe keys (`<Noun>Name`, `<Noun>Status`) and how a job is printed. A kind is described
+once by a `JobKindCli`; this module is not a command module itself (cli/__init__.py lists
+the kinds' modules, which call `register_group` and `run_submitted`).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .output import print_json, print_table
+
+STATUSES = ["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+
+
+def core() -> Any:
+    """The Core of this environment (imported late: `labstudio --help` should not pay for it)."""
+    from ..core import Core
+
+    return Core.from_env()
+
+
+def fmt_time(value: str | None) -> str:
+    """An ISO time as 'YYYY-MM-DD HH:MM:SS' for tables; empty when there is none."""
+    return value.replace("T", " ").replace("Z", "")[:19] if value else ""
+
+
+def kind_seconds(job: Mapping[str, Any], prefix: str) -> float | None:
+    """How long a job of a later kind ran (or has run), as humanize.job_seconds counts a
+    training job's: `prefix` names its keys ("Processing": ProcessingStartTime, ...)."""
+    from ..humanize import job_seconds
+
+    return job_seconds(
+        {
+            "TrainingStartTime": job.get(f"{prefix}StartTime"),
+            "TrainingEndTime": job.get(f"{prefix}EndTime"),
+            "TrainingJobStatus": job.get(f"{prefix}JobStatus"),
+            "LastModifiedTime": job.get("LastModifiedTime"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class JobKindCli:
+    """One job kind as the CLI sees it."""
+
+    noun: str  # describe keys' stem: "TrainingJob" gives TrainingJobName, TrainingJobStatus
+    group: str  # the read/stop command group: `labstudio <group> list`
+    service: Callable[[Any], Any]  # Core -> the kind's JobService
+    group_help: str
+    label: str  # "processing job": help texts say "list processing jobs", "print a processing job's log"
+    columns: Sequence[str]
+    row: Callable[[Mapping[str, Any]], list[Any]]
+    empty: str  # what `list` prints when there are no jobs, with how to start one
+    print_describe: Callable[[Mapping[str, Any]], None]
+    summary: Callable[[Mapping[str, Any]], str]  # one line on how a job ended (after --wait)
+
+    @property
+    def name_key(self) -> str:
+        return f"{self.noun}Name"
+
+    @property
+    def status_key(self) -> str:
+        return f"{self.noun}Status"
+
+
+def follow_logs(service: Any, name: str, out: Any = None, poll: float = 0.2) -> dict[str, Any]:
+    """Stream the log until the job is terminal and everything is printed; returns its describe.
+
+    Also notices, by itself, a supervisor that died (no server need run): the job is then
+    marked Failed and the loop ends like any other.
+    """
+    out = out or sys.stdout
+    offset = 0
+    supervisor_dead = service.liveness_check(name)
+    while True:
+        chunk = service.logs(name, offset)
+        if chunk["text"]:
+            out.write(chunk["text"])
+            out.flush()
+        offset = chunk["next_offset"]
+        if chunk["complete"]:
+            described: dict[str, Any] = service.describe(name)
+            return described
+        if not chunk["text"] and not supervisor_dead():
+            time.sleep(poll)
+
+
+def run_submitted(kind: JobKindCli, described: Mapping[str, Any], wait: bool, follow: Callable[[str], dict[str, Any]]) -> int:
+    """After a submit: print the name; with --wait follow the log, print the summary and exit
+    0 only when the job completed. Ctrl-C stops the following, never the job."""
+    name = described[kind.name_key]
+    print(name, flush=True)
+    if not wait:
+        return 0
+    try:
+        final = follow(name)
+    except KeyboardInterrupt:
+        print(f"\nlabstudio: stopped following; the job goes on. Stop it with: labstudio {kind.group} stop {name}", file=sys.stderr)
+        return 130
+    print(kind.summary(final), file=sys.stderr, flush=True)
+    return 0 if final[kind.status_key] == "Completed" else 1
+
+
+def _list(kind: JobKindCli, args: argparse.Namespace) -> int:
+    result = kind.service(core()).list(status=args.status, name_contains=args.name_contains, limit=args.limit)
+    jobs = result[f"{kind.noun}Summaries"]
+    if args.json:
+        print_json(jobs)
+        return 0
+    print_table(list(kind.columns), [kind.row(j) for j in jobs], empty=kind.empty)
+    return 0
+
+
+def _describe(kind: JobKindCli, args: argparse.Namespace) -> int:
+    d = kind.service(core()).describe(args.name)
+    if args.json:
+        print_json(d)
+        return 0
+    kind.print_describe(d)
+    return 0
+
+
+def _logs(kind: JobKindCli, follow: Callable[[str], Any], args: argparse.Namespace) -> int:
+    if args.follow:
+        try:
+            follow(args.name)
+        except KeyboardInterrupt:
+            return 130
+        return 0
+    service = kind.service(core())
+    offset = 0
+    while True:
+        chunk = service.logs(args.name, offset)
+        sys.stdout.write(chunk["text"])
+        if chunk["next_offset"] == offset or not chunk["text"]:
+            break
+        offset = chunk["next_offset"]
+    sys.stdout.flush()
+    return 0
+
+
+def _stop(kind: JobKindCli, args: argparse.Namespace) -> int:
+    d = kind.service(core()).stop(args.name)
+    print(f"{d[kind.name_key]}: {d[kind.status_key]}")
+    return 0
+
+
+def register_group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: JobKindCli, follow: Callable[[str], Any]
+) -> None:
+    """`labstudio <group> list|describe|logs [-f]|stop` for one kind. `follow(name)` streams a
+    job's log to the end (the kind module's own follow_logs, so tests and the SDK can swap it)."""
+    group = sub.add_parser(kind.group, help=kind.group_help)
+    group_sub = group.add_subparsers(dest=f"{kind.group}_command", metavar="ACTION", parser_class=type(group))
+    group_sub.required = True
+    ls = group_sub.add_parser("list", help=f"list {kind.label}s, newest first")
+    ls.add_argument("--status", choices=STATUSES)
+    ls.add_argument("--name-contains")
+    ls.add_argument("--limit", type=int, default=100)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=lambda args: _list(kind, args))
+    de = group_sub.add_parser("describe", help=f"Describe{kind.noun} for one job")
+    de.add_argument("name", metavar="NAME")
+    de.add_argument("--json", action="store_true")
+    de.set_defaults(func=lambda args: _describe(kind, args))
+    lo = group_sub.add_parser("logs", help=f"print a {kind.label}'s log")
+    lo.add_argument("name", metavar="NAME")
+    lo.add_argument("-f", "--follow", action="store_true", help="keep printing until the job ends")
+    lo.set_defaults(func=lambda args: _logs(kind, follow, args))
+    st = group_sub.add_parser("stop", help=f"stop a running {kind.label} (SIGTERM, then SIGKILL after the grace period)")
+    st.add_argument("name", metavar="NAME")
+    st.set_defaults(func=lambda args: _stop(kind, args))
+
+
+def add_wait_options(parser: argparse.ArgumentParser, log: str = "the log") -> None:
+    """--wait/--no-wait of the submitting commands (not waiting is the default)."""
+    parser.add_argument("--wait", dest="wait", action="store_true", default=False, help=f"stream {log} and exit non-zero unless the job completes")
+    parser.add_argument("--no-wait", dest="wait", action="store_false", help="print the job name and return (default)")
+
+
+__all__ = ["STATUSES", "JobKindCli", "add_wait_options", "core", "fmt_time", "follow_logs", "kind_seconds", "register_group", "run_submitted"]

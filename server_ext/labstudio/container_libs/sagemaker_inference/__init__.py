@@ -1,0 +1,1 @@
+"""labstudio's equivalent of the ``sagemaker_inference`` toolkit's script-facing modules."""

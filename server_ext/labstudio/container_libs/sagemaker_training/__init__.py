@@ -1,0 +1,1 @@
+"""labstudio's equivalent of the ``sagemaker_training`` toolkit's ``environment`` module."""

@@ -1,0 +1,499 @@
+"""`python -m labstudio.tuning.runner NAME`: the detached tuner of one tuning job.
+
+It keeps max_parallel_jobs trials running, tells the search each finished trial, applies
+early stopping, and ends the job. It may die at any instruction: everything it knows is in
+the store, and a new tuner (started by `TuningService.check`) continues from there:
+- a trial row (its number, name and point) is recorded BEFORE its job is submitted, so a
+  resumed tuner submits a recorded-but-missing job and never asks for a second point;
+- a trial is marked Finished only after its outcome is known, so an outcome the dead tuner
+  had not yet handled is handled by the next one;
+- while every slot is busy, the next trial is prepared ahead (its point asked, its job's
+  folder, code snapshot and launch plan written: JobService.prepare) but NOT recorded: its
+  trial row and its job's rows are written in one transaction when a slot frees
+  (JobService.launch), so a freed slot costs one write and one process start. A tuner that
+  dies holding a prepared trial leaves only that folder, which no job row names: the next
+  tuner removes it and asks that trial number's point afresh;
+- the Optuna study is rebuilt from the store at every start (strategy.Search).
+One tuner per job: an exclusive lock on <home>/tuning/NAME/tuner.lock, released by the
+kernel when the process dies (even by SIGKILL).
+"""
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import logging
+import math
+import os
+import re
+import secrets
+import select
+import shutil
+import sys
+import time
+import traceback
+from typing import Any
+
+from .. import procs as procutil
+from ..config import Settings
+from ..errors import Conflict, Invalid, NameTaken, NotFound
+from ..jobs.service import PreparedJob
+from ..store import events as events_store
+from ..store import tuning as store
+from ..store.tuning import TrialRecord
+from .describe import best_trial
+from .early_stopping import should_stop
+from .spec import TUNING_TAG, TuningSpec
+
+log = logging.getLogger("labstudio.tuning")
+_TRIAL_SUFFIX = re.compile(r"[0-9]{3,}-[0-9a-f]{8}")  # what _prepare appends to the tuning job's name
+
+POLL_SECONDS = 0.1  # the longest wait between passes (two indexed queries each)
+EARLY_STOP_INTERVAL = 0.25  # how often running trials' objective curves are read
+LIVENESS_INTERVAL = 1.0  # how often running trials' supervisors are checked
+
+
+class _NotInProgress(Exception):
+    """Raised inside a launch's transaction: the tuning job stopped meanwhile, start no trial."""
+
+
+@dataclasses.dataclass
+class Prepared:
+    """A trial asked and prepared ahead, not recorded anywhere but in its job's folder."""
+
+    number: int
+    job_name: str
+    params: dict[str, Any]
+    attrs: dict[str, Any]
+    job: PreparedJob
+
+
+class Tuner:
+    def __init__(self, settings: Settings, name: str) -> None:
+        from ..core import Core
+
+        self.name = name
+        self.core = Core(settings)
+        self.db = self.core.db
+        self.jobs = self.core.jobs
+        job = self._job()
+        if job is None:
+            raise NotFound(f"Tuning job {name!r} does not exist.")
+        self.spec = TuningSpec.from_dict(job.spec)
+        self.search: Any = None
+        self.curves: dict[int, list[float]] = {}  # finished trial number -> objective values by step
+        self.stop_sent: set[str] = set()
+        self.pending_forgotten = False
+        self.pidfds: dict[str, int] = {}  # running trial -> a pidfd of its job's supervisor (a wake-up hint)
+        self.exited: set[str] = set()  # trials whose supervisor was seen exiting (never watched again)
+        self.next_early = 0.0
+        self.next_liveness = 0.0
+        self.prepared: Prepared | None = None  # the next trial, ready to launch when a slot frees
+
+    # -- store helpers ----------------------------------------------------------------------
+
+    def _job(self) -> store.TuningJob | None:
+        with self.db.read() as conn:
+            return store.get_tuning_job(conn, self.name)
+
+    def _trials(self) -> list[TrialRecord]:
+        with self.db.read() as conn:
+            return store.list_trials(conn, self.name)
+
+    def _curves(self, trials: list[TrialRecord]) -> dict[str, list[tuple[int, float]]]:
+        ids = [t.run_id for t in trials if t.run_id]
+        with self.db.read() as conn:
+            return store.objective_curves(conn, ids, self.spec.objective_metric_name)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> int:
+        with self.db.read() as conn:
+            parents = store.list_trials(conn, list(self.spec.warm_start_parents)) if self.spec.warm_start_parents else []
+        self.db.run_write(
+            lambda conn: store.update_tuning_job(
+                conn, self.name, tuner_pid=os.getpid(), tuner_start_ticks=procutil.start_ticks(os.getpid()), tuner_spawn_time=None
+            )
+        )
+        self._rebuild(parents)
+        try:
+            while self._step():
+                self._sleep()
+        except Exception as exc:  # a tuner that cannot go on fails the job once, instead of dying in a restart loop
+            log.error("tuner failed:\n%s", traceback.format_exc())
+            self._fail(f"InternalServerError: the tuner of {self.name!r} failed: {exc}")
+            return 1
+        finally:
+            self._discard_prepared()  # e.g. the job failed: that trial will never run
+        return 0
+
+    def _rebuild(self, parents: list[TrialRecord]) -> None:
+        from .strategy import Outcome, Search
+
+        self.search = Search(self.spec)
+        self.search.add_parent_points((t.params, t.objective) for t in parents if t.job_status == "Completed" and t.objective is not None)
+        trials = self._trials()
+        self._remove_unlaunched({t.training_job_name for t in trials})
+        finished = [t for t in trials if t.state == "Finished"]
+        curves = self._curves(finished) if finished else {}
+        for t in trials:
+            if t.state == "Finished":
+                curve = curves.get(t.run_id or "", [])
+                if t.job_status != "Failed":  # as _finish_trial: a failed trial's curve is no yardstick
+                    self.curves[t.number] = [v for _, v in curve]
+                self.search.add(t.number, self._outcome(t, curve, t.objective))
+            else:
+                self.search.add(t.number, Outcome(params=t.params, state="running", system_attrs=t.system_attrs))
+
+    def _remove_unlaunched(self, recorded: set[str]) -> None:
+        """Remove the folder of a trial a dead tuner prepared but never launched: it is named
+        like this job's trials, and neither a trial row nor a job row names it."""
+        prefix = f"{self.name}-"
+        jobs_dir = self.core.settings.jobs_dir
+        if not jobs_dir.is_dir():
+            return
+        for entry in jobs_dir.iterdir():
+            rest = entry.name[len(prefix):]
+            if not entry.name.startswith(prefix) or entry.name in recorded or not _TRIAL_SUFFIX.fullmatch(rest):
+                continue
+            try:
+                self.jobs.get(entry.name)
+            except NotFound:
+                if (entry / "launch.json").exists() and not (entry / "supervisor.pid").exists():
+                    shutil.rmtree(entry, ignore_errors=True)
+
+    @staticmethod
+    def _outcome(t: TrialRecord, curve: list[tuple[int, float]], value: float | None) -> Any:
+        from .strategy import Outcome
+
+        has_value = value is not None and not math.isnan(value)
+        if t.job_status == "Completed" and has_value:
+            state = "complete"
+        elif t.job_status == "Stopped" and curve:
+            state = "pruned"
+        else:
+            state = "fail"
+        return Outcome(params=t.params, state=state, value=value, curve=curve, system_attrs=t.system_attrs)
+
+    def _step(self) -> bool:
+        """One pass; False when the tuning job is over."""
+        job = self._job()
+        if job is None or job.is_terminal:
+            return False
+        trials = self._trials()
+        now = time.time()
+        timed_out = self.spec.max_runtime_in_seconds is not None and now - job.creation_time >= self.spec.max_runtime_in_seconds
+        winding_down = job.status == "Stopping" or timed_out
+        ended = [t for t in trials if t.state != "Finished" and t.job_terminal]
+        if not winding_down and ended:
+            # A slot freed: start the next trial first, do the ended trials' bookkeeping after.
+            self._fill_slots(trials)
+        if ended:
+            for t in ended:
+                self._finish_trial(t)
+            trials = self._trials()
+        if winding_down:
+            self._discard_prepared()
+            return self._wind_down(trials, stopped=job.status == "Stopping")
+        open_ = [t for t in trials if t.state != "Finished"]
+        for t in open_:
+            if t.job_status is None:
+                self._submit(t)
+        if now >= self.next_liveness:
+            self.next_liveness = now + LIVENESS_INTERVAL
+            for t in open_:
+                if t.job_status in ("InProgress", "Stopping"):
+                    self.jobs.check(t.training_job_name)
+        if now >= self.next_early and (self.spec.early_stopping_type == "Auto" or self.spec.strategy == "Hyperband"):
+            self.next_early = now + EARLY_STOP_INTERVAL
+            self._early_stop([t for t in open_ if t.job_status == "InProgress" and not t.early_stopped])
+        if len(trials) >= self.spec.max_jobs and not open_:
+            self._complete(trials)
+            return False
+        trials = self._fill_slots(trials)
+        if self.prepared is None and len(trials) < self.spec.max_jobs and self._running(trials) >= self.spec.max_parallel_jobs:
+            self._prepare(max((t.number for t in trials), default=0) + 1)
+        return True
+
+    @staticmethod
+    def _running(trials: list[TrialRecord]) -> int:
+        """Trials holding a slot: not finished, and their job (if submitted yet) not ended."""
+        return sum(1 for t in trials if t.state != "Finished" and not t.job_terminal)
+
+    def _fill_slots(self, trials: list[TrialRecord]) -> list[TrialRecord]:
+        """Start new trials while fewer than max_parallel_jobs run; the trials, those included."""
+        started = len(trials)
+        running = self._running(trials)
+        launched = False
+        while started < self.spec.max_jobs and running < self.spec.max_parallel_jobs:
+            number = max((t.number for t in trials), default=0) + 1
+            if not self._launch(number):
+                break
+            launched = True
+            started, running = started + 1, running + 1
+            trials = self._trials()
+        return trials if not launched else self._trials()
+
+    def _sleep(self) -> None:
+        """Wait up to POLL_SECONDS, waking at once when a running trial's supervisor exits.
+
+        A supervisor exits right after writing its job's final status, so watching it (a
+        pidfd, Linux 5.3+) starts the next trial within milliseconds without polling the store
+        any faster. The store stays the truth: a pidfd only ends the wait early."""
+        with self.db.read() as conn:
+            running = [t.training_job_name for t in store.list_trials(conn, self.name) if t.job_status in ("InProgress", "Stopping")]
+        for name in [n for n in self.pidfds if n not in running]:
+            os.close(self.pidfds.pop(name))
+        for name in running:
+            if name not in self.pidfds and name not in self.exited:
+                fd = self._pidfd(name)
+                if fd is not None:
+                    self.pidfds[name] = fd
+        if not self.pidfds:
+            time.sleep(POLL_SECONDS)
+            return
+        readable, _, _ = select.select(list(self.pidfds.values()), [], [], POLL_SECONDS)
+        for name, fd in list(self.pidfds.items()):
+            if fd in readable:  # that supervisor is gone: never wait on it again (no busy loop)
+                os.close(self.pidfds.pop(name))
+                self.exited.add(name)
+
+    def _pidfd(self, name: str) -> int | None:
+        from ..jobs.backends import get_backend
+
+        try:
+            job = self.jobs.get(name)
+            pid = get_backend(job.backend, self.core.settings).runner_pid(job, self.jobs.layout(name))
+            return os.pidfd_open(pid) if pid and hasattr(os, "pidfd_open") else None
+        except (OSError, NotFound):
+            return None  # gone already, or no pidfd here: the poll notices the end
+
+    # -- trials -------------------------------------------------------------------------------
+
+    def _launch(self, number: int) -> bool:
+        """Start trial `number`: its trial row and its job's rows in one transaction, then its
+        supervisor. Uses the trial prepared ahead when there is one (else prepares it now)."""
+        prepared = self.prepared if self.prepared is not None and self.prepared.number == number else None
+        self.prepared = None
+        if prepared is None:
+            self._discard_prepared()
+            prepared = self._prepare_trial(number)
+            if prepared is None:
+                return False
+        now = time.time()
+
+        def record(conn):  # type: ignore[no-untyped-def]
+            job = store.get_tuning_job(conn, self.name)
+            if job is None or job.status != "InProgress":
+                raise _NotInProgress  # stopped meanwhile: no new trial (the job's rows roll back too)
+            store.add_trial(conn, self.name, number, prepared.job_name, prepared.params, prepared.attrs, now)
+            store.set_trial(conn, self.name, number, state="Submitted")
+
+        try:
+            self.jobs.launch(prepared.job, now=now, also=record, describe=False)
+        except _NotInProgress:
+            return False
+        return True
+
+    def _prepare(self, number: int) -> None:
+        """Prepare trial `number` ahead, while every slot is busy."""
+        self.prepared = self._prepare_trial(number)
+
+    def _prepare_trial(self, number: int) -> Prepared | None:
+        """Ask the search for a point and prepare its job (JobService.prepare); None when the
+        tuned values cannot make a job (the tuning job is then failed)."""
+        params, attrs = self.search.ask(number)
+        job_name = f"{self.name}-{number:03d}-{secrets.token_hex(4)}"
+        try:
+            job = self.jobs.prepare(self._trial_spec(job_name, params))
+        except Invalid as exc:
+            self._fail(f"ClientError: trial {job_name} could not start: {exc.message}")
+            return None
+        return Prepared(number, job_name, params, attrs, job)
+
+    def _discard_prepared(self) -> None:
+        if self.prepared is not None:
+            self.jobs.discard(self.prepared.job)
+            self.prepared = None
+
+    def _trial_spec(self, job_name: str, params: dict[str, Any]) -> Any:
+        """The training job of a trial: the template with the trial's point."""
+        from .service import code_dir
+
+        template = self.spec.template
+        hyperparameters = dict(template.hyperparameters)
+        hyperparameters.update(params)
+        return dataclasses.replace(
+            template,
+            name=job_name,
+            source_dir=str(code_dir(self.core.settings, self.name)),
+            source_is_single_file=False,
+            hyperparameters=hyperparameters,
+            experiment_name=self.spec.experiment_name,
+            tags={**template.tags, **self.spec.tags, TUNING_TAG: self.name},
+            trial_name=None,
+        )
+
+    def _submit(self, t: TrialRecord) -> None:
+        """Submit the job of a trial recorded by an earlier tuner (before trial rows and job
+        rows were written together) whose job does not exist."""
+        spec = self._trial_spec(t.training_job_name, t.params)
+        layout = self.jobs.layout(t.training_job_name)
+        if t.job_status is None and layout.job_dir.exists():
+            shutil.rmtree(layout.job_dir, ignore_errors=True)  # a tuner died half-way through submitting it
+        try:
+            self.jobs.submit(spec)
+        except NameTaken:
+            pass  # submitted after all
+        except Invalid as exc:
+            # The template was valid at submit; a tuned value that no process can start with
+            # (e.g. too large for the command line) fails every trial alike: say so once.
+            self._fail(f"ClientError: trial {t.training_job_name} could not start: {exc.message}")
+            return
+        self.db.run_write(lambda conn: store.set_trial(conn, self.name, t.number, state="Submitted"))
+
+    def _finish_trial(self, t: TrialRecord) -> None:
+        # The objective's curve feeds early stopping, Hyperband and a stopped trial's outcome.
+        wanted = self.spec.early_stopping_type == "Auto" or self.spec.strategy == "Hyperband" or t.job_status == "Stopped"
+        with self.db.read() as conn:
+            curve = store.objective_curves(conn, [t.run_id], self.spec.objective_metric_name)[t.run_id] if t.run_id and wanted else []
+            last = store.last_values(conn, [t.run_id], self.spec.objective_metric_name).get(t.run_id or "") if t.run_id else None
+        value = None if t.job_status == "Failed" or last is None or math.isnan(last) else last
+        outcome = self._outcome(t, curve, value)
+        now = time.time()
+
+        # A trial the rule stopped may have completed before the stop reached it: then it was not stopped early.
+        early = t.early_stopped and t.job_status == "Stopped"
+
+        def body(conn):  # type: ignore[no-untyped-def]
+            store.set_trial(conn, self.name, t.number, state="Finished", objective=value, finished_time=now, early_stopped=early)
+            trials = store.list_trials(conn, self.name)
+            best = best_trial(trials, self.spec)
+            events_store.append(
+                conn,
+                "tuning.progress",
+                {
+                    "name": self.name,
+                    "completed": sum(1 for x in trials if x.state == "Finished"),
+                    "total": self.spec.max_jobs,
+                    "best": best.objective if best is not None else None,
+                },
+            )
+
+        self.db.run_write(body)
+        if t.job_status != "Failed":
+            self.curves[t.number] = [v for _, v in curve]
+        self.search.tell(t.number, outcome)
+
+    def _early_stop(self, running: list[TrialRecord]) -> None:
+        if not running:
+            return
+        curves = self._curves(running)
+        earlier = list(self.curves.values())
+        for t in running:
+            curve = curves.get(t.run_id or "", [])
+            if not curve:
+                continue
+            stop = self.search.report(t.number, curve)
+            if self.spec.early_stopping_type == "Auto":
+                stop = stop or should_stop([v for _, v in curve], earlier, minimize=self.spec.minimize)
+            if stop:
+                self.db.run_write(lambda conn, n=t.number: store.set_trial(conn, self.name, n, early_stopped=True))
+                self._stop_job(t.training_job_name)
+
+    def _stop_job(self, job_name: str) -> None:
+        try:
+            self.jobs.stop(job_name)
+        except (Conflict, NotFound):
+            pass  # it ended meanwhile
+        self.stop_sent.add(job_name)
+
+    # -- ending -------------------------------------------------------------------------------
+
+    def _wind_down(self, trials: list[TrialRecord], *, stopped: bool) -> bool:
+        """Stop requested (or the time limit reached): no new trial, stop the running ones,
+        end once every trial has ended. Recorded trials never submitted are forgotten."""
+        if not self.pending_forgotten:
+            self.db.run_write(lambda conn: store.delete_pending_trials(conn, self.name))
+            self.pending_forgotten = True
+            trials = self._trials()
+        open_ = [t for t in trials if t.state != "Finished"]
+        for t in open_:
+            if t.job_status in ("InProgress", "Stopping") and t.training_job_name not in self.stop_sent:
+                self._stop_job(t.training_job_name)
+        if open_:
+            now = time.time()
+            if now >= self.next_liveness:
+                self.next_liveness = now + LIVENESS_INTERVAL
+                for t in open_:
+                    self.jobs.check(t.training_job_name)
+            return True
+        if stopped:
+            self._end("Stopped", None, allowed=("Stopping",))
+        else:
+            self._complete(trials)
+        return False
+
+    def _complete(self, trials: list[TrialRecord]) -> None:
+        failed = [t for t in trials if t.job_status == "Failed"]
+        if trials and len(failed) == len(trials):
+            first = failed[0]
+            reason = f"All {len(trials)} training jobs failed. The first, {first.training_job_name}, failed with: {first.failure_reason}"
+            self._end("Failed", reason)
+        else:
+            self._end("Completed", None)
+
+    def _end(self, status: str, reason: str | None, allowed: tuple[str, ...] = ("InProgress", "Stopping")) -> None:
+        now = time.time()
+
+        def body(conn):  # type: ignore[no-untyped-def]
+            if store.set_status_if(conn, self.name, allowed, status=status, failure_reason=reason, end_time=now):
+                events_store.append(conn, "tuning.status", {"name": self.name, "status": status})
+
+        self.db.run_write(body)
+
+    def _fail(self, reason: str) -> None:
+        for t in self._trials():
+            if t.job_status in ("InProgress", "Stopping"):
+                self._stop_job(t.training_job_name)
+        self._end("Failed", reason)
+
+
+def _detach(log_path: str) -> None:
+    """Fork (the launcher's child exits at once), start a session, log to the tuning folder."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.close(devnull)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: python -m labstudio.tuning.runner TUNING_JOB_NAME [--foreground]", file=sys.stderr)
+        return 2
+    from .service import tuning_dir
+
+    name = argv[0]
+    settings = Settings.from_env()
+    folder = tuning_dir(settings, name)
+    if os.sep in name or name in (".", "..") or not folder.is_dir():
+        print(f"labstudio.tuning.runner: no tuning job {name!r} under {folder.parent}", file=sys.stderr)
+        return 2
+    if "--foreground" not in argv:
+        _detach(str(folder / "tuner.log"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    lock = open(folder / "tuner.lock", "a+")  # noqa: SIM115  # held for the life of the process
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 0  # another tuner runs this job
+    return Tuner(settings, name).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

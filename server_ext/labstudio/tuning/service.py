@@ -1,0 +1,331 @@
+"""TuningService: submit, describe, list, stop and follow hyperparameter tuning jobs.
+
+The work of a tuning job happens in its detached tuner process (`runner.py`); this service
+validates and records the job, snapshots its code once, starts the tuner, and, whenever
+someone looks (`check`, `wait`, the server's `reconcile`), starts a new tuner for an
+unfinished job whose tuner died: the new one resumes from the store. No tornado here.
+"""
+from __future__ import annotations
+
+import base64
+import builtins  # `list` below names TuningService.list inside the class body
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import procs as procutil
+from ..config import Settings
+from ..errors import Conflict, Invalid, NameTaken, NotFound
+from ..jobs.contract import SNAPSHOT_IGNORE
+from ..jobs.service import JobService
+from ..jobs.spec import JobSpec
+from ..shapes import NAME_RE
+from ..shapes.tuning import CreateTuningJobRequest
+from ..store import Database
+from ..store import events as events_store
+from ..store import tuning as store
+from ..store.tuning import TrialRecord, TuningJob
+from .describe import describe, job_summary, trial_summary
+from .spec import TuningSpec, parse_tuning_request
+
+STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+SORT_KEYS = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")
+START_GRACE_SECONDS = 30.0  # a tuner just started has this long to record its pid
+LIVENESS_INTERVAL = 1.0
+
+
+def tuning_dir(settings: Settings, name: str) -> Path:
+    return settings.home / "tuning" / name
+
+
+def code_dir(settings: Settings, name: str) -> Path:
+    """The tuning job's one code snapshot: every trial trains from it."""
+    return tuning_dir(settings, name) / "code"
+
+
+def _encode(payload: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def _decode(token: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
+    except Exception:
+        raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+def _name_taken(name: str) -> NameTaken:
+    return NameTaken(f"A tuning job named {name!r} already exists; choose another 'name'.", field="name")
+
+
+class TuningService:
+    def __init__(self, settings: Settings, db: Database, jobs: JobService) -> None:
+        self.settings = settings
+        self.db = db
+        self.jobs = jobs
+
+    # -- submit -----------------------------------------------------------------------
+
+    def submit(
+        self,
+        request: Mapping[str, Any] | CreateTuningJobRequest,
+        *,
+        base_dir: Path | None = None,
+        root_dir: Path | None = None,
+    ) -> dict[str, Any]:
+        """Validate, snapshot the code once, record, start the tuner; returns describe(name).
+
+        Raises Invalid (naming the field) and NameTaken (409) before anything is created."""
+        spec = parse_tuning_request(request, base_dir=base_dir, root_dir=root_dir)
+        with self.db.read() as conn:
+            if store.tuning_job_exists(conn, spec.name):
+                raise _name_taken(spec.name)
+            self._check_parents(conn, spec)
+        folder = tuning_dir(self.settings, spec.name)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            raise _name_taken(spec.name) from None
+        try:
+            self._snapshot(spec.template, code_dir(self.settings, spec.name))
+            self.db.run_write(self._insert, spec, time.time())
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._spawn(spec.name)
+        return self.describe(spec.name)
+
+    @staticmethod
+    def _snapshot(template: JobSpec, target: Path) -> None:
+        """Copy the code now, so editing the script during the sweep changes no trial."""
+        if template.source_is_single_file:
+            target.mkdir(parents=True)
+            shutil.copy2(Path(template.source_dir) / template.entry_point, target / template.entry_point)
+        else:
+            shutil.copytree(template.source_dir, target, ignore=SNAPSHOT_IGNORE, symlinks=True)
+
+    def _check_parents(self, conn, spec: TuningSpec) -> None:  # type: ignore[no-untyped-def]
+        """Warm-start parents exist, are finished, and searched a compatible objective and space."""
+        for parent in spec.warm_start_parents:
+            job = store.get_tuning_job(conn, parent)
+            if job is None:
+                raise Invalid(f"warm-start parent {parent!r} is not a tuning job; name an existing one.", field="warm_start.parents")
+            if not job.is_terminal:
+                raise Invalid(
+                    f"warm-start parent {parent!r} is still {job.status}; wait for it to finish (or stop it) first.", field="warm_start.parents"
+                )
+            pspec = TuningSpec.from_dict(job.spec)
+            if (pspec.objective_metric_name, pspec.objective_type) != (spec.objective_metric_name, spec.objective_type):
+                raise Invalid(
+                    f"warm-start parent {parent!r} {pspec.objective_type.lower()}s {pspec.objective_metric_name!r}; this job "
+                    f"{spec.objective_type.lower()}s {spec.objective_metric_name!r}. Parents must share the objective.",
+                    field="warm_start.parents",
+                )
+            if spec.warm_start_type == "IdenticalDataAndAlgorithm" and [r.to_dict() for r in pspec.ranges] != [r.to_dict() for r in spec.ranges]:
+                raise Invalid(
+                    f"IdenticalDataAndAlgorithm needs the same hyperparameter ranges as parent {parent!r}; "
+                    "use TransferLearning to search different ranges (parents' points that fit them are kept).",
+                    field="warm_start.parents",
+                )
+
+    def _insert(self, conn, spec: TuningSpec, now: float) -> None:  # type: ignore[no-untyped-def]
+        if store.tuning_job_exists(conn, spec.name):
+            raise _name_taken(spec.name)
+        store.insert_tuning_job(
+            conn,
+            {
+                "name": spec.name,
+                "status": "InProgress",
+                "failure_reason": None,
+                "spec": spec.to_dict(),
+                "experiment_name": spec.experiment_name,
+                "creation_time": now,
+                "end_time": None,
+                "tuner_pid": None,
+                "tuner_start_ticks": None,
+                "tuner_spawn_time": now,
+                "stop_requested_time": None,
+            },
+        )
+        events_store.append(conn, "tuning.created", {"name": spec.name})
+
+    # -- the tuner process ------------------------------------------------------------------
+
+    def _spawn(self, name: str) -> None:
+        """Start `python -m labstudio.tuning.runner NAME` (it detaches itself at once)."""
+        self.db.run_write(lambda conn: store.update_tuning_job(conn, name, tuner_spawn_time=time.time()))
+        env = dict(os.environ)
+        env.update(self.settings.as_env())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "labstudio.tuning.runner", name],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+        threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
+
+    @staticmethod
+    def _tuner_alive(job: TuningJob) -> bool:
+        if job.tuner_spawn_time is not None and time.time() - job.tuner_spawn_time < START_GRACE_SECONDS:
+            return True  # started moments ago: it has not recorded its pid yet
+        return procutil.is_alive(job.tuner_pid, job.tuner_start_ticks)
+
+    def check(self, name: str) -> bool:
+        """One liveness check: an unfinished job whose tuner is gone gets a new one (which
+        resumes from the store). True when a tuner was started. Raises NotFound."""
+        job = self.get(name)
+        if job.is_terminal or self._tuner_alive(job):
+            return False
+        self._spawn(name)
+        return True
+
+    def reconcile(self) -> builtins.list[str]:
+        """check() every unfinished tuning job (the server's periodic loop)."""
+        with self.db.read() as conn:
+            active = store.active_tuning_jobs(conn)
+        return [job.name for job in active if not self._tuner_alive(job) and self.check(job.name)]
+
+    # -- read ---------------------------------------------------------------------------
+
+    def get(self, name: str) -> TuningJob:
+        if not NAME_RE.match(name or ""):
+            raise NotFound(f"Tuning job {name!r} does not exist.")
+        with self.db.read() as conn:
+            job = store.get_tuning_job(conn, name)
+        if job is None:
+            raise NotFound(f"Tuning job {name!r} does not exist.")
+        return job
+
+    def _trials(self, name: str) -> builtins.list[TrialRecord]:
+        with self.db.read() as conn:
+            return store.list_trials(conn, name)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """DescribeHyperParameterTuningJob's shape. Raises NotFound."""
+        job = self.get(name)
+        return describe(job, self._trials(name))
+
+    def list(
+        self, *, status: str | None = None, max_results: int = 100, next_token: str | None = None, name_contains: str | None = None
+    ) -> dict[str, Any]:
+        """ListHyperParameterTuningJobs, newest first. Raises Invalid for an unknown status,
+        max_results outside 1..100 or a next_token this API did not return."""
+        if status is not None and status not in STATUSES:
+            raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
+        if not 1 <= max_results <= 100:
+            raise Invalid(f"'max_results' must be between 1 and 100, got {max_results}.", field="max_results")
+        after = None
+        if next_token:
+            raw = _decode(next_token)
+            if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], (int, float)) and isinstance(raw[1], str)):
+                raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token")
+            after = (float(raw[0]), raw[1])
+        with self.db.read() as conn:
+            jobs = store.list_tuning_jobs(conn, statuses=[status] if status else [], name_contains=name_contains, limit=max_results + 1, after=after)
+            more = len(jobs) > max_results
+            jobs = jobs[:max_results]
+            trials = store.list_trials(conn, [j.name for j in jobs])
+        by_job: dict[str, builtins.list[TrialRecord]] = {}
+        for t in trials:
+            by_job.setdefault(t.tuning_job_name, []).append(t)
+        return {
+            "HyperParameterTuningJobSummaries": [job_summary(j, by_job.get(j.name, [])) for j in jobs],
+            "NextToken": _encode([jobs[-1].creation_time, jobs[-1].name]) if more and jobs else None,
+        }
+
+    def training_jobs(
+        self,
+        name: str,
+        *,
+        status: str | None = None,
+        sort_by: str = "CreationTime",
+        sort_order: str = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """ListTrainingJobsForHyperParameterTuningJob. Trials without an objective sort last
+        by FinalObjectiveMetricValue. Raises NotFound and Invalid (status, sort_by, sort_order,
+        max_results, next_token)."""
+        if status is not None and status not in STATUSES:
+            raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
+        if sort_by not in SORT_KEYS:
+            raise Invalid(f"'sort_by' must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.", field="sort_by")
+        if sort_order not in ("Ascending", "Descending"):
+            raise Invalid(f"'sort_order' must be Ascending or Descending, got {sort_order!r}.", field="sort_order")
+        if not 1 <= max_results <= 100:
+            raise Invalid(f"'max_results' must be between 1 and 100, got {max_results}.", field="max_results")
+        offset = 0
+        if next_token:
+            raw = _decode(next_token)
+            if not (isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0):
+                raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token")
+            offset = raw
+        job = self.get(name)
+        spec = TuningSpec.from_dict(job.spec)
+        rows = [trial_summary(t, spec) for t in self._trials(name)]
+        if status is not None:
+            rows = [r for r in rows if r["TrainingJobStatus"] == status]
+        reverse = sort_order == "Descending"
+        if sort_by == "FinalObjectiveMetricValue":
+            scored = [r for r in rows if r["FinalHyperParameterTuningJobObjectiveMetric"]]
+            unscored = [r for r in rows if not r["FinalHyperParameterTuningJobObjectiveMetric"]]
+            scored.sort(key=lambda r: float(r["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]), reverse=reverse)
+            rows = scored + unscored
+        else:
+            key = {"Name": "TrainingJobName", "CreationTime": "TrialNumber", "Status": "TrainingJobStatus"}[sort_by]
+            rows.sort(key=lambda r: (r[key], r["TrialNumber"]), reverse=reverse)
+        page = rows[offset : offset + max_results]
+        more = offset + max_results < len(rows)
+        return {"TrainingJobSummaries": page, "NextToken": _encode(offset + max_results) if more else None}
+
+    # -- control --------------------------------------------------------------------------
+
+    def stop(self, name: str) -> dict[str, Any]:
+        """Stop every running trial; the tuner ends the job Stopped once they all ended.
+        Raises NotFound, and Conflict when the tuning job already ended."""
+        job = self.get(name)
+        if job.is_terminal:
+            raise Conflict(f"Tuning job {name!r} is already {job.status}; only running tuning jobs can be stopped.")
+        now = time.time()
+
+        def body(conn):  # type: ignore[no-untyped-def]
+            if store.set_status_if(conn, name, ("InProgress",), status="Stopping", stop_requested_time=now):
+                events_store.append(conn, "tuning.status", {"name": name, "status": "Stopping"})
+
+        self.db.run_write(body)
+        for trial in self._trials(name):
+            if trial.job_status in ("InProgress", "Stopping"):
+                try:
+                    self.jobs.stop(trial.training_job_name)
+                except (Conflict, NotFound):
+                    pass  # it ended meanwhile
+        self.check(name)  # a dead tuner is restarted to finish the stop
+        return self.describe(name)
+
+    def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> dict[str, Any]:
+        """Block until the tuning job ends, restarting a dead tuner on the way; describe it.
+        Raises NotFound, and TimeoutError when `timeout` seconds pass first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        next_check = time.monotonic()
+        while True:
+            job = self.get(name)
+            if job.is_terminal:
+                return self.describe(name)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"Tuning job {name!r} is still {job.status} after {timeout} s.")
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + LIVENESS_INTERVAL
+                if self.check(name):
+                    continue
+            time.sleep(poll)

@@ -1,0 +1,235 @@
+"""Tuning jobs with real processes: a parallel sweep, early stopping, resume after kill -9 of
+the tuner, stop, and a sweep whose every trial fails. Trials are ordinary training jobs."""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import wait_for
+from labstudio import procs as procutil
+from labstudio.store import events as events_store
+from labstudio.store import tuning as tuning_store
+
+# A trial: one `loss: <value>` line per step, driven by its hyperparameters.
+TRIAL = """
+import argparse, sys, time
+p = argparse.ArgumentParser()
+p.add_argument("--level", type=float, default=1.0)
+p.add_argument("--steps", type=int, default=4)
+p.add_argument("--delay", type=float, default=0.04)
+p.add_argument("--fail", default="no")
+a, _ = p.parse_known_args()
+if a.fail == "yes":
+    sys.exit("bad data: column 'y' is missing")
+for i in range(a.steps):
+    time.sleep(a.delay)
+    print(f"loss: {a.level + 1.0 / (i + 1):.5f}", flush=True)
+"""
+
+METRICS = [{"Name": "loss", "Regex": r"loss: ([0-9.]+)"}]
+
+
+def _request(script: Path, name: str, **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": name,
+        "training": {
+            "entry_point": script.name,
+            "source_dir": str(script.parent),
+            "hyperparameters": {"steps": 4},
+            "metric_definitions": METRICS,
+        },
+        "objective_metric_name": "loss",
+        "objective_type": "Minimize",
+        "hyperparameter_ranges": {"level": {"type": "Continuous", "min_value": 0.0, "max_value": 5.0}},
+        "strategy": "Random",
+        "max_jobs": 6,
+        "max_parallel_jobs": 2,
+        "random_seed": 11,
+    }
+    body.update(changes)
+    return body
+
+
+def _trials(core, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending")["TrainingJobSummaries"]
+
+
+def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
+    """Most trials InProgress at once, from their jobs' recorded status transitions: a job is
+    running from its first transition (Starting) to its terminal one."""
+    edges = []
+    for name in names:
+        transitions = core.jobs.describe(name)["SecondaryStatusTransitions"]
+        edges.append((transitions[0]["StartTime"], 1))
+        edges.append((transitions[-1]["StartTime"], -1))
+    running = peak = 0
+    for _, delta in sorted(edges, key=lambda e: (e[0], e[1])):  # an end before a start at the same instant
+        running += delta
+        peak = max(peak, running)
+    return peak
+
+
+def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_script) -> None:
+    script = write_script(TRIAL)
+    d = core.tuning.submit(_request(script, "sweep"))
+    assert d["HyperParameterTuningJobStatus"] == "InProgress"
+    # The trials train from the snapshot taken at submit: a broken script now changes nothing.
+    script.write_text("import sys; sys.exit('edited after submit')\n")
+    final = core.tuning.wait("sweep", timeout=180)
+    assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
+    assert final["TrainingJobStatusCounters"] == {"Completed": 6, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0}
+    assert final["ObjectiveStatusCounters"] == {"Succeeded": 6, "Pending": 0, "Failed": 0}
+    assert final["HyperParameterTuningEndTime"]
+
+    trials = _trials(core, "sweep")
+    names = [t["TrainingJobName"] for t in trials]
+    assert len(names) == 6 == len(set(names))
+    assert [n.rsplit("-", 2)[0] for n in names] == ["sweep"] * 6
+    assert [n.rsplit("-", 2)[1] for n in names] == ["001", "002", "003", "004", "005", "006"]
+    # Each trial is an ordinary training job: its run in the tuning job's experiment, its metrics, its tag.
+    for trial in trials:
+        job = core.jobs.describe(trial["TrainingJobName"])
+        level = float(trial["TunedHyperParameters"]["level"])
+        assert 0.0 <= level <= 5.0
+        assert job["TrainingJobStatus"] == "Completed" and job["ExperimentName"] == "sweep" and job["RunId"] == trial["RunId"]
+        assert job["HyperParameters"]["level"] == trial["TunedHyperParameters"]["level"]
+        assert job["HyperParameters"]["steps"] == "4"
+        assert {"Key": "labstudio:tuning-job", "Value": "sweep"} in job["Tags"]
+        last = job["FinalMetricDataList"][0]["Value"]
+        assert last == pytest.approx(level + 0.25, abs=1e-4)
+        assert trial["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == pytest.approx(last)
+    best = min(trials, key=lambda t: t["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
+    assert final["BestTrainingJob"]["TrainingJobName"] == best["TrainingJobName"]
+    assert final["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Type"] == "Minimize"
+    # max_parallel_jobs=2: never more than two trials in progress, and two did run together.
+    assert _max_overlap(core, names) == 2
+    # The change feed told the panel about it.
+    with core.db.read() as conn:
+        events = [e for e in events_store.tail(conn, 0, limit=10_000) if e["kind"].startswith("tuning.")]
+    kinds = [e["kind"] for e in events]
+    assert kinds[0] == "tuning.created" and kinds.count("tuning.progress") == 6
+    assert events[-1] == {**events[-1], "kind": "tuning.status", "payload": {"name": "sweep", "status": "Completed"}}
+    last_progress = [e["payload"] for e in events if e["kind"] == "tuning.progress"][-1]
+    assert last_progress["completed"] == 6 and last_progress["total"] == 6
+    assert last_progress["best"] == pytest.approx(best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
+    listed = core.tuning.list()["HyperParameterTuningJobSummaries"]
+    assert [s["HyperParameterTuningJobName"] for s in listed] == ["sweep"]
+    assert listed[0]["BestObjectiveValue"] == pytest.approx(last_progress["best"])
+
+
+def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -> None:
+    """Grid over level 0..5 with seed 1 runs the levels in the order 2, 1, 4, 0, 3, 5 (one at a
+    time): from the fourth trial on, three earlier trials exist; level 0 beats their median,
+    levels 3 and 5 do not and are stopped, and the sweep goes on."""
+    script = write_script(TRIAL)
+    body = _request(
+        script,
+        "early",
+        strategy="Grid",
+        random_seed=1,
+        max_jobs=None,
+        max_parallel_jobs=1,
+        early_stopping_type="Auto",
+        hyperparameter_ranges={"level": {"type": "Integer", "min_value": 0, "max_value": 5}},
+    )
+    # Long enough that a trial is stopped well before its end: the job engine stores captured
+    # metrics in batches (about every half second, after its first store connection).
+    body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12}
+    core.tuning.submit(body)
+    final = core.tuning.wait("early", timeout=240)
+    assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
+    trials = _trials(core, "early")
+    by_level = {int(t["TunedHyperParameters"]["level"]): t for t in trials}
+    assert [int(t["TunedHyperParameters"]["level"]) for t in trials] == [2, 1, 4, 0, 3, 5]
+    for level in (3, 5):
+        trial = by_level[level]
+        assert trial["EarlyStopped"] is True and trial["TrainingJobStatus"] == "Stopped"
+        points = core.jobs.metrics(trial["TrainingJobName"])[0]["points"]
+        assert 3 <= len(points) < 25  # really stopped, after the rule's first decision step
+    for level in (0, 1, 2, 4):
+        assert by_level[level]["EarlyStopped"] is False and by_level[level]["TrainingJobStatus"] == "Completed"
+    assert final["TrainingJobStatusCounters"]["Stopped"] == 2 and final["TrainingJobStatusCounters"]["Completed"] == 4
+    assert final["BestTrainingJob"]["TunedHyperParameters"] == {"level": "0"}
+
+
+def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core, write_script) -> None:
+    script = write_script(TRIAL)
+    body = _request(script, "resume", max_jobs=7)
+    body["training"]["hyperparameters"] = {"steps": 6, "delay": 0.05}
+    core.tuning.submit(body)
+
+    def finished() -> int:
+        with core.db.read() as conn:
+            return sum(1 for t in tuning_store.list_trials(conn, "resume") if t.state == "Finished")
+
+    wait_for(lambda: finished() >= 2, timeout=120, message="two finished trials")
+    job = core.tuning.get("resume")
+    assert procutil.is_alive(job.tuner_pid, job.tuner_start_ticks)
+    os.kill(job.tuner_pid, signal.SIGKILL)
+    wait_for(lambda: not procutil.is_alive(job.tuner_pid, job.tuner_start_ticks), timeout=30, message="the tuner to die")
+    # As if the dead tuner had recorded a trial and died before submitting its job.
+    with core.db.read() as conn:
+        trials = tuning_store.list_trials(conn, "resume")
+    number = max(t.number for t in trials) + 1
+    orphan = f"resume-{number:03d}-0badcafe"
+    core.db.run_write(lambda conn: tuning_store.add_trial(conn, "resume", number, orphan, {"level": 1.5}, {}, trials[-1].created_time))
+    assert core.tuning.check("resume") is True  # a new tuner was started
+    final = core.tuning.wait("resume", timeout=180)
+    assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
+    assert core.tuning.get("resume").tuner_pid != job.tuner_pid
+
+    trials_after = _trials(core, "resume")
+    names = [t["TrainingJobName"] for t in trials_after]
+    assert len(names) == 7 == len(set(names))
+    numbers = [int(n.rsplit("-", 2)[1]) for n in names]
+    assert numbers == list(range(1, 8))
+    assert all(t["TrainingJobStatus"] == "Completed" for t in trials_after)
+    recorded = next(t for t in trials_after if t["TrainingJobName"] == orphan)
+    assert recorded["TunedHyperParameters"] == {"level": "1.5"}  # submitted as recorded, not asked again
+    # No trial ran twice: exactly one training job per trial, each with one run.
+    jobs = core.jobs.list(name_contains="resume-", limit=1000)["TrainingJobSummaries"]
+    assert sorted(j["TrainingJobName"] for j in jobs) == sorted(names)
+    assert len({j["RunId"] for j in jobs}) == 7
+
+
+def test_stop_stops_every_running_trial(core, write_script) -> None:
+    script = write_script(TRIAL)
+    body = _request(script, "halt", max_jobs=4)
+    body["training"]["hyperparameters"] = {"steps": 600, "delay": 0.1}
+    core.tuning.submit(body)
+
+    def running() -> int:
+        return sum(1 for t in _trials(core, "halt") if t["TrainingStartTime"] and t["TrainingJobStatus"] == "InProgress")
+
+    wait_for(lambda: running() == 2, timeout=120, message="two running trials")
+    stopping = core.tuning.stop("halt")
+    assert stopping["HyperParameterTuningJobStatus"] in ("Stopping", "Stopped")
+    final = core.tuning.wait("halt", timeout=120)
+    assert final["HyperParameterTuningJobStatus"] == "Stopped"
+    trials = _trials(core, "halt")
+    assert len(trials) == 2 and all(t["TrainingJobStatus"] == "Stopped" for t in trials)
+    assert all(t["EarlyStopped"] is False for t in trials)
+    assert final["TrainingJobStatusCounters"]["Stopped"] == 2
+    from labstudio.errors import Conflict
+
+    with pytest.raises(Conflict):
+        core.tuning.stop("halt")
+
+
+def test_a_sweep_whose_every_trial_fails_is_failed_with_the_first_reason(core, write_script) -> None:
+    script = write_script(TRIAL)
+    body = _request(script, "doomed", max_jobs=3)
+    body["training"]["hyperparameters"] = {"fail": "yes"}
+    core.tuning.submit(body)
+    final = core.tuning.wait("doomed", timeout=120)
+    assert final["HyperParameterTuningJobStatus"] == "Failed"
+    assert final["TrainingJobStatusCounters"]["NonRetryableError"] == 3
+    assert final["ObjectiveStatusCounters"] == {"Succeeded": 0, "Pending": 0, "Failed": 3}
+    first = _trials(core, "doomed")[0]
+    assert first["FailureReason"] and "column 'y' is missing" in first["FailureReason"]
+    assert first["TrainingJobName"] in final["FailureReason"] and first["FailureReason"] in final["FailureReason"]
+    assert final["BestTrainingJob"] is None
