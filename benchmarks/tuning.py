@@ -69,6 +69,7 @@ class Result:
     reaction_ms: float | None = None  # labstudio: median time from a trial's end to the next trial's submit
     engine_ms: tuple[float, float] | None = None  # labstudio: median job start-up and pack/finish times
     gap_ms: tuple[float, float, float] | None = None  # labstudio: end->next script start (median, min, max)
+    idle_s: tuple[float, float, float] | None = None  # labstudio: slot time idle at start-up, in hand-offs, in the tail
 
     def efficiency(self, parallel: int) -> float:
         return self.script / (self.wall * parallel)
@@ -118,6 +119,7 @@ def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Resu
 
     core = Core.from_env()
     t0 = time.perf_counter()
+    epoch0 = time.time()
     name = core.tuning.submit(
         {
             "training": {
@@ -138,6 +140,7 @@ def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Resu
     )["HyperParameterTuningJobName"]
     final = core.tuning.wait(name, poll=0.01)
     wall = time.perf_counter() - t0
+    epoch1 = epoch0 + wall
     if final["HyperParameterTuningJobStatus"] != "Completed":
         raise RuntimeError(f"labstudio tuning job ended {final['HyperParameterTuningJobStatus']}: {final['FailureReason']}")
     summaries = core.tuning.training_jobs(name)["TrainingJobSummaries"]
@@ -165,8 +168,20 @@ def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Resu
     script_starts = sorted(phase_at(j, "Training") for j in jobs)[parallel:]
     handoffs = [(start - end) * 1000 for start, end in zip(script_starts, script_ends)]
     gap = (statistics.median(handoffs), min(handoffs), max(handoffs)) if handoffs else None
+    # Where the slots' idle time (wall x parallel - script time) goes: before each slot's first
+    # script, between scripts, and after each slot's last script until the sweep is over.
+    first_starts = sorted(phase_at(j, "Training") for j in jobs)[:parallel]
+    last_ends = script_ends[-parallel:]
+    idle = (sum(s - epoch0 for s in first_starts), sum(handoffs) / 1000, sum(epoch1 - e for e in last_ends))
     return Result(
-        wall, spent, best, len(summaries), reaction_ms=statistics.median(gaps) if gaps else None, engine_ms=engine, gap_ms=gap
+        wall,
+        spent,
+        best,
+        len(summaries),
+        reaction_ms=statistics.median(gaps) if gaps else None,
+        engine_ms=engine,
+        gap_ms=gap,
+        idle_s=idle,
     )
 
 
@@ -273,6 +288,11 @@ def main() -> int:
         print(
             f"labstudio hand-off: median {lab.gap_ms[0]:.0f} ms (min {lab.gap_ms[1]:.0f}, max {lab.gap_ms[2]:.0f}) "
             "from a trial's script end to the next trial's script start, from the jobs' recorded times"
+        )
+    if lab.idle_s is not None:
+        print(
+            f"labstudio idle slot time: {lab.idle_s[0]:.2f} s before the first scripts (submit, tuner start-up), "
+            f"{lab.idle_s[1]:.2f} s in hand-offs, {lab.idle_s[2]:.2f} s after the last scripts (the sweep's tail)"
         )
     if lab.engine_ms is not None:
         print(

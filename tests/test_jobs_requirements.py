@@ -137,3 +137,18 @@ def test_a_stop_during_the_install_ends_pip_and_the_job(core, source: Path, tmp_
         silent.close()
     assert final["TrainingJobStatus"] == "Stopped" and final["StatusMessage"] == "Stopped while installing requirements.txt"
     assert "imported" not in core.jobs.logs(name)["text"]
+
+
+def test_the_cache_is_per_environment_not_per_interpreter_binary(tmp_path: Path) -> None:
+    """Two venvs made from one Python share the interpreter binary but not their packages: an
+    env built over one must not be reused by a job of the other."""
+    from labstudio.jobs.requirements import cache_key
+
+    pythons = []
+    for name in ("venv-a", "venv-b"):
+        (tmp_path / name / "bin").mkdir(parents=True)
+        link = tmp_path / name / "bin" / "python"
+        link.symlink_to(os.path.realpath(sys.executable))
+        pythons.append(str(link))
+    assert cache_key(b"tiny==1\n", pythons[0]) != cache_key(b"tiny==1\n", pythons[1])
+    assert cache_key(b"tiny==1\n", pythons[0]) == cache_key(b"tiny==1\n", pythons[0])

@@ -59,6 +59,18 @@ def test_process_wait_list_describe_logs(project: Path) -> None:
     assert (project / "data" / "t2" / "sum.txt").read_text() == "6"
 
 
+def test_script_arguments_that_start_with_a_dash_need_no_equals_sign(project: Path) -> None:
+    # `-a --test-split -a 0.2` is what a user types after reading `arguments=["--test-split", "0.2"]`;
+    # argparse alone refuses it ("expected one argument"), so the word after -a is always its value
+    out = cli("process", "prep.py", "--input", "data/raw:/opt/ml/processing/input", "--output", "/opt/ml/processing/train:data/t3",
+              "-a", "--test-split", "-a", "0.2", "--argument", "-v", "--wait", cwd=project)
+    assert out.returncode == 0, out.stderr
+    assert "args ['--test-split', '0.2', '-v']" in out.stdout
+    assert (project / "data" / "t3" / "sum.txt").read_text() == "6"
+    out = cli("process", "prep.py", "-a", cwd=project)  # nothing after -a is still a one-line usage error
+    assert out.returncode == 2 and out.stderr.strip().endswith("argument -a/--argument: expected one argument"), out.stderr
+
+
 def test_failed_job_exits_1_with_the_reason(project: Path) -> None:
     out = cli("process", "fail.py", "--name", "cli-fail", "--wait", cwd=project)
     assert out.returncode == 1

@@ -217,6 +217,8 @@ def test_process_magic_takes_the_cli_options(project: Path, capsys: pytest.Captu
     assert job.job_name == "magic-proc" and job.describe()["ProcessingJobStatus"] == "Completed"
     assert "rows 5 5" in capsys.readouterr().out
     assert len((project / "data" / "magic" / "train.csv").read_text().splitlines()) == 6
+    from labstudio.magics import PARSERS  # as on the command line, -a takes the next word even when it starts with '-'
+    assert PARSERS["process"].parse("preprocess.py -a --test-split -a 0.5 --argument -v").argument == ["--test-split", "0.5", "-v"]
     with pytest.raises(UsageError, match=r"^%process: 'inputs\[0\].destination' must be an absolute folder under /opt/ml/processing/"):
         shell.run_line_magic("process", "preprocess.py --input data/raw:/data")
 

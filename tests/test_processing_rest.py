@@ -62,6 +62,12 @@ async def test_create_describe_list_logs(jp_fetch, project: Path) -> None:
     assert _body(await jp_fetch("labstudio", "api", "jobs"))["TrainingJobSummaries"] == []
     code, err = await _error(jp_fetch, "labstudio", "api", "jobs", "rest-proc")
     assert code == 404 and "Training job 'rest-proc' does not exist" in err["message"]
+    # its run links to it with its kind, so the run's job opens in the processing-jobs API
+    runs = _body(await jp_fetch("labstudio", "api", "runs"))["runs"]
+    run = next(r for r in runs if r["source_name"] == "rest-proc")
+    assert run["source_type"] == "ProcessingJob"
+    job = _body(await jp_fetch("labstudio", "api", "runs", run["id"]))["job"]
+    assert job["name"] == "rest-proc" and job["kind"] == "processing" and job["status"] == "Completed"
     code, err = await _error(jp_fetch, "labstudio", "api", "processing-jobs", method="POST", body=_request(name="rest-proc"))
     assert code == 409 and err["field"] == "name"
 

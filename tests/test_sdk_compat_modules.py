@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import sys
 import warnings
 from pathlib import Path
 
@@ -208,9 +209,10 @@ def test_utils_names() -> None:
     assert utils.base_name_from_image("123.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.2-1") == "sklearn"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is not None, reason="tensorflow is installed: nothing to hint")
-def test_tensorflow_names_the_package_to_install_at_fit_and_deploy(tmp_path: Path) -> None:
+def test_tensorflow_names_the_package_to_install_at_fit_and_deploy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from labstudio.tensorflow import TensorFlow, TensorFlowModel
+
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # as if absent: find_spec() answers None
 
     with pytest.warns(SageMakerArgumentWarning):
         est = TensorFlow(entry_point="train.py", framework_version="2.16", py_version="py310", model_dir="/opt/ml/model",
@@ -222,9 +224,10 @@ def test_tensorflow_names_the_package_to_install_at_fit_and_deploy(tmp_path: Pat
         TensorFlowModel(model_data=str(tmp_path)).deploy(1, "local")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("transformers") is not None, reason="transformers is installed: nothing to hint")
-def test_huggingface_names_the_package_to_install_at_fit_and_deploy(tmp_path: Path) -> None:
+def test_huggingface_names_the_package_to_install_at_fit_and_deploy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from labstudio.huggingface import HuggingFace, HuggingFaceModel
+
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if absent: find_spec() answers None
 
     with pytest.warns(SageMakerArgumentWarning):
         est = HuggingFace(entry_point="train.py", transformers_version="4.26", pytorch_version="1.13", py_version="py39",

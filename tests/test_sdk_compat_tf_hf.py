@@ -3,7 +3,8 @@
 The TensorFlow driver trains a tiny Keras model in script mode, saves it as a SavedModel under
 ``model_dir/1/`` and deploys it with no inference script: the endpoint answers as SageMaker's
 TF Serving container does (``{"instances"}`` and CSV rows in, ``{"predictions"}`` out), and an
-inference.py with ``input_handler``/``output_handler`` reshapes both sides. The Hugging Face
+inference.py with ``input_handler``/``output_handler`` reshapes both sides, and one ``handler``
+posts to ``context.rest_uri`` itself. The Hugging Face
 driver builds a tiny random BERT classifier offline and deploys it with ``HF_TASK`` only, as the
 Hugging Face inference toolkit serves it. Each driver is its own Python process; frameworks
 that are absent skip with the reason, and the install hint is checked with the packages blocked.
@@ -63,6 +64,19 @@ def output_handler(response, context):
     return json.dumps({"scores": [p[0] for p in predictions], "accept": context.accept_header}), "application/json"
 """
 
+TF_HANDLER = """
+import json
+import requests
+
+
+def handler(data, context):
+    rows = json.loads(data.read().decode("utf-8"))
+    response = requests.post(context.rest_uri, data=json.dumps({"inputs": rows}))
+    if response.status_code != 200:
+        raise ValueError(response.content.decode("utf-8"))
+    return json.dumps({"columns": response.json()["outputs"], "uri": context.rest_uri.split("/v1/")[1]}), context.accept_header
+"""
+
 TF_DRIVER = f"""
 import json
 import numpy as np
@@ -103,12 +117,18 @@ answer = runtime.invoke_endpoint(EndpointName=handled.endpoint_name, ContentType
 doc = json.loads(answer["Body"].read())
 print("handled:", doc["accept"], np.allclose(doc["scores"], scores[:3], atol=1e-5))
 handled.delete_endpoint()
+
+posting = TensorFlowModel(model_data=estimator.model_data, role="{DUMMY_ROLE}", entry_point="inference.py", source_dir="post",
+                          framework_version="2.16", sagemaker_session=session).deploy(initial_instance_count=1, instance_type="local")
+doc = posting.predict(X[:3].tolist())
+print("posted:", doc["uri"], np.allclose([c[0] for c in doc["columns"]], scores[:3], atol=1e-5))
+posting.delete_endpoint()
 """
 
 
 @needs_tf
 def test_tensorflow_savedmodel_is_served_as_tf_serving_with_and_without_handlers(tmp_path: Path, labstudio_home: Path, core) -> None:
-    out = run_driver(tmp_path, TF_DRIVER, {"code/train.py": TF_TRAIN, "serve/inference.py": TF_HANDLERS}, timeout=400)
+    out = run_driver(tmp_path, TF_DRIVER, {"code/train.py": TF_TRAIN, "serve/inference.py": TF_HANDLERS, "post/inference.py": TF_HANDLER}, timeout=400)
 
     assert result(out, "keys") == "['predictions']"
     assert float(result(out, "corr")) > 0.6, out  # the trained model answers, not an untrained one
@@ -117,6 +137,7 @@ def test_tensorflow_savedmodel_is_served_as_tf_serving_with_and_without_handlers
     narrow = result(out, "narrow")
     assert "expects 10 features per row" in narrow and "has 4" in narrow
     assert result(out, "handled") == "application/json True"
+    assert result(out, "posted") == "models/model:predict True"  # a handler posting to context.rest_uri itself
     [job] = core.jobs.list()["TrainingJobSummaries"]
     assert job["TrainingJobStatus"] == "Completed"
     assert core.endpoints.list()["Endpoints"] == []
@@ -277,3 +298,30 @@ def test_the_model_server_names_the_package_a_framework_model_folder_needs(tmp_p
 
     assert "holds a SavedModel" in result(done.stdout, "tf") and "`pip install tensorflow`" in result(done.stdout, "tf")
     assert "`pip install transformers`" in result(done.stdout, "hf")
+
+
+KERAS2_DRIVER = f"""
+from labstudio.tensorflow import TensorFlow                       # was: from sagemaker.tensorflow import TensorFlow
+
+old = TensorFlow(entry_point="train.py", source_dir="code", role="{DUMMY_ROLE}", framework_version="2.8", py_version="py39",
+                 instance_count=1, instance_type="local")
+old.fit()
+new = TensorFlow(entry_point="train.py", source_dir="code", role="{DUMMY_ROLE}", framework_version="2.16", py_version="py310",
+                 instance_count=1, instance_type="local")
+print("2.16 environment:", new.environment.get("TF_USE_LEGACY_KERAS"))
+"""
+
+
+@needs_tf
+def test_tensorflow_before_2_16_runs_with_keras_2_when_tf_keras_is_installed(tmp_path: Path, labstudio_home: Path, core,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in for the tf-keras distribution (only its presence matters: the script does not import it).
+    (tmp_path / "site" / "tf_keras").mkdir(parents=True)
+    (tmp_path / "site" / "tf_keras" / "__init__.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    monkeypatch.delenv("TF_USE_LEGACY_KERAS", raising=False)
+    script = "import os\nprint('script sees:', os.environ.get('TF_USE_LEGACY_KERAS'))\n"
+    out = run_driver(tmp_path / "work", KERAS2_DRIVER, {"code/train.py": script})
+
+    assert result(out, "script sees") == "1"  # SageMaker's 2.8 container has Keras 2: model.save(dir) works
+    assert result(out, "2.16 environment") == "None"

@@ -164,6 +164,12 @@ def test_failed_job_raises_unexpected_status_with_the_reason(project: Path) -> N
     with pytest.raises(labstudio.UnexpectedStatusException, match="learning rate must be positive") as err:
         est.fit(logs=False)
     assert err.value.actual_status == "Failed"
+    # what needs the model says which action it refused
+    name = est.latest_training_job.name
+    for call, action in ((est.deploy, "can be deployed"), (est.transformer, "can run a batch transform"),
+                         (est.create_model, "can make a Model")):
+        with pytest.raises(ValueError, match=f"training job {name} is Failed: only a Completed job {action}"):
+            call()
 
 
 def test_interrupting_a_waiting_fit_leaves_the_job_running(project: Path, core, monkeypatch: pytest.MonkeyPatch,

@@ -44,13 +44,21 @@ CELLS = [
     "%stop no-such-job",                                                         # 14
     "%train",                                                                    # 15
     "%runs --filter 'metrics.mse >'",                                            # 16
+    # serve/requirements.txt names a package that cannot be installed: --no-requirements skips it
+    "%deploy job --name nb-ep2 --source-dir serve --entry-point inference.py --no-requirements --as plain",  # 17
+    "print('plain', plain.predict([[0.0] * 10]))\nplain.delete_endpoint()",      # 18
 ]
+
+SERVE = "import os, joblib\n\ndef model_fn(model_dir):\n    return joblib.load(os.path.join(model_dir, 'model.joblib'))\n"
 
 
 async def test_magics_in_a_notebook_and_the_rest_api(tmp_path: Path, labstudio_home: Path, jp_fetch) -> None:
     work = tmp_path / "nb"
     work.mkdir()
     (work / "slow.py").write_text(SLOW)
+    (work / "serve").mkdir()
+    (work / "serve" / "inference.py").write_text(SERVE)
+    (work / "serve" / "requirements.txt").write_text("labstudio-no-such-package-anywhere==0.0.1\n")
     nb = make_notebook(*CELLS, raises=(13, 14, 15, 16))
     await client(nb, work).async_execute()
     cells = nb.cells
@@ -66,6 +74,8 @@ async def test_magics_in_a_notebook_and_the_rest_api(tmp_path: Path, labstudio_h
     assert "nb-ep" in text(cells[10]) and "<table" in text(cells[10]), everything  # an HTML table
     assert "pred [" in text(cells[11]), everything
     assert "endpoints left 0" in text(cells[12]), everything
+    assert "Endpoint nb-ep2 is InService" in text(cells[17]), everything
+    assert "plain [" in text(cells[18]), everything
 
     # Bad input: one UsageError line, no traceback
     for index, needle in ((13, "--max-run"), (14, "no-such-job"), (15, "ENTRY_POINT is required"), (16, "%runs")):

@@ -140,6 +140,30 @@ def test_fit_wait_best_analytics_attach_and_deploy_the_best_trial(project: Path,
         predictor.delete_endpoint()
 
 
+def test_attach_rebuilds_the_framework_estimator_so_deploy_gives_its_predictor(project: Path, core) -> None:
+    # SageMaker's attach picks the estimator class from the training image; labstudio records the
+    # class fit() was given, so an attached XGBoost tuner deploys an XGBoostPredictor, not bytes
+    from labstudio.sdk.frameworks import SKLearnPredictor
+    from labstudio.sklearn import SKLearn
+
+    estimator = SKLearn("train.py", source_dir="src", metric_definitions=METRICS)
+    _tuner(estimator=estimator, max_jobs=1, max_parallel_jobs=1).fit(job_name="sdk-kind")
+    definition = HyperparameterTuner.attach("sdk-kind").describe()["TrainingJobDefinition"]
+    assert definition["EstimatorClass"] == f"{SKLearn.__module__}.SKLearn"
+    attached = HyperparameterTuner.attach("sdk-kind")
+    assert type(attached.estimator) is SKLearn
+    predictor = attached.deploy(initial_instance_count=1, instance_type="local", endpoint_name="sdk-kind-ep", entry_point="inference.py")
+    try:
+        assert isinstance(predictor, SKLearnPredictor)
+        tuned = attached.describe()["BestTrainingJob"]["TunedHyperParameters"]
+        scale = float(tuned["level"]) + (10 if tuned["kind"] == "b" else 0)
+        assert predictor.predict([[1.0, 2.0]]).tolist() == [[scale, 2 * scale]]  # NumPy in and out, as SKLearn's predictor does
+    finally:
+        predictor.delete_endpoint()
+    assert type(HyperparameterTuner.attach("sdk-kind", job_details={**attached.describe(), "TrainingJobDefinition": {
+        **definition, "EstimatorClass": "os.path.Nothing"}}).estimator) is labstudio.Estimator  # only labstudio's classes are imported
+
+
 def test_a_killed_tuner_is_resumed_while_the_sdk_waits_then_warm_starts_a_follow_up(project: Path, core) -> None:
     tuner = _tuner(strategy="Random", random_seed=3, max_jobs=4, hyperparameter_ranges={"level": ContinuousParameter(0, 6)})
     tuner.fit(job_name="sdk-resume", wait=False)

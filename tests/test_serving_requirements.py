@@ -192,3 +192,17 @@ def test_a_missing_model_path_says_it_does_not_exist(endpoints, tmp_path: Path, 
     done = subprocess.run([sys.executable, "-m", "labstudio.cli", "deploy", "nope/model"], capture_output=True, text=True,
                           env=os.environ, timeout=60, cwd=tmp_path)
     assert done.returncode == 1 and f"does not exist: nothing at {tmp_path / 'nope' / 'model'}" in done.stderr, done.stderr
+
+
+def test_an_endpoint_named_after_a_generated_job_name_has_one_timestamp() -> None:
+    """`labstudio deploy train-2026-...` without --name: SageMaker's `<base>-<stamp>`, not the
+    job's stamp followed by a second one."""
+    import re as _re
+
+    from labstudio.serving.sources import Source, default_name
+
+    job = Source(kind="job", location="/x/model.tar.gz", description="file:///h/artifacts/model.tar.gz (training job train-2026-11-30-07-22-28-000)")
+    name = default_name(job, 1_780_000_000.25)
+    assert _re.fullmatch(r"train-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}", name), name
+    plain = Source(kind="job", location="/x/model.tar.gz", description="file:///h/artifacts/model.tar.gz (training job churn-model)")
+    assert default_name(plain, 1_780_000_000.25).startswith("churn-model-")

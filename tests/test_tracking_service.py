@@ -263,3 +263,38 @@ def test_search_runs_dataframe_and_analytics_columns(core) -> None:  # type: ign
     assert list(filtered.dataframe()["DisplayName"]) == ["a1"]
     with pytest.raises(Invalid):
         ExperimentAnalytics()
+
+
+def test_deleting_a_run_keeps_its_inputs_even_inside_the_artifact_store(core, write_script) -> None:  # type: ignore[no-untyped-def]
+    """A job whose channel is an earlier job's output folder in the artifact store: deleting the
+    later job's run deletes its own outputs, never that input (the earlier job's archives)."""
+    from sqlalchemy import select
+
+    from labstudio.artifacts import ArtifactStore
+    from labstudio.store import schema
+
+    script = write_script(
+        "import os\n"
+        "src = os.environ.get('SM_CHANNEL_TRAIN')\n"
+        "names = sorted(os.listdir(src)) if src else []\n"
+        "open('/opt/ml/model/w.txt', 'w').write(repr(names))\n"
+    )
+    first = core.jobs.wait(core.jobs.submit({"entry_point": str(script), "name": "producer"})["TrainingJobName"], timeout=60)
+    assert first["TrainingJobStatus"] == "Completed", first.get("FailureReason")
+    produced = Path(first["ModelArtifacts"]["S3ModelArtifacts"].removeprefix("file://"))
+    store_root = ArtifactStore(core.settings.artifact_uri).root
+    assert produced.is_file() and store_root.resolve() in produced.resolve().parents
+    second = core.jobs.submit({"entry_point": str(script), "name": "consumer", "channels": {"train": str(produced.parent)}})
+    second = core.jobs.wait(second["TrainingJobName"], timeout=60)
+    assert second["TrainingJobStatus"] == "Completed", second.get("FailureReason")
+    own = Path(second["ModelArtifacts"]["S3ModelArtifacts"].removeprefix("file://"))
+    with core.db.read() as conn:
+        run_id = conn.execute(select(schema.jobs.c.run_id).where(schema.jobs.c.name == "consumer")).scalar_one()
+    detail = core.experiments.get_run(run_id)
+    assert detail["job"]["name"] == "consumer" and detail["job"]["kind"] == "training"
+    assert any(not a["is_output"] for a in detail["artifacts"])  # the channel is recorded as an input
+
+    core.experiments.delete_run(run_id)
+    assert not own.exists(), "the run's own model archive goes with it"
+    assert produced.is_file(), "the input (another job's archive) is never deleted"
+    assert sorted(p.name for p in produced.parent.iterdir()) == ["model.tar.gz", "output.tar.gz"]

@@ -53,7 +53,7 @@ def _model_folder(folder: Path) -> Ridge:
     return model
 
 
-def test_the_issue_snippet_scores_a_csv_with_a_trained_job(project: Path) -> None:
+def test_the_issue_snippet_scores_a_csv_with_a_trained_job(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from labstudio.sklearn import SKLearn
 
     (project / "train.py").write_text(TRAIN)
@@ -74,6 +74,9 @@ def test_the_issue_snippet_scores_a_csv_with_a_trained_job(project: Path) -> Non
     transformer.transform("data/test", content_type="text/csv", split_type="Line",
                           input_filter="$[1:]", join_source="Input", output_filter="$[0,-1]")
     transformer.wait()     # out/test.csv.out, one line per input record, in order
+    # transform() waited and printed the log; wait() after it does not print it all again (nor does SageMaker's local mode)
+    printed = capsys.readouterr().out
+    assert printed.count("concurrent transform(s), MultiRecord") == 1 and printed.count("Transform job ") == 1, printed
 
     lines = (project / "out" / "test.csv.out").read_text().splitlines()
     assert len(lines) == 25

@@ -196,3 +196,15 @@ def test_csv_codec_fast_paths_give_what_the_slow_paths_gave() -> None:
         stream = io.StringIO()
         np.savetxt(stream, prediction, delimiter=",", fmt="%s")
         assert codecs.encode(prediction, "text/csv")[0] == stream.getvalue().encode()
+
+
+def test_output_paths_in_every_file_uri_spelling_drivers_use() -> None:
+    """SageMaker's own samples write `file:./data/output` (no slashes); it is ./data/output,
+    never a folder literally named `file:.`."""
+    from labstudio.sdk.inputs import file_uri_path
+    from labstudio.sdk.transformer import _local
+
+    assert _local("file:./data/output", "output_path") == "./data/output"
+    assert _local("file://./data/output", "output_path") == "./data/output"
+    assert _local("file:///tmp/out", "output_path") == "/tmp/out"
+    assert file_uri_path("data/out") == "data/out"

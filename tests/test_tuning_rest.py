@@ -179,6 +179,7 @@ def _range(body: dict, name: str, spec: dict) -> dict:
         (lambda b: b.update(max_jobs=2, max_parallel_jobs=3), "max_parallel_jobs"),
         (lambda b: b.update(warm_start={"parents": ["no-such-sweep"], "type": "TransferLearning"}), "warm_start.parents"),
         (lambda b: b.update(name="level" * 33), "name"),
+        (lambda b: b.update(estimator_class="os.system('x')"), "estimator_class"),
         (lambda b: b.update(colour="blue"), "colour"),
         (lambda b: b["training"].update(name="fixed"), "training.name"),
     ],

@@ -20,6 +20,7 @@ import { EndpointModel } from './views/endpoint/endpointModel';
 import { EndpointView } from './views/endpoint/EndpointView';
 import { JobDetailModel } from './views/job/jobDetailModel';
 import { JobDetailView } from './views/job/JobDetailView';
+import { jobOfRun } from './views/jobKinds';
 import { ProcessingJobModel } from './views/kinds/processingModel';
 import { ProcessingJobView } from './views/kinds/ProcessingJobView';
 import { TransformJobModel } from './views/kinds/transformModel';
@@ -80,10 +81,15 @@ export class MainViews {
     );
   }
 
-  /** A run of a training job opens the job; another run opens its comparison view. */
+  /** A run of a job opens that job's view (of its kind); another run opens its comparison view. */
   openRun(run: IRun): void {
-    if (run.source_type === 'TrainingJob' && run.source_name) {
-      this.openJob(run.source_name);
+    const job = jobOfRun(run);
+    if (job?.kind === 'processing') {
+      this.openProcessing(job.name);
+    } else if (job?.kind === 'transform') {
+      this.openTransform(job.name);
+    } else if (job) {
+      this.openJob(job.name);
     } else {
       this.openCompare([run.id]);
     }

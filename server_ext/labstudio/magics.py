@@ -23,6 +23,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 
+from .cli.endpoints import add_requirements_option
 from .cli.jobs import add_train_options, build_request, follow_logs
 from .cli.processing import add_process_options
 from .cli.processing import build_request as build_processing_request
@@ -96,6 +97,7 @@ def _deploy_parser() -> _Parser:
     parser.add_argument("--entry-point", help="inference script (default: the job's entry point)")
     parser.add_argument("--source-dir", help="folder holding the inference script")
     parser.add_argument("--workers", type=int, default=1, help="model server workers (initial instance count)")
+    add_requirements_option(parser)
     parser.add_argument("--as", dest="var", default="predictor", metavar="VAR", help="variable to bind the Predictor to (default: predictor)")
     return parser
 
@@ -317,7 +319,7 @@ class LabstudioMagics(Magics):
             source = self._source(args.source)
             name = deploy_endpoint(
                 None, source, endpoint_name=args.name, entry_point=args.entry_point, source_dir=args.source_dir,
-                instance_count=args.workers, environment=None, wait=True,
+                instance_count=args.workers, environment=None, wait=True, install_requirements=not args.no_requirements,
             )
         predictor = Predictor(name, serializer=JSONSerializer(), deserializer=JSONDeserializer())
         self._user_ns[args.var] = predictor

@@ -53,7 +53,8 @@ describe('Studio panel sections', () => {
     const experiments = new ExperimentsModel({
       client,
       events,
-      refreshDelay: 20,
+      // wide enough that two events sent back to back land in one window on a loaded machine
+      refreshDelay: 250,
       metricsInterval: 20,
       keyMetric: 'loss'
     });

@@ -3860,6 +3860,11 @@ export interface components {
             tags?: {
                 [key: string]: string;
             } | null;
+            /**
+             * @description The SDK estimator class that built the request (`module.Class`), so that HyperparameterTuner.attach rebuilds the same kind of estimator (and its deploy() the same kind of predictor), as SageMaker's does from the image.
+             * @default null
+             */
+            estimator_class?: string | null;
         };
         DataCaptureDescription: {
             EnableCapture: boolean;
@@ -4476,9 +4481,9 @@ export interface components {
             duration: number | null;
             created_time: number;
             last_modified_time: number;
-            /** @description TrainingJob or Run */
+            /** @description TrainingJob, ProcessingJob or Run */
             source_type: string | null;
-            /** @description The training job's name */
+            /** @description The job's name (of the kind source_type says) */
             source_name: string | null;
             tags: {
                 [key: string]: string;
@@ -4504,7 +4509,7 @@ export interface components {
             /** @default null */
             status?: ("InProgress" | "Completed" | "Failed" | "Stopped") | null;
         };
-        /** @description GET /runs/{id}: a run with its metric names, artifacts and training job. */
+        /** @description GET /runs/{id}: a run with its metric names, artifacts and the job it belongs to. */
         RunDetail: {
             id: string;
             name: string;
@@ -4519,9 +4524,9 @@ export interface components {
             duration: number | null;
             created_time: number;
             last_modified_time: number;
-            /** @description TrainingJob or Run */
+            /** @description TrainingJob, ProcessingJob or Run */
             source_type: string | null;
-            /** @description The training job's name */
+            /** @description The job's name (of the kind source_type says) */
             source_name: string | null;
             tags: {
                 [key: string]: string;
@@ -4538,6 +4543,11 @@ export interface components {
         };
         RunJob: {
             name: string;
+            /**
+             * @description Which job collection holds it: /jobs, /processing-jobs or /transform-jobs
+             * @enum {string}
+             */
+            kind: "training" | "processing" | "transform";
             status: string;
             /** @default null */
             secondary_status?: string | null;
@@ -4603,6 +4613,8 @@ export interface components {
             Channels?: {
                 [key: string]: string;
             } | null;
+            /** @default null */
+            EstimatorClass?: string | null;
         };
         TrainingJobStatusCounters: {
             Completed: number;

@@ -15,8 +15,15 @@ import { IExperiment, IRun, toNumber } from '../types';
 import { ErrorBox, formatMetric, StatusDot } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
 import { VirtualList } from './common/VirtualList';
+import { JOB_KIND_NOUNS, jobOfRun } from './jobKinds';
 
 export const EXPERIMENTS_EMPTY = 'No experiments yet.';
+
+/** A run row's tooltip line naming its job and the job's kind ("" for a script's run). */
+export function jobLine(run: IRun): string {
+  const job = jobOfRun(run);
+  return job ? `\n${JOB_KIND_NOUNS[job.kind]} ${job.name}` : '';
+}
 const ROW_HEIGHT = 26;
 
 type Row =
@@ -287,7 +294,7 @@ function RowView(props: {
           aria-selected={checked}
           onClick={e => props.onToggle(run, e.shiftKey)}
           onDoubleClick={() => props.onOpenRun(run)}
-          title={`${run.name}\n${run.experiment}${run.source_name ? `\nTraining job ${run.source_name}` : ''}\nDouble-click or Enter to open`}
+          title={`${run.name}\n${run.experiment}${jobLine(run)}\nDouble-click or Enter to open`}
         >
           <input
             type="checkbox"

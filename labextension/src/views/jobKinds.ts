@@ -5,6 +5,7 @@
  */
 import {
   IProcessingJobSummary,
+  IRun,
   ITrainingJobSummary,
   ITransformJobSummary,
   isActiveStatus
@@ -42,6 +43,32 @@ export interface IJobListRow {
   experiment: string | null;
   /** Records done and their total (transform jobs). */
   records: { done: number; total: number | null } | null;
+}
+
+/** The run sources that are jobs, by the kind of job (the REST collection it lives in). */
+const RUN_SOURCE_KINDS: Readonly<Record<string, JobKind>> = {
+  TrainingJob: 'training',
+  ProcessingJob: 'processing',
+  TransformJob: 'transform'
+};
+
+/** What a kind of job is called in sentences ("Processing job my-job"). */
+export const JOB_KIND_NOUNS: Readonly<Record<JobKind, string>> = {
+  training: 'Training job',
+  processing: 'Processing job',
+  transform: 'Transform job'
+};
+
+/**
+ * The job a run belongs to, with its kind, or null for a run of a script. Each kind has its
+ * own REST collection and detail view: a processing job's run must open the processing
+ * view (the training-jobs API does not know it).
+ */
+export function jobOfRun(
+  run: Pick<IRun, 'source_type' | 'source_name'>
+): { kind: JobKind; name: string } | null {
+  const kind = run.source_type ? RUN_SOURCE_KINDS[run.source_type] : undefined;
+  return kind && run.source_name ? { kind, name: run.source_name } : null;
 }
 
 /** The label of a row's kind, as its chip shows it. */

@@ -188,6 +188,12 @@ def _cmd_update(args: argparse.Namespace) -> int:
     return code
 
 
+def add_requirements_option(parser: argparse.ArgumentParser) -> None:
+    """--no-requirements: shared by `labstudio deploy` and %deploy, so the two never drift."""
+    parser.add_argument("--no-requirements", action="store_true",
+                        help="do not pip install requirements.txt of the inference code's folder (installed by default)")
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deploy = sub.add_parser("deploy", help="serve a training job's model, a model archive or a folder as a local endpoint")
     deploy.add_argument("source", metavar="SOURCE", help="a Completed training job, a model.tar.gz or a model folder")
@@ -202,8 +208,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deploy.add_argument("--variant-name", default="AllTraffic")
     deploy.add_argument("--restart-on-failure", action="store_true", help="restart the server when it is found dead")
     deploy.add_argument("--model-timeout", type=float, metavar="SECONDS", help="seconds a request may take before the endpoint answers 504 (default 60)")
-    deploy.add_argument("--no-requirements", action="store_true",
-                        help="do not pip install requirements.txt of the inference code's folder (installed by default)")
+    add_requirements_option(deploy)
     deploy.add_argument("--no-wait", action="store_true", help="return while the endpoint is still Creating")
     deploy.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for InService")
     deploy.set_defaults(func=_cmd_deploy)

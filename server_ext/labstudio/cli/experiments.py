@@ -123,7 +123,7 @@ def _runs_show(args: argparse.Namespace) -> int:
     print(f"{run['name']}  ({run['id']})")
     print(f"experiment: {run['experiment']}   status: {run['status']}   started: {_when(run['start_time'])}   duration: {format_duration(run['duration'])}")
     if run["job"]:
-        print(f"training job: {run['job']['name']} ({run['job']['status']})")
+        print(f"{run['job'].get('kind', 'training')} job: {run['job']['name']} ({run['job']['status']})")
     print()
     print_table(["PARAMETER", "VALUE"], sorted(run["params"].items()), empty="(no parameters)")
     print()

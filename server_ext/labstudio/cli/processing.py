@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,40 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     return request
 
 
+SCRIPT_ARGUMENT_FLAGS = ("-a", "--argument")
+
+
+def join_script_arguments(words: Sequence[str]) -> list[str]:
+    """`-a --test-split` as `-a=--test-split`: a script's arguments usually start with '-', which
+    argparse refuses as an option's value ("expected one argument"), so the word after -a is
+    always the script's. Words after a bare `--` are left alone."""
+    out: list[str] = []
+    rest = iter(words)
+    for word in rest:
+        if word == "--":
+            out.append(word)
+            out.extend(rest)
+            break
+        following = next(rest, None) if word in SCRIPT_ARGUMENT_FLAGS else None
+        out.append(word if following is None else f"{word}={following}")
+    return out
+
+
+def _accept_dash_script_arguments(parser: argparse.ArgumentParser) -> None:
+    """Make `parser` read `-a WORD` with join_script_arguments. Wrapping this parser's own
+    parse_known_args reaches both entries: `labstudio process` (argparse hands a subcommand's
+    words to it) and `%process` (parse_args calls it)."""
+    parse = parser.parse_known_args
+
+    def parse_known_args(args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        return parse(join_script_arguments(sys.argv[1:] if args is None else args), namespace)
+
+    setattr(parser, "parse_known_args", parse_known_args)  # noqa: B010 -- mypy refuses assigning to a method; this instance only
+
+
 def add_process_options(parser: argparse.ArgumentParser) -> None:
     """The options `labstudio process` and `%process` share."""
+    _accept_dash_script_arguments(parser)
     parser.add_argument("--source-dir", help="folder snapshotted with the script (SCRIPT relative to it)")
     parser.add_argument(
         "--input", action="append", metavar="NAME=SRC:DEST",
@@ -75,7 +108,7 @@ def add_process_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-a", "--argument", action="append", metavar="ARG",
-        help="argument for the script, in order (repeatable; one starting with '-' is written -a=--flag)",
+        help="argument for the script, in order (repeatable; -a takes the next word even when it starts with '-')",
     )
     parser.add_argument("-e", "--env", action="append", metavar="KEY=VALUE", help="environment variable for the script (repeatable)")
     parser.add_argument("--no-requirements", action="store_true",

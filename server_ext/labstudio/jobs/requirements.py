@@ -74,8 +74,13 @@ def plan_entry(spec: Any, code_dir: Path, home: Path) -> dict[str, str] | None:
 
 
 def cache_key(requirements: bytes, python: str) -> str:
+    """The file's bytes, the interpreter and the environment it belongs to: two venvs share
+    one interpreter binary (their `python` resolves to the same file) but not their packages,
+    and an env chains the base environment's site-packages, so each base gets its own."""
     digest = hashlib.sha256()
     digest.update(os.path.realpath(python).encode())
+    digest.update(b"\0")
+    digest.update(os.path.abspath(python).encode())
     digest.update(b"\0")
     digest.update(requirements)
     return digest.hexdigest()[:32]

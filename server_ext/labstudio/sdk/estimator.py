@@ -249,12 +249,14 @@ class Estimator:
 
     # -- hosting ----------------------------------------------------------------------
 
-    def _completed_job(self) -> TrainingJob:
+    def _completed_job(self, action: str) -> TrainingJob:
+        """The latest job, when Completed; else a ValueError saying what needs it (`action`:
+        "be deployed", "run a batch transform", "make a Model"), since only then is there a model."""
         job = self._require_job()
         status = job.status
         if status != "Completed":
             raise ValueError(
-                f"training job {job.name} is {status}: only a Completed job can be deployed"
+                f"training job {job.name} is {status}: only a Completed job can {action}"
                 + (" (wait for it with estimator.latest_training_job.wait())" if status in ("InProgress", "Stopping") else "")
             )
         return job
@@ -263,7 +265,7 @@ class Estimator:
                      predictor_cls: type[Predictor] | None = None, **kwargs: Any) -> Model:
         """A Model of the latest job's archive, served by its code snapshot unless told otherwise."""
         split_kwargs(f"{type(self).__name__}.create_model", kwargs)
-        job = self._completed_job()
+        job = self._completed_job("make a Model (create_model)")
         core = core_of(self.sagemaker_session)
         from ..jobs.spec import JobSpec
 
@@ -284,7 +286,7 @@ class Estimator:
         """Serve the latest job's model from a local endpoint; returns a Predictor bound to it."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
-        job = self._completed_job()
+        job = self._completed_job("be deployed")
         name = deploy_endpoint(
             self.sagemaker_session,
             job.name,
@@ -307,7 +309,7 @@ class Estimator:
         """A Transformer (batch transform) of the latest Completed job's model, served by its code snapshot."""
         from .transformer import transformer_for
 
-        job = self._completed_job()
+        job = self._completed_job("run a batch transform (transformer)")
         return transformer_for(
             job.name, entry_point=entry_point, source_dir=source_dir, sagemaker_session=self.sagemaker_session,
             instance_count=instance_count, instance_type=instance_type, strategy=strategy, assemble_with=assemble_with,

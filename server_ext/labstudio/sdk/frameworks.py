@@ -127,11 +127,23 @@ class PyTorch(Estimator):
                          **_framework_kwargs(kwargs, framework_version, py_version, image_uri))
 
 
+def _keras2_version(framework_version: Any) -> bool:
+    """Whether SageMaker's container for this TensorFlow version ships Keras 2 (before 2.16)."""
+    try:
+        major, minor = (int(part) for part in str(framework_version).split(".")[:2])
+    except (TypeError, ValueError):
+        return False
+    return (major, minor) < (2, 16)
+
+
 class TensorFlow(_NeedsFramework, Estimator):
     """``sagemaker.tensorflow.TensorFlow`` script mode, run locally with the tensorflow installed here.
 
     ``model_dir`` (when given) reaches the script as the ``--model_dir`` hyperparameter, as in
     SageMaker; save the model under ``SM_MODEL_DIR`` (``--sm-model-dir``) to have it archived.
+    A ``framework_version`` before 2.16 means a container with Keras 2, where scripts call
+    ``model.save(dir)`` for a SavedModel; Keras 3 refuses that, so when ``tf_keras`` (Keras 2)
+    is installed the job gets ``TF_USE_LEGACY_KERAS=1`` (unless the environment sets it).
     """
 
     _predictor_cls = TensorFlowPredictor
@@ -146,6 +158,9 @@ class TensorFlow(_NeedsFramework, Estimator):
         super().__init__(entry_point=entry_point, source_dir=source_dir, hyperparameters=hyper,
                          **_framework_kwargs(kwargs, framework_version, py_version, image_uri),
                          **({"distribution": distribution} if distribution is not None else {}))
+        if (_keras2_version(framework_version) and "TF_USE_LEGACY_KERAS" not in self.environment
+                and importlib.util.find_spec("tf_keras") is not None):
+            self.environment["TF_USE_LEGACY_KERAS"] = "1"
 
     def fit(self, *args: Any, **kwargs: Any) -> None:
         self._require("fit")

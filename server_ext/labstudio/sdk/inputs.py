@@ -29,6 +29,16 @@ class TrainingInput:
         return f"TrainingInput({location(self)!r})"
 
 
+def file_uri_path(text: str) -> str:
+    """A local path from `file:///abs`, `file://./rel` or `file:./rel` (the SDK parses output
+    paths with urlparse, so drivers write all three), else the text unchanged."""
+    if text.startswith("file://"):
+        return text[len("file://"):]
+    if text.startswith("file:"):
+        return text[len("file:"):]
+    return text
+
+
 def location(value: Any) -> str:
     """The path or URI of one channel input (str, os.PathLike, or a TrainingInput-like object)."""
     if isinstance(value, str):

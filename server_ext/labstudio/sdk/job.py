@@ -177,8 +177,9 @@ class TrainingJob:
 
 def _copy_uri(source: str, dest: str) -> None:
     from ..artifacts import open_uri
+    from .inputs import file_uri_path
 
-    local = dest[len("file://"):] if dest.startswith("file://") else dest
+    local = file_uri_path(dest)
     if "://" not in local:
         Path(local).parent.mkdir(parents=True, exist_ok=True)
         with open_uri(source) as src, open(local, "wb") as out:

@@ -100,8 +100,12 @@ class KindJobHandle(ABC):
 
         mode = normalize_logs(logs)
         service = self._service()
+        # `transformer.transform()` (which waits) then `transformer.wait()`, as SageMaker's examples
+        # write it, would print the whole log and summary twice: once this handle has shown the
+        # job's end, a later wait only checks how it ended (SageMaker's local mode prints nothing either).
+        shown = getattr(self, "_end_shown", False)
         try:
-            if mode != "None":
+            if mode != "None" and not shown:
                 described = follow_logs(service, self.job_name)
             else:
                 described = service.wait(self.job_name, poll=self.WAIT_POLL)
@@ -113,7 +117,9 @@ class KindJobHandle(ABC):
                 flush=True,
             )
             raise
-        print(self._summary(described), flush=True)
+        if not shown:
+            print(self._summary(described), flush=True)
+            self._end_shown = mode != "None"  # a wait with logs=False has not shown the log yet
         check_end(described, self.NOUN, self.GROUP)
         return described
 

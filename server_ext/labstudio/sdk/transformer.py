@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .compat import check_instance_type, split_kwargs, warn_ignored
+from .inputs import file_uri_path
 from .kindjob import KindJobHandle
 from .session import core_of
 
@@ -20,9 +21,7 @@ DATA_TYPES = ("S3Prefix", "ManifestFile")
 
 
 def _local(value: str | os.PathLike[str], what: str) -> str:
-    text = os.fspath(value)
-    if text.startswith("file://"):
-        return text[len("file://"):]
+    text = file_uri_path(os.fspath(value))
     if "://" in text:
         raise ValueError(f"{what} {text!r}: labstudio transforms local files; give a local path or a file:// URI")
     return text

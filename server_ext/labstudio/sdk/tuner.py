@@ -10,6 +10,7 @@ tuner process runs the trials as ordinary training jobs; so the sweep outlives t
 """
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 import time
@@ -496,6 +497,7 @@ class HyperparameterTuner:
             "strategy": self.strategy,
             "max_parallel_jobs": self.max_parallel_jobs,
             "early_stopping_type": self.early_stopping_type,
+            "estimator_class": _estimator_class_path(type(self.estimator)),
         }
         optional = {
             "name": name, "max_jobs": self.max_jobs, "random_seed": self.random_seed, "max_runtime_in_seconds": self.max_runtime_in_seconds,
@@ -577,7 +579,7 @@ class HyperparameterTuner:
         config = described["HyperParameterTuningJobConfig"]
         definition = described["TrainingJobDefinition"]
         session = {"sagemaker_session": sagemaker_session} if sagemaker_session is not None else {}
-        estimator = (estimator_cls or Estimator)(
+        estimator = (estimator_cls or _estimator_class(definition.get("EstimatorClass")) or Estimator)(
             entry_point=definition["EntryPoint"],
             source_dir=definition.get("SourceDir"),
             hyperparameters={k: _hp_value(v) for k, v in (definition.get("StaticHyperParameters") or {}).items()},
@@ -601,6 +603,31 @@ class HyperparameterTuner:
         tuner._current_job_name = described["HyperParameterTuningJobName"]
         tuner.latest_tuning_job = TuningJob(tuner._current_job_name, sagemaker_session)
         return tuner
+
+
+def _estimator_class_path(cls: type) -> str:
+    """`module.Class` of the nearest labstudio class in the estimator's ancestry (a user's own
+    subclass records the labstudio estimator it extends): what attach() may import back."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("labstudio."):
+            return f"{klass.__module__}.{klass.__qualname__}"
+    return "labstudio.sdk.estimator.Estimator"
+
+
+def _estimator_class(path: str | None) -> type[Estimator] | None:
+    """The estimator class fit() recorded, so that an attached tuner deploys with the framework's
+    predictor (SageMaker's attach reads it from the training image). Only labstudio's own
+    modules are imported from what the store says; anything else means the generic Estimator."""
+    from .estimator import Estimator
+
+    if not path or not path.startswith("labstudio."):
+        return None
+    module_name, _, class_name = path.rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return None
+    return found if isinstance(found, type) and issubclass(found, Estimator) else None
 
 
 # -- analytics ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -270,6 +271,8 @@ def default_name(source: Source, now: float) -> str:
 
     if source.kind == "job":
         base = source.description.rsplit("training job ", 1)[-1].rstrip(")")
+        # a generated job name already ends in a timestamp: the endpoint gets one, not two
+        base = re.sub(r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}(-\d{3})?$", "", base) or base
     else:
         base = Path(source.location.rstrip("/")).name
         for suffix in ARCHIVE_SUFFIXES + (".joblib", ".pkl", ".pickle"):

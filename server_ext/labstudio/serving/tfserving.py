@@ -22,8 +22,10 @@ Serving REST ``predict`` call. Here the SavedModel is loaded in the worker with
 
 ``context`` carries the fields of the container's context (``request_content_type``,
 ``accept_header``, ``model_name``, ``model_version``, ``method``, ``rest_uri``,
-``custom_attributes``...). There is no TF Serving process, so ``rest_uri`` names no server:
-a ``handler`` that posts to it itself fails; use the input/output pair.
+``custom_attributes``...). A script with these hooks gets a ``rest_uri`` that answers: a small
+HTTP server on 127.0.0.1 (a thread of the worker, on a free port) serves TF Serving's REST
+``predict`` and model-status routes from the same loaded SavedModel, so a ``handler`` that
+posts to ``context.rest_uri`` itself (with ``requests``) works as in the container.
 """
 from __future__ import annotations
 
@@ -31,7 +33,9 @@ import base64
 import io
 import json
 import re
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -79,6 +83,7 @@ class TFServingModel:
             raise ValueError(f"no SavedModel under a numeric version folder in {model_dir} (expected e.g. {model_dir}/1/saved_model.pb)")
         self.default_name = sorted(self.models)[0]
         self._loaded: dict[tuple[str, int], Any] = {}
+        self._rest_base: str | None = None  # the loopback REST server's URL, once started
         self.load(self.default_name, None)
 
     def load(self, name: str | None, version: int | None) -> Any:
@@ -331,13 +336,63 @@ class _Request:
         self.raw = raw
 
 
+class _RestHandler(BaseHTTPRequestHandler):
+    """TF Serving's REST routes: POST /v1/models/<name>[/versions/<n>]:predict, GET /v1/models/<name>."""
+
+    model: TFServingModel
+    ROUTE = re.compile(r"^/v1/models/([^/:]+)(?:/versions/(\d+))?(?::(\w+))?$")
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802 (the http.server hook's name)
+        match = self.ROUTE.match(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if match is None or (match.group(3) or "predict") != "predict":
+            self._answer(404, json.dumps({"error": f"this local TF Serving answers :predict only, not {self.path}"}).encode())
+            return
+        version = int(match.group(2)) if match.group(2) else None
+        response = self.model.predict(body, match.group(1), version)
+        self._answer(response.status_code, response.content)
+
+    def do_GET(self) -> None:  # noqa: N802
+        match = self.ROUTE.match(self.path)
+        versions = self.model.models.get(match.group(1)) if match else None
+        if not versions:
+            self._answer(404, json.dumps({"error": f"Could not find any versions of model {self.path}"}).encode())
+            return
+        status = [{"version": str(v), "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}} for v in sorted(versions, reverse=True)]
+        self._answer(200, json.dumps({"model_version_status": status}).encode())
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's signature)
+        pass
+
+
+def serve_rest(model: TFServingModel) -> str:
+    """Start (once per model) the loopback TF Serving REST server; its base URL."""
+    url = model._rest_base
+    if url is None:
+        handler = type("Handler", (_RestHandler,), {"model": model})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name="tf-serving-rest", daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        model._rest_base = url  # one server per loaded model
+    return url
+
+
 def _context(model: TFServingModel, content_type: str, accept: str, length: int) -> TFSContext:
     name = model.default_name
+    base = model._rest_base or "http://127.0.0.1:8501"
     return TFSContext(
         model_name=name,
         model_version=None,
         method="predict",
-        rest_uri=f"http://localhost:8501/v1/models/{name}:predict",
+        rest_uri=f"{base}/v1/models/{name}:predict",
         grpc_port=None,
         custom_attributes=None,
         request_content_type=codecs.media_type(content_type) or codecs.JSON,
@@ -352,6 +407,8 @@ def handlers(model: TFServingModel, module: Any) -> dict[str, Callable[..., Any]
     handler = getattr(module, "handler", None) if module is not None else None
     input_handler = getattr(module, "input_handler", None) if module is not None else None
     output_handler = getattr(module, "output_handler", None) if module is not None else None
+    if any(callable(hook) for hook in (handler, input_handler, output_handler)):
+        serve_rest(model)  # the script may post to context.rest_uri itself
 
     def input_fn(body: Any, content_type: str) -> _Request:
         raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)

@@ -9,6 +9,7 @@ from .common import JsonNumber, Request, Response
 
 RunStatus = Literal["InProgress", "Completed", "Failed", "Stopped"]
 DownsampleMethod = Literal["minmax", "lttb"]
+JobKind = Literal["training", "processing", "transform"]
 # A null value removes the tag.
 TagUpdates = dict[str, str | None]
 
@@ -82,8 +83,8 @@ class Run(Response):
     duration: float | None = Field(description="Seconds (so far, while in progress)")
     created_time: float
     last_modified_time: float
-    source_type: str | None = Field(description="TrainingJob or Run")
-    source_name: str | None = Field(description="The training job's name")
+    source_type: str | None = Field(description="TrainingJob, ProcessingJob or Run")
+    source_name: str | None = Field(description="The job's name (of the kind source_type says)")
     tags: dict[str, str]
     params: dict[str, str]
     metrics: dict[str, MetricSummary]
@@ -99,12 +100,13 @@ class RunArtifact(Response):
 
 class RunJob(Response):
     name: str
+    kind: JobKind = Field(description="Which job collection holds it: /jobs, /processing-jobs or /transform-jobs")
     status: str
     secondary_status: str | None = None
 
 
 class RunDetail(Run):
-    """GET /runs/{id}: a run with its metric names, artifacts and training job."""
+    """GET /runs/{id}: a run with its metric names, artifacts and the job it belongs to."""
 
     metric_names: list[str]
     artifacts: list[RunArtifact]

@@ -94,6 +94,11 @@ class CreateTuningJobRequest(Request):
     warm_start: WarmStartRequest | None = None
     experiment_name: str | None = Field(default=None, description="Default: the tuning job's name; every trial is a run in it.")
     tags: dict[str, str] | None = None
+    estimator_class: str | None = Field(
+        default=None, max_length=200,
+        description="The SDK estimator class that built the request (`module.Class`), so that HyperparameterTuner.attach "
+        "rebuilds the same kind of estimator (and its deploy() the same kind of predictor), as SageMaker's does from the image.",
+    )
 
 
 # ---- answers (SageMaker's shapes) ----------------------------------------------------
@@ -147,6 +152,7 @@ class TrainingJobDefinition(Response):
     EntryPoint: str
     SourceDir: str | None = None
     Channels: dict[str, str] | None = None
+    EstimatorClass: str | None = None
 
 
 class ParentTuningJob(Response):

@@ -135,11 +135,14 @@ class Artifact:
 
 @dataclass(frozen=True)
 class JobOfRun:
-    """The training job a run belongs to, as a run's detail shows it."""
+    """The job a run belongs to, as a run's detail shows it. `kind` ("training",
+    "processing", "transform") says which collection the job lives in: a link to it must
+    go to that kind's detail, as each kind lists and describes only its own."""
 
     name: str
     status: str
     secondary_status: str
+    kind: str = "training"
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,9 @@ def delete_runs(conn: Connection, run_ids: Sequence[str], *, what: str, experime
     `skip_running`, which keeps them (and then the experiment too). Checking and deleting
     in the same transaction as choosing the runs means a job submitted meanwhile either
     commits first (its run is seen, and the delete refuses) or after, never in between.
-    The artifact files are the caller's to remove, after the commit (their URIs come back)."""
+    The artifact files are the caller's to remove, after the commit (their URIs come back):
+    only the runs' OUTPUTS, never their inputs, which may be another job's output in the
+    artifact store (a channel or processing input pointing at it) and are not the run's."""
     j = schema.jobs
     running_jobs: dict[str, str | None] = dict(conn.execute(select(j.c.name, j.c.run_id).where(j.c.status.in_(RUNNING_JOB_STATUSES))).all())
     running_runs = {rid for rid in running_jobs.values() if rid}
@@ -144,7 +146,7 @@ def delete_runs(conn: Connection, run_ids: Sequence[str], *, what: str, experime
     a = schema.run_artifacts
     uris: list[str] = []
     for chunk in _chunks(doomed):
-        uris.extend(conn.execute(select(a.c.uri).where(a.c.run_id.in_(chunk))).scalars())
+        uris.extend(conn.execute(select(a.c.uri).where(a.c.run_id.in_(chunk), a.c.is_output.is_(True))).scalars())
         for table in (schema.run_params, schema.run_metric_summaries, schema.run_artifacts):
             conn.execute(delete(table).where(table.c.run_id.in_(chunk)))
         conn.execute(delete(schema.runs).where(schema.runs.c.id.in_(chunk)))

@@ -183,10 +183,12 @@ def rename_run(conn: Connection, run_id: str, name: str) -> None:
 
 
 def job_of_run(conn: Connection, run_id: str) -> JobOfRun | None:
-    """The training job this run belongs to, if any."""
+    """The job (of any kind: training, processing...) this run belongs to, if any."""
     j = schema.jobs
-    row = conn.execute(select(j.c.name, j.c.status, j.c.secondary_status).where(j.c.run_id == run_id)).first()
-    return None if row is None else JobOfRun(name=row.name, status=row.status, secondary_status=row.secondary_status)
+    row = conn.execute(select(j.c.name, j.c.status, j.c.secondary_status, j.c.kind).where(j.c.run_id == run_id)).first()
+    if row is None:
+        return None
+    return JobOfRun(name=row.name, status=row.status, secondary_status=row.secondary_status, kind=row.kind)
 
 
 def write_chunk(

@@ -126,7 +126,9 @@ def artifact_json(a: Artifact) -> dict[str, Any]:
 
 
 def job_json(job: JobOfRun | None) -> dict[str, Any] | None:
-    return None if job is None else {"name": job.name, "status": job.status, "secondary_status": job.secondary_status}
+    if job is None:
+        return None
+    return {"name": job.name, "kind": job.kind, "status": job.status, "secondary_status": job.secondary_status}
 
 
 class ExperimentService:
@@ -349,7 +351,8 @@ class ExperimentService:
                 "experiment_deleted": done.experiment_deleted, "deleted_files": removed}
 
     def _remove_files(self, run_ids: list[str], uris: list[str], running_jobs: Mapping[str, Any]) -> int:
-        """Delete stored artifacts of deleted runs: only inside the store, never a running job's, never a served model."""
+        """Delete stored output artifacts of deleted runs (`uris`: outputs only, inputs are never
+        the run's own): only inside the store, never a running job's, never a served model."""
         from ..artifacts import ArtifactStore
 
         store = ArtifactStore(self.settings.artifact_uri)

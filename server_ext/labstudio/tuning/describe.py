@@ -132,6 +132,7 @@ def describe(job: TuningJob, trials: Sequence[TrialRecord]) -> dict[str, Any]:
             "Channels": {name: f"file://{path}" for name, path in sorted(template.channels.items())},
             "Environment": template.environment,
             "MaxRuntimeInSeconds": template.max_runtime_seconds,
+            "EstimatorClass": spec.estimator_class,
         },
         "WarmStartConfig": (
             {

@@ -45,9 +45,11 @@ from .early_stopping import should_stop
 from .spec import TUNING_TAG, TuningSpec
 
 log = logging.getLogger("labstudio.tuning")
-_TRIAL_SUFFIX = re.compile(r"[0-9]{3,}-[0-9a-f]{8}")  # what _prepare appends to the tuning job's name
+_TRIAL_SUFFIX = re.compile(r"[0-9]{3,}-[0-9a-f]{8}")  # what _prepare_trial appends to the tuning job's name
 
 POLL_SECONDS = 0.1  # the longest wait between passes (two indexed queries each)
+FAST_POLL_SECONDS = 0.01  # the wait while a trial's script has exited and its final status is due
+ENDING_WINDOW = 1.0  # the longest a trial is polled fast for (archives take longer: the slow poll sees them)
 EARLY_STOP_INTERVAL = 0.25  # how often running trials' objective curves are read
 LIVENESS_INTERVAL = 1.0  # how often running trials' supervisors are checked
 
@@ -83,8 +85,9 @@ class Tuner:
         self.curves: dict[int, list[float]] = {}  # finished trial number -> objective values by step
         self.stop_sent: set[str] = set()
         self.pending_forgotten = False
-        self.pidfds: dict[str, int] = {}  # running trial -> a pidfd of its job's supervisor (a wake-up hint)
-        self.exited: set[str] = set()  # trials whose supervisor was seen exiting (never watched again)
+        self.pidfds: dict[str, int] = {}  # running trial -> a pidfd of its script's process (a wake-up hint)
+        self.exited: set[str] = set()  # trials whose script was seen exiting (never watched again)
+        self.ending: dict[str, float] = {}  # trials whose script exited -> until when to poll fast for their end
         self.next_early = 0.0
         self.next_liveness = 0.0
         self.prepared: Prepared | None = None  # the next trial, ready to launch when a slot frees
@@ -223,46 +226,52 @@ class Tuner:
         """Start new trials while fewer than max_parallel_jobs run; the trials, those included."""
         started = len(trials)
         running = self._running(trials)
+        number = max((t.number for t in trials), default=0) + 1
         launched = False
         while started < self.spec.max_jobs and running < self.spec.max_parallel_jobs:
-            number = max((t.number for t in trials), default=0) + 1
             if not self._launch(number):
                 break
             launched = True
-            started, running = started + 1, running + 1
-            trials = self._trials()
-        return trials if not launched else self._trials()
+            started, running, number = started + 1, running + 1, number + 1
+        return self._trials() if launched else trials
 
     def _sleep(self) -> None:
-        """Wait up to POLL_SECONDS, waking at once when a running trial's supervisor exits.
+        """Wait up to POLL_SECONDS, or FAST_POLL_SECONDS while a trial is ending.
 
-        A supervisor exits right after writing its job's final status, so watching it (a
-        pidfd, Linux 5.3+) starts the next trial within milliseconds without polling the store
-        any faster. The store stays the truth: a pidfd only ends the wait early."""
+        A trial ends when its script's process exits: the supervisor then frees the slot,
+        packs the archives and writes the final status some tens of milliseconds later, and
+        only exits after that (its interpreter's shutdown takes longer still on a busy
+        machine: a pidfd on the supervisor woke the tuner later than the 100 ms poll did).
+        So the tuner watches the script's process (a pidfd, Linux 5.3+) and, once it exits,
+        polls the store every few milliseconds until that job's final status is there,
+        starting the next trial as soon as it is written. The store stays the truth: a pidfd
+        only shortens the wait."""
         with self.db.read() as conn:
             running = [t.training_job_name for t in store.list_trials(conn, self.name) if t.job_status in ("InProgress", "Stopping")]
         for name in [n for n in self.pidfds if n not in running]:
             os.close(self.pidfds.pop(name))
+        mono = time.monotonic()
+        self.ending = {n: until for n, until in self.ending.items() if n in running and until > mono}
         for name in running:
             if name not in self.pidfds and name not in self.exited:
                 fd = self._pidfd(name)
                 if fd is not None:
                     self.pidfds[name] = fd
+        timeout = FAST_POLL_SECONDS if self.ending else POLL_SECONDS
         if not self.pidfds:
-            time.sleep(POLL_SECONDS)
+            time.sleep(timeout)
             return
-        readable, _, _ = select.select(list(self.pidfds.values()), [], [], POLL_SECONDS)
+        readable, _, _ = select.select(list(self.pidfds.values()), [], [], timeout)
         for name, fd in list(self.pidfds.items()):
-            if fd in readable:  # that supervisor is gone: never wait on it again (no busy loop)
+            if fd in readable:  # that script is gone: never wait on it again (no busy loop)
                 os.close(self.pidfds.pop(name))
                 self.exited.add(name)
+                self.ending[name] = time.monotonic() + ENDING_WINDOW
 
     def _pidfd(self, name: str) -> int | None:
-        from ..jobs.backends import get_backend
-
+        """A pidfd of the trial's script process, once its supervisor has recorded it."""
         try:
-            job = self.jobs.get(name)
-            pid = get_backend(job.backend, self.core.settings).runner_pid(job, self.jobs.layout(name))
+            pid = self.jobs.get(name).process_pgid
             return os.pidfd_open(pid) if pid and hasattr(os, "pidfd_open") else None
         except (OSError, NotFound):
             return None  # gone already, or no pidfd here: the poll notices the end

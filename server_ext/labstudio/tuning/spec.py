@@ -45,6 +45,7 @@ class TuningSpec:
     experiment_name: str = ""
     tags: dict[str, str] = field(default_factory=dict)
     max_jobs_requested: int | None = None  # as the user gave it (Grid: may be None)
+    estimator_class: str | None = None  # the SDK estimator's `module.Class`, for HyperparameterTuner.attach
 
     @property
     def minimize(self) -> bool:
@@ -75,6 +76,7 @@ class TuningSpec:
             "experiment_name": self.experiment_name,
             "tags": dict(self.tags),
             "max_jobs_requested": self.max_jobs_requested,
+            "estimator_class": self.estimator_class,
         }
 
     @classmethod
@@ -187,4 +189,19 @@ def parse_tuning_request(
         experiment_name=experiment,
         tags=tags,
         max_jobs_requested=req.max_jobs,
+        estimator_class=_estimator_class(req.estimator_class),
     )
+
+
+# A dotted `module.Class` path. Checked here rather than as a pattern in the shape: the OpenAPI
+# document keeps one pattern, the resource-name rule (tests/test_shapes.py).
+_CLASS_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _estimator_class(value: str | None) -> str | None:
+    if value is not None and not _CLASS_PATH.fullmatch(value):
+        raise Invalid(
+            f"'estimator_class' {value!r} is not a dotted `module.Class` path (e.g. labstudio.xgboost.XGBoost).",
+            field="estimator_class",
+        )
+    return value
