@@ -1,4 +1,4 @@
-/** Small pieces shared by the views: error box, status dot, tick hook, metric format. */
+/** Small pieces shared by the views: error box, status dot, deploy form, tick hook, metric format. */
 import * as React from 'react';
 
 export function ErrorBox(props: {
@@ -129,4 +129,50 @@ export function downloadText(text: string, filename: string): void {
   a.download = filename;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The endpoint-name form behind a Deploy button (a job's detail, a tuning job's best trial). */
+export function DeployForm(props: {
+  name: string;
+  busy: boolean;
+  onChange: (name: string) => void;
+  onDeploy: (name: string) => void;
+  onCancel: () => void;
+}): JSX.Element {
+  const { name, busy } = props;
+  return (
+    <form
+      className="labstudio-toolbar labstudio-deploy-form"
+      onSubmit={e => {
+        e.preventDefault();
+        props.onDeploy(name);
+      }}
+    >
+      <label className="labstudio-inline-label">
+        Endpoint name
+        <input
+          className="jp-mod-styled"
+          data-testid="labstudio-deploy-name"
+          value={name}
+          onChange={e => props.onChange(e.target.value)}
+          autoFocus
+        />
+      </label>
+      <button
+        type="submit"
+        className="labstudio-button labstudio-primary"
+        data-testid="labstudio-deploy-confirm"
+        disabled={busy || !name.trim()}
+      >
+        {busy ? 'Deploying…' : 'Deploy'}
+      </button>
+      <button
+        type="button"
+        className="labstudio-button"
+        onClick={props.onCancel}
+      >
+        Cancel
+      </button>
+    </form>
+  );
 }

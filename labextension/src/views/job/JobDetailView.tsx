@@ -7,7 +7,7 @@ import * as React from 'react';
 
 import { MetricChart } from '../../charts/MetricChart';
 import { ITrainingJobDescription } from '../../types';
-import { ErrorBox, copyText } from '../common/common';
+import { DeployForm, ErrorBox, copyText } from '../common/common';
 import { useModel } from '../common/useModel';
 import { formatDuration, formatTime } from '../format';
 import { StatusBadge } from '../StatusBadge';
@@ -131,39 +131,13 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
         )}
       </div>
       {deployName !== null && (
-        <form
-          className="labstudio-toolbar labstudio-deploy-form"
-          onSubmit={e => {
-            e.preventDefault();
-            void deploy(deployName);
-          }}
-        >
-          <label className="labstudio-inline-label">
-            Endpoint name
-            <input
-              className="jp-mod-styled"
-              data-testid="labstudio-deploy-name"
-              value={deployName}
-              onChange={e => setDeployName(e.target.value)}
-              autoFocus
-            />
-          </label>
-          <button
-            type="submit"
-            className="labstudio-button labstudio-primary"
-            data-testid="labstudio-deploy-confirm"
-            disabled={busy || !deployName.trim()}
-          >
-            {busy ? 'Deploying…' : 'Deploy'}
-          </button>
-          <button
-            type="button"
-            className="labstudio-button"
-            onClick={() => setDeployName(null)}
-          >
-            Cancel
-          </button>
-        </form>
+        <DeployForm
+          name={deployName}
+          busy={busy}
+          onChange={setDeployName}
+          onDeploy={name => void deploy(name)}
+          onCancel={() => setDeployName(null)}
+        />
       )}
       {model.transformForm && (
         <TransformForm

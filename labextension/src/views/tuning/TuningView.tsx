@@ -10,7 +10,12 @@ import * as React from 'react';
 import { ObjectiveChart } from '../../charts/ObjectiveChart';
 import { ParallelCoordinates } from '../../charts/ParallelCoordinates';
 import { ITuningTrialSummary } from '../../types';
-import { distinctDigits, ErrorBox, formatMetric } from '../common/common';
+import {
+  DeployForm,
+  distinctDigits,
+  ErrorBox,
+  formatMetric
+} from '../common/common';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { endpointNameFor } from '../job/jobData';
@@ -136,39 +141,13 @@ export function TuningView(props: ITuningViewProps): JSX.Element {
           )}
       </div>
       {deployName !== null && (
-        <form
-          className="labstudio-toolbar labstudio-deploy-form"
-          onSubmit={e => {
-            e.preventDefault();
-            void deploy(deployName);
-          }}
-        >
-          <label className="labstudio-inline-label">
-            Endpoint name
-            <input
-              className="jp-mod-styled"
-              data-testid="labstudio-deploy-name"
-              value={deployName}
-              onChange={e => setDeployName(e.target.value)}
-              autoFocus
-            />
-          </label>
-          <button
-            type="submit"
-            className="labstudio-button labstudio-primary"
-            data-testid="labstudio-deploy-confirm"
-            disabled={busy || !deployName.trim()}
-          >
-            {busy ? 'Deploying…' : 'Deploy'}
-          </button>
-          <button
-            type="button"
-            className="labstudio-button"
-            onClick={() => setDeployName(null)}
-          >
-            Cancel
-          </button>
-        </form>
+        <DeployForm
+          name={deployName}
+          busy={busy}
+          onChange={setDeployName}
+          onDeploy={name => void deploy(name)}
+          onCancel={() => setDeployName(null)}
+        />
       )}
       {actionError && (
         <div
