@@ -25,6 +25,9 @@ MAX_TUNING_NAME = 32
 TuningJobName = Annotated[ResourceName, Field(max_length=MAX_TUNING_NAME)]
 
 
+
+MAX_TRIALS = 10_000  # per tuning job
+
 class ParameterRange(Request):
     """One tuned hyperparameter. Integer and Continuous ranges take min_value/max_value,
     Categorical ones take values. Checked here, so every client (REST, SDK, CLI) hears of an
@@ -86,8 +89,9 @@ class CreateTuningJobRequest(Request):
     objective_type: ObjectiveType = "Maximize"
     hyperparameter_ranges: dict[str, ParameterRange] = Field(min_length=1)
     strategy: TuningStrategy = "Bayesian"
-    max_jobs: Int | None = Field(default=None, ge=1, description="Number of trials. Required except for Grid (default: the grid's size).")
-    max_parallel_jobs: Int = Field(default=1, ge=1, description="Trials running at once; at most max_jobs.")
+    # Upper bounds: a number past them is a typo, not a sweep (and would not fit the store's integers).
+    max_jobs: Int | None = Field(default=None, ge=1, le=MAX_TRIALS, description="Number of trials. Required except for Grid (default: the grid's size).")
+    max_parallel_jobs: Int = Field(default=1, ge=1, le=MAX_TRIALS, description="Trials running at once; at most max_jobs.")
     early_stopping_type: Literal["Off", "Auto"] = "Off"
     random_seed: Int | None = None
     max_runtime_in_seconds: Int | None = Field(default=None, gt=0, description="For the whole tuning job: no new trial after it, running ones are stopped.")
