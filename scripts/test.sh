@@ -42,7 +42,9 @@ step "labextension build"
 jlpm build:prod
 
 step "pytest"
-python -m pytest -q -p no:cacheprovider tests
+# Two workers; the tests that share the session's Ray cluster carry xdist_group("ray") and
+# run on one worker, so only one cluster is started.
+python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup tests
 
 step "Jest"
 jlpm test

@@ -16,7 +16,8 @@ import pytest
 
 # serving_helpers provides the session-scoped trained-model fixtures (diabetes_model, iris_model):
 # registered as a plugin so tests request them by argument name instead of importing them.
-pytest_plugins = ["pytest_jupyter.jupyter_server", "serving_helpers"]
+# ray_cluster and s3_server: the scale-out services (a two-node Ray cluster, an S3-compatible server).
+pytest_plugins = ["pytest_jupyter.jupyter_server", "serving_helpers", "ray_cluster", "s3_server"]
 
 LABSTUDIO_VARS = (
     "LABSTUDIO_HOME",
@@ -24,6 +25,8 @@ LABSTUDIO_VARS = (
     "LABSTUDIO_ARTIFACT_URI",
     "LABSTUDIO_MAX_CONCURRENT_JOBS",
     "LABSTUDIO_STOP_GRACE_SECONDS",
+    "LABSTUDIO_BACKEND",
+    "LABSTUDIO_RAY_ADDRESS",
 )
 
 
@@ -36,6 +39,8 @@ def labstudio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("LABSTUDIO_ARTIFACT_URI", str(home / "artifacts"))
     monkeypatch.setenv("LABSTUDIO_MAX_CONCURRENT_JOBS", "4")
     monkeypatch.setenv("LABSTUDIO_STOP_GRACE_SECONDS", "3")
+    monkeypatch.delenv("LABSTUDIO_BACKEND", raising=False)
+    monkeypatch.delenv("LABSTUDIO_RAY_ADDRESS", raising=False)
     yield home
     _stop_leftovers(home)
 

@@ -90,7 +90,7 @@ def test_bad_arguments_are_clear_errors(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(ValueError, match="needs an NVIDIA GPU"):
         labstudio.Estimator("train.py", instance_type="local_gpu")
     with pytest.raises(ValueError, match="instance_count"):
-        labstudio.Estimator("train.py", instance_count=2)
+        labstudio.Estimator("train.py", instance_count=65)  # up to 64 hosts (docs/multi-host.md)
     with pytest.raises(TypeError, match="unexpected keyword argument 'epochs'"):
         labstudio.Estimator("train.py", epochs=3)
     with pytest.raises(ValueError, match="git_config"):
@@ -138,7 +138,8 @@ def test_fit_inputs_metrics_analytics_output_path_and_attach(project: Path, core
 
     with pytest.raises(ValueError, match="unknown key"):
         est.fit("data", experiment_config={"Experiment": "x"})
-    with pytest.raises(ValueError, match="s3:// data is not supported"):
+    # s3:// channels are supported now (tests/test_s3.py); one that cannot be read is refused at fit, naming it
+    with pytest.raises(ValueError, match="channel 'training' s3://bucket/train: "):
         est.fit("s3://bucket/train")
 
 
@@ -196,7 +197,7 @@ def test_interrupting_a_waiting_fit_leaves_the_job_running(project: Path, core, 
 def test_sigint_to_a_driver_script_stops_waiting_not_the_job(project: Path, core) -> None:
     (project / "driver.py").write_text(textwrap.dedent("""
         from labstudio import Estimator
-        Estimator("train.py", source_dir="src", hyperparameters={"epochs": 300, "sleep": 0.1}).fit("data")
+        Estimator("train.py", source_dir="src", hyperparameters={"epochs": 3000, "sleep": 0.1}).fit("data")
     """))
     proc = subprocess.Popen([sys.executable, "driver.py"], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -60,7 +60,7 @@ def test_the_setting_chooses_the_backend_class(labstudio_home, monkeypatch: pyte
     endpoints.delete("tagged")
 
 
-@pytest.mark.parametrize("name", ["ray", "os.path.join", "no_such_module.Backend"])
+@pytest.mark.parametrize("name", ["kubernetes", "os.path.join", "no_such_module.Backend"])  # "ray" is a backend now
 def test_an_unknown_backend_is_a_clear_error_naming_the_setting(labstudio_home, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     from labstudio.core import Core
 

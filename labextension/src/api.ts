@@ -27,6 +27,7 @@ import {
   IJobMetricsPage,
   IListTrainingJobsOptions,
   IListTrainingJobsResponse,
+  IListBackendsResponse,
   ILogChunk,
   ITrainingJobDescription,
   ICreateTuningJobRequest,
@@ -143,11 +144,19 @@ export class LabstudioClient {
     ]);
   }
 
-  /** `GET /jobs/{name}/logs?offset=N`: the log text from byte `offset` on. */
-  getLogs(name: string, offset = 0): Promise<ILogChunk> {
+  /**
+   * `GET /jobs/{name}/logs?offset=N[&host=algo-k]`: the log text from byte `offset` on;
+   * with `host`, only that host's lines of a multi-host job (offsets stay the whole log's).
+   */
+  getLogs(name: string, offset = 0, host?: string | null): Promise<ILogChunk> {
     return this.request<ILogChunk>('GET', ['jobs', name, 'logs'], {
-      query: { offset }
+      query: { offset, host }
     });
+  }
+
+  /** `GET /backends`: where jobs and endpoints can run, and why a backend cannot. */
+  getBackends(): Promise<IListBackendsResponse> {
+    return this.request<IListBackendsResponse>('GET', ['backends']);
   }
 
   /**

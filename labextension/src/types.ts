@@ -59,6 +59,18 @@ export type IFinalMetric = Schemas['FinalMetric'];
 /** The answer of `GET /labstudio/api/jobs/{name}` (SageMaker's DescribeTrainingJob). */
 export type ITrainingJobDescription = Schemas['DescribeTrainingJobResponse'];
 
+/** One host (`algo-k`) of a job, from the describe's `Hosts`. */
+export type IJobHost = Schemas['JobHostShape'];
+
+/** One backend a job or endpoint can run on, and whether it can now. */
+export type IBackendChoice = Schemas['BackendChoice'];
+
+/** The default backend and every choice, for jobs or for endpoints. */
+export type IBackendChoices = Schemas['BackendChoices'];
+
+/** The answer of `GET /labstudio/api/backends`. */
+export type IListBackendsResponse = Schemas['ListBackendsResponse'];
+
 /** The answer of `GET /labstudio/api/jobs/{name}/logs?offset=N`. */
 export type ILogChunk = Schemas['LogChunk'];
 

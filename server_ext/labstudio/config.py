@@ -17,6 +17,8 @@ ENV_ARTIFACT_URI = "LABSTUDIO_ARTIFACT_URI"
 ENV_MAX_CONCURRENT = "LABSTUDIO_MAX_CONCURRENT_JOBS"
 ENV_STOP_GRACE = "LABSTUDIO_STOP_GRACE_SECONDS"
 ENV_ENDPOINT_BACKEND = "LABSTUDIO_ENDPOINT_BACKEND"
+ENV_BACKEND = "LABSTUDIO_BACKEND"  # where jobs run when a request names no backend: local or ray
+ENV_RAY_ADDRESS = "LABSTUDIO_RAY_ADDRESS"  # the cluster the ray backend connects to
 
 # Set by the CLI: on a home folder it cannot write, its listing and describing commands
 # still read the store (opened read-only) instead of refusing to start. The server and the
@@ -60,6 +62,8 @@ class Settings:
     max_concurrent_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     stop_grace_seconds: float = 10.0
     endpoint_backend: str = "local"  # where endpoints run: serving.backends names the choices
+    job_backend: str = "local"  # where jobs run by default: jobs.backends names the choices
+    ray_address: str = ""  # LABSTUDIO_RAY_ADDRESS; empty: Ray's own default (RAY_ADDRESS, or a local cluster)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -73,6 +77,8 @@ class Settings:
             max_concurrent_jobs=_int_env(ENV_MAX_CONCURRENT, os.cpu_count() or 1),
             stop_grace_seconds=_float_env(ENV_STOP_GRACE, 10.0),
             endpoint_backend=os.environ.get(ENV_ENDPOINT_BACKEND, "").strip() or "local",
+            job_backend=os.environ.get(ENV_BACKEND, "").strip() or "local",
+            ray_address=os.environ.get(ENV_RAY_ADDRESS, "").strip(),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -87,6 +93,8 @@ class Settings:
             ENV_MAX_CONCURRENT: str(self.max_concurrent_jobs),
             ENV_STOP_GRACE: str(self.stop_grace_seconds),
             ENV_ENDPOINT_BACKEND: self.endpoint_backend,
+            ENV_BACKEND: self.job_backend,
+            ENV_RAY_ADDRESS: self.ray_address,
         }
 
     @property

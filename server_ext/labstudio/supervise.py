@@ -28,9 +28,19 @@ def _redirect(log_path: str) -> None:
     os.close(devnull)
 
 
+def _host(argv: list[str]) -> str | None:
+    """`--host algo-k` (or `--host=algo-k`): which host of a multi-host job this supervises."""
+    for i, arg in enumerate(argv):
+        if arg == "--host":
+            return argv[i + 1] if i + 1 < len(argv) else ""
+        if arg.startswith("--host="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 1 or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.supervise JOB_NAME [--foreground]", file=sys.stderr)
+        print("usage: python -m labstudio.supervise JOB_NAME [--host algo-K] [--foreground]", file=sys.stderr)
         return 2
     name = argv[0]
     home = os.path.abspath(os.path.expanduser(os.environ.get("LABSTUDIO_HOME") or "~/.labstudio"))
@@ -38,12 +48,21 @@ def main(argv: list[str]) -> int:
     if os.sep in name or name in (".", "..") or not os.path.exists(os.path.join(job_dir, "launch.json")):
         print(f"labstudio.supervise: no job {name!r} under {os.path.join(home, 'jobs')}", file=sys.stderr)
         return 2
+    host = _host(argv[1:])
+    own_dir = job_dir  # algo-1's files are the job's folder; other hosts have hosts/algo-k/
+    if host is not None and host != "algo-1":
+        own_dir = os.path.join(job_dir, "hosts", host)
+        if not (host.startswith("algo-") and host[5:].isdigit()) or not os.path.exists(os.path.join(own_dir, "launch.json")):
+            print(f"labstudio.supervise: job {name!r} has no host {host!r}", file=sys.stderr)
+            return 2
     if "--foreground" not in argv:
         _fork()
-        _redirect(os.path.join(job_dir, "supervisor.log"))
+        _redirect(os.path.join(own_dir, "supervisor.log"))
     from .jobs.kinds import supervisor_class  # a training or a processing job's supervisor
 
-    return supervisor_class(job_dir)(job_dir, name).run()
+    if host is None:
+        return supervisor_class(job_dir)(job_dir, name).run()
+    return supervisor_class(job_dir)(job_dir, name, host).run()
 
 
 if __name__ == "__main__":

@@ -327,3 +327,46 @@ test('a running job stops from its detail view', async ({ page, tmpPath }) => {
   await expect(detail).toHaveAttribute('data-status', 'Stopped', { timeout: 60_000 });
   await expect(row).toHaveAttribute('data-status', 'Stopped');
 });
+
+test('the launch form offers the backends; a 2-host job shows its hosts and filters its log by host', async ({ page, tmpPath }) => {
+  await page.contents.uploadFile(path.join(FIXTURES, 'train.py'), `${tmpPath}/train.py`);
+  await openPanel(page);
+  await page.locator('#labstudio-panel').getByTestId('labstudio-launch').click();
+  const form = page.getByTestId('labstudio-launch-form').last();
+  await expect(form).toBeVisible();
+
+  // local is the server's default; ray is offered but disabled, with what to configure
+  // (this server's store is a SQLite file).
+  const backend = form.getByTestId('labstudio-launch-backend');
+  await expect(backend).toHaveValue('local');
+  await expect(backend.locator('option[value="local"]')).toBeEnabled();
+  await expect(backend.locator('option[value="ray"]')).toBeDisabled();
+  const reason = form.locator('[data-testid="labstudio-launch-backend-reason"][data-backend="ray"]');
+  await expect(reason).toContainText('LABSTUDIO_DB_URL');
+
+  await form.getByTestId('labstudio-launch-entry-point').fill(`${tmpPath}/train.py`);
+  await expect(form.getByTestId('labstudio-launch-torchrun')).toBeDisabled();
+  await form.getByTestId('labstudio-launch-instance-count').fill('2');
+  await expect(form.getByTestId('labstudio-launch-torchrun')).toBeEnabled();
+  await form.getByTestId('labstudio-launch-placement').screenshot({ path: path.join(SCREENSHOTS, 'launch-backend.png') });
+  await form.getByTestId('labstudio-launch-experiment').fill('ui-hosts');
+  await form.getByTestId('labstudio-launch-submit').click();
+
+  const detail = page.getByTestId('labstudio-job-detail').last();
+  await expect(detail).toHaveAttribute('data-status', 'Completed', { timeout: 90_000 });
+  const hosts = detail.getByTestId('labstudio-job-host');
+  await expect(hosts).toHaveCount(2);
+  await expect(hosts.nth(0)).toHaveAttribute('data-host', 'algo-1');
+  await expect(hosts.nth(1)).toHaveAttribute('data-host', 'algo-2');
+  await expect(hosts.nth(0)).toHaveAttribute('data-status', 'Completed');
+  await expect(hosts.nth(1)).toHaveAttribute('data-status', 'Completed');
+
+  // Every host's lines, prefixed; then only algo-2's.
+  const log = detail.getByTestId('labstudio-log');
+  await expect(log).toContainText(/algo-1-\w+ \| training done/);
+  await expect(log).toContainText(/algo-2-\w+ \| training done/);
+  await detail.getByTestId('labstudio-log-host').selectOption('algo-2');
+  await expect(log).toContainText(/algo-2-\w+ \| training done/);
+  await expect(log).not.toContainText('algo-1-');
+  await screenshotBoth(page, 'job-hosts');
+});

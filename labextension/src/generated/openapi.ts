@@ -310,6 +310,8 @@ export interface paths {
             parameters: {
                 query?: {
                     offset?: number;
+                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
+                    host?: string;
                 };
                 header?: never;
                 path: {
@@ -2976,6 +2978,8 @@ export interface paths {
             parameters: {
                 query?: {
                     offset?: number;
+                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
+                    host?: string;
                 };
                 header?: never;
                 path: {
@@ -3346,6 +3350,8 @@ export interface paths {
             parameters: {
                 query?: {
                     offset?: number;
+                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
+                    host?: string;
                 };
                 header?: never;
                 path: {
@@ -3384,6 +3390,60 @@ export interface paths {
                 };
                 /** @description Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/backends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where jobs and endpoints can run: the default backend and each one's availability, with the reason when unavailable */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The backend choices */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListBackendsResponse"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3478,6 +3538,27 @@ export interface components {
             ContainerEntrypoint?: string[] | null;
             /** @default null */
             ContainerArguments?: string[] | null;
+        };
+        BackendChoice: {
+            /** @description What a request's `backend` field names (`local`, `ray`). */
+            name: string;
+            /** @description Whether this server can run work there with its current settings. */
+            available: boolean;
+            /**
+             * @description When unavailable: what is missing and how to configure it.
+             * @default null
+             */
+            reason?: string | null;
+            /**
+             * @description The cluster address the backend uses (LABSTUDIO_RAY_ADDRESS), when it has one.
+             * @default null
+             */
+            address?: string | null;
+        };
+        BackendChoices: {
+            /** @description The backend used when a request names none. */
+            default: string;
+            backends: components["schemas"]["BackendChoice"][];
         };
         CaptureOption: {
             /** @description Input or Output (any case). */
@@ -3663,8 +3744,11 @@ export interface components {
              * @default null
              */
             instance_count?: number | null;
-            /** @default null */
-            backend?: "local" | null;
+            /**
+             * @description Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND. On `ray` the outputs go to s3:// destinations or the artifact store.
+             * @default null
+             */
+            backend?: ("local" | "ray") | null;
             /**
              * @description Install the source dir's requirements.txt with pip before the script, in a cached per-job environment that sees labstudio's packages (as for training jobs). Default true.
              * @default null
@@ -3690,12 +3774,17 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /**
-             * @description name -> local path or file:// URI
+             * @description name -> local path, file:// URI, or s3:// URL (copied into the job before the script starts)
              * @default null
              */
             channels?: {
                 [key: string]: string;
             } | null;
+            /**
+             * @description Where the model and output archives go, as <output_path>/<job>/output/model.tar.gz (SageMaker's layout): an s3:// URL or a local folder. Default: labstudio's artifact store.
+             * @default null
+             */
+            output_path?: string | null;
             /** @default null */
             environment?: {
                 [key: string]: string | number;
@@ -3715,13 +3804,28 @@ export interface components {
             tags?: {
                 [key: string]: string | number;
             } | null;
-            /** @default null */
-            backend?: "local" | null;
+            /**
+             * @description Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND.
+             * @default null
+             */
+            backend?: ("local" | "ray") | null;
             /**
              * @description Install the source dir's requirements.txt with pip before the script, in a cached per-job environment (default true; false runs the script in labstudio's environment as it is).
              * @default null
              */
             install_requirements?: boolean | null;
+            /**
+             * @description Hosts (algo-1..algo-N) the job trains on, 1 to 64 (default 1); see docs/multi-host.md.
+             * @default null
+             */
+            instance_count?: number | null;
+            /**
+             * @description SageMaker's distribution setting; {"torch_distributed": {"enabled": true}} (or "pytorchddp") launches the entry point with torchrun on every host.
+             * @default null
+             */
+            distribution?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description The body of POST /transform-jobs (and what the SDK, CLI and magics build). */
         CreateTransformJobRequest: {
@@ -3794,6 +3898,11 @@ export interface components {
             tags?: {
                 [key: string]: string | number;
             } | null;
+            /**
+             * @description Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND. On `ray` the output_path must be an s3:// URL.
+             * @default null
+             */
+            backend?: ("local" | "ray") | null;
             /**
              * @description Install requirements.txt of the inference code's folder with pip before the model loads, in a cached environment that sees labstudio's packages (as SageMaker's serving containers do). Default true.
              * @default null
@@ -4020,6 +4129,18 @@ export interface components {
             ExitCode?: number | null;
             /** @default null */
             TrainingTimeInSeconds?: number | null;
+            /**
+             * @description Where the job runs: local or ray.
+             * @default null
+             */
+            Backend?: string | null;
+            /** @default null */
+            ResourceConfig?: components["schemas"]["ResourceConfigShape"] | null;
+            /**
+             * @description Each host (algo-1..algo-N) of the job, in order.
+             * @default null
+             */
+            Hosts?: components["schemas"]["JobHostShape"][] | null;
         };
         /**
          * @description SageMaker's DescribeTransformJob, plus labstudio's progress (RecordsProcessed of
@@ -4200,6 +4321,18 @@ export interface components {
             /** @default null */
             experiment?: string | null;
         };
+        /** @description One host (algo-k) of a job: where it ran and how it ended. */
+        JobHostShape: {
+            Host: string;
+            /** @default null */
+            Node?: string | null;
+            /** @enum {string} */
+            Status: "Pending" | "InProgress" | "Completed" | "Failed" | "Stopped";
+            /** @default null */
+            ExitCode?: number | null;
+            /** @default null */
+            FailureReason?: string | null;
+        };
         JobMetricsPayload: {
             name: string;
             run_id: string | null;
@@ -4215,6 +4348,13 @@ export interface components {
             status: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
             secondary_status: string;
             message: string;
+        };
+        /** @description The launch forms' backend choices; computed from the settings, no cluster is contacted. */
+        ListBackendsResponse: {
+            /** @description Training, tuning, processing and transform jobs (LABSTUDIO_BACKEND). */
+            jobs: components["schemas"]["BackendChoices"];
+            /** @description Endpoints (LABSTUDIO_ENDPOINT_BACKEND). */
+            endpoints: components["schemas"]["BackendChoices"];
         };
         ListEndpointsResponse: {
             Endpoints: components["schemas"]["EndpointSummary"][];
@@ -4460,6 +4600,10 @@ export interface components {
             Environment?: {
                 [key: string]: string;
             } | null;
+        };
+        ResourceConfigShape: {
+            InstanceType: string;
+            InstanceCount: number;
         };
         ResourceLimits: {
             MaxNumberOfTrainingJobs: number | null;

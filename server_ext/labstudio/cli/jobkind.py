@@ -72,8 +72,9 @@ class JobKindCli:
         return f"{self.noun}Status"
 
 
-def follow_logs(service: Any, name: str, out: Any = None, poll: float = 0.2) -> dict[str, Any]:
+def follow_logs(service: Any, name: str, out: Any = None, poll: float = 0.2, host: str | None = None) -> dict[str, Any]:
     """Stream the log until the job is terminal and everything is printed; returns its describe.
+    `host` (algo-k) prints only that host's lines of a multi-host job.
 
     Also notices, by itself, a supervisor that died (no server need run): the job is then
     marked Failed and the loop ends like any other.
@@ -82,15 +83,16 @@ def follow_logs(service: Any, name: str, out: Any = None, poll: float = 0.2) -> 
     offset = 0
     supervisor_dead = service.liveness_check(name)
     while True:
-        chunk = service.logs(name, offset)
+        chunk = service.logs(name, offset) if host is None else service.logs(name, offset, host=host)
         if chunk["text"]:
             out.write(chunk["text"])
             out.flush()
+        moved = chunk["next_offset"] != offset
         offset = chunk["next_offset"]
         if chunk["complete"]:
             described: dict[str, Any] = service.describe(name)
             return described
-        if not chunk["text"] and not supervisor_dead():
+        if not moved and not supervisor_dead():
             time.sleep(poll)
 
 
@@ -130,18 +132,22 @@ def _describe(kind: JobKindCli, args: argparse.Namespace) -> int:
 
 
 def _logs(kind: JobKindCli, follow: Callable[[str], Any], args: argparse.Namespace) -> int:
+    host = args.host
     if args.follow:
         try:
-            follow(args.name)
+            if host is None:
+                follow(args.name)
+            else:
+                follow_logs(kind.service(core()), args.name, host=host)
         except KeyboardInterrupt:
             return 130
         return 0
     service = kind.service(core())
     offset = 0
     while True:
-        chunk = service.logs(args.name, offset)
+        chunk = service.logs(args.name, offset) if host is None else service.logs(args.name, offset, host=host)
         sys.stdout.write(chunk["text"])
-        if chunk["next_offset"] == offset or not chunk["text"]:
+        if chunk["next_offset"] == offset:  # (a host filter may skip a chunk without printing)
             break
         offset = chunk["next_offset"]
     sys.stdout.flush()
@@ -175,6 +181,7 @@ def register_group(
     lo = group_sub.add_parser("logs", help=f"print a {kind.label}'s log")
     lo.add_argument("name", metavar="NAME")
     lo.add_argument("-f", "--follow", action="store_true", help="keep printing until the job ends")
+    lo.add_argument("--host", metavar="HOST", help="only this host's lines of a multi-host job (algo-1, algo-2, ...)")
     lo.set_defaults(func=lambda args: _logs(kind, follow, args))
     st = group_sub.add_parser("stop", help=f"stop a running {kind.label} (SIGTERM, then SIGKILL after the grace period)")
     st.add_argument("name", metavar="NAME")

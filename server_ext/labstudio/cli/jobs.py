@@ -36,6 +36,8 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.source_dir:
         request["source_dir"] = args.source_dir
+    if getattr(args, "output_path", None):
+        request["output_path"] = args.output_path
     if args.name:
         request["name"] = args.name
     if args.max_run is not None:
@@ -46,6 +48,10 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         request["trial_name"] = args.trial
     if getattr(args, "no_requirements", False):
         request["install_requirements"] = False
+    if getattr(args, "instance_count", None) is not None:
+        request["instance_count"] = args.instance_count
+    if getattr(args, "distribution", None):
+        request["distribution"] = {args.distribution: {"enabled": True}}
     return request
 
 
@@ -53,7 +59,9 @@ def add_train_options(parser: argparse.ArgumentParser) -> None:
     """The options `labstudio train` and `%train` share."""
     parser.add_argument("--source-dir", help="folder to snapshot as the job's code (entry point relative to it)")
     parser.add_argument("-p", "--hyperparameter", action="append", metavar="KEY=VALUE", help="hyperparameter (repeatable)")
-    parser.add_argument("-c", "--channel", action="append", metavar="NAME=PATH", help="input channel: a local path or file:// URI (repeatable)")
+    parser.add_argument("-c", "--channel", action="append", metavar="NAME=PATH",
+                        help="input channel: a local path, file:// URI or s3:// URL (repeatable)")
+    parser.add_argument("--output-path", metavar="URL", help="put model.tar.gz/output.tar.gz under URL/<job>/output/ (s3:// or a folder)")
     parser.add_argument("--metric", action="append", metavar="NAME=REGEX", help="capture a metric from log lines; the first group is the value")
     parser.add_argument("--env", action="append", metavar="KEY=VALUE", help="environment variable for the script (repeatable)")
     parser.add_argument("--tag", action="append", metavar="KEY=VALUE", help="tag (repeatable)")
@@ -61,6 +69,9 @@ def add_train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-run", type=int, metavar="SECONDS", help="stop the job after this many seconds")
     parser.add_argument("--experiment", help="experiment to record the run in (default: Default)")
     parser.add_argument("--trial", help="trial (run group) within the experiment")
+    parser.add_argument("--instance-count", type=int, metavar="N", help="train on N hosts algo-1..algo-N (1 to 64; default 1)")
+    parser.add_argument("--distribution", choices=("torch_distributed", "pytorchddp"),
+                        help="launch the entry point with torchrun on every host (PyTorch DDP)")
 
 
 def follow_logs(core: Any, name: str, out: Any = None, poll: float = 0.2) -> dict[str, Any]:

@@ -17,5 +17,6 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.tuning",
     "labstudio.handlers.processing",
     "labstudio.handlers.transform",
+    "labstudio.handlers.backends",
     "labstudio.handlers.openapi",
 ]

@@ -78,7 +78,11 @@ class JobLogsHandler(JobKindHandler):
     @web.authenticated
     async def get(self, name: str) -> None:
         offset = self.int_argument("offset", 0, minimum=0, maximum=MAX_OFFSET)
-        self.reply(await self.call(self.kind_service().logs, name, offset))
+        host = self.get_query_argument("host", None) or None
+        if host is None:
+            self.reply(await self.call(self.kind_service().logs, name, offset))
+        else:
+            self.reply(await self.call(self.kind_service().logs, name, offset, host=host))
 
 
 def kind_routes(collection: str, prefix: str, create: type[JobListHandler]) -> list[tuple[str, type]]:
@@ -100,7 +104,11 @@ def logs_operation(collection: str) -> Operation:
         "get", f"/{collection}/{{name}}/logs", "Log text from a byte offset; follow by passing next_offset back",
         {200: Reply("A chunk of the log", LogChunk)},
         errors=(400, 404),
-        params=(NAME_PARAM, Param("offset", schema={"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})),
+        params=(
+            NAME_PARAM,
+            Param("offset", schema={"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}),
+            Param("host", description="Only this host's lines (algo-1..algo-N) of a multi-host job."),
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..container_libs import with_container_libs
 from .layout import Layout
-from .spec import RESERVED_HYPERPARAMETERS, JobSpec
+from .spec import RESERVED_HYPERPARAMETERS, JobSpec, uses_torchrun
 
 SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", "*.pyc")
 HOST = "algo-1"
@@ -68,10 +68,25 @@ def count_gpus() -> int:
 
 
 def prepare_tree(spec: JobSpec, layout: Layout) -> None:
-    """Create the tree and the config files, and snapshot the source (done at submit time)."""
+    """Create the tree and the config files, and snapshot the source (done at submit time).
+
+    A multi-host job gets one tree per host (`Layout.for_host`): each host has its own
+    /opt/ml, as each SageMaker instance has, with the same code and config but its own
+    resourceconfig.json."""
+    _prepare_host_tree(spec, layout, HOST)
+    hosts = host_names(spec.instance_count)
+    for host in hosts[1:]:
+        other = layout.for_host(host)
+        other.host_dir.mkdir(parents=True, exist_ok=True)
+        _prepare_host_tree(spec, other, host, source=layout.code)
+
+
+def _prepare_host_tree(spec: JobSpec, layout: Layout, host: str, source: Path | None = None) -> None:
     for folder in (layout.config, layout.data, layout.model, layout.output_data, layout.intermediate):
         folder.mkdir(parents=True, exist_ok=True)
-    if spec.source_is_single_file:
+    if source is not None:  # another host: a copy of algo-1's snapshot
+        shutil.copytree(source, layout.code, symlinks=True, dirs_exist_ok=True)
+    elif spec.source_is_single_file:
         layout.code.mkdir(parents=True, exist_ok=True)
         shutil.copy2(Path(spec.source_dir) / spec.entry_point, layout.code / spec.entry_point)
     else:
@@ -86,8 +101,9 @@ def prepare_tree(spec: JobSpec, layout: Layout) -> None:
             indent=2,
         )
     )
-    (layout.config / "resourceconfig.json").write_text(json.dumps(resource_config(), indent=2))
-    if (layout.code / "requirements.txt").exists() and not getattr(spec, "install_requirements", True):
+    hosts = host_names(spec.instance_count)
+    (layout.config / "resourceconfig.json").write_text(json.dumps(resource_config(host, hosts), indent=2))
+    if host == HOST and (layout.code / "requirements.txt").exists() and not getattr(spec, "install_requirements", True):
         # Installing it is turned off (see requirements.py for when it is on): say so where they will look.
         layout.log_file.write_text(
             "labstudio: requirements.txt found in the source dir; with install_requirements off (--no-requirements) "
@@ -95,8 +111,13 @@ def prepare_tree(spec: JobSpec, layout: Layout) -> None:
         )
 
 
-def resource_config() -> dict[str, Any]:
-    return {"current_host": HOST, "hosts": [HOST], "network_interface_name": "eth0"}
+def host_names(count: int) -> list[str]:
+    """SageMaker's host names: algo-1 .. algo-N."""
+    return [f"algo-{k}" for k in range(1, count + 1)]
+
+
+def resource_config(host: str = HOST, hosts: list[str] | None = None) -> dict[str, Any]:
+    return {"current_host": host, "hosts": hosts or [HOST], "network_interface_name": "eth0"}
 
 
 def channel_links(spec: JobSpec, layout: Layout) -> list[tuple[str, str]]:
@@ -104,17 +125,60 @@ def channel_links(spec: JobSpec, layout: Layout) -> list[tuple[str, str]]:
     return [(source, str(layout.channel(name))) for name, source in sorted(spec.channels.items())]
 
 
-def command(spec: JobSpec, layout: Layout, python: str | None = None) -> list[str]:
+def command(spec: JobSpec, layout: Layout, python: str | None = None, rendezvous: tuple[str, int] | None = None) -> list[str]:
+    """The script's command line; with a torchrun distribution, torchrun's (as SageMaker's
+    training toolkit starts it on each host: one node per host, one process per GPU)."""
     entry = layout.code / spec.entry_point
     args = to_cmd_args(spec.user_hyperparameters)
     if entry.suffix == ".sh":
         return ["/bin/sh", str(entry), *args]
+    if uses_torchrun(spec):
+        addr, port = rendezvous or ("127.0.0.1", 29500)
+        hosts = host_names(spec.instance_count)
+        return [
+            python or sys.executable, "-m", "torch.distributed.run",  # what the `torchrun` script runs
+            "--nnodes", str(len(hosts)),
+            "--nproc_per_node", str(count_gpus() or 1),
+            "--node_rank", str(hosts.index(layout.host)),
+            "--master_addr", addr,
+            "--master_port", str(port),
+            str(entry), *args,
+        ]  # fmt: skip
     return [python or sys.executable, str(entry), *args]
 
 
-def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: dict[str, str] | None = None) -> dict[str, str]:
-    """The process environment: the caller's, the SM_* variables, then the user's own."""
+def free_port() -> int:
+    """A TCP port free right now on this machine: the rendezvous port of a multi-host job."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def needs_rendezvous(spec: JobSpec) -> bool:
+    """MASTER_ADDR/MASTER_PORT are given to multi-host jobs and torchrun ones (single-host jobs
+    keep exactly the environment they always had)."""
+    return spec.instance_count > 1 or uses_torchrun(spec)
+
+
+def environment(
+    spec: JobSpec,
+    layout: Layout,
+    *,
+    run_id: str | None,
+    base_env: dict[str, str] | None = None,
+    rendezvous: tuple[str, int] | None = None,
+) -> dict[str, str]:
+    """The process environment: the caller's, the SM_* variables, then the user's own.
+
+    `layout` is the host's (algo-k's) tree; `rendezvous` the (MASTER_ADDR, MASTER_PORT) of a
+    multi-host or torchrun job."""
     env = dict(os.environ if base_env is None else base_env)
+    host = layout.host
+    hosts = host_names(spec.instance_count)
+    is_master = host == HOST
+    framework_params: dict[str, Any] = {"sagemaker_torch_distributed_enabled": True} if uses_torchrun(spec) else {}
     hps = spec.user_hyperparameters
     channels = sorted(spec.channels)
     user_args = to_cmd_args(hps)
@@ -127,16 +191,16 @@ def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: 
         for name in channels
     }
     training_env = {
-        "additional_framework_parameters": {},
+        "additional_framework_parameters": framework_params,
         "channel_input_dirs": channel_dirs,
-        "current_host": HOST,
+        "current_host": host,
         "framework_module": None,
-        "hosts": [HOST],
+        "hosts": hosts,
         "hyperparameters": hps,
         "input_config_dir": str(layout.config),
         "input_data_config": input_data_config,
         "input_dir": str(layout.input),
-        "is_master": True,
+        "is_master": is_master,
         "job_name": spec.name,
         "log_level": 20,
         "master_hostname": HOST,
@@ -149,15 +213,15 @@ def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: 
         "output_data_dir": str(layout.output_data),
         "output_dir": str(layout.output),
         "output_intermediate_dir": str(layout.intermediate),
-        "resource_config": resource_config(),
+        "resource_config": resource_config(host, hosts),
         "user_entry_point": spec.entry_point,
     }
     sm: dict[str, str] = {
         "SM_MODEL_DIR": str(layout.model),
         "SM_CHANNELS": json.dumps(channels),
         "SM_HPS": json.dumps(hps),
-        "SM_CURRENT_HOST": HOST,
-        "SM_HOSTS": json.dumps([HOST]),
+        "SM_CURRENT_HOST": host,
+        "SM_HOSTS": json.dumps(hosts),
         "SM_NUM_GPUS": str(num_gpus),
         "SM_NUM_CPUS": str(num_cpus),
         "SM_LOG_LEVEL": "20",
@@ -168,14 +232,14 @@ def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: 
         "SM_OUTPUT_DIR": str(layout.output),
         "SM_OUTPUT_DATA_DIR": str(layout.output_data),
         "SM_OUTPUT_INTERMEDIATE_DIR": str(layout.intermediate),
-        "SM_RESOURCE_CONFIG": json.dumps(resource_config()),
+        "SM_RESOURCE_CONFIG": json.dumps(resource_config(host, hosts)),
         "SM_INPUT_DATA_CONFIG": json.dumps(input_data_config),
         "SM_TRAINING_ENV": json.dumps(training_env),
         "SM_MODULE_DIR": str(layout.code),
         "SM_MODULE_NAME": module_name,
         "SM_USER_ENTRY_POINT": spec.entry_point,
-        "SM_FRAMEWORK_PARAMS": "{}",
-        "SM_IS_MASTER": "true",
+        "SM_FRAMEWORK_PARAMS": json.dumps(framework_params),
+        "SM_IS_MASTER": "true" if is_master else "false",
         "SM_MASTER_HOSTNAME": HOST,
         "TRAINING_JOB_NAME": spec.name,
         "SAGEMAKER_BASE_DIR": str(layout.base),
@@ -189,6 +253,8 @@ def environment(spec: JobSpec, layout: Layout, *, run_id: str | None, base_env: 
         sm[f"SM_HP_{key.upper()}"] = _env_value(value)
     if run_id:
         sm["LABSTUDIO_RUN_ID"] = run_id
+    if rendezvous is not None:
+        sm["MASTER_ADDR"], sm["MASTER_PORT"] = rendezvous[0], str(rendezvous[1])
     env.update(sm)
     existing = env.get("PYTHONPATH")
     env["PYTHONPATH"] = with_container_libs(str(layout.code) + (os.pathsep + existing if existing else ""))
@@ -203,6 +269,9 @@ __all__ = [
     "command",
     "encode_hyperparameters",
     "environment",
+    "free_port",
+    "host_names",
+    "needs_rendezvous",
     "channel_links",
     "prepare_tree",
     "to_cmd_args",

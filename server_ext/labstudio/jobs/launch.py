@@ -33,15 +33,44 @@ def read_plan(job_dir: str) -> dict[str, Any]:
 
 
 def link_channels(plan: dict[str, Any]) -> None:
-    """input/data/<channel>/: a link to the folder, or a folder holding a link to the single file."""
+    """input/data/<channel>/: a link to the folder, or a folder holding a link to the single file;
+    a URL channel (s3://...) is copied in (jobs/inputs.py, imported only when there is one)."""
+    remote = [(source, target) for source, target in plan["channels"] if "://" in source and not os.path.lexists(target)]
+    if remote:
+        from .inputs import download_channels
+
+        download_channels(plan, remote)
     for source, target in plan["channels"]:
-        if os.path.lexists(target):
+        if os.path.lexists(target) or "://" in source:
             continue
         if os.path.isdir(source):
             os.symlink(source, target, target_is_directory=True)
         else:
             os.makedirs(target, exist_ok=True)
             os.symlink(source, os.path.join(target, os.path.basename(source)))
+
+
+MASTER_VARS = (("LABSTUDIO_MASTER_ADDR", "MASTER_ADDR", "--master_addr"), ("LABSTUDIO_MASTER_PORT", "MASTER_PORT", "--master_port"))
+
+
+def apply_rendezvous(plan: dict[str, Any]) -> None:
+    """A multi-host job's rendezvous as the backend that started this host gives it.
+
+    The plan holds the one picked at submit (127.0.0.1 and a free port: every host on this
+    machine); a backend that spreads hosts over machines (Ray) knows algo-1's address only
+    when it places the hosts, and passes it in LABSTUDIO_MASTER_ADDR / LABSTUDIO_MASTER_PORT.
+    """
+    env, argv = plan["env"], plan["argv"]
+    if "MASTER_ADDR" not in env:
+        return  # a single-host job without torchrun: no rendezvous
+    for var, name, flag in MASTER_VARS:
+        value = os.environ.get(var)
+        if not value:
+            continue
+        env[name] = value
+        for i, arg in enumerate(argv[:-1]):
+            if arg == flag:
+                argv[i + 1] = value
 
 
 NSINIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nsinit.py")

@@ -8,13 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+LEADER = "algo-1"
+
+
+def host_dir(job_dir: Path, host: str | None) -> Path:
+    """Where a host's own files live: the job's folder for algo-1 (as before multi-host
+    jobs existed), `hosts/algo-k/` for the others."""
+    return job_dir if host in (None, LEADER) else job_dir / "hosts" / str(host)
+
 
 class Layout:
-    """Paths of one job's tree."""
+    """Paths of one job's tree, as one host (algo-1 by default) sees it.
 
-    def __init__(self, job_dir: Path) -> None:
+    Every host of a multi-host job has its own /opt/ml, launch plan, pid file and supervisor
+    log; they share the job's one log file.
+    """
+
+    def __init__(self, job_dir: Path, host: str | None = None) -> None:
         self.job_dir = job_dir
-        self.base = job_dir / "opt" / "ml"
+        self.host = host or LEADER
+        self.host_dir = own = host_dir(job_dir, host)
+        self.base = own / "opt" / "ml"
         self.input = self.base / "input"
         self.config = self.input / "config"
         self.data = self.input / "data"
@@ -26,9 +40,13 @@ class Layout:
         self.failure_file = self.output / "failure"
         self.success_file = self.output / "success"
         self.log_file = job_dir / "output.log"
-        self.supervisor_log = job_dir / "supervisor.log"
-        self.pid_file = job_dir / "supervisor.pid"
-        self.scratch = job_dir / "scratch"
+        self.supervisor_log = own / "supervisor.log"
+        self.pid_file = own / "supervisor.pid"
+        self.scratch = own / "scratch"
+
+    def for_host(self, host: str) -> Layout:
+        """The same job's tree as another host sees it."""
+        return Layout(self.job_dir, host)
 
     def channel(self, name: str) -> Path:
         return self.data / name

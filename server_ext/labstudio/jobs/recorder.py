@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from ..store import Database
 from ..store import events as events_store
+from ..store import hosts as hosts_store
 from ..store import jobs as jobs_store
 from ..store import runs as runs_store
 
@@ -29,13 +30,23 @@ class JobRecorder:
             conn, "job.status", {"name": self.name, "status": status, "secondary_status": secondary, "message": message}
         )
 
-    def transitions(self, steps: Sequence[tuple[str, float, str]], *, status: str = "InProgress", **fields: object) -> None:
-        """Record secondary-status transitions (status, time, message) and any job fields at once."""
+    def transitions(
+        self,
+        steps: Sequence[tuple[str, float, str]],
+        *,
+        status: str = "InProgress",
+        host_row: tuple[str, dict[str, object]] | None = None,
+        **fields: object,
+    ) -> None:
+        """Record secondary-status transitions (status, time, message) and any job fields at once;
+        `host_row` (host, columns) updates that host's job_hosts row in the same transaction."""
 
         def body(conn):  # type: ignore[no-untyped-def]
             job = jobs_store.get_job(conn, self.name, with_transitions=False)
             if job is None or job.is_terminal:
                 return
+            if host_row is not None:
+                hosts_store.update_host(conn, self.name, host_row[0], **host_row[1])
             current = job.status if job.status == "Stopping" and status == "InProgress" else status
             for secondary, at, message in steps:
                 jobs_store.add_transition(conn, self.name, secondary, at, message)
@@ -110,6 +121,7 @@ class JobRecorder:
                 model_artifact=model_artifact,
                 output_artifact=output_artifact,
             )
+            hosts_store.close_open_hosts(conn, self.name, status=status, end_time=end_time, exit_code=exit_code)
             if self.run_id:
                 runs_store.update_run(conn, self.run_id, status=RUN_STATUS.get(status, status), end_time=end_time)
                 for art_name, uri, media in (

@@ -20,15 +20,18 @@ from ..config import Settings
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
 from ..store import Database
 from ..store import events as events_store
+from ..store import hosts as hosts_store
 from ..store import jobs as jobs_store
+from ..store import logs as logs_store
 from ..store import metrics as metrics_store
 from ..store import runs as runs_store
 from ..store.db import Connection
 from ..store.entities import Job
 from ..store.util import json_number, new_id
 from .backends import get_backend
-from .contract import Layout, channel_links, command, environment, prepare_tree
+from .contract import Layout, channel_links, command, environment, free_port, host_names, needs_rendezvous, prepare_tree
 from .describe import describe, summary
+from .hosts import check_host, host_lines, log_prefix
 from .launch import write_plan
 from .recorder import JobRecorder
 from .requirements import plan_entry as requirements_plan
@@ -149,6 +152,7 @@ class JobService:
         only `launch`. Raises like submit (Invalid, NameTaken)."""
         spec = request if isinstance(request, JobSpec) else parse_spec(request, base_dir=base_dir, root_dir=root_dir)
         self._check_name_free(spec.name)
+        get_backend(spec.backend, self.settings).check_submit()  # Ray missing, a SQLite store, no cluster: refused here
         layout = self.layout(spec.name)
         now = time.time()
         run_id = new_id()
@@ -161,6 +165,8 @@ class JobService:
         try:
             prepare_tree(spec, layout)
             write_plan(str(layout.job_dir), plan)
+            for host in host_names(spec.instance_count)[1:]:
+                write_plan(str(layout.for_host(host).host_dir), self._host_plan(spec, layout, plan, host))
         except BaseException:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
             raise
@@ -211,6 +217,7 @@ class JobService:
         """Claim the job's folder, `fill` it (tree, plan, database rows), hand the job to its
         backend and describe it. A failing `fill` leaves nothing behind; a backend that cannot
         start the job does not raise: the job is recorded Failed with the reason."""
+        get_backend(backend, self.settings).check_submit()  # before anything is created
         try:
             layout.job_dir.mkdir(parents=True, exist_ok=False)
         except FileExistsError:  # a concurrent submit of the same name won the race
@@ -314,16 +321,53 @@ class JobService:
         return jobs, (_encode_token(jobs[-1]) if more and jobs else None)
 
     def _plan(self, spec: JobSpec, layout: Layout, run_id: str, now: float) -> dict[str, Any]:
+        """algo-1's launch plan; a multi-host job's other hosts get theirs from `_host_plan`."""
         base_env = dict(os.environ)
         base_env.update(self.settings.as_env())
+        rendezvous = ("127.0.0.1", free_port()) if needs_rendezvous(spec) else None
+        multi: dict[str, Any] = {}
+        if spec.instance_count > 1:
+            multi = {
+                "host": layout.host,
+                "hosts": host_names(spec.instance_count),
+                "rendezvous": rendezvous,
+                "log_prefix": log_prefix(layout.host),
+                # The local backend: algo-1 starts the others once it holds the job's slot.
+                "start_hosts": spec.backend == "local",
+            }
         return {
             **self._engine_plan(layout, run_id, now, spec.max_runtime_seconds),
-            "argv": command(spec, layout),
+            **multi,
+            "argv": command(spec, layout, rendezvous=rendezvous),
             "cwd": str(layout.code),
-            "env": environment(spec, layout, run_id=run_id, base_env=base_env),
+            "env": environment(spec, layout, run_id=run_id, base_env=base_env, rendezvous=rendezvous),
             "channels": channel_links(spec, layout),
+            "output_path": spec.output_path,  # where _pack puts the archives (None: the artifact store)
             "metric_definitions": spec.metric_definitions,
             "requirements": requirements_plan(spec, layout.code, self.settings.home),  # pip, before the script
+        }
+
+    def _host_plan(self, spec: JobSpec, layout: Layout, plan: dict[str, Any], host: str) -> dict[str, Any]:
+        """Another host's plan: its own tree, environment and log prefix, no slot of its own
+        (the job holds one, algo-1's), and no metric capture (metrics come from algo-1)."""
+        own = layout.for_host(host)
+        base_env = dict(os.environ)
+        base_env.update(self.settings.as_env())
+        given = plan.get("rendezvous")
+        rendezvous = (str(given[0]), int(given[1])) if given else None
+        return {
+            **plan,
+            "host": host,
+            "opt_ml": str(own.base),
+            "slots_dir": None,
+            "start_hosts": False,
+            "log_prefix": log_prefix(host),
+            "argv": command(spec, own, rendezvous=rendezvous),
+            "cwd": str(own.code),
+            "env": environment(spec, own, run_id=plan["run_id"], base_env=base_env, rendezvous=rendezvous),
+            "channels": channel_links(spec, own),
+            "metric_definitions": [],
+            "requirements": requirements_plan(spec, own.code, self.settings.home),
         }
 
     def _insert(self, conn: Connection, spec: JobSpec, layout: Layout, run_id: str, now: float) -> None:
@@ -332,8 +376,9 @@ class JobService:
         experiment = self._create_run(conn, spec, run_id, "TrainingJob")
         runs_store.set_params(conn, run_id, spec.user_hyperparameters)
         for channel, path in spec.channels.items():
-            runs_store.add_artifact(conn, run_id, channel, f"file://{path}", is_output=False)
+            runs_store.add_artifact(conn, run_id, channel, path if "://" in path else f"file://{path}", is_output=False)
         self._insert_row(conn, spec, layout, run_id, now, experiment)
+        hosts_store.add_hosts(conn, spec.name, host_names(spec.instance_count))
         events_store.append(conn, "run.created", {"run_id": run_id, "experiment": experiment, "name": spec.name})
 
     # -- read ---------------------------------------------------------------------
@@ -353,7 +398,8 @@ class JobService:
         with self.db.read() as conn:
             metrics = metrics_store.summaries(conn, [job.run_id]).get(job.run_id, {}) if job.run_id else {}
             run_gone = not runs_store.run_exists(conn, job.run_id) if job.run_id else False
-        return describe(job, metrics, self._deleted_archives(job) if run_gone else frozenset())
+            hosts = hosts_store.list_hosts(conn, name)
+        return describe(job, metrics, self._deleted_archives(job) if run_gone else frozenset(), hosts)
 
     def _deleted_archives(self, job: Job) -> frozenset[str]:
         """The archives of a job whose run was deleted that are gone too (a served model is kept)."""
@@ -414,17 +460,31 @@ class JobService:
         token = _encode_points_token(rows[-1]) if more else None
         return {"TrainingJobName": name, "metrics": [{"name": k, "points": v} for k, v in out.items()], "NextToken": token}
 
-    def logs(self, name: str, offset: int = 0, max_bytes: int = MAX_LOG_CHUNK) -> dict[str, Any]:
+    def logs(self, name: str, offset: int = 0, max_bytes: int = MAX_LOG_CHUNK, host: str | None = None) -> dict[str, Any]:
         """Text from a byte offset; `next_offset` always lands on a whole UTF-8 character.
 
-        Raises NotFound, and Invalid for a negative offset or one beyond the end of the log.
+        `host` (algo-k) keeps only that host's lines of a multi-host job (offsets still count
+        the whole log, so following works the same). Raises NotFound, and Invalid for a
+        negative offset, one beyond the end of the log, or a host the job does not have.
         """
         job = self.get(name)
         if offset < 0:
             raise Invalid("'offset' must be 0 or more.", field="offset")
+        count = int(job.spec.get("instance_count") or 1)
+        if host is not None:
+            check_host(host, count)
         path = self.layout(name).log_file
         data = b""
-        if path.exists():
+        if job.backend != "local":  # its supervisors run elsewhere and send the log to the store
+            with self.db.read() as conn:
+                size = logs_store.size(conn, name)
+                if offset > size:
+                    raise Invalid(
+                        f"'offset' {offset} is beyond the end of the log (size {size} bytes); use a next_offset this API returned, or 0.",
+                        field="offset",
+                    )
+                data = logs_store.read(conn, name, offset, max_bytes)
+        elif path.exists():
             with open(path, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
                 if offset > size:  # checked before seek(), which fails on huge offsets
@@ -444,9 +504,13 @@ class JobService:
                 cut -= 1
             cut = cut or len(data)
         next_offset = offset + cut
-        size = path.stat().st_size if path.exists() else 0
+        if job.backend == "local":
+            size = path.stat().st_size if path.exists() else 0
+        shown = data[:cut]
+        if host is not None and count > 1:
+            shown, next_offset = host_lines(shown, offset, host, whole=job.is_terminal and next_offset >= size)
         return {
-            "text": data[:cut].decode("utf-8", "replace"),
+            "text": shown.decode("utf-8", "replace"),
             "next_offset": next_offset,
             "complete": job.is_terminal and next_offset >= size,
         }
@@ -463,6 +527,8 @@ class JobService:
         if kind not in self.ARTIFACT_KINDS:
             raise NotFound(f"Training jobs have no artifact {kind!r}; ask for one of {', '.join(self.ARTIFACT_KINDS)}.")
         if kind == "log":
+            if job.backend != "local":
+                return self._remote_log(job)
             path = self.layout(name).log_file
             if not path.exists():
                 raise NotFound(f"Training job {name!r} has no log yet.")
@@ -484,6 +550,29 @@ class JobService:
                 field="kind",
             )
         return uri
+
+    def _remote_log(self, job: Job) -> str:
+        """A job that ran elsewhere has no log file on this machine: the copy its supervisor
+        stored in the artifact store once it ended (one host's file, so single-host jobs only),
+        else the store's copy of the log written to this machine's job folder."""
+        from ..artifacts import ArtifactStore
+
+        if job.is_terminal and int(job.spec.get("instance_count") or 1) == 1:
+            store = ArtifactStore(self.settings.artifact_uri)
+            stored = store.uri_for(f"jobs/{job.name}/output.log")
+            if not store.local and artifact_exists(stored):
+                return stored
+        with self.db.read() as conn:
+            size = logs_store.size(conn, job.name)
+            if size == 0:
+                raise NotFound(f"{self.NOUN} {job.name!r} has no log yet.")
+            data = logs_store.read(conn, job.name, 0, size)
+        path = self.layout(job.name).log_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+        return str(path)
 
     # -- control ------------------------------------------------------------------
 
@@ -570,7 +659,7 @@ class JobService:
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
         pid = backend.runner_pid(fresh, layout)
-        reason = (
+        reason = backend.dead_reason(fresh, layout) or (
             f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
             f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
             if pid

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import Settings
 from ..errors import Invalid
 from ..paths import confine, resolve
 from ..shapes import NAME_RE, parse
@@ -30,7 +31,10 @@ BIG_VALUE_HINT = (
     "Pass large values through a file instead: put it in a folder, give the folder as a channel "
     "(e.g. channels: {\"config\": \"path/to/folder\"}) and read it from SM_CHANNEL_CONFIG in the script."
 )
-BACKENDS = ("local",)
+BACKENDS = ("local", "ray")
+MAX_INSTANCES = 64
+# SageMaker's distribution keys that launch the entry point with torchrun on every host.
+TORCHRUN_KEYS = ("torch_distributed", "pytorchddp")
 RESERVED_HYPERPARAMETERS = (
     "sagemaker_program",
     "sagemaker_submit_directory",
@@ -57,6 +61,9 @@ class JobSpec:
     # The user's own folder when the SDK submitted a staged copy (dependencies, sdk/staging.py):
     # describe names it as SourceDir, since the staged copy is deleted right after submit.
     source_dir_given: str | None = None
+    instance_count: int = 1  # hosts algo-1..algo-N (docs/multi-host.md)
+    distribution: dict[str, Any] | None = None  # SageMaker's; see TORCHRUN_KEYS
+    output_path: str | None = None  # archives at <output_path>/<name>/output/ (None: the artifact store)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -229,12 +236,11 @@ def _channels(channels: Mapping[str, str] | None, base_dir: Path, root_dir: Path
             raise Invalid(f"channel '{name}' needs a local path or a file:// URI.", field="channels")
         _check_text(uri, "channels", f"channel '{name}'")
         if "://" in uri and not uri.startswith("file://"):
-            scheme = uri.split("://", 1)[0]
-            raise Invalid(
-                f"channel '{name}': {scheme}:// data is not supported by the local backend yet; "
-                "give a local path or a file:// URI.",
-                field="channels",
-            )
+            from ..remote_storage import check_readable
+
+            check_readable(uri, "channels", f"channel '{name}'")  # copied in by the supervisor (jobs/inputs.py): checked now
+            out[name] = uri
+            continue
         path = _resolve_path(uri, "channels", base_dir, root_dir)
         if not path.exists():
             raise Invalid(f"channel '{name}': {path} does not exist. Check the path.", field="channels")
@@ -292,10 +298,62 @@ def parse_spec(
         max_runtime_seconds=req.max_runtime_seconds,
         experiment_name=experiment,
         tags=_string_map(req.tags, "tags"),
-        backend=req.backend or "local",
+        backend=req.backend or Settings.from_env().job_backend,  # LABSTUDIO_BACKEND when the request names none
         trial_name=trial,
         install_requirements=req.install_requirements is not False,
+        instance_count=_instance_count(req.instance_count),
+        distribution=parse_distribution(req.distribution),
+        output_path=_output_path(req.output_path, base_dir, root_dir),
     )
+
+
+def _output_path(value: str | None, base_dir: Path, root_dir: Path | None) -> str | None:
+    """A URL is checked now (bucket, credentials), so a typo fails the submit, not the upload;
+    a local folder is resolved (and confined to the Jupyter root for REST) and created on upload."""
+    if not value:
+        return None
+    _check_text(value, "output_path", "'output_path'")
+    if "://" in value and not value.startswith("file://"):
+        from ..remote_storage import check_writable_prefix
+
+        check_writable_prefix(value, "output_path", "'output_path'")
+        return value.rstrip("/")
+    path = _resolve_path(value, "output_path", base_dir, root_dir)
+    if path.exists() and not path.is_dir():
+        raise Invalid(f"'output_path' {path} is a file; give a folder (or an s3:// URL) for the archives.", field="output_path")
+    return str(path)
+
+
+def _instance_count(value: int | None) -> int:
+    """1..MAX_INSTANCES hosts: each is a supervised process tree on this machine (local
+    backend), so the cap keeps a typo from starting hundreds of them."""
+    if value is None:
+        return 1
+    if not 1 <= value <= MAX_INSTANCES:
+        raise Invalid(f"'instance_count' must be between 1 and {MAX_INSTANCES}, got {value}.", field="instance_count")
+    return value
+
+
+def parse_distribution(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """SageMaker's `distribution` dict: only the torchrun launchers are supported here."""
+    if not value:
+        return None
+    supported = " or ".join(f'{{"{k}": {{"enabled": true}}}}' for k in TORCHRUN_KEYS)
+    for key, options in value.items():
+        if key not in TORCHRUN_KEYS:
+            raise Invalid(
+                f"'distribution' {key!r} is not supported; labstudio launches distributed training with torchrun: "
+                f"use {supported}, or leave 'distribution' out and start the processes in the script.",
+                field="distribution",
+            )
+        if not isinstance(options, Mapping) or not isinstance(options.get("enabled", False), bool) or set(options) - {"enabled"}:
+            raise Invalid(f"'distribution' {key!r} must be {{\"enabled\": true}} or {{\"enabled\": false}}.", field="distribution")
+    enabled = [k for k, options in value.items() if options.get("enabled")]
+    return {enabled[0]: {"enabled": True}} if enabled else None
+
+
+def uses_torchrun(spec: JobSpec) -> bool:
+    return bool(spec.distribution) and any(k in TORCHRUN_KEYS for k in spec.distribution or {})
 
 
 def _group_name(value: str | None, field: str) -> str | None:

@@ -16,15 +16,27 @@ class StoreWriter(threading.Thread):
 
     It first records the start (importing the store costs ~100 ms, which the script's
     output must never wait for), then batches captured points into few transactions.
+    With `duties` (a multi-host or remote run, jobs/hosts.py) it also beats the host's
+    heartbeat, polls the stop flag and its peers, and (remote runs) sends what the job's log
+    file gained to the store, at most FLUSH_SECONDS late.
     """
 
-    def __init__(self, connect: Any, on_connected: Any) -> None:
+    def __init__(self, connect: Any, on_connected: Any, duties: Any = None) -> None:
         super().__init__(name="labstudio-store", daemon=True)
         self.connect = connect
         self.on_connected = on_connected
+        self.duties = duties
         self.recorder: Any = None
         self.queue: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
+
+    def _guard(self, action: Any, *args: Any) -> Any:
+        try:
+            return action(*args)
+        except BaseException as exc:  # keep the loss visible in the supervisor log
+            self.error = exc
+            traceback.print_exc()
+            return None
 
     def run(self) -> None:
         try:
@@ -36,23 +48,26 @@ class StoreWriter(threading.Thread):
         batch: list[Any] = []  # Captured points: (key, value, step, timestamp) tuples
         last = time.monotonic()
         done = False
+        wait = FLUSH_SECONDS
         while not done:
             try:
-                item = self.queue.get(timeout=FLUSH_SECONDS)
+                item = self.queue.get(timeout=wait)
                 if item is None:
                     done = True
                 else:
                     batch.append(item)
             except queue.Empty:
                 pass
-            if batch and self.recorder is not None and (done or len(batch) >= BATCH_POINTS or time.monotonic() - last >= FLUSH_SECONDS):
-                try:
-                    self.recorder.metrics(batch)
-                except BaseException as exc:  # keep the loss visible in the supervisor log
-                    self.error = exc
-                    traceback.print_exc()
-                batch = []
+            due = done or time.monotonic() - last >= FLUSH_SECONDS
+            if self.recorder is not None and (due or len(batch) >= BATCH_POINTS):
+                if self.duties is not None:
+                    self._guard(self.duties.ship_logs)
+                if batch:
+                    self._guard(self.recorder.metrics, batch)
+                    batch = []
                 last = time.monotonic()
+            if self.duties is not None and self.recorder is not None and not done:
+                wait = min(FLUSH_SECONDS, self._guard(self.duties.tick) or FLUSH_SECONDS)
 
     def close(self) -> None:
         self.queue.put(None)

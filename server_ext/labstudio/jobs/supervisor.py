@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import selectors
     import subprocess
     from types import FrameType
+    from typing import Any
 
     from ..config import Settings
     from .layout import Layout
@@ -28,12 +29,37 @@ if TYPE_CHECKING:
     from .store_writer import StoreWriter
 
 
+LEADER = "algo-1"
+
+
 class Supervisor:
-    def __init__(self, job_dir: str, name: str) -> None:
+    """One host's supervisor (algo-1 unless `host` says otherwise; see jobs/hosts.py for how
+    the hosts of a multi-host job work together)."""
+
+    def __init__(self, job_dir: str, name: str, host: str | None = None) -> None:
         self.job_dir = job_dir
         self.name = name
-        self.plan = launch.read_plan(job_dir)
+        self.host = host or LEADER
+        # Each host's own files: the job's folder for algo-1, hosts/algo-k/ for the others (layout.py).
+        self.host_dir = job_dir if self.host == LEADER else os.path.join(job_dir, "hosts", self.host)
+        self.plan = launch.read_plan(self.host_dir)
         self.run_id: str | None = self.plan.get("run_id")
+        self.hosts: list[str] = self.plan.get("hosts") or [self.host]
+        self.remote = bool(self.plan.get("remote"))
+        # Multi-host and remote runs beat, poll and report their host row from the store thread.
+        self.coordinated = self.remote or len(self.hosts) > 1
+        prefix = self.plan.get("log_prefix")
+        self._prefix: bytes | None = prefix.encode() if prefix else None
+        self._partial = b""  # a multi-host job's lines are written whole (the hosts share one file)
+        # Remote runs: the log file goes to the store from byte 0 as it grows (jobs/hosts.py).
+        self.shipper: Any = None
+        if self.remote:
+            from .hosts import LogShipper
+
+            self.shipper = LogShipper(self.plan["log_file"], name)
+        self._peer_end: tuple[str, str] | None = None
+        self._host_failure: tuple[str | None, int | None] = (None, None)
+        self._hosts_started = 0.0
         self.stop_requested = False
         self.proc: subprocess.Popen[bytes] | None = None
         self.recorder: JobRecorder | None = None
@@ -44,6 +70,12 @@ class Supervisor:
     # -- signals ------------------------------------------------------------------
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        self.stop_requested = True
+
+    def peer_ended(self, host: str, status: str) -> None:
+        """Another host of the job failed or was stopped: this one stops too (jobs/hosts.py)."""
+        if self._peer_end is None:
+            self._peer_end = (host, status)
         self.stop_requested = True
 
     def _install_signals(self) -> None:
@@ -65,14 +97,19 @@ class Supervisor:
 
         from .layout import Layout
 
-        return Layout(Path(self.job_dir))
+        return Layout(Path(self.job_dir), self.host)
 
     def _connect(self) -> JobRecorder:
         if self.recorder is None:
             from ..store import get_database
             from .recorder import JobRecorder
 
-            self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
+            if self.shipper is not None:
+                from .hosts import shipping_recorder
+
+                self.recorder = shipping_recorder(get_database(self.settings), self.name, self.run_id, self.shipper)
+            else:
+                self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
         return self.recorder
 
     def _check_stop_flag(self) -> None:
@@ -88,7 +125,7 @@ class Supervisor:
 
     def run(self) -> int:
         me = os.getpid()
-        with open(os.path.join(self.job_dir, "supervisor.pid"), "w") as handle:
+        with open(os.path.join(self.host_dir, "supervisor.pid"), "w") as handle:
             handle.write(f"{me} {procutil.start_ticks(me)}")
         self._install_signals()
         try:
@@ -112,10 +149,16 @@ class Supervisor:
 
     def _run(self) -> int:
         plan = self.plan
-        slots = SlotQueue(plan["slots_dir"], plan["max_slots"], self.name, plan["created"])
-        if not slots.acquire(lambda: self.stop_requested, self._on_wait):
+        # One slot per job: only algo-1 queues (the others have no slots_dir in their plan).
+        slots = SlotQueue(plan["slots_dir"], plan["max_slots"], self.name, plan["created"]) if plan.get("slots_dir") else None
+        if slots is not None and not slots.acquire(lambda: self.stop_requested, self._on_wait):
             self._connect().finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
+            if len(self.hosts) > 1:
+                self._end_hosts_not_started()
             return 0
+        self._hosts_started = time.time()  # the other hosts have START_GRACE_SECONDS from here (jobs/hosts.py)
+        if plan.get("start_hosts"):
+            self._start_hosts()
         t_download = time.time()
         self._prepare_inputs()
         log_fd = os.open(plan["log_file"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -125,7 +168,8 @@ class Supervisor:
 
             if install_for_job(self, log_fd, t_download):  # the job ended there (pip failed, or stopped)
                 os.close(log_fd)
-                slots.release()
+                if slots is not None:
+                    slots.release()
                 return 0
         t_train = time.time()
         contained = launch.namespaces_wanted()
@@ -134,6 +178,7 @@ class Supervisor:
             os.write(log_fd, f"labstudio: {launch.NO_NAMESPACES_VAR} is set: no PID namespace for this job{also}; processes that "
                      "leave its process group may outlive a killed supervisor (see docs/process-containment.md)\n".encode())
             self._namespaced = False
+        launch.apply_rendezvous(plan)  # the backend's MASTER_ADDR/MASTER_PORT, when it gave them
         self.proc, self._mode_fd = launch.spawn(plan, contained)
         started = time.time()
         procutil.become_subreaper()  # orphans of the script re-parent to us from now on
@@ -141,31 +186,135 @@ class Supervisor:
         pgid = self.proc.pid
 
         def record_start() -> None:
-            self._connect().transitions(
-                self._start_steps(t_download, t_train)[1 if installed else 0:],  # the install recorded Downloading
-                supervisor_pid=me,
-                supervisor_start_ticks=procutil.start_ticks(me),
-                process_pgid=pgid,
-                training_start_time=started,
-            )
+            from .hosts import node_name, started_row
+
+            row = (self.host, started_row(node_name(), me, started))
+            if self.host != LEADER:  # the job's row is the leader's to write
+                self._connect().db.run_write(lambda conn: _update_host(conn, self.name, *row))
+            else:
+                self._connect().transitions(
+                    self._start_steps(t_download, t_train)[1 if installed else 0:],  # the install recorded Downloading
+                    host_row=row,
+                    supervisor_pid=me,
+                    supervisor_start_ticks=procutil.start_ticks(me),
+                    process_pgid=pgid,
+                    training_start_time=started,
+                )
             self._check_stop_flag()
 
         from .store_writer import StoreWriter
 
-        writer = StoreWriter(self._connect, record_start)
+        duties = None
+        if self.coordinated:
+            from .hosts import HostDuties
+
+            duties = HostDuties(self, self._connect)
+        writer = StoreWriter(self._connect, record_start, duties)
         writer.start()
         try:
             outcome, tail = self._pump(log_fd, writer)
         finally:
             # Training ends here, before the slot is freed: the next job always starts after it.
             self._script_ended = time.time()
+            self._flush_partial(log_fd)
             os.close(log_fd)
             if self._mode_fd is not None:
                 os.close(self._mode_fd)
                 self._mode_fd = None
-            slots.release()  # the script's processes are gone: the next job may start while we pack
+            if slots is not None:
+                slots.release()  # the script's processes are gone: the next job may start while we pack
             writer.close()
+        if self.coordinated:
+            outcome = self._end_host(outcome, tail)
+            if self.host != LEADER:
+                return 0
         return self._finish(outcome, tail)
+
+    # -- hosts of a multi-host or remote run (jobs/hosts.py) -----------------------------
+
+    def _start_hosts(self) -> None:
+        """The local backend's other hosts: their supervisors, detached, once algo-1 holds the
+        job's one slot (so a multi-host job never waits on itself in the queue)."""
+        import subprocess
+        import sys
+
+        for host in self.hosts:
+            if host == self.host:
+                continue
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "labstudio.supervise", self.name, "--host", host],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+            )
+            proc.wait()  # it forks at once and this child exits
+
+    def _end_host(self, outcome: str, tail: str) -> str:
+        """Record this host's end; the leader then waits for every host and returns the job's
+        outcome ("exited", "host_failed", "stopped" or "max_runtime")."""
+        from .failure import failure_reason
+        from .hosts import finish_host, job_outcome, signal_local_hosts, wait_for_hosts
+
+        assert self.proc is not None
+        code = self.proc.returncode
+        reason = None
+        if outcome == "stopped" and self._peer_end is not None:
+            status, reason = "Stopped", f"Stopped because {self._peer_end[0]} {self._peer_end[1].lower()}"
+        elif outcome == "stopped":
+            status = "Stopped"
+        elif outcome == "max_runtime":
+            status, reason = "Stopped", f"MaxRuntimeExceeded: ran past {self.plan.get('max_runtime_seconds')} s"
+        elif code == 0:
+            status = "Completed"
+        else:
+            status, reason = "Failed", failure_reason(code, self.layout.failure_file, tail)
+        recorder = self._connect()
+        finish_host(recorder, self.host, status=status, exit_code=code, reason=reason, end_time=self._script_ended)
+        if self.host != LEADER or len(self.hosts) == 1:
+            return outcome
+        rows = wait_for_hosts(
+            recorder, self.hosts, self._hosts_started, self.job_dir, lambda: signal_local_hosts(self.job_dir, self.hosts, signal.SIGTERM)
+        )
+        result, why, failed_code = job_outcome(rows)
+        if result == "failed":
+            self._host_failure = (why, failed_code)
+            return "host_failed"
+        if result == "completed":
+            return "exited"
+        if outcome == "stopped" and self._peer_end is None:
+            return "stopped"
+        return result
+
+    def _end_hosts_not_started(self) -> None:
+        """The job ended before algo-1 started the other hosts: their rows say Stopped."""
+        from .hosts import finish_host
+
+        for host in self.hosts[1:]:
+            finish_host(self._connect(), host, status="Stopped", exit_code=None, reason=None)
+
+    # -- output -------------------------------------------------------------------------
+
+    def _write_out(self, log_fd: int, chunk: bytes) -> None:
+        """Output to the job's log (a remote run's store thread sends the file on): a multi-host
+        job's whole lines only, each with its host's prefix, so the hosts' lines never mix."""
+        if self._prefix is not None:
+            lines = (self._partial + chunk).split(b"\n")
+            self._partial = lines.pop()
+            if len(self._partial) > TAIL_BYTES:  # a huge line without end: write it as it is
+                lines.append(self._partial)
+                self._partial = b""
+            if not lines:
+                return
+            prefix = self._prefix
+            chunk = b"".join(prefix + line + b"\n" for line in lines)
+        os.write(log_fd, chunk)
+
+    def _flush_partial(self, log_fd: int) -> None:
+        if self._partial:
+            rest, self._partial = self._partial, b""
+            self._write_out(log_fd, rest + b"\n")
 
     # -- what a job kind changes (jobs/processing/supervisor.py overrides these and _finish) ----
 
@@ -217,7 +366,10 @@ class Supervisor:
                 if not chunk:
                     eof = True
                     continue
-                os.write(log_fd, chunk)
+                if self._prefix is None:
+                    os.write(log_fd, chunk)  # a single-host job: nothing in between
+                else:
+                    self._write_out(log_fd, chunk)
                 tail.append(chunk)
                 tail_size += len(chunk)
                 while tail_size > TAIL_BYTES and len(tail) > 1:
@@ -273,15 +425,14 @@ class Supervisor:
             time.sleep(0.05)
         procutil.signal_tree(os.getpid(), self.proc.pid, signal.SIGKILL)
 
-    @staticmethod
-    def _drain_once(sel: selectors.BaseSelector, log_fd: int) -> None:
+    def _drain_once(self, sel: selectors.BaseSelector, log_fd: int) -> None:
         for key, _ in sel.select(timeout=0):
             try:
                 chunk = os.read(key.fd, 65536)
             except BlockingIOError:
                 continue
             if chunk:
-                os.write(log_fd, chunk)
+                self._write_out(log_fd, chunk)
 
     def _finish(self, outcome: str, tail: str) -> int:
         from .failure import failure_reason
@@ -298,6 +449,9 @@ class Supervisor:
             status, secondary = "Stopped", "MaxRuntimeExceeded"
             message = f"Training job stopped: it ran past its MaxRuntimeInSeconds of {limit} s"
             reason = None
+        elif outcome == "host_failed":  # a multi-host job: the first host that failed (jobs/hosts.py)
+            status, secondary, message = "Failed", "Failed", "Training job failed"
+            reason, code = self._host_failure
         elif code == 0:
             status, secondary, message, reason = "Completed", "Completed", "Training job completed", None
             layout.success_file.write_text("")
@@ -330,24 +484,51 @@ class Supervisor:
 
         store = ArtifactStore(self.settings.artifact_uri)
         prefix = f"jobs/{self.name}/output"
-        model_uri = store.pack_dir(layout.model, f"{prefix}/model.tar.gz", layout.scratch)
-        output_uri = store.pack_dir(layout.output_data, f"{prefix}/output.tar.gz", layout.scratch)
+        # output_path given: SageMaker's <output_path>/<job>/output/ layout, under the user's URL or folder
+        archives = ArtifactStore(self.plan["output_path"]) if self.plan.get("output_path") else store
+        if archives is not store:
+            prefix = f"{self.name}/output"
+        model_uri = archives.pack_dir(layout.model, f"{prefix}/model.tar.gz", layout.scratch)
+        output_uri = archives.pack_dir(layout.output_data, f"{prefix}/output.tar.gz", layout.scratch)
         log_uri = str(layout.log_file)
         if not store.local:
             log_uri = store.put_file(layout.log_file, f"jobs/{self.name}/output.log")
         return model_uri, output_uri, log_uri
 
     def _record_crash(self, exc: BaseException) -> None:
+        from .inputs import InputsFailed
+
+        reason = (f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
+                  f"See {os.path.join(self.job_dir, 'supervisor.log')}.")
+        if isinstance(exc, InputsFailed):  # a channel could not be copied in: the user's to fix
+            reason = f"ClientError: {exc}"
+        if self.coordinated:  # this host's row first: the leader (or this leader) reports it
+            try:
+                from .hosts import finish_host
+
+                code = self.proc.returncode if self.proc else None
+                finish_host(self._connect(), self.host, status="Failed", exit_code=code, reason=reason)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            if self.host != LEADER:
+                return
         try:
             self._connect().finish(
                 status="Failed",
                 secondary="Failed",
                 message="Training job failed",
-                failure_reason=f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
-                f"See {os.path.join(self.job_dir, 'supervisor.log')}.",
+                failure_reason=reason,
                 exit_code=self.proc.returncode if self.proc else None,
             )
         except BaseException:
             import traceback
 
             traceback.print_exc()
+
+
+def _update_host(conn: Any, job: str, host: str, values: dict[str, Any]) -> None:
+    from ..store import hosts as hosts_store
+
+    hosts_store.update_host(conn, job, host, **values)

@@ -40,6 +40,23 @@ def name_from_base(base: str, now: float | None = None) -> str:
     return f"{clean[: 63 - len(stamp) - 1].rstrip('-')}-{stamp}"
 
 
+def _hosts(instance_count: Any, distribution: Any) -> tuple[int, dict[str, Any] | None]:
+    """instance_count (hosts algo-1..algo-N) and SageMaker's distribution dict, checked as a
+    job submit checks them, but at construction (a ValueError, as the SageMaker SDK raises)."""
+    from ..errors import Invalid
+    from ..jobs.spec import MAX_INSTANCES, parse_distribution
+
+    count = 1 if instance_count is None else instance_count
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_INSTANCES:
+        raise ValueError(f"instance_count must be a whole number from 1 to {MAX_INSTANCES} (hosts algo-1..algo-N), got {instance_count!r}")
+    if distribution is not None and not isinstance(distribution, Mapping):
+        raise ValueError(f"distribution must be a dict such as {{'torch_distributed': {{'enabled': True}}}}, got {distribution!r}")
+    try:
+        return count, parse_distribution(distribution)
+    except Invalid as exc:
+        raise ValueError(str(exc)) from None
+
+
 class Estimator:
     """Run ``entry_point`` (SageMaker script mode) as a local training job.
 
@@ -64,6 +81,7 @@ class Estimator:
         dependencies: Sequence[str | os.PathLike[str]] | None = None,
         tags: Any = None,
         install_requirements: bool = True,
+        distribution: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         renamed = split_kwargs(type(self).__name__, kwargs)
@@ -75,12 +93,7 @@ class Estimator:
                 "entry_point is required: labstudio runs a training script (SageMaker script mode), not a container image"
             )
         self.instance_type = check_instance_type(instance_type)
-        if instance_count not in (None, 1):
-            raise ValueError(
-                f"instance_count={instance_count!r}: local jobs run on one host; use instance_count=1 "
-                "(distributed training needs a cluster backend)"
-            )
-        self.instance_count = 1
+        self.instance_count, self.distribution = _hosts(instance_count, distribution)
         self.entry_point = os.fspath(entry_point)
         self.source_dir = os.fspath(source_dir) if source_dir is not None else None
         self._hyperparameters: dict[str, Any] = dict(hyperparameters or {})
@@ -154,6 +167,12 @@ class Estimator:
             request["max_runtime_seconds"] = self.max_run
         if not self.install_requirements:
             request["install_requirements"] = False
+        if self.instance_count != 1:
+            request["instance_count"] = self.instance_count
+        if self.distribution:
+            request["distribution"] = self.distribution
+        if self.output_path and "://" in self.output_path and not self.output_path.startswith("file:"):
+            request["output_path"] = self.output_path  # the job uploads there itself (a local folder: _export copies)
         return request
 
     @staticmethod

@@ -168,6 +168,9 @@ class TrainingJob:
             if not source:
                 continue
             dest = f"{base}/{Path(source).name}"
+            if source == dest:  # the job wrote it there itself (a remote output_path)
+                model_uri = dest if key == "ModelArtifacts" else model_uri
+                continue
             _copy_uri(source, dest)
             if key == "ModelArtifacts":
                 model_uri = dest

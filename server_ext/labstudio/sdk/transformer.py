@@ -21,10 +21,9 @@ DATA_TYPES = ("S3Prefix", "ManifestFile")
 
 
 def _local(value: str | os.PathLike[str], what: str) -> str:
-    text = file_uri_path(os.fspath(value))
-    if "://" in text:
-        raise ValueError(f"{what} {text!r}: labstudio transforms local files; give a local path or a file:// URI")
-    return text
+    """A local path from a path or file:// URI; an s3:// URL is kept (the job copies it, checked at submit)."""
+    text = os.fspath(value)
+    return text if "://" in text and not text.startswith("file:") else file_uri_path(text)
 
 
 class TransformJob(KindJobHandle):

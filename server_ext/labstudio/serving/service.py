@@ -182,6 +182,7 @@ class EndpointService:
             self._check_variant(v, src, base_dir, root_dir)
         name = req.name or sources.default_name(resolved[0], time.time())
         check_name(name, "endpoint name", "EndpointName")
+        self.backend.preflight()  # a backend that cannot start anything (Ray not reachable...) is a 400, before any row
         config = {
             "port_requested": req.port,
             "restart_on_failure": req.restart_on_failure,
@@ -360,7 +361,13 @@ class EndpointService:
 
     def logs(self, name: str, tail: int | None = 200) -> str:
         """The last ``tail`` lines of the endpoint's log (all with None). Raises ``NotFound``, ``Invalid`` (name)."""
-        self.get(name)
+        endpoint = self.get(name)
+        remote = self.backend.log_tail(endpoint, max(65536, (tail or 0) * 400) if tail is not None else 1 << 24)
+        if remote is not None:
+            lines = remote.splitlines()
+            if tail is None:
+                return remote.decode(errors="replace")
+            return b"\n".join(lines[-tail:]).decode(errors="replace") + ("\n" if lines else "")
         path = self.log_path(name)
         if not path.exists():
             return ""
@@ -463,6 +470,7 @@ class EndpointService:
         if current is None:
             raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
         req = parse_update(request, [v.name for v in current.variants])
+        self.backend.preflight()
         generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
         existing = {v.name: v for v in current.variants}
         variants: list[VariantSpec] = []
@@ -509,7 +517,9 @@ class EndpointService:
         if alive and endpoint.status == "InService":
             spec.write(self.endpoint_dir(name) / "spec.json")
             self.db.run_write(lambda conn: store.set_status(conn, name, "Updating", None))
-            self.backend.update(endpoint)
+            if not self.backend.update(endpoint):  # its runtime went away meanwhile (or cannot be told): start it afresh
+                self.backend.stop(endpoint, grace=5.0)
+                self._launch(name, spec, status="Updating")
         else:  # Failed, or its server is gone: start it again with the new variants
             self.backend.stop(endpoint, grace=5.0)
             self._launch(name, spec, status="Updating")

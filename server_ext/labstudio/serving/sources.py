@@ -60,6 +60,9 @@ def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of
         if not _is_archive(source):
             raise Invalid(f"{source!r}: a remote source must be a model archive (.tar.gz)", field="Source")
         _check_scheme(source)
+        from ..remote_storage import check_readable
+
+        check_readable(source, "Source", "model")  # the archive, its bucket and the credentials, before anything is created
         return Source("archive", source, source, fingerprint=source)
     local = Path(source[len("file://"):] if source.startswith("file://") else source).expanduser()
     if local.exists():
@@ -125,7 +128,10 @@ def _check_scheme(uri: str) -> None:
     except ValueError:
         raise Invalid(f"Source {uri!r}: the scheme '{protocol}://' is not known; use a local path, file://, or an s3:// archive", field="Source") from None
     except ImportError as exc:
-        raise Invalid(f"Source {uri!r}: reading '{protocol}://' needs a package that is not installed ({exc})", field="Source") from None
+        from ..remote_storage import S3_EXTRA
+
+        hint = f"; {S3_EXTRA}" if protocol in ("s3", "s3a") else ""
+        raise Invalid(f"Source {uri!r}: reading '{protocol}://' needs a package that is not installed ({exc}){hint}", field="Source") from None
 
 
 def archive_exists(uri: str) -> bool:

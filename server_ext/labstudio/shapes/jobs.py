@@ -26,18 +26,33 @@ class CreateTrainingJobRequest(Request):
     source_dir: str | None = Field(default=None, description="Folder snapshotted as the job's code, relative to the Jupyter root.")
     name: ResourceName | Literal[""] | None = Field(default=None, description="Default: the entry point's stem and a timestamp.")
     hyperparameters: dict[str, Any] | None = None
-    channels: dict[str, str] | None = Field(default=None, description="name -> local path or file:// URI")
+    channels: dict[str, str] | None = Field(
+        default=None, description="name -> local path, file:// URI, or s3:// URL (copied into the job before the script starts)"
+    )
+    output_path: str | None = Field(
+        default=None,
+        description="Where the model and output archives go, as <output_path>/<job>/output/model.tar.gz (SageMaker's "
+        "layout): an s3:// URL or a local folder. Default: labstudio's artifact store.",
+    )
     environment: dict[str, str | Int | float] | None = None
     metric_definitions: list[MetricDefinition] | None = None
     max_runtime_seconds: Int | None = Field(default=None, gt=0)
     experiment_name: str | None = None
     trial_name: str | None = Field(default=None, description="Trial (run group) of the experiment the job's run joins.")
     tags: dict[str, str | Int | float] | None = None
-    backend: Literal["local"] | None = None
+    backend: Literal["local", "ray"] | None = Field(default=None, description="Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND.")
     install_requirements: StrictBool | None = Field(
         default=None,
         description="Install the source dir's requirements.txt with pip before the script, in a cached per-job "
         "environment (default true; false runs the script in labstudio's environment as it is).",
+    )
+    instance_count: Int | None = Field(
+        default=None, description="Hosts (algo-1..algo-N) the job trains on, 1 to 64 (default 1); see docs/multi-host.md."
+    )
+    distribution: dict[str, Any] | None = Field(
+        default=None,
+        description="SageMaker's distribution setting; {\"torch_distributed\": {\"enabled\": true}} (or \"pytorchddp\") "
+        "launches the entry point with torchrun on every host.",
     )
 
 
@@ -108,6 +123,21 @@ class Tag(Response):
     Value: str
 
 
+class ResourceConfigShape(Response):
+    InstanceType: str
+    InstanceCount: int
+
+
+class JobHostShape(Response):
+    """One host (algo-k) of a job: where it ran and how it ended."""
+
+    Host: str
+    Node: str | None = None
+    Status: Literal["Pending", "InProgress", "Completed", "Failed", "Stopped"]
+    ExitCode: int | None = None
+    FailureReason: str | None = None
+
+
 class DescribeTrainingJobResponse(Response):
     """SageMaker's DescribeTrainingJob, plus labstudio's ExperimentName/RunId/EntryPoint."""
 
@@ -137,6 +167,9 @@ class DescribeTrainingJobResponse(Response):
     LogUri: str | None = None
     ExitCode: int | None = None
     TrainingTimeInSeconds: float | None = None
+    Backend: str | None = Field(default=None, description="Where the job runs: local or ray.")
+    ResourceConfig: ResourceConfigShape | None = None
+    Hosts: list[JobHostShape] | None = Field(default=None, description="Each host (algo-1..algo-N) of the job, in order.")
 
 
 class LogChunk(Response):

@@ -53,7 +53,11 @@ class CreateProcessingJobRequest(Request):
     trial_name: str | None = Field(default=None, description="Trial (run group) of the experiment the job's run joins.")
     tags: dict[str, str | Int | float] | None = None
     instance_count: Int | None = Field(default=None, description="Local jobs run on one host: 1.")
-    backend: Literal["local"] | None = None
+    backend: Literal["local", "ray"] | None = Field(
+        default=None,
+        description="Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND. On `ray` the outputs go to "
+        "s3:// destinations or the artifact store.",
+    )
     install_requirements: StrictBool | None = Field(
         default=None,
         description="Install the source dir's requirements.txt with pip before the script, in a cached per-job environment "

@@ -37,6 +37,11 @@ class CreateTransformJobRequest(Request):
     instance_type: str | None = None
     instance_count: Int | None = Field(default=None, ge=1)
     tags: dict[str, str | Int | float] | None = None
+    backend: Literal["local", "ray"] | None = Field(
+        default=None,
+        description="Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND. On `ray` the output_path "
+        "must be an s3:// URL.",
+    )
     install_requirements: StrictBool | None = Field(
         default=None,
         description="Install requirements.txt of the inference code's folder with pip before the model loads, in a cached "

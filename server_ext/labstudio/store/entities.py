@@ -52,7 +52,29 @@ class Job:
     exit_code: int | None
     stop_requested_time: float | None
     kind: str = "training"  # "training" or "processing" (see store/schema.py)
+    log_size: int = 0  # bytes in job_log_chunks: the log of a job run by a remote backend
     transitions: list[Transition] = field(default_factory=list)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in ("Completed", "Failed", "Stopped")
+
+
+@dataclass(frozen=True)
+class JobHost:
+    """One host (algo-1..algo-N) of a job: where it runs and how it ended (store/hosts.py)."""
+
+    job_name: str
+    host: str
+    node: str | None
+    pid: int | None
+    start_ticks: int | None
+    status: str
+    exit_code: int | None
+    failure_reason: str | None
+    heartbeat_time: float | None
+    start_time: float | None
+    end_time: float | None
 
     @property
     def is_terminal(self) -> bool:

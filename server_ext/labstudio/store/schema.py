@@ -8,12 +8,14 @@ NULL to mean NaN; infinities are stored as they are.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -141,6 +143,9 @@ jobs = Table(
     # Added by migration 0004_job_kinds: "training", "processing" (later "transform"). Every
     # kind shares the engine (supervisor, slots, logs, stop, reconcile); each lists only its own.
     Column("kind", String(32), nullable=False, server_default="training"),
+    # Added by migration 0005_hosts_logs: bytes of log held in job_log_chunks (remote backends).
+    # Appending a chunk bumps it in the same UPDATE, which orders concurrent writers (hosts).
+    Column("log_size", BigInteger, nullable=False, server_default="0"),
     Index("ix_jobs_creation", "creation_time"),
     Index("ix_jobs_status", "status"),
     Index("ix_jobs_kind_creation", "kind", "creation_time"),
@@ -156,6 +161,37 @@ job_transitions = Table(
     Column("end_time", Float, nullable=True),
     Column("message", Text, nullable=False, default=""),
     Index("ix_job_transitions_job", "job_name", "id"),
+)
+
+# Added by migration 0005_hosts_logs: one row per host (algo-1..algo-N) of a job, wherever it
+# runs. A host's supervisor records where it runs (node), its pid and a heartbeat: what lets
+# any process tell that a remote supervisor died, and name the node it died on.
+job_hosts = Table(
+    "job_hosts",
+    metadata,
+    Column("job_name", String(63), ForeignKey("jobs.name", ondelete="CASCADE"), primary_key=True),
+    Column("host", String(32), primary_key=True),
+    Column("node", String(255), nullable=True),  # the machine: "hostname (ip)", plus Ray's node id on Ray
+    Column("pid", Integer, nullable=True),
+    Column("start_ticks", BigInteger, nullable=True),
+    Column("status", String(32), nullable=False),  # Pending, InProgress, Completed, Failed, Stopped
+    Column("exit_code", Integer, nullable=True),
+    Column("failure_reason", Text, nullable=True),
+    Column("heartbeat_time", Float, nullable=True),
+    Column("start_time", Float, nullable=True),
+    Column("end_time", Float, nullable=True),
+)
+
+# Added by migration 0005_hosts_logs: a job's log, as appended by a supervisor that runs where
+# the job's folder is not visible to its readers (a Ray node). Local jobs keep their log file.
+job_log_chunks = Table(
+    "job_log_chunks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_name", String(63), ForeignKey("jobs.name", ondelete="CASCADE"), nullable=False),
+    Column("start_offset", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_job_log_chunks_job", "job_name", "start_offset"),
 )
 
 endpoints = Table(

@@ -48,6 +48,8 @@ def summary(job: Job, progress: dict[str, Any]) -> dict[str, Any]:
 
 def output_files(spec: TransformSpec) -> list[str]:
     """The .out file each input file gives, whether written yet or not (in input order)."""
+    if "://" in spec.input_path or "://" in spec.output_path:  # s3://: the runner lists them once copied in
+        return []
     source, out = Path(spec.input_path), Path(spec.output_path)
     try:
         files = input_files(source) if source.exists() else []
@@ -67,7 +69,7 @@ def describe(job: Job, spec: TransformSpec, progress: dict[str, Any]) -> dict[st
             "BatchStrategy": spec.strategy,
             "Environment": spec.environment,
             "TransformInput": {
-                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"file://{spec.input_path}"}},
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": spec.input_path if "://" in spec.input_path else f"file://{spec.input_path}"}},
                 "ContentType": spec.content_type,
                 "CompressionType": spec.compression_type,
                 "SplitType": spec.split_type,

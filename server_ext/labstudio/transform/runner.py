@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from ..errors import Invalid
 from . import dataproc, jsonpath
 from .files import CONFIG_FILE, PROGRESS_FILE
 from .records import Batch, Chunk, Record, RecordError, batches, count_records, line_chunks, split_records
@@ -195,7 +196,30 @@ class Runner:
     def shown(self, path: Path) -> str:
         return path.name if self.input_root.is_file() else str(path.relative_to(self.input_root))
 
+    def _stage_remote(self) -> None:
+        """An s3:// input is copied into the job's folder first (progress in the log); with an
+        s3:// output_path the .out files are written in the job's folder, then uploaded."""
+        from ..remote_storage import download, is_object, is_remote
+
+        def log(line: str) -> None:
+            print(line, flush=True)
+
+        source = self.config["input_path"]
+        if is_remote(source):
+            local = self.job_dir / "remote-input"
+            paths = download(source, local, log, field="input")
+            self.input_root = Path(paths[0]) if is_object(source) else local
+        if is_remote(self.config["output_path"]):
+            self.output_root = self.job_dir / "remote-output"
+
+    def _upload_remote(self) -> None:
+        from ..remote_storage import is_remote, upload
+
+        if is_remote(self.config["output_path"]) and self.output_root.is_dir():
+            upload(self.output_root, self.config["output_path"], lambda line: print(line, flush=True), field="output_path")
+
     def run(self) -> int:
+        self._stage_remote()
         files = self.files()
         print(f"labstudio transform: {len(files)} input file(s) under {self.input_root}", flush=True)
         total = 0
@@ -234,6 +258,7 @@ class Runner:
         elapsed = time.time() - progress.started
         rate = progress.done / elapsed if elapsed > 0 else 0.0
         print(f"labstudio transform: {progress.done} record(s) in {elapsed:.2f} s ({rate:,.0f} records/s)", flush=True)
+        self._upload_remote()
         return 0
 
     def transform_file(self, path: Path, progress: Progress) -> None:
@@ -326,6 +351,11 @@ def main(argv: list[str]) -> int:
         return 1
     except RecordFailed as exc:
         reason = f"ClientError: record failed in {exc.path}, line {exc.line}: {exc.message}"
+        print(f"labstudio transform: {reason}", file=sys.stderr, flush=True)
+        write_failure(job_dir, reason)
+        return 1
+    except Invalid as exc:  # an s3:// input or output that could not be copied (remote_storage.py)
+        reason = f"ClientError: {exc.message}"[:1024]
         print(f"labstudio transform: {reason}", file=sys.stderr, flush=True)
         write_failure(job_dir, reason)
         return 1

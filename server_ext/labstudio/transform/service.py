@@ -93,7 +93,8 @@ class TransformService(JobService):
                 sources.check_links(Path(source.location), [root_dir], "model")
             if spec.source_dir:
                 sources.check_links(Path(spec.source_dir), [root_dir], "source_dir")
-            sources.check_links(Path(spec.input_path), [root_dir], "input")
+            if "://" not in spec.input_path:
+                sources.check_links(Path(spec.input_path), [root_dir], "input")
         layout = self.layout(spec.name)
         now = time.time()
 

@@ -103,17 +103,39 @@ def parse_transform_spec(
     if not req.model.strip() or "\0" in req.model:
         raise Invalid("'model' is required: a completed training job's name, or a model archive, folder or file.", field="model")
 
-    source = _path(req.input, "input", base_dir, root_dir)
-    if not source.exists():
-        raise Invalid(f"'input' {source} does not exist; give a file or a folder of files to transform.", field="input")
-    files = input_files(source)
-    if not files:
-        raise Invalid(f"'input' {source} holds no files to transform.", field="input")
-    output = _path(req.output_path, "output_path", base_dir, root_dir)
-    if output.exists() and not output.is_dir():
-        raise Invalid(f"'output_path' {output} is a file; give a folder for the .out files.", field="output_path")
-    if output == source or (source.is_dir() and source in output.parents):
-        raise Invalid(f"'output_path' {output} is inside the input {source}; a later transform would read the outputs.", field="output_path")
+    # s3:// (any fsspec URL) input and output: checked now, copied in and out by the runner
+    from ..config import Settings
+    from ..remote_storage import check_readable, check_writable_prefix, is_remote
+
+    backend = req.backend or Settings.from_env().job_backend  # LABSTUDIO_BACKEND when the request names none
+    source: Path | str
+    output: Path | str
+    if is_remote(req.input):
+        check_readable(req.input, "input", "'input'")
+        source = req.input.rstrip("/")
+    else:
+        source = _path(req.input, "input", base_dir, root_dir)
+        if not source.exists():
+            raise Invalid(f"'input' {source} does not exist; give a file or a folder of files to transform.", field="input")
+        if not input_files(source):
+            raise Invalid(f"'input' {source} holds no files to transform.", field="input")
+    if is_remote(req.output_path):
+        check_writable_prefix(req.output_path, "output_path", "'output_path'")
+        output = req.output_path.rstrip("/")
+        if isinstance(source, str) and (output == source or output.startswith(source + "/")):
+            raise Invalid(f"'output_path' {output} is inside the input {source}; a later transform would read the outputs.", field="output_path")
+    else:
+        if backend != "local":
+            raise Invalid(
+                f"'output_path' {req.output_path} is a folder on this machine, which a job on the {backend} backend cannot "
+                "write: give an s3:// output_path.",
+                field="output_path",
+            )
+        output = _path(req.output_path, "output_path", base_dir, root_dir)
+        if output.exists() and not output.is_dir():
+            raise Invalid(f"'output_path' {output} is a file; give a folder for the .out files.", field="output_path")
+        if isinstance(source, Path) and (output == source or (source.is_dir() and source in output.parents)):
+            raise Invalid(f"'output_path' {output} is inside the input {source}; a later transform would read the outputs.", field="output_path")
 
     split_type = req.split_type or "None"
     if split_type not in SPLIT_TYPES:
@@ -181,5 +203,6 @@ def parse_transform_spec(
         instance_type=req.instance_type or "local",
         instance_count=req.instance_count or 1,
         tags={k: str(v) for k, v in (req.tags or {}).items()},
+        backend=backend,
         install_requirements=req.install_requirements is not False,
     )

@@ -129,7 +129,7 @@ def describe(job: TuningJob, trials: Sequence[TrialRecord]) -> dict[str, Any]:
             "AlgorithmSpecification": {"TrainingInputMode": "File", "MetricDefinitions": template.metric_definitions},
             "EntryPoint": template.entry_point,
             "SourceDir": None if template.source_is_single_file else template.source_dir,
-            "Channels": {name: f"file://{path}" for name, path in sorted(template.channels.items())},
+            "Channels": {name: path if "://" in path else f"file://{path}" for name, path in sorted(template.channels.items())},
             "Environment": template.environment,
             "MaxRuntimeInSeconds": template.max_runtime_seconds,
             "EstimatorClass": spec.estimator_class,

@@ -271,7 +271,10 @@ class Tuner:
     def _pidfd(self, name: str) -> int | None:
         """A pidfd of the trial's script process, once its supervisor has recorded it."""
         try:
-            pid = self.jobs.get(name).process_pgid
+            job = self.jobs.get(name)
+            if job.backend != "local":
+                return None  # its script runs on another machine: the store says when it ends
+            pid = job.process_pgid
             return os.pidfd_open(pid) if pid and hasattr(os, "pidfd_open") else None
         except (OSError, NotFound):
             return None  # gone already, or no pidfd here: the poll notices the end

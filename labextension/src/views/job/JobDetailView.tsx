@@ -6,7 +6,7 @@
 import * as React from 'react';
 
 import { MetricChart } from '../../charts/MetricChart';
-import { ITrainingJobDescription } from '../../types';
+import { IJobHost, ITrainingJobDescription } from '../../types';
 import { DeployForm, ErrorBox, copyText } from '../common/common';
 import { useModel } from '../common/useModel';
 import { formatDuration, formatTime } from '../format';
@@ -15,6 +15,7 @@ import {
   artifactRows,
   channelsOf,
   endpointNameFor,
+  hostsOf,
   transitionDuration,
   userHyperparameters
 } from './jobData';
@@ -182,6 +183,8 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
         ))}
       </ol>
 
+      {hostsOf(job).length > 0 && <HostsTable hosts={hostsOf(job)} />}
+
       <h3 className="labstudio-subtitle">Log</h3>
       <LogTail model={model.log} />
 
@@ -237,6 +240,8 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
             'Entry point': job.EntryPoint,
             'Source dir': job.SourceDir ?? '',
             Experiment: job.ExperimentName ?? '',
+            Backend: job.Backend ?? '',
+            Instances: String(job.ResourceConfig?.InstanceCount ?? ''),
             'Max runtime': job.StoppingCondition?.MaxRuntimeInSeconds
               ? `${job.StoppingCondition.MaxRuntimeInSeconds} s`
               : 'none',
@@ -291,6 +296,48 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
         ))}
       </ul>
     </div>
+  );
+}
+
+/** Each host of the job: where it runs and how it ended. */
+function HostsTable(props: { hosts: IJobHost[] }): JSX.Element {
+  return (
+    <>
+      <h3 className="labstudio-subtitle">Hosts</h3>
+      <table
+        className="labstudio-kv labstudio-hosts"
+        data-testid="labstudio-job-hosts"
+      >
+        <thead>
+          <tr>
+            <th>Host</th>
+            <th>Node</th>
+            <th>Status</th>
+            <th>Exit code / failure</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.hosts.map(h => (
+            <tr
+              key={h.Host}
+              data-testid="labstudio-job-host"
+              data-host={h.Host}
+              data-status={h.Status}
+            >
+              <td>{h.Host}</td>
+              <td>{h.Node ?? ''}</td>
+              <td>{h.Status}</td>
+              <td>
+                {h.FailureReason ??
+                  (h.ExitCode === null || h.ExitCode === undefined
+                    ? ''
+                    : String(h.ExitCode))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 

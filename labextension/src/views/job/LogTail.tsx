@@ -40,6 +40,23 @@ export function LogTail(props: { model: LogTailModel }): JSX.Element {
           value={search}
           onChange={e => setSearch(e.target.value)}
         />
+        {model.hosts.length > 1 && (
+          <select
+            className="jp-mod-styled"
+            aria-label="Host"
+            title="Show one host's lines"
+            data-testid="labstudio-log-host"
+            value={model.host ?? ''}
+            onChange={e => model.setHost(e.target.value || null)}
+          >
+            <option value="">all hosts</option>
+            {model.hosts.map(h => (
+              <option key={h} value={h}>
+                {h}
+              </option>
+            ))}
+          </select>
+        )}
         {needle && (
           <span className="labstudio-hint" data-testid="labstudio-log-matches">
             {shown.length} matching lines

@@ -1,5 +1,5 @@
 /** Pure helpers for the job detail and the launch form. */
-import { IMetricSeries, ITrainingJobDescription } from '../../types';
+import { IJobHost, IMetricSeries, ITrainingJobDescription } from '../../types';
 
 /** Hyperparameters the platform adds; the user never typed them. */
 export function isPlatformHyperparameter(key: string): boolean {
@@ -131,4 +131,20 @@ export function artifactRows(job: ITrainingJobDescription) {
       deleted: false
     }
   ];
+}
+
+/**
+ * The hosts the job detail lists: every host of a multi-host job, and the one host of a
+ * job on a remote backend (where it ran is news there); none for a local single-host job.
+ */
+export function hostsOf(job: ITrainingJobDescription): IJobHost[] {
+  const hosts = job.Hosts ?? [];
+  const remote = !!job.Backend && job.Backend !== 'local';
+  return hosts.length > 1 || (remote && hosts.length > 0) ? hosts : [];
+}
+
+/** The hosts whose lines the log view can filter on (a multi-host job's). */
+export function logHostsOf(job: ITrainingJobDescription): string[] {
+  const hosts = job.Hosts ?? [];
+  return hosts.length > 1 ? hosts.map(h => h.Host) : [];
 }

@@ -16,7 +16,7 @@ import {
   ITrainingJobDescription
 } from '../../types';
 import { TransformFormModel } from '../kinds/transformFormModel';
-import { mergePoints } from './jobData';
+import { logHostsOf, mergePoints } from './jobData';
 import { LogTailModel } from './logTailModel';
 
 /** The route that serves a job's archives (older servers lack it). */
@@ -196,6 +196,7 @@ export class JobDetailModel extends ViewModel {
 
   private _setJob(job: ITrainingJobDescription): void {
     this._job = job;
+    this.log.setHosts(logHostsOf(job));
     this.log.setActive(isActiveStatus(job.TrainingJobStatus));
   }
 

@@ -2,7 +2,8 @@
  * The state behind the log tail: the log text of a job, read from where it stopped
  * (`GET /jobs/{name}/logs?offset=`), every `interval` ms while the job runs (the log has
  * no events) and once more when it is over; polling stops once the server says the log
- * is complete.
+ * is complete. A multi-host job's log can be narrowed to one host's lines (`&host=algo-2`):
+ * choosing a host reads that host's log from the start.
  */
 import { LabstudioClient } from '../../api';
 import { asApiError } from '../../panel/live';
@@ -21,8 +22,11 @@ export interface ILogTailModelOptions {
   interval?: number;
   /** How long "Copied" shows after a copy (ms). */
   copiedDelay?: number;
-  /** Reads the log from an offset (default: the training job's logs route). */
-  read?: (offset: number) => Promise<ILogChunk>;
+  /**
+   * Reads the log from an offset, only `host`'s lines when one is given (default: the
+   * training job's logs route).
+   */
+  read?: (offset: number, host: string | null) => Promise<ILogChunk>;
 }
 
 export class LogTailModel extends ViewModel {
@@ -32,7 +36,8 @@ export class LogTailModel extends ViewModel {
     this._interval = options.interval ?? 1000;
     this._copiedDelay = options.copiedDelay ?? 1500;
     this._read =
-      options.read ?? (offset => options.client.getLogs(options.name, offset));
+      options.read ??
+      ((offset, host) => options.client.getLogs(options.name, offset, host));
   }
 
   readonly name: string;
@@ -57,6 +62,48 @@ export class LogTailModel extends ViewModel {
   }
   get copied(): boolean {
     return this._copied;
+  }
+  /** The hosts the log can be narrowed to (a multi-host job's; else none). */
+  get hosts(): readonly string[] {
+    return this._hosts;
+  }
+  /** The host whose lines are shown, or null for every host's. */
+  get host(): string | null {
+    return this._host;
+  }
+
+  /** Say which hosts the job has; a chosen host that is not one of them is dropped. */
+  setHosts(hosts: readonly string[]): void {
+    if (
+      hosts.length === this._hosts.length &&
+      hosts.every((h, i) => h === this._hosts[i])
+    ) {
+      return;
+    }
+    this._hosts = [...hosts];
+    if (this._host !== null && !hosts.includes(this._host)) {
+      this.setHost(null);
+      return;
+    }
+    this.emitChanged();
+  }
+
+  /** Show one host's lines (null: every host's), read again from the start. */
+  setHost(host: string | null): void {
+    if (this.isDisposed || host === this._host) {
+      return;
+    }
+    this._host = host;
+    this._text = '';
+    this._offset = 0;
+    this._complete = false;
+    this._error = null;
+    this.emitChanged();
+    if (this.started) {
+      this.debounce.cancel('poll');
+      this._polling = false;
+      void this._tick();
+    }
   }
 
   /**
@@ -93,7 +140,7 @@ export class LogTailModel extends ViewModel {
     const seq = ++this._seq;
     try {
       for (let i = 0; i < MAX_CHUNKS_PER_READ; i++) {
-        const chunk = await this._read(this._offset);
+        const chunk = await this._read(this._offset, this._host);
         if (this.isDisposed || seq !== this._seq) {
           return;
         }
@@ -122,7 +169,9 @@ export class LogTailModel extends ViewModel {
     this.emitChanged();
   }
 
-  private _read: (offset: number) => Promise<ILogChunk>;
+  private _read: (offset: number, host: string | null) => Promise<ILogChunk>;
+  private _hosts: string[] = [];
+  private _host: string | null = null;
   private _interval: number;
   private _copiedDelay: number;
   private _text = '';

@@ -9,12 +9,14 @@ import * as React from 'react';
 
 import { LabstudioClient } from '../../api';
 import { ITrainingJobDescription } from '../../types';
+import { BackendSelect } from './BackendSelect';
 import { useOwnModel } from '../common/useModel';
 import {
   FormField,
   ILaunchForm,
   IRangeSpec,
   IRow,
+  MAX_INSTANCE_COUNT,
   objectiveOf,
   STRATEGIES,
   suggestRange,
@@ -213,6 +215,65 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
         )}
       </Field>
       {tuningMode && <TuningSettings model={model} />}
+      <div
+        className="labstudio-detail-grid"
+        data-testid="labstudio-launch-placement"
+      >
+        {model.backends && (
+          <Field
+            label="Backend"
+            field="backend"
+            errors={errors}
+            hint={
+              tuningMode
+                ? 'Where each trial runs'
+                : 'Where the job runs (the server default is preselected)'
+            }
+          >
+            <BackendSelect
+              choices={model.backends}
+              value={form.backend}
+              onChange={v => set('backend', v)}
+              testId="labstudio-launch-backend"
+            />
+          </Field>
+        )}
+        <Field
+          label="Instance count"
+          field="instance_count"
+          also={['distribution']}
+          errors={errors}
+          hint={
+            'Hosts algo-1…algo-N, each running the script with its own SM_CURRENT_HOST' +
+            (tuningMode ? ' (per trial)' : '')
+          }
+        >
+          <input
+            className="jp-mod-styled"
+            type="number"
+            min={1}
+            max={MAX_INSTANCE_COUNT}
+            step={1}
+            data-testid="labstudio-launch-instance-count"
+            value={form.instanceCount}
+            onChange={e => set('instanceCount', e.target.value)}
+            aria-label="Instance count"
+          />
+          <label
+            className="labstudio-inline-label"
+            title="Start the entry point with torchrun on every host (MASTER_ADDR/MASTER_PORT set for you)"
+          >
+            <input
+              type="checkbox"
+              data-testid="labstudio-launch-torchrun"
+              checked={form.torchDistributed}
+              disabled={!(Number(form.instanceCount) > 1)}
+              onChange={e => set('torchDistributed', e.target.checked)}
+            />
+            PyTorch distributed (torchrun)
+          </label>
+        </Field>
+      </div>
       <div className="labstudio-detail-grid">
         <Field
           label="Max runtime (seconds)"

@@ -69,7 +69,16 @@ export interface ILaunchForm {
   name: string;
   sampleLines: string;
   tuning: ITuningSettings;
+  /** Where the job runs (`local`, `ray`); empty: the server's default. */
+  backend: string;
+  /** Hosts algo-1..algo-N the job trains on (text until sent). */
+  instanceCount: string;
+  /** Launch the script with torchrun on every host (only sent for several hosts). */
+  torchDistributed: boolean;
 }
+
+/** The most hosts a job may have (the server's limit too). */
+export const MAX_INSTANCE_COUNT = 64;
 
 /** The form fields that the server's `field` names map to. */
 export type FormField =
@@ -88,6 +97,9 @@ export type FormField =
   | 'max_jobs'
   | 'max_parallel_jobs'
   | 'early_stopping_type'
+  | 'backend'
+  | 'instance_count'
+  | 'distribution'
   | 'form';
 
 export function emptyForm(partial: Partial<ILaunchForm> = {}): ILaunchForm {
@@ -110,6 +122,9 @@ export function emptyForm(partial: Partial<ILaunchForm> = {}): ILaunchForm {
       maxParallel: '2',
       earlyStopping: false
     },
+    backend: '',
+    instanceCount: '1',
+    torchDistributed: false,
     ...partial
   };
 }
@@ -195,7 +210,30 @@ export function toRequest(form: ILaunchForm): ICreateTrainingJobRequest {
   if (form.name.trim()) {
     request.name = form.name.trim();
   }
+  if (form.backend) {
+    request.backend = form.backend as ICreateTrainingJobRequest['backend'];
+  }
+  const count = form.instanceCount.trim();
+  if (count !== '' && count !== '1') {
+    request.instance_count = numberOrText(count);
+    if (form.torchDistributed) {
+      request.distribution = { torch_distributed: { enabled: true } };
+    }
+  }
   return request;
+}
+
+/**
+ * Why the instance count cannot be sent (not a whole number from 1 to 64), or null;
+ * checked before the server is called, with the server's own wording.
+ */
+export function instanceCountProblem(text: string): string | null {
+  const t = text.trim();
+  const n = Number(t);
+  if (t === '' || (Number.isInteger(n) && n >= 1 && n <= MAX_INSTANCE_COUNT)) {
+    return null;
+  }
+  return `'instance_count' must be a whole number between 1 and ${MAX_INSTANCE_COUNT}, got ${t}.`;
 }
 
 /** A row's range as the request wants it. */
@@ -320,7 +358,9 @@ export function fromJob(
       : '',
     experiment: job.ExperimentName ?? '',
     name: '',
-    mode: 'training'
+    mode: 'training',
+    backend: job.Backend ?? base.backend,
+    instanceCount: String(job.ResourceConfig?.InstanceCount ?? 1)
   };
 }
 
@@ -339,6 +379,9 @@ export function fieldOf(serverField: string | null | undefined): FormField {
     'max_jobs',
     'max_parallel_jobs',
     'early_stopping_type',
+    'backend',
+    'instance_count',
+    'distribution',
     'entry_point',
     'source_dir',
     'hyperparameters',

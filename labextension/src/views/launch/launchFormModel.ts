@@ -1,17 +1,22 @@
 /**
- * The state behind the launch form: the fields, the experiment names offered, the
- * submission (`POST /jobs`, or `POST /tuning-jobs` in tuning mode) and its errors, each
+ * The state behind the launch form: the fields, the experiment names and the backends
+ * offered (`GET /backends`: the server's default is preselected), the submission (`POST /jobs`, or `POST /tuning-jobs` in tuning mode) and its errors, each
  * put beside the field the server names (the translation itself is the pure
  * `formModel.ts`).
  */
 import { LabstudioClient } from '../../api';
 import { IActionSlot, ViewModel } from '../../panel/viewModel';
-import { ITrainingJobDescription, ITuningJobDescription } from '../../types';
+import {
+  IBackendChoices,
+  ITrainingJobDescription,
+  ITuningJobDescription
+} from '../../types';
 import {
   emptyForm,
   fieldOf,
   FormField,
   ILaunchForm,
+  instanceCountProblem,
   ITuningSettings,
   objectiveOf,
   toRequest,
@@ -45,16 +50,44 @@ export class LaunchFormModel extends ViewModel {
   get experiments(): readonly string[] {
     return this._experiments;
   }
+  /**
+   * Where jobs can run (`GET /backends`), or null when the server does not say (an
+   * older server: the form then sends no backend and the server's default applies).
+   */
+  get backends(): IBackendChoices | null {
+    return this._backends;
+  }
   /** The name of the job launched last. */
   get launched(): string | null {
     return this._launched;
   }
 
-  /** Read the experiment names offered in the form (none when that fails). */
+  /** Read the experiment names and the backends offered in the form. */
   async start(): Promise<void> {
     if (!this.startOnce()) {
       return;
     }
+    await Promise.all([this._readExperiments(), this._readBackends()]);
+  }
+
+  /** The backends; the server's default becomes the form's choice unless one is set. */
+  private async _readBackends(): Promise<void> {
+    try {
+      const answer = await this._client.getBackends();
+      if (this.isDisposed) {
+        return;
+      }
+      this._backends = answer.jobs;
+      if (!this._form.backend) {
+        this._form = { ...this._form, backend: answer.jobs.default };
+      }
+      this.emitChanged();
+    } catch {
+      // No choice offered: the server's default applies.
+    }
+  }
+
+  private async _readExperiments(): Promise<void> {
     try {
       const experiments = await this._client.listExperiments();
       if (!this.isDisposed) {
@@ -86,11 +119,7 @@ export class LaunchFormModel extends ViewModel {
    */
   async submitTuning(): Promise<ITuningJobDescription | null> {
     const form = this._form;
-    const missing: FormErrors = {};
-    if (!form.entryPoint.trim()) {
-      missing.entry_point =
-        'Choose the script to run (a .py file under the Jupyter root).';
-    }
+    const missing: FormErrors = this._checkCommon();
     if (!form.hyperparameters.some(r => r.range && r.key.trim())) {
       missing.hyperparameter_ranges =
         'Make at least one hyperparameter a range to search.';
@@ -117,11 +146,9 @@ export class LaunchFormModel extends ViewModel {
    * before calling the server) or the server refused it (see `errors`).
    */
   async submit(): Promise<ITrainingJobDescription | null> {
-    if (!this._form.entryPoint.trim()) {
-      this._errors = {
-        entry_point:
-          'Choose the script to run (a .py file under the Jupyter root).'
-      };
+    const missing = this._checkCommon();
+    if (Object.keys(missing).length) {
+      this._errors = missing;
       this.emitChanged();
       return null;
     }
@@ -133,8 +160,24 @@ export class LaunchFormModel extends ViewModel {
     return job;
   }
 
+  /** What a training job and a tuning job both need before the server is asked. */
+  private _checkCommon(): FormErrors {
+    const form = this._form;
+    const missing: FormErrors = {};
+    if (!form.entryPoint.trim()) {
+      missing.entry_point =
+        'Choose the script to run (a .py file under the Jupyter root).';
+    }
+    const count = instanceCountProblem(form.instanceCount);
+    if (count) {
+      missing.instance_count = count;
+    }
+    return missing;
+  }
+
   private _client: LabstudioClient;
   private _form: ILaunchForm;
+  private _backends: IBackendChoices | null = null;
   private _errors: FormErrors = {};
   private _busy = false;
   private _experiments: string[] = [];

@@ -11,7 +11,16 @@ def get_backend(name: str, settings: Settings) -> Backend:
         from .local import LocalBackend
 
         return LocalBackend(settings)
-    raise Invalid(f"backend {name!r} is not available; choose 'local'.", field="backend")
+    if name == "ray":
+        from .ray import RayBackend
+
+        return RayBackend(settings)
+    raise Invalid(f"backend {name!r} is not available; choose 'local' or 'ray'.", field="backend")
 
 
-__all__ = ["Backend", "get_backend"]
+def default_backend() -> str:
+    """Where a request that names no backend runs: LABSTUDIO_BACKEND (default local)."""
+    return Settings.from_env().job_backend
+
+
+__all__ = ["Backend", "default_backend", "get_backend"]

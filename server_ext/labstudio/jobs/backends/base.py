@@ -30,6 +30,16 @@ class Backend(ABC):
     def cleanup_dead(self, job: Job, layout: Layout) -> None:
         """Make sure nothing of a job whose runner died keeps running."""
 
+    def check_submit(self) -> None:
+        """Before a job's folder or row exists: raise Invalid when this backend cannot take jobs
+        now (a cluster that does not answer), so nothing is created for a job that cannot run."""
+        return None
+
+    def dead_reason(self, job: Job, layout: Layout) -> str | None:
+        """Why `is_alive` last answered False for this job, when the backend knows better than
+        "the supervisor ended" (a lost node); None: the service's own message."""
+        return None
+
     def runner_pid(self, job: Job, layout: Layout) -> int | None:
         """The pid of whatever runs the job, when one is known (for messages)."""
         return job.supervisor_pid

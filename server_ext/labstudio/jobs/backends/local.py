@@ -58,6 +58,12 @@ class LocalBackend(Backend):
                 os.kill(pid, signal.SIGTERM)
             except OSError:
                 pass
+        count = int(job.spec.get("instance_count") or 1)
+        if count > 1:  # the other hosts also poll the stop flag; a signal is just quicker
+            from ..contract import host_names
+            from ..hosts import signal_local_hosts
+
+            signal_local_hosts(str(layout.job_dir), host_names(count), signal.SIGTERM)
 
     def is_alive(self, job: Job, layout: Layout) -> bool | None:
         pid, ticks = self._supervisor(job, layout)

@@ -48,7 +48,7 @@ def job_config(spec: ProcessingSpec, output_uris: list[str]) -> dict[str, Any]:
                 "InputName": item["name"],
                 "AppManaged": False,
                 "S3Input": {
-                    "S3Uri": f"file://{item['source']}",
+                    "S3Uri": item["source"] if "://" in item["source"] else f"file://{item['source']}",
                     "LocalPath": item["destination"],
                     "S3DataType": "S3Prefix",
                     "S3InputMode": "File",

@@ -110,7 +110,7 @@ class ProcessingService(JobService):
             raise self._name_taken(spec.name)
         experiment = self._create_run(conn, spec, run_id, "ProcessingJob")
         for item in spec.inputs:
-            runs_store.add_artifact(conn, run_id, item["name"], f"file://{item['source']}", is_output=False)
+            runs_store.add_artifact(conn, run_id, item["name"], item["source"] if "://" in item["source"] else f"file://{item['source']}", is_output=False)
         self._insert_row(conn, spec, layout, run_id, now, experiment)
         events_store.append(conn, "run.created", {"run_id": run_id, "experiment": experiment, "name": spec.name})
 

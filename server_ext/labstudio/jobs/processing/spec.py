@@ -92,15 +92,16 @@ def _inputs(req: CreateProcessingJobRequest, base_dir: Path, root_dir: Path | No
         where = f"inputs[{i}]"
         name = _name(item.input_name, f"input-{i + 1}", f"{where}.input_name", names)
         _check_text(item.source, f"{where}.source", f"'{where}.source'")
+        source: Path | str
         if "://" in item.source and not item.source.startswith("file://"):
-            scheme = item.source.split("://", 1)[0]
-            raise Invalid(
-                f"'{where}.source': {scheme}:// data is not supported by the local backend; give a local path or a file:// URI.",
-                field=f"{where}.source",
-            )
-        source = _resolve_path(item.source, f"{where}.source", base_dir, root_dir)
-        if not source.exists():
-            raise Invalid(f"'{where}.source' {source} does not exist. Check the path.", field=f"{where}.source")
+            from ...remote_storage import check_readable
+
+            check_readable(item.source, f"{where}.source", f"'{where}.source'")  # copied in by the supervisor
+            source = item.source
+        else:
+            source = _resolve_path(item.source, f"{where}.source", base_dir, root_dir)
+            if not source.exists():
+                raise Invalid(f"'{where}.source' {source} does not exist. Check the path.", field=f"{where}.source")
         dest = container_path(item.destination, f"{where}.destination", f"'{where}.destination'")
         if has_code and _is_within(dest, CODE_DIR):
             raise Invalid(
@@ -117,7 +118,7 @@ def _inputs(req: CreateProcessingJobRequest, base_dir: Path, root_dir: Path | No
     return out
 
 
-def _outputs(req: CreateProcessingJobRequest, base_dir: Path, root_dir: Path | None) -> list[dict[str, str | None]]:
+def _outputs(req: CreateProcessingJobRequest, base_dir: Path, root_dir: Path | None, backend: str) -> list[dict[str, str | None]]:
     out: list[dict[str, str | None]] = []
     names: set[str] = set()
     sources: dict[str, str] = {}
@@ -135,8 +136,15 @@ def _outputs(req: CreateProcessingJobRequest, base_dir: Path, root_dir: Path | N
         if item.destination:
             _check_text(item.destination, f"{where}.destination", f"'{where}.destination'")
             if "://" in item.destination and not item.destination.startswith("file://"):
+                from ...remote_storage import check_writable_prefix
+
+                check_writable_prefix(item.destination, f"{where}.destination", f"'{where}.destination'")
+                out.append({"name": name, "source": source, "destination": item.destination.rstrip("/")})
+                continue
+            if backend != "local":
                 raise Invalid(
-                    f"'{where}.destination' must be a local folder (or file:// URI); leave it out to keep the output in the artifact store.",
+                    f"'{where}.destination' {item.destination} is a folder on this machine, which a job on the {backend} "
+                    "backend cannot write: give an s3:// destination, or none (the artifact store).",
                     field=f"{where}.destination",
                 )
             dest_path = _resolve_path(item.destination, f"{where}.destination", base_dir, root_dir)
@@ -163,9 +171,12 @@ def parse_processing_spec(
     """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them."""
     req = parse(CreateProcessingJobRequest, data)
     base_dir = (base_dir or root_dir or Path.cwd()).resolve()
+    from ...config import Settings
+
+    backend = req.backend or Settings.from_env().job_backend  # LABSTUDIO_BACKEND when the request names none
     if req.instance_count not in (None, 1):
         raise Invalid(
-            f"'instance_count' is {req.instance_count}: local processing jobs run on one host; use 1.", field="instance_count"
+            f"'instance_count' is {req.instance_count}: processing jobs run on one host; use 1.", field="instance_count"
         )
     if req.code is not None and req.entrypoint is not None:
         raise Invalid("give either 'code' (a script, run with 'command') or 'entrypoint' (a command), not both.", field="entrypoint")
@@ -214,12 +225,12 @@ def parse_processing_spec(
         entrypoint=entrypoint,
         arguments=_words(req.arguments, "arguments", "'arguments'"),
         inputs=_inputs(req, base_dir, root_dir, code is not None),
-        outputs=_outputs(req, base_dir, root_dir),
+        outputs=_outputs(req, base_dir, root_dir, backend),
         environment=_string_map(req.environment, "environment", ENV_KEY_RE),
         max_runtime_seconds=req.max_runtime_seconds,
         experiment_name=_group_name(req.experiment_name, "experiment_name"),
         tags=_string_map(req.tags, "tags"),
         trial_name=_group_name(req.trial_name, "trial_name"),
-        backend=req.backend or "local",
+        backend=backend,
         install_requirements=req.install_requirements is not False,
     )

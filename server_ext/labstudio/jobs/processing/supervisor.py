@@ -48,10 +48,23 @@ class ProcessingSupervisor(Supervisor):
 
     def _prepare_inputs(self) -> None:
         for source, dest, name in self.plan["inputs"]:
+            if "://" in source:  # s3://...: copied in with progress in the log (remote_storage.py)
+                self._download(source, dest, name)
+                continue
             try:
                 copy_into(source, dest)
             except OSError as exc:
                 raise InputCopyError(f"could not copy input {name!r} from {source}: {exc.strerror or exc}") from exc
+
+    def _download(self, source: str, dest: str, name: str) -> None:
+        from ...errors import Invalid
+        from ...remote_storage import download
+        from ..inputs import log_appender
+
+        try:
+            download(source, dest, log_appender(self.plan["log_file"]), field=name)
+        except Invalid as exc:
+            raise InputCopyError(f"could not copy input {name!r} from {source}: {exc.message}") from None
 
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
         return [
@@ -87,6 +100,10 @@ class ProcessingSupervisor(Supervisor):
             if not os.path.isdir(source):
                 raise OutputCopyError(f"output {name!r}: the script removed its folder {source}")
             try:
+                if dest and "://" in dest:  # s3://...: uploaded under the prefix, progress in the log
+                    self._upload(source, dest, name)
+                    done.append((name, dest))
+                    continue
                 if dest:
                     copy_into(source, dest)
                     done.append((name, dest))
@@ -103,6 +120,16 @@ class ProcessingSupervisor(Supervisor):
             except OSError as exc:
                 raise OutputCopyError(f"could not copy output {name!r} to {dest or key}: {exc.strerror or exc}") from exc
         return done
+
+    def _upload(self, source: str, dest: str, name: str) -> None:
+        from ...errors import Invalid
+        from ...remote_storage import upload
+        from ..inputs import log_appender
+
+        try:
+            upload(source, dest, log_appender(self.plan["log_file"]), field=name)
+        except Invalid as exc:
+            raise OutputCopyError(f"could not copy output {name!r} to {dest}: {exc.message}") from None
 
     def _finish(self, outcome: str, tail: str) -> int:
         from ..failure import describe_exit, last_exception
@@ -177,6 +204,16 @@ class ProcessingSupervisor(Supervisor):
                 f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
                 f"See {os.path.join(self.job_dir, 'supervisor.log')}."
             )
+        if self.coordinated:  # a remote run: its host row says how it ended too
+            try:
+                from ..hosts import finish_host
+
+                finish_host(self._connect(), self.host, status="Failed", exit_code=self.proc.returncode if self.proc else None,
+                            reason=reason[:MAX_REASON])
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
         try:
             self._connect().finish(
                 status="Failed",

@@ -13,7 +13,10 @@ from ...config import ENV_ENDPOINT_BACKEND, Settings
 from ...errors import Invalid
 from .base import EndpointBackend, LaunchFailed, Started
 
-BACKENDS = {"local": "labstudio.serving.backends.local.LocalEndpointBackend"}
+BACKENDS = {
+    "local": "labstudio.serving.backends.local.LocalEndpointBackend",
+    "ray": "labstudio.serving.backends.ray.RayEndpointBackend",  # needs labstudio[ray]; see docs/scale-out.md
+}
 
 
 def backend_class(name: str) -> type[EndpointBackend]:

@@ -40,6 +40,18 @@ class EndpointBackend(ABC):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
+    def preflight(self) -> None:
+        """Raise ``Invalid`` (naming the setting and the fix) when this backend cannot start anything now.
+
+        Called before a deploy or an update creates anything, so a misconfigured backend is a
+        400, not a Failed endpoint. Nothing to check for local processes.
+        """
+        return None
+
+    def log_tail(self, endpoint: Endpoint, max_bytes: int) -> bytes | None:
+        """The end of the runtime's log when it is not in the endpoint's local folder; None: read that file."""
+        return None
+
     @abstractmethod
     def start(self, spec: EndpointSpec, folder: Path, on_address: Callable[[EndpointSpec], None]) -> Started:
         """Start the runtime serving ``spec`` from ``folder``; return without waiting for InService.
