@@ -71,6 +71,10 @@ def test_a_trial_a_dead_tuner_prepared_is_removed_and_asked_again(core, write_sc
     core.jobs.prepare({"name": planted, "entry_point": script.name, "source_dir": str(script.parent)})
     jobs_dir: Path = core.settings.jobs_dir
     assert (jobs_dir / planted).is_dir()
+    # As if it had died half-way through preparing one: its folder and code, no launch plan yet.
+    half = jobs_dir / f"prep-{number:03d}-0ddba11a"
+    (half / "opt" / "ml" / "code").mkdir(parents=True)
+    (half / "opt" / "ml" / "code" / script.name).write_text(script.read_text())
     assert core.tuning.check("prep") is True  # a new tuner was started
     final = core.tuning.wait("prep", timeout=180)
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
@@ -78,7 +82,7 @@ def test_a_trial_a_dead_tuner_prepared_is_removed_and_asked_again(core, write_sc
     names = [t["TrainingJobName"] for t in _trials(core, "prep")]
     assert [int(n.rsplit("-", 2)[1]) for n in names] == [1, 2, 3, 4]
     assert planted not in names
-    assert not (jobs_dir / planted).exists()
+    assert not (jobs_dir / planted).exists() and not half.exists()
     # Every folder the sweep left is a job's: nothing prepared ahead was left behind or run twice.
     assert sorted(p.name for p in jobs_dir.iterdir() if p.name.startswith("prep-")) == sorted(names)
     jobs = core.jobs.list(name_contains="prep-", limit=1000)["TrainingJobSummaries"]

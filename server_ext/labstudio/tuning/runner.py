@@ -161,7 +161,10 @@ class Tuner:
             try:
                 self.jobs.get(entry.name)
             except NotFound:
-                if (entry / "launch.json").exists() and not (entry / "supervisor.pid").exists():
+                # With or without its launch.json: a tuner killed half-way through prepare()
+                # leaves a folder with its code copied and no plan yet (only this job's tuner,
+                # whose lock we hold, makes folders with these names).
+                if not (entry / "supervisor.pid").exists():
                     shutil.rmtree(entry, ignore_errors=True)
 
     @staticmethod
