@@ -16,11 +16,12 @@ from typing import IO
 from .errors import Invalid
 
 
-def _is_local(uri: str) -> bool:
+def is_local(uri: str) -> bool:
+    """A plain path or a file:// URI (what needs no fsspec filesystem)."""
     return "://" not in uri or uri.startswith("file://")
 
 
-def _local_path(uri: str) -> Path:
+def local_path(uri: str) -> Path:
     return Path(uri[len("file://"):] if uri.startswith("file://") else uri)
 
 
@@ -35,9 +36,9 @@ def safe_key(*parts: str) -> str:
 class ArtifactStore:
     def __init__(self, root_uri: str) -> None:
         self.root_uri = root_uri.rstrip("/")
-        self.local = _is_local(root_uri)
+        self.local = is_local(root_uri)
         if self.local:
-            self.root = _local_path(self.root_uri)
+            self.root = local_path(self.root_uri)
             self.root.mkdir(parents=True, exist_ok=True)
 
     def _fs(self):  # type: ignore[no-untyped-def]
@@ -79,11 +80,13 @@ class ArtifactStore:
             handle.write(data)
         return self.uri_for(key)
 
-    def pack_dir(self, folder: str | os.PathLike[str], key: str, scratch: Path) -> str:
-        """tar.gz a folder's contents (files at the archive root, as SageMaker does) and store it."""
+    def pack_dir(self, folder: str | os.PathLike[str], key: str, scratch: Path, compresslevel: int = 6) -> str:
+        """tar.gz a folder's contents (files at the archive root, as SageMaker does) and store it.
+
+        `compresslevel` 1 suits archives made on a job's way to its first line (a Ray job's folder)."""
         scratch.mkdir(parents=True, exist_ok=True)
         archive = scratch / Path(key).name
-        with tarfile.open(archive, "w:gz", compresslevel=6) as tar:
+        with tarfile.open(archive, "w:gz", compresslevel=compresslevel) as tar:
             for entry in sorted(Path(folder).iterdir()):
                 tar.add(entry, arcname=entry.name)
         try:
@@ -107,8 +110,8 @@ class ArtifactStore:
 
 def open_uri(uri: str, mode: str = "rb") -> IO[bytes]:
     """Open any artifact URI handed out by a store (local path, file://, s3://, ...)."""
-    if _is_local(uri):
-        return open(_local_path(uri), mode)
+    if is_local(uri):
+        return open(local_path(uri), mode)
     import fsspec
 
     return fsspec.open(uri, mode).open()
@@ -116,8 +119,8 @@ def open_uri(uri: str, mode: str = "rb") -> IO[bytes]:
 
 def exists(uri: str) -> bool:
     """Whether an artifact URI still names a file (deleting a run deletes its archives)."""
-    if _is_local(uri):
-        return _local_path(uri).exists()
+    if is_local(uri):
+        return local_path(uri).exists()
     import fsspec
 
     fs, path = fsspec.core.url_to_fs(uri)
@@ -126,8 +129,8 @@ def exists(uri: str) -> bool:
 
 def fetch(uri: str, dest: str | os.PathLike[str]) -> Path:
     """Copy an artifact to a local file (no copy when it is already local: returns its path)."""
-    if _is_local(uri):
-        return _local_path(uri)
+    if is_local(uri):
+        return local_path(uri)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with open_uri(uri) as src, open(dest, "wb") as out:

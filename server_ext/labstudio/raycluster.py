@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlsplit
 
+from .artifacts import is_local
 from .config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME, ENV_RAY_ADDRESS, Settings
 from .errors import Invalid
 
@@ -53,7 +54,7 @@ def check_settings(settings: Settings, what: str, backend_field: str) -> None:
             field=ENV_DB_URL,
         )
     artifact_uri = settings.artifact_uri
-    if "://" not in artifact_uri or artifact_uri.startswith("file://"):
+    if is_local(artifact_uri):
         raise Invalid(
             f"running {what} on Ray needs an artifact store every cluster node can reach, and {ENV_ARTIFACT_URI} is a "
             f"folder on this machine ({artifact_uri}): set {ENV_ARTIFACT_URI} to an object store URL such as "

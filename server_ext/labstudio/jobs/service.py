@@ -320,10 +320,14 @@ class JobService:
         jobs = jobs[:limit]
         return jobs, (_encode_token(jobs[-1]) if more and jobs else None)
 
+    def _base_env(self) -> dict[str, str]:
+        """The environment a job's script starts from: this process's, plus the settings that
+        lead it to the same store (each host's plan and every kind's build on it)."""
+        return {**os.environ, **self.settings.as_env()}
+
     def _plan(self, spec: JobSpec, layout: Layout, run_id: str, now: float) -> dict[str, Any]:
         """algo-1's launch plan; a multi-host job's other hosts get theirs from `_host_plan`."""
-        base_env = dict(os.environ)
-        base_env.update(self.settings.as_env())
+        base_env = self._base_env()
         rendezvous = ("127.0.0.1", free_port()) if needs_rendezvous(spec) else None
         multi: dict[str, Any] = {}
         if spec.instance_count > 1:
@@ -351,8 +355,7 @@ class JobService:
         """Another host's plan: its own tree, environment and log prefix, no slot of its own
         (the job holds one, algo-1's), and no metric capture (metrics come from algo-1)."""
         own = layout.for_host(host)
-        base_env = dict(os.environ)
-        base_env.update(self.settings.as_env())
+        base_env = self._base_env()
         given = plan.get("rendezvous")
         rendezvous = (str(given[0]), int(given[1])) if given else None
         return {

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import os
-import tarfile
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from ...artifacts import ArtifactStore
+from ...artifacts import ArtifactStore, is_local, local_path
 from ...config import Settings
 from ...errors import Invalid
 from ...raycluster import RAY_NAMESPACE, check_settings, connect, node_environment
@@ -69,14 +68,6 @@ def actor_name(job: str, host: str) -> str:
 def job_hosts(job: Job) -> list[str]:
     """A training job's hosts (its instance_count); processing and transform jobs run on one."""
     return host_names(int(job.spec.get("instance_count") or 1)) if job.kind == "training" else host_names(1)
-
-
-def _is_local(source: str) -> bool:
-    return "://" not in source or source.startswith("file://")
-
-
-def _local_path(source: str) -> str:
-    return source[len("file://"):] if source.startswith("file://") else source
 
 
 class RayBackend(Backend):
@@ -132,7 +123,7 @@ class RayBackend(Backend):
 
         def ship(source: str, input_name: str, field: str) -> str:
             """A local file or folder's URL in the artifact store (a file: its prefix)."""
-            path = _local_path(source)
+            path = str(local_path(source))
             if path not in uploaded:
                 prefix = store.uri_for(f"jobs/{name}/input/data/{input_name}")
                 dest = prefix if os.path.isdir(path) else f"{prefix}/{os.path.basename(path)}"
@@ -141,11 +132,7 @@ class RayBackend(Backend):
             return uploaded[path]
 
         with tempfile.TemporaryDirectory(prefix="labstudio-ray-") as scratch:
-            archive = Path(scratch) / "job.tar.gz"
-            with tarfile.open(archive, "w:gz", compresslevel=1) as tar:
-                for entry in sorted(job_dir.iterdir()):
-                    tar.add(entry, arcname=entry.name)
-            bundle_uri = store.put_file(archive, f"jobs/{name}/input/job.tar.gz")
+            bundle_uri = store.pack_dir(job_dir, f"jobs/{name}/input/job.tar.gz", Path(scratch), compresslevel=1)
         channels: dict[str, list[list[str]]] = {}
         inputs: dict[str, list[list[str]]] = {}
         envs: dict[str, dict[str, str]] = {}
@@ -157,12 +144,12 @@ class RayBackend(Backend):
             plan = read_plan(str(host_dir))
             pairs = []
             for source, target in plan.get("channels") or []:
-                if _is_local(source):
+                if is_local(source):
                     source = ship(source, os.path.basename(str(target).rstrip("/")), "channels")
                 pairs.append([source, os.path.relpath(str(target), str(job_dir))])
             channels[host] = pairs
             inputs[host] = [
-                [ship(source, input_name, "inputs") if _is_local(source) else source, dest, input_name]
+                [ship(source, input_name, "inputs") if is_local(source) else source, dest, input_name]
                 for source, dest, input_name in plan.get("inputs") or []
             ]
             # The job's own variables: what its plan sets beyond this machine's environment.
@@ -172,7 +159,7 @@ class RayBackend(Backend):
 
                 config = json.loads((job_dir / CONFIG_FILE).read_text())
                 configs[CONFIG_FILE] = {}
-                if _is_local(config["input_path"]):
+                if is_local(config["input_path"]):
                     configs[CONFIG_FILE]["input_path"] = ship(config["input_path"], "input", "input")
         return {
             "bundle": bundle_uri,

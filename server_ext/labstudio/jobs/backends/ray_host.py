@@ -18,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 from pathlib import Path
@@ -56,7 +55,7 @@ def _marker(job_dir: Path, host: str) -> Path:
 
 def _unpack(bundle_uri: str, home: Path, job_dir: Path, host: str) -> None:
     """The job's folder from the artifact store, once per node (hosts on one node share it)."""
-    from ...artifacts import fetch
+    from ...artifacts import extract_archive, fetch
 
     job_dir.parent.mkdir(parents=True, exist_ok=True)
     with open(job_dir.parent / f".{job_dir.name}.lock", "w") as lock:
@@ -67,8 +66,7 @@ def _unpack(bundle_uri: str, home: Path, job_dir: Path, host: str) -> None:
         archive = fetch(bundle_uri, home / "bundles" / f"{job_dir.name}.tar.gz")
         staging = job_dir.with_name(job_dir.name + ".unpacking")
         staging.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(staging, filter="data")
+        extract_archive(archive, staging)
         os.replace(staging, job_dir)
         if str(archive) != bundle_uri:
             archive.unlink(missing_ok=True)

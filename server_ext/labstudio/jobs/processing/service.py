@@ -87,8 +87,7 @@ class ProcessingService(JobService):
 
     def _processing_plan(self, spec: ProcessingSpec, layout: ProcessingLayout, run_id: str, now: float) -> dict[str, Any]:
         """The launch plan (jobs/launch.py) of a processing job: the engine's keys plus its copies."""
-        base_env = dict(os.environ)
-        base_env.update(self.settings.as_env())
+        base_env = self._base_env()
         return {
             **self._engine_plan(layout, run_id, now, spec.max_runtime_seconds),
             "argv": command(spec, layout),
