@@ -27,6 +27,8 @@ LABSTUDIO_VARS = (
     "LABSTUDIO_STOP_GRACE_SECONDS",
     "LABSTUDIO_BACKEND",
     "LABSTUDIO_RAY_ADDRESS",
+    "LABSTUDIO_HOST_ID",
+    "LABSTUDIO_HEARTBEAT_LIMIT_SECONDS",
 )
 
 
@@ -41,6 +43,8 @@ def labstudio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("LABSTUDIO_STOP_GRACE_SECONDS", "3")
     monkeypatch.delenv("LABSTUDIO_BACKEND", raising=False)
     monkeypatch.delenv("LABSTUDIO_RAY_ADDRESS", raising=False)
+    monkeypatch.delenv("LABSTUDIO_HOST_ID", raising=False)
+    monkeypatch.delenv("LABSTUDIO_HEARTBEAT_LIMIT_SECONDS", raising=False)
     yield home
     _stop_leftovers(home)
 

@@ -19,6 +19,12 @@ ENV_STOP_GRACE = "LABSTUDIO_STOP_GRACE_SECONDS"
 ENV_ENDPOINT_BACKEND = "LABSTUDIO_ENDPOINT_BACKEND"
 ENV_BACKEND = "LABSTUDIO_BACKEND"  # where jobs run when a request names no backend: local or ray
 ENV_RAY_ADDRESS = "LABSTUDIO_RAY_ADDRESS"  # the cluster the ray backend connects to
+# Which machine this is, in a store shared by several (default: the host name). Every row that
+# names a process records it; a machine judges only its own rows by its process table.
+ENV_HOST_ID = "LABSTUDIO_HOST_ID"
+# How old another machine's heartbeat may get before its job, endpoint or coordinator is
+# failed (seconds).
+ENV_HEARTBEAT_LIMIT = "LABSTUDIO_HEARTBEAT_LIMIT_SECONDS"
 
 # Set by the CLI: on a home folder it cannot write, its listing and describing commands
 # still read the store (opened read-only) instead of refusing to start. The server and the
@@ -52,6 +58,20 @@ def _float_env(name: str, default: float) -> float:
     return value
 
 
+def _positive_float_env(name: str, default: float) -> float:
+    value = _float_env(name, default)
+    if value <= 0:
+        raise ValueError(f"{name} must be greater than 0, got {value}")
+    return value
+
+
+def _default_host_id() -> str:
+    """This machine's name: what other machines sharing the store call it in their messages."""
+    import socket
+
+    return socket.gethostname() or "localhost"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where labstudio keeps its state and how many jobs may run at once."""
@@ -64,6 +84,8 @@ class Settings:
     endpoint_backend: str = "local"  # where endpoints run: serving.backends names the choices
     job_backend: str = "local"  # where jobs run by default: jobs.backends names the choices
     ray_address: str = ""  # LABSTUDIO_RAY_ADDRESS; empty: Ray's own default (RAY_ADDRESS, or a local cluster)
+    host_id: str = field(default_factory=lambda: _default_host_id())  # LABSTUDIO_HOST_ID
+    heartbeat_limit_seconds: float = 60.0  # LABSTUDIO_HEARTBEAT_LIMIT_SECONDS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -79,6 +101,8 @@ class Settings:
             endpoint_backend=os.environ.get(ENV_ENDPOINT_BACKEND, "").strip() or "local",
             job_backend=os.environ.get(ENV_BACKEND, "").strip() or "local",
             ray_address=os.environ.get(ENV_RAY_ADDRESS, "").strip(),
+            host_id=os.environ.get(ENV_HOST_ID, "").strip() or _default_host_id(),
+            heartbeat_limit_seconds=_positive_float_env(ENV_HEARTBEAT_LIMIT, 60.0),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -95,6 +119,8 @@ class Settings:
             ENV_ENDPOINT_BACKEND: self.endpoint_backend,
             ENV_BACKEND: self.job_backend,
             ENV_RAY_ADDRESS: self.ray_address,
+            ENV_HOST_ID: self.host_id,
+            ENV_HEARTBEAT_LIMIT: str(self.heartbeat_limit_seconds),
         }
 
     @property

@@ -45,6 +45,9 @@ class Endpoint:
     config: dict[str, Any]
     creation_time: float
     last_modified_time: float
+    machine: str | None = None  # the machine whose processes serve it (Settings.host_id)
+    heartbeat_time: float | None = None
+    delete_requested_time: float | None = None  # another machine asked its owner to delete it
     variants: list[Variant] = field(default_factory=list)
 
 

@@ -53,6 +53,8 @@ class Job:
     stop_requested_time: float | None
     kind: str = "training"  # "training" or "processing" (see store/schema.py)
     log_size: int = 0  # bytes in job_log_chunks: the log of a job run by a remote backend
+    machine: str | None = None  # the machine whose supervisor runs it (Settings.host_id)
+    heartbeat_time: float | None = None  # that supervisor's last heartbeat
     transitions: list[Transition] = field(default_factory=list)
 
     @property

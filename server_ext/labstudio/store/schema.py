@@ -136,7 +136,7 @@ jobs = Table(
     Column("model_artifact", Text, nullable=True),
     Column("output_artifact", Text, nullable=True),
     Column("supervisor_pid", Integer, nullable=True),
-    Column("supervisor_start_ticks", Integer, nullable=True),
+    Column("supervisor_start_ticks", BigInteger, nullable=True),
     Column("process_pgid", Integer, nullable=True),
     Column("exit_code", Integer, nullable=True),
     Column("stop_requested_time", Float, nullable=True),
@@ -146,6 +146,10 @@ jobs = Table(
     # Added by migration 0005_hosts_logs: bytes of log held in job_log_chunks (remote backends).
     # Appending a chunk bumps it in the same UPDATE, which orders concurrent writers (hosts).
     Column("log_size", BigInteger, nullable=False, server_default="0"),
+    # Added by migration 0006_machines: the machine (Settings.host_id) whose supervisor runs the
+    # job, and that supervisor's last heartbeat. Other machines judge the job by heartbeat age only.
+    Column("machine", String(255), nullable=True),
+    Column("heartbeat_time", Float, nullable=True),
     Index("ix_jobs_creation", "creation_time"),
     Index("ix_jobs_status", "status"),
     Index("ix_jobs_kind_creation", "kind", "creation_time"),
@@ -204,10 +208,15 @@ endpoints = Table(
     Column("host", String(255), nullable=False, default="127.0.0.1"),
     Column("port", Integer, nullable=True),
     Column("pid", Integer, nullable=True),
-    Column("pid_start_ticks", Integer, nullable=True),
+    Column("pid_start_ticks", BigInteger, nullable=True),
     Column("config", Text, nullable=False, default="{}"),
     Column("creation_time", Float, nullable=False),
     Column("last_modified_time", Float, nullable=False),
+    # Added by migration 0006_machines: the owning machine, its heartbeat, and a delete asked
+    # for by another machine (which the owner carries out: no machine signals another's processes).
+    Column("machine", String(255), nullable=True),
+    Column("heartbeat_time", Float, nullable=True),
+    Column("delete_requested_time", Float, nullable=True),
 )
 
 endpoint_variants = Table(
@@ -275,9 +284,10 @@ tuning_jobs = Table(
     Column("end_time", Float, nullable=True),
     Column("last_modified_time", Float, nullable=False),
     Column("tuner_pid", Integer, nullable=True),
-    Column("tuner_start_ticks", Integer, nullable=True),
+    Column("tuner_start_ticks", BigInteger, nullable=True),
     Column("tuner_spawn_time", Float, nullable=True),
     Column("stop_requested_time", Float, nullable=True),
+    Column("tuner_machine", String(255), nullable=True),  # added by 0006_machines
     Index("ix_tuning_jobs_creation", "creation_time"),
     Index("ix_tuning_jobs_status", "status"),
 )
@@ -295,4 +305,21 @@ tuning_trials = Table(
     Column("early_stopped", Boolean, nullable=False, default=False),
     Column("created_time", Float, nullable=False),
     Column("finished_time", Float, nullable=True),
+)
+
+# Added by migration 0006_machines: one row per long-running coordinator (a tuning job's tuner,
+# a pipeline execution's runner, the monitoring scheduler). Exactly one process holds a lease
+# at a time, wherever it runs; it renews it while it works, and another process may take it
+# over only once it expired, or, on the holder's own machine, once the holder's process is gone.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("holder", String(255), nullable=False),  # a token unique to one process's hold
+    Column("machine", String(255), nullable=False),
+    Column("pid", Integer, nullable=True),
+    Column("start_ticks", BigInteger, nullable=True),
+    Column("acquired_time", Float, nullable=False),
+    Column("renewed_time", Float, nullable=False),
+    Column("expires_time", Float, nullable=False),
 )

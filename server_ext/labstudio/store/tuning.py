@@ -34,6 +34,7 @@ class TuningJob:
     tuner_start_ticks: int | None
     tuner_spawn_time: float | None
     stop_requested_time: float | None
+    tuner_machine: str | None = None
 
     @property
     def is_terminal(self) -> bool:
