@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-30}"
-select="${2:-resume or prepared_is_removed or killed_tuner or never_runs_more or died_before_starting}"
+select="${2:-resume or prepared_is_removed or killed_tuner or never_runs_more or died_before_starting or second_supervisor}"
 export PATH="$(pwd)/.venv/bin:$PATH"
 busy=()
 if command -v stress-ng >/dev/null 2>&1; then
