@@ -23,11 +23,13 @@ p.add_argument("--level", type=float, default=1.0)
 p.add_argument("--steps", type=int, default=4)
 p.add_argument("--delay", type=float, default=0.04)
 p.add_argument("--fail", default="no")
+p.add_argument("--slow-levels", default="")  # levels whose steps take ten times the delay
 a, _ = p.parse_known_args()
 if a.fail == "yes":
     sys.exit("bad data: column 'y' is missing")
+slow = a.level in [float(x) for x in a.slow_levels.split(",") if x]
 for i in range(a.steps):
-    time.sleep(a.delay)
+    time.sleep(a.delay * 10 if slow else a.delay)
     print(f"loss: {a.level + 1.0 / (i + 1):.5f}", flush=True)
 """
 
@@ -137,9 +139,11 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
         early_stopping_type="Auto",
         hyperparameter_ranges={"level": {"type": "Integer", "min_value": 0, "max_value": 5}},
     )
-    # Long enough that a trial is stopped well before its end: the job engine stores captured
-    # metrics in batches (about every half second, after its first store connection).
-    body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12}
+    # The trials the rule should stop run for half a minute, so that however loaded the
+    # machine, the tuner reads their curve and stops them well before their end (the engine
+    # stores captured metrics in batches); if the rule failed to stop them, they would
+    # complete and the test fail. The others are quick.
+    body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12, "slow-levels": "3,5"}
     core.tuning.submit(body)
     final = core.tuning.wait("early", timeout=240)
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
