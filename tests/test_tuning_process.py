@@ -2,6 +2,7 @@
 the tuner, stop, and a sweep whose every trial fails. Trials are ordinary training jobs."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from pathlib import Path
@@ -22,11 +23,13 @@ p.add_argument("--level", type=float, default=1.0)
 p.add_argument("--steps", type=int, default=4)
 p.add_argument("--delay", type=float, default=0.04)
 p.add_argument("--fail", default="no")
+p.add_argument("--slow-levels", default="")  # levels whose steps take ten times the delay
 a, _ = p.parse_known_args()
 if a.fail == "yes":
     sys.exit("bad data: column 'y' is missing")
+slow = a.level in [float(x) for x in a.slow_levels.split(",") if x]
 for i in range(a.steps):
-    time.sleep(a.delay)
+    time.sleep(a.delay * 10 if slow else a.delay)
     print(f"loss: {a.level + 1.0 / (i + 1):.5f}", flush=True)
 """
 
@@ -136,9 +139,11 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
         early_stopping_type="Auto",
         hyperparameter_ranges={"level": {"type": "Integer", "min_value": 0, "max_value": 5}},
     )
-    # Long enough that a trial is stopped well before its end: the job engine stores captured
-    # metrics in batches (about every half second, after its first store connection).
-    body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12}
+    # The trials the rule should stop run for half a minute, so that however loaded the
+    # machine, the tuner reads their curve and stops them well before their end (the engine
+    # stores captured metrics in batches); if the rule failed to stop them, they would
+    # complete and the test fail. The others are quick.
+    body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12, "slow-levels": "3,5"}
     core.tuning.submit(body)
     final = core.tuning.wait("early", timeout=240)
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
@@ -156,28 +161,56 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
     assert final["BestTrainingJob"]["TunedHyperParameters"] == {"level": "0"}
 
 
-def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core, write_script) -> None:
-    script = write_script(TRIAL)
-    body = _request(script, "resume", max_jobs=7)
-    body["training"]["hyperparameters"] = {"steps": 6, "delay": 0.05}
-    core.tuning.submit(body)
+# A trial that, once its losses are printed, waits until the test opens its gate: the file
+# go-<trial number> in the folder --gate names. The test decides which trials may end, so the
+# state it kills the tuner in does not depend on how loaded the machine is.
+GATED_TRIAL = TRIAL + """
+import os, pathlib
+p.add_argument("--gate", default="")
+a, _ = p.parse_known_args()
+if a.gate:
+    number = int(os.environ["TRAINING_JOB_NAME"].rsplit("-", 2)[1])
+    while not (pathlib.Path(a.gate) / f"go-{number}").exists():
+        time.sleep(0.02)
+"""
 
-    def finished() -> int:
-        with core.db.read() as conn:
-            return sum(1 for t in tuning_store.list_trials(conn, "resume") if t.state == "Finished")
 
-    wait_for(lambda: finished() >= 2, timeout=120, message="two finished trials")
-    job = core.tuning.get("resume")
+def _open_gates(gate: Path, *numbers: int) -> None:
+    for n in numbers:
+        (gate / f"go-{n}").touch()
+
+
+def _kill_tuner(core, name: str):  # type: ignore[no-untyped-def]
+    job = core.tuning.get(name)
     assert procutil.is_alive(job.tuner_pid, job.tuner_start_ticks)
     os.kill(job.tuner_pid, signal.SIGKILL)
     wait_for(lambda: not procutil.is_alive(job.tuner_pid, job.tuner_start_ticks), timeout=30, message="the tuner to die")
-    # As if the dead tuner had recorded a trial and died before submitting its job.
-    with core.db.read() as conn:
-        trials = tuning_store.list_trials(conn, "resume")
-    number = max(t.number for t in trials) + 1
-    orphan = f"resume-{number:03d}-0badcafe"
-    core.db.run_write(lambda conn: tuning_store.add_trial(conn, "resume", number, orphan, {"level": 1.5}, {}, trials[-1].created_time))
+    return job
+
+
+def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core, write_script, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    script = write_script(GATED_TRIAL)
+    body = _request(script, "resume", max_jobs=7)
+    body["training"]["hyperparameters"] = {"steps": 6, "delay": 0.05, "gate": str(gate)}
+    _open_gates(gate, 1, 2)  # trials 1 and 2 finish; 3 and 4 start and wait at their gate
+    core.tuning.submit(body)
+
+    def trials() -> list[tuning_store.TrialRecord]:
+        with core.db.read() as conn:
+            return tuning_store.list_trials(conn, "resume")
+
+    wait_for(lambda: [t.state for t in trials()][:2] == ["Finished", "Finished"] and len(trials()) == 4, timeout=120, message="two finished trials and two waiting")
+    job = _kill_tuner(core, "resume")
+    # The tuner can only have recorded trials 1-4: 3 and 4 cannot end before their gate opens.
+    recorded = trials()
+    assert [t.number for t in recorded] == [1, 2, 3, 4]
+    # As if the dead tuner had recorded trial 5 and died before submitting its job.
+    orphan = "resume-005-0badcafe"
+    core.db.run_write(lambda conn: tuning_store.add_trial(conn, "resume", 5, orphan, {"level": 1.5}, {}, recorded[-1].created_time))
     assert core.tuning.check("resume") is True  # a new tuner was started
+    _open_gates(gate, *range(3, 8))
     final = core.tuning.wait("resume", timeout=180)
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     assert core.tuning.get("resume").tuner_pid != job.tuner_pid
@@ -188,12 +221,86 @@ def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core
     numbers = [int(n.rsplit("-", 2)[1]) for n in names]
     assert numbers == list(range(1, 8))
     assert all(t["TrainingJobStatus"] == "Completed" for t in trials_after)
-    recorded = next(t for t in trials_after if t["TrainingJobName"] == orphan)
-    assert recorded["TunedHyperParameters"] == {"level": "1.5"}  # submitted as recorded, not asked again
+    recorded_orphan = next(t for t in trials_after if t["TrainingJobName"] == orphan)
+    assert recorded_orphan["TunedHyperParameters"] == {"level": "1.5"}  # submitted as recorded, not asked again
     # No trial ran twice: exactly one training job per trial, each with one run.
     jobs = core.jobs.list(name_contains="resume-", limit=1000)["TrainingJobSummaries"]
     assert sorted(j["TrainingJobName"] for j in jobs) == sorted(names)
     assert len({j["RunId"] for j in jobs}) == 7
+
+
+def test_a_resumed_tuner_never_runs_more_than_max_jobs_trials(core, write_script, tmp_path: Path) -> None:
+    """Issue 27: a store holding a recorded, never-submitted trial beyond max_jobs (which no
+    tuner records) must not make a resumed sweep run max_jobs + 1 trials."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    script = write_script(GATED_TRIAL)
+    body = _request(script, "capped", max_jobs=3)
+    body["training"]["hyperparameters"] = {"steps": 2, "delay": 0.01, "gate": str(gate)}
+    _open_gates(gate, 1, 2)
+    core.tuning.submit(body)
+    wait_for(lambda: len(_trials(core, "capped")) == 3, timeout=120, message="every trial recorded")
+    _kill_tuner(core, "capped")
+    core.db.run_write(lambda conn: tuning_store.add_trial(conn, "capped", 4, "capped-004-0badcafe", {"level": 1.5}, {}, 0.0))
+    assert core.tuning.check("capped") is True
+    _open_gates(gate, 3, 4)
+    final = core.tuning.wait("capped", timeout=180)
+    assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
+    names = [t["TrainingJobName"] for t in _trials(core, "capped")]
+    assert [int(n.rsplit("-", 2)[1]) for n in names] == [1, 2, 3]
+    assert "capped-004-0badcafe" not in {j["TrainingJobName"] for j in core.jobs.list(name_contains="capped-")["TrainingJobSummaries"]}
+    assert final["TrainingJobStatusCounters"]["Completed"] == 3
+
+
+def test_a_trial_recorded_by_a_tuner_that_died_before_starting_it_still_runs(core, write_script, tmp_path: Path, monkeypatch) -> None:
+    """A tuner killed between recording a trial (its rows) and starting its supervisor: the
+    next tuner starts it, once; the trial is neither lost (failed after the start grace) nor
+    run twice."""
+    from labstudio.jobs.backends.local import LocalBackend
+
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    script = write_script(GATED_TRIAL)
+    body = _request(script, "unstarted", max_jobs=3, max_parallel_jobs=1)
+    body["training"]["hyperparameters"] = {"steps": 2, "delay": 0.01, "gate": str(gate)}
+    core.tuning.submit(body)
+    wait_for(lambda: len(_trials(core, "unstarted")) == 1, timeout=120, message="trial 1 recorded")
+    _kill_tuner(core, "unstarted")
+    # As the dead tuner would have: trial 2's rows written, its supervisor never started.
+    prepared = core.jobs.prepare(dataclasses.replace(_trial_spec_of(core, "unstarted"), name="unstarted-002-0badcafe"))
+    monkeypatch.setattr(LocalBackend, "submit", lambda self, job, layout: None)  # dies before the start
+    core.jobs.launch(prepared, also=lambda conn: (
+        tuning_store.add_trial(conn, "unstarted", 2, "unstarted-002-0badcafe", {"level": 2.5}, {}, 0.0),
+        tuning_store.set_trial(conn, "unstarted", 2, state="Submitted"),
+    ))
+    monkeypatch.undo()
+    assert core.jobs.get("unstarted-002-0badcafe").supervisor_pid is None
+    assert core.tuning.check("unstarted") is True
+    _open_gates(gate, 1, 2, 3)
+    final = core.tuning.wait("unstarted", timeout=180)
+    assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
+    trials = _trials(core, "unstarted")
+    assert [t["TrainingJobName"] for t in trials][1] == "unstarted-002-0badcafe"
+    assert all(t["TrainingJobStatus"] == "Completed" for t in trials), [t["FailureReason"] for t in trials]
+    # Its script ran once: one log with its two loss lines, one supervisor.
+    assert core.jobs.logs("unstarted-002-0badcafe")["text"].count("loss:") == 2
+
+
+def _trial_spec_of(core, name: str):  # type: ignore[no-untyped-def]
+    """The training spec a tuning job's trials are made from (its template, from its code snapshot)."""
+    from labstudio.tuning.service import code_dir
+    from labstudio.tuning.spec import TuningSpec
+
+    spec = TuningSpec.from_dict(core.tuning.get(name).spec)
+    return dataclasses.replace(
+        spec.template,
+        source_dir=str(code_dir(core.settings, name)),
+        source_is_single_file=False,
+        hyperparameters={**spec.template.hyperparameters, "level": 2.5},
+        experiment_name=spec.experiment_name,
+        tags={**spec.template.tags, **spec.tags, "labstudio:tuning-job": name},
+        trial_name=None,
+    )
 
 
 def test_stop_stops_every_running_trial(core, write_script) -> None:

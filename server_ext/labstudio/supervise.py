@@ -28,6 +28,27 @@ def _redirect(log_path: str) -> None:
     os.close(devnull)
 
 
+def _claim(own_dir: str) -> int | None:
+    """The right to supervise this job (or host) once: an exclusive lock held for the life of
+    this process, and no supervisor before us. None when another supervisor holds it or one
+    already ran: a launcher may start us again when it cannot tell whether its first start
+    happened (a tuner resumed after its predecessor died between recording a trial and
+    starting it), and that must never run the job twice. The descriptor is not inherited by
+    the job's processes (O_CLOEXEC; the script is started with close_fds)."""
+    import fcntl
+
+    fd = os.open(os.path.join(own_dir, "supervisor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    if os.path.exists(os.path.join(own_dir, "supervisor.pid")):  # a supervisor ran (or runs) already
+        os.close(fd)
+        return None
+    return fd
+
+
 def _host(argv: list[str]) -> str | None:
     """`--host algo-k` (or `--host=algo-k`): which host of a multi-host job this supervises."""
     for i, arg in enumerate(argv):
@@ -57,6 +78,9 @@ def main(argv: list[str]) -> int:
             return 2
     if "--foreground" not in argv:
         _fork()
+    if _claim(own_dir) is None:
+        return 0  # another supervisor has this job (or had it): nothing to do
+    if "--foreground" not in argv:
         _redirect(os.path.join(own_dir, "supervisor.log"))
     from .jobs.kinds import supervisor_class  # a training or a processing job's supervisor
 

@@ -198,6 +198,22 @@ class JobService:
         self._start(spec.name, spec.backend, layout, run_id)
         return self.describe(spec.name) if describe else None
 
+    def ensure_started(self, name: str) -> bool:
+        """Start the supervisor of a recorded local job that never got one; True when it did.
+
+        `launch` records a job, then starts its supervisor: a launcher killed in between
+        (a tuner killed with -9) leaves a job that would wait out the start grace and fail
+        without ever running. Its successor calls this for the jobs it inherits. Starting
+        twice is harmless: a supervisor runs only if it is the first for that job
+        (`labstudio.supervise` claims the job's folder), so a slow first start and this one
+        never both run the script. Raises NotFound."""
+        job = self.get(name)
+        layout = self.layout(name)
+        if job.is_terminal or job.backend != "local" or job.supervisor_pid or layout.pid_file.exists():
+            return False
+        get_backend(job.backend, self.settings).submit(job, layout)
+        return True
+
     def discard(self, prepared: PreparedJob) -> None:
         """Forget a prepared job that will not be launched (its folder is all there is)."""
         shutil.rmtree(prepared.layout.job_dir, ignore_errors=True)

@@ -199,6 +199,17 @@ def delete_pending_trials(conn: Connection, tuning_job: str) -> int:
     return result.rowcount or 0
 
 
+def delete_trials(conn: Connection, tuning_job: str, numbers: Sequence[int], *, only_pending: bool = True) -> int:
+    """Forget these trials of a tuning job (with `only_pending`, only those whose job was never
+    submitted: a trial that ran is history and is kept)."""
+    tt, j = schema.tuning_trials, schema.jobs
+    condition = [tt.c.tuning_job_name == tuning_job, tt.c.number.in_(list(numbers))]
+    if only_pending:
+        condition.append(~select(j.c.name).where(j.c.name == tt.c.training_job_name).exists())
+    result = conn.execute(tt.delete().where(*condition))
+    return result.rowcount or 0
+
+
 def trial_count(conn: Connection, tuning_job: str) -> int:
     tt = schema.tuning_trials
     return int(conn.execute(select(func.count()).select_from(tt).where(tt.c.tuning_job_name == tuning_job)).scalar() or 0)

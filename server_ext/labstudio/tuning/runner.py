@@ -134,8 +134,12 @@ class Tuner:
 
         self.search = Search(self.spec)
         self.search.add_parent_points((t.params, t.objective) for t in parents if t.job_status == "Completed" and t.objective is not None)
-        trials = self._trials()
+        trials = self._forget_beyond_max(self._trials())
         self._remove_unlaunched({t.training_job_name for t in trials})
+        for t in trials:
+            if t.state != "Finished" and t.job_status is not None and not t.job_terminal:
+                # Recorded by a dead tuner, which may have died before starting its supervisor.
+                self.jobs.ensure_started(t.training_job_name)
         finished = [t for t in trials if t.state == "Finished"]
         curves = self._curves(finished) if finished else {}
         for t in trials:
@@ -146,6 +150,21 @@ class Tuner:
                 self.search.add(t.number, self._outcome(t, curve, t.objective))
             else:
                 self.search.add(t.number, Outcome(params=t.params, state="running", system_attrs=t.system_attrs))
+
+    def _forget_beyond_max(self, trials: list[TrialRecord]) -> list[TrialRecord]:
+        """The recorded trials a resumed tuner may run: never more than max_jobs.
+
+        A tuner records trial n only while fewer than max_jobs trials exist, so a store holding
+        more has trials no tuner should run (recorded by hand, or by something else writing
+        the store); those whose job was never submitted are forgotten, with a line in the
+        tuner's log, so that the sweep runs exactly max_jobs trials whatever it finds."""
+        extra = [t for t in trials if t.job_status is None][::-1][: max(0, len(trials) - self.spec.max_jobs)]
+        if not extra:
+            return trials
+        numbers = [t.number for t in extra]
+        log.warning("forgetting recorded trials %s: %s already recorded of max_jobs %s, and they never started", numbers, len(trials), self.spec.max_jobs)
+        self.db.run_write(lambda conn: store.delete_trials(conn, self.name, numbers, only_pending=True))
+        return self._trials()
 
     def _remove_unlaunched(self, recorded: set[str]) -> None:
         """Remove the folder of a trial a dead tuner prepared but never launched: it is named
@@ -288,12 +307,12 @@ class Tuner:
         """Start trial `number`: its trial row and its job's rows in one transaction, then its
         supervisor. Uses the trial prepared ahead when there is one (else prepares it now)."""
         prepared = self.prepared if self.prepared is not None and self.prepared.number == number else None
-        self.prepared = None
         if prepared is None:
-            self._discard_prepared()
+            self._discard_prepared()  # prepared for another number: its folder goes, never leaks
             prepared = self._prepare_trial(number)
             if prepared is None:
                 return False
+        self.prepared = None
         now = time.time()
 
         def record(conn):  # type: ignore[no-untyped-def]
