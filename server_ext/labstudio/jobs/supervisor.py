@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 from .. import procs as procutil
@@ -52,6 +53,8 @@ class Supervisor:
         self._prefix: bytes | None = prefix.encode() if prefix else None
         self._partial = b""  # a multi-host job's lines are written whole (the hosts share one file)
         # Remote runs: the log file goes to the store from byte 0 as it grows (jobs/hosts.py).
+        # A local job on a shared store ships it too (`ship_log`), from the store thread's side:
+        # its shipper is made in _connect, never before the script starts.
         self.shipper: Any = None
         if self.remote:
             from .hosts import LogShipper
@@ -66,6 +69,7 @@ class Supervisor:
         self._mode_fd: int | None = None
         self._namespaced: bool | None = None
         self._script_ended: float | None = None
+        self._connect_lock = threading.Lock()  # the store thread and the owner's duties both connect
 
     # -- signals ------------------------------------------------------------------
 
@@ -100,17 +104,22 @@ class Supervisor:
         return Layout(Path(self.job_dir), self.host)
 
     def _connect(self) -> JobRecorder:
-        if self.recorder is None:
-            from ..store import get_database
-            from .recorder import JobRecorder
+        with self._connect_lock:
+            if self.recorder is None:
+                from ..store import get_database
+                from .recorder import JobRecorder
 
-            if self.shipper is not None:
-                from .hosts import shipping_recorder
+                if self.shipper is None and self.plan.get("ship_log") and self.host == LEADER:
+                    from .hosts import LogShipper
 
-                self.recorder = shipping_recorder(get_database(self.settings), self.name, self.run_id, self.shipper)
-            else:
-                self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
-        return self.recorder
+                    self.shipper = LogShipper(self.plan["log_file"], self.name)
+                if self.shipper is not None:
+                    from .hosts import shipping_recorder
+
+                    self.recorder = shipping_recorder(get_database(self.settings), self.name, self.run_id, self.shipper)
+                else:
+                    self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
+            return self.recorder
 
     def _check_stop_flag(self) -> None:
         """A stop that arrived before our pid was known is only in the store."""
@@ -128,6 +137,14 @@ class Supervisor:
         with open(os.path.join(self.host_dir, "supervisor.pid"), "w") as handle:
             handle.write(f"{me} {procutil.start_ticks(me)}")
         self._install_signals()
+        # The machine that owns the job beats its heartbeat and polls its stop flag for the
+        # machines sharing the store (jobs/owner.py); a remote run's hosts do it in jobs/hosts.py.
+        duties = None
+        if not self.remote and self.host == LEADER:
+            from .owner import OwnerDuties
+
+            duties = OwnerDuties(self)
+            duties.start()
         try:
             return self._run()
         except BaseException as exc:
@@ -137,13 +154,18 @@ class Supervisor:
             self._kill_script(grace=0)
             self._record_crash(exc)
             return 1
+        finally:
+            if duties is not None:
+                duties.close()
 
     def _on_wait(self, ahead: int, slots: int) -> None:
         ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
+        now = time.time()
         self._connect().transitions(
-            [("Starting", time.time(), f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
+            [("Starting", now, f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
             supervisor_pid=os.getpid(),
             supervisor_start_ticks=procutil.start_ticks(os.getpid()),
+            heartbeat_time=now,
         )
         self._check_stop_flag()
 
@@ -199,6 +221,7 @@ class Supervisor:
                     supervisor_start_ticks=procutil.start_ticks(me),
                     process_pgid=pgid,
                     training_start_time=started,
+                    heartbeat_time=time.time(),
                 )
             self._check_stop_flag()
 
