@@ -70,6 +70,7 @@ class Supervisor:
         self._namespaced: bool | None = None
         self._script_ended: float | None = None
         self._connect_lock = threading.Lock()  # the store thread and the owner's duties both connect
+        self._duties: Any = None  # jobs/owner.py, once started
 
     # -- signals ------------------------------------------------------------------
 
@@ -137,14 +138,6 @@ class Supervisor:
         with open(os.path.join(self.host_dir, "supervisor.pid"), "w") as handle:
             handle.write(f"{me} {procutil.start_ticks(me)}")
         self._install_signals()
-        # The machine that owns the job beats its heartbeat and polls its stop flag for the
-        # machines sharing the store (jobs/owner.py); a remote run's hosts do it in jobs/hosts.py.
-        duties = None
-        if not self.remote and self.host == LEADER:
-            from .owner import OwnerDuties
-
-            duties = OwnerDuties(self)
-            duties.start()
         try:
             return self._run()
         except BaseException as exc:
@@ -155,10 +148,24 @@ class Supervisor:
             self._record_crash(exc)
             return 1
         finally:
-            if duties is not None:
-                duties.close()
+            if self._duties is not None:
+                self._duties.close()
+
+    def _start_duties(self) -> None:
+        """The owner's duties for the machines sharing the store (jobs/owner.py: heartbeat,
+        stop-flag polling, log shipping), from now until the supervisor exits. Started by the
+        store thread once the script runs (a thread start costs the first line a scheduling
+        slice on a busy machine), earlier by whatever phase before it may take long (a slot
+        wait, pip, copying inputs). A remote run's hosts do their own in jobs/hosts.py."""
+        with self._connect_lock:
+            if self._duties is None and not self.remote and self.host == LEADER:
+                from .owner import OwnerDuties
+
+                self._duties = OwnerDuties(self)
+                self._duties.start()
 
     def _on_wait(self, ahead: int, slots: int) -> None:
+        self._start_duties()
         ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
         now = time.time()
         self._connect().transitions(
@@ -182,10 +189,13 @@ class Supervisor:
         if plan.get("start_hosts"):
             self._start_hosts()
         t_download = time.time()
+        if self._slow_inputs():
+            self._start_duties()
         self._prepare_inputs()
         log_fd = os.open(plan["log_file"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         installed = bool(plan.get("requirements"))  # requirements.txt: see requirements.py
         if installed:
+            self._start_duties()
             from .requirements import install_for_job
 
             if install_for_job(self, log_fd, t_download):  # the job ended there (pip failed, or stopped)
@@ -208,6 +218,7 @@ class Supervisor:
         pgid = self.proc.pid
 
         def record_start() -> None:
+            self._start_duties()
             from .hosts import node_name, started_row
 
             row = (self.host, started_row(node_name(), me, started))
@@ -344,6 +355,10 @@ class Supervisor:
     def _prepare_inputs(self) -> None:
         """Make the inputs visible in the job's tree before the script starts."""
         launch.link_channels(self.plan)
+
+    def _slow_inputs(self) -> bool:
+        """Whether `_prepare_inputs` may take a while (it copies data in): URL channels."""
+        return any("://" in source for source, _ in self.plan.get("channels") or [])
 
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
         """The secondary-status transitions recorded once the script runs."""
