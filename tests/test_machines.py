@@ -36,6 +36,8 @@ from labstudio.store import tuning as tuning_store
 from servers import JupyterProcess
 from serving_helpers import post
 
+pytestmark = pytest.mark.slow
+
 LONG = "import time\nfor i in range(1200):\n    print('tick', i, flush=True)\n    time.sleep(0.1)\n"
 
 TRIAL = """
@@ -225,7 +227,7 @@ def test_contenders_for_a_free_or_expired_lease_never_both_win(postgres_url: str
 
 
 def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owner(labstudio_home: Path, write_script) -> None:
-    a, b = _machine("machine-a", 3.0), _machine("machine-b", 3.0)
+    a, b = _machine("machine-a", 4.0), _machine("machine-b", 4.0)
     script = write_script(LONG)
     stopped = a.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
     frozen = a.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
@@ -239,7 +241,6 @@ def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owne
     while time.monotonic() < until:
         assert b.jobs.reconcile() == [] and not b.jobs.check(stopped)
         time.sleep(0.25)
-    assert a.jobs.get(frozen).heartbeat_time > time.time() - 3.0
 
     # A stop asked on B is a request in the store that A's supervisor carries out.
     assert b.jobs.stop(stopped)["TrainingJobStatus"] == "Stopping"
@@ -269,7 +270,7 @@ def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owne
 
 
 def test_another_machines_endpoint_is_never_restarted_changed_or_cleaned_up(labstudio_home: Path, iris_model) -> None:
-    a, b = _machine("machine-a", 3.0), _machine("machine-b", 3.0)
+    a, b = _machine("machine-a", 4.0), _machine("machine-b", 4.0)
     a.endpoints.deploy(str(iris_model["dir"]), name="owned", restart_on_failure=True, wait=True, timeout=120)
     row = a.endpoints.get("owned")
     assert row.machine == "machine-a" and row.status == "InService" and row.pid
@@ -482,6 +483,7 @@ def test_two_machines_share_a_store_without_touching_each_others_work(
             assert endpoints_store.get(conn, "shared") is None
         wait_for(lambda: not procs.is_alive(runtime.pid, runtime.pid_start_ticks), timeout=30, message="A's runtime to end")
         assert not a.endpoints.endpoint_dir("shared").exists()
+        assert "reconciliation step failed" not in b.log.read_text()  # B's passes ran, and judged
     finally:
         if frozen is not None:
             os.kill(frozen, signal.SIGCONT)
