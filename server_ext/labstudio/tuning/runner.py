@@ -123,8 +123,6 @@ class Tuner:
         with self.db.read() as conn:
             return store.objective_curves(conn, ids, self.spec.objective_metric_name)
 
-    # -- the loop ---------------------------------------------------------------------------
-
     # -- the lease ---------------------------------------------------------------------------
 
     def _acquire(self) -> bool:
@@ -156,6 +154,8 @@ class Tuner:
         """Renew the lease when due (every limit/6 seconds)."""
         if time.time() >= self.next_renew:
             self.db.run_write(self._renew)
+
+    # -- the loop ---------------------------------------------------------------------------
 
     def run(self) -> int:
         if not self._acquire():
