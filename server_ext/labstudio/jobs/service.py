@@ -18,6 +18,7 @@ from typing import Any
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
+from ..machines import owned_elsewhere
 from ..store import Database
 from ..store import events as events_store
 from ..store import hosts as hosts_store
@@ -272,6 +273,8 @@ class JobService:
             "created": now,
             "run_id": run_id,
             "max_runtime_seconds": max_runtime_seconds,
+            # A shared store: the supervisor also sends the log there, for the other machines.
+            "ship_log": not self.db.is_sqlite,
         }
 
     def _create_run(self, conn: Connection, spec: Any, run_id: str, source_type: str) -> str:
@@ -310,6 +313,9 @@ class JobService:
                 "job_dir": str(layout.job_dir),
                 "experiment_name": experiment,
                 "creation_time": now,
+                # Whose process table the supervisor is in: this machine's, for a local job
+                # (a Ray job's hosts report through their host rows instead).
+                "machine": self.settings.host_id if get_backend(spec.backend, self.settings).machine_bound else None,
             },
         )
         jobs_store.add_transition(conn, spec.name, "Starting", now, launching)
@@ -494,7 +500,8 @@ class JobService:
             check_host(host, count)
         path = self.layout(name).log_file
         data = b""
-        if job.backend != "local":  # its supervisors run elsewhere and send the log to the store
+        in_store = self._log_in_store(job)
+        if in_store:  # its supervisors run elsewhere and send the log to the store
             with self.db.read() as conn:
                 size = logs_store.size(conn, name)
                 if offset > size:
@@ -523,7 +530,7 @@ class JobService:
                 cut -= 1
             cut = cut or len(data)
         next_offset = offset + cut
-        if job.backend == "local":
+        if not in_store:
             size = path.stat().st_size if path.exists() else 0
         shown = data[:cut]
         if host is not None and count > 1:
@@ -533,6 +540,15 @@ class JobService:
             "next_offset": next_offset,
             "complete": job.is_terminal and next_offset >= size,
         }
+
+    def _log_in_store(self, job: Job) -> bool:
+        """Whether this machine reads a job's log from the store rather than from its file:
+        a remote backend's job, or a local job of another machine sharing the store (its
+        supervisor ships the log there; the file is on that machine). A SQLite store is one
+        machine's: its jobs' logs are files."""
+        if job.backend != "local":
+            return True
+        return not self.db.is_sqlite and owned_elsewhere(job.machine, self.settings)
 
     ARTIFACT_KINDS = ("model", "output", "log")
 
@@ -546,7 +562,7 @@ class JobService:
         if kind not in self.ARTIFACT_KINDS:
             raise NotFound(f"Training jobs have no artifact {kind!r}; ask for one of {', '.join(self.ARTIFACT_KINDS)}.")
         if kind == "log":
-            if job.backend != "local":
+            if self._log_in_store(job):
                 return self._remote_log(job)
             path = self.layout(name).log_file
             if not path.exists():
@@ -596,8 +612,9 @@ class JobService:
     # -- control ------------------------------------------------------------------
 
     def stop(self, name: str) -> dict[str, Any]:
-        """Ask a running job to stop (SIGTERM, SIGKILL after the grace). Raises NotFound, and
-        Conflict when the job already ended."""
+        """Ask a running job to stop (SIGTERM, SIGKILL after the grace). A job another machine
+        runs gets only the stop flag in the store, which its supervisor polls and carries out
+        within a couple of seconds. Raises NotFound, and Conflict when the job already ended."""
         job = self.get(name)
         if job.is_terminal:
             raise Conflict(f"{self.NOUN} {name!r} is already {job.status}; only running jobs can be stopped.")
@@ -637,7 +654,8 @@ class JobService:
             time.sleep(poll)
 
     def reconcile(self) -> builtins.list[str]:
-        """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers."""
+        """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers.
+        Another machine's jobs are judged by their heartbeat only, and their processes left alone."""
         with self.db.read() as conn:
             active = jobs_store.active_jobs(conn)
         return [job.name for job in active if self._reconcile_job(job)]
@@ -675,6 +693,8 @@ class JobService:
             fresh = jobs_store.get_job(conn, job.name)
         if fresh is None or fresh.is_terminal:
             return False
+        if owned_elsewhere(fresh.machine, self.settings) and backend.is_alive(fresh, layout):
+            return False  # its owner beat meanwhile
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
         pid = backend.runner_pid(fresh, layout)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 from .. import procs as procutil
@@ -52,6 +53,8 @@ class Supervisor:
         self._prefix: bytes | None = prefix.encode() if prefix else None
         self._partial = b""  # a multi-host job's lines are written whole (the hosts share one file)
         # Remote runs: the log file goes to the store from byte 0 as it grows (jobs/hosts.py).
+        # A local job on a shared store ships it too (`ship_log`), from the store thread's side:
+        # its shipper is made in _connect, never before the script starts.
         self.shipper: Any = None
         if self.remote:
             from .hosts import LogShipper
@@ -66,6 +69,8 @@ class Supervisor:
         self._mode_fd: int | None = None
         self._namespaced: bool | None = None
         self._script_ended: float | None = None
+        self._connect_lock = threading.Lock()  # the store thread and the owner's duties both connect
+        self._duties: Any = None  # jobs/owner.py, once started
 
     # -- signals ------------------------------------------------------------------
 
@@ -100,17 +105,22 @@ class Supervisor:
         return Layout(Path(self.job_dir), self.host)
 
     def _connect(self) -> JobRecorder:
-        if self.recorder is None:
-            from ..store import get_database
-            from .recorder import JobRecorder
+        with self._connect_lock:
+            if self.recorder is None:
+                from ..store import get_database
+                from .recorder import JobRecorder
 
-            if self.shipper is not None:
-                from .hosts import shipping_recorder
+                if self.shipper is None and self.plan.get("ship_log") and self.host == LEADER:
+                    from .hosts import LogShipper
 
-                self.recorder = shipping_recorder(get_database(self.settings), self.name, self.run_id, self.shipper)
-            else:
-                self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
-        return self.recorder
+                    self.shipper = LogShipper(self.plan["log_file"], self.name)
+                if self.shipper is not None:
+                    from .hosts import shipping_recorder
+
+                    self.recorder = shipping_recorder(get_database(self.settings), self.name, self.run_id, self.shipper)
+                else:
+                    self.recorder = JobRecorder(get_database(self.settings), self.name, self.run_id)
+            return self.recorder
 
     def _check_stop_flag(self) -> None:
         """A stop that arrived before our pid was known is only in the store."""
@@ -137,13 +147,32 @@ class Supervisor:
             self._kill_script(grace=0)
             self._record_crash(exc)
             return 1
+        finally:
+            if self._duties is not None:
+                self._duties.close()
+
+    def _start_duties(self) -> None:
+        """The owner's duties for the machines sharing the store (jobs/owner.py: heartbeat,
+        stop-flag polling, log shipping), from now until the supervisor exits. Started by the
+        store thread once the script runs (a thread start costs the first line a scheduling
+        slice on a busy machine), earlier by whatever phase before it may take long (a slot
+        wait, pip, copying inputs). A remote run's hosts do their own in jobs/hosts.py."""
+        with self._connect_lock:
+            if self._duties is None and not self.remote and self.host == LEADER:
+                from .owner import OwnerDuties
+
+                self._duties = OwnerDuties(self)
+                self._duties.start()
 
     def _on_wait(self, ahead: int, slots: int) -> None:
+        self._start_duties()
         ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
+        now = time.time()
         self._connect().transitions(
-            [("Starting", time.time(), f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
+            [("Starting", now, f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
             supervisor_pid=os.getpid(),
             supervisor_start_ticks=procutil.start_ticks(os.getpid()),
+            heartbeat_time=now,
         )
         self._check_stop_flag()
 
@@ -160,10 +189,13 @@ class Supervisor:
         if plan.get("start_hosts"):
             self._start_hosts()
         t_download = time.time()
+        if self._slow_inputs():
+            self._start_duties()
         self._prepare_inputs()
         log_fd = os.open(plan["log_file"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         installed = bool(plan.get("requirements"))  # requirements.txt: see requirements.py
         if installed:
+            self._start_duties()
             from .requirements import install_for_job
 
             if install_for_job(self, log_fd, t_download):  # the job ended there (pip failed, or stopped)
@@ -186,6 +218,7 @@ class Supervisor:
         pgid = self.proc.pid
 
         def record_start() -> None:
+            self._start_duties()
             from .hosts import node_name, started_row
 
             row = (self.host, started_row(node_name(), me, started))
@@ -199,6 +232,7 @@ class Supervisor:
                     supervisor_start_ticks=procutil.start_ticks(me),
                     process_pgid=pgid,
                     training_start_time=started,
+                    heartbeat_time=time.time(),
                 )
             self._check_stop_flag()
 
@@ -321,6 +355,10 @@ class Supervisor:
     def _prepare_inputs(self) -> None:
         """Make the inputs visible in the job's tree before the script starts."""
         launch.link_channels(self.plan)
+
+    def _slow_inputs(self) -> bool:
+        """Whether `_prepare_inputs` may take a while (it copies data in): URL channels."""
+        return any("://" in source for source, _ in self.plan.get("channels") or [])
 
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
         """The secondary-status transitions recorded once the script runs."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
+from ..machines import is_stale, owned_elsewhere, silence, stamp
 from ..paths import confine
 from ..store import Database
 from ..store import endpoints as store
@@ -42,6 +43,7 @@ log = logging.getLogger("labstudio.serving")
 LIVE = ("Creating", "InService", "Updating")
 CLIENT_MARGIN = 15.0  # seconds a client waits beyond ModelServerTimeout: the router's 5 s, a worker being replaced
 NEVER_STARTED_AFTER = 900.0  # seconds a row may wait for its first spawn (snapshotting a big model takes a while)
+DELETE_MARGIN = 15.0  # seconds beyond the drain a delete waits for another machine to carry it out
 
 
 class EndpointService:
@@ -201,7 +203,7 @@ class EndpointService:
         def insert(conn: Any) -> None:
             if store.exists(conn, name):
                 raise Conflict(f"an endpoint named {name!r} already exists: delete it, update it, or choose another name")
-            store.insert(conn, name, "Creating", "127.0.0.1", config)
+            store.insert(conn, name, "Creating", "127.0.0.1", config, machine=self._machine())
             store.replace_variants(conn, name, variant_rows)
 
         folder = self.endpoint_dir(name)
@@ -289,8 +291,12 @@ class EndpointService:
             url = f"http://{served.host}:{served.port}"
 
             def before_start(conn: Any) -> None:
-                # pid None until the start is recorded: reconcile leaves such a row alone for a while
-                store.set_fields(conn, name, url=url, port=served.port, host=served.host, pid=None, pid_start_ticks=None)
+                # pid None until the start is recorded: reconcile leaves such a row alone for a while.
+                # This machine serves it from now on; its runtime keeps the heartbeat going.
+                store.set_fields(
+                    conn, name, url=url, port=served.port, host=served.host, pid=None, pid_start_ticks=None,
+                    machine=self._machine(), heartbeat_time=time.time(), delete_requested_time=None,
+                )
                 if status:
                     store.set_status(conn, name, status, None)
 
@@ -309,6 +315,33 @@ class EndpointService:
             store.set_variant_statuses(conn, name, "Failed")
 
         self.db.run_write(write)
+
+    # -- machines ---------------------------------------------------------------------
+
+    def _machine(self) -> str | None:
+        """The machine an endpoint started here belongs to: this one when the backend runs
+        its processes here (labstudio/machines.py), none when they are a cluster's."""
+        return self.settings.host_id if self.backend.machine_bound else None
+
+    def _elsewhere(self, endpoint: store.Endpoint) -> bool:
+        return owned_elsewhere(endpoint.machine, self.settings)
+
+    def _alive(self, endpoint: store.Endpoint) -> bool:
+        """Whether the endpoint's runtime lives: this machine's by its process table (the
+        backend), another machine's by its heartbeat only (not started yet: alive while it
+        may still be preparing its model)."""
+        if not self._elsewhere(endpoint):
+            return self.backend.is_alive(endpoint)
+        now = time.time()
+        if endpoint.heartbeat_time is None:
+            return now - endpoint.last_modified_time < NEVER_STARTED_AFTER
+        return not is_stale(endpoint.heartbeat_time, endpoint.last_modified_time, now, self.settings.heartbeat_limit_seconds)
+
+    def _silence(self, endpoint: store.Endpoint) -> str:
+        assert endpoint.machine is not None
+        return silence(
+            endpoint.machine, endpoint.heartbeat_time, endpoint.last_modified_time, time.time(), self.settings.heartbeat_limit_seconds
+        )
 
     # -- read -----------------------------------------------------------------------
 
@@ -351,7 +384,7 @@ class EndpointService:
             endpoint = self.get(name)
             if endpoint.status not in ("Creating", "Updating", "Deleting"):
                 return self.describe(name)
-            if endpoint.status in ("Creating", "Updating") and endpoint.pid and not self.backend.is_alive(endpoint):
+            if endpoint.status in ("Creating", "Updating") and endpoint.pid and not self._alive(endpoint):
                 self.reconcile_one(endpoint)
                 continue
             if deadline is not None and time.monotonic() >= deadline:
@@ -466,6 +499,11 @@ class EndpointService:
         endpoint = self.get(name)
         if endpoint.status in ("Creating", "Updating", "Deleting"):
             raise Conflict(f"endpoint {name!r} is {endpoint.status}: wait until it is InService (or Failed) to update it")
+        if self._elsewhere(endpoint) and self._alive(endpoint):
+            raise Conflict(
+                f"endpoint {name!r} is served by machine {endpoint.machine!r}: update it from that machine "
+                "(a machine never restarts or changes another machine's processes)"
+            )
         current = self._active_spec(name)
         if current is None:
             raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
@@ -512,7 +550,7 @@ class EndpointService:
             capture=req.capture if req.capture is not None else current.capture,
             port=endpoint.port or current.port,
         )
-        alive = self.backend.is_alive(endpoint)
+        alive = self._alive(endpoint)  # another machine's is silent here (a live one was refused above)
         self.db.run_write(lambda conn: store.merge_config(conn, name, {"generation": generation, "capture": spec.capture.__dict__}))
         if alive and endpoint.status == "InService":
             spec.write(self.endpoint_dir(name) / "spec.json")
@@ -520,8 +558,9 @@ class EndpointService:
             if not self.backend.update(endpoint):  # its runtime went away meanwhile (or cannot be told): start it afresh
                 self.backend.stop(endpoint, grace=5.0)
                 self._launch(name, spec, status="Updating")
-        else:  # Failed, or its server is gone: start it again with the new variants
-            self.backend.stop(endpoint, grace=5.0)
+        else:  # Failed, or its server is gone: start it again (here) with the new variants
+            if not self._elsewhere(endpoint):  # a silent machine's processes are not ours to stop
+                self.backend.stop(endpoint, grace=5.0)
             self._launch(name, spec, status="Updating")
         if wait:
             return self.wait(name, timeout=timeout)
@@ -532,8 +571,13 @@ class EndpointService:
     def delete(self, name: str, timeout: float = 30.0) -> None:
         """DeleteEndpoint: stop its runtime (draining up to ``timeout`` s), then forget it and its files.
 
-        Raises ``NotFound`` when it does not exist, ``Invalid`` for a malformed name."""
+        An endpoint another machine serves is deleted by that machine: the request goes
+        through the store, and this waits (a little longer than the drain) for the owner to
+        carry it out. Raises ``NotFound`` when it does not exist, ``Invalid`` for a malformed name."""
         endpoint = self.get(name)
+        if self._elsewhere(endpoint):
+            self._delete_elsewhere(endpoint, timeout)
+            return
         if endpoint.status != "Deleting":
             self.db.run_write(lambda conn: store.set_status(conn, name, "Deleting", None, keep_reason=True))
         self.backend.stop(endpoint, grace=timeout)
@@ -542,6 +586,23 @@ class EndpointService:
     def _remove(self, name: str) -> None:
         self.db.run_write(lambda conn: store.remove(conn, name))
         shutil.rmtree(self.endpoint_dir(name), ignore_errors=True)
+
+    def _delete_elsewhere(self, endpoint: store.Endpoint, timeout: float) -> None:
+        """Ask the owning machine to delete the endpoint and wait for it to (its runtime polls
+        the request, drains, and removes the row and its folder there). An owner that went
+        silent cannot: then only the row goes, nothing of its machine is touched."""
+        name = endpoint.name
+        now = time.time()
+        self.db.run_write(lambda conn: store.request_delete(conn, name, now))
+        deadline = time.monotonic() + timeout + DELETE_MARGIN
+        current: store.Endpoint | None = endpoint
+        while current is not None and time.monotonic() < deadline:
+            if not self._alive(current):
+                self.db.run_write(lambda conn: store.remove(conn, name))
+                return
+            time.sleep(0.2)
+            with self.db.read() as conn:
+                current = store.get(conn, name)
 
     # -- reconcile ------------------------------------------------------------------
 
@@ -563,6 +624,8 @@ class EndpointService:
 
     def reconcile_one(self, endpoint: store.Endpoint) -> bool:
         """Check one endpoint's runtime; True when its row changed. Raises ``NotFound`` if it vanished meanwhile."""
+        if self._elsewhere(endpoint):
+            return self._reconcile_elsewhere(endpoint)
         if self.backend.is_alive(endpoint):
             return False
         name = endpoint.name
@@ -591,4 +654,34 @@ class EndpointService:
             f"the endpoint's server process (pid {endpoint.pid}) is gone: it was killed or the machine restarted while it was "
             f"{fresh.status}. Update the endpoint to start it again, or delete it (set RestartOnFailure to restart it automatically).",
         )
+        return True
+
+    def _reconcile_elsewhere(self, endpoint: store.Endpoint) -> bool:
+        """Another machine's endpoint, judged by its heartbeat only: a silent owner's endpoint
+        is Failed (a Deleting one removed), with the reason naming the machine. Never stopped,
+        cleaned up or restarted from here, RestartOnFailure or not: that is its owner's to do."""
+        if self._alive(endpoint):
+            return False
+        name = endpoint.name
+        with self.db.read() as conn:
+            fresh = store.get(conn, name)  # it may have beaten (or changed) while we looked
+        if fresh is None or not self._elsewhere(fresh) or self._alive(fresh):
+            return False
+        if fresh.status == "Deleting":
+            self.db.run_write(lambda conn: store.remove(conn, name))
+            return True
+        if fresh.status not in LIVE:
+            return False
+        if fresh.heartbeat_time is None:
+            reason = (
+                f"the endpoint's server was never started: machine {fresh.machine!r}, which was creating it, stopped "
+                f"(its record was last changed at {stamp(fresh.last_modified_time)}); redeploy it"
+            )
+        else:
+            reason = (
+                f"the endpoint's server on {self._silence(fresh)}, while it was {fresh.status}. The machine, or the server "
+                "on it, is down or cannot reach the store; this machine leaves its processes alone. Update the endpoint "
+                "from its machine, or delete and redeploy it."
+            )
+        self._set_failed(name, reason)
         return True

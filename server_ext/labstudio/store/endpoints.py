@@ -94,11 +94,11 @@ def exists(conn: Connection, name: str) -> bool:
     return conn.execute(select(e.c.name).where(e.c.name == name)).first() is not None
 
 
-def insert(conn: Connection, name: str, status: str, host: str, config: dict[str, Any]) -> None:
+def insert(conn: Connection, name: str, status: str, host: str, config: dict[str, Any], machine: str | None = None) -> None:
     now = time.time()
     conn.execute(
         schema.endpoints.insert().values(
-            name=name, status=status, host=host, config=dumps(config), creation_time=now, last_modified_time=now
+            name=name, status=status, host=host, config=dumps(config), creation_time=now, last_modified_time=now, machine=machine
         )
     )
     events.append(conn, "endpoint.created", {"name": name, "status": status})
@@ -174,3 +174,28 @@ def set_variant_workers(conn: Connection, endpoint: str, variant: str, workers: 
     config["worker_pids"] = [[pid, ticks] for pid, ticks in workers]
     conn.execute(update(v).where(*where).values(pid=workers[0][0] if workers else None, config=dumps(config)))
     return True
+
+
+def beat(conn: Connection, name: str, now: float) -> bool:
+    """The owning runtime's heartbeat (other machines judge the endpoint by its age); False
+    when the endpoint is gone. Not a modification: last_modified_time stays."""
+    e = schema.endpoints
+    return bool(conn.execute(update(e).where(e.c.name == name).values(heartbeat_time=now)).rowcount)
+
+
+def owner_flags(conn: Connection, name: str) -> tuple[str, float | None] | None:
+    """(status, delete_requested_time), or None when the endpoint is gone: what its runtime
+    polls for a delete asked on another machine."""
+    e = schema.endpoints
+    row = conn.execute(select(e.c.status, e.c.delete_requested_time).where(e.c.name == name)).first()
+    return None if row is None else (row.status, row.delete_requested_time)
+
+
+def request_delete(conn: Connection, name: str, now: float) -> bool:
+    """Another machine asks the owner to delete the endpoint: Deleting, with the time asked
+    (kept when asked again); False when the endpoint is gone."""
+    e = schema.endpoints
+    asked = conn.execute(select(e.c.delete_requested_time).where(e.c.name == name)).first()
+    if asked is None:
+        return False
+    return set_status(conn, name, "Deleting", None, keep_reason=True, delete_requested_time=asked.delete_requested_time or now)

@@ -12,6 +12,7 @@ from .entities import Job, Transition
 from .util import dumps, loads
 
 _JOB_COLUMNS = [c.name for c in schema.jobs.columns]
+ACTIVE = ("InProgress", "Stopping")  # statuses whose supervisor should be alive
 
 
 def _to_job(row: Any, transitions: list[Transition] | None = None) -> Job:
@@ -73,6 +74,22 @@ def update_job(conn: Connection, name: str, **values: Any) -> None:
     conn.execute(update(schema.jobs).where(schema.jobs.c.name == name).values(**values))
 
 
+def beat(conn: Connection, name: str, now: float) -> bool:
+    """The owning supervisor's heartbeat (another machine judges the job by its age); False
+    once the job ended, when there is nothing left to beat for."""
+    t = schema.jobs
+    done = conn.execute(update(t).where(t.c.name == name, t.c.status.in_(ACTIVE)).values(heartbeat_time=now))
+    return bool(done.rowcount)
+
+
+def stop_state(conn: Connection, name: str) -> tuple[str, float | None] | None:
+    """(status, stop_requested_time) of a job, or None when it is gone: what its supervisor
+    polls for a stop asked on another machine."""
+    t = schema.jobs
+    row = conn.execute(select(t.c.status, t.c.stop_requested_time).where(t.c.name == name)).first()
+    return None if row is None else (row.status, row.stop_requested_time)
+
+
 def add_transition(conn: Connection, name: str, status: str, at: float, message: str = "") -> None:
     """Close the open transition and open a new one (SageMaker's SecondaryStatusTransitions)."""
     t = schema.job_transitions
@@ -98,7 +115,7 @@ def list_transitions(conn: Connection, name: str) -> list[Transition]:
 def active_jobs(conn: Connection) -> list[Job]:
     """Jobs whose supervisor should be alive."""
     t = schema.jobs
-    return [_to_job(r) for r in conn.execute(select(t).where(t.c.status.in_(["InProgress", "Stopping"])))]
+    return [_to_job(r) for r in conn.execute(select(t).where(t.c.status.in_(ACTIVE)))]
 
 
 def waiting_before(conn: Connection, name: str, created: float) -> list[Job]:

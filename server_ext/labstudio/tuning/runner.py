@@ -14,13 +14,15 @@ the store, and a new tuner (started by `TuningService.check`) continues from the
   dies holding a prepared trial leaves only that folder, which no job row names: the next
   tuner removes it and asks that trial number's point afresh;
 - the Optuna study is rebuilt from the store at every start (strategy.Search).
-One tuner per job: an exclusive lock on <home>/tuning/NAME/tuner.lock, released by the
-kernel when the process dies (even by SIGKILL).
+One tuner per job, whichever machine sharing the store runs it: the store lease
+`tuner:NAME` (store/leases.py), taken at start, renewed while the tuner works and released
+when it ends. A tuner that finds it lost its lease (another took it over once it expired)
+stops at once; a trial is only ever launched in a transaction that renews the lease, so a
+tuner that lost it launches nothing more.
 """
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import logging
 import math
 import os
@@ -37,11 +39,14 @@ from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
 from ..jobs.service import PreparedJob
+from ..machines import beat_interval, owned_elsewhere
 from ..store import events as events_store
+from ..store import leases as leases_store
 from ..store import tuning as store
 from ..store.tuning import TrialRecord
 from .describe import best_trial
 from .early_stopping import should_stop
+from .service import lease_name
 from .spec import TUNING_TAG, TuningSpec
 
 log = logging.getLogger("labstudio.tuning")
@@ -58,6 +63,10 @@ class _NotInProgress(Exception):
     """Raised inside a launch's transaction: the tuning job stopped meanwhile, start no trial."""
 
 
+class LeaseLost(Exception):
+    """Another tuner holds the job's lease now (it took it over once ours expired): stop."""
+
+
 @dataclasses.dataclass
 class Prepared:
     """A trial asked and prepared ahead, not recorded anywhere but in its job's folder."""
@@ -70,10 +79,17 @@ class Prepared:
 
 
 class Tuner:
-    def __init__(self, settings: Settings, name: str) -> None:
+    def __init__(self, settings: Settings, name: str, replacing: str | None = None) -> None:
         from ..core import Core
 
         self.name = name
+        # The lease: this process's hold on it, and the dead holder this machine saw (if any).
+        self.machine = settings.host_id
+        self.holder = f"{settings.host_id}/{os.getpid()}/{secrets.token_hex(4)}"
+        self.replacing = replacing
+        self.lease_ttl = settings.heartbeat_limit_seconds
+        self.renew_every = beat_interval(settings.heartbeat_limit_seconds)
+        self.next_renew = 0.0
         self.core = Core(settings)
         self.db = self.core.db
         self.jobs = self.core.jobs
@@ -107,26 +123,68 @@ class Tuner:
         with self.db.read() as conn:
             return store.objective_curves(conn, ids, self.spec.objective_metric_name)
 
+    # -- the lease ---------------------------------------------------------------------------
+
+    def _acquire(self) -> bool:
+        """Take the job's lease (and say in the job's row which process holds it); False when
+        another live tuner holds it."""
+        now = time.time()
+        me = os.getpid()
+        ticks = procutil.start_ticks(me)
+
+        def body(conn):  # type: ignore[no-untyped-def]
+            if not leases_store.acquire(
+                conn, lease_name(self.name), holder=self.holder, machine=self.machine, pid=me, start_ticks=ticks,
+                now=now, ttl=self.lease_ttl, replacing=self.replacing,
+            ):
+                return False
+            store.update_tuning_job(conn, self.name, tuner_pid=me, tuner_start_ticks=ticks, tuner_spawn_time=None, tuner_machine=self.machine)
+            return True
+
+        return bool(self.db.run_write(body))
+
+    def _renew(self, conn) -> None:  # type: ignore[no-untyped-def]
+        """Inside a write transaction: extend our lease, or raise LeaseLost."""
+        now = time.time()
+        if not leases_store.renew(conn, lease_name(self.name), holder=self.holder, now=now, ttl=self.lease_ttl):
+            raise LeaseLost(f"the lease {lease_name(self.name)} is no longer held by this tuner")
+        self.next_renew = now + self.renew_every
+
+    def _keep_lease(self) -> None:
+        """Renew the lease when due (every limit/6 seconds)."""
+        if time.time() >= self.next_renew:
+            self.db.run_write(self._renew)
+
     # -- the loop ---------------------------------------------------------------------------
 
     def run(self) -> int:
-        with self.db.read() as conn:
-            parents = store.list_trials(conn, list(self.spec.warm_start_parents)) if self.spec.warm_start_parents else []
-        self.db.run_write(
-            lambda conn: store.update_tuning_job(
-                conn, self.name, tuner_pid=os.getpid(), tuner_start_ticks=procutil.start_ticks(os.getpid()), tuner_spawn_time=None
-            )
-        )
-        self._rebuild(parents)
+        if not self._acquire():
+            log.info("another tuner holds the lease %s: leaving the job to it", lease_name(self.name))
+            return 0
+        self.next_renew = time.time() + self.renew_every
         try:
+            with self.db.read() as conn:
+                parents = store.list_trials(conn, list(self.spec.warm_start_parents)) if self.spec.warm_start_parents else []
+            self._rebuild(parents)
             while self._step():
                 self._sleep()
+        except LeaseLost as exc:
+            log.warning("stopping: %s (another tuner took the job over)", exc)
+            return 0
         except Exception as exc:  # a tuner that cannot go on fails the job once, instead of dying in a restart loop
             log.error("tuner failed:\n%s", traceback.format_exc())
-            self._fail(f"InternalServerError: the tuner of {self.name!r} failed: {exc}")
+            try:
+                self._fail(f"InternalServerError: the tuner of {self.name!r} failed: {exc}")
+            except LeaseLost as lost:
+                log.warning("stopping: %s (another tuner took the job over)", lost)
+                return 0
             return 1
         finally:
             self._discard_prepared()  # e.g. the job failed: that trial will never run
+            try:
+                self.db.run_write(lambda conn: leases_store.release(conn, lease_name(self.name), holder=self.holder))
+            except Exception:  # noqa: BLE001 - it expires by itself
+                log.warning("releasing the lease failed:\n%s", traceback.format_exc())
         return 0
 
     def _rebuild(self, parents: list[TrialRecord]) -> None:
@@ -182,7 +240,7 @@ class Tuner:
             except NotFound:
                 # With or without its launch.json: a tuner killed half-way through prepare()
                 # leaves a folder with its code copied and no plan yet (only this job's tuner,
-                # whose lock we hold, makes folders with these names).
+                # whose lease we hold, makes folders with these names).
                 if not (entry / "supervisor.pid").exists():
                     shutil.rmtree(entry, ignore_errors=True)
 
@@ -201,6 +259,7 @@ class Tuner:
 
     def _step(self) -> bool:
         """One pass; False when the tuning job is over."""
+        self._keep_lease()
         job = self._job()
         if job is None or job.is_terminal:
             return False
@@ -294,7 +353,7 @@ class Tuner:
         """A pidfd of the trial's script process, once its supervisor has recorded it."""
         try:
             job = self.jobs.get(name)
-            if job.backend != "local":
+            if job.backend != "local" or owned_elsewhere(job.machine, self.core.settings):
                 return None  # its script runs on another machine: the store says when it ends
             pid = job.process_pgid
             return os.pidfd_open(pid) if pid and hasattr(os, "pidfd_open") else None
@@ -316,6 +375,7 @@ class Tuner:
         now = time.time()
 
         def record(conn):  # type: ignore[no-untyped-def]
+            self._renew(conn)  # a tuner that lost the lease launches nothing (LeaseLost rolls it back)
             job = store.get_tuning_job(conn, self.name)
             if job is None or job.status != "InProgress":
                 raise _NotInProgress  # stopped meanwhile: no new trial (the job's rows roll back too)
@@ -370,6 +430,7 @@ class Tuner:
     def _submit(self, t: TrialRecord) -> None:
         """Submit the job of a trial recorded by an earlier tuner (before trial rows and job
         rows were written together) whose job does not exist."""
+        self.db.run_write(self._renew)  # a tuner that lost the lease submits nothing
         spec = self._trial_spec(t.training_job_name, t.params)
         layout = self.jobs.layout(t.training_job_name)
         if t.job_status is None and layout.job_dir.exists():
@@ -480,6 +541,7 @@ class Tuner:
         now = time.time()
 
         def body(conn):  # type: ignore[no-untyped-def]
+            self._renew(conn)  # only the lease's holder ends the job
             if store.set_status_if(conn, self.name, allowed, status=status, failure_reason=reason, end_time=now):
                 events_store.append(conn, "tuning.status", {"name": self.name, "status": status})
 
@@ -508,7 +570,7 @@ def _detach(log_path: str) -> None:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.tuning.runner TUNING_JOB_NAME [--foreground]", file=sys.stderr)
+        print("usage: python -m labstudio.tuning.runner TUNING_JOB_NAME [--replacing HOLDER] [--foreground]", file=sys.stderr)
         return 2
     from .service import tuning_dir
 
@@ -518,15 +580,14 @@ def main(argv: list[str]) -> int:
     if os.sep in name or name in (".", "..") or not folder.is_dir():
         print(f"labstudio.tuning.runner: no tuning job {name!r} under {folder.parent}", file=sys.stderr)
         return 2
+    replacing = None  # `--replacing HOLDER`: the dead tuner of this machine whose lease to take over
+    if "--replacing" in argv:
+        at = argv.index("--replacing")
+        replacing = argv[at + 1] if at + 1 < len(argv) else None
     if "--foreground" not in argv:
         _detach(str(folder / "tuner.log"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    lock = open(folder / "tuner.lock", "a+")  # noqa: SIM115  # held for the life of the process
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return 0  # another tuner runs this job
-    return Tuner(settings, name).run()
+    return Tuner(settings, name, replacing=replacing).run()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,12 @@ The work of a tuning job happens in its detached tuner process (`runner.py`); th
 validates and records the job, snapshots its code once, starts the tuner, and, whenever
 someone looks (`check`, `wait`, the server's `reconcile`), starts a new tuner for an
 unfinished job whose tuner died: the new one resumes from the store. No tornado here.
+
+Whether a tuner lives is read from its store lease (`tuner:NAME`), whichever machine sharing
+the store runs it: a lease held by a process of this machine is judged by this machine's
+process table, one held by another machine only by its expiry (the holder renews it every
+limit/6 seconds). A machine never starts a second tuner beside a live one, and resumes a job
+only where its code snapshot is (the machine that created it, or a shared home).
 """
 from __future__ import annotations
 
@@ -26,11 +32,14 @@ from ..errors import Conflict, Invalid, NameTaken, NotFound
 from ..jobs.contract import SNAPSHOT_IGNORE
 from ..jobs.service import JobService
 from ..jobs.spec import JobSpec
+from ..machines import silence
 from ..shapes import NAME_RE
 from ..shapes.tuning import CreateTuningJobRequest
 from ..store import Database
 from ..store import events as events_store
+from ..store import leases as leases_store
 from ..store import tuning as store
+from ..store.leases import Lease
 from ..store.tuning import TrialRecord, TuningJob
 from .describe import describe, job_summary, trial_summary
 from .spec import TuningSpec, parse_tuning_request
@@ -59,6 +68,11 @@ def _decode(token: str) -> Any:
         return json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
     except Exception:
         raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+def lease_name(name: str) -> str:
+    """The store lease a tuning job's one tuner holds (tuning/runner.py takes it)."""
+    return f"tuner:{name}"
 
 
 def _name_taken(name: str) -> NameTaken:
@@ -153,19 +167,21 @@ class TuningService:
                 "tuner_start_ticks": None,
                 "tuner_spawn_time": now,
                 "stop_requested_time": None,
+                "tuner_machine": self.settings.host_id,  # where the code snapshot is (the tuner says where it runs)
             },
         )
         events_store.append(conn, "tuning.created", {"name": spec.name})
 
     # -- the tuner process ------------------------------------------------------------------
 
-    def _spawn(self, name: str) -> None:
-        """Start `python -m labstudio.tuning.runner NAME` (it detaches itself at once)."""
+    def _spawn(self, name: str, replacing: str | None = None) -> None:
+        """Start `python -m labstudio.tuning.runner NAME` (it detaches itself at once);
+        `replacing`: the dead holder of the job's lease, which the new tuner takes over."""
         self.db.run_write(lambda conn: store.update_tuning_job(conn, name, tuner_spawn_time=time.time()))
         env = dict(os.environ)
         env.update(self.settings.as_env())
         proc = subprocess.Popen(
-            [sys.executable, "-m", "labstudio.tuning.runner", name],
+            [sys.executable, "-m", "labstudio.tuning.runner", name, *(["--replacing", replacing] if replacing else [])],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -175,26 +191,81 @@ class TuningService:
         )
         threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
 
-    @staticmethod
-    def _tuner_alive(job: TuningJob) -> bool:
-        if job.tuner_spawn_time is not None and time.time() - job.tuner_spawn_time < START_GRACE_SECONDS:
-            return True  # started moments ago: it has not recorded its pid yet
-        return procutil.is_alive(job.tuner_pid, job.tuner_start_ticks)
+    def _tuner(self, job: TuningJob) -> tuple[str, Lease | None]:
+        """What its lease says of a tuning job's tuner, and the lease:
+
+        - "alive": a tuner was started moments ago (it is taking the lease), or the lease is
+          held by a live process of this machine, or by another machine and not expired;
+        - "replace": held by a process of this machine that is gone: start one that takes it over;
+        - "start": free or expired, and the job's code snapshot is on this machine;
+        - "silent": free or expired, and the code snapshot is on the machine whose tuner went
+          silent: no machine can resume it here (the job is failed, naming that machine).
+        """
+        with self.db.read() as conn:
+            lease = leases_store.get(conn, lease_name(job.name))
+        now = time.time()
+        if job.tuner_spawn_time is not None and now - job.tuner_spawn_time < START_GRACE_SECONDS:
+            return "alive", lease  # started moments ago: it has not taken the lease yet
+        if lease is not None and lease.machine == self.settings.host_id:
+            return ("alive" if procutil.is_alive(lease.pid, lease.start_ticks) else "replace"), lease
+        if lease is not None and not lease.expired(now):
+            return "alive", lease
+        return ("start" if code_dir(self.settings, job.name).is_dir() else "silent"), lease
 
     def check(self, name: str) -> bool:
         """One liveness check: an unfinished job whose tuner is gone gets a new one (which
-        resumes from the store). True when a tuner was started. Raises NotFound."""
+        resumes from the store), or, when only a silent machine could resume it, is failed
+        with the reason. True when a tuner was started or the job failed. Raises NotFound."""
         job = self.get(name)
-        if job.is_terminal or self._tuner_alive(job):
+        if job.is_terminal:
             return False
-        self._spawn(name)
+        state, lease = self._tuner(job)
+        if state == "alive":
+            return False
+        if state == "silent":
+            return self._fail_silent(job, lease)
+        self._spawn(name, replacing=lease.holder if state == "replace" and lease is not None else None)
+        return True
+
+    def _fail_silent(self, job: TuningJob, lease: Lease | None) -> bool:
+        """Fail a tuning job whose tuner went silent on another machine, which alone holds its
+        code snapshot; its running trials are asked to stop (their owner carries that out)."""
+        now = time.time()
+        machine = lease.machine if lease is not None else job.tuner_machine
+        if machine and machine != self.settings.host_id:
+            last = lease.renewed_time if lease is not None else None
+            said = silence(machine, last, job.tuner_spawn_time or job.creation_time, now, self.settings.heartbeat_limit_seconds)
+            reason = (
+                f"InternalServerError: the tuner of {job.name!r} on {said}. Its code snapshot is on that machine, so no "
+                "other machine can resume it; create the tuning job again."
+            )
+        else:
+            reason = (
+                f"InternalServerError: the tuner of {job.name!r} is gone and its code snapshot "
+                f"{code_dir(self.settings, job.name)} is missing, so it cannot be resumed; create the tuning job again."
+            )
+
+        def body(conn):  # type: ignore[no-untyped-def]
+            done = store.set_status_if(conn, job.name, ("InProgress", "Stopping"), status="Failed", failure_reason=reason, end_time=now)
+            if done:
+                events_store.append(conn, "tuning.status", {"name": job.name, "status": "Failed"})
+            return done
+
+        if not self.db.run_write(body):
+            return False
+        for trial in self._trials(job.name):
+            if trial.job_status in ("InProgress", "Stopping"):
+                try:
+                    self.jobs.stop(trial.training_job_name)
+                except (Conflict, NotFound):
+                    pass  # it ended meanwhile
         return True
 
     def reconcile(self) -> builtins.list[str]:
         """check() every unfinished tuning job (the server's periodic loop)."""
         with self.db.read() as conn:
             active = store.active_tuning_jobs(conn)
-        return [job.name for job in active if not self._tuner_alive(job) and self.check(job.name)]
+        return [job.name for job in active if self.check(job.name)]
 
     # -- read ---------------------------------------------------------------------------
 

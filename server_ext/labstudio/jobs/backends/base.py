@@ -13,6 +13,9 @@ from ..contract import Layout
 
 class Backend(ABC):
     name: str
+    # Whether what runs a job is a process of the submitting machine (its row then records
+    # that machine, and other machines sharing the store judge it by heartbeat: machines.py).
+    machine_bound: bool = False
 
     @abstractmethod
     def submit(self, job: Job, layout: Layout) -> None:

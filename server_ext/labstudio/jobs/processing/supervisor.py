@@ -56,6 +56,10 @@ class ProcessingSupervisor(Supervisor):
             except OSError as exc:
                 raise InputCopyError(f"could not copy input {name!r} from {source}: {exc.strerror or exc}") from exc
 
+    def _slow_inputs(self) -> bool:
+        """Inputs are copied in (not linked): that may take a while."""
+        return bool(self.plan["inputs"])
+
     def _download(self, source: str, dest: str, name: str) -> None:
         from ...errors import Invalid
         from ...remote_storage import download

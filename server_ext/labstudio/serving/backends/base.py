@@ -36,6 +36,9 @@ class Started:
 
 class EndpointBackend(ABC):
     name: str
+    # Whether the runtime is a process of the machine that starts it (the endpoint's row then
+    # records that machine, and other machines sharing the store judge it by heartbeat only).
+    machine_bound: bool = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

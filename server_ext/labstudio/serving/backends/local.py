@@ -31,6 +31,7 @@ WORKERS_EXIT_GRACE = 3.0  # seconds workers get to notice their supervisor is go
 
 class LocalEndpointBackend(EndpointBackend):
     name = "local"
+    machine_bound = True
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

@@ -4,6 +4,8 @@ standalone server (``report_to_store`` off) only logs them."""
 from __future__ import annotations
 
 import logging
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,9 @@ class Reporter:
         self.enabled = spec.report_to_store
         self.name = spec.name
         self.endpoint_dir = endpoint_dir
+        self._next_poll = 0.0
+        self._next_beat = 0.0
+        self._interval: float | None = None
 
     def _write(self, fn: Any) -> None:
         if not self.enabled:
@@ -93,3 +98,47 @@ class Reporter:
             store.set_variant_statuses(conn, self.name, "Failed")
 
         self._write(write)
+
+    def pulse(self) -> str | None:
+        """Called from the supervisor's loop: beat the endpoint's heartbeat when due (machines
+        sharing the store judge the endpoint by it: labstudio/machines.py) and, about once a
+        second, read what the store asks. Returns "delete" when another machine asked for the
+        endpoint's deletion (or it is gone), "stop" when another machine recorded it Failed
+        (nothing keeps serving an endpoint whose record says it failed), else None."""
+        if not self.enabled:
+            return None
+        now = time.time()
+        if now < self._next_poll:
+            return None
+        from ...machines import POLL_SECONDS, beat_interval
+        from ...store import endpoints as store
+        from ...store import get_database
+
+        if self._interval is None:
+            from ...config import Settings
+
+            self._interval = beat_interval(Settings.from_env().heartbeat_limit_seconds)
+        self._next_poll = now + min(POLL_SECONDS, self._interval)
+        try:
+            db = get_database()
+            if now >= self._next_beat:
+                db.run_write(lambda conn: store.beat(conn, self.name, now))
+                self._next_beat = now + self._interval
+            with db.read() as conn:
+                flags = store.owner_flags(conn, self.name)
+        except Exception:
+            log.exception("reading the endpoint's state from the store failed")
+            return None
+        if flags is None or flags[1] is not None:
+            return "delete"
+        return "stop" if flags[0] == "Failed" else None
+
+    def removed(self) -> None:
+        """A delete asked by another machine is done (every worker ended): the endpoint's row
+        and folder go, as a delete on this machine ends."""
+        log.info("deleted as asked through the store")
+        from ...store import endpoints as store
+
+        self._write(lambda conn: store.remove(conn, self.name))
+        if self.endpoint_dir is not None:
+            shutil.rmtree(self.endpoint_dir, ignore_errors=True)

@@ -74,6 +74,7 @@ class Supervisor:
         self.flags: set[int] = set()
         self.exit_code = 0
         self.opt_ml_refused: str | None = "not asked yet"  # run() asks (see jobs/optml.py)
+        self.delete_asked = False  # another machine asked (through the store) for the endpoint's deletion
 
     # -- signals ------------------------------------------------------------------
 
@@ -472,9 +473,17 @@ class Supervisor:
         for pool in self.pools.values():
             pool.internal.close()
         log.info("stopped")
+        if self.delete_asked:
+            self.reporter.removed()
         return self.exit_code
 
     def _tick(self) -> None:
+        if not self.stopping:
+            asked = self.reporter.pulse()  # the heartbeat, and what another machine asks through the store
+            if asked is not None:
+                log.info("stopping: %s", "another machine asked for the endpoint's deletion" if asked == "delete" else "the store records the endpoint Failed")
+                self.delete_asked = asked == "delete"
+                self._begin_stop()
         now = time.monotonic()
         due = [t for t in self.timers if t[0] <= now]
         if due:
