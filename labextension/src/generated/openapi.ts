@@ -1069,7 +1069,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Experiment name or id (repeatable) */
-                    experiment?: string;
+                    experiment?: string[];
                     /** @description e.g. metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr < 0.01) */
                     filter?: string;
                     /** @description e.g. metrics.loss asc, start_time desc */
@@ -1152,7 +1152,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Experiment name or id (repeatable) */
-                    experiment?: string;
+                    experiment?: string[];
                     /** @description e.g. metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr < 0.01) */
                     filter?: string;
                     /** @description e.g. metrics.loss asc, start_time desc */
