@@ -87,7 +87,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     const fallback = settings.refreshInterval * 1000;
     // The jobs section lists every kind: training (and tuning trials), processing, transform.
-    const jobs = new JobsModel({ client, events, fallbackInterval: fallback });
+    const jobs = new JobsModel({
+      client,
+      events,
+      fallbackInterval: fallback,
+      pageSize: settings.jobsPageSize
+    });
     const experiments = new ExperimentsModel({
       client,
       events,

@@ -424,6 +424,17 @@ describe('ListModel', () => {
     list.dispose();
   });
 
+  it('reads the list again in pages of the new size when the page size changes', async () => {
+    const list = new Letters(['a', 'b', 'c', 'd', 'e']);
+    await list.start();
+    expect(list.items).toEqual(['a', 'b']);
+    list.setPageSize(4);
+    await until(() => list.items.length === 4, 5000, 'a page of four');
+    expect(list.items).toEqual(['a', 'b', 'c', 'd']);
+    expect(list.hasMore).toBe(true);
+    list.dispose();
+  });
+
   it('filters the loaded rows by name at once, patches a row, and is silent once disposed', async () => {
     const list = new Letters(['alpha', 'beta']);
     await list.start();

@@ -36,14 +36,18 @@ export abstract class ListModel<T> extends ViewModel {
     super();
     this.client = options.client;
     this._events = options.events ?? null;
-    this.pageSize = options.pageSize ?? 100;
+    this._pageSize = options.pageSize ?? 100;
     this._fallbackInterval = options.fallbackInterval ?? 30000;
     this._refreshDelay = options.refreshDelay ?? 300;
     this._filterDelay = options.filterDelay ?? 300;
   }
 
   readonly client: LabstudioClient;
-  readonly pageSize: number;
+
+  /** Rows per page. */
+  get pageSize(): number {
+    return this._pageSize;
+  }
 
   /** Every loaded row, in the server's order. */
   get items(): readonly T[] {
@@ -89,6 +93,16 @@ export abstract class ListModel<T> extends ViewModel {
   setFallbackInterval(ms: number): void {
     this._fallbackInterval = ms;
     this.subscription?.setFallbackInterval(ms);
+  }
+
+  /** Change the page size (from the settings): the list is read again in pages of `size`. */
+  setPageSize(size: number): void {
+    if (size !== this._pageSize && size >= 1) {
+      this._pageSize = size;
+      if (this.started) {
+        void this.reset();
+      }
+    }
   }
 
   /** Filter by name: at once on the loaded rows, then (when the server filters) there. */
@@ -266,6 +280,7 @@ export abstract class ListModel<T> extends ViewModel {
   }
 
   private _events: EventStream | null;
+  private _pageSize: number;
   private _fallbackInterval: number;
   private _refreshDelay: number;
   private _filterDelay: number;
