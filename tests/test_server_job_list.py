@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -42,7 +43,7 @@ BODIES = {
 }
 
 
-async def _create(jp_fetch, made: list[tuple[str, str]]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+async def _create(jp_fetch: Any, made: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Create the jobs in this order (kind, name) and wait for each to end; newest first."""
     for kind, name in made:
         route = ROUTES["training" if kind == "trial" else kind]
@@ -66,7 +67,7 @@ MIXED = [
 ]
 
 
-async def _pages(jp_fetch, **params: object) -> list[dict]:  # type: ignore[no-untyped-def]
+async def _pages(jp_fetch: Any, **params: object) -> list[list[dict[str, Any]]]:
     """Every page of GET /jobs with these parameters (following NextToken); each page's rows."""
     pages, token = [], None
     while True:
@@ -79,7 +80,7 @@ async def _pages(jp_fetch, **params: object) -> list[dict]:  # type: ignore[no-u
             return pages
 
 
-async def test_every_kind_in_one_list_newest_first_paged(jp_fetch, project: Path) -> None:
+async def test_every_kind_in_one_list_newest_first_paged(jp_fetch: Any, project: Path) -> None:
     newest_first = await _create(jp_fetch, MIXED)
 
     pages = await _pages(jp_fetch, kind="training,processing,transform", limit=3)
@@ -112,7 +113,7 @@ async def test_every_kind_in_one_list_newest_first_paged(jp_fetch, project: Path
     assert running == {"JobSummaries": [], "NextToken": None}
 
 
-async def test_without_kind_the_answer_is_list_training_jobs_as_before(jp_fetch, project: Path) -> None:
+async def test_without_kind_the_answer_is_list_training_jobs_as_before(jp_fetch: Any, project: Path) -> None:
     await _create(jp_fetch, [("training", "old-train"), ("processing", "old-prep"), ("trial", "old-trial")])
     page = _body(await jp_fetch("labstudio", "api", "jobs"))
     assert set(page) == {"TrainingJobSummaries", "NextToken"}
@@ -136,7 +137,7 @@ async def test_without_kind_the_answer_is_list_training_jobs_as_before(jp_fetch,
         ({"kind": "transform", "next_token": "garbage!"}, "next_token"),
     ],
 )
-async def test_bad_queries_are_400_naming_the_parameter(jp_fetch, params: object, field: str) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_queries_are_400_naming_the_parameter(jp_fetch: Any, params: object, field: str) -> None:
     code, err = await _error(jp_fetch, "labstudio", "api", "jobs", params=params)
     assert code == 400 and err["field"] == field, err
     assert "Input should" not in err["message"], err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -130,7 +132,7 @@ async def test_rest_bodies_go_through_the_shapes(jp_fetch, core) -> None:  # typ
     assert listed["experiments"] == []  # nothing was created by a refused request
 
 
-async def test_event_payloads_match_their_shapes(jp_fetch, core, jp_root_dir) -> None:  # type: ignore[no-untyped-def]
+async def test_event_payloads_match_their_shapes(jp_fetch: Any, core: Any, jp_root_dir: Path) -> None:
     """What the server writes to the events feed is what the document (and the panel's types) say:
     each kind's payload validates against that kind's model of the `Event` union."""
     from httpjson import wait_status
