@@ -19,7 +19,6 @@ from .transform import TransformJobSummary
 
 # The jobs table's `kind` of each kind of job; tuning trials are training jobs.
 JobKindName = Literal["training", "processing", "transform"]
-JOB_KINDS: tuple[JobKindName, ...] = ("training", "processing", "transform")
 MAX_LIST_LIMIT = 1000
 
 
