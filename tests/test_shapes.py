@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -130,15 +132,25 @@ async def test_rest_bodies_go_through_the_shapes(jp_fetch, core) -> None:  # typ
     assert listed["experiments"] == []  # nothing was created by a refused request
 
 
-async def test_event_payloads_match_their_shapes(jp_fetch, core) -> None:  # type: ignore[no-untyped-def]
-    """What the server writes to the events feed is what the document (and the panel's types) say."""
+async def test_event_payloads_match_their_shapes(jp_fetch: Any, core: Any, jp_root_dir: Path) -> None:
+    """What the server writes to the events feed is what the document (and the panel's types) say:
+    each kind's payload validates against that kind's model of the `Event` union."""
+    from httpjson import wait_status
     from labstudio.store import events as events_store
 
     await jp_fetch("labstudio", "api", "experiments", method="POST", body=json.dumps({"name": "evt"}))
     await jp_fetch("labstudio", "api", "experiments", "evt", method="PATCH", body=json.dumps({"description": "d"}))
+    (jp_root_dir / "train.py").write_text("for i in range(3):\n    print(f'loss={1 / (i + 1)}', flush=True)\n")
+    job = {"entry_point": "train.py", "name": "evt-job", "experiment_name": "evt",
+           "metric_definitions": [{"Name": "loss", "Regex": "loss=([0-9.]+)"}]}
+    await jp_fetch("labstudio", "api", "jobs", method="POST", body=json.dumps(job))
+    await wait_status(jp_fetch, "jobs", "evt-job", "TrainingJobStatus")
     await jp_fetch("labstudio", "api", "experiments", "evt", method="DELETE")
     with core.db.read() as conn:
         written = events_store.tail(conn, 0)
-    assert {"experiment.created", "experiment.updated", "experiment.deleted"} <= {e["kind"] for e in written}
+    kinds = {e["kind"] for e in written}
+    assert {"experiment.created", "experiment.updated", "experiment.deleted", "run.deleted"} <= kinds
+    assert {"job.created", "job.status", "job.metrics", "run.created"} <= kinds
     for event in written:
-        Event.model_validate(event)
+        typed = Event.model_validate(event).root
+        assert typed.kind == event["kind"] and type(typed).__name__.endswith("Event")

@@ -1,48 +1,22 @@
 /**
- * The one typed client of the labstudio REST API and its WebSocket URL.
+ * The one client of the labstudio REST API, typed from its OpenAPI document.
+ *
+ * `api` is an openapi-fetch client over `generated/openapi.ts` (`jlpm gen:types`): every
+ * path, parameter, body and answer is the document's, so a change on the server is a
+ * regeneration here, not an edit. The methods below only name the calls the panel makes
+ * (their types are inferred from the document) and do what a single call cannot: follow
+ * pages, turn JSON's spellings of NaN into numbers, build URLs for links and the socket.
  *
  * Every request goes through `ServerConnection.makeRequest`, so the token, the XSRF
- * cookie and the base URL of the Jupyter server are handled the JupyterLab way.
+ * cookie and the base URL of the Jupyter server are handled the JupyterLab way. A non-2xx
+ * answer rejects with a `LabstudioApiError` carrying the server's `{message, field}`.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import createClient, { Client } from 'openapi-fetch';
 
-import {
-  ICompareRequest,
-  ICompareResult,
-  ICreateEndpointRequest,
-  IEndpointDescription,
-  IEndpointListResponse,
-  IEndpointLogs,
-  IExperiment,
-  IInvokeRequest,
-  IInvokeResult,
-  IListRunsOptions,
-  IMetricHistory,
-  IRunDetail,
-  IRunPage,
-  IVariantRequest,
-  ICreateTrainingJobRequest,
-  IJobMetrics,
-  IJobMetricsPage,
-  IListTrainingJobsOptions,
-  IListTrainingJobsResponse,
-  IListBackendsResponse,
-  ILogChunk,
-  ITrainingJobDescription,
-  ICreateTuningJobRequest,
-  IListTuningJobsResponse,
-  IListTuningTrialsResponse,
-  ITuningJobDescription,
-  TuningJobStatus,
-  ICreateTransformJobRequest,
-  IListKindJobsOptions,
-  IListProcessingJobsResponse,
-  IListTransformJobsResponse,
-  IProcessingJobDescription,
-  ITransformJobDescription,
-  toNumber
-} from './types';
+import { paths } from './generated/openapi';
+import { IInvokeRequest, IInvokeResult, IJobMetrics, toNumber } from './types';
 
 /** The path of the labstudio REST API under the server's base URL. */
 export const API_PATH = 'labstudio/api';
@@ -88,75 +62,98 @@ export class ServerExtensionMissingError extends LabstudioApiError {
   }
 }
 
+/** Answers are read as JSON (a route that can also answer CSV is typed by its JSON). */
+type Json = `${string}/json`;
+
+/** The typed openapi-fetch client of the whole document. */
+export type LabstudioApi = Client<paths, Json>;
+
+/** The query parameters of an operation, as the document declares them. */
+export type QueryOf<
+  P extends keyof paths,
+  M extends 'get' | 'post' = 'get'
+> = paths[P][M] extends { parameters: { query?: infer Q } }
+  ? NonNullable<Q>
+  : never;
+
+/** The query of `GET /jobs`: `kind` (repeatable), `status`, `name_contains`, `limit`, `next_token`. */
+export type ListJobsQuery = QueryOf<'/labstudio/api/jobs'>;
+/** The query of the processing and transform job lists. */
+export type ListKindJobsQuery = QueryOf<'/labstudio/api/processing-jobs'>;
+export type ListTuningJobsQuery = QueryOf<'/labstudio/api/tuning-jobs'>;
+export type ListRunsQuery = QueryOf<'/labstudio/api/runs'>;
+
 export interface ILabstudioClientOptions {
   /** Defaults to `ServerConnection.makeSettings()`. */
   serverSettings?: ServerConnection.ISettings;
 }
 
-type Query = Record<
-  string,
-  string | number | boolean | string[] | null | undefined
->;
+/** What openapi-fetch resolves with: the answer's data, or its error body. */
+interface IFetched<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
 
 /** Typed access to `/labstudio/api`. */
 export class LabstudioClient {
   constructor(options: ILabstudioClientOptions = {}) {
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
+    this.api = createClient<paths, Json>({
+      baseUrl: this.serverSettings.baseUrl,
+      Request: this.serverSettings.Request,
+      fetch: request => this._send(request),
+      querySerializer: serializeQuery
+    });
   }
 
   readonly serverSettings: ServerConnection.ISettings;
+  /** Every route of the document, typed; the methods below use it. */
+  readonly api: LabstudioApi;
 
-  /** `GET /jobs`: one page of training jobs, newest first. */
-  listJobs(
-    options: IListTrainingJobsOptions = {}
-  ): Promise<IListTrainingJobsResponse> {
-    return this.request<IListTrainingJobsResponse>('GET', ['jobs'], {
-      query: {
-        limit: options.limit,
-        next_token: options.nextToken,
-        status: options.status,
-        name_contains: options.nameContains
-      }
-    });
+  // -- jobs of every kind -----------------------------------------------------------
+
+  /**
+   * `GET /jobs`: one page, newest first. With `kind` (e.g. `['training', 'processing',
+   * 'transform']`) the page is `JobSummaries`, each row with its `Kind`; without it,
+   * SageMaker's `TrainingJobSummaries`.
+   */
+  listJobs(query: ListJobsQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/jobs', { params: { query } })
+    );
   }
 
   /** `POST /jobs`: launch a training job. */
   createJob(
-    request: ICreateTrainingJobRequest
-  ): Promise<ITrainingJobDescription> {
-    return this.request<ITrainingJobDescription>('POST', ['jobs'], {
-      body: request
-    });
+    body: paths['/labstudio/api/jobs']['post']['requestBody']['content']['application/json']
+  ) {
+    return this.data(this.api.POST('/labstudio/api/jobs', { body }));
   }
 
-  /** `GET /jobs/{name}`. */
-  getJob(name: string): Promise<ITrainingJobDescription> {
-    return this.request<ITrainingJobDescription>('GET', ['jobs', name]);
+  /** `GET /jobs/{name}` (SageMaker's DescribeTrainingJob). */
+  getJob(name: string) {
+    return this.data(this.api.GET('/labstudio/api/jobs/{name}', named(name)));
   }
 
   /** `POST /jobs/{name}/stop`. */
-  stopJob(name: string): Promise<ITrainingJobDescription> {
-    return this.request<ITrainingJobDescription>('POST', [
-      'jobs',
-      name,
-      'stop'
-    ]);
+  stopJob(name: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/jobs/{name}/stop', named(name))
+    );
   }
 
   /**
    * `GET /jobs/{name}/logs?offset=N[&host=algo-k]`: the log text from byte `offset` on;
    * with `host`, only that host's lines of a multi-host job (offsets stay the whole log's).
    */
-  getLogs(name: string, offset = 0, host?: string | null): Promise<ILogChunk> {
-    return this.request<ILogChunk>('GET', ['jobs', name, 'logs'], {
-      query: { offset, host }
-    });
-  }
-
-  /** `GET /backends`: where jobs and endpoints can run, and why a backend cannot. */
-  getBackends(): Promise<IListBackendsResponse> {
-    return this.request<IListBackendsResponse>('GET', ['backends']);
+  getLogs(name: string, offset = 0, host?: string | null) {
+    return this.data(
+      this.api.GET('/labstudio/api/jobs/{name}/logs', {
+        params: { path: { name }, query: { offset, host: host ?? undefined } }
+      })
+    );
   }
 
   /**
@@ -167,10 +164,10 @@ export class LabstudioClient {
     const series = new Map<string, IJobMetrics['metrics'][number]>();
     let token: string | undefined;
     do {
-      const page = await this.request<IJobMetricsPage>(
-        'GET',
-        ['jobs', name, 'metrics'],
-        { query: { next_token: token } }
+      const page = await this.data(
+        this.api.GET('/labstudio/api/jobs/{name}/metrics', {
+          params: { path: { name }, query: { next_token: token } }
+        })
       );
       for (const item of page.metrics) {
         const points = item.points.map(p => ({
@@ -189,258 +186,249 @@ export class LabstudioClient {
     return { metrics: [...series.values()] };
   }
 
+  /** `GET /backends`: where jobs and endpoints can run, and why a backend cannot. */
+  getBackends() {
+    return this.data(this.api.GET('/labstudio/api/backends'));
+  }
+
   // -- hyperparameter tuning jobs ----------------------------------------------------
 
   /** `GET /tuning-jobs`: one page of tuning jobs, newest first. */
-  listTuningJobs(
-    options: {
-      status?: TuningJobStatus;
-      nameContains?: string;
-      maxResults?: number;
-      nextToken?: string | null;
-    } = {}
-  ): Promise<IListTuningJobsResponse> {
-    return this.request<IListTuningJobsResponse>('GET', ['tuning-jobs'], {
-      query: {
-        status: options.status,
-        name_contains: options.nameContains,
-        max_results: options.maxResults,
-        next_token: options.nextToken
-      }
-    });
+  listTuningJobs(query: ListTuningJobsQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/tuning-jobs', { params: { query } })
+    );
   }
 
   /** `POST /tuning-jobs`: start a tuning job (validated before anything runs). */
   createTuningJob(
-    request: ICreateTuningJobRequest
-  ): Promise<ITuningJobDescription> {
-    return this.request<ITuningJobDescription>('POST', ['tuning-jobs'], {
-      body: request
-    });
+    body: paths['/labstudio/api/tuning-jobs']['post']['requestBody']['content']['application/json']
+  ) {
+    return this.data(this.api.POST('/labstudio/api/tuning-jobs', { body }));
   }
 
   /** `GET /tuning-jobs/{name}` (SageMaker's DescribeHyperParameterTuningJob). */
-  getTuningJob(name: string): Promise<ITuningJobDescription> {
-    return this.request<ITuningJobDescription>('GET', ['tuning-jobs', name]);
+  getTuningJob(name: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/tuning-jobs/{name}', named(name))
+    );
   }
 
   /**
    * `GET /tuning-jobs/{name}/training-jobs`, every page: the trials of a tuning job
    * (a sweep is at most a few hundred trials, and the view shows them all).
    */
-  async listTuningTrials(name: string): Promise<IListTuningTrialsResponse> {
-    const trials: IListTuningTrialsResponse['TrainingJobSummaries'] = [];
+  async listTuningTrials(name: string) {
     let token: string | undefined;
+    let page;
+    const trials = [];
     do {
-      const page = await this.request<IListTuningTrialsResponse>(
-        'GET',
-        ['tuning-jobs', name, 'training-jobs'],
-        {
-          query: {
-            sort_by: 'CreationTime',
-            sort_order: 'Ascending',
-            next_token: token
+      page = await this.data(
+        this.api.GET('/labstudio/api/tuning-jobs/{name}/training-jobs', {
+          params: {
+            path: { name },
+            query: {
+              sort_by: 'CreationTime',
+              sort_order: 'Ascending',
+              next_token: token
+            }
           }
-        }
+        })
       );
       trials.push(...page.TrainingJobSummaries);
       token = page.NextToken ?? undefined;
     } while (token);
-    return { TrainingJobSummaries: trials, NextToken: null };
+    return { ...page, TrainingJobSummaries: trials, NextToken: null };
   }
 
   /** `POST /tuning-jobs/{name}/stop`: stops every running trial. */
-  stopTuningJob(name: string): Promise<ITuningJobDescription> {
-    return this.request<ITuningJobDescription>('POST', [
-      'tuning-jobs',
-      name,
-      'stop'
-    ]);
+  stopTuningJob(name: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/tuning-jobs/{name}/stop', named(name))
+    );
   }
 
   // -- processing and batch transform jobs -------------------------------------------
 
   /** `GET /processing-jobs`: one page of processing jobs, newest first. */
-  listProcessingJobs(
-    options: IListKindJobsOptions = {}
-  ): Promise<IListProcessingJobsResponse> {
-    return this.request<IListProcessingJobsResponse>(
-      'GET',
-      ['processing-jobs'],
-      { query: kindListQuery(options) }
+  listProcessingJobs(query: ListKindJobsQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/processing-jobs', { params: { query } })
     );
   }
 
   /** `GET /processing-jobs/{name}` (SageMaker's DescribeProcessingJob). */
-  getProcessingJob(name: string): Promise<IProcessingJobDescription> {
-    return this.request<IProcessingJobDescription>('GET', [
-      'processing-jobs',
-      name
-    ]);
+  getProcessingJob(name: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/processing-jobs/{name}', named(name))
+    );
   }
 
   /** `POST /processing-jobs/{name}/stop`. */
-  stopProcessingJob(name: string): Promise<IProcessingJobDescription> {
-    return this.request<IProcessingJobDescription>('POST', [
-      'processing-jobs',
-      name,
-      'stop'
-    ]);
+  stopProcessingJob(name: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/processing-jobs/{name}/stop', named(name))
+    );
   }
 
   /** `GET /processing-jobs/{name}/logs?offset=N`. */
-  getProcessingLogs(name: string, offset = 0): Promise<ILogChunk> {
-    return this.request<ILogChunk>('GET', ['processing-jobs', name, 'logs'], {
-      query: { offset }
-    });
+  getProcessingLogs(name: string, offset = 0) {
+    return this.data(
+      this.api.GET('/labstudio/api/processing-jobs/{name}/logs', {
+        params: { path: { name }, query: { offset } }
+      })
+    );
   }
 
   /** `GET /transform-jobs`: one page of batch transform jobs, newest first. */
-  listTransformJobs(
-    options: IListKindJobsOptions = {}
-  ): Promise<IListTransformJobsResponse> {
-    return this.request<IListTransformJobsResponse>('GET', ['transform-jobs'], {
-      query: kindListQuery(options)
-    });
+  listTransformJobs(query: ListKindJobsQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/transform-jobs', { params: { query } })
+    );
   }
 
   /** `POST /transform-jobs`: score a file or folder with a model (checked first). */
   createTransformJob(
-    request: ICreateTransformJobRequest
-  ): Promise<ITransformJobDescription> {
-    return this.request<ITransformJobDescription>('POST', ['transform-jobs'], {
-      body: request
-    });
+    body: paths['/labstudio/api/transform-jobs']['post']['requestBody']['content']['application/json']
+  ) {
+    return this.data(this.api.POST('/labstudio/api/transform-jobs', { body }));
   }
 
   /** `GET /transform-jobs/{name}`: DescribeTransformJob with the records done so far. */
-  getTransformJob(name: string): Promise<ITransformJobDescription> {
-    return this.request<ITransformJobDescription>('GET', [
-      'transform-jobs',
-      name
-    ]);
+  getTransformJob(name: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/transform-jobs/{name}', named(name))
+    );
   }
 
   /** `POST /transform-jobs/{name}/stop`. */
-  stopTransformJob(name: string): Promise<ITransformJobDescription> {
-    return this.request<ITransformJobDescription>('POST', [
-      'transform-jobs',
-      name,
-      'stop'
-    ]);
+  stopTransformJob(name: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/transform-jobs/{name}/stop', named(name))
+    );
   }
 
   /** `GET /transform-jobs/{name}/logs?offset=N`. */
-  getTransformLogs(name: string, offset = 0): Promise<ILogChunk> {
-    return this.request<ILogChunk>('GET', ['transform-jobs', name, 'logs'], {
-      query: { offset }
-    });
+  getTransformLogs(name: string, offset = 0) {
+    return this.data(
+      this.api.GET('/labstudio/api/transform-jobs/{name}/logs', {
+        params: { path: { name }, query: { offset } }
+      })
+    );
   }
 
   // -- experiments and runs ---------------------------------------------------------
 
   /** `GET /experiments`. */
-  async listExperiments(): Promise<IExperiment[]> {
-    const answer = await this.request<{ experiments: IExperiment[] }>('GET', [
-      'experiments'
-    ]);
+  async listExperiments() {
+    const answer = await this.data(this.api.GET('/labstudio/api/experiments'));
     return answer.experiments;
   }
 
   /** `GET /experiments/{name}` (with its metric and parameter names). */
-  getExperiment(name: string): Promise<IExperiment> {
-    return this.request<IExperiment>('GET', ['experiments', name]);
+  getExperiment(name: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/experiments/{name}', named(name))
+    );
   }
 
-  /** `GET /runs`: one page of runs matching a filter, in `orderBy` order. */
-  listRuns(options: IListRunsOptions = {}): Promise<IRunPage> {
-    return this.request<IRunPage>('GET', ['runs'], {
-      query: {
-        experiment: options.experiment,
-        filter: options.filter,
-        order_by: options.orderBy,
-        limit: options.limit,
-        next_token: options.nextToken
-      }
-    });
+  /** `GET /runs`: one page of runs matching a filter, in `order_by` order. */
+  listRuns(query: ListRunsQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/runs', { params: { query } })
+    );
   }
 
   /** `GET /runs/{id}`: params, metric summaries, artifacts and the job. */
-  getRun(id: string): Promise<IRunDetail> {
-    return this.request<IRunDetail>('GET', ['runs', id]);
+  getRun(id: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/runs/{run_id}', {
+        params: { path: { run_id: id } }
+      })
+    );
   }
 
-  /** `GET /runs/{id}/metrics/{name}` (the name may contain `/`). */
-  getRunMetric(
-    id: string,
-    name: string,
-    maxPoints?: number
-  ): Promise<IMetricHistory> {
-    return this.request<IMetricHistory>(
-      'GET',
-      ['runs', id, 'metrics', ...name.split('/')],
-      { query: { max_points: maxPoints } }
+  /** `GET /runs/{id}/metrics/{name}` (the name may contain `/`, sent as it is). */
+  getRunMetric(id: string, name: string, maxPoints?: number) {
+    return this.data(
+      this.api.GET('/labstudio/api/runs/{run_id}/metrics/{name}', {
+        params: {
+          path: { run_id: id, name },
+          query: { max_points: maxPoints }
+        },
+        pathSerializer: slashesKept
+      })
     );
   }
 
   /** `POST /runs/compare`: the series of several runs, downsampled by the server. */
-  compareRuns(request: ICompareRequest): Promise<ICompareResult> {
-    return this.request<ICompareResult>('POST', ['runs', 'compare'], {
-      body: request
-    });
+  compareRuns(
+    body: paths['/labstudio/api/runs/compare']['post']['requestBody']['content']['application/json']
+  ) {
+    return this.data(this.api.POST('/labstudio/api/runs/compare', { body }));
   }
 
   // -- endpoints ----------------------------------------------------------------------
 
   /** `GET /endpoints`, newest first. */
-  async listEndpoints(): Promise<IEndpointListResponse> {
-    return this.request<IEndpointListResponse>('GET', ['endpoints']);
+  listEndpoints() {
+    return this.data(this.api.GET('/labstudio/api/endpoints'));
   }
 
   /** `GET /endpoints/{name}`, with per-variant figures. */
-  getEndpoint(name: string): Promise<IEndpointDescription> {
-    return this.request<IEndpointDescription>('GET', ['endpoints', name]);
+  getEndpoint(name: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/endpoints/{name}', named(name))
+    );
   }
 
   /** `POST /endpoints`: deploy (answers while Creating unless `wait`). */
   createEndpoint(
-    request: ICreateEndpointRequest,
+    body: paths['/labstudio/api/endpoints']['post']['requestBody']['content']['application/json'],
     wait = false
-  ): Promise<IEndpointDescription> {
-    return this.request<IEndpointDescription>('POST', ['endpoints'], {
-      body: request,
-      query: { wait: wait ? 'true' : undefined }
-    });
+  ) {
+    return this.data(
+      this.api.POST('/labstudio/api/endpoints', {
+        body,
+        params: { query: { wait: wait || undefined } }
+      })
+    );
   }
 
   /** `PATCH /endpoints/{name}`: a new set of variants (or new weights). */
   updateEndpoint(
     name: string,
-    variants: IVariantRequest[]
-  ): Promise<IEndpointDescription> {
-    return this.request<IEndpointDescription>('PATCH', ['endpoints', name], {
-      body: { ProductionVariants: variants }
-    });
+    variants: paths['/labstudio/api/endpoints/{name}']['patch']['requestBody']['content']['application/json']['ProductionVariants']
+  ) {
+    return this.data(
+      this.api.PATCH('/labstudio/api/endpoints/{name}', {
+        ...named(name),
+        body: { ProductionVariants: variants }
+      })
+    );
   }
 
   /** `DELETE /endpoints/{name}`. */
   async deleteEndpoint(name: string): Promise<void> {
-    await this.request<unknown>('DELETE', ['endpoints', name], {
-      allowEmpty: true
-    });
+    await this.data(
+      this.api.DELETE('/labstudio/api/endpoints/{name}', named(name))
+    );
   }
 
   /** `GET /endpoints/{name}/logs?tail=N`. */
-  getEndpointLogs(name: string, tail = 200): Promise<IEndpointLogs> {
-    return this.request<IEndpointLogs>('GET', ['endpoints', name, 'logs'], {
-      query: { tail }
-    });
+  getEndpointLogs(name: string, tail = 200) {
+    return this.data(
+      this.api.GET('/labstudio/api/endpoints/{name}/logs', {
+        params: { path: { name }, query: { tail } }
+      })
+    );
   }
 
   /**
    * `POST /endpoints/{name}/invocations` through the authenticated proxy. Resolves with
    * the model's answer whatever its status (a 4xx from the model is a result to show);
-   * rejects only when the server cannot be reached.
+   * rejects only when the server cannot be reached. The body is the model's own content
+   * (any type), so the bytes go as they are, not through the JSON client.
    */
   async invokeEndpoint(
     name: string,
@@ -457,19 +445,11 @@ export class LabstudioClient {
     }
     const url = this.url(['endpoints', name, 'invocations']);
     const started = performance.now();
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(
-        url,
-        { method: 'POST', body: request.body, headers },
-        this.serverSettings
-      );
-    } catch (error) {
-      throw new LabstudioApiError(
-        `Cannot reach the Jupyter server: ${(error as Error).message}`,
-        0
-      );
-    }
+    const response = await this._makeRequest(url, {
+      method: 'POST',
+      body: request.body,
+      headers
+    });
     const body = await response.text();
     const latencyMs = performance.now() - started;
     if (response.status === 404 && parseJson(body) === undefined) {
@@ -486,21 +466,24 @@ export class LabstudioClient {
   }
 
   /**
-   * Whether the server's OpenAPI document has a path (e.g. `/jobs/{name}/artifacts`):
+   * Whether the server's OpenAPI document has a path (e.g. `/jobs/{name}/artifacts/{kind}`):
    * newer routes are used only where the server has them. Cached per client.
    */
   async hasRoute(path: string): Promise<boolean> {
-    this._openApi =
-      this._openApi ??
-      this.request<{ paths?: Record<string, unknown> }>('GET', [
-        'openapi.json'
-      ]).catch(() => ({ paths: {} }));
-    const doc = await this._openApi;
-    const paths = doc.paths ?? {};
-    return path in paths || `/${API_PATH}${path}` in paths;
+    this._routes =
+      this._routes ??
+      this.data(this.api.GET('/labstudio/api/openapi.json')).then(
+        doc => {
+          const listed: unknown = 'paths' in doc ? doc.paths : undefined;
+          return new Set(
+            listed && typeof listed === 'object' ? Object.keys(listed) : []
+          );
+        },
+        () => new Set<string>()
+      );
+    const routes = await this._routes;
+    return routes.has(path) || routes.has(`/${API_PATH}${path}`);
   }
-
-  private _openApi: Promise<{ paths?: Record<string, unknown> }> | null = null;
 
   /**
    * The download URL of a job's artifact (`model`, `output` or `log`) on the route
@@ -512,7 +495,7 @@ export class LabstudioClient {
     return token ? `${url}?token=${encodeURIComponent(token)}` : url;
   }
 
-  // -- files --------------------------------------------------------------------------
+  // -- files and the socket ------------------------------------------------------------
 
   /** The URL that downloads a file under the Jupyter root (`/files/...`). */
   fileUrl(path: string): string {
@@ -530,75 +513,94 @@ export class LabstudioClient {
     return token ? `${url}?token=${encodeURIComponent(token)}` : url;
   }
 
-  /** Build the URL of an API path (segments are URL-encoded). */
-  url(segments: string[], query: Query = {}): string {
-    const path = URLExt.join(
+  /** The URL of an API path (segments are URL-encoded). */
+  url(segments: string[]): string {
+    return URLExt.join(
       this.serverSettings.baseUrl,
       API_PATH,
       ...segments.map(encodeURIComponent)
     );
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (item !== undefined && item !== null && item !== '') {
-          params.append(key, String(item));
-        }
-      }
-    }
-    const search = params.toString();
-    return search ? `${path}?${search}` : path;
   }
 
-  private async request<T>(
-    method: string,
-    segments: string[],
-    options: { query?: Query; body?: unknown; allowEmpty?: boolean } = {}
-  ): Promise<T> {
-    const init: RequestInit = { method };
-    if (options.body !== undefined) {
-      init.body = JSON.stringify(options.body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    const url = this.url(segments, options.query);
-    let response: Response;
+  /**
+   * The data of an answer, or a `LabstudioApiError` for anything else: a non-2xx status
+   * (the server's `{message, field}`), or a 2xx whose body is not JSON.
+   */
+  async data<T>(call: Promise<IFetched<T>>): Promise<T> {
+    let answer: IFetched<T>;
     try {
-      response = await ServerConnection.makeRequest(
-        url,
-        init,
-        this.serverSettings
-      );
+      answer = await call;
+    } catch (error) {
+      if (error instanceof SyntaxError) {
+        throw new LabstudioApiError(
+          `The labstudio API answered with a body that is not JSON (${error.message}).`,
+          200
+        );
+      }
+      throw error;
+    }
+    const { data, error, response } = answer;
+    if (!response.ok) {
+      throw toApiError(response, error);
+    }
+    return data as T;
+  }
+
+  /** openapi-fetch's transport: the request, sent the JupyterLab way. */
+  private async _send(request: Request): Promise<Response> {
+    const method = request.method.toUpperCase();
+    const body =
+      method === 'GET' || method === 'HEAD' ? undefined : await request.text();
+    return this._makeRequest(request.url, {
+      method,
+      headers: request.headers,
+      body: body || undefined
+    });
+  }
+
+  private async _makeRequest(url: string, init: RequestInit) {
+    try {
+      return await ServerConnection.makeRequest(url, init, this.serverSettings);
     } catch (error) {
       throw new LabstudioApiError(
         `Cannot reach the Jupyter server: ${(error as Error).message}`,
         0
       );
     }
-    const text = await response.text();
-    const data = parseJson(text);
-    if (!response.ok) {
-      throw toApiError(response, data);
-    }
-    if (data === undefined && options.allowEmpty && !text) {
-      return undefined as T;
-    }
-    if (data === undefined) {
-      throw new LabstudioApiError(
-        `The labstudio API answered ${method} ${url} with a body that is not JSON.`,
-        response.status
-      );
-    }
-    return data as T;
   }
+
+  private _routes: Promise<Set<string>> | null = null;
 }
 
-/** The query of the processing and transform job lists. */
-function kindListQuery(options: IListKindJobsOptions): Query {
-  return {
-    limit: options.limit,
-    next_token: options.nextToken,
-    status: options.status,
-    name_contains: options.nameContains
-  };
+/** The path parameters of a route whose one parameter is the resource's `name`. */
+function named(name: string) {
+  return { params: { path: { name } } };
+}
+
+/**
+ * The query string: each parameter once, or once per item of a list (`kind=a&kind=b`);
+ * unset and empty values are left out (an empty filter is no filter).
+ */
+function serializeQuery(query: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null && item !== '') {
+        params.append(key, String(item));
+      }
+    }
+  }
+  return params.toString();
+}
+
+/** Path parameters URL-encoded part by part, so a metric name's `/` stays a `/`. */
+function slashesKept(
+  pathname: string,
+  params: Record<string, unknown>
+): string {
+  return pathname.replace(/\{([^{}]+)\}/g, (_, key: string) =>
+    String(params[key]).split('/').map(encodeURIComponent).join('/')
+  );
 }
 
 function parseJson(text: string): unknown {
@@ -616,16 +618,14 @@ function parseJson(text: string): unknown {
  * Map a non-2xx answer to a typed error. A 404 that is not a labstudio JSON error (the
  * Jupyter server's own HTML "page not found") means the API route does not exist.
  */
-function toApiError(response: Response, data: unknown): LabstudioApiError {
-  const body =
-    data !== null && typeof data === 'object'
-      ? (data as { message?: unknown; field?: unknown })
-      : {};
-  const message = typeof body.message === 'string' ? body.message : null;
+function toApiError(response: Response, body: unknown): LabstudioApiError {
+  const fields: { message?: unknown; field?: unknown } =
+    body !== null && typeof body === 'object' ? body : {};
+  const message = typeof fields.message === 'string' ? fields.message : null;
   if (response.status === 404 && message === null) {
     return new ServerExtensionMissingError();
   }
-  const field = typeof body.field === 'string' ? body.field : null;
+  const field = typeof fields.field === 'string' ? fields.field : null;
   return new LabstudioApiError(
     message ?? `${response.status} ${response.statusText}`.trim(),
     response.status,

@@ -5,7 +5,7 @@
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ILabstudioEvent } from './types';
+import { EventOf, EventPattern, ILabstudioEvent } from './types';
 
 export interface IEventStreamOptions {
   /** The socket URL; called on every (re)connection. */
@@ -16,8 +16,6 @@ export interface IEventStreamOptions {
   minDelay?: number;
   maxDelay?: number;
 }
-
-type Handler = (event: ILabstudioEvent) => void;
 
 /** One long-lived event connection shared by every view. */
 export class EventStream implements IDisposable {
@@ -48,11 +46,21 @@ export class EventStream implements IDisposable {
   }
 
   /**
-   * Call `handler` for events of `kind`: an exact kind (`job.status`), a prefix
-   * (`job.*`) or `*` for all.
+   * Call `handler` for events of `pattern`: an exact kind (`job.status`), a family
+   * (`job.*`) or `*` for all. The handler gets the event typed by its kind.
    */
-  on(kind: string, handler: Handler): IDisposable {
-    const entry = { kind, handler };
+  on<P extends EventPattern>(
+    pattern: P,
+    handler: (event: EventOf<P>) => void
+  ): IDisposable {
+    const entry: IEntry = {
+      pattern,
+      handler: event => {
+        if (isEventOf(pattern, event)) {
+          handler(event);
+        }
+      }
+    };
     this._handlers.add(entry);
     return new DisposableDelegate(() => {
       this._handlers.delete(entry);
@@ -122,13 +130,18 @@ export class EventStream implements IDisposable {
       console.warn('labstudio: ignoring a malformed event', data);
       return;
     }
-    if (!event || typeof event.kind !== 'string') {
+    // The document's Event: an object with its kind and the kind's payload object.
+    if (
+      !event ||
+      typeof event.kind !== 'string' ||
+      !event.payload ||
+      typeof event.payload !== 'object'
+    ) {
       return;
     }
-    event.payload = event.payload ?? {};
     this._received.emit(event);
-    for (const { kind, handler } of [...this._handlers]) {
-      if (matches(kind, event.kind)) {
+    for (const { pattern, handler } of [...this._handlers]) {
+      if (matches(pattern, event.kind)) {
         try {
           handler(event);
         } catch (error) {
@@ -173,9 +186,23 @@ export class EventStream implements IDisposable {
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _connected = false;
   private _disposed = false;
-  private _handlers = new Set<{ kind: string; handler: Handler }>();
+  private _handlers = new Set<IEntry>();
   private _received = new Signal<this, ILabstudioEvent>(this);
   private _connectionChanged = new Signal<this, boolean>(this);
+}
+
+/** One `on()` subscription. */
+interface IEntry {
+  pattern: string;
+  handler: (event: ILabstudioEvent) => void;
+}
+
+/** Whether an event is one that `pattern` names (and so has that kind's payload). */
+export function isEventOf<P extends EventPattern>(
+  pattern: P,
+  event: ILabstudioEvent
+): event is EventOf<P> {
+  return matches(pattern, event.kind);
 }
 
 /** Whether an `on()` pattern matches an event kind. */

@@ -20,7 +20,6 @@ import { studioIcon } from './icons';
 import { JobsModel, PANEL_ID, StudioPanel } from './panel';
 import { EndpointsModel } from './panel/endpointsModel';
 import { ExperimentsModel } from './panel/experimentsModel';
-import { JobKindsModel } from './panel/jobKindsModel';
 import { applySettings } from './panel/settings';
 import { TuningJobsModel } from './panel/tuningJobsModel';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
@@ -87,13 +86,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       WebSocket: serverSettings.WebSocket
     });
     const fallback = settings.refreshInterval * 1000;
-    const jobs = new JobsModel({ client, events, fallbackInterval: fallback });
     // The jobs section lists every kind: training (and tuning trials), processing, transform.
-    const jobKinds = new JobKindsModel({
+    const jobs = new JobsModel({
       client,
       events,
-      training: jobs,
-      fallbackInterval: fallback
+      fallbackInterval: fallback,
+      pageSize: settings.jobsPageSize
     });
     const experiments = new ExperimentsModel({
       client,
@@ -156,7 +154,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments,
       endpoints,
       tuning,
-      jobKinds,
       actions: {
         openCompare: ids => views.openCompare(ids, compareMetric(ids)),
         openRun: run => views.openRun(run),
@@ -173,14 +170,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     loaded?.changed.connect(() => {
       read();
       applySettings(settings, { jobs, experiments, endpoints, tuning });
-      jobKinds.setFallbackInterval(settings.refreshInterval * 1000);
     });
 
     app.shell.add(panel, 'left', { rank: 600 });
     if (restorer) {
       restorer.add(panel, PANEL_ID);
     }
-    void jobKinds.start(); // starts `jobs` too
+    void jobs.start();
     void experiments.start();
     void endpoints.start();
     void tuning.start();
@@ -203,7 +199,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     commands.addCommand(CommandIDs.refreshJobs, {
-      label: 'Refresh training jobs',
+      label: 'Refresh jobs',
       execute: () => jobs.refresh()
     });
     commands.addCommand(CommandIDs.launch, {

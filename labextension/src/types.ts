@@ -31,19 +31,25 @@ export function isActiveStatus(status: string): boolean {
   return status === 'InProgress' || status === 'Stopping';
 }
 
-/** One row of `GET /labstudio/api/jobs`. */
+/** One row of `GET /labstudio/api/jobs` (SageMaker's ListTrainingJobs, without `kind`). */
 export type ITrainingJobSummary = Schemas['TrainingJobSummary'];
 
-/** The answer of `GET /labstudio/api/jobs`, newest first. */
-export type IListTrainingJobsResponse = Schemas['ListTrainingJobsResponse'];
+/**
+ * The answer of `GET /labstudio/api/jobs`, newest first: `TrainingJobSummaries` without
+ * `kind` in the query, `JobSummaries` (every kind asked for) with it.
+ */
+export type IListJobsResponse = Schemas['ListJobsResponse'];
 
-/** Query parameters of `GET /labstudio/api/jobs`. */
-export interface IListTrainingJobsOptions {
-  limit?: number;
-  nextToken?: string | null;
-  status?: TrainingJobStatus;
-  nameContains?: string;
-}
+/**
+ * One row of the list of every kind (`GET /jobs?kind=...`): SageMaker's summary of its
+ * kind with `Kind` ('training', 'processing', 'transform'); narrow on `Kind`.
+ */
+export type IJobSummary = NonNullable<
+  IListJobsResponse['JobSummaries']
+>[number];
+
+/** The kinds of jobs, as `GET /jobs?kind=` and each row's `Kind` name them. */
+export type JobKind = IJobSummary['Kind'];
 
 export type IMetricDefinition = Schemas['MetricDefinition'];
 
@@ -95,14 +101,27 @@ export interface IJobMetrics {
   metrics: IMetricSeries[];
 }
 
-/** One message of the `/labstudio/api/events` WebSocket. */
-export type ILabstudioEvent<P = Record<string, unknown>> = Omit<
-  Schemas['Event'],
-  'payload'
-> & { payload: P };
+/** One message of the `/labstudio/api/events` WebSocket: a union keyed on `kind`. */
+export type ILabstudioEvent = Schemas['Event'];
 
 /** The kinds of `/labstudio/api/events` messages. */
-export type EventKind = Schemas['Event']['kind'];
+export type EventKind = ILabstudioEvent['kind'];
+
+/**
+ * What a subscription to `pattern` receives: the events of one kind (`job.status`), of a
+ * family (`job.*`), or every event (`*`), each with its kind's payload type.
+ */
+export type EventOf<Pattern extends string> = Pattern extends '*'
+  ? ILabstudioEvent
+  : Pattern extends `${infer Family}.*`
+    ? Extract<ILabstudioEvent, { kind: `${Family}.${string}` }>
+    : Extract<ILabstudioEvent, { kind: Pattern }>;
+
+/** The family of an event kind: `job` of `job.status`. */
+type FamilyOf<K> = K extends `${infer Family}.${string}` ? Family : never;
+
+/** A subscription pattern: a kind, a family of kinds (`run.*`) or `*`. */
+export type EventPattern = EventKind | `${FamilyOf<EventKind>}.*` | '*';
 
 /** Payload of `job.status` events. */
 export type IJobStatusPayload = Schemas['JobStatusPayload'];
@@ -145,16 +164,6 @@ export type IRunArtifact = Schemas['RunArtifact'];
 export type IRunDetail = Schemas['RunDetail'];
 
 export type IRunPage = Schemas['SearchRunsResponse'];
-
-export interface IListRunsOptions {
-  experiment?: string | string[];
-  /** The filter language, e.g. `metrics.acc > 0.9 and name like 'res%'`. */
-  filter?: string;
-  /** e.g. `metrics.loss asc`, `start_time desc`. */
-  orderBy?: string;
-  limit?: number;
-  nextToken?: string | null;
-}
 
 /** `GET /runs/{id}/metrics/{name}`. */
 export type IMetricHistory = Schemas['MetricSeries'];
@@ -299,11 +308,3 @@ export type ITransformJobDescription = Schemas['DescribeTransformJobResponse'];
 
 /** The body of `POST /labstudio/api/transform-jobs`. */
 export type ICreateTransformJobRequest = Schemas['CreateTransformJobRequest'];
-
-/** Query parameters of the processing and transform job lists. */
-export interface IListKindJobsOptions {
-  limit?: number;
-  nextToken?: string | null;
-  status?: string;
-  nameContains?: string;
-}

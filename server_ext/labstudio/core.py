@@ -124,6 +124,12 @@ class Core:
 
         return TransformService(self.settings, self.db)
 
+    @property
+    def job_kinds(self) -> dict[str, JobService]:
+        """Each kind of job's service, by the jobs table's `kind`: what the list of every kind
+        (JobService.list_kinds) writes each row with. Tuning trials are training jobs."""
+        return {"training": self.jobs, "processing": self.processing, "transform": self.transforms}
+
     @cached_property
     def experiments(self) -> ExperimentService:
         from .tracking.service import ExperimentService

@@ -1,11 +1,12 @@
 """ipywidgets for notebooks: ``JobMonitor`` (one training job, live), ``TuningMonitor`` (one tuning
 job, live) and ``CompareRuns`` (curves of runs).
 
-Both poll the store from a daemon thread (one describe per tick, metric series only when a
-summary changed) and update widget traits, which ipykernel sends to the frontend from any
-thread. ``refresh()`` does one poll synchronously, so tests and ``fit(wait=True)`` can put
-the final state on screen before returning. A kernel busy in a blocking cell cannot receive
-button clicks: the Stop button acts once the cell returns (or after an interrupt).
+Each is a ``PollingMonitor``: it polls the store from a daemon thread (one describe per tick,
+metric series only when a summary changed) and updates widget traits, which ipykernel sends to
+the frontend from any thread; it stops polling once what it shows has ended. ``refresh()`` does
+one poll synchronously, so tests and ``fit(wait=True)`` can put the final state on screen
+before returning. A kernel busy in a blocking cell cannot receive button clicks: the Stop
+button acts once the cell returns (or after an interrupt).
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from typing import Any
 import ipywidgets as w
 
 from .errors import LabstudioError
-from .humanize import format_duration, job_seconds, status_label
-from .sdk.session import core_of
+from .humanize import ACTIVE_STATUSES, format_duration, job_seconds, status_label
+from .sdk.session import core_of, get_core
+from .tuning.progress import all_trials, objective_value, progress_text
 
 STATUS_COLORS = {
     "InProgress": "#1a73e8", "Completed": "#188038", "Failed": "#d93025", "Stopping": "#e37400", "Stopped": "#5f6368",
@@ -81,14 +83,67 @@ def sparkline_svg(values: Sequence[float], width: int = 260, height: int = 48) -
     )
 
 
-class JobMonitor(w.VBox):
+class PollingMonitor(w.VBox):
+    """What every monitor shares: a daemon thread that calls `tick()` every `poll_interval`
+    seconds until the monitor is closed or `finished` is set (what it shows has ended), a
+    failed tick said in `message` instead of killing the thread, and `close()` that stops it.
+    Subclasses build their widgets, then call `begin(autostart)`, and write `refresh()`."""
+
+    message: w.HTML
+
+    def begin(self, poll_interval: float, autostart: bool, thread_name: str) -> None:
+        """Set up polling and show the first state (one synchronous refresh)."""
+        self.poll_interval = poll_interval
+        self._thread_name = thread_name
+        self._lock = threading.RLock()
+        self._halt = threading.Event()
+        self.finished = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.refresh()
+        if autostart and not self.finished.is_set():
+            self.start()
+
+    def refresh(self) -> None:
+        """One poll of the store, shown in the widgets."""
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        """What the thread does each interval: refresh (a subclass may check liveness first)."""
+        self.refresh()
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._poll, name=self._thread_name, daemon=True)
+        self._thread.start()
+
+    def stop_polling(self) -> None:
+        self._halt.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        self.stop_polling()
+        super().close()
+
+    def _poll(self) -> None:
+        while not self._halt.wait(self.poll_interval):
+            try:
+                self.tick()
+            except Exception as exc:  # the store may be briefly busy; say so instead of dying silently
+                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
+            if self.finished.is_set():
+                return
+
+
+class JobMonitor(PollingMonitor):
     """Status, secondary status, elapsed time, last metric values, a sparkline, Stop, and the log tail."""
 
     def __init__(self, job: Any, metric: str | None = None, poll_interval: float = 1.0, log_lines: int = 20,
                  autostart: bool = True, **kwargs: Any) -> None:
         self.job_name, session = _job_ref(job)
         self._core = core_of(session)
-        self.poll_interval = poll_interval
         self.header = w.HTML()
         self.metrics_table = w.HTML()
         self.metric = w.Dropdown(options=[], description="metric", layout=w.Layout(width="260px"))
@@ -116,44 +171,14 @@ class JobMonitor(w.VBox):
         self._log_offset = 0
         self._log_partial = ""
         self._log_tail: deque[str] = deque(maxlen=log_lines)
-        self._lock = threading.RLock()
-        self._halt = threading.Event()
-        self.finished = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._supervisor_dead = self._core.jobs.liveness_check(self.job_name)  # noticed even with no server running
         self.stop_button.on_click(self._on_stop)
         self.metric.observe(self._on_metric, names="value")
+        self.begin(poll_interval, autostart, f"labstudio-monitor-{self.job_name}")
+
+    def tick(self) -> None:
+        self._supervisor_dead()
         self.refresh()
-        if autostart and not self.finished.is_set():
-            self.start()
-
-    # -- polling ----------------------------------------------------------------------
-
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._halt.clear()
-        self._thread = threading.Thread(target=self._poll, name=f"labstudio-monitor-{self.job_name}", daemon=True)
-        self._thread.start()
-
-    def stop_polling(self) -> None:
-        self._halt.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
-
-    def close(self) -> None:
-        self.stop_polling()
-        super().close()
-
-    def _poll(self) -> None:
-        supervisor_dead = self._core.jobs.liveness_check(self.job_name)  # noticed even with no server running
-        while not self._halt.wait(self.poll_interval):
-            try:
-                supervisor_dead()
-                self.refresh()
-            except Exception as exc:  # the store may be briefly busy; say so instead of dying silently
-                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
-            if self.finished.is_set():
-                return
 
     def refresh(self) -> None:
         """One poll of the store: status, metrics, sparkline, log tail."""
@@ -162,7 +187,7 @@ class JobMonitor(w.VBox):
             self._update_status(described)
             self._update_metrics(described)
             self._update_log()
-            if described["TrainingJobStatus"] in ("Completed", "Failed", "Stopped"):
+            if described["TrainingJobStatus"] not in ACTIVE_STATUSES:
                 self.stop_button.disabled = True
                 if described.get("FailureReason"):
                     self.message.value = f"<span style='color:#d93025'>{html.escape(described['FailureReason'])}</span>"
@@ -244,16 +269,13 @@ class JobMonitor(w.VBox):
         self.refresh()
 
 
-class CompareRuns(w.VBox):
+class CompareRuns(PollingMonitor):
     """Pick runs of an experiment and see one metric's curves (matplotlib), redrawn as they grow."""
 
     def __init__(self, experiment: str, metric: str, runs: Sequence[str] | None = None, poll_interval: float = 2.0,
                  max_points: int = 1000, autostart: bool = True, **kwargs: Any) -> None:
-        from .sdk.session import get_core
-
         self.experiment = experiment
         self._core = get_core()
-        self.poll_interval = poll_interval
         self.max_points = max_points
         self.runs = w.SelectMultiple(options=[], description="runs", rows=6, layout=w.Layout(width="420px"))
         self.metric = w.Dropdown(options=[metric], value=metric, description="metric")
@@ -264,26 +286,10 @@ class CompareRuns(w.VBox):
         self._records: dict[str, dict[str, Any]] = {}
         self._stamp: Any = None
         self._initial_runs = list(runs) if runs else None
-        self._lock = threading.RLock()
-        self._halt = threading.Event()
-        self._thread: threading.Thread | None = None
         self.runs.observe(lambda _c: self.refresh(force=True), names="value")
         self.metric.observe(lambda _c: self.refresh(force=True), names="value")
-        self.refresh()
-        if autostart:
-            self._thread = threading.Thread(target=self._poll, name=f"labstudio-compare-{experiment}", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        self._halt.set()
-        super().close()
-
-    def _poll(self) -> None:
-        while not self._halt.wait(self.poll_interval):
-            try:
-                self.refresh()
-            except Exception as exc:
-                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
+        # Runs may be added to the experiment at any time: it polls until closed.
+        self.begin(poll_interval, autostart, f"labstudio-compare-{experiment}")
 
     def refresh(self, force: bool = False) -> None:
         with self._lock:
@@ -380,14 +386,11 @@ def objective_chart_svg(values: Sequence[float | None], minimize: bool, width: i
     )
 
 
-class TuningMonitor(w.VBox):
+class TuningMonitor(PollingMonitor):
     """A tuning job, live: status, progress n/max, the best objective so far, a chart of the
     objective per trial with the best-so-far line, the latest trials, and a Stop button."""
 
     def __init__(self, tuning_job: Any, poll_interval: float = 1.0, trial_rows: int = 8, autostart: bool = True, **kwargs: Any) -> None:
-        from .cli.tuning import TERMINAL
-
-        self._terminal = TERMINAL
         if isinstance(tuning_job, str):
             self.tuning_job_name, session = tuning_job, None
         else:
@@ -397,7 +400,6 @@ class TuningMonitor(w.VBox):
                 raise ValueError(f"TuningMonitor needs a tuning job (a HyperparameterTuner that was fit, or a tuning job name), got {tuning_job!r}")
             self.tuning_job_name, session = name, getattr(job, "sagemaker_session", None)
         self._core = core_of(session)
-        self.poll_interval = max(1.0, poll_interval)  # each tick may check the tuner process: at most once a second
         self.trial_rows = trial_rows
         self.header = w.HTML()
         self.progress = w.IntProgress(value=0, min=0, max=1, description="trials", layout=w.Layout(width="360px"))
@@ -415,45 +417,16 @@ class TuningMonitor(w.VBox):
         self.total: int | None = None
         self.best: float | None = None
         self.objectives: list[float | None] = []
-        self._lock = threading.RLock()
-        self._halt = threading.Event()
-        self.finished = threading.Event()
-        self._thread: threading.Thread | None = None
         self.stop_button.on_click(self._on_stop)
+        # Each tick may check the tuner process: at most once a second.
+        self.begin(max(1.0, poll_interval), autostart, f"labstudio-tuning-monitor-{self.tuning_job_name}")
+
+    def tick(self) -> None:
+        self._core.tuning.check(self.tuning_job_name)  # resumes a killed tuner even with no server running
         self.refresh()
-        if autostart and not self.finished.is_set():
-            self.start()
-
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._halt.clear()
-        self._thread = threading.Thread(target=self._poll, name=f"labstudio-tuning-monitor-{self.tuning_job_name}", daemon=True)
-        self._thread.start()
-
-    def stop_polling(self) -> None:
-        self._halt.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
-
-    def close(self) -> None:
-        self.stop_polling()
-        super().close()
-
-    def _poll(self) -> None:
-        while not self._halt.wait(self.poll_interval):
-            try:
-                self._core.tuning.check(self.tuning_job_name)  # resumes a killed tuner even with no server running
-                self.refresh()
-            except Exception as exc:  # the store may be briefly busy; say so instead of dying silently
-                self.message.value = f"<span style='color:#d93025'>refresh failed: {html.escape(str(exc))}</span>"
-            if self.finished.is_set():
-                return
 
     def refresh(self) -> None:
         """One poll of the store: status, progress, best so far, chart, latest trials."""
-        from .cli.tuning import all_trials, objective_value, progress_text
-
         with self._lock:
             d = self._core.tuning.describe(self.tuning_job_name)
             trials = all_trials(self._core, self.tuning_job_name)
@@ -488,7 +461,7 @@ class TuningMonitor(w.VBox):
                 f"<table class='labstudio-trials'><tr><th>trial</th><th>status</th><th>{html.escape(objective['MetricName'])}</th>"
                 f"<th>hyperparameters</th></tr>{rows}</table>" if rows else "<i>no trials yet</i>"
             )
-            if self.status in self._terminal:
+            if self.status not in ACTIVE_STATUSES:
                 self.stop_button.disabled = True
                 if d.get("FailureReason"):
                     self.message.value = f"<span style='color:#d93025'>{html.escape(d['FailureReason'])}</span>"
@@ -503,4 +476,4 @@ class TuningMonitor(w.VBox):
         self.refresh()
 
 
-__all__ = ["JobMonitor", "TuningMonitor", "CompareRuns", "objective_chart_svg", "sparkline_svg"]
+__all__ = ["CompareRuns", "JobMonitor", "PollingMonitor", "TuningMonitor", "objective_chart_svg", "sparkline_svg"]

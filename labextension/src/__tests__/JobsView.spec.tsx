@@ -5,6 +5,7 @@ import { ServerExtensionMissingError } from '../api';
 import { ITrainingJobSummary } from '../types';
 import { JobsView } from '../views/JobsView';
 import { formatDuration } from '../views/format';
+import { trainingRow } from '../views/jobKinds';
 import { summary } from './fixtures';
 
 const NOW = Date.parse('2024-05-01T10:05:01+00:00');
@@ -16,15 +17,21 @@ function rows(container: HTMLElement): HTMLElement[] {
   );
 }
 
-function view(props: Partial<React.ComponentProps<typeof JobsView>> = {}) {
+/** The view with these training jobs as its rows (and any other props). */
+function view(
+  props: Partial<React.ComponentProps<typeof JobsView>> & {
+    jobs?: ITrainingJobSummary[];
+  } = {}
+) {
   const onFilterChange = jest.fn();
+  const { jobs = [], ...rest } = props;
   const result = render(
     <JobsView
-      jobs={[]}
+      rows={jobs.map(trainingRow)}
       filter=""
       onFilterChange={onFilterChange}
       now={now}
-      {...props}
+      {...rest}
     />
   );
   return { ...result, onFilterChange };
@@ -60,18 +67,18 @@ describe('JobsView', () => {
     expect(running.getByTestId('labstudio-status-badge').textContent).toBe(
       'In progress'
     );
-    expect(running.getByTestId('labstudio-job-secondary').textContent).toBe(
+    expect(running.getByTestId('labstudio-job-now').textContent).toBe(
       'Training'
     );
     // A secondary status that repeats the badge gives way to the status message.
-    expect(
-      within(list[1]).getByTestId('labstudio-job-secondary').textContent
-    ).toBe('Training job completed');
+    expect(within(list[1]).getByTestId('labstudio-job-now').textContent).toBe(
+      'Training job completed'
+    );
     const broken = within(list[2]);
     expect(broken.getByTestId('labstudio-status-badge').className).toContain(
       'labstudio-status-failed'
     );
-    expect(broken.getByTestId('labstudio-job-secondary').textContent).toBe(
+    expect(broken.getByTestId('labstudio-job-now').textContent).toBe(
       'AlgorithmError: exit code 1'
     );
     expect(screen.getByTestId('labstudio-connection').dataset.connected).toBe(

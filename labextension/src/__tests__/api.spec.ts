@@ -29,9 +29,9 @@ describe('LabstudioClient', () => {
 
     const result = await client.listJobs({
       limit: 2,
-      nextToken: 'tok 1/+',
+      next_token: 'tok 1/+',
       status: 'Completed',
-      nameContains: 'resnet'
+      name_contains: 'resnet'
     });
 
     expect(result).toEqual(page);
@@ -54,8 +54,80 @@ describe('LabstudioClient', () => {
       status: 200,
       json: { TrainingJobSummaries: [], NextToken: null }
     });
-    await client.listJobs({ nameContains: '' });
+    await client.listJobs({ name_contains: '', kind: [] });
     expect(server.requests[0].url).toBe('/labstudio/api/jobs');
+  });
+
+  it('asks for jobs of several kinds with one repeated parameter and reads every kind back', async () => {
+    const page = {
+      JobSummaries: [
+        { ...summary('t-1'), Kind: 'training' },
+        {
+          Kind: 'transform',
+          TransformJobName: 'score-1',
+          TransformJobStatus: 'InProgress',
+          CreationTime: '2024-05-01T10:00:00+00:00',
+          TransformEndTime: null,
+          LastModifiedTime: '2024-05-01T10:00:00+00:00',
+          FailureReason: null,
+          RecordsProcessed: 3,
+          RecordsTotal: 10
+        }
+      ],
+      NextToken: 'next'
+    };
+    server.handler = () => ({ status: 200, json: page });
+    const result = await client.listJobs({
+      kind: ['training', 'processing', 'transform'],
+      limit: 2
+    });
+    const url = new URL(server.requests[0].url, 'http://x');
+    expect(url.pathname).toBe('/labstudio/api/jobs');
+    expect(url.searchParams.getAll('kind')).toEqual([
+      'training',
+      'processing',
+      'transform'
+    ]);
+    expect(url.searchParams.get('limit')).toBe('2');
+    // The rows are typed by their Kind: narrowing needs no cast.
+    const names = (result.JobSummaries ?? []).map(row =>
+      row.Kind === 'transform'
+        ? `${row.TransformJobName}:${row.RecordsProcessed}/${row.RecordsTotal}`
+        : row.Kind === 'training'
+          ? row.TrainingJobName
+          : row.ProcessingJobName
+    );
+    expect(names).toEqual(['t-1', 'score-1:3/10']);
+    expect(result.NextToken).toBe('next');
+  });
+
+  it('exposes every route of the document, typed, through `api`', async () => {
+    server.handler = () => ({
+      status: 200,
+      json: { jobs: { default: 'local', backends: [] } }
+    });
+    const { data, response } = await client.api.GET('/labstudio/api/backends');
+    expect(response.status).toBe(200);
+    expect(data?.jobs.default).toBe('local');
+    expect(server.requests[0].headers.authorization).toBe('token s3cret');
+  });
+
+  it('reports a 2xx answer that is not JSON as an API error', async () => {
+    server.handler = () => ({
+      status: 200,
+      text: '<html>proxy login</html>',
+      contentType: 'text/html'
+    });
+    const error = await client.getJob('x').catch(e => e);
+    expect(error).toBeInstanceOf(LabstudioApiError);
+    expect(error.message).toMatch(/not JSON/);
+  });
+
+  it('resolves a DELETE with an empty answer', async () => {
+    server.handler = () => ({ status: 204, text: '' });
+    await expect(client.deleteEndpoint('gone')).resolves.toBeUndefined();
+    expect(server.requests[0].method).toBe('DELETE');
+    expect(server.requests[0].url).toBe('/labstudio/api/endpoints/gone');
   });
 
   it('maps a 404 without a labstudio body to ServerExtensionMissingError', async () => {

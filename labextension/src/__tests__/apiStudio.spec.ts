@@ -37,11 +37,11 @@ describe('LabstudioClient (experiments, runs, endpoints)', () => {
       json: { runs: [run('1')], next_token: 't2', total: 5 }
     });
     const page = await client.listRuns({
-      experiment: 'my exp',
+      experiment: ['my exp'],
       filter: "metrics.acc > 0.9 and name like 'a%'",
-      orderBy: 'metrics.loss asc',
+      order_by: 'metrics.loss asc',
       limit: 50,
-      nextToken: 't1'
+      next_token: 't1'
     });
     expect(page.runs[0].id).toBe('1');
     expect(pathname()).toBe('/labstudio/api/runs');

@@ -1,7 +1,7 @@
 /**
- * Jobs of every kind in the panel, against the real HTTP + WebSocket test server: the
- * jobs section's model (training, tuning trials, processing, transform; kind filter;
- * events), the processing and transform detail models (describe, live status, progress,
+ * Jobs of every kind in the panel, against the real HTTP + WebSocket test server (the
+ * jobs section's list of every kind is in model.spec.ts): the processing and transform
+ * detail models (describe, live status, progress,
  * log route of their kind, Stop), *Batch transform…* (the request, field errors), and
  * what the views render from them.
  */
@@ -10,14 +10,10 @@ import * as React from 'react';
 
 import { LabstudioClient } from '../api';
 import { EventStream } from '../events';
-import { JobKindsModel } from '../panel/jobKindsModel';
-import { JobsModel } from '../panel/model';
 import {
   IProcessingJobDescription,
-  IProcessingJobSummary,
   ITrainingJobDescription,
-  ITransformJobDescription,
-  ITransformJobSummary
+  ITransformJobDescription
 } from '../types';
 import { JobsView } from '../views/JobsView';
 import { JobDetailModel } from '../views/job/jobDetailModel';
@@ -31,51 +27,9 @@ import { TransformFormModel } from '../views/kinds/transformFormModel';
 import { TransformJobView } from '../views/kinds/TransformJobView';
 import { formatRate, TransformJobModel } from '../views/kinds/transformModel';
 import { summary } from './fixtures';
-import {
-  NOT_FOUND_PAGE,
-  requestsTo,
-  serveApi,
-  TestServer,
-  until
-} from './server';
+import { requestsTo, serveApi, TestServer, until } from './server';
 
 const ROOT = '/home/me/work';
-
-function processingSummary(
-  name: string,
-  status: IProcessingJobSummary['ProcessingJobStatus'],
-  created: string
-): IProcessingJobSummary {
-  return {
-    ProcessingJobName: name,
-    ProcessingJobArn: `arn:labstudio:local:processing-job/${name}`,
-    ProcessingJobStatus: status,
-    CreationTime: created,
-    ProcessingEndTime: status === 'InProgress' ? null : created,
-    LastModifiedTime: created,
-    FailureReason: null,
-    ExitMessage: null
-  };
-}
-
-function transformSummary(
-  name: string,
-  status: ITransformJobSummary['TransformJobStatus'],
-  created: string,
-  done = 0,
-  total: number | null = null
-): ITransformJobSummary {
-  return {
-    TransformJobName: name,
-    TransformJobStatus: status,
-    CreationTime: created,
-    TransformEndTime: status === 'InProgress' ? null : created,
-    LastModifiedTime: created,
-    FailureReason: null,
-    RecordsProcessed: done,
-    RecordsTotal: total
-  };
-}
 
 function processingJob(
   status: IProcessingJobDescription['ProcessingJobStatus']
@@ -219,229 +173,6 @@ function track<T extends { dispose(): void }>(model: T): T {
   disposables.push(model);
   return model;
 }
-
-function kindsModel(progressInterval = 0): JobKindsModel {
-  const ev = connectEvents();
-  const training = track(
-    new JobsModel({ client, events: ev, refreshDelay: 20, filterDelay: 20 })
-  );
-  return track(
-    new JobKindsModel({
-      client,
-      events: ev,
-      training,
-      refreshDelay: 20,
-      progressInterval
-    })
-  );
-}
-
-describe('JobKindsModel', () => {
-  it('lists every kind newest first, marks tuning trials, and filters by kind and name', async () => {
-    serveApi(server, {
-      'GET /jobs': () => ({
-        TrainingJobSummaries: [
-          summary('trial-003', 'Completed', {
-            CreationTime: '2024-05-01T10:04:00+00:00',
-            TuningJobName: 'sweep'
-          }),
-          summary('train-a', 'Completed', {
-            CreationTime: '2024-05-01T10:01:00+00:00'
-          })
-        ],
-        NextToken: null
-      }),
-      'GET /processing-jobs': () => ({
-        ProcessingJobSummaries: [
-          processingSummary('prep-a', 'Completed', '2024-05-01T10:03:00+00:00')
-        ],
-        NextToken: null
-      }),
-      'GET /transform-jobs': () => ({
-        TransformJobSummaries: [
-          transformSummary(
-            'score-a',
-            'Completed',
-            '2024-05-01T10:02:00+00:00',
-            10,
-            10
-          )
-        ],
-        NextToken: null
-      })
-    });
-    const model = kindsModel();
-    await model.start();
-    expect(model.visibleRows().map(r => [r.kind, r.name, r.tuningJob])).toEqual(
-      [
-        ['training', 'trial-003', 'sweep'],
-        ['processing', 'prep-a', null],
-        ['transform', 'score-a', null],
-        ['training', 'train-a', null]
-      ]
-    );
-    expect(model.visibleRows()[2].detail).toBe('10 / 10 records');
-    expect(model.counts()).toEqual({
-      all: 4,
-      training: 2,
-      processing: 1,
-      transform: 1
-    });
-
-    model.setKind('processing');
-    expect(model.visibleRows().map(r => r.name)).toEqual(['prep-a']);
-    model.setKind('transform');
-    expect(model.visibleRows().map(r => r.name)).toEqual(['score-a']);
-    model.setKind('training');
-    expect(model.visibleRows().map(r => r.name)).toEqual([
-      'trial-003',
-      'train-a'
-    ]);
-
-    // The name filter applies to every kind, and the other kinds' lists ask the server.
-    model.setKind('all');
-    model.setFilter('-a');
-    expect(model.visibleRows().map(r => r.name)).toEqual([
-      'prep-a',
-      'score-a',
-      'train-a'
-    ]);
-    await until(
-      () =>
-        requestsTo(server, 'GET', '/transform-jobs').some(r =>
-          r.url.includes('name_contains=-a')
-        ),
-      5000,
-      'the filtered transform list'
-    );
-  });
-
-  it('follows job.created of a new kind and job.status of its rows', async () => {
-    const processing = [
-      processingSummary('prep-a', 'InProgress', '2024-05-01T10:03:00+00:00')
-    ];
-    const transforms: ITransformJobSummary[] = [];
-    serveApi(server, {
-      'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
-      'GET /processing-jobs': () => ({
-        ProcessingJobSummaries: processing,
-        NextToken: null
-      }),
-      'GET /transform-jobs': () => ({
-        TransformJobSummaries: transforms,
-        NextToken: null
-      })
-    });
-    const model = kindsModel();
-    await model.start();
-    await until(() => model.connected, 5000, 'the events socket');
-
-    transforms.push(
-      transformSummary('score-b', 'InProgress', '2024-05-01T10:05:00+00:00')
-    );
-    server.broadcast({
-      id: 1,
-      time: 0,
-      kind: 'job.created',
-      payload: { name: 'score-b', run_id: null, kind: 'transform' }
-    });
-    await until(
-      () => model.visibleRows().some(r => r.name === 'score-b'),
-      5000,
-      'the new transform job'
-    );
-
-    // A status event patches the row at once, even while the list cannot be read.
-    server.handler = () => ({ status: 503, json: { message: 'busy' } });
-    server.broadcast({
-      id: 2,
-      time: 0,
-      kind: 'job.status',
-      payload: {
-        name: 'prep-a',
-        status: 'Completed',
-        secondary_status: 'Completed',
-        message: 'done'
-      }
-    });
-    await until(
-      () =>
-        model.visibleRows().find(r => r.name === 'prep-a')?.status ===
-        'Completed',
-      5000,
-      'the patched status'
-    );
-  });
-
-  it('reads a running transform again for its records, and stops once it is done', async () => {
-    let done = 0;
-    serveApi(server, {
-      'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
-      'GET /processing-jobs': () => ({
-        ProcessingJobSummaries: [],
-        NextToken: null
-      }),
-      'GET /transform-jobs': () => {
-        done = Math.min(done + 4, 8);
-        return {
-          TransformJobSummaries: [
-            transformSummary(
-              'score',
-              done < 8 ? 'InProgress' : 'Completed',
-              '2024-05-01T10:05:00+00:00',
-              done,
-              8
-            )
-          ],
-          NextToken: null
-        };
-      }
-    });
-    const model = kindsModel(30);
-    await model.start();
-    await until(
-      () => model.visibleRows()[0]?.status === 'Completed',
-      5000,
-      'the transform to complete'
-    );
-    expect(model.visibleRows()[0].detail).toBe('8 / 8 records');
-    const reads = requestsTo(server, 'GET', '/transform-jobs').length;
-    await new Promise(resolve => setTimeout(resolve, 150));
-    expect(requestsTo(server, 'GET', '/transform-jobs').length).toBe(reads);
-  });
-
-  it('treats a server without the processing and transform routes as having none', async () => {
-    serveApi(server, {
-      'GET /jobs': () => ({
-        TrainingJobSummaries: [summary('train-a')],
-        NextToken: null
-      }),
-      'GET /processing-jobs': () => NOT_FOUND_PAGE,
-      'GET /transform-jobs': () => NOT_FOUND_PAGE
-    });
-    const model = kindsModel();
-    await model.start();
-    expect(model.error).toBeNull();
-    expect(model.visibleRows().map(r => r.name)).toEqual(['train-a']);
-  });
-
-  it('says which list failed when one answers an error', async () => {
-    serveApi(server, {
-      'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
-      'GET /processing-jobs': () => ({
-        status: 500,
-        json: { message: 'store locked' }
-      }),
-      'GET /transform-jobs': () => ({
-        TransformJobSummaries: [],
-        NextToken: null
-      })
-    });
-    const model = kindsModel();
-    await model.start();
-    expect(model.error?.message).toBe('processing jobs: store locked');
-  });
-});
 
 describe('ProcessingJobModel', () => {
   it('reads the job and its log from the processing routes, follows its status, and stops it', async () => {
@@ -673,11 +404,9 @@ describe('the views', () => {
     });
     render(
       <JobsView
-        jobs={[]}
         rows={rows}
         kind="all"
         onKindChange={onKindChange}
-        kindCounts={{ all: 2, training: 1, processing: 0, transform: 1 }}
         filter=""
         onFilterChange={() => undefined}
         onSelectRow={onSelectRow}

@@ -32,6 +32,7 @@ import { scatterPoints } from '../views/compare/CompareView';
 import { buildColumns, columnWidths } from '../views/compare/table';
 import { ExperimentsView } from '../views/ExperimentsView';
 import { JobsView } from '../views/JobsView';
+import { trainingRow } from '../views/jobKinds';
 import { summary } from './fixtures';
 import { IRecordedRequest, ITestResponse, TestServer } from './server';
 import { experiment, run } from './studioFixtures';
@@ -148,7 +149,13 @@ describe('names in the lists have their full name on hover', () => {
       summary('train-2026-11-30-02-13-45-123', 'Completed'),
       summary('train-2026-11-30-02-13-45-124', 'Completed')
     ];
-    render(<JobsView jobs={jobs} filter="" onFilterChange={() => undefined} />);
+    render(
+      <JobsView
+        rows={jobs.map(trainingRow)}
+        filter=""
+        onFilterChange={() => undefined}
+      />
+    );
     const names = screen.getAllByTestId('labstudio-job-name');
     expect(names.map(n => n.getAttribute('title'))).toEqual(
       jobs.map(j => j.TrainingJobName)

@@ -11,14 +11,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List training jobs, newest first */
+        /**
+         * List training jobs, or with `kind` jobs of every kind asked for, newest first
+         * @description Without `kind`, SageMaker's ListTrainingJobs. With `kind` (training, processing, transform; repeated or comma-separated), one list of those kinds in one order and one paging: each row is its kind's summary with `Kind`. Tuning trials are training jobs (their TuningJobName is set).
+         */
         get: {
             parameters: {
                 query?: {
-                    limit?: number;
-                    next_token?: string;
-                    status?: string;
+                    /** @description Kinds to list (repeat it, or separate kinds by commas); answers JobSummaries. Without it: training jobs only, as TrainingJobSummaries. */
+                    kind?: ("training" | "processing" | "transform")[];
+                    /** @description Only jobs in this status (every kind shares the five words). */
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description Only jobs whose name contains this text (any case). */
                     name_contains?: string;
+                    /** @description Jobs per page. */
+                    limit?: number;
+                    /** @description NextToken of the previous page. */
+                    next_token?: string;
                 };
                 header?: never;
                 path?: never;
@@ -26,13 +35,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description A page of jobs */
+                /** @description A page of jobs: TrainingJobSummaries without `kind`, JobSummaries with it */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ListTrainingJobsResponse"];
+                        "application/json": components["schemas"]["ListJobsResponse"];
                     };
                 };
                 /** @description Invalid request */
@@ -1060,7 +1069,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Experiment name or id (repeatable) */
-                    experiment?: string;
+                    experiment?: string[];
                     /** @description e.g. metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr < 0.01) */
                     filter?: string;
                     /** @description e.g. metrics.loss asc, start_time desc */
@@ -1143,7 +1152,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Experiment name or id (repeatable) */
-                    experiment?: string;
+                    experiment?: string[];
                     /** @description e.g. metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr < 0.01) */
                     filter?: string;
                     /** @description e.g. metrics.loss asc, start_time desc */
@@ -1595,7 +1604,7 @@ export interface paths {
         };
         /**
          * WebSocket change feed
-         * @description Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}. Kinds: job.created (JobCreatedPayload), job.status (JobStatusPayload), job.metrics (JobMetricsPayload), run.created (RunCreatedPayload), run.status (RunStatusPayload), run.metrics {run_id, experiment, count, points, capped}, run.artifact, run.updated, run.deleted, experiment.created, experiment.updated, experiment.deleted, endpoint.created, endpoint.status, endpoint.deleted (EndpointStatusPayload).
+         * @description Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, tuning.*, and hello first on every connection).
          */
         get: {
             parameters: {
@@ -3529,6 +3538,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AlgorithmSpecificationShape: {
+            /** @default null */
+            TrainingInputMode?: string | null;
             MetricDefinitions: components["schemas"]["MetricDefinition"][];
         };
         AppSpecificationShape: {
@@ -4091,6 +4102,8 @@ export interface components {
             HyperParameters: {
                 [key: string]: string;
             };
+            /** @default null */
+            AlgorithmSpecification?: components["schemas"]["AlgorithmSpecificationShape"] | null;
             InputDataConfig: components["schemas"]["InputChannel"][];
             /** @default null */
             ModelArtifacts?: components["schemas"]["ModelArtifactsShape"] | null;
@@ -4215,6 +4228,16 @@ export interface components {
             /** @default null */
             ExperimentName?: string | null;
         };
+        EndpointEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "endpoint.created" | "endpoint.deleted" | "endpoint.status";
+            payload: components["schemas"]["EndpointStatusPayload"];
+        };
         EndpointFigures: {
             Invocations: number;
             Errors: number;
@@ -4257,15 +4280,11 @@ export interface components {
              */
             field?: string | null;
         };
-        Event: {
-            id: number;
-            time: number;
-            /** @enum {string} */
-            kind: "hello" | "job.created" | "job.status" | "job.metrics" | "run.created" | "run.status" | "run.metrics" | "run.artifact" | "run.updated" | "run.deleted" | "experiment.created" | "experiment.updated" | "experiment.deleted" | "endpoint.created" | "endpoint.status" | "endpoint.deleted" | "tuning.created" | "tuning.status" | "tuning.progress";
-            payload: {
-                [key: string]: unknown;
-            };
-        };
+        /**
+         * @description One message of the events WebSocket: `{id, time, kind, payload}`, the payload's shape
+         *     decided by `kind` (a client narrows on it; no cast).
+         */
+        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"];
         Experiment: {
             id: string;
             name: string;
@@ -4289,6 +4308,47 @@ export interface components {
              */
             param_names?: string[] | null;
         };
+        ExperimentCreatedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "experiment.created";
+            payload: components["schemas"]["ExperimentCreatedPayload"];
+        };
+        ExperimentCreatedPayload: {
+            name: string;
+        };
+        ExperimentDeletedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "experiment.deleted";
+            payload: components["schemas"]["ExperimentDeletedPayload"];
+        };
+        ExperimentDeletedPayload: {
+            id: string;
+        };
+        ExperimentUpdatedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "experiment.updated";
+            payload: components["schemas"]["ExperimentUpdatedPayload"];
+        };
+        ExperimentUpdatedPayload: {
+            id: string;
+            name: string;
+            old_name: string;
+        };
         FileDataSourceShape: {
             FileUri: string;
         };
@@ -4310,9 +4370,32 @@ export interface components {
             /** @default null */
             NextToken?: string | null;
         };
+        /** @description The first message on every connection. */
+        HelloEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "hello";
+            payload: {
+                [key: string]: unknown;
+            };
+        };
         InputChannel: {
             ChannelName: string;
             DataSource: components["schemas"]["DataSourceShape"];
+        };
+        JobCreatedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "job.created";
+            payload: components["schemas"]["JobCreatedPayload"];
         };
         JobCreatedPayload: {
             name: string;
@@ -4320,6 +4403,11 @@ export interface components {
             run_id?: string | null;
             /** @default null */
             experiment?: string | null;
+            /**
+             * @description The job's kind; absent for training jobs.
+             * @default null
+             */
+            kind?: ("processing" | "transform") | null;
         };
         /** @description One host (algo-k) of a job: where it ran and how it ended. */
         JobHostShape: {
@@ -4333,6 +4421,16 @@ export interface components {
             /** @default null */
             FailureReason?: string | null;
         };
+        JobMetricsEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "job.metrics";
+            payload: components["schemas"]["JobMetricsPayload"];
+        };
         JobMetricsPayload: {
             name: string;
             run_id: string | null;
@@ -4341,6 +4439,16 @@ export interface components {
             points: components["schemas"]["MetricEventPoint"][];
             /** @default null */
             capped?: boolean | null;
+        };
+        JobStatusEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "job.status";
+            payload: components["schemas"]["JobStatusPayload"];
         };
         JobStatusPayload: {
             name: string;
@@ -4362,12 +4470,22 @@ export interface components {
         ListExperimentsResponse: {
             experiments: components["schemas"]["Experiment"][];
         };
-        ListProcessingJobsResponse: {
-            ProcessingJobSummaries: components["schemas"]["ProcessingJobSummary"][];
+        /** @description GET /jobs: `TrainingJobSummaries` without `kind` in the query, `JobSummaries` with it. */
+        ListJobsResponse: {
+            /**
+             * @description Without `kind`: SageMaker's ListTrainingJobs rows, newest first.
+             * @default null
+             */
+            TrainingJobSummaries?: components["schemas"]["TrainingJobSummary"][] | null;
+            /**
+             * @description With `kind`: the jobs of those kinds, newest first, each with its Kind.
+             * @default null
+             */
+            JobSummaries?: (components["schemas"]["TrainingJobEntry"] | components["schemas"]["ProcessingJobEntry"] | components["schemas"]["TransformJobEntry"])[] | null;
             NextToken: string | null;
         };
-        ListTrainingJobsResponse: {
-            TrainingJobSummaries: components["schemas"]["TrainingJobSummary"][];
+        ListProcessingJobsResponse: {
+            ProcessingJobSummaries: components["schemas"]["ProcessingJobSummary"][];
             NextToken: string | null;
         };
         ListTransformJobsResponse: {
@@ -4522,6 +4640,29 @@ export interface components {
             AppManaged: boolean;
             S3Input: components["schemas"]["S3InputShape"];
         };
+        /** @description A processing job in the list of every kind. */
+        ProcessingJobEntry: {
+            ProcessingJobName: string;
+            ProcessingJobArn: string;
+            /** @enum {string} */
+            ProcessingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** Format: date-time */
+            CreationTime: string;
+            ProcessingEndTime: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            ExitMessage: string | null;
+            /** @default null */
+            ExperimentName?: string | null;
+            /** @default null */
+            RunId?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            Kind: "processing";
+        };
         ProcessingJobSummary: {
             ProcessingJobName: string;
             ProcessingJobArn: string;
@@ -4646,12 +4787,54 @@ export interface components {
             media_type: string | null;
             created_time: number;
         };
+        RunArtifactEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run.artifact";
+            payload: components["schemas"]["RunArtifactPayload"];
+        };
+        RunArtifactPayload: {
+            run_id: string;
+            /** @default null */
+            experiment?: string | null;
+            name: string;
+            is_output: boolean;
+        };
+        RunCreatedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run.created";
+            payload: components["schemas"]["RunCreatedPayload"];
+        };
         RunCreatedPayload: {
             run_id: string;
             experiment: string;
             name: string;
             /** @default null */
             status?: ("InProgress" | "Completed" | "Failed" | "Stopped") | null;
+        };
+        RunDeletedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run.deleted";
+            payload: components["schemas"]["RunDeletedPayload"];
+        };
+        RunDeletedPayload: {
+            /** @description The deleted runs (the first 1,000 when there were more). */
+            run_ids: string[];
+            count: number;
         };
         /** @description GET /runs/{id}: a run with its metric names, artifacts and the job it belongs to. */
         RunDetail: {
@@ -4696,10 +4879,61 @@ export interface components {
             /** @default null */
             secondary_status?: string | null;
         };
+        RunMetricsEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run.metrics";
+            payload: components["schemas"]["RunMetricsPayload"];
+        };
+        /** @description Points a run logged (at most a few hundred of them; `capped` when there were more). */
+        RunMetricsPayload: {
+            run_id: string;
+            /** @default null */
+            experiment?: string | null;
+            /** @default null */
+            count?: number | null;
+            points: components["schemas"]["MetricEventPoint"][];
+            /** @default null */
+            capped?: boolean | null;
+        };
+        RunStatusEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run.status";
+            payload: components["schemas"]["RunStatusPayload"];
+        };
         RunStatusPayload: {
             run_id: string;
             /** @enum {string} */
             status: "InProgress" | "Completed" | "Failed" | "Stopped";
+        };
+        RunUpdatedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run.updated";
+            payload: components["schemas"]["RunUpdatedPayload"];
+        };
+        /** @description A run's tags or name changed (only the changed key is sent). */
+        RunUpdatedPayload: {
+            run_id: string;
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            tags?: {
+                [key: string]: string;
+            } | null;
         };
         /** @description SageMaker's S3Input; `S3Uri` is the local source here (file://). */
         S3InputShape: {
@@ -4760,6 +4994,33 @@ export interface components {
             /** @default null */
             EstimatorClass?: string | null;
         };
+        /** @description A training job (a tuning trial names its TuningJobName) in the list of every kind. */
+        TrainingJobEntry: {
+            TrainingJobName: string;
+            /** @enum {string} */
+            TrainingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            SecondaryStatus: string;
+            StatusMessage: string;
+            /** Format: date-time */
+            CreationTime: string;
+            TrainingStartTime: string | null;
+            TrainingEndTime: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            ExperimentName: string | null;
+            RunId: string | null;
+            /**
+             * @description The tuning job that ran this job as a trial (its labstudio:tuning-job tag), else null.
+             * @default null
+             */
+            TuningJobName?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            Kind: "training";
+        };
         TrainingJobStatusCounters: {
             Completed: number;
             InProgress: number;
@@ -4797,6 +5058,25 @@ export interface components {
             CompressionType: string;
             SplitType: string;
         };
+        /** @description A batch transform job in the list of every kind. */
+        TransformJobEntry: {
+            TransformJobName: string;
+            /** @enum {string} */
+            TransformJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** Format: date-time */
+            CreationTime: string;
+            TransformEndTime: string | null;
+            /** Format: date-time */
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            RecordsProcessed: number;
+            RecordsTotal: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            Kind: "transform";
+        };
         TransformJobSummary: {
             TransformJobName: string;
             /** @enum {string} */
@@ -4818,6 +5098,16 @@ export interface components {
         TransformResourcesShape: {
             InstanceType: string;
             InstanceCount: number;
+        };
+        TuningCreatedEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tuning.created";
+            payload: components["schemas"]["TuningCreatedPayload"];
         };
         TuningCreatedPayload: {
             name: string;
@@ -4864,12 +5154,32 @@ export interface components {
             /** @default null */
             ExperimentName?: string | null;
         };
+        TuningProgressEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tuning.progress";
+            payload: components["schemas"]["TuningProgressPayload"];
+        };
         /** @description Sent after each finished trial: `completed` trials of `total`, the best objective so far. */
         TuningProgressPayload: {
             name: string;
             completed: number;
             total: number | null;
             best: number | ("NaN" | "Infinity" | "-Infinity") | null;
+        };
+        TuningStatusEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tuning.status";
+            payload: components["schemas"]["TuningStatusPayload"];
         };
         TuningStatusPayload: {
             name: string;

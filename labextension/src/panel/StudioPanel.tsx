@@ -10,13 +10,13 @@ import * as React from 'react';
 
 import { studioIcon } from '../icons';
 import { IRun } from '../types';
+import { IJobListRow } from '../views/jobKinds';
 import { EndpointsView } from '../views/EndpointsView';
 import { ExperimentsView } from '../views/ExperimentsView';
 import { JobsView } from '../views/JobsView';
 import { TuningJobsView } from '../views/TuningJobsView';
 import { EndpointsModel } from './endpointsModel';
 import { ExperimentsModel } from './experimentsModel';
-import { JobKindsModel } from './jobKindsModel';
 import { JobsModel } from './model';
 import { TuningJobsModel } from './tuningJobsModel';
 
@@ -39,8 +39,6 @@ export interface IStudioPanelOptions {
   experiments?: ExperimentsModel | null;
   endpoints?: EndpointsModel | null;
   tuning?: TuningJobsModel | null;
-  /** Every job kind in the jobs section (wraps `jobs`; without it: training only). */
-  jobKinds?: JobKindsModel | null;
   actions?: Partial<IStudioActions>;
 }
 
@@ -54,7 +52,6 @@ export class StudioPanel extends ReactWidget {
     this.experiments = opts.experiments ?? null;
     this.endpoints = opts.endpoints ?? null;
     this.tuning = opts.tuning ?? null;
-    this.jobKinds = opts.jobKinds ?? null;
     this.actions = opts.actions ?? {};
     this.id = PANEL_ID;
     this.addClass('labstudio-panel');
@@ -70,7 +67,6 @@ export class StudioPanel extends ReactWidget {
   readonly experiments: ExperimentsModel | null;
   readonly endpoints: EndpointsModel | null;
   readonly tuning: TuningJobsModel | null;
-  readonly jobKinds: JobKindsModel | null;
   readonly actions: Partial<IStudioActions>;
 
   /** Expand or collapse a section (commands use it to reveal one). */
@@ -87,17 +83,24 @@ export class StudioPanel extends ReactWidget {
     this.experiments?.dispose();
     this.endpoints?.dispose();
     this.tuning?.dispose();
-    this.jobKinds?.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
-    const { jobs, experiments, endpoints, tuning, jobKinds, actions } = this;
+    const { jobs, experiments, endpoints, tuning, actions } = this;
     const toggle = (id: SectionId) => this.setSectionOpen(id, !this._open[id]);
     const single = !experiments && !endpoints && !tuning;
+    const open = (row: IJobListRow) =>
+      row.kind === 'processing'
+        ? actions.openProcessing?.(row.name)
+        : row.kind === 'transform'
+          ? actions.openTransform?.(row.name)
+          : actions.openJob?.(row.name);
     const jobsView = () => (
       <JobsView
-        jobs={jobs.visibleJobs()}
+        rows={jobs.rows()}
+        kind={jobs.kind}
+        onKindChange={kind => jobs.setKind(kind)}
         filter={jobs.filter}
         onFilterChange={text => jobs.setFilter(text)}
         loading={jobs.loading}
@@ -107,7 +110,7 @@ export class StudioPanel extends ReactWidget {
         hasMore={jobs.hasMore}
         onLoadMore={() => void jobs.loadMore()}
         onRefresh={() => void jobs.refresh()}
-        onSelect={actions.openJob}
+        onSelectRow={open}
         showHeader={single}
       />
     );
@@ -153,7 +156,7 @@ export class StudioPanel extends ReactWidget {
             data-testid="labstudio-refresh"
             title="Refresh experiments, jobs, tuning jobs and endpoints"
             onClick={() => {
-              void (jobKinds ? jobKinds.refresh() : jobs.refresh());
+              void jobs.refresh();
               void experiments?.refresh();
               void endpoints?.refresh();
               void tuning?.refresh();
@@ -176,46 +179,13 @@ export class StudioPanel extends ReactWidget {
               />
             )
           )}
-        {jobKinds
-          ? section(
-              'jobs',
-              'Jobs',
-              jobKinds.changed,
-              () => jobKinds.allRows().length,
-              () => (
-                <JobsView
-                  jobs={jobs.jobs}
-                  rows={jobKinds.visibleRows()}
-                  kind={jobKinds.kind}
-                  onKindChange={kind => jobKinds.setKind(kind)}
-                  kindCounts={jobKinds.counts()}
-                  filter={jobKinds.filter}
-                  onFilterChange={text => jobKinds.setFilter(text)}
-                  loading={jobKinds.loading}
-                  loaded={jobKinds.loaded}
-                  error={jobKinds.error}
-                  connected={jobKinds.connected}
-                  hasMore={jobKinds.hasMore}
-                  onLoadMore={() => void jobKinds.loadMore()}
-                  onRefresh={() => void jobKinds.refresh()}
-                  onSelectRow={row =>
-                    row.kind === 'processing'
-                      ? actions.openProcessing?.(row.name)
-                      : row.kind === 'transform'
-                        ? actions.openTransform?.(row.name)
-                        : actions.openJob?.(row.name)
-                  }
-                  showHeader={false}
-                />
-              )
-            )
-          : section(
-              'jobs',
-              'Training jobs',
-              jobs.changed,
-              () => jobs.jobs.length,
-              jobsView
-            )}
+        {section(
+          'jobs',
+          'Jobs',
+          jobs.changed,
+          () => jobs.items.length,
+          jobsView
+        )}
         {tuning &&
           section(
             'tuning',

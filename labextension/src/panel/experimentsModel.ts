@@ -12,13 +12,8 @@
  */
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
-import {
-  IExperiment,
-  IRun,
-  IRunStatusPayload,
-  ILabstudioEvent
-} from '../types';
-import { asApiError, filterName, searchToFilter } from './live';
+import { IExperiment, IRun, IRunStatusPayload } from '../types';
+import { asApiError, filterName, handle, searchToFilter } from './live';
 import { IModelSources, ViewModel } from './viewModel';
 import { RunSelection } from './selection';
 
@@ -191,24 +186,36 @@ export class ExperimentsModel extends ViewModel {
         fallbackInterval: this._fallbackInterval,
         refresh: () => void this.refresh(),
         onConnection: () => this.emitChanged(),
-        handlers: {
-          'run.created': e => this._onRunEvent(e, this._refreshDelay),
-          'run.status': e => this._onStatus(e),
-          'run.metrics': e => this._onRunEvent(e, this._metricsInterval, true),
-          'run.updated': e => this._onRunEvent(e, this._refreshDelay),
-          'run.deleted': () =>
+        handlers: [
+          handle('run.created', e =>
+            this._onRunEvent(e.payload.experiment, this._refreshDelay)
+          ),
+          handle('run.status', e => this._onStatus(e.payload)),
+          handle('run.metrics', e =>
+            this._onRunEvent(
+              e.payload.experiment ?? undefined,
+              this._metricsInterval,
+              true
+            )
+          ),
+          handle('run.updated', () =>
+            this._onRunEvent(undefined, this._refreshDelay)
+          ),
+          handle('run.deleted', () =>
             this.debounce.schedule(
               'all',
               this._refreshDelay,
               () => void this.refresh()
-            ),
-          'experiment.*': () =>
+            )
+          ),
+          handle('experiment.*', () =>
             this.debounce.schedule(
               'exps',
               this._refreshDelay,
               () => void this._loadExperiments()
             )
-        }
+          )
+        ]
       });
       this.emitChanged();
     }
@@ -422,13 +429,13 @@ export class ExperimentsModel extends ViewModel {
     const isSearch = key === SEARCH;
     try {
       const page = await this.client.listRuns({
-        experiment: isSearch ? undefined : key,
+        experiment: isSearch ? undefined : [key],
         filter: isSearch ? searchToFilter(this._search) : undefined,
-        orderBy: this.orderBy(key),
+        order_by: this.orderBy(key),
         limit: nextToken
           ? this._pageSize
           : Math.min(10000, Math.max(this._pageSize, list.runs.length)),
-        nextToken
+        next_token: nextToken ?? undefined
       });
       if (this.isDisposed || seq !== this._seq[key]) {
         return;
@@ -448,12 +455,12 @@ export class ExperimentsModel extends ViewModel {
     this.emitChanged();
   }
 
+  /** Re-read the shown runs of `experiment` (of every shown list when not known). */
   private _onRunEvent(
-    event: ILabstudioEvent,
+    experiment: string | undefined,
     delay: number,
     throttle = false
   ): void {
-    const experiment = (event.payload as { experiment?: string }).experiment;
     const shown = this._shownLists();
     const keys =
       experiment && !this._search.trim()
@@ -475,8 +482,7 @@ export class ExperimentsModel extends ViewModel {
     }
   }
 
-  private _onStatus(event: ILabstudioEvent): void {
-    const payload = event.payload as unknown as IRunStatusPayload;
+  private _onStatus(payload: IRunStatusPayload): void {
     for (const list of this._runs.values()) {
       const index = list.runs.findIndex(r => r.id === payload.run_id);
       if (index >= 0) {
@@ -490,12 +496,7 @@ export class ExperimentsModel extends ViewModel {
       l.runs.some(r => r.id === payload.run_id)
     );
     this._onRunEvent(
-      {
-        ...event,
-        payload: {
-          experiment: owner && owner[0] !== SEARCH ? owner[0] : undefined
-        }
-      },
+      owner && owner[0] !== SEARCH ? owner[0] : undefined,
       this._refreshDelay
     );
   }

@@ -6,7 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 
 import { LabstudioApiError } from '../api';
 import { EventStream } from '../events';
-import { ILabstudioEvent } from '../types';
+import { EventOf, EventPattern, ILabstudioEvent } from '../types';
 
 /** Timers by key: `schedule(key, delay, fn)` runs `fn` once after the last call. */
 export class Debouncer implements IDisposable {
@@ -94,10 +94,39 @@ export class Coalescer {
   private _next: Promise<void> | null = null;
 }
 
+/** One typed subscription: what to do with the events of one pattern. */
+export interface IEventHandler {
+  /** Subscribe to `events`; only the events `accept` takes, when given. */
+  connect(
+    events: EventStream,
+    accept?: (event: ILabstudioEvent) => boolean
+  ): IDisposable;
+}
+
+/**
+ * What to do with the events of `pattern` (a kind such as `job.status`, a family such as
+ * `tuning.*`, or `*`): the handler gets each event typed by its kind, payload included.
+ */
+export function handle<P extends EventPattern>(
+  pattern: P,
+  handler: (event: EventOf<P>) => void
+): IEventHandler {
+  return {
+    connect: (events, accept) =>
+      events.on(pattern, event => {
+        if (!accept || accept(event)) {
+          handler(event);
+        }
+      })
+  };
+}
+
 export interface ILiveOptions {
   events: EventStream | null;
-  /** Event kinds (exact or `prefix.*`) and what to do with them. */
-  handlers: Record<string, (event: ILabstudioEvent) => void>;
+  /** The events to follow and what to do with them (see `handle`). */
+  handlers: readonly IEventHandler[];
+  /** Only the events this takes reach the handlers (default: all of them). */
+  accept?: (event: ILabstudioEvent) => boolean;
   /** Called when the socket (re)opens (catch up) and periodically while it is down. */
   refresh: () => void;
   /** Fallback refresh period while the socket is down (ms; 0 disables it). */
@@ -113,8 +142,8 @@ export class LiveSubscription implements IDisposable {
     if (!events) {
       return;
     }
-    for (const [kind, handler] of Object.entries(_options.handlers)) {
-      this._subscriptions.push(events.on(kind, handler));
+    for (const handler of _options.handlers) {
+      this._subscriptions.push(handler.connect(events, _options.accept));
     }
     events.connectionChanged.connect(this._onConnection, this);
     events.connect();

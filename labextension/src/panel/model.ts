@@ -1,272 +1,139 @@
 /**
- * The state behind the jobs view: the list of training jobs, kept current from the
- * events socket, with the list API as the source of truth.
+ * The state behind the Jobs section: one paged list of every kind of job (training with
+ * its tuning trials, processing, batch transform), newest first, from `GET /jobs?kind=`.
+ * The kind filter and the name filter are the server's (so "Load more" pages through the
+ * jobs they keep, whatever their kind); the name filter also applies at once to the rows
+ * already loaded.
  *
- * No polling while the socket is up: `job.created` / `job.status` events patch the list
- * and schedule one coalesced refresh. While the socket is down a slow fallback refresh
- * runs (every `fallbackInterval` ms). The socket, the fallback and the coalescing are the
- * shared `LiveSubscription` / `Debouncer` of `live.ts`, as for experiments and endpoints,
- * so the refresh-interval setting reaches this list too (`setFallbackInterval`).
+ * Live like every list (`ListModel`): `job.created` schedules one coalesced re-read and
+ * `job.status` patches the row at once (whatever its kind). Records done by a running
+ * transform have no event: while one is listed as running the list is read again every
+ * `progressInterval` ms. A server from before the list of every kind answers training
+ * jobs only (`TrainingJobSummaries`): they are shown as such.
  */
-import { LabstudioApiError, LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import {
   IJobStatusPayload,
-  ILabstudioEvent,
-  ITrainingJobSummary
+  IJobSummary,
+  IListJobsResponse,
+  isActiveStatus
 } from '../types';
-import { asApiError } from './live';
-import { IModelSources, ViewModel } from './viewModel';
+import {
+  IJobListRow,
+  JOB_KINDS,
+  JobKindFilter,
+  jobName,
+  jobRow
+} from '../views/jobKinds';
+import { IListModelOptions, IPage, ListModel } from './listModel';
+import { handle, IEventHandler } from './live';
 
-export interface IJobsModelOptions extends IModelSources {
-  pageSize?: number;
-  /** Refresh period while the events socket is down (ms). */
-  fallbackInterval?: number;
-  /** Delay that coalesces bursts of events into one refresh (ms). */
-  refreshDelay?: number;
-  /** Delay between typing in the search box and asking the server (ms). */
-  filterDelay?: number;
+export interface IJobsModelOptions extends IListModelOptions {
+  /** Re-read period of the list while a transform runs (ms; 0: never). */
+  progressInterval?: number;
 }
 
-export class JobsModel extends ViewModel {
+export class JobsModel extends ListModel<IJobSummary> {
   constructor(options: IJobsModelOptions) {
-    super();
-    this.client = options.client;
-    this._events = options.events ?? null;
-    this._pageSize = options.pageSize ?? 100;
-    this._fallbackInterval = options.fallbackInterval ?? 30000;
-    this._refreshDelay = options.refreshDelay ?? 300;
-    this._filterDelay = options.filterDelay ?? 300;
+    super(options);
+    this._progressInterval = options.progressInterval ?? 2000;
   }
 
-  readonly client: LabstudioClient;
-
-  get jobs(): readonly ITrainingJobSummary[] {
-    return this._jobs;
+  /** The kind filter. */
+  get kind(): JobKindFilter {
+    return this._kind;
   }
 
-  get filter(): string {
-    return this._filter;
+  /** The rows the section shows (loaded, of the chosen kind, containing the filter). */
+  rows(): IJobListRow[] {
+    return this.visible().map(jobRow);
   }
 
-  get loading(): boolean {
-    return this._loading;
-  }
-
-  /** True once the first answer (or error) of the list API arrived. */
-  get loaded(): boolean {
-    return this._loaded;
-  }
-
-  get error(): LabstudioApiError | null {
-    return this._error;
-  }
-
-  get hasMore(): boolean {
-    return this._nextToken !== null;
-  }
-
-  get connected(): boolean {
-    return this._events?.connected ?? false;
-  }
-
-  /** The refresh period while the events socket is down (ms). */
-  get fallbackInterval(): number {
-    return this._fallbackInterval;
-  }
-
-  /** Change the fallback period (from the settings), also while it runs. */
-  setFallbackInterval(ms: number): void {
-    this._fallbackInterval = ms;
-    this.subscription?.setFallbackInterval(ms);
-  }
-
-  /** Load the first page, then follow the events socket. */
-  async start(): Promise<void> {
-    if (!this.startOnce()) {
-      return;
-    }
-    await this.refresh();
-  }
-
-  /** Reload the newest page (keeping older pages already loaded). */
-  async refresh(): Promise<void> {
-    if (this.isDisposed) {
-      return;
-    }
-    if (this._inFlight) {
-      this._refreshAgain = true;
-      return this._inFlight;
-    }
-    this._inFlight = this._doRefresh();
-    try {
-      await this._inFlight;
-    } finally {
-      this._inFlight = null;
-    }
-    if (this._refreshAgain) {
-      this._refreshAgain = false;
-      await this.refresh();
-    }
-    // No API, no socket (the view explains why); otherwise follow the events.
-    if (this.started && !this._error?.extensionMissing) {
-      this._listen();
+  /** Show one kind (or all): the list is read again for it. */
+  setKind(kind: JobKindFilter): void {
+    if (kind !== this._kind) {
+      this._kind = kind;
+      void this.reset();
     }
   }
 
-  /** Append the next page. */
-  async loadMore(): Promise<void> {
-    const token = this._nextToken;
-    if (token === null || this.isDisposed) {
-      return;
-    }
-    const seq = this._seq;
-    try {
-      const page = await this.client.listJobs({
-        limit: this._pageSize,
-        nextToken: token,
-        nameContains: this._filter || undefined
-      });
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      const known = new Set(this._jobs.map(j => j.TrainingJobName));
-      this._jobs = this._jobs.concat(
-        page.TrainingJobSummaries.filter(j => !known.has(j.TrainingJobName))
-      );
-      this._nextToken = page.NextToken ?? null;
-      this._error = null;
-    } catch (error) {
-      this._error = asApiError(error);
-    }
-    this.emitChanged();
-  }
-
-  /** Filter by name: instantly on the loaded rows, then on the server. */
-  setFilter(text: string): void {
-    if (text === this._filter) {
-      return;
-    }
-    this._filter = text;
-    this.emitChanged();
-    this._schedule('filter', this._filterDelay);
-  }
-
-  /** The loaded jobs whose name contains the filter (case-insensitive). */
-  visibleJobs(): ITrainingJobSummary[] {
-    const needle = this._filter.trim().toLowerCase();
-    return needle
-      ? this._jobs.filter(j => j.TrainingJobName.toLowerCase().includes(needle))
-      : [...this._jobs];
-  }
-
-  /** Apply a `job.status` event to the loaded row, if any. */
+  /** Patch a row from a `job.status` event before the re-read answers; false if not loaded. */
   applyStatus(payload: IJobStatusPayload): boolean {
-    const index = this._jobs.findIndex(j => j.TrainingJobName === payload.name);
-    if (index < 0) {
-      return false;
-    }
-    const job = this._jobs[index];
-    this._jobs = [...this._jobs];
-    this._jobs[index] = {
-      ...job,
-      TrainingJobStatus: payload.status ?? job.TrainingJobStatus,
-      SecondaryStatus: payload.secondary_status ?? job.SecondaryStatus,
-      StatusMessage: payload.message ?? job.StatusMessage
-    };
-    this.emitChanged();
+    return this.patch(payload.name, job => withStatus(job, payload));
+  }
+
+  protected async readPage(token: string | null): Promise<IPage<IJobSummary>> {
+    const page = await this.client.listJobs({
+      kind: this._kind === 'all' ? [...JOB_KINDS] : [this._kind],
+      name_contains: this.filter.trim() || undefined,
+      limit: this.pageSize,
+      next_token: token ?? undefined
+    });
+    return { items: summaries(page), nextToken: page.NextToken ?? null };
+  }
+
+  protected keyOf(job: IJobSummary): string {
+    return jobName(job);
+  }
+
+  protected get serverFilter(): boolean {
     return true;
   }
 
-  private async _doRefresh(): Promise<void> {
-    const seq = ++this._seq;
-    this._loading = true;
-    this.emitChanged();
-    try {
-      const page = await this.client.listJobs({
-        limit: this._pageSize,
-        nameContains: this._filter || undefined
-      });
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      this._merge(page.TrainingJobSummaries, page.NextToken ?? null);
-      this._error = null;
-    } catch (error) {
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      this._error = asApiError(error);
-    } finally {
-      if (seq === this._seq && !this.isDisposed) {
-        this._loading = false;
-        this._loaded = true;
-        this.emitChanged();
-      }
-    }
+  protected eventHandlers(): IEventHandler[] {
+    return [
+      handle('job.created', () => this.scheduleRefresh()),
+      handle('job.status', event => {
+        this.applyStatus(event.payload);
+        // The list has the times and the failure reason: read it once.
+        this.scheduleRefresh();
+      })
+    ];
   }
 
-  /** Replace the newest page, keep the older rows that "load more" brought in. */
-  private _merge(page: ITrainingJobSummary[], nextToken: string | null): void {
-    const hadMore = this._jobs.length > this._pageSize;
-    if (!hadMore || page.length === 0 || nextToken === null) {
-      this._jobs = page;
-      this._nextToken = nextToken;
-      return;
-    }
-    const inPage = new Set(page.map(j => j.TrainingJobName));
-    const oldest = page[page.length - 1].CreationTime;
-    const tail = this._jobs.filter(
-      j => !inPage.has(j.TrainingJobName) && j.CreationTime < oldest
+  /** While a transform runs, read the list again for its records done. */
+  protected afterRead(): void {
+    const running = this.items.some(
+      j => j.Kind === 'transform' && isActiveStatus(j.TransformJobStatus)
     );
-    this._jobs = page.concat(tail);
-    // keep the token of the deepest page loaded
-  }
-
-  private _listen(): void {
-    if (!this._events || this.subscription || this.isDisposed) {
-      return;
+    if (running && this._progressInterval > 0) {
+      this.debounce.schedule(
+        'progress',
+        this._progressInterval,
+        () => void this.refresh()
+      );
+    } else {
+      this.debounce.cancel('progress');
     }
-    this.subscribe({
-      events: this._events,
-      fallbackInterval: this._fallbackInterval,
-      // On (re)connection: catch up on what happened offline, coalesced with the events
-      // that follow; while the socket is down: the fallback refresh itself.
-      refresh: () =>
-        this._events?.connected
-          ? this._schedule('refresh')
-          : void this.refresh(),
-      onConnection: () => this.emitChanged(),
-      handlers: {
-        'job.created': () => this._schedule('refresh'),
-        'job.status': event => this._onStatus(event)
-      }
-    });
-    this.emitChanged();
   }
 
-  private _onStatus(event: ILabstudioEvent): void {
-    this.applyStatus(event.payload as unknown as IJobStatusPayload);
-    // The list API has the times and the failure reason: fetch them once.
-    this._schedule('refresh');
-  }
+  private _kind: JobKindFilter = 'all';
+  private _progressInterval: number;
+}
 
-  private _schedule(key: 'refresh' | 'filter', delay = this._refreshDelay) {
-    this.debounce.schedule(key, delay, () => void this.refresh());
-  }
+/** The rows of an answer; a server without `kind` sends training jobs only. */
+function summaries(page: IListJobsResponse): IJobSummary[] {
+  return (
+    page.JobSummaries ??
+    (page.TrainingJobSummaries ?? []).map(job => ({
+      ...job,
+      Kind: 'training' as const
+    }))
+  );
+}
 
-  private _events: EventStream | null;
-  private _pageSize: number;
-  private _fallbackInterval: number;
-  private _refreshDelay: number;
-  private _filterDelay: number;
-  private _jobs: ITrainingJobSummary[] = [];
-  private _nextToken: string | null = null;
-  private _filter = '';
-  private _loading = false;
-  private _loaded = false;
-  private _error: LabstudioApiError | null = null;
-  private _seq = 0;
-  private _inFlight: Promise<void> | null = null;
-  private _refreshAgain = false;
+/** A row with the status a `job.status` event says (in its kind's own keys). */
+function withStatus(job: IJobSummary, payload: IJobStatusPayload): IJobSummary {
+  switch (job.Kind) {
+    case 'processing':
+      return { ...job, ProcessingJobStatus: payload.status };
+    case 'transform':
+      return { ...job, TransformJobStatus: payload.status };
+    default:
+      return {
+        ...job,
+        TrainingJobStatus: payload.status,
+        SecondaryStatus: payload.secondary_status,
+        StatusMessage: payload.message
+      };
+  }
 }

@@ -17,6 +17,8 @@ export interface IStudioSettings {
   refreshInterval: number;
   /** Points per curve asked of the server. */
   maxPoints: number;
+  /** Jobs the Jobs section reads at a time. */
+  jobsPageSize: number;
 }
 
 export const DEFAULT_SETTINGS: IStudioSettings = {
@@ -24,7 +26,8 @@ export const DEFAULT_SETTINGS: IStudioSettings = {
   keyMetric: '',
   keyMetrics: {},
   refreshInterval: 30,
-  maxPoints: 1000
+  maxPoints: 1000,
+  jobsPageSize: 100
 };
 
 export interface IPanelModels {
@@ -41,6 +44,7 @@ export function applySettings(
 ): void {
   const fallback = settings.refreshInterval * 1000;
   models.jobs.setFallbackInterval(fallback);
+  models.jobs.setPageSize(settings.jobsPageSize);
   models.endpoints?.setFallbackInterval(fallback);
   models.tuning?.setFallbackInterval(fallback);
   const experiments = models.experiments;

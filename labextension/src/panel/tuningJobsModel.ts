@@ -1,24 +1,17 @@
 /**
  * The state behind the Tuning section: the tuning jobs (status, progress, best objective
- * so far), refreshed on `tuning.*` events (coalesced; `tuning.status` and
- * `tuning.progress` patch the row at once), with a slow fallback refresh while the
- * socket is down, filtered by name in the browser.
+ * so far), a `ListModel` re-read on `tuning.*` events (coalesced; `tuning.status` and
+ * `tuning.progress` patch the row at once), filtered by name in the browser.
  */
-import { LabstudioApiError, LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import {
-  ILabstudioEvent,
   ITuningJobSummary,
   ITuningProgressPayload,
   ITuningStatusPayload
 } from '../types';
-import { asApiError } from './live';
-import { IModelSources, ViewModel } from './viewModel';
+import { IListModelOptions, IPage, ListModel } from './listModel';
+import { handle, IEventHandler } from './live';
 
-export interface ITuningJobsModelOptions extends IModelSources {
-  fallbackInterval?: number;
-  refreshDelay?: number;
-}
+export type ITuningJobsModelOptions = IListModelOptions;
 
 /** What a row shows of a sweep's progress. */
 export interface ITuningRowProgress {
@@ -29,69 +22,14 @@ export interface ITuningRowProgress {
   best: number | null;
 }
 
-export class TuningJobsModel extends ViewModel {
-  constructor(options: ITuningJobsModelOptions) {
-    super();
-    this.client = options.client;
-    this._events = options.events ?? null;
-    this._fallbackInterval = options.fallbackInterval ?? 30000;
-    this._refreshDelay = options.refreshDelay ?? 300;
-  }
-
-  readonly client: LabstudioClient;
-
+export class TuningJobsModel extends ListModel<ITuningJobSummary> {
+  /** The tuning jobs loaded, newest first. */
   get jobs(): readonly ITuningJobSummary[] {
-    return this._jobs;
-  }
-  get filter(): string {
-    return this._filter;
-  }
-  get loaded(): boolean {
-    return this._loaded;
-  }
-  get error(): LabstudioApiError | null {
-    return this._error;
-  }
-
-  async start(): Promise<void> {
-    if (!this.startOnce()) {
-      return;
-    }
-    await this.refresh();
-    if (this._error?.extensionMissing || this.isDisposed) {
-      return;
-    }
-    this.subscribe({
-      events: this._events,
-      fallbackInterval: this._fallbackInterval,
-      refresh: () => void this.refresh(),
-      onConnection: () => this.emitChanged(),
-      handlers: { 'tuning.*': event => this._onEvent(event) }
-    });
-  }
-
-  /** Read the list again (a burst of calls is at most two reads). */
-  refresh(): Promise<void> {
-    return this._reads.run();
-  }
-
-  setFilter(text: string): void {
-    this._filter = text;
-    this.emitChanged();
-  }
-
-  setFallbackInterval(ms: number): void {
-    this._fallbackInterval = ms;
-    this.subscription?.setFallbackInterval(ms);
+    return this.items;
   }
 
   visibleJobs(): ITuningJobSummary[] {
-    const needle = this._filter.trim().toLowerCase();
-    return needle
-      ? this._jobs.filter(j =>
-          j.HyperParameterTuningJobName.toLowerCase().includes(needle)
-        )
-      : [...this._jobs];
+    return this.visible();
   }
 
   /** The row's progress: the list's counters, or a newer `tuning.progress` event. */
@@ -108,14 +46,12 @@ export class TuningJobsModel extends ViewModel {
     };
   }
 
-  /** Patch a row from a `tuning.status` event before the refresh answers. */
+  /** Patch a row from a `tuning.status` event before the re-read answers. */
   applyStatus(payload: ITuningStatusPayload): void {
-    this._jobs = this._jobs.map(j =>
-      j.HyperParameterTuningJobName === payload.name
-        ? { ...j, HyperParameterTuningJobStatus: payload.status }
-        : j
-    );
-    this.emitChanged();
+    this.patch(payload.name, j => ({
+      ...j,
+      HyperParameterTuningJobStatus: payload.status
+    }));
   }
 
   /** Keep a `tuning.progress` event's figures until the list catches up. */
@@ -124,48 +60,39 @@ export class TuningJobsModel extends ViewModel {
     this.emitChanged();
   }
 
-  private _onEvent(event: ILabstudioEvent): void {
-    if (event.kind === 'tuning.status') {
-      this.applyStatus(event.payload as unknown as ITuningStatusPayload);
-    } else if (event.kind === 'tuning.progress') {
-      this.applyProgress(event.payload as unknown as ITuningProgressPayload);
-    }
-    this.debounce.schedule(
-      'refresh',
-      this._refreshDelay,
-      () => void this.refresh()
-    );
+  protected async readPage(
+    token: string | null
+  ): Promise<IPage<ITuningJobSummary>> {
+    const page = await this.client.listTuningJobs({
+      max_results: this.pageSize,
+      next_token: token ?? undefined
+    });
+    return {
+      items: page.HyperParameterTuningJobSummaries,
+      nextToken: page.NextToken ?? null
+    };
   }
 
-  private async _read(): Promise<void> {
-    try {
-      const answer = await this.client.listTuningJobs();
-      if (this.isDisposed) {
-        return;
-      }
-      this._jobs = answer.HyperParameterTuningJobSummaries;
-      // The list now has what the events said (or more).
+  protected keyOf(job: ITuningJobSummary): string {
+    return job.HyperParameterTuningJobName;
+  }
+
+  protected eventHandlers(): IEventHandler[] {
+    return [
+      handle('tuning.status', event => this.applyStatus(event.payload)),
+      handle('tuning.progress', event => this.applyProgress(event.payload)),
+      handle('tuning.*', () => this.scheduleRefresh())
+    ];
+  }
+
+  /** The list now has what the events said (or more). */
+  protected afterRead(): void {
+    if (!this.error) {
       this._progress.clear();
-      this._error = null;
-    } catch (error) {
-      if (this.isDisposed) {
-        return;
-      }
-      this._error = asApiError(error);
     }
-    this._loaded = true;
-    this.emitChanged();
   }
 
-  private _events: EventStream | null;
-  private _fallbackInterval: number;
-  private _refreshDelay: number;
-  private _jobs: ITuningJobSummary[] = [];
   private _progress = new Map<string, ITuningProgressPayload>();
-  private _filter = '';
-  private _loaded = false;
-  private _error: LabstudioApiError | null = null;
-  private _reads = this.coalesce(() => this._read());
 }
 
 function toFinite(

@@ -10,11 +10,11 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
-import { ILabstudioEvent } from '../types';
 import {
   asApiError,
   Coalescer,
   Debouncer,
+  IEventHandler,
   ILiveOptions,
   LiveSubscription
 } from './live';
@@ -31,17 +31,6 @@ export interface IActionSlot {
   setBusy(busy: boolean): void;
   setError(error: LabstudioApiError | null): void;
 }
-
-/** The part of an event payload that names the resource it is about. */
-export interface INamedPayload {
-  name?: string;
-}
-
-/** Handlers of the events of one resource, by event kind (exact or `prefix.*`). */
-export type ResourceHandlers = Record<
-  string,
-  (payload: INamedPayload, event: ILabstudioEvent) => void
->;
 
 export abstract class ViewModel implements IDisposable {
   /** Emits whenever anything shown by the view changes. */
@@ -100,30 +89,22 @@ export abstract class ViewModel implements IDisposable {
   }
 
   /**
-   * Follow the events of the one resource called `name` (other resources' events are
-   * ignored); `refresh` catches up when the socket (re)opens. No fallback polling: a
-   * detail view re-reads on its own schedule, if it needs one.
+   * Follow the events of the one resource called `name` (their payload's `name`; other
+   * resources' events are ignored); `refresh` catches up when the socket (re)opens. No
+   * fallback polling: a detail view re-reads on its own schedule, if it needs one.
    */
   protected followResource(
     events: EventStream | null,
     name: string,
     refresh: () => void,
-    handlers: ResourceHandlers
+    handlers: readonly IEventHandler[]
   ): void {
-    const filtered: ILiveOptions['handlers'] = {};
-    for (const [kind, handler] of Object.entries(handlers)) {
-      filtered[kind] = event => {
-        const payload = event.payload as INamedPayload;
-        if (payload.name === name) {
-          handler(payload, event);
-        }
-      };
-    }
     this.subscribe({
       events,
       fallbackInterval: 0,
       refresh,
-      handlers: filtered
+      handlers,
+      accept: event => 'name' in event.payload && event.payload.name === name
     });
   }
 

@@ -1,14 +1,14 @@
 /**
- * The list of jobs: a search box, one row per job (status badge, name, secondary status,
- * duration) and the empty / error states. Given `rows` (every kind, see `JobKindsModel`)
- * it also shows a kind filter and each row's kind; given only `jobs`, training jobs.
+ * The Jobs section: a search box, a kind filter, one row per job of any kind (status
+ * badge, name, kind, what it does now, duration), "Load more", and the empty / error
+ * states.
  *
- * Pure view: the data comes in props (see `JobsModel`), so it renders the same in the
- * panel and in tests.
+ * Pure view: the rows and states come in props (see `JobsModel`), so it renders the same
+ * in the panel and in tests.
  */
 import * as React from 'react';
 
-import { ITrainingJobSummary, isActiveStatus } from '../types';
+import { isActiveStatus } from '../types';
 import { StatusBadge } from './StatusBadge';
 import { ErrorBox, useTick } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
@@ -18,17 +18,19 @@ import {
   JOB_KIND_FILTERS,
   JobKindFilter,
   kindLabel,
-  rowDuration,
-  trainingRow
+  rowDuration
 } from './jobKinds';
 
 export const EMPTY_MESSAGE = 'No training jobs yet.';
 
 export interface IJobsViewProps {
-  /** The jobs to show, newest first (already filtered by the model). */
-  jobs: readonly ITrainingJobSummary[];
+  /** The jobs of every kind to show, newest first (already filtered by the model). */
+  rows: readonly IJobListRow[];
   filter: string;
   onFilterChange: (text: string) => void;
+  /** The kind filter. */
+  kind?: JobKindFilter;
+  onKindChange?: (kind: JobKindFilter) => void;
   loading?: boolean;
   /** False until the first answer of the list API. */
   loaded?: boolean;
@@ -39,24 +41,17 @@ export interface IJobsViewProps {
   hasMore?: boolean;
   onLoadMore?: () => void;
   onRefresh?: () => void;
-  onSelect?: (name: string) => void;
+  /** Open a row. */
+  onSelectRow?: (row: IJobListRow) => void;
   /** Show the section's own title, live badge and refresh (when alone in the panel). */
   showHeader?: boolean;
   /** Clock for durations of running jobs (tests pass a fixed one). */
   now?: () => number;
-  /** Jobs of every kind, newest first (already filtered): shows kinds and the filter. */
-  rows?: readonly IJobListRow[];
-  kind?: JobKindFilter;
-  onKindChange?: (kind: JobKindFilter) => void;
-  /** Rows matching the name filter, by kind filter (shown on its buttons). */
-  kindCounts?: Record<JobKindFilter, number>;
-  /** Open a row of any kind (kinds mode; `onSelect` opens training jobs). */
-  onSelectRow?: (row: IJobListRow) => void;
 }
 
 export function JobsView(props: IJobsViewProps): JSX.Element {
   const {
-    jobs,
+    rows,
     filter,
     onFilterChange,
     loading = false,
@@ -67,12 +62,8 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
     showHeader = true
   } = props;
   const clock = props.now ?? Date.now;
-  const kinds = props.rows !== undefined;
-  const rows = props.rows ?? jobs.map(trainingRow);
   const kind = props.kind ?? 'all';
-  const select =
-    props.onSelectRow ??
-    (props.onSelect ? (row: IJobListRow) => props.onSelect!(row.name) : null);
+  const select = props.onSelectRow ?? null;
   const anyActive = rows.some(r => isActiveStatus(r.status));
   useTick(anyActive ? 1000 : 0); // durations of running jobs move
   const now = clock();
@@ -81,7 +72,7 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
     <div className="labstudio-jobs" data-testid="labstudio-jobs">
       {showHeader && (
         <div className="labstudio-section-header">
-          <h2 className="labstudio-section-title">Training jobs</h2>
+          <h2 className="labstudio-section-title">Jobs</h2>
           <span
             className={`labstudio-connection ${connected ? 'labstudio-connection-live' : ''}`}
             data-testid="labstudio-connection"
@@ -116,32 +107,25 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
         value={filter}
         onChange={e => onFilterChange(e.target.value)}
       />
-      {kinds && (
-        <div
-          className="labstudio-kind-filter"
-          role="radiogroup"
-          aria-label="Show jobs of kind"
-          data-testid="labstudio-kind-filter"
-        >
-          {JOB_KIND_FILTERS.map(k => (
-            <button
-              key={k.value}
-              role="radio"
-              aria-checked={kind === k.value}
-              className={`labstudio-button labstudio-kind-option ${kind === k.value ? 'labstudio-selected' : ''}`}
-              data-testid={`labstudio-kind-${k.value}`}
-              onClick={() => props.onKindChange?.(k.value)}
-            >
-              {k.label}
-              {props.kindCounts ? (
-                <span className="labstudio-count">
-                  {props.kindCounts[k.value] || ''}
-                </span>
-              ) : null}
-            </button>
-          ))}
-        </div>
-      )}
+      <div
+        className="labstudio-kind-filter"
+        role="radiogroup"
+        aria-label="Show jobs of kind"
+        data-testid="labstudio-kind-filter"
+      >
+        {JOB_KIND_FILTERS.map(k => (
+          <button
+            key={k.value}
+            role="radio"
+            aria-checked={kind === k.value}
+            className={`labstudio-button labstudio-kind-option ${kind === k.value ? 'labstudio-selected' : ''}`}
+            data-testid={`labstudio-kind-${k.value}`}
+            onClick={() => props.onKindChange?.(k.value)}
+          >
+            {k.label}
+          </button>
+        ))}
+      </div>
       {error && <ErrorBox error={error} onRetry={props.onRefresh} />}
       {error &&
       (error.extensionMissing || rows.length === 0) ? null : rows.length ===
@@ -149,7 +133,7 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
         <EmptyState
           filter={filter}
           loading={loading || !loaded}
-          noun={kinds ? kindNoun(kind) : 'training jobs'}
+          noun={kindNoun(kind)}
         />
       ) : (
         <ul className="labstudio-job-list" data-testid="labstudio-job-list">
@@ -157,7 +141,6 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
             <JobRow
               key={`${row.kind}:${row.name}`}
               row={row}
-              showKind={kinds}
               now={now}
               onSelect={select}
             />
@@ -180,7 +163,6 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
 
 function JobRow(props: {
   row: IJobListRow;
-  showKind: boolean;
   now: number;
   onSelect: ((row: IJobListRow) => void) | null;
 }): JSX.Element {
@@ -193,11 +175,11 @@ function JobRow(props: {
       data-testid="labstudio-job-row"
       data-job-name={row.name}
       data-status={row.status}
-      data-kind={props.showKind ? row.kind : undefined}
+      data-kind={row.kind}
       data-tuning-job={row.tuningJob ?? undefined}
       title={[
         row.name,
-        props.showKind ? kindLabel(row) : '',
+        kindLabel(row),
         row.tuningJob ? `Trial of tuning job ${row.tuningJob}` : '',
         `Created ${formatTime(row.creationTime)}`,
         row.experiment ? `Experiment ${row.experiment}` : '',
@@ -234,17 +216,17 @@ function JobRow(props: {
         className="labstudio-job-secondary"
         data-testid="labstudio-job-secondary"
       >
-        {props.showKind && (
-          <span
-            className={`labstudio-kind-chip labstudio-kind-${row.tuningJob ? 'trial' : row.kind}`}
-            data-testid="labstudio-job-kind"
-          >
-            {kindLabel(row)}
-          </span>
-        )}
-        {[row.detail, row.status === 'Failed' ? row.failureReason : '']
-          .filter(Boolean)
-          .join(' – ')}
+        <span
+          className={`labstudio-kind-chip labstudio-kind-${row.tuningJob ? 'trial' : row.kind}`}
+          data-testid="labstudio-job-kind"
+        >
+          {kindLabel(row)}
+        </span>
+        <span data-testid="labstudio-job-now">
+          {[row.detail, row.status === 'Failed' ? row.failureReason : '']
+            .filter(Boolean)
+            .join(' – ')}
+        </span>
       </span>
     </li>
   );

@@ -4,15 +4,23 @@
  * filter and its durations treat them alike. Pure helpers: the models and tests use them.
  */
 import {
+  IJobSummary,
   IProcessingJobSummary,
   IRun,
   ITrainingJobSummary,
   ITransformJobSummary,
-  isActiveStatus
+  isActiveStatus,
+  JobKind
 } from '../types';
 
-/** The kinds of jobs, by the REST collection they live in. */
-export type JobKind = 'training' | 'processing' | 'transform';
+export type { JobKind };
+
+/** Every kind of job, as `GET /jobs?kind=` names them. */
+export const JOB_KINDS: readonly JobKind[] = [
+  'training',
+  'processing',
+  'transform'
+];
 
 /** What the jobs section's kind filter shows. */
 export type JobKindFilter = 'all' | JobKind;
@@ -77,6 +85,30 @@ export function kindLabel(row: IJobListRow): string {
     return row.tuningJob ? 'Tuning trial' : 'Training';
   }
   return row.kind === 'processing' ? 'Processing' : 'Transform';
+}
+
+/** A row of the list of every kind (`GET /jobs?kind=`), by its `Kind`. */
+export function jobRow(job: IJobSummary): IJobListRow {
+  switch (job.Kind) {
+    case 'processing':
+      return processingRow(job);
+    case 'transform':
+      return transformRow(job);
+    default:
+      return trainingRow(job);
+  }
+}
+
+/** The job's name, whatever its kind. */
+export function jobName(job: IJobSummary): string {
+  switch (job.Kind) {
+    case 'processing':
+      return job.ProcessingJobName;
+    case 'transform':
+      return job.TransformJobName;
+    default:
+      return job.TrainingJobName;
+  }
 }
 
 export function trainingRow(job: ITrainingJobSummary): IJobListRow {
@@ -155,25 +187,4 @@ export function rowDuration(row: IJobListRow, now: number): number {
       ? now
       : Date.parse(row.lastModifiedTime);
   return Math.max(0, end - start);
-}
-
-/** Whether a row passes the kind filter and contains the name filter (any case). */
-export function rowMatches(
-  row: IJobListRow,
-  kind: JobKindFilter,
-  needle: string
-): boolean {
-  const n = needle.trim().toLowerCase();
-  return (
-    (kind === 'all' || row.kind === kind) &&
-    (!n || row.name.toLowerCase().includes(n))
-  );
-}
-
-/** Rows of every kind, newest first (equal times keep their order). */
-export function newestFirst(rows: IJobListRow[]): IJobListRow[] {
-  return rows
-    .map((row, i) => ({ row, i, t: Date.parse(row.creationTime) }))
-    .sort((a, b) => b.t - a.t || a.i - b.i)
-    .map(x => x.row);
 }

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from ..errors import Invalid
 from ..humanize import format_duration, format_number
+from ..tuning.progress import all_trials, objective_value, progress_text
 from . import parse_pairs
 from .jobs import _fmt_time, _hp_value, _metric_definitions
 from .output import print_json, print_table
@@ -107,26 +108,6 @@ def build_tuning_request(args: argparse.Namespace) -> dict[str, Any]:
 # -- reading a tuning job -----------------------------------------------------------------
 
 
-def all_trials(core: Any, name: str) -> list[dict[str, Any]]:
-    """Every trial of a tuning job, oldest first (all pages)."""
-    out: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending", max_results=100, next_token=token)
-        out.extend(page["TrainingJobSummaries"])
-        token = page.get("NextToken")
-        if not token:
-            return out
-
-
-def objective_value(trial: dict[str, Any]) -> float | None:
-    metric = trial.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
-    value = metric.get("Value")
-    if value is None:
-        return None
-    return float(value) if not isinstance(value, str) else float(value.replace("Infinity", "inf"))
-
-
 def elapsed_seconds(trial: dict[str, Any]) -> float | None:
     from ..humanize import _parse_iso
 
@@ -158,21 +139,6 @@ def trial_records(trials: list[dict[str, Any]], tuned: list[str]) -> list[dict[s
 def tuned_names(described: dict[str, Any]) -> list[str]:
     ranges = described["HyperParameterTuningJobConfig"]["ParameterRanges"]
     return [r["Name"] for kind in ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges") for r in ranges.get(kind) or []]
-
-
-def progress_text(described: dict[str, Any]) -> str:
-    """`4/6 trials done, best validation:rmse=0.123 (NAME)`: the facts every progress view shows."""
-    counters = described["TrainingJobStatusCounters"]
-    done = counters["Completed"] + counters["NonRetryableError"] + counters["RetryableError"] + counters["Stopped"]
-    total = described["HyperParameterTuningJobConfig"]["ResourceLimits"].get("MaxNumberOfTrainingJobs")
-    metric = described["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]["MetricName"]
-    text = f"{done}/{total if total is not None else '?'} trials done"
-    best = described.get("BestTrainingJob")
-    if best and objective_value(best) is not None:
-        text += f", best {metric}={format_number(objective_value(best))} ({best['TrainingJobName']})"
-    else:
-        text += f", no {metric} yet"
-    return text
 
 
 def tuning_summary(described: dict[str, Any]) -> str:

@@ -15,15 +15,19 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from jupyter_server.base.handlers import APIHandler
+from pydantic import BaseModel
 from tornado import web
 
 from ..core import Core
 from ..errors import Invalid, LabstudioError, NotFound, TooLarge, Unavailable
+from ..shapes import parse
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 # REST bodies are small JSON documents (a job spec, tags, a run's metrics batch); 16 MiB is
 # far above any of them and far below what would hurt the server to parse. The endpoint
@@ -63,6 +67,13 @@ def _surrogate_field(body: Any) -> str | None:
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
     return None
+
+
+def _is_list(annotation: Any) -> bool:
+    """Whether a field's type is a list (`list[X]`, `list[X] | None`)."""
+    if get_origin(annotation) is list:
+        return True
+    return any(_is_list(arg) for arg in get_args(annotation)) if get_origin(annotation) in (Union, UnionType) else False
 
 
 def _printable(path: str) -> str:
@@ -144,6 +155,22 @@ class LabstudioHandler(APIHandler):
             bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
             raise Invalid(f"Query parameter '{name}' must be {bound}, got {value}.", field=name)
         return value
+
+    def query(self, model: type[M]) -> M:
+        """The query string as its shape (shapes/): each of the model's fields from the argument
+        of that name (other arguments, such as Jupyter's `token`, are not the model's business).
+        A list field takes the argument repeated or comma-separated (`kind=a&kind=b`, `kind=a,b`);
+        an empty argument counts as absent. Raises Invalid naming the argument, like a body."""
+        data: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            values = self.get_query_arguments(name)
+            if _is_list(info.annotation):
+                items = [part.strip() for value in values for part in value.split(",") if part.strip()]
+                if items:
+                    data[name] = items
+            elif values and values[-1] != "":
+                data[name] = values[-1]
+        return parse(model, data)
 
     def reply(self, data: Any, status: int = 200) -> None:
         self.set_status(status)

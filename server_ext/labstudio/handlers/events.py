@@ -128,11 +128,9 @@ OPENAPI = [
             403: Reply("Not authenticated"),
         },
         description=(
-            "Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}. Kinds: "
-            "job.created (JobCreatedPayload), job.status (JobStatusPayload), job.metrics (JobMetricsPayload), "
-            "run.created (RunCreatedPayload), run.status (RunStatusPayload), run.metrics {run_id, experiment, count, points, capped}, "
-            "run.artifact, run.updated, run.deleted, experiment.created, experiment.updated, experiment.deleted, "
-            "endpoint.created, endpoint.status, endpoint.deleted (EndpointStatusPayload)."
+            "Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape "
+            "decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, "
+            "tuning.*, and hello first on every connection)."
         ),
     )
 ]

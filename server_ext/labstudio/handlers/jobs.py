@@ -9,19 +9,25 @@ from ..artifacts import open_uri
 from ..errors import Gone
 from ..jobs.service import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
 from ..shapes import parse
-from ..shapes.jobs import (
-    CreateTrainingJobRequest,
-    DescribeTrainingJobResponse,
-    GetTrainingJobMetricsResponse,
-    ListTrainingJobsResponse,
-)
-from ..shapes.openapi import Operation, Param, Reply
+from ..shapes.joblist import ListJobsQuery, ListJobsResponse
+from ..shapes.jobs import CreateTrainingJobRequest, DescribeTrainingJobResponse, GetTrainingJobMetricsResponse
+from ..shapes.openapi import Operation, Param, Reply, query_params
 from .base import LabstudioHandler
-from .jobkind import LIST_PARAMS, NAME, NAME_PARAM, JobListHandler, kind_routes, logs_operation
+from .jobkind import NAME, NAME_PARAM, JobListHandler, kind_routes, logs_operation
 
 
 class JobsHandler(JobListHandler):
     SERVICE = "jobs"
+
+    @web.authenticated
+    async def get(self) -> None:
+        """Training jobs (SageMaker's ListTrainingJobs) or, with `kind`, every kind asked for."""
+        query = self.query(ListJobsQuery)
+        page = {"status": query.status, "name_contains": query.name_contains, "limit": query.limit, "next_token": query.next_token}
+        if query.kind is None:
+            self.reply(await self.call(self.core.jobs.list, **page))
+        else:
+            self.reply(await self.call(self.core.jobs.list_kinds, query.kind, self.core.job_kinds, **page))
 
     @web.authenticated
     async def post(self) -> None:
@@ -87,10 +93,13 @@ _DESCRIBED = DescribeTrainingJobResponse
 
 OPENAPI = [
     Operation(
-        "get", "/jobs", "List training jobs, newest first",
-        {200: Reply("A page of jobs", ListTrainingJobsResponse)},
+        "get", "/jobs", "List training jobs, or with `kind` jobs of every kind asked for, newest first",
+        {200: Reply("A page of jobs: TrainingJobSummaries without `kind`, JobSummaries with it", ListJobsResponse)},
         errors=(400,),
-        params=LIST_PARAMS,
+        params=query_params(ListJobsQuery),
+        description="Without `kind`, SageMaker's ListTrainingJobs. With `kind` (training, processing, transform; "
+        "repeated or comma-separated), one list of those kinds in one order and one paging: each row is its "
+        "kind's summary with `Kind`. Tuning trials are training jobs (their TuningJobName is set).",
     ),
     Operation(
         "post", "/jobs", "Submit a training job",

@@ -9,7 +9,7 @@ from tornado import web
 
 from .._version import __version__
 from ..shapes.endpoints import DescribeEndpointResponse
-from ..shapes.events import PAYLOADS, Event
+from ..shapes.events import Event
 from ..shapes.experiments import CompareRunsRequest, CompareRunsResponse, SearchRunsResponse
 from ..shapes.openapi import Operation, Reply, document
 from . import ROUTE_MODULES
@@ -34,7 +34,7 @@ def build_document() -> dict[str, Any]:
         version=__version__,
         description="Training jobs, experiments and endpoints of labstudio. Every route needs Jupyter's authentication.",
         prefix="/labstudio/api",
-        extra_models=(Event, *PAYLOADS),
+        extra_models=(Event,),
         aliases=ALIASES,
     )
 

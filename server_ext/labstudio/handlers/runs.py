@@ -124,7 +124,7 @@ def routes() -> list[tuple[str, type]]:
 
 
 _SEARCH = (
-    Param("experiment", description="Experiment name or id (repeatable)"),
+    Param("experiment", schema={"type": "array", "items": {"type": "string"}}, description="Experiment name or id (repeatable)"),
     Param("filter", description="e.g. metrics.accuracy > 0.9 and (params.optimizer = 'adam' or params.lr < 0.01)"),
     Param("order_by", description="e.g. metrics.loss asc, start_time desc"),
 )

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -325,10 +325,16 @@ class JobService:
         events_store.append(conn, "job.created", created)
 
     def _page(
-        self, status: str | builtins.list[str] | None, name_contains: str | None, limit: int, next_token: str | None
+        self,
+        status: str | builtins.list[str] | None,
+        name_contains: str | None,
+        limit: int,
+        next_token: str | None,
+        kinds: Sequence[str] | None = None,
     ) -> tuple[builtins.list[Job], str | None]:
-        """A page of this kind's jobs, newest first, and the NextToken of the next page. Raises
-        Invalid for an unknown status, a limit outside 1..1000 or a next_token this API did not return."""
+        """A page of this kind's jobs (or of `kinds`), newest first, and the NextToken of the next
+        page. Raises Invalid for an unknown status, a limit outside 1..1000 or a next_token this
+        API did not return."""
         statuses = [status] if isinstance(status, str) else builtins.list(status or [])
         for s in statuses:
             if s not in STATUSES:
@@ -337,7 +343,9 @@ class JobService:
             raise Invalid(f"'limit' must be between 1 and 1000, got {limit}.", field="limit")
         after = _decode_token(next_token) if next_token else None
         with self.db.read() as conn:
-            jobs = jobs_store.list_jobs(conn, statuses=statuses, name_contains=name_contains, limit=limit + 1, after=after, kind=self.KIND)
+            jobs = jobs_store.list_jobs(
+                conn, statuses=statuses, name_contains=name_contains, limit=limit + 1, after=after, kind=kinds if kinds is not None else self.KIND
+            )
         more = len(jobs) > limit
         jobs = jobs[:limit]
         return jobs, (_encode_token(jobs[-1]) if more and jobs else None)
@@ -447,6 +455,32 @@ class JobService:
     def _summaries(self, jobs: builtins.list[Job]) -> builtins.list[dict[str, Any]]:
         """The page's jobs in the kind's summary shape."""
         return [summary(j) for j in jobs]
+
+    def list_kinds(
+        self,
+        kinds: Sequence[str],
+        services: Mapping[str, JobService],
+        *,
+        status: str | builtins.list[str] | None = None,
+        name_contains: str | None = None,
+        limit: int = 100,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """One page of jobs of every kind in `kinds`, newest first (shapes.joblist.ListJobsResponse's
+        `JobSummaries`): each row is its kind's List<Kind>Jobs summary, as that kind's service in
+        `services` (kind -> service) writes it, with `Kind` first. Tokens are (creation time,
+        name) as for one kind, so paging through mixed kinds never skips or repeats a job.
+        Raises Invalid for an unknown kind, status, a limit outside 1..1000 or a foreign token."""
+        wanted = builtins.list(dict.fromkeys(kinds))
+        for kind in wanted:
+            if kind not in services:
+                raise Invalid(f"'kind' must be one of {', '.join(services)}, got {kind!r}.", field="kind")
+        jobs, token = self._page(status, name_contains, limit, next_token, kinds=wanted)
+        rows: builtins.list[dict[str, Any]] = []
+        for job in jobs:
+            (row,) = services[job.kind]._summaries([job])
+            rows.append({"Kind": job.kind, **row})
+        return {"JobSummaries": rows, "NextToken": token}
 
     def metrics(self, name: str) -> builtins.list[dict[str, Any]]:
         """Every captured point of every metric (in-process callers; REST pages). Raises NotFound."""

@@ -663,7 +663,7 @@ class HyperparameterTuningJobAnalytics(CachedFrame):
         return self._description
 
     def training_job_summaries(self, force_refresh: bool = False) -> list[dict[str, Any]]:
-        from ..cli.tuning import all_trials
+        from ..tuning.progress import all_trials
 
         if force_refresh or self._summaries is None:
             self._summaries = all_trials(core_of(self._session), self._name)

@@ -1,8 +1,11 @@
-"""Messages of the /events WebSocket: `{id, time, kind, payload}`, snake_case. The payload
-models list the keys the panel reads; writers may add more (they are documented as open)."""
+"""Messages of the /events WebSocket: `{id, time, kind, payload}`, snake_case, one model per
+kind (`Event` is their union, keyed on `kind`). The payload models list the keys the panel
+reads; writers may add more (they are documented as open)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, RootModel
 
 from .common import JsonNumber, Response
 from .endpoints import EndpointStatus
@@ -10,40 +13,12 @@ from .experiments import RunStatus
 from .jobs import TrainingJobStatus
 from .tuning import TuningJobStatus
 
-EventKind = Literal[
-    "hello",
-    "job.created",
-    "job.status",
-    "job.metrics",
-    "run.created",
-    "run.status",
-    "run.metrics",
-    "run.artifact",
-    "run.updated",
-    "run.deleted",
-    "experiment.created",
-    "experiment.updated",
-    "experiment.deleted",
-    "endpoint.created",
-    "endpoint.status",
-    "endpoint.deleted",
-    "tuning.created",
-    "tuning.status",
-    "tuning.progress",
-]
-
-
-class Event(Response):
-    id: int
-    time: float
-    kind: EventKind
-    payload: dict[str, Any]
-
 
 class JobCreatedPayload(Response):
     name: str
     run_id: str | None = None
     experiment: str | None = None
+    kind: Literal["processing", "transform"] | None = Field(default=None, description="The job's kind; absent for training jobs.")
 
 
 class JobStatusPayload(Response):
@@ -105,14 +80,166 @@ class TuningProgressPayload(Response):
     best: JsonNumber | None
 
 
-PAYLOADS = (
-    JobCreatedPayload,
-    JobStatusPayload,
-    JobMetricsPayload,
-    RunCreatedPayload,
-    RunStatusPayload,
-    EndpointStatusPayload,
-    TuningCreatedPayload,
-    TuningStatusPayload,
-    TuningProgressPayload,
-)
+class RunMetricsPayload(Response):
+    """Points a run logged (at most a few hundred of them; `capped` when there were more)."""
+
+    run_id: str
+    experiment: str | None = None
+    count: int | None = None
+    points: list[MetricEventPoint]
+    capped: bool | None = None
+
+
+class RunArtifactPayload(Response):
+    run_id: str
+    experiment: str | None = None
+    name: str
+    is_output: bool
+
+
+class RunUpdatedPayload(Response):
+    """A run's tags or name changed (only the changed key is sent)."""
+
+    run_id: str
+    name: str | None = None
+    tags: dict[str, str] | None = None
+
+
+class RunDeletedPayload(Response):
+    run_ids: list[str] = Field(description="The deleted runs (the first 1,000 when there were more).")
+    count: int
+
+
+class ExperimentCreatedPayload(Response):
+    name: str
+
+
+class ExperimentUpdatedPayload(Response):
+    id: str
+    name: str
+    old_name: str
+
+
+class ExperimentDeletedPayload(Response):
+    id: str
+
+
+class _Message(Response):
+    id: int
+    time: float
+
+
+class HelloEvent(_Message):
+    """The first message on every connection."""
+
+    kind: Literal["hello"]
+    payload: dict[str, Any]
+
+
+class JobCreatedEvent(_Message):
+    kind: Literal["job.created"]
+    payload: JobCreatedPayload
+
+
+class JobStatusEvent(_Message):
+    kind: Literal["job.status"]
+    payload: JobStatusPayload
+
+
+class JobMetricsEvent(_Message):
+    kind: Literal["job.metrics"]
+    payload: JobMetricsPayload
+
+
+class RunCreatedEvent(_Message):
+    kind: Literal["run.created"]
+    payload: RunCreatedPayload
+
+
+class RunStatusEvent(_Message):
+    kind: Literal["run.status"]
+    payload: RunStatusPayload
+
+
+class RunMetricsEvent(_Message):
+    kind: Literal["run.metrics"]
+    payload: RunMetricsPayload
+
+
+class RunArtifactEvent(_Message):
+    kind: Literal["run.artifact"]
+    payload: RunArtifactPayload
+
+
+class RunUpdatedEvent(_Message):
+    kind: Literal["run.updated"]
+    payload: RunUpdatedPayload
+
+
+class RunDeletedEvent(_Message):
+    kind: Literal["run.deleted"]
+    payload: RunDeletedPayload
+
+
+class ExperimentCreatedEvent(_Message):
+    kind: Literal["experiment.created"]
+    payload: ExperimentCreatedPayload
+
+
+class ExperimentUpdatedEvent(_Message):
+    kind: Literal["experiment.updated"]
+    payload: ExperimentUpdatedPayload
+
+
+class ExperimentDeletedEvent(_Message):
+    kind: Literal["experiment.deleted"]
+    payload: ExperimentDeletedPayload
+
+
+class EndpointEvent(_Message):
+    kind: Literal["endpoint.created", "endpoint.status", "endpoint.deleted"]
+    payload: EndpointStatusPayload
+
+
+class TuningCreatedEvent(_Message):
+    kind: Literal["tuning.created"]
+    payload: TuningCreatedPayload
+
+
+class TuningStatusEvent(_Message):
+    kind: Literal["tuning.status"]
+    payload: TuningStatusPayload
+
+
+class TuningProgressEvent(_Message):
+    kind: Literal["tuning.progress"]
+    payload: TuningProgressPayload
+
+
+class Event(
+    RootModel[
+        Annotated[
+            HelloEvent
+            | JobCreatedEvent
+            | JobStatusEvent
+            | JobMetricsEvent
+            | RunCreatedEvent
+            | RunStatusEvent
+            | RunMetricsEvent
+            | RunArtifactEvent
+            | RunUpdatedEvent
+            | RunDeletedEvent
+            | ExperimentCreatedEvent
+            | ExperimentUpdatedEvent
+            | ExperimentDeletedEvent
+            | EndpointEvent
+            | TuningCreatedEvent
+            | TuningStatusEvent
+            | TuningProgressEvent,
+            Field(discriminator="kind"),
+        ]
+    ]
+):
+    """One message of the events WebSocket: `{id, time, kind, payload}`, the payload's shape
+    decided by `kind` (a client narrows on it; no cast)."""
+

@@ -138,6 +138,11 @@ class JobHostShape(Response):
     FailureReason: str | None = None
 
 
+class AlgorithmSpecificationShape(Response):
+    TrainingInputMode: str | None = None
+    MetricDefinitions: list[MetricDefinition]
+
+
 class DescribeTrainingJobResponse(Response):
     """SageMaker's DescribeTrainingJob, plus labstudio's ExperimentName/RunId/EntryPoint."""
 
@@ -147,6 +152,7 @@ class DescribeTrainingJobResponse(Response):
     SecondaryStatusTransitions: list[SecondaryStatusTransition]
     FailureReason: str | None = None
     HyperParameters: dict[str, str]
+    AlgorithmSpecification: AlgorithmSpecificationShape | None = None
     InputDataConfig: list[InputChannel]
     ModelArtifacts: ModelArtifactsShape | None = None
     OutputDataConfig: dict[str, Any] | None = None

@@ -122,6 +122,25 @@ def _untitled(schema: Any) -> Any:
     return schema
 
 
+def query_params(model: type[BaseModel]) -> tuple[Param, ...]:
+    """A query shape's fields as query parameters, with the bounds, choices and defaults its
+    `Field`s declare (so the document and the handler read one definition). An absent
+    parameter is the field's None: the `null` branch of an optional field is left out."""
+    schema = model.model_json_schema(mode="validation")
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(_untitled(prop))
+        description = prop.pop("description", None)
+        members = prop.pop("anyOf", None)
+        if members is not None:
+            kept = [m for m in members if m != {"type": "null"}]
+            prop = {**(kept[0] if len(kept) == 1 else {"anyOf": kept}), **prop}
+        if prop.get("default", 0) is None:
+            del prop["default"]
+        params.append(Param(name, "query", prop, description, required=name in schema.get("required", ())))
+    return tuple(params)
+
+
 def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     out: dict[str, Any] = {"summary": op.summary}
     for model in op.extra_models:

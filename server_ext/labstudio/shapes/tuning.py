@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .common import Int, JsonNumber, Request, ResourceName, Response
-from .jobs import CreateTrainingJobRequest, MetricDefinition
+from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest
 
 TuningJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
 TuningStrategy = Literal["Bayesian", "Random", "Grid", "Hyperband"]
@@ -144,10 +144,6 @@ class TuningJobConfig(Response):
     ParameterRanges: ParameterRanges
     TrainingJobEarlyStoppingType: Literal["Off", "Auto"]
     RandomSeed: int | None = None
-
-
-class AlgorithmSpecificationShape(Response):
-    MetricDefinitions: list[MetricDefinition]
 
 
 class TrainingJobDefinition(Response):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -46,14 +47,17 @@ def list_jobs(
     name_contains: str | None = None,
     limit: int = 100,
     after: tuple[float, str] | None = None,
-    kind: str | None = "training",
+    kind: str | Sequence[str] | None = "training",
 ) -> list[Job]:
     """Newest first; `after` is the (creation_time, name) of the last job of the previous page.
-    Only jobs of `kind` (None: every kind): a listing of training jobs never shows a processing job."""
+    Only jobs of `kind`, or of any of several kinds (None: every kind): a listing of training
+    jobs never shows a processing job, and one list can hold every kind in one order."""
     t = schema.jobs
     query = select(t)
-    if kind is not None:
+    if isinstance(kind, str):
         query = query.where(t.c.kind == kind)
+    elif kind is not None:
+        query = query.where(t.c.kind.in_(list(kind)))
     if statuses:
         query = query.where(t.c.status.in_(statuses))
     if name_contains:

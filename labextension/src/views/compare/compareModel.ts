@@ -7,7 +7,7 @@
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { IXYSeries } from '../../charts/series';
 import { EventStream } from '../../events';
-import { asApiError } from '../../panel/live';
+import { asApiError, handle } from '../../panel/live';
 import { IModelSources, ViewModel } from '../../panel/viewModel';
 import { ICompareSeries, IRun, toNumber } from '../../types';
 import { ISort, Summary } from './table';
@@ -93,8 +93,8 @@ export class CompareModel extends ViewModel {
     if (!this.startOnce()) {
       return;
     }
-    const poke = (payload: { run_id?: string }) => {
-      if (this.live && payload.run_id && this._ids.has(payload.run_id)) {
+    const poke = (runId: string) => {
+      if (this.live && this._ids.has(runId)) {
         this.debounce.throttle(
           'live',
           this._liveDelay,
@@ -110,10 +110,10 @@ export class CompareModel extends ViewModel {
           void this.reload();
         }
       },
-      handlers: {
-        'run.metrics': e => poke(e.payload as { run_id?: string }),
-        'run.status': e => poke(e.payload as { run_id?: string })
-      }
+      handlers: [
+        handle('run.metrics', e => poke(e.payload.run_id)),
+        handle('run.status', e => poke(e.payload.run_id))
+      ]
     });
     await this.reload();
   }

@@ -8,6 +8,7 @@ import * as React from 'react';
 
 import { IEndpointFigures } from '../../types';
 import { ErrorBox, StatusDot, formatMetric } from '../common/common';
+import { DetailHeader } from '../common/DetailHeader';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { EndpointModel } from './endpointModel';
@@ -20,7 +21,6 @@ export interface IEndpointViewProps {
 export function EndpointView(props: IEndpointViewProps): JSX.Element {
   const model = useModel(props.model);
   const { name, endpoint, error, rps, log, actionError } = model;
-  const [confirmDelete, setConfirmDelete] = React.useState(false);
   const { onDeleted } = props;
   React.useEffect(() => {
     const deleted = () => onDeleted?.();
@@ -50,14 +50,14 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
       data-endpoint={name}
       data-status={endpoint.EndpointStatus}
     >
-      <div className="labstudio-detail-header">
-        <h2 className="labstudio-detail-title">{name}</h2>
-        <StatusDot status={endpoint.EndpointStatus} />
-        <span data-testid="labstudio-endpoint-status">
-          {endpoint.EndpointStatus}
-        </span>
-        <span className="labstudio-spacer" />
-        {confirmDelete ? (
+      <DetailHeader
+        name={name}
+        status={endpoint.EndpointStatus}
+        indicator="dot"
+        failureReason={endpoint.FailureReason}
+        actionError={actionError}
+      >
+        {model.confirmingDelete ? (
           <>
             <span>Delete {name}? Its workers stop and its port is freed.</span>
             <button
@@ -69,7 +69,7 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
             </button>
             <button
               className="labstudio-button"
-              onClick={() => setConfirmDelete(false)}
+              onClick={() => model.setConfirmingDelete(false)}
             >
               Cancel
             </button>
@@ -78,17 +78,12 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
           <button
             className="labstudio-button labstudio-danger"
             data-testid="labstudio-endpoint-delete"
-            onClick={() => setConfirmDelete(true)}
+            onClick={() => model.setConfirmingDelete(true)}
           >
             Delete
           </button>
         )}
-      </div>
-      {(actionError || endpoint.FailureReason) && (
-        <div className="labstudio-error-message" role="alert">
-          {actionError ?? endpoint.FailureReason}
-        </div>
-      )}
+      </DetailHeader>
       <table className="labstudio-kv">
         <tbody>
           <tr>
@@ -178,20 +173,11 @@ function Figures(props: {
 function Variants(props: { model: EndpointModel }): JSX.Element {
   const { model } = props;
   const endpoint = model.endpoint!;
-  const [weights, setWeights] = React.useState<Record<string, string>>({});
+  const weights = model.weightDrafts;
   const error = model.weightsError;
   const variants = endpoint.ProductionVariants ?? [];
   const total = variants.reduce((s, v) => s + (v.CurrentWeight || 0), 0) || 1;
   const dirty = Object.keys(weights).length > 0;
-  const save = async () => {
-    const numbers: Record<string, number> = {};
-    for (const [variant, weight] of Object.entries(weights)) {
-      numbers[variant] = Number(weight);
-    }
-    if (await model.setWeights(numbers)) {
-      setWeights({});
-    }
-  };
   return (
     <div>
       <table
@@ -226,7 +212,7 @@ function Variants(props: { model: EndpointModel }): JSX.Element {
                   aria-label={`Weight of ${v.VariantName}`}
                   value={weights[v.VariantName] ?? String(v.CurrentWeight)}
                   onChange={e =>
-                    setWeights(w => ({ ...w, [v.VariantName]: e.target.value }))
+                    model.setWeightDraft(v.VariantName, e.target.value)
                   }
                 />
               </td>
@@ -250,11 +236,14 @@ function Variants(props: { model: EndpointModel }): JSX.Element {
         <div className="labstudio-toolbar">
           <button
             className="labstudio-button labstudio-primary"
-            onClick={() => void save()}
+            onClick={() => void model.applyWeights()}
           >
             Apply weights
           </button>
-          <button className="labstudio-button" onClick={() => setWeights({})}>
+          <button
+            className="labstudio-button"
+            onClick={() => model.resetWeights()}
+          >
             Reset
           </button>
         </div>
@@ -271,33 +260,24 @@ function Variants(props: { model: EndpointModel }): JSX.Element {
 function InvokeBox(props: { model: EndpointModel }): JSX.Element {
   const { model } = props;
   const endpoint = model.endpoint!;
-  const [contentType, setContentType] = React.useState('application/json');
-  const [accept, setAccept] = React.useState('application/json');
-  const [variant, setVariant] = React.useState('');
-  const [body, setBody] = React.useState('[1, 2, 3]');
+  const { contentType, accept, variant, body } = model.invokeDraft;
   const result = model.invokeResult;
   const error = model.invokeError;
   const busy = model.invoking;
-  const invoke = () =>
-    model.invoke({
-      body,
-      contentType,
-      accept,
-      targetVariant: variant || undefined
-    });
+  const invoke = () => model.invokeDraftRequest();
   return (
     <div className="labstudio-invoke" data-testid="labstudio-invoke">
       <div className="labstudio-toolbar">
         <ContentTypeInput
           label="Content type"
           value={contentType}
-          onChange={setContentType}
+          onChange={text => model.setInvokeDraft({ contentType: text })}
           testId="labstudio-invoke-content-type"
         />
         <ContentTypeInput
           label="Accept"
           value={accept}
-          onChange={setAccept}
+          onChange={text => model.setInvokeDraft({ accept: text })}
           testId="labstudio-invoke-accept"
         />
         <datalist id="labstudio-content-types">
@@ -316,7 +296,7 @@ function InvokeBox(props: { model: EndpointModel }): JSX.Element {
           <select
             className="jp-mod-styled"
             value={variant}
-            onChange={e => setVariant(e.target.value)}
+            onChange={e => model.setInvokeDraft({ variant: e.target.value })}
           >
             <option value="">(by weight)</option>
             {(endpoint.ProductionVariants ?? []).map(v => (
@@ -331,7 +311,7 @@ function InvokeBox(props: { model: EndpointModel }): JSX.Element {
         className="jp-mod-styled labstudio-invoke-body"
         rows={5}
         value={body}
-        onChange={e => setBody(e.target.value)}
+        onChange={e => model.setInvokeDraft({ body: e.target.value })}
         aria-label="Request body"
         data-testid="labstudio-invoke-body"
         onKeyDown={e => {

@@ -8,7 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { EventStream } from '../../events';
-import { asApiError } from '../../panel/live';
+import { asApiError, handle } from '../../panel/live';
 import { IActionSlot, IModelSources, ViewModel } from '../../panel/viewModel';
 import {
   IEndpointDescription,
@@ -25,6 +25,15 @@ export interface IEndpointModelOptions extends IModelSources {
   interval?: number;
   /** The clock for requests per second (ms); `performance.now` by default. */
   now?: () => number;
+}
+
+/** The test invocation as typed in the endpoint view. */
+export interface IInvokeDraft {
+  contentType: string;
+  accept: string;
+  /** A variant to send it to ('' : by weight). */
+  variant: string;
+  body: string;
 }
 
 export class EndpointModel extends ViewModel {
@@ -75,14 +84,75 @@ export class EndpointModel extends ViewModel {
     return this._invokeError;
   }
 
+  /** Whether Delete asks for confirmation now. */
+  get confirmingDelete(): boolean {
+    return this._confirmingDelete;
+  }
+  /** Weights typed in the variants table and not applied yet, by variant. */
+  get weightDrafts(): Readonly<Record<string, string>> {
+    return this._weightDrafts;
+  }
+  /** The test invocation as typed (content type, accept, variant, body). */
+  get invokeDraft(): Readonly<IInvokeDraft> {
+    return this._invokeDraft;
+  }
+
+  /** Ask before deleting (or take the question back). */
+  setConfirmingDelete(confirming: boolean): void {
+    this._confirmingDelete = confirming;
+    this.emitChanged();
+  }
+
+  /** A weight typed for a variant (applied by `applyWeights`). */
+  setWeightDraft(variant: string, weight: string): void {
+    this._weightDrafts = { ...this._weightDrafts, [variant]: weight };
+    this.emitChanged();
+  }
+
+  /** Forget the typed weights. */
+  resetWeights(): void {
+    this._weightDrafts = {};
+    this.emitChanged();
+  }
+
+  /** Apply the typed weights; they are forgotten once applied. */
+  async applyWeights(): Promise<boolean> {
+    const numbers: Record<string, number> = {};
+    for (const [variant, weight] of Object.entries(this._weightDrafts)) {
+      numbers[variant] = Number(weight);
+    }
+    const applied = await this.setWeights(numbers);
+    if (applied) {
+      this.resetWeights();
+    }
+    return applied;
+  }
+
+  /** Change fields of the test invocation. */
+  setInvokeDraft(change: Partial<IInvokeDraft>): void {
+    this._invokeDraft = { ...this._invokeDraft, ...change };
+    this.emitChanged();
+  }
+
+  /** Send the test invocation as typed. */
+  invokeDraftRequest(): Promise<void> {
+    const d = this._invokeDraft;
+    return this.invoke({
+      body: d.body,
+      contentType: d.contentType,
+      accept: d.accept,
+      targetVariant: d.variant || undefined
+    });
+  }
+
   /** Read the endpoint, then re-read it periodically and on its events. */
   async start(): Promise<void> {
     if (!this.startOnce()) {
       return;
     }
-    this.followResource(this._events, this.name, () => void this.refresh(), {
-      'endpoint.*': () => void this.refresh()
-    });
+    this.followResource(this._events, this.name, () => void this.refresh(), [
+      handle('endpoint.*', () => void this.refresh())
+    ]);
     await this.refresh();
   }
 
@@ -198,6 +268,14 @@ export class EndpointModel extends ViewModel {
   private _invoking = false;
   private _invokeResult: IInvokeResult | null = null;
   private _invokeError: string | null = null;
+  private _confirmingDelete = false;
+  private _weightDrafts: Record<string, string> = {};
+  private _invokeDraft: IInvokeDraft = {
+    contentType: 'application/json',
+    accept: 'application/json',
+    variant: '',
+    body: '[1, 2, 3]'
+  };
   private _invocation: IActionSlot = {
     setBusy: busy => {
       this._invoking = busy;

@@ -8,13 +8,12 @@ import * as React from 'react';
 import { MetricChart } from '../../charts/MetricChart';
 import { IJobHost, ITrainingJobDescription } from '../../types';
 import { DeployForm, ErrorBox, copyText } from '../common/common';
+import { DetailHeader } from '../common/DetailHeader';
 import { useModel } from '../common/useModel';
 import { formatDuration, formatTime } from '../format';
-import { StatusBadge } from '../StatusBadge';
 import {
   artifactRows,
   channelsOf,
-  endpointNameFor,
   hostsOf,
   transitionDuration,
   userHyperparameters
@@ -35,7 +34,7 @@ export interface IJobDetailProps {
 export function JobDetailView(props: IJobDetailProps): JSX.Element {
   const model = useModel(props.model);
   const { name, job, error, metrics, busy, actionError, downloads } = model;
-  const [deployName, setDeployName] = React.useState<string | null>(null);
+  const deployName = model.deployDraft.name;
 
   if (error) {
     return (
@@ -51,17 +50,16 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
   }
 
   const active = model.active;
-  const stop = () => model.stop();
   const deploy = async (endpoint: string) => {
     const created = await model.deploy(endpoint);
     if (created !== null) {
-      setDeployName(null);
       props.onOpenEndpoint?.(created);
     }
   };
   const hyper = userHyperparameters(job);
   const channels = channelsOf(job);
   const now = Date.now();
+  const completed = job.TrainingJobStatus === 'Completed';
 
   return (
     <div
@@ -70,49 +68,62 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
       data-job-name={name}
       data-status={job.TrainingJobStatus}
     >
-      <div className="labstudio-detail-header">
-        <h2 className="labstudio-detail-title">{name}</h2>
-        <StatusBadge
-          status={job.TrainingJobStatus}
-          title={job.FailureReason ?? undefined}
-        />
-        {job.SecondaryStatus &&
-        job.SecondaryStatus !== job.TrainingJobStatus ? (
-          <span className="labstudio-hint">{job.SecondaryStatus}</span>
-        ) : null}
-        <span className="labstudio-spacer" />
-        {active && (
-          <button
-            className="labstudio-button labstudio-danger"
-            data-testid="labstudio-job-stop"
-            disabled={busy || job.TrainingJobStatus === 'Stopping'}
-            onClick={() => void stop()}
-          >
-            Stop
-          </button>
-        )}
-        {job.TrainingJobStatus === 'Completed' && deployName === null && (
+      <DetailHeader
+        name={name}
+        status={job.TrainingJobStatus}
+        failureReason={job.FailureReason}
+        hint={
+          job.SecondaryStatus &&
+          job.SecondaryStatus !== job.TrainingJobStatus ? (
+            <span className="labstudio-hint">{job.SecondaryStatus}</span>
+          ) : null
+        }
+        stop={{ active, busy, onStop: () => void model.stop() }}
+        actionError={actionError}
+        forms={
+          <>
+            {deployName !== null && (
+              <DeployForm
+                name={deployName}
+                busy={busy}
+                onChange={text => model.deployDraft.set(text)}
+                onDeploy={text => void deploy(text)}
+                onCancel={() => model.deployDraft.close()}
+              />
+            )}
+            {model.transformForm && (
+              <TransformForm
+                model={model.transformForm}
+                onCreated={created => {
+                  model.closeTransformForm();
+                  props.onOpenTransform?.(created);
+                }}
+                onCancel={() => model.closeTransformForm()}
+              />
+            )}
+          </>
+        }
+      >
+        {completed && deployName === null && (
           <button
             className="labstudio-button labstudio-primary"
             data-testid="labstudio-job-deploy"
             disabled={busy}
-            onClick={() => setDeployName(endpointNameFor(name))}
+            onClick={() => model.openDeploy()}
           >
             Deploy
           </button>
         )}
-        {job.TrainingJobStatus === 'Completed' &&
-          props.onOpenTransform &&
-          !model.transformForm && (
-            <button
-              className="labstudio-button"
-              data-testid="labstudio-job-batch-transform"
-              title="Score files with this job's model"
-              onClick={() => model.openTransformForm()}
-            >
-              Batch transform…
-            </button>
-          )}
+        {completed && props.onOpenTransform && !model.transformForm && (
+          <button
+            className="labstudio-button"
+            data-testid="labstudio-job-batch-transform"
+            title="Score files with this job's model"
+            onClick={() => model.openTransformForm()}
+          >
+            Batch transform…
+          </button>
+        )}
         {props.onClone && (
           <button
             className="labstudio-button"
@@ -130,40 +141,7 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
             Open run
           </button>
         )}
-      </div>
-      {deployName !== null && (
-        <DeployForm
-          name={deployName}
-          busy={busy}
-          onChange={setDeployName}
-          onDeploy={name => void deploy(name)}
-          onCancel={() => setDeployName(null)}
-        />
-      )}
-      {model.transformForm && (
-        <TransformForm
-          model={model.transformForm}
-          onCreated={created => {
-            model.closeTransformForm();
-            props.onOpenTransform?.(created);
-          }}
-          onCancel={() => model.closeTransformForm()}
-        />
-      )}
-      {actionError && (
-        <div
-          className="labstudio-error-message"
-          role="alert"
-          data-testid="labstudio-action-error"
-        >
-          {actionError}
-        </div>
-      )}
-      {job.FailureReason && (
-        <div className="labstudio-error-message" role="alert">
-          {job.FailureReason}
-        </div>
-      )}
+      </DetailHeader>
 
       <h3 className="labstudio-subtitle">Timeline</h3>
       <ol className="labstudio-timeline" data-testid="labstudio-timeline">

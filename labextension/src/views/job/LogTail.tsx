@@ -1,6 +1,7 @@
 /**
- * A live log tail (the reading lives in `LogTailModel`): follow keeps the view at the
- * bottom; search filters and highlights lines; copy and download take the whole text.
+ * A live log tail (the reading, follow and search live in `LogTailModel`): follow keeps
+ * the view at the bottom; search filters and highlights lines; copy and download take
+ * the whole text.
  */
 import * as React from 'react';
 
@@ -10,9 +11,7 @@ import { LogTailModel } from './logTailModel';
 
 export function LogTail(props: { model: LogTailModel }): JSX.Element {
   const model = useModel(props.model);
-  const { name, text, error, active } = model;
-  const [follow, setFollow] = React.useState(true);
-  const [search, setSearch] = React.useState('');
+  const { name, text, error, active, follow, search, needle } = model;
   const box = React.useRef<HTMLPreElement>(null);
 
   React.useLayoutEffect(() => {
@@ -21,11 +20,7 @@ export function LogTail(props: { model: LogTailModel }): JSX.Element {
     }
   }, [text, follow, search]);
 
-  const needle = search.trim().toLowerCase();
-  const lines = React.useMemo(() => text.split('\n'), [text]);
-  const shown = needle
-    ? lines.filter(l => l.toLowerCase().includes(needle))
-    : lines;
+  const shown = needle ? model.lines : [];
   const download = () => downloadText(text, `${name}.log`);
 
   return (
@@ -38,7 +33,7 @@ export function LogTail(props: { model: LogTailModel }): JSX.Element {
           aria-label="Search the log"
           data-testid="labstudio-log-search"
           value={search}
-          onChange={e => setSearch(e.target.value)}
+          onChange={e => model.setSearch(e.target.value)}
         />
         {model.hosts.length > 1 && (
           <select
@@ -66,7 +61,7 @@ export function LogTail(props: { model: LogTailModel }): JSX.Element {
           <input
             type="checkbox"
             checked={follow}
-            onChange={e => setFollow(e.target.checked)}
+            onChange={e => model.setFollow(e.target.checked)}
             data-testid="labstudio-log-follow"
           />
           follow
@@ -101,9 +96,7 @@ export function LogTail(props: { model: LogTailModel }): JSX.Element {
         onScroll={e => {
           const el = e.currentTarget;
           const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
-          if (atBottom !== follow) {
-            setFollow(atBottom);
-          }
+          model.setFollow(atBottom);
         }}
       >
         {text

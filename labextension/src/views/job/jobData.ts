@@ -40,17 +40,11 @@ export function channelsOf(
   return out;
 }
 
+/** The job's metric definitions (its own key, else SageMaker's AlgorithmSpecification). */
 export function metricDefinitionsOf(job: ITrainingJobDescription) {
-  const spec = (
-    job as unknown as {
-      AlgorithmSpecification?: {
-        MetricDefinitions?: { Name: string; Regex: string }[];
-      };
-    }
-  ).AlgorithmSpecification;
   return job.MetricDefinitions?.length
     ? job.MetricDefinitions
-    : (spec?.MetricDefinitions ?? []);
+    : (job.AlgorithmSpecification?.MetricDefinitions ?? []);
 }
 
 /** Merge live `job.metrics` points into the series (by step; newer wins). */

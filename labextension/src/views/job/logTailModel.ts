@@ -72,6 +72,44 @@ export class LogTailModel extends ViewModel {
     return this._host;
   }
 
+  /** Whether the view stays at the bottom as lines arrive. */
+  get follow(): boolean {
+    return this._follow;
+  }
+  /** The search text (lines containing it, any case, are shown and highlighted). */
+  get search(): string {
+    return this._search;
+  }
+  /** The search text as matched (trimmed, lower case; '' shows every line). */
+  get needle(): string {
+    return this._search.trim().toLowerCase();
+  }
+  /** The lines shown: every line, or those containing the search text. */
+  get lines(): string[] {
+    const needle = this.needle;
+    if (this._linesOf !== this._text) {
+      this._linesOf = this._text;
+      this._lines = this._text.split('\n');
+    }
+    return needle
+      ? this._lines.filter(l => l.toLowerCase().includes(needle))
+      : this._lines;
+  }
+
+  setFollow(follow: boolean): void {
+    if (follow !== this._follow) {
+      this._follow = follow;
+      this.emitChanged();
+    }
+  }
+
+  setSearch(text: string): void {
+    if (text !== this._search) {
+      this._search = text;
+      this.emitChanged();
+    }
+  }
+
   /** Say which hosts the job has; a chosen host that is not one of them is dropped. */
   setHosts(hosts: readonly string[]): void {
     if (
@@ -170,6 +208,10 @@ export class LogTailModel extends ViewModel {
   }
 
   private _read: (offset: number, host: string | null) => Promise<ILogChunk>;
+  private _follow = true;
+  private _search = '';
+  private _linesOf = '';
+  private _lines: string[] = [''];
   private _hosts: string[] = [];
   private _host: string | null = null;
   private _interval: number;

@@ -8,8 +8,8 @@ import { ErrorBox } from '../common/common';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { LogTail } from '../job/LogTail';
+import { DetailHeader } from '../common/DetailHeader';
 import {
-  DetailHeader,
   KeyValueTable,
   OpenPath,
   PathLink,
@@ -56,9 +56,11 @@ export function ProcessingJobView(props: IProcessingJobViewProps): JSX.Element {
         name={name}
         status={job.ProcessingJobStatus}
         failureReason={job.FailureReason}
-        active={model.active}
-        busy={model.busy}
-        onStop={() => void model.stop()}
+        stop={{
+          active: model.active,
+          busy: model.busy,
+          onStop: () => void model.stop()
+        }}
         actionError={model.actionError}
       >
         <span className="labstudio-hint">Processing job</span>

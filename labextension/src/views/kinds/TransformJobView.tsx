@@ -10,8 +10,8 @@ import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { recordsText } from '../jobKinds';
 import { LogTail } from '../job/LogTail';
+import { DetailHeader } from '../common/DetailHeader';
 import {
-  DetailHeader,
   KeyValueTable,
   OpenPath,
   PathLink,
@@ -55,9 +55,11 @@ export function TransformJobView(props: ITransformJobViewProps): JSX.Element {
         name={name}
         status={job.TransformJobStatus}
         failureReason={job.FailureReason}
-        active={model.active}
-        busy={model.busy}
-        onStop={() => void model.stop()}
+        stop={{
+          active: model.active,
+          busy: model.busy,
+          onStop: () => void model.stop()
+        }}
         actionError={model.actionError}
       >
         <span className="labstudio-hint">

@@ -1,13 +1,14 @@
 /**
- * The state behind the detail of a processing or batch transform job, as the training
- * job detail does it: the description kept current from the events socket (`job.status`
- * events of every kind carry the job's name: the status is patched at once and one
- * re-read is scheduled; a reconnection catches up), the live log tail read from the
- * kind's own logs route, and Stop. A subclass says how to read, stop and log its kind.
+ * The state behind the detail of a job of any kind (training, processing, batch
+ * transform): the description kept current from the events socket (`job.status` events of
+ * every kind carry the job's name: the status is patched at once and one re-read is
+ * scheduled; a reconnection catches up), the live log tail read from the kind's own logs
+ * route, and Stop. Each kind's model (`JobDetailModel`, `ProcessingJobModel`,
+ * `TransformJobModel`) says how to read, stop and log its kind, and adds what only it has.
  */
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { EventStream } from '../../events';
-import { asApiError } from '../../panel/live';
+import { asApiError, handle, IEventHandler } from '../../panel/live';
 import { IActionSlot, IModelSources, ViewModel } from '../../panel/viewModel';
 import { IJobStatusPayload, ILogChunk, isActiveStatus } from '../../types';
 import { LogTailModel } from '../job/logTailModel';
@@ -31,7 +32,7 @@ export abstract class KindJobModel<T> extends ViewModel {
       client: options.client,
       name: options.name,
       interval: options.logInterval,
-      read: offset => this.readLog(offset)
+      read: (offset, host) => this.readLog(offset, host)
     });
   }
 
@@ -54,11 +55,11 @@ export abstract class KindJobModel<T> extends ViewModel {
   get active(): boolean {
     return isActiveStatus(this.status);
   }
-  /** Stop is under way. */
+  /** An action (Stop, or a kind's own such as Deploy) is under way. */
   get busy(): boolean {
     return this._busy;
   }
-  /** Why the last Stop failed. */
+  /** Why the last action failed. */
   get actionError(): string | null {
     return this._actionError;
   }
@@ -68,20 +69,18 @@ export abstract class KindJobModel<T> extends ViewModel {
     if (!this.startOnce()) {
       return;
     }
-    this.followResource(this._events, this.name, () => void this.reload(), {
-      'job.status': payload => {
-        const status = (payload as IJobStatusPayload).status;
-        if (this._job && status) {
-          this.setJob(this.withStatus(this._job, status));
-          this.emitChanged();
-        }
+    this.followResource(this._events, this.name, () => void this.reload(), [
+      handle('job.status', event => {
+        this.applyStatus(event.payload);
         this.debounce.schedule(
           'reload',
           this._reloadDelay,
           () => void this.reload()
         );
-      }
-    });
+      }),
+      ...this.eventHandlers()
+    ]);
+    this.onStart();
     await this.reload();
   }
 
@@ -90,18 +89,45 @@ export abstract class KindJobModel<T> extends ViewModel {
     return this._reads.run();
   }
 
-  /** `POST /<kind>-jobs/{name}/stop`. */
+  /** Patch the status from a `job.status` event before the re-read answers. */
+  applyStatus(payload: IJobStatusPayload): void {
+    if (this._job) {
+      this.setJob(this.withStatus(this._job, payload));
+      this.emitChanged();
+    }
+  }
+
+  /** `POST /<kind>/{name}/stop`. */
   async stop(): Promise<void> {
     await this.runAction(async () => {
       this.setJob(await this.stopJob());
-    }, this._action);
+    }, this.action);
   }
 
+  /** The description (a kind may read more alongside it). */
   protected abstract describe(): Promise<T>;
   protected abstract stopJob(): Promise<T>;
-  protected abstract readLog(offset: number): Promise<ILogChunk>;
+  /** The log from `offset`; `host` narrows a multi-host job's to one host's lines. */
+  protected abstract readLog(
+    offset: number,
+    host: string | null
+  ): Promise<ILogChunk>;
   protected abstract statusOf(job: T): string;
-  protected abstract withStatus(job: T, status: string): T;
+  /** The description with the status (in the kind's own keys) a `job.status` event says. */
+  protected abstract withStatus(job: T, payload: IJobStatusPayload): T;
+
+  /** More events this kind follows (its own name's only, like `job.status`). */
+  protected eventHandlers(): IEventHandler[] {
+    return [];
+  }
+  /** Called once when the model starts, before the first read. */
+  protected onStart(): void {
+    // Nothing by default.
+  }
+  /** Called after each read (a subclass may schedule the next one). */
+  protected afterRead(): void {
+    // Nothing by default: the events say when to read again.
+  }
 
   /** Keep a description (the log follows its status). */
   protected setJob(job: T): void {
@@ -112,6 +138,16 @@ export abstract class KindJobModel<T> extends ViewModel {
   protected onDispose(): void {
     this.log.dispose();
   }
+
+  /** Where actions keep their busy state and error (for `runAction`). */
+  protected readonly action: IActionSlot = {
+    setBusy: busy => {
+      this._busy = busy;
+    },
+    setError: error => {
+      this._actionError = error?.message ?? null;
+    }
+  };
 
   private async _read(): Promise<void> {
     try {
@@ -131,11 +167,6 @@ export abstract class KindJobModel<T> extends ViewModel {
     this.emitChanged();
   }
 
-  /** Called after each read (a subclass may schedule the next one). */
-  protected afterRead(): void {
-    // Nothing by default: the events say when to read again.
-  }
-
   private _events: EventStream | null;
   private _reloadDelay: number;
   private _job: T | null = null;
@@ -143,12 +174,4 @@ export abstract class KindJobModel<T> extends ViewModel {
   private _busy = false;
   private _actionError: string | null = null;
   private _reads = this.coalesce(() => this._read());
-  private _action: IActionSlot = {
-    setBusy: busy => {
-      this._busy = busy;
-    },
-    setError: error => {
-      this._actionError = error?.message ?? null;
-    }
-  };
 }

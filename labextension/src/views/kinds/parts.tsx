@@ -1,71 +1,17 @@
 /**
- * Pieces the processing and transform details share with the training job detail's
- * look: the header with Stop, a timeline built from the job's times, and local paths
- * that open in JupyterLab's file browser (or copy, when outside the Jupyter root).
+ * Pieces the processing and transform details share: a timeline built from the job's
+ * times, and local paths that open in JupyterLab's file browser (or copy, when outside
+ * the Jupyter root). The header is every detail's `DetailHeader`.
  */
 import * as React from 'react';
 
 import { copyText } from '../common/common';
 import { formatDuration, formatTime } from '../format';
 import { transitionDuration } from '../job/jobData';
-import { StatusBadge } from '../StatusBadge';
 import { localPath, rootRelative } from './paths';
 
 /** Opens a path (relative to the Jupyter root) in the file browser. */
 export type OpenPath = (path: string) => void;
-
-export function DetailHeader(props: {
-  name: string;
-  status: string;
-  failureReason?: string | null;
-  active: boolean;
-  busy: boolean;
-  onStop: () => void;
-  actionError: string | null;
-  children?: React.ReactNode;
-}): JSX.Element {
-  return (
-    <>
-      <div className="labstudio-detail-header">
-        <h2 className="labstudio-detail-title">{props.name}</h2>
-        <StatusBadge
-          status={props.status}
-          title={props.failureReason ?? undefined}
-        />
-        <span className="labstudio-spacer" />
-        {props.active && (
-          <button
-            className="labstudio-button labstudio-danger"
-            data-testid="labstudio-job-stop"
-            disabled={props.busy || props.status === 'Stopping'}
-            onClick={props.onStop}
-          >
-            Stop
-          </button>
-        )}
-        {props.children}
-      </div>
-      {props.actionError && (
-        <div
-          className="labstudio-error-message"
-          role="alert"
-          data-testid="labstudio-action-error"
-        >
-          {props.actionError}
-        </div>
-      )}
-      {props.failureReason && (
-        <div
-          className="labstudio-error-message"
-          role="alert"
-          data-testid="labstudio-failure-reason"
-        >
-          {props.failureReason}
-        </div>
-      )}
-    </>
-  );
-}
 
 export interface ITimeStep {
   status: string;

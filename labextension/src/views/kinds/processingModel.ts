@@ -4,9 +4,9 @@
  * links into the file browser.
  */
 import {
+  IJobStatusPayload,
   ILogChunk,
-  IProcessingJobDescription,
-  ProcessingJobStatus
+  IProcessingJobDescription
 } from '../../types';
 import { KindJobModel } from './kindJobModel';
 
@@ -43,9 +43,9 @@ export class ProcessingJobModel extends KindJobModel<IProcessingJobDescription> 
   }
   protected withStatus(
     job: IProcessingJobDescription,
-    status: string
+    payload: IJobStatusPayload
   ): IProcessingJobDescription {
-    return { ...job, ProcessingJobStatus: status as ProcessingJobStatus };
+    return { ...job, ProcessingJobStatus: payload.status };
   }
 }
 

@@ -5,10 +5,7 @@
  */
 import { IActionSlot, ViewModel } from '../../panel/viewModel';
 import { LabstudioClient } from '../../api';
-import {
-  ICreateTransformJobRequest,
-  ITransformJobDescription
-} from '../../types';
+import { ICreateTransformJobRequest } from '../../types';
 
 export type SplitType = NonNullable<ICreateTransformJobRequest['split_type']>;
 export type BatchStrategy = NonNullable<ICreateTransformJobRequest['strategy']>;
@@ -108,15 +105,14 @@ export class TransformFormModel extends ViewModel {
 
   /** POST the job; resolves with the new transform's name (null when refused). */
   async submit(): Promise<string | null> {
-    let created: ITransformJobDescription | null = null;
+    let name: string | null = null;
     await this.runAction(async () => {
-      created = await this._client.createTransformJob(
+      const created = await this._client.createTransformJob(
         transformRequest(this.job, this._form)
       );
+      name = created.TransformJobName;
     }, this._slot);
-    return created === null
-      ? null
-      : (created as ITransformJobDescription).TransformJobName;
+    return name;
   }
 
   private _client: LabstudioClient;

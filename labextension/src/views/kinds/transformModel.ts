@@ -5,9 +5,9 @@
  * patch the status at once); plus its log (`/transform-jobs/{name}/logs`) and Stop.
  */
 import {
+  IJobStatusPayload,
   ILogChunk,
-  ITransformJobDescription,
-  TransformJobStatus
+  ITransformJobDescription
 } from '../../types';
 import { IKindJobModelOptions, KindJobModel } from './kindJobModel';
 
@@ -49,9 +49,9 @@ export class TransformJobModel extends KindJobModel<ITransformJobDescription> {
   }
   protected withStatus(
     job: ITransformJobDescription,
-    status: string
+    payload: IJobStatusPayload
   ): ITransformJobDescription {
-    return { ...job, TransformJobStatus: status as TransformJobStatus };
+    return { ...job, TransformJobStatus: payload.status };
   }
 
   protected afterRead(): void {

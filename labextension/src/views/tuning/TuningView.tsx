@@ -16,10 +16,10 @@ import {
   ErrorBox,
   formatMetric
 } from '../common/common';
+import { DetailHeader } from '../common/DetailHeader';
+import { StatusBadge } from '../StatusBadge';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
-import { endpointNameFor } from '../job/jobData';
-import { StatusBadge } from '../StatusBadge';
 import {
   objectiveOf,
   objectivePoints,
@@ -42,7 +42,7 @@ export interface ITuningViewProps {
 export function TuningView(props: ITuningViewProps): JSX.Element {
   const model = useModel(props.model);
   const { name, job, error, trials, busy, actionError, best, xMode } = model;
-  const [deployName, setDeployName] = React.useState<string | null>(null);
+  const deployName = model.deployDraft.name;
   const objective = model.objectiveName;
   const type = model.objectiveType;
   const names = model.parameterNames;
@@ -77,7 +77,6 @@ export function TuningView(props: ITuningViewProps): JSX.Element {
   const deploy = async (endpoint: string) => {
     const created = await model.deployBest(endpoint);
     if (created !== null) {
-      setDeployName(null);
       props.onOpenEndpoint?.(created);
     }
   };
@@ -91,29 +90,40 @@ export function TuningView(props: ITuningViewProps): JSX.Element {
       data-tuning-job={name}
       data-status={status}
     >
-      <div className="labstudio-detail-header">
-        <h2 className="labstudio-detail-title">{name}</h2>
-        <StatusBadge status={status} title={job.FailureReason ?? undefined} />
-        <span
-          className="labstudio-hint"
-          data-testid="labstudio-tuning-progress"
-          data-done={progress.done}
-          data-max={progress.max ?? ''}
-        >
-          {progress.done} / {progress.max ?? '?'} trials
-          {progress.running ? ` (${progress.running} running)` : ''}
-        </span>
-        <span className="labstudio-spacer" />
-        {model.active && (
-          <button
-            className="labstudio-button labstudio-danger"
-            data-testid="labstudio-tuning-stop"
-            disabled={busy || status === 'Stopping'}
-            onClick={() => void model.stop()}
+      <DetailHeader
+        name={name}
+        status={status}
+        failureReason={job.FailureReason}
+        hint={
+          <span
+            className="labstudio-hint"
+            data-testid="labstudio-tuning-progress"
+            data-done={progress.done}
+            data-max={progress.max ?? ''}
           >
-            Stop
-          </button>
-        )}
+            {progress.done} / {progress.max ?? '?'} trials
+            {progress.running ? ` (${progress.running} running)` : ''}
+          </span>
+        }
+        stop={{
+          active: model.active,
+          busy,
+          onStop: () => void model.stop(),
+          testId: 'labstudio-tuning-stop'
+        }}
+        actionError={actionError}
+        forms={
+          deployName !== null && (
+            <DeployForm
+              name={deployName}
+              busy={busy}
+              onChange={text => model.deployDraft.set(text)}
+              onDeploy={text => void deploy(text)}
+              onCancel={() => model.deployDraft.close()}
+            />
+          )
+        }
+      >
         {props.onCompare && runIds.length > 0 && (
           <button
             className="labstudio-button"
@@ -132,37 +142,12 @@ export function TuningView(props: ITuningViewProps): JSX.Element {
               data-testid="labstudio-tuning-deploy"
               disabled={busy}
               title={`Deploy the model of ${best.TrainingJobName}`}
-              onClick={() =>
-                setDeployName(endpointNameFor(best.TrainingJobName))
-              }
+              onClick={() => model.openDeploy()}
             >
               Deploy best
             </button>
           )}
-      </div>
-      {deployName !== null && (
-        <DeployForm
-          name={deployName}
-          busy={busy}
-          onChange={setDeployName}
-          onDeploy={name => void deploy(name)}
-          onCancel={() => setDeployName(null)}
-        />
-      )}
-      {actionError && (
-        <div
-          className="labstudio-error-message"
-          role="alert"
-          data-testid="labstudio-action-error"
-        >
-          {actionError}
-        </div>
-      )}
-      {job.FailureReason && (
-        <div className="labstudio-error-message" role="alert">
-          {job.FailureReason}
-        </div>
-      )}
+      </DetailHeader>
 
       <table className="labstudio-kv" data-testid="labstudio-tuning-summary">
         <tbody>

@@ -6,14 +6,15 @@
  */
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { EventStream } from '../../events';
-import { asApiError } from '../../panel/live';
+import { asApiError, handle } from '../../panel/live';
 import { IActionSlot, IModelSources, ViewModel } from '../../panel/viewModel';
 import {
   ITuningJobDescription,
-  ITuningProgressPayload,
   ITuningStatusPayload,
   ITuningTrialSummary
 } from '../../types';
+import { DeployDraft } from '../common/deployDraft';
+import { endpointNameFor } from '../job/jobData';
 import { deployJob } from '../job/jobDetailModel';
 import {
   ITrialSort,
@@ -46,6 +47,8 @@ export class TuningModel extends ViewModel {
   }
 
   readonly name: string;
+  /** The endpoint name of the Deploy best form while it is open. */
+  readonly deployDraft = new DeployDraft(() => this.emitChanged());
 
   get job(): ITuningJobDescription | null {
     return this._job;
@@ -104,38 +107,35 @@ export class TuningModel extends ViewModel {
       return;
     }
     const prefix = `${this.name}-`;
-    const ours = (payload: { name?: string }) => payload.name === this.name;
-    const trial = (payload: { name?: string }) =>
-      !!payload.name?.startsWith(prefix);
+    const ours = (name: string) => name === this.name;
+    const trial = (name: string) => name.startsWith(prefix);
     this.subscribe({
       events: this._events,
       fallbackInterval: 0,
       refresh: () => void this.reload(),
-      handlers: {
-        'tuning.status': event => {
-          const payload = event.payload as unknown as ITuningStatusPayload;
-          if (ours(payload)) {
-            this.applyStatus(payload);
+      handlers: [
+        handle('tuning.status', event => {
+          if (ours(event.payload.name)) {
+            this.applyStatus(event.payload);
             this._scheduleReload();
           }
-        },
-        'tuning.progress': event => {
-          const payload = event.payload as unknown as ITuningProgressPayload;
-          if (ours(payload)) {
+        }),
+        handle('tuning.progress', event => {
+          if (ours(event.payload.name)) {
             this._scheduleReload();
           }
-        },
-        'job.created': event => {
-          if (trial(event.payload as { name?: string })) {
+        }),
+        handle('job.created', event => {
+          if (trial(event.payload.name)) {
             this._scheduleReload();
           }
-        },
-        'job.status': event => {
-          if (trial(event.payload as { name?: string })) {
+        }),
+        handle('job.status', event => {
+          if (trial(event.payload.name)) {
             this._scheduleReload();
           }
-        }
-      }
+        })
+      ]
     });
     await this.reload();
   }
@@ -177,6 +177,14 @@ export class TuningModel extends ViewModel {
     void this.reload();
   }
 
+  /** Open the Deploy best form, named after the best trial. */
+  openDeploy(): void {
+    const best = this.best;
+    if (best) {
+      this.deployDraft.open(endpointNameFor(best.TrainingJobName));
+    }
+  }
+
   /**
    * Deploy the best trial's model as an endpoint (as the job detail's Deploy does);
    * resolves with the endpoint's name, or null when it failed (see `actionError`).
@@ -192,6 +200,9 @@ export class TuningModel extends ViewModel {
     await this.runAction(async () => {
       created = await deployJob(this._client, best.TrainingJobName, endpoint);
     }, this._action);
+    if (created !== null) {
+      this.deployDraft.close();
+    }
     return created;
   }
 
