@@ -156,9 +156,9 @@ def postgres_url() -> Iterator[str]:
         yield given
         return
     try:
-        import psycopg2  # noqa: F401
+        import psycopg  # noqa: F401  (the driver SQLAlchemy picks for postgresql://, the URL the docs give)
     except ImportError:
-        pytest.skip("psycopg2 is not installed")
+        pytest.skip("psycopg (labstudio[postgres]) is not installed")
     bin_dir = _pg_bin()
     if bin_dir is None:
         pytest.skip("no PostgreSQL server binaries (initdb) on this machine")
@@ -187,7 +187,7 @@ def postgres_url() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
         yield url
     finally:
