@@ -32,7 +32,7 @@ def _header_safe(value: str) -> str:
     return value
 
 
-BearerToken = Annotated[str, AfterValidator(_header_safe), Field(json_schema_extra={"pattern": "^[!-~]*$", "maxLength": MAX_TOKEN_CHARS})]
+BearerToken = Annotated[str, AfterValidator(_header_safe), Field(json_schema_extra={"maxLength": MAX_TOKEN_CHARS})]
 
 
 class CaptureOption(Request):
