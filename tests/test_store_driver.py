@@ -12,33 +12,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from servers import JupyterProcess
 
 EXTRA = "pip install 'labstudio[postgres]'"
 SERVER_EXT = str(Path(__file__).resolve().parent.parent / "server_ext")
-
-
-@pytest.fixture
-def fresh_pg(postgres_url: str) -> Iterator[str]:
-    """A database of its own on the session's PostgreSQL, as `postgresql://` (the documented spelling)."""
-    assert postgres_url.startswith("postgresql://"), postgres_url
-    name = "drv_" + uuid.uuid4().hex[:12]
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -62,23 +43,24 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg2"])
-def test_both_spellings_of_a_postgresql_url_hold_the_store(fresh_pg: str, tmp_path: Path, scheme: str) -> None:
-    url = scheme + fresh_pg[len("postgresql"):]
+def test_both_spellings_of_a_postgresql_url_hold_the_store(fresh_postgres_url: str, tmp_path: Path, scheme: str) -> None:
+    assert fresh_postgres_url.startswith("postgresql://"), fresh_postgres_url  # the spelling the docs give
+    url = scheme + fresh_postgres_url[len("postgresql"):]
     env = _env(tmp_path / "home", url)
     made = _cli(env, "experiments", "create", "shared-exp")
     assert made.returncode == 0, made.stderr
     listed = _cli(env, "experiments", "list")
     assert listed.returncode == 0 and "shared-exp" in listed.stdout, listed.stdout + listed.stderr
     # both spellings reach the same rows: the other one sees what this one wrote
-    other = ("postgresql+psycopg2" if scheme == "postgresql" else "postgresql") + fresh_pg[len("postgresql"):]
+    other = ("postgresql+psycopg2" if scheme == "postgresql" else "postgresql") + fresh_postgres_url[len("postgresql"):]
     seen = _cli(_env(tmp_path / "home2", other), "experiments", "list")
     assert "shared-exp" in seen.stdout, seen.stdout + seen.stderr
 
 
-def test_a_bare_postgresql_url_opens_with_psycopg_3(fresh_pg: str, tmp_path: Path) -> None:
+def test_a_bare_postgresql_url_opens_with_psycopg_3(fresh_postgres_url: str, tmp_path: Path) -> None:
     from labstudio.store import Database
 
-    db = Database(fresh_pg)
+    db = Database(fresh_postgres_url)
     try:
         assert db.engine.dialect.driver == "psycopg"
         assert db.current_revision() is not None
