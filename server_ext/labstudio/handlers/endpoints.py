@@ -15,11 +15,12 @@ from typing import Any
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
-from ..errors import TooLarge
+from ..errors import Conflict, TooLarge
 from ..serving.headers import INVOKED_HEADER, VARIANT_HEADER
 from ..shapes import parse
 from ..shapes.endpoints import (
     ENDPOINT_STATUSES,
+    TOKEN_CHARS,
     CreateEndpointRequest,
     DescribeEndpointResponse,
     EndpointLogs,
@@ -111,6 +112,12 @@ class InvocationsProxyHandler(_Base):
             if value:
                 headers[key] = value
         if token:
+            if not TOKEN_CHARS.match(token):  # stored before create refused such tokens
+                raise Conflict(
+                    f"Endpoint {name!r} has an AuthToken that cannot be sent in an HTTP header (a line break, a space or a "
+                    "non-ASCII character); delete the endpoint and create it again with a token of printable ASCII.",
+                    field="AuthToken",
+                )
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = await AsyncHTTPClient().fetch(

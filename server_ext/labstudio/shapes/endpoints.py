@@ -16,7 +16,7 @@ MAX_INSTANCES = 64
 
 
 MAX_TOKEN_CHARS = 1024
-_TOKEN_CHARS = re.compile(r"[\x21-\x7e]*\Z")
+TOKEN_CHARS = re.compile(r"[\x21-\x7e]*\Z")  # what an HTTP header value carries as a bearer token
 
 
 def _header_safe(value: str) -> str:
@@ -24,7 +24,7 @@ def _header_safe(value: str) -> str:
     space) would make every invocation through Jupyter fail, so it is refused when it is set."""
     if len(value) > MAX_TOKEN_CHARS:
         raise ValueError(f"is {len(value)} characters long; a token may have at most {MAX_TOKEN_CHARS}")
-    if not _TOKEN_CHARS.match(value):
+    if not TOKEN_CHARS.match(value):
         raise ValueError(
             "may hold only printable ASCII without spaces (it is sent as 'Authorization: Bearer <token>'); "
             "remove line breaks, spaces and other characters"
