@@ -64,3 +64,9 @@ class Unavailable(LabstudioError):
 
 class HomeUnusable(Unavailable, PermissionError):
     """LABSTUDIO_HOME (or its store) cannot be written: raised by the SDK, printed as one line by the CLI."""
+
+
+class StoreUnusable(Unavailable):
+    """LABSTUDIO_DB_URL cannot be used as it is: its driver is not installed (the message names
+    the extra or package to install) or it is not a URL SQLAlchemy can read. The server answers
+    503 with it on every route; the CLI prints it as one line and exits 2; the SDK raises it."""

@@ -1523,12 +1523,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A metric's history (all points, or downsampled with max_points) */
+        /** A metric's history, a page of points at a time in step order (follow next_token until it is null), or the whole series downsampled with max_points */
         get: {
             parameters: {
                 query?: {
                     max_points?: number;
                     method?: "minmax" | "lttb";
+                    /** @description Points per page (without max_points) */
+                    limit?: number;
+                    /** @description next_token of the previous page */
+                    next_token?: string;
                 };
                 header?: never;
                 path: {
@@ -1540,7 +1544,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The series */
+                /** @description The series, or a page of it */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1666,7 +1670,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: string;
+                    status?: "Creating" | "InService" | "Updating" | "Deleting" | "Failed";
                 };
                 header?: never;
                 path?: never;
@@ -1683,7 +1687,7 @@ export interface paths {
                         "application/json": components["schemas"]["ListEndpointsResponse"];
                     };
                 };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                /** @description Invalid request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3646,7 +3650,7 @@ export interface components {
              */
             Port?: number | null;
             /**
-             * @description Require 'Authorization: Bearer <token>' on /invocations.
+             * @description Require 'Authorization: Bearer <token>' on /invocations: printable ASCII without spaces, at most 1024 characters.
              * @default null
              */
             AuthToken?: string | null;
@@ -3685,7 +3689,7 @@ export interface components {
             /** @default null */
             description?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
@@ -3715,12 +3719,12 @@ export interface components {
              */
             command?: string[] | null;
             /**
-             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint.
+             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint (at most 100 words).
              * @default null
              */
             entrypoint?: string[] | null;
             /**
-             * @description Arguments after the script (SageMaker's ContainerArguments).
+             * @description Arguments after the script (SageMaker's ContainerArguments: at most 100, each at most 256 characters).
              * @default null
              */
             arguments?: string[] | null;
@@ -3737,7 +3741,10 @@ export interface components {
             environment?: {
                 [key: string]: string | number;
             } | null;
-            /** @default null */
+            /**
+             * @description Stop the job after this many seconds: 1 to 777600 (SageMaker's MaxRuntimeInSeconds for processing).
+             * @default null
+             */
             max_runtime_seconds?: number | null;
             /** @default null */
             experiment_name?: string | null;
@@ -3746,7 +3753,10 @@ export interface components {
              * @default null
              */
             trial_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3802,7 +3812,10 @@ export interface components {
             } | null;
             /** @default null */
             metric_definitions?: components["schemas"]["MetricDefinition"][] | null;
-            /** @default null */
+            /**
+             * @description Stop the job after this many seconds: 1 to 2419200 (28 days, SageMaker's limit).
+             * @default null
+             */
             max_runtime_seconds?: number | null;
             /** @default null */
             experiment_name?: string | null;
@@ -3811,7 +3824,10 @@ export interface components {
              * @default null
              */
             trial_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3905,7 +3921,10 @@ export interface components {
             instance_type?: string | null;
             /** @default null */
             instance_count?: number | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3965,7 +3984,7 @@ export interface components {
             /** @default null */
             random_seed?: number | null;
             /**
-             * @description For the whole tuning job: no new trial after it, running ones are stopped.
+             * @description For the whole tuning job: no new trial after it, running ones are stopped. 120 to 15768000 (SageMaker's ResourceLimits.MaxRuntimeInSeconds).
              * @default null
              */
             max_runtime_in_seconds?: number | null;
@@ -3976,7 +3995,10 @@ export interface components {
              * @default null
              */
             experiment_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string;
             } | null;
@@ -4541,6 +4563,16 @@ export interface components {
             steps: number[];
             values: (number | ("NaN" | "Infinity" | "-Infinity"))[];
             timestamps: number[] | null;
+            /**
+             * @description When downsampled: how.
+             * @default null
+             */
+            method?: ("minmax" | "lttb") | null;
+            /**
+             * @description Without max_points: pass it back as next_token for the next page of points; null on the last page.
+             * @default null
+             */
+            next_token?: string | null;
         };
         /** @description Run listings carry last, min, max, count and last_step; a run's detail and compare add avg, std, last_timestamp. */
         MetricSummary: {
@@ -4599,7 +4631,7 @@ export interface components {
             /** @default null */
             max_value?: number | null;
             /**
-             * @description The choices of a Categorical range.
+             * @description The choices of a Categorical range: at most 30, each at most 256 characters (SageMaker's limits).
              * @default null
              */
             values?: (string | number)[] | null;
@@ -4974,7 +5006,7 @@ export interface components {
             Value: string;
         };
         TagExperimentRequest: {
-            /** @description Merged into the experiment's tags; a null value removes the tag. */
+            /** @description Merged into the experiment's tags; a null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits). */
             tags: {
                 [key: string]: string | null;
             };
@@ -5229,7 +5261,7 @@ export interface components {
             /** @default null */
             description?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
@@ -5240,7 +5272,7 @@ export interface components {
             /** @default null */
             name?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from .._version import __version__
 from ..config import READ_ONLY_FALLBACK, Settings
-from ..errors import HomeUnusable, Invalid, LabstudioError, NameTaken
+from ..errors import Invalid, LabstudioError, NameTaken, Unavailable
 
 # Modules that expose `register(subparsers)`; each added parser sets `func(args) -> int`.
 COMMAND_MODULES: list[str] = [
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     READ_ONLY_FALLBACK["enabled"] = True  # listing a store on a read-only home still works
     try:
         return int(func(args) or 0)
-    except HomeUnusable as exc:
+    except Unavailable as exc:  # the home or the store cannot be used: a setting to fix, like bad input
         print(f"labstudio: error: {exc.message}", file=sys.stderr)
         return 2
     except BrokenPipeError:

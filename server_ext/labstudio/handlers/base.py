@@ -6,7 +6,7 @@ never waits on the database or on process calls.
 Bad input is refused here, once for every route, before a handler sees it: a body larger
 than the handler's limit (413), a body that is not JSON or nests too deep for the parser
 (400), text that cannot be stored because it holds a lone UTF-16 surrogate (400), a path or
-query argument that is not UTF-8 (400). Each answer is JSON ``{"message", "field"}``.
+query argument that is not UTF-8 or holds a NUL character (400). Each answer is JSON ``{"message", "field"}``.
 """
 from __future__ import annotations
 
@@ -104,11 +104,14 @@ class LabstudioHandler(APIHandler):
 
     def decode_argument(self, value: bytes, name: str | None = None) -> str:
         """Path and query arguments must be UTF-8; say which one is not instead of a bare 400."""
+        field = name or "path"
         try:
-            return value.decode("utf-8")
+            text = value.decode("utf-8")
         except UnicodeDecodeError:
-            field = name or "path"
             raise Invalid(f"'{field}' is not valid UTF-8 text; percent-encode its UTF-8 bytes.", field=field) from None
+        if "\0" in text:  # no name, filter or path holds one, and PostgreSQL cannot even look one up
+            raise Invalid(f"'{field}' contains a NUL character (%00), which no name, filter or path can hold; remove it.", field=field)
+        return text
 
     @property
     def core(self) -> Core:

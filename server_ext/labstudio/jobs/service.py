@@ -193,8 +193,9 @@ class JobService:
 
         try:
             self.db.run_write(insert)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            self._raise_conflict_for(exc, spec.name)
             raise
         self._start(spec.name, spec.backend, layout, run_id)
         return self.describe(spec.name) if describe else None
@@ -241,11 +242,22 @@ class JobService:
             raise self._name_taken(name) from None
         try:
             fill()
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            self._raise_conflict_for(exc, name)
             raise
         self._start(name, backend, layout, run_id)
         return self.describe(name)
+
+    def _raise_conflict_for(self, exc: BaseException, name: str) -> None:
+        """A constraint the store enforced while the job's rows were written: something they
+        point at (its experiment, its trial) changed in a concurrent transaction. That is a
+        409 saying to submit again, never a database error (the job left nothing behind)."""
+        if runs_store.is_integrity_error(exc):
+            raise Conflict(
+                f"{self.NOUN} {name!r} was not recorded: its experiment or trial was changed or deleted at the same moment. Submit it again.",
+                field="experiment_name",
+            ) from exc
 
     def _start(self, name: str, backend: str, layout: Layout, run_id: str | None) -> None:
         """Hand a recorded job to its backend; one that cannot start it records the job Failed."""

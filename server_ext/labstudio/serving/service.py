@@ -28,6 +28,7 @@ from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
 from ..machines import is_stale, owned_elsewhere, silence, stamp
 from ..paths import confine
+from ..shapes.endpoints import ENDPOINT_STATUSES
 from ..store import Database
 from ..store import endpoints as store
 from . import requirements as serving_requirements
@@ -170,8 +171,12 @@ class EndpointService:
         timeout: float | None = None,
         base_dir: Path | None = None,
         root_dir: Path | None = None,
+        reserved_ports: tuple[int, ...] = (),
     ) -> dict[str, Any]:
         """CreateEndpoint: validates and resolves everything first (nothing is created on a 400/404).
+
+        ``reserved_ports`` are ports an endpoint may not ask for (the Jupyter server's own: a
+        409 naming Port, not an endpoint that can never start).
 
         Raises ``Invalid`` for a bad request (the field named), ``NotFound`` for a source job
         or model that does not exist, ``Conflict`` when the name is taken or a source job is
@@ -179,6 +184,10 @@ class EndpointService:
         fails to load or a port in use is not raised: the endpoint becomes Failed, with why.
         """
         req = request if isinstance(request, CreateRequest) else parse_create(request)
+        if req.port is not None and req.port in reserved_ports:
+            raise Conflict(
+                f"Port {req.port} is the Jupyter server's own port: choose another, or leave Port out to get a free one", field="Port"
+            )
         resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
         for v, src in zip(req.variants, resolved):
             self._check_variant(v, src, base_dir, root_dir)
@@ -360,7 +369,9 @@ class EndpointService:
         return describe_endpoint(endpoint, self.endpoint_dir(name), self._active_spec(name))
 
     def list(self, status: str | None = None) -> dict[str, Any]:
-        """ListEndpoints, optionally those in one status. Raises nothing of its own."""
+        """ListEndpoints, optionally those in one status. Raises Invalid for a status SageMaker does not have."""
+        if status is not None and status not in ENDPOINT_STATUSES:
+            raise Invalid(f"'status' must be one of {', '.join(ENDPOINT_STATUSES)}, got {status!r}.", field="status")
         with self.db.read() as conn:
             endpoints = store.list_all(conn, [status] if status else None)
         return {"Endpoints": [summary(e) for e in endpoints]}
