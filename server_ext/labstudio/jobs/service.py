@@ -17,6 +17,7 @@ from typing import Any
 
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
+from ..diskfull import reason_left_in
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
 from ..store import Database
 from ..store import events as events_store
@@ -662,7 +663,7 @@ class JobService:
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
         pid = backend.runner_pid(fresh, layout)
-        reason = backend.dead_reason(fresh, layout) or (
+        reason = backend.dead_reason(fresh, layout) or reason_left_in(layout.job_dir, where) or (
             f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
             f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
             if pid

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
-from ..paths import confine
+from ..paths import confine, resolve
 from ..store import Database
 from ..store import endpoints as store
 from . import requirements as serving_requirements
@@ -35,7 +35,7 @@ from .backends import LaunchFailed, get_endpoint_backend
 from .describe import describe_endpoint, summary
 from .headers import INVOKED_HEADER, VARIANT_HEADER
 from .request import CreateRequest, VariantRequest, parse_create, parse_update
-from .spec import DEFAULT_TIMEOUT, EndpointSpec, VariantSpec, check_name
+from .spec import DEFAULT_TIMEOUT, CaptureSpec, EndpointSpec, VariantSpec, check_name
 
 log = logging.getLogger("labstudio.serving")
 
@@ -111,6 +111,17 @@ class EndpointService:
             confine(Path(resolved.location).resolve(), "Source", self._roots(root_dir), source)
         return resolved
 
+    def _capture(self, capture: CaptureSpec | None, base_dir: Path | None, root_dir: Path | None) -> CaptureSpec | None:
+        """A local DestinationS3Uri becomes the real folder it names, inside the Jupyter root (or
+        labstudio's artifact folder) for REST: the workers write there without following a link
+        swapped in later (safe_write.py), so captured data never lands outside it."""
+        raw = capture.destination if capture is not None else None
+        if capture is None or not raw or ("://" in raw and not raw.startswith("file://")):
+            return capture
+        field = "DataCaptureConfig.DestinationS3Uri"
+        path = confine(resolve(raw, base_dir or Path.cwd(), field), field, self._roots(root_dir), raw)
+        return replace(capture, destination=str(path))
+
     def _source_dir(self, raw: str | None, base_dir: Path | None, root_dir: Path | None) -> str | None:
         """The handlers' folder, absolute; checked before anything is created."""
         if not raw:
@@ -177,6 +188,7 @@ class EndpointService:
         fails to load or a port in use is not raised: the endpoint becomes Failed, with why.
         """
         req = request if isinstance(request, CreateRequest) else parse_create(request)
+        req.capture = self._capture(req.capture, base_dir, root_dir) or req.capture
         resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
         for v, src in zip(req.variants, resolved):
             self._check_variant(v, src, base_dir, root_dir)
@@ -470,6 +482,7 @@ class EndpointService:
         if current is None:
             raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
         req = parse_update(request, [v.name for v in current.variants])
+        req.capture = self._capture(req.capture, base_dir, root_dir)
         self.backend.preflight()
         generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
         existing = {v.name: v for v in current.variants}
