@@ -14,6 +14,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -141,6 +142,9 @@ async def test_a_job_that_fills_the_disk_fails_saying_so_and_the_server_carries_
     assert _body(await jp_fetch("labstudio", "api", "jobs", "flood"))["TrainingJobStatus"] == "Failed"
     assert _body(await jp_fetch("labstudio", "api", "experiments")) is not None
     assert _integrity(labstudio_home) == "ok"
+    cli = subprocess.run([sys.executable, "-m", "labstudio.cli", "experiments", "create", "from-the-cli"], capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 1 and cli.stderr.startswith("labstudio: error: The disk is full: no space left to write to labstudio's store"), cli
+    assert len(cli.stderr.splitlines()) == 1, cli.stderr  # one line, no traceback
 
     # space back: writes work again
     filler.unlink()
