@@ -105,7 +105,7 @@ class ArtifactStore:
         key = safe_key(key)
         if self.local:
             with open(local_path, "rb") as src, self._local_file(key, "a file") as out:
-                shutil.copyfileobj(src, out, 1024 * 1024)
+                safe_write.copy_stream(src, out)
             return str(self.root / key)
         fs, root = self._fs()
         fs.put_file(str(local_path), f"{root}/{key}")

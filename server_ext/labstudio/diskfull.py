@@ -167,7 +167,6 @@ class Reserve:
                 if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
                     raise
                 os.write(fd, b"\0" * RESERVE_BYTES)  # a file system without fallocate
-            os.fsync(fd)
         except BaseException:
             os.close(fd)
             self._unlink(self.path)

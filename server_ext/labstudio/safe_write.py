@@ -130,13 +130,27 @@ def write_bytes(dir_fd: int, name: str, data: bytes) -> None:
         handle.write(data)
 
 
+def copy_stream(src: IO[bytes], out: IO[bytes]) -> None:
+    """The rest of `src` into `out`, by the kernel (sendfile) where it can, else through a buffer."""
+    out.flush()
+    copied = 0
+    try:
+        while sent := os.sendfile(out.fileno(), src.fileno(), None, 1 << 30):
+            copied += sent
+        return
+    except OSError as exc:
+        if copied or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF):
+            raise
+    while chunk := src.read(1024 * 1024):
+        out.write(chunk)
+
+
 def copy_file(source: str | os.PathLike[str], dir_fd: int, name: str) -> None:
     """Copy a file's bytes, permission bits and times (as shutil.copy2 does) into `dir_fd`/`name`."""
     with open(source, "rb") as src:
         st = os.fstat(src.fileno())
         with creating(dir_fd, name, stat.S_IMODE(st.st_mode) | 0o200) as out:
-            while chunk := src.read(1024 * 1024):
-                out.write(chunk)
+            copy_stream(src, out)
             os.fchmod(out.fileno(), stat.S_IMODE(st.st_mode))
             out.flush()
             os.utime(out.fileno(), ns=(st.st_atime_ns, st.st_mtime_ns))
