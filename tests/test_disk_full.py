@@ -302,3 +302,18 @@ def test_a_run_file_logged_to_a_full_artifact_store(core, small_disk, tmp_path: 
                                   "has 0 bytes free of 1.0 MB. Free space there and try again.")
     assert _files(artifacts) == []
     assert core.experiments.get_run(run.run_id)["artifacts"] == []
+
+
+def test_the_sdk_copying_archives_to_a_full_local_output_path(labstudio_home, small_disk, write_script) -> None:
+    import labstudio
+
+    dest = _destination(small_disk, "sdk-disk")
+    script = write_script("import os\nopen(os.path.join(os.environ['SM_MODEL_DIR'], 'model.bin'), 'wb').write(os.urandom(200000))\n")
+    est = labstudio.Estimator(str(script.name), source_dir=str(script.parent), output_path=f"file://{dest / 'models'}")
+    with pytest.raises(DiskFull) as full:
+        est.fit(logs=False)
+    name = est.latest_training_job.name
+    target = dest / "models" / name / "output" / "model.tar.gz"
+    assert full.value.message.startswith(f"The disk is full: no space left to write an archive ({target}); the file system at {dest}")
+    assert _files(dest) == []
+    assert est.latest_training_job.describe()["TrainingJobStatus"] == "Completed"  # the job's own archive is intact

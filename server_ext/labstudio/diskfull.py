@@ -221,10 +221,11 @@ def reason_left_in(folder: str | os.PathLike[str], while_: str) -> str | None:
     folder = os.fspath(folder)
     if not os.path.isdir(folder):  # not this machine's job (or its folder is gone)
         return None
-    try:
+    try:  # still there: the supervisor was killed, not stopped by the disk (it would have given it back)
         os.unlink(os.path.join(folder, RESERVE_NAME))
+        killed = True
     except OSError:
-        pass
+        killed = False
     text: str | None
     try:
         with open(os.path.join(folder, MARKER_NAME), encoding="utf-8", errors="replace") as handle:
@@ -236,10 +237,10 @@ def reason_left_in(folder: str | os.PathLike[str], while_: str) -> str | None:
     if text:
         return text
     free = free_bytes(folder)
-    if text is None and (free is None or free >= RESERVE_BYTES):
+    if text is None and (killed or free is None or free >= RESERVE_BYTES):
         return None
-    return (f"ClientError: The disk is full: the labstudio supervisor stopped while the job was {while_}, unable to write in "
-            f"{folder}; {space_text(folder)}. Free space there and run the job again.")
+    return (f"ClientError: The disk is full: the labstudio supervisor ended while the job was {while_}, most likely unable "
+            f"to write in {folder}; {space_text(folder)}. Free space there and run the job again.")
 
 
 def explain(reason: str, folder: str | os.PathLike[str]) -> str:
