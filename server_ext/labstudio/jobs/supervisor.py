@@ -599,33 +599,36 @@ class Supervisor:
     def _record_crash(self, exc: BaseException) -> None:
         """Record the job Failed with the crash's reason; never raises (the reason stays in the
         disk-full marker when the store's disk is full: the reconciler reports it)."""
+        if self._store_full and is_disk_full(exc):  # the store already refused the job's end: that marker stands
+            return
         reason = self._crash_reason(exc)[:1024]
         if is_disk_full(exc) and self._disk_full is None:
             self._disk_full = reason  # what the marker keeps, should the store be full too
         code = self.proc.returncode if self.proc else None
+        lost = self._lost_end("Failed", reason)
         if self.coordinated:  # this host's row first: the leader (or this leader) reports it
-            recorded = False
-            try:
-                from .hosts import finish_host
+            from .hosts import finish_host
 
-                self._durably(lambda: finish_host(self._connect(), self.host, status="Failed", exit_code=code, reason=reason),
-                              self._lost_end("Failed", reason))
-                recorded = True
-            except BaseException:
-                print_exc_quietly()
+            recorded = self._try_durably(lambda: finish_host(self._connect(), self.host, status="Failed", exit_code=code, reason=reason), lost)
             if self.host != LEADER:
                 if recorded:
                     self.reserve.clear()
                 return
+        recorder = self._connect
+        if self._try_durably(
+            lambda: recorder().finish(status="Failed", secondary="Failed", message=f"{self.NOUN} failed", failure_reason=reason, exit_code=code),
+            lost,
+        ):
+            self.reserve.clear()
+
+    def _try_durably(self, write: Callable[[], object], if_lost: str) -> bool:
+        """`_durably`, for the crash path: False (the traceback in the supervisor's log) instead of raising."""
         try:
-            self._durably(
-                lambda: self._connect().finish(status="Failed", secondary="Failed", message=f"{self.NOUN} failed", failure_reason=reason, exit_code=code),
-                self._lost_end("Failed", reason),
-            )
+            self._durably(write, if_lost)
+            return True
         except BaseException:
             print_exc_quietly()
-            return
-        self.reserve.clear()
+            return False
 
 
 def _update_host(conn: Any, job: str, host: str, values: dict[str, Any]) -> None:
