@@ -163,10 +163,10 @@ class Reserve:
         try:
             try:
                 os.posix_fallocate(fd, 0, RESERVE_BYTES)
-            except OSError as exc:
-                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+            except (AttributeError, OSError) as exc:  # no fallocate on this system or file system: zeros
+                if isinstance(exc, OSError) and exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
                     raise
-                os.write(fd, b"\0" * RESERVE_BYTES)  # a file system without fallocate
+                os.write(fd, b"\0" * RESERVE_BYTES)
         except BaseException:
             os.close(fd)
             self._unlink(self.path)

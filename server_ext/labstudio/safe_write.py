@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # O_PATH: a folder one may traverse but not list (mode 0711) still opens; *at() calls take it.
 _DIR_FLAGS = getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY | os.O_CLOEXEC
 _counter = itertools.count()
+_NO_SENDFILE = (None, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF, errno.ENOTSOCK)
 
 
 class LinkRefused(OSError):
@@ -139,8 +140,8 @@ def copy_stream(src: IO[bytes], out: IO[bytes]) -> None:
         while sent := os.sendfile(out.fileno(), src.fileno(), None, 1 << 30):
             copied += sent
         return
-    except OSError as exc:
-        if copied or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF):
+    except (AttributeError, OSError) as exc:  # no sendfile, or not between these two (or no descriptor)
+        if copied or getattr(exc, "errno", None) not in _NO_SENDFILE:
             raise
     while chunk := src.read(1024 * 1024):
         out.write(chunk)
