@@ -100,7 +100,12 @@ class Progress:
             return
         self._last = now
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"RecordsProcessed": self.done, "RecordsTotal": self.total, "Started": self.started, "Updated": now}))
+        try:
+            tmp.write_text(json.dumps({"RecordsProcessed": self.done, "RecordsTotal": self.total, "Started": self.started, "Updated": now}))
+        except OSError as exc:  # the job's folder, not the outputs, is out of space: say which
+            if is_disk_full(exc):
+                raise DiskFull(full_message("the job's progress", tmp)) from exc
+            raise
         os.replace(tmp, self.path)
 
 
