@@ -73,6 +73,18 @@ def labstudio_home(small_disk: Callable[..., Path], monkeypatch: pytest.MonkeyPa
         monkeypatch.delenv(name, raising=False)
     yield home
     _stop_leftovers(home)
+    _close_store()
+
+
+def _close_store() -> None:
+    """Close this process's pooled connections to the store (the server's too), so the disk unmounts."""
+    from labstudio.config import Settings
+    from labstudio.store import get_database
+
+    try:
+        get_database(Settings.from_env()).dispose()
+    except Exception:  # never opened, or not openable: nothing to close
+        pass
 
 
 def fill(disk: Path, name: str = "filler") -> Path:
@@ -100,8 +112,11 @@ def _supervisor_gone(job_dir: Path) -> bool:
 
 
 def _integrity(home: Path) -> str:
-    with sqlite3.connect(home / "labstudio.db") as conn:
+    conn = sqlite3.connect(home / "labstudio.db")
+    try:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
 
 
 # -- the job that fills the disk, through the REST API -------------------------------------------
@@ -194,9 +209,7 @@ def test_a_full_store_fails_the_job_and_the_reconciler_reports_why(labstudio_hom
     assert final["FailureReason"].startswith("ClientError: The disk is full: no space left to write to labstudio's store"), final
     assert str(store_disk / "labstudio.db") in final["FailureReason"]
     assert not (job_dir / "disk.reserve").exists()
-    with sqlite3.connect(store_disk / "labstudio.db") as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    core.db.dispose()
+    assert _integrity(store_disk) == "ok"
 
 
 # -- every kind of job and archive, when its own destination is full ----------------------------
