@@ -142,6 +142,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -292,6 +301,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -666,6 +684,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -815,6 +842,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -892,6 +928,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -988,6 +1033,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Remove tags */
@@ -1043,6 +1097,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1296,6 +1359,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1438,6 +1510,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -1505,6 +1586,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1797,6 +1887,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1953,6 +2052,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2004,6 +2112,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2090,6 +2207,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2224,6 +2350,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2432,6 +2567,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2677,6 +2821,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2807,6 +2960,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2964,6 +3126,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3186,6 +3357,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3336,6 +3516,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };

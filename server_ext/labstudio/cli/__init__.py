@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from .._version import __version__
 from ..config import READ_ONLY_FALLBACK, Settings
+from ..diskfull import as_disk_full
 from ..errors import Invalid, LabstudioError, NameTaken, Unavailable
 
 # Modules that expose `register(subparsers)`; each added parser sets `func(args) -> int`.
@@ -55,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
+        full = as_disk_full(exc)  # errors.DiskFull, or an ENOSPC that surfaced as it is: the disk, in one line
+        if full is not None:
+            print(f"labstudio: error: {full.message}", file=sys.stderr)
+            return 1
         if exc.errno not in _UNWRITABLE:
             raise
         print(f"labstudio: error: {_home_message(exc)}", file=sys.stderr)

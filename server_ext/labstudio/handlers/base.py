@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from tornado import web
 
 from ..core import Core
+from ..diskfull import as_disk_full
 from ..errors import Invalid, LabstudioError, NotFound, TooLarge, Unavailable
 from ..shapes import parse
 
@@ -182,6 +183,7 @@ class LabstudioHandler(APIHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        exc = (as_disk_full(exc) or exc) if isinstance(exc, Exception) else exc  # ENOSPC, SQLITE_FULL...: 507, wherever it surfaced
         if isinstance(exc, LabstudioError):
             self.set_status(exc.status_code)
             body = exc.to_json()
@@ -195,6 +197,10 @@ class LabstudioHandler(APIHandler):
     def log_exception(self, typ, value, tb):  # type: ignore[no-untyped-def]
         if isinstance(value, LabstudioError) and value.status_code < 500:
             self.log.info("labstudio %s: %s", value.status_code, value.message)
+            return
+        full = as_disk_full(value) if isinstance(value, Exception) else None
+        if full is not None:  # the disk, not labstudio: one line, no traceback
+            self.log.warning("labstudio %s: %s", full.status_code, full.message)
             return
         if isinstance(value, Unavailable):
             self.log.warning("labstudio %s: %s", value.status_code, value.message)

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
+from ..diskfull import as_disk_full, reason_left_in
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
 from ..machines import owned_elsewhere
 from ..store import Database
@@ -75,6 +76,14 @@ def _decode_points_token(token: str) -> tuple[str, int, int]:
         return key, step, point_id
     except Exception:
         raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+def _raise_disk_full(exc: BaseException) -> None:
+    """A job's folder that could not be filled for want of space: errors.DiskFull naming the
+    file (the SDK's typed error, the API's 507), whatever raised it."""
+    full = as_disk_full(exc) if isinstance(exc, Exception) else None
+    if full is not None and full is not exc:
+        raise full from exc
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,8 +177,9 @@ class JobService:
             write_plan(str(layout.job_dir), plan)
             for host in host_names(spec.instance_count)[1:]:
                 write_plan(str(layout.for_host(host).host_dir), self._host_plan(spec, layout, plan, host))
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
             raise
         return PreparedJob(spec, layout, run_id, now, plan)
 
@@ -195,6 +205,7 @@ class JobService:
             self.db.run_write(insert)
         except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
             self._raise_conflict_for(exc, spec.name)
             raise
         self._start(spec.name, spec.backend, layout, run_id)
@@ -244,6 +255,7 @@ class JobService:
             fill()
         except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
             self._raise_conflict_for(exc, name)
             raise
         self._start(name, backend, layout, run_id)
@@ -744,7 +756,7 @@ class JobService:
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
         pid = backend.runner_pid(fresh, layout)
-        reason = backend.dead_reason(fresh, layout) or (
+        reason = backend.dead_reason(fresh, layout) or reason_left_in(layout.job_dir, where) or (
             f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
             f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
             if pid

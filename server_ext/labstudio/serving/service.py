@@ -27,7 +27,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
 from ..machines import is_stale, owned_elsewhere, silence, stamp
-from ..paths import confine
+from ..paths import confine, resolve
 from ..shapes.endpoints import ENDPOINT_STATUSES
 from ..store import Database
 from ..store import endpoints as store
@@ -37,7 +37,7 @@ from .backends import LaunchFailed, get_endpoint_backend
 from .describe import describe_endpoint, summary
 from .headers import INVOKED_HEADER, VARIANT_HEADER
 from .request import CreateRequest, VariantRequest, parse_create, parse_update
-from .spec import DEFAULT_TIMEOUT, EndpointSpec, VariantSpec, check_name
+from .spec import DEFAULT_TIMEOUT, CaptureSpec, EndpointSpec, VariantSpec, check_name
 
 log = logging.getLogger("labstudio.serving")
 
@@ -114,6 +114,17 @@ class EndpointService:
             confine(Path(resolved.location).resolve(), "Source", self._roots(root_dir), source)
         return resolved
 
+    def _capture(self, capture: CaptureSpec | None, base_dir: Path | None, root_dir: Path | None) -> CaptureSpec | None:
+        """A local DestinationS3Uri becomes the real folder it names, inside the Jupyter root (or
+        labstudio's artifact folder) for REST: the workers write there without following a link
+        swapped in later (safe_write.py), so captured data never lands outside it."""
+        raw = capture.destination if capture is not None else None
+        if capture is None or not raw or ("://" in raw and not raw.startswith("file://")):
+            return capture
+        field = "DataCaptureConfig.DestinationS3Uri"
+        path = confine(resolve(raw, base_dir or Path.cwd(), field), field, self._roots(root_dir), raw)
+        return replace(capture, destination=str(path))
+
     def _source_dir(self, raw: str | None, base_dir: Path | None, root_dir: Path | None) -> str | None:
         """The handlers' folder, absolute; checked before anything is created."""
         if not raw:
@@ -188,6 +199,7 @@ class EndpointService:
             raise Conflict(
                 f"Port {req.port} is the Jupyter server's own port: choose another, or leave Port out to get a free one", field="Port"
             )
+        req.capture = self._capture(req.capture, base_dir, root_dir) or req.capture
         resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
         for v, src in zip(req.variants, resolved):
             self._check_variant(v, src, base_dir, root_dir)
@@ -519,6 +531,7 @@ class EndpointService:
         if current is None:
             raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
         req = parse_update(request, [v.name for v in current.variants])
+        req.capture = self._capture(req.capture, base_dir, root_dir)
         self.backend.preflight()
         generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
         existing = {v.name: v for v in current.variants}

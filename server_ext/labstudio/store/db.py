@@ -28,7 +28,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from ..config import ENV_DB_URL, Settings
-from ..errors import HomeUnusable, StoreUnusable
+from ..diskfull import is_disk_full, store_full_message
+from ..errors import DiskFull, HomeUnusable, StoreUnusable
 from .migrations import HEAD_REVISION
 
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
@@ -122,9 +123,22 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction. Retries only the BEGIN: the body runs once, so it is never replayed."""
+        """A write transaction. Retries only the BEGIN: the body runs once, so it is never replayed.
+
+        A store whose disk is full (SQLITE_FULL, PostgreSQL's disk_full) raises errors.DiskFull
+        naming it: the transaction is rolled back, so the store stays as it was, and reads go on."""
         if self.read_only is not None:
             raise HomeUnusable(self.read_only)
+        try:
+            with self._write() as conn:
+                yield conn
+        except OperationalError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(store_full_message(self.url)) from exc
+            raise
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
         delay = 0.01
         for attempt in range(60):
             conn = self.engine.connect().execution_options(**{_WRITE_OPTION: True})
