@@ -132,7 +132,9 @@ OPENAPI = [
             "job.created (JobCreatedPayload), job.status (JobStatusPayload), job.metrics (JobMetricsPayload), "
             "run.created (RunCreatedPayload), run.status (RunStatusPayload), run.metrics {run_id, experiment, count, points, capped}, "
             "run.artifact, run.updated, run.deleted, experiment.created, experiment.updated, experiment.deleted, "
-            "endpoint.created, endpoint.status, endpoint.deleted (EndpointStatusPayload)."
+            "endpoint.created, endpoint.status, endpoint.deleted (EndpointStatusPayload), "
+            "model_package.created, model_package.status (an approval changed), model_package.updated, model_package.deleted "
+            "(PackageEventPayload), model_package_group.created, model_package_group.deleted (PackageGroupEventPayload)."
         ),
     )
 ]

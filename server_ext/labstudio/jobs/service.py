@@ -18,6 +18,7 @@ from typing import Any
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
+from ..lineage import record as lineage_record
 from ..store import Database
 from ..store import events as events_store
 from ..store import hosts as hosts_store
@@ -297,6 +298,7 @@ class JobService:
             },
         )
         jobs_store.add_transition(conn, spec.name, "Starting", now, launching)
+        lineage_record.job_created(conn, self.settings, self.KIND, spec, layout.code, run_id, now)
         created: dict[str, Any] = {"name": spec.name, "run_id": run_id, "experiment": experiment}
         if self.KIND != JobService.KIND:  # training's events predate kinds: clients read no kind as training
             created["kind"] = self.KIND

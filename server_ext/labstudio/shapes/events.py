@@ -8,6 +8,7 @@ from .common import JsonNumber, Response
 from .endpoints import EndpointStatus
 from .experiments import RunStatus
 from .jobs import TrainingJobStatus
+from .registry import PackageEventPayload, PackageGroupEventPayload
 from .tuning import TuningJobStatus
 
 EventKind = Literal[
@@ -30,6 +31,12 @@ EventKind = Literal[
     "tuning.created",
     "tuning.status",
     "tuning.progress",
+    "model_package_group.created",
+    "model_package_group.deleted",
+    "model_package.created",
+    "model_package.status",
+    "model_package.updated",
+    "model_package.deleted",
 ]
 
 
@@ -115,4 +122,6 @@ PAYLOADS = (
     TuningCreatedPayload,
     TuningStatusPayload,
     TuningProgressPayload,
+    PackageGroupEventPayload,
+    PackageEventPayload,
 )
