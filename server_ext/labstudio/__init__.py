@@ -65,6 +65,9 @@ _LAZY = {
     # Batch transform (issue 12).
     "Transformer": "labstudio.sdk.transformer",
     "transformer": "labstudio.transformer",
+    # Model registry and lineage (issue 21).
+    "model_metrics": "labstudio.model_metrics",
+    "lineage": "labstudio.lineage",
 }
 
 

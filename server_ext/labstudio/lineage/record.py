@@ -202,9 +202,10 @@ def endpoint_created(conn: Connection, endpoint: str, variants: Iterable[tuple[s
     ctx = _context(conn, "Endpoint", endpoint_context_name(endpoint, now), arns.endpoint_arn(endpoint), now, {"endpoint": endpoint})
     edges: list[tuple[str, str, str]] = []
     for variant, given, src in variants:
-        action = arns.arn("action", f"{endpoint_context_name(endpoint, now)}-{variant}"[:120])
-        store.put_entity(conn, action, ACTION, "ModelDeployment", f"{endpoint}/{variant}", now=now, source_uri=arns.endpoint_arn(endpoint),
-                         properties={"variant": variant, "source": str(given)})
+        action_name = f"{endpoint_context_name(endpoint, now)}-{variant}"[:120]
+        action = arns.arn("action", action_name)
+        store.put_entity(conn, action, ACTION, "ModelDeployment", action_name, now=now, source_uri=arns.endpoint_arn(endpoint),
+                         properties={"endpoint": endpoint, "variant": variant, "source": str(given)})
         package_arn = getattr(src, "package_arn", None)
         if package_arn:
             upstream = put_artifact(conn, "ModelPackage", package_arn, now, name=arns.resource_name(package_arn).replace("/", "-"))
@@ -256,8 +257,9 @@ def approval_changed(
 ) -> None:
     """An approval decision: an action hanging off the package, saying who decided what."""
     package = put_artifact(conn, "ModelPackage", arns.model_package_arn(group, version), now, name=f"{group}-{version}")
-    action = arns.arn("action", f"{group}-{version}-approval-{activity_id}")
+    action_name = f"{group}-{version}-approval-{activity_id}"
+    action = arns.arn("action", action_name)
     properties: Mapping[str, str] = {"from": previous or "", "to": status, "by": actor or "", "comment": comment or ""}
-    store.put_entity(conn, action, ACTION, "Approval", f"{group}/{version} {status}", now=now,
+    store.put_entity(conn, action, ACTION, "Approval", action_name, now=now,
                      source_uri=arns.model_package_arn(group, version), properties=dict(properties))
     store.associate(conn, [(package, action, "AssociatedWith")], now)

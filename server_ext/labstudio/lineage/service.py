@@ -190,7 +190,8 @@ class LineageService:
             starts = [self._start(conn, arn) for arn in start_arns]
             depth, edges = self._walk(conn, starts, direction, max_depth)
             entities = store.get_entities(conn, depth)
-        vertices = [_vertex(entities[arn]) for arn in depth if arn in entities and keep(entities[arn])]
+        # The entities connected to the start: a start entity itself is not one of its own ascendants.
+        vertices = [_vertex(entities[arn]) for arn, level in depth.items() if level > 0 and arn in entities and keep(entities[arn])]
         out: dict[str, Any] = {"Vertices": vertices}
         if include_edges:
             seen: set[tuple[str, str]] = set()
