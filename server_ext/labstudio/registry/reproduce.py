@@ -64,15 +64,16 @@ def reproduce(service: RegistryService, package: ModelPackage, *, allow_changed:
     with service.db.read() as conn:
         tc = lineage_store.get_entity(conn, lineage_record.trial_component_arn("training", job.name))
     checks = check_inputs(spec.channels, tc.properties if tc is not None else {})
-    bad = [c for c in checks if c["Status"] in ("Changed", "Missing")]
-    if bad and not allow_changed:
+    # A changed input can be accepted (allow_changed); a missing one cannot: the job would have nothing to read.
+    bad = [c for c in checks if c["Status"] == "Missing" or (c["Status"] == "Changed" and not allow_changed)]
+    if bad:
         words = "; ".join(
             f"input {c['Name']!r} ({c['Uri']}) " + ("is gone" if c["Status"] == "Missing" else
                                                    f"changed: it was {c['RecordedFingerprint']}, it is now {c['CurrentFingerprint']}")
             for c in bad
         )
-        raise Conflict(f"Cannot reproduce {package.group_name}/{package.version} from training job {job.name}: {words}. "
-                       "Restore the data, or re-train anyway with --allow-changed (AllowChangedInputs).", field="Inputs")
+        hint = "Restore it" if all(c["Status"] == "Missing" for c in bad) else "Restore the data, or re-train anyway with --allow-changed (AllowChangedInputs)"
+        raise Conflict(f"Cannot reproduce {package.group_name}/{package.version} from training job {job.name}: {words}. {hint}.", field="Inputs")
     code = service.jobs.code_dir(job.name)
     if not code.is_dir():
         packaged = service.code_dir(package) if package.code_uri else None
