@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import arns
 from ..store.entities import MetricSummary
-from ..store.registry import Activity, ModelPackage, PackageGroup
+from ..store.registry import Activity, ModelPackage, PackageGroup, PackageSummary
 from ..store.util import iso, json_number
 
 SUBMIT_DIRECTORY = "SAGEMAKER_SUBMIT_DIRECTORY"
@@ -35,7 +35,7 @@ def group_describe(group: PackageGroup) -> dict[str, Any]:
     }
 
 
-def package_summary(package: ModelPackage) -> dict[str, Any]:
+def package_summary(package: ModelPackage | PackageSummary) -> dict[str, Any]:
     return {
         "ModelPackageName": package.group_name,  # SageMaker names a versioned package after its group
         "ModelPackageGroupName": package.group_name,

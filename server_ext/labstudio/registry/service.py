@@ -381,7 +381,7 @@ class RegistryService:
         with self.db.read() as conn:
             if name is not None and not store.group_exists(conn, name):
                 raise NotFound(f"Model package group {name!r} does not exist.", field="ModelPackageGroupName")
-            packages = store.list_packages(
+            packages = store.list_package_summaries(
                 conn, group=name, approval_status=status, name_contains=name_contains, sort_by=by, ascending=ascending,
                 created_after=_time(created_after, "CreationTimeAfter"), created_before=_time(created_before, "CreationTimeBefore"),
                 limit=limit + 1, after=after,
