@@ -91,10 +91,14 @@ def test_tuning_trials_hang_off_their_tuning_job(core, tmp_path: Path) -> None:
     graph = core.lineage.graph("sweep-l", direction="Ascendants")
     assert graph["nodes"][0]["type"] == "TuningJob" or any(n["depth"] == 0 and n["type"] == "TuningJob" for n in graph["nodes"])
     assert sorted(n["resource"]["name"] for n in _types(graph)["TrainingJob"]) == sorted(trials)
-    # the best trial registers like any job, and says which tuning job it came from
-    best = final["BestTrainingJob"]["TrainingJobName"]
-    described = core.registry.register_job(best, "tuned")
-    assert described["TuningJobName"] == "sweep-l" and described["TrainingJobName"] == best
+    # the best trial registers as SageMaker's SDK registers it, and says which tuning job it came from
+    from labstudio.tuner import HyperparameterTuner
+
+    package = HyperparameterTuner.attach("sweep-l").best_estimator().register(model_package_group_name="tuned",
+                                                                               content_types=["text/csv"])
+    described = core.registry.describe_package(package.model_package_arn)
+    assert described["TuningJobName"] == "sweep-l"
+    assert described["TrainingJobName"] == final["BestTrainingJob"]["TrainingJobName"]
 
 
 def test_fingerprints_by_content_or_by_size_and_time(tmp_path: Path) -> None:

@@ -78,12 +78,15 @@ class _Paths:
         return str(confine(resolve(raw, self.base, field_name), field_name, self.roots, raw))
 
 
-def _model_exists(uri: str) -> bool:
+def _model_exists(uri: str, field: str) -> bool:
     if "://" in uri and not uri.startswith("file://"):
         from ..serving.sources import archive_exists
 
         return archive_exists(uri)
-    return Path(uri.removeprefix("file://")).exists()
+    try:
+        return Path(uri.removeprefix("file://")).exists()
+    except OSError as exc:  # a name too long for the file system, say
+        raise Invalid(f"{field}: {uri[:200]!r} cannot be used as a path ({exc.strerror}).", field=field) from None
 
 
 def prepare_registration(service: RegistryService, req: CreateModelPackageRequest, *, base_dir: Path | None, root_dir: Path | None) -> Prepared:
@@ -126,7 +129,7 @@ def prepare_registration(service: RegistryService, req: CreateModelPackageReques
         raise Invalid("Give InferenceSpecification (with Containers[0].ModelDataUrl) or TrainingJobName: there is no model to register.",
                       field="InferenceSpecification")
     field = "InferenceSpecification.Containers[0].ModelDataUrl" if spec is not None else "TrainingJobName"
-    if not _model_exists(model_data):
+    if not _model_exists(model_data, field):
         raise Invalid(f"{field}: the model archive {model_data} does not exist (was it deleted with its run?).", field=field)
 
     if job is None:
@@ -187,3 +190,5 @@ def _check_entry_point(entry: str, code_source: str | None, field_name: str) -> 
         check_entry_point(entry, Path(code_source.removeprefix("file://")), allow_absolute=False)
     except Invalid as exc:
         raise Invalid(exc.message.replace("EntryPoint", field_name), field=field_name) from None
+    except OSError as exc:
+        raise Invalid(f"{field_name} {entry[:200]!r} cannot be used as a path ({exc.strerror}).", field=field_name) from None
