@@ -220,6 +220,42 @@ def test_register_magic_in_a_notebook(tmp_path, core) -> None:
     assert core.registry.describe_package("magic/1")["MetricValues"] == {"accuracy": 0.8}
 
 
+MODEL_DRIVER = """
+import os
+from labstudio.sklearn.model import SKLearnModel                                # was: from sagemaker.sklearn.model import SKLearnModel
+from labstudio.model import ModelPackage                                        # was: from sagemaker.model import ModelPackage
+
+model = SKLearnModel(model_data=MODEL, entry_point="train.py", source_dir=CODE, framework_version="1.2-1",
+                     role="arn:aws:iam::111111111111:role/x")
+package = model.register(content_types=["text/csv"], response_types=["text/csv"], inference_instances=["ml.m5.large"],
+                         transform_instances=["ml.m5.large"], model_package_group_name="batch-models", approval_status="Approved")
+print("arn:", package.model_package_arn)
+print("deploy without predictor_cls:", ModelPackage(role="x", model_package_arn=package.model_package_arn).deploy(
+    initial_instance_count=1, instance_type="local", endpoint_name="no-predictor"))
+open("batch.csv", "w").write("1,1\\n19,2\\n")
+transformer = package.transformer(instance_count=1, instance_type="local", output_path=os.path.abspath("scored"), accept="text/csv")
+transformer.transform(os.path.abspath("batch.csv"), content_type="text/csv", split_type="Line")
+print("scored:", open("scored/batch.csv.out").read().split())
+"""
+
+
+def test_model_register_then_batch_transform_with_the_package(tmp_path, core) -> None:
+    from registry_helpers import train
+
+    job = train(core, tmp_path / "project", name="fit-model")
+    model = core.jobs.get(job).model_artifact
+    out = run_driver(tmp_path, f"MODEL = {model!r}\nCODE = {str(tmp_path / 'project' / 'code')!r}\n" + MODEL_DRIVER, {})
+    assert result(out, "arn") == "arn:aws:sagemaker:local:000000000000:model-package/batch-models/1"
+    assert result(out, "deploy without predictor_cls") == "None"
+    assert result(out, "scored") == "['0', '1']"
+    described = core.registry.describe_package("batch-models/1")
+    assert described["TrainingJobName"] == job and described["ModelApprovalStatus"] == "Approved"
+    assert described["InferenceSpecification"]["SupportedTransformInstanceTypes"] == ["ml.m5.large"]
+    [endpoint] = core.endpoints.list()["Endpoints"]
+    assert endpoint["EndpointName"] == "no-predictor" and endpoint["EndpointStatus"] == "InService"
+    core.endpoints.delete("no-predictor")
+
+
 @pytest.mark.parametrize("path", ["model_metrics", "lineage.query", "lineage.artifact", "lineage.context", "lineage.action",
                                   "lineage.association", "lineage.visualizer", "lineage.lineage_trial_component"])
 def test_the_sagemaker_module_paths_import(path: str) -> None:

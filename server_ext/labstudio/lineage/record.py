@@ -119,7 +119,7 @@ def job_created(conn: Connection, settings: Settings, kind: str, spec: Any, code
     name = spec.name
     tc = trial_component_arn(kind, name)
     if store.get_entity(conn, tc) is not None:
-        store.drop_edges_of(conn, tc)  # a deleted job's name, reused: its old trail is not this job's
+        store.restart_entity(conn, tc, now)  # a deleted job's name, reused: the old job's inputs are not this job's
     properties: dict[str, str] = {"status": "InProgress"}
     edges: list[tuple[str, str, str]] = []
     for channel, uri in _inputs(kind, spec).items():

@@ -124,10 +124,12 @@ def disassociate(conn: Connection, source_arn: str, destination_arn: str) -> boo
     return bool(result.rowcount)
 
 
-def drop_edges_of(conn: Connection, arn: str) -> None:
-    """Forget every edge of an entity (a job name reused after its job was deleted starts afresh)."""
-    a = schema.lineage_associations
+def restart_entity(conn: Connection, arn: str, now: float) -> None:
+    """Forget an entity's edges and properties: a job name reused after its job was deleted
+    starts afresh, so the new job is not credited with the old one's inputs."""
+    a, e = schema.lineage_associations, schema.lineage_entities
     conn.execute(delete(a).where(or_(a.c.source_arn == arn, a.c.destination_arn == arn)))
+    conn.execute(update(e).where(e.c.arn == arn).values(properties="{}", creation_time=now, last_modified_time=now))
 
 
 def get_entity(conn: Connection, arn: str) -> Entity | None:
