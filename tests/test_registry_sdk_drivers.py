@@ -83,6 +83,10 @@ print("into package:", json.dumps(sorted((a.source_type, a.association_type) for
 table = LineageTableVisualizer(session).show(training_job_name=estimator.latest_training_job.name)
 print("table columns:", json.dumps(list(table.columns)))
 print("table directions:", json.dumps(sorted(set(table["Direction"]))))
+by_endpoint = LineageTableVisualizer(session).show(endpoint_arn=predictor.describe()["EndpointArn"])
+print("endpoint table:", json.dumps(sorted(by_endpoint["Type"])))
+by_package = LineageTableVisualizer(session).show(model_package_arn=package.model_package_arn)
+print("package table:", json.dumps(sorted(set(zip(by_package["Direction"], by_package["Type"])))))
 print("pipeline:", context.pipeline_execution_arn())
 predictor.delete_endpoint()
 """
@@ -107,6 +111,9 @@ def test_register_approve_deploy_and_walk_the_lineage(tmp_path, labstudio_home, 
     assert json.loads(result(out, "into package")) == [["Model", "ContributedTo"]]
     assert json.loads(result(out, "table columns")) == ["Name/Source", "Direction", "Type", "Association Type", "Lineage Type"]
     assert json.loads(result(out, "table directions")) == ["Input", "Output"]
+    assert json.loads(result(out, "endpoint table")) == ["ModelDeployment"]
+    assert json.loads(result(out, "package table")) == [["Input", "Model"], ["Output", "Approval"], ["Output", "ModelDeployment"],
+                                                       ["Output", "ModelGroup"]]
     assert result(out, "pipeline") == "None"
     package = core.registry.describe_package("iris-models/1")
     assert package["ModelApprovalStatus"] == "Approved" and package["CustomerMetadataProperties"] == {"owner": "ds-team"}
