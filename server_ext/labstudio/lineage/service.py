@@ -7,8 +7,6 @@ entity that stands for it.
 """
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from .. import arns
 from ..config import Settings
 from ..errors import Invalid, NotFound
+from ..pages import decode_token, encode_token, page_size, time_filter
 from ..shapes.common import NAME_RE
 from ..store import Database
 from ..store import jobs as jobs_store
@@ -31,36 +30,12 @@ GRAPH_LIMIT = 2_000  # nodes the panel's graph draws at most
 _TYPES_OF_ENTITY = {"artifact": "Artifact", "context": "Context", "action": "Action", "experiment-trial-component": "TrialComponent"}
 
 
-def _encode(payload: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
-def _decode(token: str, size: int) -> list[Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
-        if not isinstance(value, list) or len(value) != size:
-            raise ValueError(token)
-        return value
-    except Exception:
-        raise Invalid("NextToken is not a token this API returned; start again without it.", field="NextToken") from None
 
 
-def _time(value: Any, field: str) -> float | None:
-    if value is None:
-        return None
-    if hasattr(value, "timestamp"):
-        return float(value.timestamp())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    raise Invalid(f"{field} must be a datetime or epoch seconds, got {value!r}.", field=field)
 
 
-def _limit(value: Any, field: str = "MaxResults", default: int = 100, top: int = 1000) -> int:
-    if value is None:
-        return default
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
-        raise Invalid(f"{field} must be a whole number from 1 to {top}, got {value!r}.", field=field)
-    return value
 
 
 def _ascending(order: str | None) -> bool:
@@ -247,8 +222,9 @@ class LineageService:
             raise NotFound(f"{field} {arn!r} does not exist.", field=field)
         return _described(found)
 
-    def arn_of_name(self, kind: str, name: str, field: str) -> str:
-        """An action's or context's ARN from its name (DescribeContext takes a name)."""
+    @staticmethod
+    def arn_of_name(kind: str, name: str) -> str:
+        """An action's or context's ARN from its name (DescribeContext takes a name), or the ARN given."""
         parsed = arns.parse(name)
         return name if parsed is not None else arns.arn(kind, name)
 
@@ -266,15 +242,15 @@ class LineageService:
     ) -> tuple[list[Entity], str | None]:
         if entity not in ENTITIES:
             raise Invalid(f"unknown lineage entity {entity!r}", field="entity")
-        limit = _limit(max_results)
-        after = tuple(_decode(next_token, 2)) if next_token else None
+        limit = page_size(max_results)
+        after = tuple(decode_token(next_token, 2)) if next_token else None
         with self.db.read() as conn:
             found = store.list_entities(
-                conn, entity=entity, type_=type_, source_uri=source_uri, created_after=_time(created_after, "CreatedAfter"),
-                created_before=_time(created_before, "CreatedBefore"), ascending=_ascending(sort_order), limit=limit + 1,
+                conn, entity=entity, type_=type_, source_uri=source_uri, created_after=time_filter(created_after, "CreatedAfter"),
+                created_before=time_filter(created_before, "CreatedBefore"), ascending=_ascending(sort_order), limit=limit + 1,
                 after=after,
             )
-        token = _encode([found[limit - 1].creation_time, found[limit - 1].arn]) if len(found) > limit else None
+        token = encode_token([found[limit - 1].creation_time, found[limit - 1].arn]) if len(found) > limit else None
         return found[:limit], token
 
     def list_associations(
@@ -294,13 +270,13 @@ class LineageService:
         """ListAssociations: each with the names and types of both ends."""
         if association_type is not None and association_type not in ASSOCIATION_TYPES:
             raise Invalid(f"AssociationType must be one of {', '.join(ASSOCIATION_TYPES)}, got {association_type!r}.", field="AssociationType")
-        limit = _limit(max_results)
-        after = tuple(_decode(next_token, 3)) if next_token else None
+        limit = page_size(max_results)
+        after = tuple(decode_token(next_token, 3)) if next_token else None
         typed = source_type is not None or destination_type is not None
         with self.db.read() as conn:
             found = store.list_associations(
                 conn, source_arn=source_arn, destination_arn=destination_arn, association_type=association_type,
-                created_after=_time(created_after, "CreatedAfter"), created_before=_time(created_before, "CreatedBefore"),
+                created_after=time_filter(created_after, "CreatedAfter"), created_before=time_filter(created_before, "CreatedBefore"),
                 ascending=_ascending(sort_order), limit=(MAX_VERTICES if typed else limit + 1),
                 after=after,
             )
@@ -309,7 +285,7 @@ class LineageService:
             found = [a for a in found if _type_matches(ends.get(a.source_arn), source_type) and _type_matches(ends.get(a.destination_arn), destination_type)]
         more = len(found) > limit
         found = found[:limit]
-        token = _encode([found[-1].creation_time, found[-1].source_arn, found[-1].destination_arn]) if more else None
+        token = encode_token([found[-1].creation_time, found[-1].source_arn, found[-1].destination_arn]) if more else None
         return {"AssociationSummaries": [_association(a, ends) for a in found], "NextToken": token}
 
     def associate(self, source_arn: str, destination_arn: str, association_type: str = "AssociatedWith") -> dict[str, Any]:
@@ -407,10 +383,10 @@ def _filter(filters: Mapping[str, Any]) -> Any:
     bad = lineage_types - set(ENTITIES)
     if bad:
         raise Invalid(f"Filters.LineageTypes must hold {', '.join(ENTITIES)}; got {', '.join(sorted(bad))}.", field="Filters.LineageTypes")
-    created_before = _time(filters.get("CreatedBefore"), "Filters.CreatedBefore")
-    created_after = _time(filters.get("CreatedAfter"), "Filters.CreatedAfter")
-    modified_before = _time(filters.get("ModifiedBefore"), "Filters.ModifiedBefore")
-    modified_after = _time(filters.get("ModifiedAfter"), "Filters.ModifiedAfter")
+    created_before = time_filter(filters.get("CreatedBefore"), "Filters.CreatedBefore")
+    created_after = time_filter(filters.get("CreatedAfter"), "Filters.CreatedAfter")
+    modified_before = time_filter(filters.get("ModifiedBefore"), "Filters.ModifiedBefore")
+    modified_after = time_filter(filters.get("ModifiedAfter"), "Filters.ModifiedAfter")
     properties = dict(filters.get("Properties") or {})
 
     def keep(entity: Entity) -> bool:
@@ -467,7 +443,7 @@ def _described(entity: Entity) -> dict[str, Any]:
     return out
 
 
-def summaries(entities: Iterable[Entity], key: str) -> list[dict[str, Any]]:
+def summaries(entities: Iterable[Entity]) -> list[dict[str, Any]]:
     """ArtifactSummaries / ContextSummaries / ActionSummaries."""
     out = []
     for entity in entities:

@@ -11,10 +11,8 @@ does not exist; `Conflict` (409) for a group that still holds packages, a name t
 """
 from __future__ import annotations
 
-import base64
 import builtins
 import getpass
-import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +22,7 @@ from .. import arns
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
 from ..lineage import record as lineage_record
+from ..pages import decode_token, encode_token, page_size, time_filter
 from ..shapes import parse
 from ..shapes.registry import (
     CreateModelPackageGroupRequest,
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
     from ..jobs.service import JobService
     from ..serving.sources import Source
 
-MAX_RESULTS = 1000
 SORT_ORDERS = ("Ascending", "Descending")
 
 
@@ -58,21 +56,8 @@ def default_actor(settings: Settings) -> str:
     return f"{user}@{settings.host_id}"
 
 
-def _encode(payload: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
-def _decode(token: str, size: int) -> list[Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()))
-        if not isinstance(value, list) or len(value) != size:
-            raise ValueError(token)
-        for item in value:
-            if isinstance(item, str):
-                item.encode("utf-8")
-        return value
-    except Exception:
-        raise Invalid("NextToken is not a token this API returned; start again without it.", field="NextToken") from None
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], field: str, default: str) -> str:
@@ -83,32 +68,8 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str, default: st
     return value
 
 
-def _limit(value: int | None, field: str = "MaxResults") -> int:
-    if value is None:
-        return 100
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RESULTS:
-        raise Invalid(f"{field} must be a whole number from 1 to {MAX_RESULTS}, got {value!r}.", field=field)
-    return value
 
 
-def _time(value: Any, field: str) -> float | None:
-    """A time filter: epoch seconds, an ISO 8601 string or a datetime (as boto3 takes them)."""
-    if value is None:
-        return None
-    if hasattr(value, "timestamp"):
-        return float(value.timestamp())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        import datetime as dt
-
-        try:
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)).timestamp()
-    raise Invalid(f"{field} must be a time (a datetime, epoch seconds or ISO 8601), got {value!r}.", field=field)
 
 
 class RegistryService:
@@ -171,19 +132,19 @@ class RegistryService:
         """ListModelPackageGroups (newest first by default), each with its counts."""
         by = _choice(sort_by, ("Name", "CreationTime"), "SortBy", "CreationTime")
         ascending = _choice(sort_order, SORT_ORDERS, "SortOrder", "Descending") == "Ascending"
-        limit = _limit(max_results)
-        after = tuple(_decode(next_token, 2)) if next_token else None
+        limit = page_size(max_results)
+        after = tuple(decode_token(next_token, 2)) if next_token else None
         with self.db.read() as conn:
             groups = store.list_groups(
-                conn, name_contains=name_contains, sort_by=by, ascending=ascending, created_after=_time(created_after, "CreationTimeAfter"),
-                created_before=_time(created_before, "CreationTimeBefore"), limit=limit + 1, after=after,
+                conn, name_contains=name_contains, sort_by=by, ascending=ascending, created_after=time_filter(created_after, "CreationTimeAfter"),
+                created_before=time_filter(created_before, "CreationTimeBefore"), limit=limit + 1, after=after,
             )
         more = len(groups) > limit
         groups = groups[:limit]
         token = None
         if more:
             last = groups[-1]
-            token = _encode([last.creation_time if by == "CreationTime" else last.name, last.name])
+            token = encode_token([last.creation_time if by == "CreationTime" else last.name, last.name])
         return {"ModelPackageGroupSummaryList": [shapes.group_summary(g) for g in groups], "NextToken": token}
 
     def delete_group(self, name: str, *, force: bool = False) -> None:
@@ -376,14 +337,14 @@ class RegistryService:
         status = _choice(approval_status, APPROVAL_STATUSES, "ModelApprovalStatus", "") or None
         by = _choice(sort_by, ("Name", "CreationTime"), "SortBy", "CreationTime")
         ascending = _choice(sort_order, SORT_ORDERS, "SortOrder", "Descending") == "Ascending"
-        limit = _limit(max_results)
-        after = tuple(_decode(next_token, 3)) if next_token else None
+        limit = page_size(max_results)
+        after = tuple(decode_token(next_token, 3)) if next_token else None
         with self.db.read() as conn:
             if name is not None and not store.group_exists(conn, name):
                 raise NotFound(f"Model package group {name!r} does not exist.", field="ModelPackageGroupName")
             packages = store.list_package_summaries(
                 conn, group=name, approval_status=status, name_contains=name_contains, sort_by=by, ascending=ascending,
-                created_after=_time(created_after, "CreationTimeAfter"), created_before=_time(created_before, "CreationTimeBefore"),
+                created_after=time_filter(created_after, "CreationTimeAfter"), created_before=time_filter(created_before, "CreationTimeBefore"),
                 limit=limit + 1, after=after,
             )
         more = len(packages) > limit
@@ -391,7 +352,7 @@ class RegistryService:
         token = None
         if more:
             last = packages[-1]
-            token = _encode([last.creation_time, last.group_name, last.version])
+            token = encode_token([last.creation_time, last.group_name, last.version])
         return {"ModelPackageSummaryList": [shapes.package_summary(p) for p in packages], "NextToken": token}
 
     def update_package(self, ref: str, request: Mapping[str, Any] | UpdateModelPackageRequest, *, actor: str | None = None) -> dict[str, Any]:

@@ -120,7 +120,7 @@ class RegistryClientMethods:
             created_after=kw.get("CreatedAfter"), created_before=kw.get("CreatedBefore"), sort_order=kw.get("SortOrder"),
             max_results=kw.get("MaxResults"), next_token=kw.get("NextToken"),
         )
-        return {key: summaries(found, entity), "NextToken": token}
+        return {key: summaries(found), "NextToken": token}
 
     @operation("ListArtifacts", {**_LINEAGE_PAGE, "SourceUri": "str", "ArtifactType": "str"})
     def list_artifacts(self, **kw: Any) -> dict[str, Any]:
@@ -145,7 +145,7 @@ class RegistryClientMethods:
     @operation("DescribeContext", {"ContextName": "str"}, required=("ContextName",))
     def describe_context(self, **kw: Any) -> dict[str, Any]:
         lineage = self._core().lineage
-        return lineage.describe(lineage.arn_of_name("context", kw["ContextName"], "ContextName"), "Context", "ContextName")
+        return lineage.describe(lineage.arn_of_name("context", kw["ContextName"]), "Context", "ContextName")
 
     @operation("CreateContext", {"ContextName": "str", "Source": "dict", "ContextType": "str", "Description": "str", "Properties": "dict",
                                  "Tags": "list"}, required=("ContextName", "ContextType"))
@@ -162,7 +162,7 @@ class RegistryClientMethods:
     @operation("DescribeAction", {"ActionName": "str"}, required=("ActionName",))
     def describe_action(self, **kw: Any) -> dict[str, Any]:
         lineage = self._core().lineage
-        return lineage.describe(lineage.arn_of_name("action", kw["ActionName"], "ActionName"), "Action", "ActionName")
+        return lineage.describe(lineage.arn_of_name("action", kw["ActionName"]), "Action", "ActionName")
 
     @operation("CreateAction", {"ActionName": "str", "Source": "dict", "ActionType": "str", "Description": "str", "Status": "str",
                                 "Properties": "dict", "Tags": "list"}, required=("ActionName", "Source", "ActionType"))
