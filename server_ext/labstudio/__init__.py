@@ -72,7 +72,7 @@ _LAZY = {
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext labstudio`: registers %train, %%train, %tune, %deploy, %jobs, %endpoints, %runs, %logs, %stop."""
+    """`%load_ext labstudio`: registers %train, %%train, %tune, %process, %transform, %deploy, %register, %jobs, %endpoints, %runs, %logs, %stop."""
     from .magics import load_ipython_extension as load
 
     load(ipython)
