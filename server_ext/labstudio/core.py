@@ -24,6 +24,8 @@ log = logging.getLogger("labstudio")
 if TYPE_CHECKING:
     from .jobs.processing.service import ProcessingService
     from .jobs.service import JobService
+    from .lineage.service import LineageService
+    from .registry.service import RegistryService
     from .serving.service import EndpointService
     from .tracking.service import ExperimentService
     from .transform.service import TransformService
@@ -143,6 +145,18 @@ class Core:
         from .serving.service import EndpointService
 
         return EndpointService(self.settings, self.db)
+
+    @cached_property
+    def registry(self) -> RegistryService:
+        from .registry.service import RegistryService
+
+        return RegistryService(self.settings, self.db, self.jobs)
+
+    @cached_property
+    def lineage(self) -> LineageService:
+        from .lineage.service import LineageService
+
+        return LineageService(self.settings, self.db)
 
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""

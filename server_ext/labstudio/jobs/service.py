@@ -19,6 +19,7 @@ from ..artifacts import exists as artifact_exists
 from ..config import Settings
 from ..diskfull import as_disk_full, reason_left_in
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
+from ..lineage import record as lineage_record
 from ..machines import owned_elsewhere
 from ..store import Database
 from ..store import events as events_store
@@ -343,6 +344,7 @@ class JobService:
             },
         )
         jobs_store.add_transition(conn, spec.name, "Starting", now, launching)
+        lineage_record.job_created(conn, self.settings, self.KIND, spec, layout.code, run_id, now)
         created: dict[str, Any] = {"name": spec.name, "run_id": run_id, "experiment": experiment}
         if self.KIND != JobService.KIND:  # training's events predate kinds: clients read no kind as training
             created["kind"] = self.KIND
