@@ -242,7 +242,7 @@ class Worker:
         )
         os.environ.update(variant.environment)
         from ...container_libs import add_to_sys_path
-        from ..contract import resolve_module
+        from ..contract import declared_framework, resolve_module
         from ..requirements import InstallFailed, install_for_worker
 
         try:  # the code's requirements.txt, before its module is imported (serving/requirements.py)
@@ -261,6 +261,7 @@ class Worker:
             variant.entry_point,
             default_accept=os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or self.spec.default_accept,
             variant=variant.name,
+            framework=declared_framework(os.environ),
         )
         capture = self.spec.capture
         if capture.enabled and capture.percent > 0:
