@@ -24,6 +24,7 @@ a second (a slow disk never holds up the loop), and the worker again when it exi
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -249,9 +250,9 @@ class Worker:
         assert old is not None and self.state is not None
         old.fronts.retire()
         old.controller.detach()
-        log.warning(
-            "a prediction has been running for over %g s: a new IO loop takes over (ping, timeout, new requests), "
-            "and this worker predicts on a thread from now on",
+        log.info(
+            "a prediction has been running for over %g s: a second IO loop of this worker answers ping and new "
+            "requests, and predictions run on a thread from now on (as they should for a model this slow)",
             self.guard.stall_after,
         )
         state, public, internal = self.state, self.public, self.internal
@@ -426,6 +427,10 @@ def run_worker(
     worker.serving = first = ServingLoop(worker, state, public, internal)
     state.on_exit.append(worker.flush)
     threading.Thread(target=worker.housekeeping, name="housekeeping", daemon=True).start()
+    # The model and the libraries are never garbage: freezing them keeps every full collection
+    # from walking them again (a pause the loop would pay in the middle of requests).
+    gc.collect()
+    gc.freeze()
     state.on_rejected = lambda status: worker.stats.record(status, 0.0)
     # A plain handler, not the loop's: it runs even while this thread is in a prediction, and
     # drains whichever loop serves now.
