@@ -1,4 +1,5 @@
-"""A worker predicts inline on its IO loop; a prediction that stalls hands serving to a new loop.
+"""A worker predicts inline on its IO loop; a prediction that stalls hands serving to a new loop;
+the workers of a pool share a client's kept-alive connections.
 
 Real model-server processes (``python -m labstudio.serving.server``) on 127.0.0.1, one worker,
 driven over real HTTP with kept-alive connections, whose model sleeps as long as a request asks:
@@ -9,7 +10,9 @@ driven over real HTTP with kept-alive connections, whose model sleeps as long as
   prediction thread);
 - a prediction that never finishes: ``/ping`` answers, the request gets the 504 at the
   endpoint's timeout, and so does a request sent meanwhile on a kept-alive connection that the
-  stalled loop held, instead of waiting for it forever.
+  stalled loop held, instead of waiting for it forever;
+- a client that keeps its connections alive is served by every worker of a two-worker pool,
+  not by whichever took all its connections first.
 """
 from __future__ import annotations
 
@@ -63,11 +66,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[float], tuple[str, Path]]]:
-    """Start a one-worker model server with the given timeout; (its URL, the stall mark file)."""
+def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, Path]]]:
+    """Start a model server (timeout, workers=1); (its URL, the stall mark file)."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(timeout: float) -> tuple[str, Path]:
+    def start(timeout: float, workers: int = 1) -> tuple[str, Path]:
         model = tmp_path / "model"
         model.mkdir(exist_ok=True)
         (model / "weights.txt").write_text("0")
@@ -77,7 +80,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[[float], tuple[str, Path]]]:
         env = {**os.environ, "STALL_MARK": str(mark)}
         proc = subprocess.Popen(
             [sys.executable, "-m", "labstudio.serving.server", "--model-dir", str(model), "--source-dir", str(source),
-             "--port", str(port), "--timeout", str(timeout), "--name", f"stalls-{port}"],
+             "--port", str(port), "--timeout", str(timeout), "--workers", str(workers), "--name", f"stalls-{port}"],
             env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "ab"),
         )
         started.append(proc)
@@ -171,3 +174,15 @@ def test_a_prediction_that_never_ends_times_out_with_the_requests_its_loop_held(
     assert code == 504 and "ModelServerTimeout" in body["message"], body
     code, headers, body = waiting()
     assert code == 504 and "ModelServerTimeout" in body["message"] and headers.get("connection") == "close", body
+
+
+def test_the_workers_of_a_pool_share_a_clients_kept_alive_connections(serve) -> None:  # type: ignore[no-untyped-def]
+    url, _ = serve(30, workers=2)
+    pool = [KeptAlive(url) for _ in range(16)]
+    for conn in pool:  # a burst of connections, as a client's pool opens them, before any request
+        conn.conn.connect()
+    served_by = [conn.invoke({"sleep": 0}) for conn in pool]
+    assert all(code == 200 for code, _, _ in served_by)
+    assert len({answer["pid"] for _, _, answer in served_by}) == 2, served_by
+    again = [conn.invoke({"sleep": 0})[2]["pid"] for conn in pool]  # still alive, on the same workers
+    assert again == [answer["pid"] for _, _, answer in served_by]

@@ -20,7 +20,7 @@ from .control import ChildState
 log = logging.getLogger("labstudio.serving")
 
 DRAIN_LIMIT = 1 << 30
-SPREAD_DELAY = 0.002  # seconds a worker waits per connection it holds before accepting another
+SPREAD_DELAY = 0.002  # seconds a worker waits per idle kept-alive connection it holds before accepting another
 SPREAD_DELAY_MAX = 0.05
 
 
@@ -193,9 +193,10 @@ class Fronts:
         connections arrive in a burst. Tornado's accept handler takes every connection waiting
         (up to 128) at each wake-up, so one worker would take all eight of a client's
         connections and the others none. Here a worker takes one per wake-up, and one that
-        already holds connections waits ``SPREAD_DELAY`` per connection (at most
-        ``SPREAD_DELAY_MAX``) before it takes another: a worker with fewer wins the race. A
-        worker alone in its pool (``peers`` 1) never waits."""
+        already holds idle kept-alive connections waits ``SPREAD_DELAY`` per such connection (at
+        most ``SPREAD_DELAY_MAX``) before it takes another: a worker with fewer wins the race. A
+        worker with none (a client that connects for each request leaves none) takes it at once,
+        and so does a worker alone in its pool (``peers`` 1)."""
         if front in self.removers:
             return
         server = self.servers[front]
@@ -219,8 +220,10 @@ class Fronts:
         def on_readable(fd: Any, events: int) -> None:
             if state["removed"]:
                 return
-            held = self.open_connections() if self.peers > 1 else 0
-            if not held:
+            # Idle connections only: kept alive by clients that come back. A connection whose
+            # request is in progress says nothing (a client that connects per request has one).
+            held = self.open_connections() - self.in_flight if self.peers > 1 else 0
+            if held <= 0:
                 take()
                 return
             state["armed"] = False
