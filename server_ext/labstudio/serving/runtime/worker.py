@@ -274,9 +274,12 @@ class Worker:
             self._ask_replacement()
 
     def _answer_stalled(self, stalled: InvocationsHandler, old: ServingLoop) -> None:
-        """(new loop's thread; the old loop's thread held off) The old loop cannot answer: 504
-        on its stalled request and on each of its connections, which are then shut (their
-        requests, if any, waited behind the stuck prediction; an idle one is just closed)."""
+        """(new loop's thread; the old loop's thread held off) The old loop cannot answer: a 504
+        goes out on its stalled request's connection and on each of its others, which are then
+        shut. A request waiting there (behind the stuck prediction, perhaps already read by the
+        old loop, which cannot be known) gets its answer; a client with none sees its kept-alive
+        connection close, as a server may close one at any time. A connection in the middle of
+        an answer is only shut."""
         message = json.dumps({"message": self.timeout_message(), "code": 504}).encode()
         raw = (
             b"HTTP/1.1 504 Gateway Timeout\r\nContent-Type: application/json\r\n"
