@@ -3,10 +3,10 @@
 A worker predicts **inline** (in the IO loop's own thread, as a bare tornado server does)
 while its model answers quickly: a request then costs no thread hand-off at all. The worker's
 housekeeping thread looks at the prediction in progress (``InlineGuard``) twice per
-``stall_after``; one that runs longer than that makes the worker hand its serving over to a fresh IO loop
-(``worker.Worker.take_over``), which answers ``/ping`` and keeps the timeout, and sends its
-predictions to a **prediction thread** (``PredictionThread``) from then on. The stalled loop
-finishes (or times out) the prediction it holds, then winds down.
+``stall_after``; one that runs longer than that makes the worker hand its serving over to a
+fresh IO loop (``worker.Worker._take_over``), which answers ``/ping`` and keeps the timeout,
+and sends its predictions to a **prediction thread** (``PredictionThread``) from then on. The
+stalled loop finishes (or times out) the prediction it holds, then winds down.
 
 The prediction thread serves one prediction at a time, fed through a queue; each request has
 its deadline, so a request queued behind a slow one times out rather than hangs. Its first
