@@ -213,7 +213,6 @@ def main() -> int:
 def report(bench: Rounds, rows: int, rounds: int, have_mlflow: bool) -> None:
     floor = bench.get("floor", "wall")
     assert floor is not None
-    floor_rate = rows / floor.median
 
     def rate(s: Series | None) -> str:
         if s is None:
@@ -252,7 +251,6 @@ def report(bench: Rounds, rows: int, rounds: int, have_mlflow: bool) -> None:
         if peer is not None:
             line += f"; {peer.median / lab.median:.2f}x mlflow's (goal > 1: {verdict(peer.median > lab.median)})"
         print(line)
-    print(f"floor rate {floor_rate:,.0f} rows/s")
 
 
 if __name__ == "__main__":
