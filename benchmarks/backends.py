@@ -554,10 +554,10 @@ def main() -> int:
     parser.add_argument("--artifact-uri", help="the artifact store, e.g. s3://bucket/prefix (default: moto's S3 server started here)")
     parser.add_argument("--skip-ray-submit", action="store_true", help="do not run the ray job submit peer")
     parser.add_argument("--runners", default="direct,local,ray,ray-submit", help="which runners, comma-separated (default: all four)")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 3 first-line rounds, one burst of 4 jobs per runner")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 3 first-line rounds, 3 bursts of 4 jobs per runner")
     args = parser.parse_args()
     if args.quick:
-        args.latency_jobs, args.burst_rounds, args.jobs = 3, 1, 4
+        args.latency_jobs, args.burst_rounds, args.jobs = 3, 3, 4
     runners = [r for r in args.runners.split(",") if r and not (r == "ray-submit" and args.skip_ray_submit)]
     slots = args.slots or 2 * args.cpus_per_node
     run_id = time.strftime("%m%d%H%M%S") + secrets.token_hex(2)  # names of this run's jobs: never those of an earlier run

@@ -218,7 +218,8 @@ def bench_ray(script: Path, trials: int, parallel: int, seed: int, seconds: floa
         run_config=tune.RunConfig(storage_path=str(work / "ray-results"), name=f"sweep-{secrets.token_hex(4)}", verbose=0),
     )
     t0 = time.perf_counter()
-    grid = tuner.fit()
+    with contextlib.redirect_stdout(io.StringIO()):  # Ray Tune prints its configuration tables even at verbose=0
+        grid = tuner.fit()
     wall = time.perf_counter() - t0
     frame = grid.get_dataframe()
     if len(frame) != trials or frame["objective"].isna().any():
