@@ -1,98 +1,103 @@
 """What a labstudio tuning job costs over the sweep's own work, next to Ray Tune and a bare
-Optuna loop.
+Optuna + subprocess loop (the floor).
 
-The same sweep three ways, on the same script (a scikit-learn GradientBoostingRegressor
-cross-validated on load_diabetes, about a second on a quiet machine), the same search space,
-the same number of trials, `--parallel` at a time, a fixed seed:
-  * optuna    — an in-process Optuna loop (TPE, study.optimize(n_jobs=parallel)) running the
-                script as a subprocess per trial: the floor, no bookkeeping at all
-  * labstudio — TuningService.submit() .. wait(): every trial a supervised training job with
-                its run, log, captured metrics and model archive, chosen by the detached tuner
-  * ray       — Ray Tune (local ray.init(), OptunaSearch, max_concurrent_trials=parallel), each
-                trial running the script as a subprocess; ray.init() is timed apart
+The trial script sleeps a fixed time (`--trial-seconds`, 1.5 s) and prints an objective computed
+from its hyperparameters, so every runner gets exactly the same work and the measure is what
+the runner adds. Two sweeps, each in interleaved rounds (the order rotated each round):
 
-Printed per runner: wall time, sweep efficiency (the trials' script time — each script
-process from start to exit, as the runner saw it — over wall time x parallelism), per-trial
-overhead ((wall x parallelism - script time) / trials) and the best objective. Goals (issue 11): labstudio efficiency >= 0.85,
-overhead <= 150 ms per trial, wall time <= 0.7x Ray Tune's.
+1. the sweep of issue 20: `--trials` 24 trials of 1.5 s, `--parallel` 2 at a time, seed 0,
+   the same search space, each trial the script as a process:
+   * optuna        — the floor: study.optimize(n_jobs=parallel) with TPE, a subprocess per trial,
+                     no bookkeeping at all
+   * labstudio     — TuningService.submit() .. wait(): every trial a supervised training job
+                     with its run, log, captured metrics and model archive, chosen by the
+                     detached tuner
+   * ray-reuse     — Ray Tune (OptunaSearch, max_concurrent_trials=parallel) with
+                     reuse_actors=True, each trial running the script as a subprocess
+   * ray-default   — the same with Ray Tune's default (reuse_actors=False: an actor per trial)
+   Ray runs on a local cluster started once for the whole run (ray.init, bound to 127.0.0.1,
+   ports handed out by the system); its start-up is printed apart, not in the sweeps' wall.
+2. "a sweep of eight 0.5-second trials, two at a time" as a user runs it: the SDK's
+   HyperparameterTuner.fit() (wait=True), against the same Optuna + subprocess floor.
+
+Printed per runner: wall time, sweep efficiency (the trials' script time — each script process
+from start to exit — over wall x parallelism), per-trial overhead ((wall x parallel - script
+time) / trials) and the wall's ratio to the floor's; medians of the rounds with ranges; the
+load average at the start and at the end. Goals (issue 20, quiet machine): labstudio's overhead
+<= 150 ms per trial and its wall <= 1.10x the floor's.
+
+    python benchmarks/tuning.py [--rounds 3] [--trials 24] [--parallel 2] [--trial-seconds 1.5] [--quick]
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import os
 import re
+import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SCRIPT = """import argparse
-import logging
+from _common import Rounds, Series, check_rounds, print_load, table, verdict
 
-from sklearn.datasets import load_diabetes
-from sklearn.ensemble import GradientBoostingRegressor
-from sklearn.model_selection import cross_val_score
+SCRIPT = """import argparse
+import time
 
 p = argparse.ArgumentParser()
-p.add_argument("--n_estimators", type=int, default=100)
-p.add_argument("--learning_rate", type=float, default=0.1)
-p.add_argument("--max_depth", type=int, default=3)
+p.add_argument("--x", type=float, default=0.5)
+p.add_argument("--y", type=float, default=0.5)
+p.add_argument("--depth", type=int, default=3)
+p.add_argument("--seconds", type=float, default=1.5)
 a, _ = p.parse_known_args()
-X, y = load_diabetes(return_X_y=True)
-model = GradientBoostingRegressor(n_estimators=a.n_estimators, learning_rate=a.learning_rate, max_depth=a.max_depth, random_state=0)
-scores = cross_val_score(model, X, y, cv=3, scoring="neg_root_mean_squared_error")
-print(f"validation-rmse: {-scores.mean():.4f}", flush=True)
+time.sleep(a.seconds)  # the trial's work: the same for every runner
+print(f"objective: {(a.x - 0.3) ** 2 + (a.y - 0.7) ** 2 + 0.01 * a.depth:.6f}", flush=True)
 """
-
 # The search space, as labstudio ranges (and the same bounds for Ray and Optuna below).
 RANGES = {
-    "n_estimators": {"type": "Integer", "min_value": 20, "max_value": 120},
-    "learning_rate": {"type": "Continuous", "min_value": 0.01, "max_value": 0.3, "scaling_type": "Logarithmic"},
-    "max_depth": {"type": "Integer", "min_value": 2, "max_value": 4},
+    "x": {"type": "Continuous", "min_value": 0.0, "max_value": 1.0},
+    "y": {"type": "Continuous", "min_value": 0.01, "max_value": 1.0, "scaling_type": "Logarithmic"},
+    "depth": {"type": "Integer", "min_value": 1, "max_value": 5},
 }
-RMSE = re.compile(r"validation-rmse: ([0-9.]+)")
+OBJECTIVE = re.compile(r"objective: ([0-9.]+)")
+GOAL_OVERHEAD_MS = 150.0
+GOAL_WALL_RATIO = 1.10
 
 
-@dataclass
-class Result:
-    wall: float
-    script: float  # sum of the trials' script process times
-    best: float
-    trials: int
-    setup: float = 0.0  # start-up not counted in wall (Ray's ray.init)
-    reaction_ms: float | None = None  # labstudio: median time from a trial's end to the next trial's submit
-    engine_ms: tuple[float, float] | None = None  # labstudio: median job start-up and pack/finish times
-    gap_ms: tuple[float, float, float] | None = None  # labstudio: end->next script start (median, min, max)
-    idle_s: tuple[float, float, float] | None = None  # labstudio: slot time idle at start-up, in hand-offs, in the tail
-
-    def efficiency(self, parallel: int) -> float:
-        return self.script / (self.wall * parallel)
-
-    def overhead_ms(self, parallel: int) -> float:
-        return (self.wall * parallel - self.script) / self.trials * 1000
-
-
-def run_script(script: Path, params: dict[str, Any]) -> tuple[float, float]:
-    """Run one trial as a subprocess: (rmse, seconds the script's process ran)."""
-    argv = [sys.executable, str(script)]
+def run_script(script: Path, params: dict[str, Any], seconds: float) -> tuple[float, float]:
+    """Run one trial as a subprocess: (objective, seconds the script's process ran)."""
+    argv = [sys.executable, str(script), "--seconds", str(seconds)]
     for key, value in sorted(params.items()):
         argv += [f"--{key}", str(value)]
     t0 = time.perf_counter()
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     took = time.perf_counter() - t0
-    rmse = RMSE.search(out)
-    if rmse is None:
+    found = OBJECTIVE.search(out)
+    if found is None:
         raise RuntimeError(f"the trial printed no objective: {out!r}")
-    return float(rmse.group(1)), took
+    return float(found.group(1)), took
 
 
-def bench_optuna(script: Path, trials: int, parallel: int, seed: int) -> Result:
+def figures(wall: float, script: float, trials: int, parallel: int, best: float) -> dict[str, float]:
+    return {
+        "wall": wall,
+        "efficiency": script / (wall * parallel),
+        "overhead_ms": (wall * parallel - script) / trials * 1000,
+        "best": best,
+        "trials": trials,
+    }
+
+
+def bench_optuna(script: Path, trials: int, parallel: int, seed: int, seconds: float) -> dict[str, float]:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -100,36 +105,31 @@ def bench_optuna(script: Path, trials: int, parallel: int, seed: int) -> Result:
 
     def objective(trial: optuna.Trial) -> float:
         params = {
-            "n_estimators": trial.suggest_int("n_estimators", 20, 120),
-            "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.3, log=True),
-            "max_depth": trial.suggest_int("max_depth", 2, 4),
+            "x": trial.suggest_float("x", 0.0, 1.0),
+            "y": trial.suggest_float("y", 0.01, 1.0, log=True),
+            "depth": trial.suggest_int("depth", 1, 5),
         }
-        rmse, secs = run_script(script, params)
-        spent.append(secs)
-        return rmse
+        value, took = run_script(script, params, seconds)
+        spent.append(took)
+        return value
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, constant_liar=True))
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=trials, n_jobs=parallel)
-    return Result(time.perf_counter() - t0, sum(spent), float(study.best_value), len(spent))
+    return figures(time.perf_counter() - t0, sum(spent), len(spent), parallel, float(study.best_value))
 
 
-def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Result:
-    from labstudio.core import Core
-
-    core = Core.from_env()
+def bench_labstudio(core: Any, script: Path, trials: int, parallel: int, seed: int, seconds: float) -> dict[str, float]:
     t0 = time.perf_counter()
-    epoch0 = time.time()
     name = core.tuning.submit(
         {
             "training": {
                 "entry_point": script.name,
                 "source_dir": str(script.parent),
-                "metric_definitions": [
-                    {"Name": "validation:rmse", "Regex": RMSE.pattern},
-                ],
+                "hyperparameters": {"seconds": seconds},
+                "metric_definitions": [{"Name": "objective", "Regex": OBJECTIVE.pattern}],
             },
-            "objective_metric_name": "validation:rmse",
+            "objective_metric_name": "objective",
             "objective_type": "Minimize",
             "hyperparameter_ranges": RANGES,
             "strategy": "Bayesian",
@@ -140,49 +140,21 @@ def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Resu
     )["HyperParameterTuningJobName"]
     final = core.tuning.wait(name, poll=0.01)
     wall = time.perf_counter() - t0
-    epoch1 = epoch0 + wall
     if final["HyperParameterTuningJobStatus"] != "Completed":
         raise RuntimeError(f"labstudio tuning job ended {final['HyperParameterTuningJobStatus']}: {final['FailureReason']}")
-    summaries = core.tuning.training_jobs(name)["TrainingJobSummaries"]
+    jobs = [core.jobs.get(t["TrainingJobName"]) for t in core.tuning.training_jobs(name)["TrainingJobSummaries"]]
     best = float(final["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
-    # The tuner's own share: each trial after the first `parallel` is submitted when an earlier
-    # one ends; the gap is the time to notice the end, tell the search, ask, record and submit.
-    jobs = [core.jobs.get(t["TrainingJobName"]) for t in summaries]
-    ends = sorted(j.last_modified_time for j in jobs)  # when each job's final status was written
-    starts = sorted(j.creation_time for j in jobs)[parallel:]
-    gaps = [(start - end) * 1000 for start, end in zip(starts, ends)]
-
-    def phase(job: Any, first: str, then: str) -> float:
-        at = {t.status: t.start_time for t in job.transitions}
-        return (at[then] - at[first]) * 1000
-
-    spent = sum(phase(j, "Training", "Uploading") for j in jobs) / 1000  # the script's process, start to exit
-    engine = (
-        statistics.median(phase(j, "Starting", "Training") for j in jobs),
-        statistics.median(phase(j, "Uploading", "Completed") for j in jobs),
-    )
-    # The whole per-slot cost, from the jobs' recorded times alone: each script after the first
-    # `parallel` starts when an earlier one's slot frees; pair the k-th script end with the
-    # (parallel + k)-th script start.
-    script_ends = sorted(phase_at(j, "Uploading") for j in jobs)
-    script_starts = sorted(phase_at(j, "Training") for j in jobs)[parallel:]
-    handoffs = [(start - end) * 1000 for start, end in zip(script_starts, script_ends)]
-    gap = (statistics.median(handoffs), min(handoffs), max(handoffs)) if handoffs else None
-    # Where the slots' idle time (wall x parallel - script time) goes: before each slot's first
-    # script, between scripts, and after each slot's last script until the sweep is over.
-    first_starts = sorted(phase_at(j, "Training") for j in jobs)[:parallel]
-    last_ends = script_ends[-parallel:]
-    idle = (sum(s - epoch0 for s in first_starts), sum(handoffs) / 1000, sum(epoch1 - e for e in last_ends))
-    return Result(
-        wall,
-        spent,
-        best,
-        len(summaries),
-        reaction_ms=statistics.median(gaps) if gaps else None,
-        engine_ms=engine,
-        gap_ms=gap,
-        idle_s=idle,
-    )
+    out = figures(wall, sum(phase(j, "Training", "Uploading") for j in jobs) / 1000, len(jobs), parallel, best)
+    # Where the overhead goes, from the jobs' recorded transitions: the engine's start-up and
+    # finish per trial, and the hand-off from one script's end to the next script's start.
+    out["startup_ms"] = statistics.median(phase(j, "Starting", "Training") for j in jobs)
+    out["finish_ms"] = statistics.median(phase(j, "Uploading", "Completed") for j in jobs)
+    ends = sorted(phase_at(j, "Uploading") for j in jobs)
+    starts = sorted(phase_at(j, "Training") for j in jobs)[parallel:]
+    handoffs = [(s - e) * 1000 for s, e in zip(starts, ends)]
+    if handoffs:
+        out["handoff_ms"] = statistics.median(handoffs)
+    return out
 
 
 def phase_at(job: Any, status: str) -> float:
@@ -190,123 +162,215 @@ def phase_at(job: Any, status: str) -> float:
     return float(next(t.start_time for t in job.transitions if t.status == status))
 
 
-def bench_ray(script: Path, trials: int, parallel: int, seed: int, work: Path) -> Result:
+def phase(job: Any, first: str, then: str) -> float:
+    return (phase_at(job, then) - phase_at(job, first)) * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_ray(parallel: int, temp: Path) -> float:
+    """A local Ray cluster for Ray Tune, bound to 127.0.0.1; returns its start-up seconds.
+
+    Ray resolves "127.0.0.1" to the machine's outward address unless it is told it is not part
+    of a multi-node cluster (RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0), which is what a single-machine
+    sweep is; the dashboard's port is one the system hands out (not Ray's fixed 8265).
+    """
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
+    os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # Ray's raylet waits 30 s for its agents, which load slowly on a busy machine.
+    os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
+    os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
     import ray
+
+    t0 = time.perf_counter()
+    ray.init(num_cpus=parallel, include_dashboard=False, dashboard_port=free_port(), log_to_driver=False,
+             logging_level=logging.ERROR, _temp_dir=str(temp))  # fmt: skip
+    address = ray.get_runtime_context().gcs_address
+    if not address.startswith(("127.", "[::1]", "localhost")):
+        raise RuntimeError(f"Ray's local cluster is not on the loopback address ({address}): not measuring Ray Tune")
+    return time.perf_counter() - t0
+
+
+def bench_ray(script: Path, trials: int, parallel: int, seed: int, seconds: float, work: Path, reuse: bool) -> dict[str, float]:
     from ray import tune
     from ray.tune.search.optuna import OptunaSearch
 
-    # Ray's raylet waits 30 s for its dashboard agent, which loads slowly on a busy machine.
-    os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
-    os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
-    t0 = time.perf_counter()
-    ray.init(num_cpus=parallel, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    setup = time.perf_counter() - t0
-
     def trainable(config: dict[str, Any]) -> dict[str, float]:
-        rmse, took = run_script(script, config)
-        return {"rmse": rmse, "script_seconds": took}
+        value, took = run_script(script, config, seconds)
+        return {"objective": value, "script_seconds": took}
 
-    space = {
-        "n_estimators": tune.randint(20, 121),
-        "learning_rate": tune.loguniform(0.01, 0.3),
-        "max_depth": tune.randint(2, 5),
-    }
+    space = {"x": tune.uniform(0.0, 1.0), "y": tune.loguniform(0.01, 1.0), "depth": tune.randint(1, 6)}
     tuner = tune.Tuner(
         tune.with_resources(trainable, {"cpu": 1}),
         param_space=space,
         tune_config=tune.TuneConfig(
-            search_alg=OptunaSearch(metric="rmse", mode="min", seed=seed), num_samples=trials, max_concurrent_trials=parallel
+            search_alg=OptunaSearch(metric="objective", mode="min", seed=seed),
+            num_samples=trials,
+            max_concurrent_trials=parallel,
+            reuse_actors=reuse,
         ),
-        run_config=tune.RunConfig(storage_path=str(work / "ray-results"), verbose=0),
+        run_config=tune.RunConfig(storage_path=str(work / "ray-results"), name=f"sweep-{secrets.token_hex(4)}", verbose=0),
     )
-    try:
-        t1 = time.perf_counter()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):  # Ray Tune prints its configuration tables even at verbose=0
         grid = tuner.fit()
-        wall = time.perf_counter() - t1
-        frame = grid.get_dataframe()
-    finally:
-        ray.shutdown()
-    return Result(wall, float(frame["script_seconds"].sum()), float(frame["rmse"].min()), len(frame), setup)
+    wall = time.perf_counter() - t0
+    frame = grid.get_dataframe()
+    if len(frame) != trials or frame["objective"].isna().any():
+        raise RuntimeError(f"ray tune ran {len(frame)} of {trials} trials, errors: {[str(r.error) for r in grid if r.error][:2]}")
+    return figures(wall, float(frame["script_seconds"].sum()), len(frame), parallel, float(frame["objective"].min()))
+
+
+def bench_sdk(script: Path, trials: int, parallel: int, seed: int, seconds: float) -> dict[str, float]:
+    """HyperparameterTuner.fit() as a user calls it (what it prints is captured, not shown)."""
+    from labstudio.estimator import Estimator
+    from labstudio.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
+
+    estimator = Estimator(entry_point=script.name, source_dir=str(script.parent), hyperparameters={"seconds": seconds})
+    tuner = HyperparameterTuner(
+        estimator,
+        objective_metric_name="objective",
+        hyperparameter_ranges={
+            "x": ContinuousParameter(0.0, 1.0),
+            "y": ContinuousParameter(0.01, 1.0, scaling_type="Logarithmic"),
+            "depth": IntegerParameter(1, 5),
+        },
+        metric_definitions=[{"Name": "objective", "Regex": OBJECTIVE.pattern}],
+        objective_type="Minimize",
+        max_jobs=trials,
+        max_parallel_jobs=parallel,
+        random_seed=seed,
+    )
+    printed = io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(printed):
+        tuner.fit(wait=True)
+    wall = time.perf_counter() - t0
+    described = tuner.describe()
+    core = tuner.core
+    jobs = [core.jobs.get(t["TrainingJobName"]) for t in core.tuning.training_jobs(described["HyperParameterTuningJobName"])["TrainingJobSummaries"]]
+    best = float(described["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
+    return figures(wall, sum(phase(j, "Training", "Uploading") for j in jobs) / 1000, len(jobs), parallel, best)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each sweep (medians over them); default 3")
     parser.add_argument("--trials", type=int, default=24)
     parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--trial-seconds", type=float, default=1.5, help="each trial's work (a sleep); default 1.5")
+    parser.add_argument("--sdk-trials", type=int, default=8, help="trials of the SDK sweep; default 8")
+    parser.add_argument("--sdk-trial-seconds", type=float, default=0.5, help="each SDK trial's work; default 0.5")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-ray", action="store_true", help="skip the Ray Tune peer")
-    parser.add_argument("--runners", default="optuna,labstudio,ray", help="which runners, comma-separated (default: all three)")
+    parser.add_argument("--runners", default="optuna,labstudio,ray-reuse,ray-default,sdk",
+                        help="which runners, comma-separated (default: all; the floor always runs)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 6 trials of 0.3 s, SDK 4 trials of 0.2 s")
     args = parser.parse_args()
+    if args.quick:
+        args.trials, args.trial_seconds, args.sdk_trials, args.sdk_trial_seconds = 6, 0.3, 4, 0.2
+    runners = set(args.runners.split(",")) | {"optuna"}
+    p = args.parallel
 
+    print_load("start")
+    check_rounds(args.rounds)
     work = Path(tempfile.mkdtemp(prefix="labstudio-bench-tuning-"))
+    ray_temp = Path(tempfile.mkdtemp(prefix="lsbt-", dir="/tmp"))  # short: Ray's socket paths have a length limit
     src = work / "src"
     src.mkdir()
     script = src / "train.py"
     script.write_text(SCRIPT)
     os.environ["LABSTUDIO_HOME"] = str(work / "home")
-    os.environ["LABSTUDIO_MAX_CONCURRENT_JOBS"] = str(max(args.parallel, 2))
+    os.environ["LABSTUDIO_MAX_CONCURRENT_JOBS"] = str(max(p, 2))
     for var in ("LABSTUDIO_DB_URL", "LABSTUDIO_ARTIFACT_URI"):
         os.environ.pop(var, None)
+    from labstudio.core import Core
 
-    run_script(script, {"n_estimators": 20, "learning_rate": 0.1, "max_depth": 2})  # warm-up: file caches
-    results: dict[str, Result] = {}
+    core = Core.from_env()
+    run_script(script, {}, 0.0)  # warm-up: file caches
+    ray_setup: float | None = None
+    notes: list[str] = []
+    sweep = Rounds(args.rounds, "sweep")
+    small = Rounds(args.rounds, "SDK sweep")
     try:
-        runners = set(args.runners.split(","))
-        if "optuna" in runners:
-            results["optuna"] = bench_optuna(script, args.trials, args.parallel, args.seed)
-        if "labstudio" in runners:
-            results["labstudio"] = bench_labstudio(script, args.trials, args.parallel, args.seed)
-        if "ray" in runners and not args.no_ray:
+        if runners & {"ray-reuse", "ray-default"}:
             try:
-                results["ray"] = bench_ray(script, args.trials, args.parallel, args.seed, work)
+                ray_setup = start_ray(p, ray_temp)
             except Exception as exc:  # e.g. "The current node timed out during startup" on a loaded machine
-                print(f"ray tune could not run: {exc}", file=sys.stderr)
+                notes.append(f"Ray Tune left out: its cluster did not start ({type(exc).__name__}: {exc})")
+                runners -= {"ray-reuse", "ray-default"}
+        t, s = args.trials, args.trial_seconds
+        steps: dict[str, Callable[[], dict[str, float]]] = {"optuna": lambda: bench_optuna(script, t, p, args.seed, s)}
+        if "labstudio" in runners:
+            steps["labstudio"] = lambda: bench_labstudio(core, script, t, p, args.seed, s)
+        if "ray-reuse" in runners:
+            steps["ray-reuse"] = lambda: bench_ray(script, t, p, args.seed, s, work, reuse=True)
+        if "ray-default" in runners:
+            steps["ray-default"] = lambda: bench_ray(script, t, p, args.seed, s, work, reuse=False)
+        sweep.run(steps, optional={"ray-reuse", "ray-default"})
+        if "sdk" in runners:
+            st, ss = args.sdk_trials, args.sdk_trial_seconds
+            small.run({"optuna": lambda: bench_optuna(script, st, p, args.seed, ss), "sdk": lambda: bench_sdk(script, st, p, args.seed, ss)})
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if ray_setup is not None:
+            import ray
 
-    p = args.parallel
-    if not results:
-        return 1
-    mean_script = statistics.mean(r.script / r.trials for r in results.values())
-    print(f"\ntuning sweep: {args.trials} trials, {p} in parallel, seed {args.seed}; mean script time {mean_script:.2f} s; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
-    print(f"{'runner':<12}{'wall s':>9}{'efficiency':>12}{'overhead/trial ms':>19}{'best rmse':>11}{'trials':>8}")
-    for name, r in results.items():
-        print(f"{name:<12}{r.wall:>9.2f}{r.efficiency(p):>12.2f}{r.overhead_ms(p):>19.0f}{r.best:>11.3f}{r.trials:>8}")
-    lab = results.get("labstudio")
-    if lab is None:
-        return 0
-    print(
-        f"\nlabstudio: efficiency {lab.efficiency(p):.2f} (goal >= 0.85: {'met' if lab.efficiency(p) >= 0.85 else 'NOT met'}), "
-        f"overhead {lab.overhead_ms(p):.0f} ms per trial (goal <= 150: {'met' if lab.overhead_ms(p) <= 150 else 'NOT met'})"
-    )
-    if "optuna" in results:
-        print(f"labstudio / optuna floor: wall {lab.wall / results['optuna'].wall:.2f}x")
-    if lab.reaction_ms is not None:
-        print(f"labstudio tuner: median {lab.reaction_ms:.0f} ms from a trial's final status to the next trial's submit")
-    if lab.gap_ms is not None:
+            ray.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(ray_temp, ignore_errors=True)
+
+    report(sweep, f"{args.trials} trials x {args.trial_seconds:g} s, {p} in parallel, seed {args.seed}", p, "labstudio")
+    if ray_setup is not None:
+        print(f"  Ray's local cluster (ray.init) took {ray_setup:.2f} s to start, not counted in Ray Tune's wall.")
+    lab = sweep.results.get("labstudio", {})
+    if "startup_ms" in lab:
         print(
-            f"labstudio hand-off: median {lab.gap_ms[0]:.0f} ms (min {lab.gap_ms[1]:.0f}, max {lab.gap_ms[2]:.0f}) "
-            "from a trial's script end to the next trial's script start, from the jobs' recorded times"
+            f"  labstudio per trial (medians of the rounds' medians): {lab['startup_ms'].show(1, 0, 'ms')} from submit to the script's start, "
+            f"{lab['finish_ms'].show(1, 0, 'ms')} from the script's end to Completed"
+            + (f", {lab['handoff_ms'].show(1, 0, 'ms')} from one script's end to the next one's start in the slot" if "handoff_ms" in lab else "")
         )
-    if lab.idle_s is not None:
-        print(
-            f"labstudio idle slot time: {lab.idle_s[0]:.2f} s before the first scripts (submit, tuner start-up), "
-            f"{lab.idle_s[1]:.2f} s in hand-offs, {lab.idle_s[2]:.2f} s after the last scripts (the sweep's tail)"
-        )
-    if lab.engine_ms is not None:
-        print(
-            f"labstudio job engine, per trial (medians): {lab.engine_ms[0]:.0f} ms from submit to the script's start, "
-            f"{lab.engine_ms[1]:.0f} ms from the script's end to the final status (archives packed)"
-        )
-    if "ray" in results:
-        ray = results["ray"]
-        ratio = lab.wall / ray.wall
-        print(
-            f"labstudio / ray tune: wall {ratio:.2f}x (goal <= 0.7: {'met' if ratio <= 0.7 else 'NOT met'}); "
-            f"ray.init() took a further {ray.setup:.2f} s"
-        )
+    if small.results:
+        report(small, f"the SDK: HyperparameterTuner.fit(), {args.sdk_trials} trials x {args.sdk_trial_seconds:g} s, {p} at a time", p, "sdk")
+    for name, why in {**sweep.failed, **small.failed}.items():
+        notes.append(f"{name} failed and was left out: {why}")
+    for note in notes:
+        print(f"  note: {note}")
+    print_load("end")
     return 0
+
+
+def report(bench: Rounds, what: str, parallel: int, ours: str) -> None:
+    print(f"\ntuning sweep, {what}: medians of {bench.rounds} interleaved rounds (min-max)\n")
+    floor = bench.get("optuna", "wall")
+    rows = []
+    for name, figs in bench.results.items():
+        wall = figs["wall"]
+        rows.append([
+            name + (" (floor)" if name == "optuna" else ""),
+            wall.show(1, 2, "s"),
+            f"{wall.median / floor.median:.2f}x" if floor else "-",
+            figs["efficiency"].show(1, 2),
+            figs["overhead_ms"].show(1, 0, "ms"),
+            f"{figs['best'].median:.4f}",
+            f"{figs['trials'].median:.0f}",
+        ])  # fmt: skip
+    table(["runner", "wall", "wall vs floor", "efficiency", "overhead per trial", "best objective", "trials"], rows)
+    mine: dict[str, Series] = bench.results.get(ours, {})
+    if mine and floor:
+        over, x = mine["overhead_ms"].median, mine["wall"].median / floor.median
+        print(
+            f"\n{ours}: overhead {over:.0f} ms per trial (goal <= {GOAL_OVERHEAD_MS:.0f} ms: {verdict(over <= GOAL_OVERHEAD_MS)}); "
+            f"wall {x:.2f}x the Optuna + subprocess floor's (goal <= {GOAL_WALL_RATIO:.2f}x: {verdict(x <= GOAL_WALL_RATIO)})"
+        )
+    for peer in ("ray-reuse", "ray-default"):
+        other = bench.get(peer, "wall")
+        if mine and other:
+            print(f"{ours} / {peer}: wall {mine['wall'].median / other.median:.2f}x")
 
 
 if __name__ == "__main__":

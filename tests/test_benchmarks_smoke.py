@@ -1,0 +1,48 @@
+"""Each benchmark script runs end to end in its `--quick` mode and prints what it must.
+
+Opt-in (`LABSTUDIO_BENCH_SMOKE=1`), so CI spends no time on it: the scripts start servers,
+clusters and hundreds of jobs. Nothing is timed here; a run passes when the script exits 0,
+prints the load average at its start and its end, shows labstudio next to its floor, and
+says which goal it met or did not meet. Peers that are not installed (MLflow, Ray: the
+`bench` extra) are left out by the scripts themselves, with the reason printed.
+
+    LABSTUDIO_BENCH_SMOKE=1 python -m pytest -q -p no:cacheprovider tests/test_benchmarks_smoke.py
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.environ.get("LABSTUDIO_BENCH_SMOKE") != "1", reason="benchmark smoke runs are opt-in: set LABSTUDIO_BENCH_SMOKE=1"),
+]
+
+
+def _have_cluster_tools() -> bool:
+    """backends.py starts PostgreSQL, moto's S3 server and a Ray cluster."""
+    has_initdb = shutil.which("initdb") is not None or any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return has_initdb and all(importlib.util.find_spec(m) is not None for m in ("ray", "moto", "psycopg2"))
+
+
+@pytest.mark.timeout(2400)
+@pytest.mark.parametrize("script", ["job_overhead.py", "tracking.py", "transform.py", "tuning.py", "backends.py"])
+def test_quick_run_prints_figures_with_floor_and_goal(script: str, tmp_path: Path) -> None:
+    if script == "backends.py" and not _have_cluster_tools():
+        pytest.skip("backends.py needs PostgreSQL's initdb, ray, moto and psycopg2 (pip install -e '.[bench,test]')")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABSTUDIO_")}  # the scripts make their own homes
+    done = subprocess.run([sys.executable, str(BENCHMARKS / script), "--quick"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    out = done.stdout
+    assert done.returncode == 0, f"{script} exited {done.returncode}\n{out[-3000:]}\n{done.stderr[-5000:]}"
+    assert out.count("load average") >= 2, out  # at the start and at the end
+    assert "labstudio" in out and "floor" in out, out
+    assert "met" in out, out  # "met" or "NOT met": each figure says which goal it is held to
+    assert "Traceback" not in out, out
