@@ -44,7 +44,11 @@ jlpm build:prod
 step "pytest"
 # Two workers; the tests that share the session's Ray cluster carry xdist_group("ray") and
 # run on one worker, so only one cluster is started.
-python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup tests
+# A temporary folder of the run's own: pytest's shared /tmp/pytest-of-$USER numbering reuses
+# paths across runs, so a process left over from another run could write into this run's files.
+basetemp="$(mktemp -d "${TMPDIR:-/tmp}/labstudio-tests-XXXXXX")"
+trap 'rm -rf "$basetemp"' EXIT
+python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --basetemp="$basetemp/t" tests
 
 step "Jest"
 jlpm test
