@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from labstudio.shapes import to_json
+
 SCRIPT = """import time
 print("first line", flush=True)
 time.sleep(1)
@@ -308,10 +310,10 @@ class Labstudio:
 
     def submit(self, tag: str) -> str:
         spec = {"name": f"bb-{self.backend}-{tag}", "entry_point": "train.py", "source_dir": str(self.src), "backend": self.backend}
-        return str(self.core.jobs.submit(spec)["TrainingJobName"])
+        return str(to_json(self.core.jobs.submit(spec))["TrainingJobName"])
 
     def has_first_line(self, handle: str) -> bool:
-        return FIRST in self.core.jobs.logs(handle, 0, 4096)["text"]
+        return FIRST in to_json(self.core.jobs.logs(handle, 0, 4096))["text"]
 
     def outcome(self, handle: str) -> str | None:
         job = self.core.jobs.get(handle)
@@ -319,7 +321,7 @@ class Labstudio:
 
     def outcomes(self, handles: list[str]) -> dict[str, str]:
         wanted = set(handles)
-        page = self.core.jobs.list(status=["Completed", "Failed", "Stopped"], name_contains=f"bb-{self.backend}-", limit=1000)
+        page = to_json(self.core.jobs.list(status=["Completed", "Failed", "Stopped"], name_contains=f"bb-{self.backend}-", limit=1000))
         return {s["TrainingJobName"]: s["TrainingJobStatus"] for s in page["TrainingJobSummaries"] if s["TrainingJobName"] in wanted}
 
     def failure(self, handle: str) -> str:

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from labstudio.shapes import to_json
+
 SCRIPT = """import sys
 print("first line", flush=True)
 total = 0
@@ -50,7 +52,7 @@ def time_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float,
 
 def time_labstudio(core, src: Path) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
-    name = core.jobs.submit({"entry_point": "train.py", "source_dir": str(src)})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(src)}))["TrainingJobName"]
     log = core.jobs.layout(name).log_file
     first = None
     while first is None:

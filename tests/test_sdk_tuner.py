@@ -15,6 +15,7 @@ import pytest
 import labstudio
 from conftest import wait_for
 from labstudio.sdk.compat import SageMakerArgumentWarning
+from labstudio.shapes import to_json
 from labstudio.tuner import (
     CategoricalParameter,
     ContinuousParameter,
@@ -255,7 +256,7 @@ def test_fit_checks_its_arguments_before_anything_runs(project: Path, core) -> N
     with pytest.raises(ValueError, match="parents"):
         WarmStartConfig(WarmStartTypes.TRANSFER_LEARNING, parents=[])
     assert core.tuning.list()["HyperParameterTuningJobSummaries"] == []
-    assert core.jobs.list()["TrainingJobSummaries"] == []
+    assert to_json(core.jobs.list())["TrainingJobSummaries"] == []
 
 
 NOTEBOOK = [

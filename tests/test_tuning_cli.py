@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
+from labstudio.shapes import to_json
 
 TRAIN = """
 import argparse, time
@@ -76,7 +77,7 @@ def test_tune_wait_prints_each_trial_then_a_summary(project: Path, core) -> None
         assert float(r["FinalObjectiveValue"]) == abs(float(r["depth"]) - 3) + (0.25 if r["booster"] == "dart" else 0.0)
         assert float(r["TrainingElapsedTimeSeconds"]) >= 0 and r["EarlyStopped"] == "False"
     # trials are ordinary training jobs in the chosen experiment
-    assert core.jobs.describe(rows[0]["TrainingJobName"])["ExperimentName"] == "cli-exp"
+    assert to_json(core.jobs.describe(rows[0]["TrainingJobName"]))["ExperimentName"] == "cli-exp"
 
 
 def test_stop_ends_a_running_sweep(project: Path, core) -> None:

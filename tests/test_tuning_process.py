@@ -12,6 +12,7 @@ import pytest
 
 from conftest import wait_for
 from labstudio import procs as procutil
+from labstudio.shapes import to_json
 from labstudio.store import events as events_store
 from labstudio.store import tuning as tuning_store
 
@@ -66,7 +67,7 @@ def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
     running from its first transition (Starting) to its terminal one."""
     edges = []
     for name in names:
-        transitions = core.jobs.describe(name)["SecondaryStatusTransitions"]
+        transitions = to_json(core.jobs.describe(name))["SecondaryStatusTransitions"]
         edges.append((transitions[0]["StartTime"], 1))
         edges.append((transitions[-1]["StartTime"], -1))
     running = peak = 0
@@ -95,7 +96,7 @@ def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_scr
     assert [n.rsplit("-", 2)[1] for n in names] == ["001", "002", "003", "004", "005", "006"]
     # Each trial is an ordinary training job: its run in the tuning job's experiment, its metrics, its tag.
     for trial in trials:
-        job = core.jobs.describe(trial["TrainingJobName"])
+        job = to_json(core.jobs.describe(trial["TrainingJobName"]))
         level = float(trial["TunedHyperParameters"]["level"])
         assert 0.0 <= level <= 5.0
         assert job["TrainingJobStatus"] == "Completed" and job["ExperimentName"] == "sweep" and job["RunId"] == trial["RunId"]
@@ -153,7 +154,7 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
     for level in (3, 5):
         trial = by_level[level]
         assert trial["EarlyStopped"] is True and trial["TrainingJobStatus"] == "Stopped"
-        points = core.jobs.metrics(trial["TrainingJobName"])[0]["points"]
+        points = to_json(core.jobs.metrics(trial["TrainingJobName"]))[0]["points"]
         assert 3 <= len(points) < 25  # really stopped, after the rule's first decision step
     for level in (0, 1, 2, 4):
         assert by_level[level]["EarlyStopped"] is False and by_level[level]["TrainingJobStatus"] == "Completed"
@@ -224,7 +225,7 @@ def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core
     recorded_orphan = next(t for t in trials_after if t["TrainingJobName"] == orphan)
     assert recorded_orphan["TunedHyperParameters"] == {"level": "1.5"}  # submitted as recorded, not asked again
     # No trial ran twice: exactly one training job per trial, each with one run.
-    jobs = core.jobs.list(name_contains="resume-", limit=1000)["TrainingJobSummaries"]
+    jobs = to_json(core.jobs.list(name_contains="resume-", limit=1000))["TrainingJobSummaries"]
     assert sorted(j["TrainingJobName"] for j in jobs) == sorted(names)
     assert len({j["RunId"] for j in jobs}) == 7
 
@@ -248,7 +249,7 @@ def test_a_resumed_tuner_never_runs_more_than_max_jobs_trials(core, write_script
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     names = [t["TrainingJobName"] for t in _trials(core, "capped")]
     assert [int(n.rsplit("-", 2)[1]) for n in names] == [1, 2, 3]
-    assert "capped-004-0badcafe" not in {j["TrainingJobName"] for j in core.jobs.list(name_contains="capped-")["TrainingJobSummaries"]}
+    assert "capped-004-0badcafe" not in {j["TrainingJobName"] for j in to_json(core.jobs.list(name_contains="capped-"))["TrainingJobSummaries"]}
     assert final["TrainingJobStatusCounters"]["Completed"] == 3
 
 
@@ -283,7 +284,7 @@ def test_a_trial_recorded_by_a_tuner_that_died_before_starting_it_still_runs(cor
     assert [t["TrainingJobName"] for t in trials][1] == "unstarted-002-0badcafe"
     assert all(t["TrainingJobStatus"] == "Completed" for t in trials), [t["FailureReason"] for t in trials]
     # Its script ran once: one log with its two loss lines, one supervisor.
-    assert core.jobs.logs("unstarted-002-0badcafe")["text"].count("loss:") == 2
+    assert to_json(core.jobs.logs("unstarted-002-0badcafe"))["text"].count("loss:") == 2
 
 
 def _trial_spec_of(core, name: str):  # type: ignore[no-untyped-def]

@@ -25,6 +25,9 @@ ENV_HOST_ID = "LABSTUDIO_HOST_ID"
 # How old another machine's heartbeat may get before its job, endpoint or coordinator is
 # failed (seconds).
 ENV_HEARTBEAT_LIMIT = "LABSTUDIO_HEARTBEAT_LIMIT_SECONDS"
+# Set (1, true, yes...): jobs' scripts run without a PID namespace of their own
+# (docs/process-containment.md); the launch plan records the choice for the supervisor.
+ENV_NO_NAMESPACES = "LABSTUDIO_NO_NAMESPACES"
 
 # Set by the CLI: on a home folder it cannot write, its listing and describing commands
 # still read the store (opened read-only) instead of refusing to start. The server and the
@@ -65,6 +68,11 @@ def _positive_float_env(name: str, default: float) -> float:
     return value
 
 
+def _flag_env(name: str) -> bool:
+    """A yes/no variable: set to anything but empty, 0, false or no means yes."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
 def _default_host_id() -> str:
     """This machine's name: what other machines sharing the store call it in their messages."""
     import socket
@@ -86,6 +94,7 @@ class Settings:
     ray_address: str = ""  # LABSTUDIO_RAY_ADDRESS; empty: Ray's own default (RAY_ADDRESS, or a local cluster)
     host_id: str = field(default_factory=lambda: _default_host_id())  # LABSTUDIO_HOST_ID
     heartbeat_limit_seconds: float = 60.0  # LABSTUDIO_HEARTBEAT_LIMIT_SECONDS
+    namespaces: bool = True  # False when LABSTUDIO_NO_NAMESPACES is set
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -103,6 +112,7 @@ class Settings:
             ray_address=os.environ.get(ENV_RAY_ADDRESS, "").strip(),
             host_id=os.environ.get(ENV_HOST_ID, "").strip() or _default_host_id(),
             heartbeat_limit_seconds=_positive_float_env(ENV_HEARTBEAT_LIMIT, 60.0),
+            namespaces=not _flag_env(ENV_NO_NAMESPACES),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -122,6 +132,12 @@ class Settings:
             ENV_HOST_ID: self.host_id,
             ENV_HEARTBEAT_LIMIT: str(self.heartbeat_limit_seconds),
         }
+
+    def child_env(self, **extra: str) -> dict[str, str]:
+        """The environment of a process labstudio starts (a job's script, a supervisor, a
+        tuner, an endpoint's runtime): this process's, with these settings, so it reaches the
+        same store and artifacts, plus `extra`."""
+        return {**os.environ, **self.as_env(), **extra}
 
     @property
     def jobs_dir(self) -> Path:

@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..status import JobStatus
 from .output import print_json, print_table
 
-STATUSES = ["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+STATUSES = [status.value for status in JobStatus]
 
 
 def core() -> Any:
@@ -26,6 +27,13 @@ def core() -> Any:
     from ..core import Core
 
     return Core.from_env()
+
+
+def to_json(model: Any) -> Any:
+    """A service's answer as the JSON the REST API gives (imported late, like `core`)."""
+    from ..shapes.common import to_json as dump
+
+    return dump(model)
 
 
 def fmt_time(value: str | None) -> str:
@@ -83,23 +91,24 @@ def follow_logs(service: Any, name: str, out: Any = None, poll: float = 0.2, hos
     offset = 0
     supervisor_dead = service.liveness_check(name)
     while True:
-        chunk = service.logs(name, offset) if host is None else service.logs(name, offset, host=host)
-        if chunk["text"]:
-            out.write(chunk["text"])
+        chunk = service.logs(name, offset, host=host)
+        if chunk.text:
+            out.write(chunk.text)
             out.flush()
-        moved = chunk["next_offset"] != offset
-        offset = chunk["next_offset"]
-        if chunk["complete"]:
-            described: dict[str, Any] = service.describe(name)
+        moved = chunk.next_offset != offset
+        offset = chunk.next_offset
+        if chunk.complete:
+            described: dict[str, Any] = to_json(service.describe(name))
             return described
         if not moved and not supervisor_dead():
             time.sleep(poll)
 
 
-def run_submitted(kind: JobKindCli, described: Mapping[str, Any], wait: bool, follow: Callable[[str], dict[str, Any]]) -> int:
-    """After a submit: print the name; with --wait follow the log, print the summary and exit
-    0 only when the job completed. Ctrl-C stops the following, never the job."""
-    name = described[kind.name_key]
+def run_submitted(kind: JobKindCli, described: Any, wait: bool, follow: Callable[[str], dict[str, Any]]) -> int:
+    """After a submit (`described`: the kind's describe answer): print the name; with --wait
+    follow the log, print the summary and exit 0 only when the job completed. Ctrl-C stops the
+    following, never the job."""
+    name = getattr(described, kind.name_key)
     print(name, flush=True)
     if not wait:
         return 0
@@ -109,11 +118,11 @@ def run_submitted(kind: JobKindCli, described: Mapping[str, Any], wait: bool, fo
         print(f"\nlabstudio: stopped following; the job goes on. Stop it with: labstudio {kind.group} stop {name}", file=sys.stderr)
         return 130
     print(kind.summary(final), file=sys.stderr, flush=True)
-    return 0 if final[kind.status_key] == "Completed" else 1
+    return 0 if final[kind.status_key] == JobStatus.COMPLETED else 1
 
 
 def _list(kind: JobKindCli, args: argparse.Namespace) -> int:
-    result = kind.service(core()).list(status=args.status, name_contains=args.name_contains, limit=args.limit)
+    result = to_json(kind.service(core()).list(status=args.status, name_contains=args.name_contains, limit=args.limit))
     jobs = result[f"{kind.noun}Summaries"]
     if args.json:
         print_json(jobs)
@@ -123,7 +132,7 @@ def _list(kind: JobKindCli, args: argparse.Namespace) -> int:
 
 
 def _describe(kind: JobKindCli, args: argparse.Namespace) -> int:
-    d = kind.service(core()).describe(args.name)
+    d = to_json(kind.service(core()).describe(args.name))
     if args.json:
         print_json(d)
         return 0
@@ -145,17 +154,17 @@ def _logs(kind: JobKindCli, follow: Callable[[str], Any], args: argparse.Namespa
     service = kind.service(core())
     offset = 0
     while True:
-        chunk = service.logs(args.name, offset) if host is None else service.logs(args.name, offset, host=host)
-        sys.stdout.write(chunk["text"])
-        if chunk["next_offset"] == offset:  # (a host filter may skip a chunk without printing)
+        chunk = service.logs(args.name, offset, host=host)
+        sys.stdout.write(chunk.text)
+        if chunk.next_offset == offset:  # (a host filter may skip a chunk without printing)
             break
-        offset = chunk["next_offset"]
+        offset = chunk.next_offset
     sys.stdout.flush()
     return 0
 
 
 def _stop(kind: JobKindCli, args: argparse.Namespace) -> int:
-    d = kind.service(core()).stop(args.name)
+    d = to_json(kind.service(core()).stop(args.name))
     print(f"{d[kind.name_key]}: {d[kind.status_key]}")
     return 0
 
@@ -194,4 +203,4 @@ def add_wait_options(parser: argparse.ArgumentParser, log: str = "the log") -> N
     parser.add_argument("--no-wait", dest="wait", action="store_false", help="print the job name and return (default)")
 
 
-__all__ = ["STATUSES", "JobKindCli", "add_wait_options", "core", "fmt_time", "follow_logs", "kind_seconds", "register_group", "run_submitted"]
+__all__ = ["STATUSES", "JobKindCli", "add_wait_options", "core", "fmt_time", "to_json", "follow_logs", "kind_seconds", "register_group", "run_submitted"]

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Invalid
-from ..humanize import ACTIVE_STATUSES, format_duration, status_label
+from ..humanize import ended_word, format_duration, status_label
+from ..status import JobStatus
 from . import jobkind, parse_pairs
 
 _core = jobkind.core
@@ -127,11 +128,10 @@ def processing_summary(described: Mapping[str, Any]) -> str:
     line = f"Processing job {described['ProcessingJobName']}: {status_label(status, described.get('SecondaryStatus'))}"
     seconds = _seconds(described)
     if seconds is not None:
-        word = "for" if status in ACTIVE_STATUSES else ("in" if status == "Completed" else "after")
-        line += f" {word} {format_duration(seconds)}"
+        line += f" {ended_word(status)} {format_duration(seconds)}"
     parts = [line]
     outputs = (described.get("ProcessingOutputConfig") or {}).get("Outputs") or []
-    if status == "Completed" and outputs:
+    if status == JobStatus.COMPLETED and outputs:
         parts.append("outputs: " + ", ".join(f"{o['OutputName']} -> {o['S3Output']['S3Uri']}" for o in outputs))
     if described.get("FailureReason"):
         parts.append(f"reason: {described['FailureReason']}")

@@ -17,12 +17,12 @@ from typing import Any, TextIO
 
 from ..errors import Invalid
 from ..humanize import format_duration, format_number
+from ..status import JobStatus
 from ..tuning.progress import all_trials, objective_value, progress_text
 from . import parse_pairs
 from .jobs import _fmt_time, _hp_value, _metric_definitions
 from .output import print_json, print_table
 
-TERMINAL = ("Completed", "Failed", "Stopped")
 STRATEGIES = {"bayesian": "Bayesian", "random": "Random", "grid": "Grid", "hyperband": "Hyperband"}
 # SageMaker's HyperparameterTuningJobAnalytics columns after the tuned hyperparameters.
 TRIAL_COLUMNS = ["TrainingJobName", "TrainingJobStatus", "FinalObjectiveValue", "TrainingStartTime", "TrainingEndTime", "TrainingElapsedTimeSeconds"]
@@ -196,14 +196,14 @@ def watch(core: Any, name: str, poll: float = 0.5) -> Iterator[tuple[dict[str, A
             last_check = now
         trials = all_trials(core, name)
         described = core.tuning.describe(name)  # after the trials: its best so far covers every trial listed
-        terminal = described["HyperParameterTuningJobStatus"] in TERMINAL
+        terminal = JobStatus(described["HyperParameterTuningJobStatus"]).is_terminal()
         if terminal:
             trials = all_trials(core, name)  # none that ended in between is left out
         # A trial counts once the tuner has read its objective (ObjectiveStatus no longer Pending), so
         # its line shows the value; at the end every trial is shown, whatever its state.
         finished = [
             t for t in trials
-            if t["TrainingJobStatus"] in TERMINAL and t["TrainingJobName"] not in seen and (terminal or t.get("ObjectiveStatus") != "Pending")
+            if JobStatus(t["TrainingJobStatus"]).is_terminal() and t["TrainingJobName"] not in seen and (terminal or t.get("ObjectiveStatus") != "Pending")
         ]
         seen.update(t["TrainingJobName"] for t in finished)
         yield described, finished

@@ -24,7 +24,7 @@ from tornado import web
 
 from ..core import Core
 from ..errors import Invalid, LabstudioError, NotFound, TooLarge, Unavailable
-from ..shapes import parse
+from ..shapes import parse, to_json
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -173,9 +173,10 @@ class LabstudioHandler(APIHandler):
         return parse(model, data)
 
     def reply(self, data: Any, status: int = 200) -> None:
+        """Answer JSON: a response shape as `shapes.to_json` gives it (or a plain value)."""
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(data, allow_nan=False, default=str))
+        self.finish(json.dumps(to_json(data), allow_nan=False, default=str))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]

@@ -249,7 +249,12 @@ def _channels(channels: Mapping[str, str] | None, base_dir: Path, root_dir: Path
 
 
 def parse_spec(
-    data: Mapping[str, Any] | CreateTrainingJobRequest, *, base_dir: Path | None = None, root_dir: Path | None = None, now: float | None = None
+    data: Mapping[str, Any] | CreateTrainingJobRequest,
+    *,
+    base_dir: Path | None = None,
+    root_dir: Path | None = None,
+    now: float | None = None,
+    default_backend: str | None = None,
 ) -> JobSpec:
     """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them.
 
@@ -298,7 +303,7 @@ def parse_spec(
         max_runtime_seconds=req.max_runtime_seconds,
         experiment_name=experiment,
         tags=_string_map(req.tags, "tags"),
-        backend=req.backend or Settings.from_env().job_backend,  # LABSTUDIO_BACKEND when the request names none
+        backend=req.backend or default_backend or Settings.from_env().job_backend,  # the settings' LABSTUDIO_BACKEND when the request names none
         trial_name=trial,
         install_requirements=req.install_requirements is not False,
         instance_count=_instance_count(req.instance_count),

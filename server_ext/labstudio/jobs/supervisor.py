@@ -37,10 +37,11 @@ class Supervisor:
     """One host's supervisor (algo-1 unless `host` says otherwise; see jobs/hosts.py for how
     the hosts of a multi-host job work together)."""
 
-    def __init__(self, job_dir: str, name: str, host: str | None = None) -> None:
+    def __init__(self, job_dir: str, name: str, host: str | None = None, *, master: str | None = None) -> None:
         self.job_dir = job_dir
         self.name = name
         self.host = host or LEADER
+        self.master = master  # algo-1's ADDR:PORT when the backend placed the hosts (launch.apply_rendezvous)
         # Each host's own files: the job's folder for algo-1, hosts/algo-k/ for the others (layout.py).
         self.host_dir = job_dir if self.host == LEADER else os.path.join(job_dir, "hosts", self.host)
         self.plan = launch.read_plan(self.host_dir)
@@ -204,13 +205,13 @@ class Supervisor:
                     slots.release()
                 return 0
         t_train = time.time()
-        contained = launch.namespaces_wanted()
+        contained = launch.contained(plan)
         if not contained:
             also = " and /opt/ml is not its own tree (use the SM_* variables, which point at it)" if plan.get("opt_ml") else ""
             os.write(log_fd, f"labstudio: {launch.NO_NAMESPACES_VAR} is set: no PID namespace for this job{also}; processes that "
                      "leave its process group may outlive a killed supervisor (see docs/process-containment.md)\n".encode())
             self._namespaced = False
-        launch.apply_rendezvous(plan)  # the backend's MASTER_ADDR/MASTER_PORT, when it gave them
+        launch.apply_rendezvous(plan, self.master)  # the backend's MASTER_ADDR/MASTER_PORT, when it gave them
         self.proc, self._mode_fd = launch.spawn(plan, contained)
         started = time.time()
         procutil.become_subreaper()  # orphans of the script re-parent to us from now on
@@ -269,21 +270,10 @@ class Supervisor:
     def _start_hosts(self) -> None:
         """The local backend's other hosts: their supervisors, detached, once algo-1 holds the
         job's one slot (so a multi-host job never waits on itself in the queue)."""
-        import subprocess
-        import sys
-
         for host in self.hosts:
-            if host == self.host:
-                continue
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "labstudio.supervise", self.name, "--host", host],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-                close_fds=True,
-            )
-            proc.wait()  # it forks at once and this child exits
+            if host != self.host:
+                # it forks at once and this child exits: waited for here, no thread needed
+                procutil.spawn_detached("labstudio.supervise", self.job_dir, "--host", host, reap=False).wait()
 
     def _end_host(self, outcome: str, tail: str) -> str:
         """Record this host's end; the leader then waits for every host and returns the job's

@@ -143,10 +143,10 @@ class Estimator:
             if experiment["trial"]:
                 request["trial_name"] = experiment["trial"]
             described = core.jobs.submit(self._with_given_source(request), base_dir=Path.cwd())
-        self._current_job_name = described["TrainingJobName"]
+        self._current_job_name = described.TrainingJobName
         self.latest_training_job = TrainingJob(self._current_job_name, self.sagemaker_session, self.output_path)
-        if experiment["run_name"] and described.get("RunId"):
-            core.experiments.update_run(described["RunId"], name=experiment["run_name"])
+        if experiment["run_name"] and described.RunId:
+            core.experiments.update_run(described.RunId, name=experiment["run_name"])
         if wait:
             self.latest_training_job.wait(logs=mode)
 

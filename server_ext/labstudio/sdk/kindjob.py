@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..shapes.common import to_json
+from ..status import JobStatus
 from .exceptions import UnexpectedStatusException
 from .job import normalize_logs
 from .session import core_of
@@ -19,7 +21,7 @@ from .session import core_of
 if TYPE_CHECKING:
     from ..core import Core
 
-ALLOWED_END = ("Completed", "Stopped")
+ALLOWED_END = (JobStatus.COMPLETED, JobStatus.STOPPED)
 
 
 def check_end(described: Mapping[str, Any], noun: str, group: str) -> None:
@@ -65,7 +67,7 @@ class KindJobHandle(ABC):
 
     def describe(self) -> dict[str, Any]:
         """The Describe<Kind>Job-shaped dict."""
-        described: dict[str, Any] = self._service().describe(self.job_name)
+        described: dict[str, Any] = to_json(self._service().describe(self.job_name))
         return described
 
     @property
@@ -78,10 +80,10 @@ class KindJobHandle(ABC):
         out, offset = [], 0
         while True:
             chunk = self._service().logs(self.job_name, offset)
-            out.append(chunk["text"])
-            if not chunk["text"]:
+            out.append(chunk.text)
+            if not chunk.text:
                 return "".join(out)
-            offset = chunk["next_offset"]
+            offset = chunk.next_offset
 
     def stop(self) -> None:
         """Ask the supervisor to stop the job (SIGTERM, then SIGKILL after the grace period)."""
@@ -108,7 +110,7 @@ class KindJobHandle(ABC):
             if mode != "None" and not shown:
                 described = follow_logs(service, self.job_name)
             else:
-                described = service.wait(self.job_name, poll=self.WAIT_POLL)
+                described = to_json(service.wait(self.job_name, poll=self.WAIT_POLL))
         except KeyboardInterrupt:
             print(
                 f"\nStopped waiting for {self.NOUN[:-3].lower()} job {self.job_name}; the job keeps running. To stop it: "

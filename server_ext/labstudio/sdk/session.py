@@ -18,6 +18,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME
+from ..shapes.common import to_json
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
 
@@ -76,10 +77,12 @@ class LocalSagemakerClient:
         self._session = session
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
-        return self._session.core.jobs.describe(TrainingJobName)
+        described: dict[str, Any] = to_json(self._session.core.jobs.describe(TrainingJobName))
+        return described
 
     def list_training_jobs(self, **kwargs: Any) -> dict[str, Any]:
-        return self._session.core.jobs.list()
+        listed: dict[str, Any] = to_json(self._session.core.jobs.list())
+        return listed
 
     def stop_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803
         self._session.core.jobs.stop(TrainingJobName)
@@ -217,7 +220,8 @@ class Session:
     # -- jobs and endpoints ------------------------------------------------------------
 
     def describe_training_job(self, job_name: str) -> dict[str, Any]:
-        return self.core.jobs.describe(job_name)
+        described: dict[str, Any] = to_json(self.core.jobs.describe(job_name))
+        return described
 
     def wait_for_job(self, job: str, poll: int = 5) -> dict[str, Any]:
         from .job import TrainingJob

@@ -25,6 +25,7 @@ from ..shapes.jobs import MetricDefinition
 from ..shapes.tuning import MAX_TUNING_NAME
 from ..shapes.tuning import ParameterRange as RangeShape
 from ..shapes.validate import parse_value
+from ..status import JobStatus
 from ..store.util import tag_dict
 from ..tracking.frames import CachedFrame
 from .compat import split_kwargs, warn_ignored
@@ -42,8 +43,7 @@ if TYPE_CHECKING:
 STRATEGIES = ("Bayesian", "Random", "Grid", "Hyperband")
 OBJECTIVE_TYPES = ("Maximize", "Minimize")
 EARLY_STOPPING_TYPES = ("Off", "Auto")
-TERMINAL = ("Completed", "Failed", "Stopped")
-ALLOWED_END = ("Completed", "Stopped")
+ALLOWED_END = (JobStatus.COMPLETED, JobStatus.STOPPED)
 CHECK_INTERVAL = 1.0  # seconds between liveness checks of the tuner process while waiting
 
 

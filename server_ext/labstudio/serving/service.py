@@ -68,11 +68,19 @@ class EndpointService:
 
     def _job_lookup(self) -> tuple[Any, Any]:
         try:
-            from ..jobs.service import JobService
+            from ..jobs import kinds
+            from ..jobs.engine import JobEngine
         except ImportError:
             return None, None
-        jobs = JobService(self.settings, self.db)
-        return jobs.get, jobs.code_dir
+        engine = JobEngine(self.settings, self.db)
+
+        def job_lookup(name: str) -> Any:
+            return engine.get(name, kinds.TRAINING)
+
+        def code_dir_of(name: str) -> Any:
+            return engine.layout(name, kinds.TRAINING).code
+
+        return job_lookup, code_dir_of
 
     def _roots(self, root_dir: Path | None) -> list[Path] | None:
         """Where a REST request may read models from: the Jupyter root and labstudio's own artifacts."""

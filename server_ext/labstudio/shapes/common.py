@@ -8,7 +8,7 @@ server adding a field does not break an older client.
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -39,12 +39,25 @@ class Request(BaseModel):
 
 
 class Response(BaseModel):
-    """Base of every response body (documentation and client types; the server builds dicts).
+    """Base of every response body: what a service returns and a handler answers (`to_json`).
 
     No `additionalProperties` is declared: JSON Schema then allows keys the shape does not
     list (SageMaker's describe answers carry more than the panel reads), and the generated
     TypeScript keeps exact property types instead of an `unknown` index signature.
     """
+
+
+def to_json(value: Any) -> Any:
+    """A response shape (or a list of them) as its JSON value: `model_dump(mode="json")`
+    without the fields the service left unset, so an answer carries exactly the keys it always
+    carried (a describe's `Deleted` appears only for a deleted archive). What REST answers, and
+    what the SDK's describe() dictionaries, the CLI's --json and the widgets read. A plain
+    value is returned as it is."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    return value
 
 
 class Error(BaseModel):

@@ -69,6 +69,8 @@ class Operation:
     description: str | None = None
     # models a hand-written `request` schema refers to, so they become components
     extra_models: tuple[type[BaseModel], ...] = ()
+    # answers' models that a reply's schema names by reference only (the rows of every job kind)
+    reply_models: tuple[type[BaseModel], ...] = ()
 
 
 # Answers any route can give, whatever the resource: the base handler and Jupyter produce them.
@@ -145,6 +147,8 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     out: dict[str, Any] = {"summary": op.summary}
     for model in op.extra_models:
         schemas.ref(model, "validation")
+    for model in op.reply_models:
+        schemas.ref(model, "serialization")
     if op.description:
         out["description"] = op.description
     if op.params:

@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import Field, StrictBool
 
+from ..status import JobStatus
 from .common import Int, Request, ResourceName, Response
 from .jobs import StoppingConditionShape, Tag
 
-ProcessingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+ProcessingJobStatus = JobStatus  # the five words every kind of job shares
 
 
 class ProcessingInputRequest(Request):

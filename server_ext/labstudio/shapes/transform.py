@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import Field, StrictBool
 
+from ..status import JobStatus
 from .common import Int, Request, ResourceName, Response
 
-TransformJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+TransformJobStatus = JobStatus  # the five words every kind of job shares
 
 
 class CreateTransformJobRequest(Request):

@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..status import JobStatus
 from .common import Int, JsonNumber, Request, ResourceName, Response
 from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest
 
-TuningJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+TuningJobStatus = JobStatus  # the five words every kind of job shares
 TuningStrategy = Literal["Bayesian", "Random", "Grid", "Hyperband"]
 ObjectiveType = Literal["Minimize", "Maximize"]
 ScalingType = Literal["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"]
@@ -188,7 +189,7 @@ class TuningTrainingJobSummary(Response):
     """One trial, as SageMaker's HyperParameterTrainingJobSummary (plus EarlyStopped, RunId)."""
 
     TrainingJobName: str
-    TrainingJobStatus: Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+    TrainingJobStatus: JobStatus
     CreationTime: str = Field(json_schema_extra={"format": "date-time"})
     TrainingStartTime: str | None = None
     TrainingEndTime: str | None = None

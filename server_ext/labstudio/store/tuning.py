@@ -13,11 +13,9 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..status import JobStatus
 from . import schema
 from .util import dumps, from_db_float, loads
-
-ACTIVE = ("InProgress", "Stopping")
-TERMINAL = ("Completed", "Failed", "Stopped")
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class TuningJob:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+        return JobStatus(self.status).is_terminal()
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class TrialRecord:
 
     @property
     def job_terminal(self) -> bool:
-        return self.job_status in TERMINAL
+        return self.job_status is not None and JobStatus(self.job_status).is_terminal()
 
 
 def _to_tuning(row: Any) -> TuningJob:
@@ -116,7 +114,7 @@ def list_tuning_jobs(
 
 def active_tuning_jobs(conn: Connection) -> list[TuningJob]:
     t = schema.tuning_jobs
-    return [_to_tuning(r) for r in conn.execute(select(t).where(t.c.status.in_(ACTIVE)))]
+    return [_to_tuning(r) for r in conn.execute(select(t).where(t.c.status.in_(JobStatus.active())))]
 
 
 def update_tuning_job(conn: Connection, name: str, **values: Any) -> None:

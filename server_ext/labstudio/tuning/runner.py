@@ -33,12 +33,13 @@ import shutil
 import sys
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
-from ..jobs.service import PreparedJob
+from ..jobs.engine import PreparedJob
 from ..machines import beat_interval, owned_elsewhere
 from ..store import events as events_store
 from ..store import leases as leases_store
@@ -570,16 +571,14 @@ def _detach(log_path: str) -> None:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.tuning.runner TUNING_JOB_NAME [--replacing HOLDER] [--foreground]", file=sys.stderr)
+        print("usage: python -m labstudio.tuning.runner TUNING_JOB_DIR [--replacing HOLDER] [--foreground]", file=sys.stderr)
         return 2
-    from .service import tuning_dir
-
-    name = argv[0]
-    settings = Settings.from_env()
-    folder = tuning_dir(settings, name)
-    if os.sep in name or name in (".", "..") or not folder.is_dir():
-        print(f"labstudio.tuning.runner: no tuning job {name!r} under {folder.parent}", file=sys.stderr)
+    folder = Path(argv[0]).absolute()  # the tuning job's folder (tuning_dir), not a name to find a home from
+    name = folder.name
+    if not folder.is_dir():
+        print(f"labstudio.tuning.runner: {folder} is not a tuning job's folder", file=sys.stderr)
         return 2
+    settings = Settings.from_env()  # the store it records into: the launcher's (Settings.child_env)
     replacing = None  # `--replacing HOLDER`: the dead tuner of this machine whose lease to take over
     if "--replacing" in argv:
         at = argv.index("--replacing")

@@ -16,11 +16,7 @@ from __future__ import annotations
 import base64
 import builtins  # `list` below names TuningService.list inside the class body
 import json
-import os
 import shutil
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -178,18 +174,8 @@ class TuningService:
         """Start `python -m labstudio.tuning.runner NAME` (it detaches itself at once);
         `replacing`: the dead holder of the job's lease, which the new tuner takes over."""
         self.db.run_write(lambda conn: store.update_tuning_job(conn, name, tuner_spawn_time=time.time()))
-        env = dict(os.environ)
-        env.update(self.settings.as_env())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "labstudio.tuning.runner", name, *(["--replacing", replacing] if replacing else [])],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
-        threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
+        folder = str(tuning_dir(self.settings, name))
+        procutil.spawn_detached("labstudio.tuning.runner", folder, *(["--replacing", replacing] if replacing else []), env=self.settings.child_env())
 
     def _tuner(self, job: TuningJob) -> tuple[str, Lease | None]:
         """What its lease says of a tuning job's tuner, and the lease:
