@@ -268,8 +268,8 @@ def test_single_host_job_records_its_host_row(core, write_script) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("instance_count", 65, "between 1 and 64"),
-        ("instance_count", 0, "between 1 and 64"),
+        ("instance_count", 65, "at most 64"),  # the bounds of CreateTrainingJobRequest.instance_count
+        ("instance_count", 0, "at least 1"),
         ("distribution", {"mpi": {"enabled": True}}, "torch_distributed"),
         ("distribution", {"torch_distributed": {"enabled": "yes"}}, "enabled"),
     ],

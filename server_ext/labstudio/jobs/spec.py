@@ -19,7 +19,7 @@ from ..config import Settings
 from ..errors import Invalid
 from ..paths import confine, resolve
 from ..shapes import NAME_RE, parse
-from ..shapes.jobs import CreateTrainingJobRequest, MetricDefinition
+from ..shapes.jobs import MAX_INSTANCE_COUNT, CreateTrainingJobRequest, MetricDefinition
 
 __all__ = ["NAME_RE", "JobSpec", "parse_spec", "check_exec_size", "generate_name"]
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
@@ -32,7 +32,7 @@ BIG_VALUE_HINT = (
     "(e.g. channels: {\"config\": \"path/to/folder\"}) and read it from SM_CHANNEL_CONFIG in the script."
 )
 BACKENDS = ("local", "ray")
-MAX_INSTANCES = 64
+MAX_INSTANCES = MAX_INSTANCE_COUNT  # checked by the request's shape (CreateTrainingJobRequest.instance_count)
 # SageMaker's distribution keys that launch the entry point with torchrun on every host.
 TORCHRUN_KEYS = ("torch_distributed", "pytorchddp")
 RESERVED_HYPERPARAMETERS = (
@@ -330,13 +330,8 @@ def _output_path(value: str | None, base_dir: Path, root_dir: Path | None) -> st
 
 
 def _instance_count(value: int | None) -> int:
-    """1..MAX_INSTANCES hosts: each is a supervised process tree on this machine (local
-    backend), so the cap keeps a typo from starting hundreds of them."""
-    if value is None:
-        return 1
-    if not 1 <= value <= MAX_INSTANCES:
-        raise Invalid(f"'instance_count' must be between 1 and {MAX_INSTANCES}, got {value}.", field="instance_count")
-    return value
+    """1 host unless the request asks for more (its shape checked 1..MAX_INSTANCE_COUNT)."""
+    return 1 if value is None else value
 
 
 def parse_distribution(value: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -10,6 +10,11 @@ from pydantic import Field, StrictBool
 from ..status import HostStatus, JobStatus
 from .common import Int, JsonNumber, Request, ResourceName, Response
 
+# Hosts a job may run on: each is a supervised process tree (on this machine with the local
+# backend), so the cap keeps a typo from starting hundreds of them. The panel reads it from the
+# OpenAPI document (labextension/src/generated/limits.ts).
+MAX_INSTANCE_COUNT = 64
+
 # SageMaker's TrainingJobStatus: the five words every kind of job shares (status.JobStatus).
 TrainingJobStatus = JobStatus
 
@@ -49,7 +54,10 @@ class CreateTrainingJobRequest(Request):
         "environment (default true; false runs the script in labstudio's environment as it is).",
     )
     instance_count: Int | None = Field(
-        default=None, description="Hosts (algo-1..algo-N) the job trains on, 1 to 64 (default 1); see docs/multi-host.md."
+        default=None,
+        ge=1,
+        le=MAX_INSTANCE_COUNT,
+        description=f"Hosts (algo-1..algo-N) the job trains on, 1 to {MAX_INSTANCE_COUNT} (default 1); see docs/multi-host.md.",
     )
     distribution: dict[str, Any] | None = Field(
         default=None,

@@ -161,6 +161,7 @@ class DescribeProcessingJobResponse(Response):
     ExperimentConfig: ProcessingExperimentConfig | None = None
     Tags: list[Tag]
     StatusMessage: str | None = None
+    SecondaryStatus: str | None = Field(default=None, description="The step the job is at (Starting, Downloading, Processing, Uploading) or how it ended.")
     ExperimentName: str | None = None
     RunId: str | None = None
     ExitCode: int | None = None
