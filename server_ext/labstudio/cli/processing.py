@@ -183,16 +183,14 @@ def _print_describe(d: Mapping[str, Any]) -> None:
 
 
 KIND = jobkind.JobKindCli(
-    noun="ProcessingJob",
-    group="processing",
-    service=lambda core: core.processing,
+    kind="processing",
     group_help="list, describe, follow and stop processing jobs",
-    label="processing job",
     columns=["NAME", "STATUS", "CREATED", "ENDED", "EXPERIMENT"],
     row=_row,
     empty="No processing jobs. Start one with: labstudio process script.py",
     print_describe=_print_describe,
     summary=processing_summary,
+    follow=lambda name: follow_logs(_core(), name),
 )
 
 
@@ -202,7 +200,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_process_options(proc)
     jobkind.add_wait_options(proc)
     proc.set_defaults(func=_cmd_process)
-    jobkind.register_group(sub, KIND, lambda name: follow_logs(_core(), name))
+    jobkind.register_group(sub, KIND)
 
 
 __all__ = ["add_process_options", "build_request", "follow_logs", "processing_summary", "register"]

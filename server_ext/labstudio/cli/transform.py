@@ -127,16 +127,14 @@ def _print_describe(d: Mapping[str, Any]) -> None:
 
 
 KIND = jobkind.JobKindCli(
-    noun="TransformJob",
-    group="transforms",
-    service=lambda core: core.transforms,
+    kind="transform",
     group_help="list, describe, follow and stop batch transform jobs",
-    label="transform job",
     columns=["NAME", "STATUS", "RECORDS", "CREATED", "ENDED"],
     row=_row,
     empty="No transform jobs. Start one with: labstudio transform MODEL --input DIR --output DIR",
     print_describe=_print_describe,
     summary=transform_summary,
+    follow=lambda name: follow_logs(_core(), name),
 )
 
 
@@ -145,7 +143,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_transform_options(tr)
     jobkind.add_wait_options(tr)
     tr.set_defaults(func=_cmd_transform)
-    jobkind.register_group(sub, KIND, lambda name: follow_logs(_core(), name))
+    jobkind.register_group(sub, KIND)
 
 
 __all__ = ["add_transform_options", "build_request", "follow_logs", "register", "transform_summary"]

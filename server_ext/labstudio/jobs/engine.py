@@ -322,6 +322,7 @@ class JobEngine:
         """The launch plan's keys (jobs/launch.py) that are the engine's, whatever the kind runs."""
         return {
             "kind": kind.name,
+            "noun": kind.noun,  # what the supervisor's messages call the job
             "name": layout.job_dir.name,
             "supervisor": kind.supervisor_path,  # what `python -m labstudio.supervise JOB_DIR` runs
             "opt_ml": str(layout.base),  # shown to the job at /opt/ml where the OS allows (jobs/optml.py)

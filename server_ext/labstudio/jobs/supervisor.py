@@ -13,6 +13,7 @@ import threading
 import time
 
 from .. import procs as procutil
+from ..status import JobStatus, SecondaryStatus
 from . import launch
 from .slots import SlotQueue
 
@@ -45,6 +46,7 @@ class Supervisor:
         # Each host's own files: the job's folder for algo-1, hosts/algo-k/ for the others (layout.py).
         self.host_dir = job_dir if self.host == LEADER else os.path.join(job_dir, "hosts", self.host)
         self.plan = launch.read_plan(self.host_dir)
+        self.noun = str(self.plan.get("noun") or "Training job")  # what messages call the job: its kind's noun
         self.run_id: str | None = self.plan.get("run_id")
         self.hosts: list[str] = self.plan.get("hosts") or [self.host]
         self.remote = bool(self.plan.get("remote"))
@@ -170,7 +172,7 @@ class Supervisor:
         ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
         now = time.time()
         self._connect().transitions(
-            [("Starting", now, f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
+            [(SecondaryStatus.STARTING, now, f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
             supervisor_pid=os.getpid(),
             supervisor_start_ticks=procutil.start_ticks(os.getpid()),
             heartbeat_time=now,
@@ -182,7 +184,7 @@ class Supervisor:
         # One slot per job: only algo-1 queues (the others have no slots_dir in their plan).
         slots = SlotQueue(plan["slots_dir"], plan["max_slots"], self.name, plan["created"]) if plan.get("slots_dir") else None
         if slots is not None and not slots.acquire(lambda: self.stop_requested, self._on_wait):
-            self._connect().finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
+            self._connect().finish(status=JobStatus.STOPPED, secondary=SecondaryStatus.STOPPED, message="Stopped while waiting for a slot")
             if len(self.hosts) > 1:
                 self._end_hosts_not_started()
             return 0
@@ -353,8 +355,8 @@ class Supervisor:
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
         """The secondary-status transitions recorded once the script runs."""
         return [
-            ("Downloading", t_inputs, "Linking the input data channels"),
-            ("Training", t_started, "Training in progress"),
+            (SecondaryStatus.DOWNLOADING, t_inputs, "Linking the input data channels"),
+            (SecondaryStatus.TRAINING, t_started, "Training in progress"),
         ]
 
     def _pump(self, log_fd: int, writer: StoreWriter) -> tuple[str, str]:
@@ -470,27 +472,28 @@ class Supervisor:
         layout = self.layout
         code = self.proc.returncode
         end = time.time()
+        noun = self.noun
         if outcome == "stopped":
-            status, secondary, message, reason = "Stopped", "Stopped", "Training job stopped by request", None
+            status, secondary, message, reason = JobStatus.STOPPED, SecondaryStatus.STOPPED, f"{noun} stopped by request", None
         elif outcome == "max_runtime":
             limit = self.plan.get("max_runtime_seconds")
-            status, secondary = "Stopped", "MaxRuntimeExceeded"
-            message = f"Training job stopped: it ran past its MaxRuntimeInSeconds of {limit} s"
+            status, secondary = JobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED
+            message = f"{noun} stopped: it ran past its MaxRuntimeInSeconds of {limit} s"
             reason = None
         elif outcome == "host_failed":  # a multi-host job: the first host that failed (jobs/hosts.py)
-            status, secondary, message = "Failed", "Failed", "Training job failed"
+            status, secondary, message = JobStatus.FAILED, SecondaryStatus.FAILED, f"{noun} failed"
             reason, code = self._host_failure
         elif code == 0:
-            status, secondary, message, reason = "Completed", "Completed", "Training job completed", None
+            status, secondary, message, reason = JobStatus.COMPLETED, SecondaryStatus.COMPLETED, f"{noun} completed", None
             layout.success_file.write_text("")
         else:
-            status, secondary, message = "Failed", "Failed", "Training job failed"
+            status, secondary, message = JobStatus.FAILED, SecondaryStatus.FAILED, f"{noun} failed"
             reason = failure_reason(code, layout.failure_file, tail)
         model_uri = output_uri = None
         uploading: list[tuple[str, float, str]] = []
         log_uri = str(layout.log_file)
-        if status != "Failed":
-            uploading.append(("Uploading", self._script_ended or time.time(), "Packing and storing the model and output archives"))
+        if status != JobStatus.FAILED:
+            uploading.append((SecondaryStatus.UPLOADING, self._script_ended or time.time(), "Packing and storing the model and output archives"))
             model_uri, output_uri, log_uri = self._pack(layout)
             end = time.time()
         recorder.finish(
@@ -544,9 +547,9 @@ class Supervisor:
                 return
         try:
             self._connect().finish(
-                status="Failed",
-                secondary="Failed",
-                message="Training job failed",
+                status=JobStatus.FAILED,
+                secondary=SecondaryStatus.FAILED,
+                message=f"{self.noun} failed",
                 failure_reason=reason,
                 exit_code=self.proc.returncode if self.proc else None,
             )

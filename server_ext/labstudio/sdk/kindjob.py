@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..jobs import kinds
 from ..shapes.common import to_json
 from ..status import JobStatus
 from .exceptions import UnexpectedStatusException
@@ -42,9 +43,7 @@ def check_end(described: Mapping[str, Any], noun: str, group: str) -> None:
 class KindJobHandle(ABC):
     """A handle on one job of a kind: subclasses set the class attributes and `_summary`."""
 
-    SERVICE: ClassVar[str]  # the Core attribute of the kind's service: "processing", "transforms"
-    NOUN: ClassVar[str]  # describe keys' stem: "ProcessingJob"
-    GROUP: ClassVar[str]  # the CLI group: `labstudio <GROUP> stop NAME`
+    KIND: ClassVar[str]  # the job-kind registry's name of the kind (jobs/kinds.py): "processing"
     STOP_HINT: ClassVar[str]  # how the SDK stops it, e.g. "processor.latest_job.stop()"
     WAIT_POLL: ClassVar[float] = 0.25
 
@@ -55,8 +54,18 @@ class KindJobHandle(ABC):
     def core(self) -> Core:
         return core_of(self.sagemaker_session)
 
+    @property
+    def NOUN(self) -> str:  # noqa: N802 - named as the class attributes it replaced
+        """The describe keys' stem: "ProcessingJob" (the registry's)."""
+        return kinds.get(self.KIND).stem
+
+    @property
+    def GROUP(self) -> str:  # noqa: N802
+        """The CLI group: `labstudio <GROUP> stop NAME` (the registry's)."""
+        return kinds.get(self.KIND).group
+
     def _service(self) -> Any:
-        return getattr(self.core, self.SERVICE)
+        return self.core.job_service(self.KIND)
 
     def __repr__(self) -> str:
         try:

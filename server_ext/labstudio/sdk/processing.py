@@ -115,9 +115,7 @@ class ProcessingOutput:
 class ProcessingJob(KindJobHandle):
     """``sagemaker.processing.ProcessingJob``: ``describe()``, ``wait()``, ``stop()``, ``logs()``."""
 
-    SERVICE = "processing"
-    NOUN = "ProcessingJob"
-    GROUP = "processing"
+    KIND = "processing"
     STOP_HINT = "processor.latest_job.stop()"
     WAIT_POLL = 0.5
 

@@ -29,9 +29,7 @@ def _local(value: str | os.PathLike[str], what: str) -> str:
 class TransformJob(KindJobHandle):
     """SageMaker's ``_TransformJob``: ``.describe()``, ``.wait()``, ``.stop()``, ``.logs()``."""
 
-    SERVICE = "transforms"
-    NOUN = "TransformJob"
-    GROUP = "transforms"
+    KIND = "transform"
     STOP_HINT = "transformer.stop_transform_job()"
 
     def __init__(self, name: str, sagemaker_session: Any = None) -> None:

@@ -12,7 +12,7 @@ with no change here.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler, SerializeAsAny, create_model, field_validator
@@ -77,7 +77,7 @@ class JobEntry(Response):
     Kind: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def entry_model(kind: JobKind) -> type[JobEntry]:
     """The row model of one kind in the list of every kind (`TrainingJobEntry`...): its summary
     shape with `Kind` set to its name, first."""

@@ -160,7 +160,7 @@ def query_params(model: type[BaseModel]) -> tuple[Param, ...]:
         description = prop.pop("description", None)
         members = prop.pop("anyOf", None)
         if members is not None:
-            kept = [m for m in members if m != {"type": "null"}]
+            kept = [{k: v for k, v in m.items() if k != "description"} for m in members if m != {"type": "null"}]
             prop = {**(kept[0] if len(kept) == 1 else {"anyOf": kept}), **prop}
         if prop.get("default", 0) is None:
             del prop["default"]

@@ -16,17 +16,16 @@ from typing import Any
 from ...errors import Invalid
 from ...shapes.processing import CreateProcessingJobRequest, DescribeProcessingJobResponse, ListProcessingJobsResponse, ProcessingJobSummary
 from ...store.entities import Job
-from ...store.util import iso
 from ..engine import JobEngine, KindDefinition, KindLaunch, RunRecord
 from ..layout import Layout
 from ..requirements import plan_entry as requirements_plan
 from ..spec import MAX_ARG_STRLEN
-from .contract import arn, command, environment, job_config, prepare_tree
+from .contract import command, environment, job_config, prepare_tree
+from .describe import describe, summary
 from .layout import ProcessingLayout
 from .spec import ProcessingSpec, parse_processing_spec
 
 ARTIFACT_PREFIX = "processing"
-DEFAULT_EXPERIMENT = "Default"
 
 
 def output_key(name: str, output_name: str) -> str:
@@ -103,42 +102,10 @@ class ProcessingDefinition(KindDefinition[ProcessingSpec, DescribeProcessingJobR
     def describe(self, engine: JobEngine, job: Job) -> DescribeProcessingJobResponse:
         """DescribeProcessingJob: the request as processingjobconfig.json holds it, and the job's state."""
         spec = ProcessingSpec.from_dict(job.spec)
-        config = job_config(spec, output_uris(engine.settings.artifact_uri, spec))
-        config.pop("RoleArn", None)
-        exit_message = _exit_message(engine, job)
-        return DescribeProcessingJobResponse.model_validate(
-            {
-                **config,
-                **_summary_fields(job, exit_message),
-                "ProcessingStartTime": iso(job.training_start_time),
-                "StatusMessage": job.status_message,
-                "SecondaryStatus": job.secondary_status,
-                "ExperimentConfig": {"ExperimentName": job.experiment_name or DEFAULT_EXPERIMENT, "TrialName": spec.trial_name},
-                "Tags": [{"Key": k, "Value": v} for k, v in sorted(spec.tags.items())],
-                "ExitCode": job.exit_code,
-                "LogUri": f"{job.job_dir}/output.log",
-                "Code": spec.code,
-                "SourceDir": spec.source_dir,
-            }
-        )
+        return describe(job, spec, output_uris(engine.settings.artifact_uri, spec), _exit_message(engine, job))
 
     def summaries(self, engine: JobEngine, jobs: list[Job]) -> list[ProcessingJobSummary]:
-        return [ProcessingJobSummary(**_summary_fields(job, _exit_message(engine, job))) for job in jobs]
-
-
-def _summary_fields(job: Job, exit_message: str | None) -> dict[str, Any]:
-    return {
-        "ProcessingJobName": job.name,
-        "ProcessingJobArn": arn(job.name),
-        "ProcessingJobStatus": job.status,
-        "CreationTime": iso(job.creation_time),
-        "ProcessingEndTime": iso(job.training_end_time),
-        "LastModifiedTime": iso(job.last_modified_time),
-        "FailureReason": job.failure_reason,
-        "ExitMessage": exit_message,
-        "ExperimentName": job.experiment_name or DEFAULT_EXPERIMENT,
-        "RunId": job.run_id,
-    }
+        return [summary(job, _exit_message(engine, job)) for job in jobs]
 
 
 def _exit_message(engine: JobEngine, job: Job) -> str | None:
