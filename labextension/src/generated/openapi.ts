@@ -145,6 +145,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -295,6 +304,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -528,6 +546,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -678,6 +705,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -908,6 +944,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1058,6 +1103,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1433,6 +1487,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1582,6 +1645,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -1659,6 +1731,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1755,6 +1836,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Remove tags */
@@ -1810,6 +1900,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2063,6 +2162,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2205,6 +2313,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2279,6 +2396,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -2290,12 +2416,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A metric's history (all points, or downsampled with max_points) */
+        /** A metric's history, a page of points at a time in step order (follow next_token until it is null), or the whole series downsampled with max_points */
         get: {
             parameters: {
                 query?: {
                     max_points?: number;
                     method?: "minmax" | "lttb";
+                    /** @description Points per page (without max_points) */
+                    limit?: number;
+                    /** @description next_token of the previous page */
+                    next_token?: string;
                 };
                 header?: never;
                 path: {
@@ -2307,7 +2437,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The series */
+                /** @description The series, or a page of it */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2433,7 +2563,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: string;
+                    status?: "Creating" | "InService" | "Updating" | "Deleting" | "Failed";
                 };
                 header?: never;
                 path?: never;
@@ -2450,7 +2580,7 @@ export interface paths {
                         "application/json": components["schemas"]["ListEndpointsResponse"];
                     };
                 };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                /** @description Invalid request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2553,6 +2683,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2716,6 +2855,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2767,6 +2915,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2853,6 +3010,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2987,6 +3153,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3195,6 +3370,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3440,6 +3624,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3669,7 +3862,7 @@ export interface components {
              */
             Port?: number | null;
             /**
-             * @description Require 'Authorization: Bearer <token>' on /invocations.
+             * @description Require 'Authorization: Bearer <token>' on /invocations: printable ASCII without spaces, at most 1024 characters.
              * @default null
              */
             AuthToken?: string | null;
@@ -3708,7 +3901,7 @@ export interface components {
             /** @default null */
             description?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
@@ -3738,12 +3931,12 @@ export interface components {
              */
             command?: string[] | null;
             /**
-             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint.
+             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint (at most 100 words).
              * @default null
              */
             entrypoint?: string[] | null;
             /**
-             * @description Arguments after the script (SageMaker's ContainerArguments).
+             * @description Arguments after the script (SageMaker's ContainerArguments: at most 100, each at most 256 characters).
              * @default null
              */
             arguments?: string[] | null;
@@ -3760,7 +3953,10 @@ export interface components {
             environment?: {
                 [key: string]: string | number;
             } | null;
-            /** @default null */
+            /**
+             * @description Stop the job after this many seconds: 1 to 777600 (SageMaker's MaxRuntimeInSeconds for processing).
+             * @default null
+             */
             max_runtime_seconds?: number | null;
             /** @default null */
             experiment_name?: string | null;
@@ -3769,7 +3965,10 @@ export interface components {
              * @default null
              */
             trial_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3825,7 +4024,10 @@ export interface components {
             } | null;
             /** @default null */
             metric_definitions?: components["schemas"]["MetricDefinition"][] | null;
-            /** @default null */
+            /**
+             * @description Stop the job after this many seconds: 1 to 2419200 (28 days, SageMaker's limit).
+             * @default null
+             */
             max_runtime_seconds?: number | null;
             /** @default null */
             experiment_name?: string | null;
@@ -3834,7 +4036,10 @@ export interface components {
              * @default null
              */
             trial_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3928,7 +4133,10 @@ export interface components {
             instance_type?: string | null;
             /** @default null */
             instance_count?: number | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3988,7 +4196,7 @@ export interface components {
             /** @default null */
             random_seed?: number | null;
             /**
-             * @description For the whole tuning job: no new trial after it, running ones are stopped.
+             * @description For the whole tuning job: no new trial after it, running ones are stopped. 120 to 15768000 (SageMaker's ResourceLimits.MaxRuntimeInSeconds).
              * @default null
              */
             max_runtime_in_seconds?: number | null;
@@ -3999,7 +4207,10 @@ export interface components {
              * @default null
              */
             experiment_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string;
             } | null;
@@ -4599,6 +4810,16 @@ export interface components {
             steps: number[];
             values: (number | ("NaN" | "Infinity" | "-Infinity"))[];
             timestamps: number[] | null;
+            /**
+             * @description When downsampled: how.
+             * @default null
+             */
+            method?: ("minmax" | "lttb") | null;
+            /**
+             * @description Without max_points: pass it back as next_token for the next page of points; null on the last page.
+             * @default null
+             */
+            next_token?: string | null;
         };
         /** @description Run listings carry last, min, max, count and last_step; a run's detail and compare add avg, std, last_timestamp. */
         MetricSummary: {
@@ -4661,7 +4882,7 @@ export interface components {
             /** @default null */
             max_value?: number | null;
             /**
-             * @description The choices of a Categorical range.
+             * @description The choices of a Categorical range: at most 30, each at most 256 characters (SageMaker's limits).
              * @default null
              */
             values?: (string | number)[] | null;
@@ -5034,7 +5255,7 @@ export interface components {
             Value: string;
         };
         TagExperimentRequest: {
-            /** @description Merged into the experiment's tags; a null value removes the tag. */
+            /** @description Merged into the experiment's tags; a null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits). */
             tags: {
                 [key: string]: string | null;
             };
@@ -5282,7 +5503,7 @@ export interface components {
             /** @default null */
             description?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
@@ -5293,7 +5514,7 @@ export interface components {
             /** @default null */
             name?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {

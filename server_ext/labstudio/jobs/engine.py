@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
+from ..diskfull import as_disk_full, reason_left_in
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
 from ..machines import owned_elsewhere
 from ..shapes.common import NAME_RE
@@ -156,6 +157,14 @@ class PreparedJob:
     plan: dict[str, Any]
 
 
+def _raise_disk_full(exc: BaseException) -> None:
+    """A job's folder that could not be filled for want of space: errors.DiskFull naming the
+    file (the SDK's typed error, the API's 507), whatever raised it."""
+    full = as_disk_full(exc) if isinstance(exc, Exception) else None
+    if full is not None and full is not exc:
+        raise full from exc
+
+
 def _encode_token(job: Job) -> str:
     raw = json.dumps([job.creation_time, job.name]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -244,8 +253,9 @@ class JobEngine:
             write_plan(str(layout.job_dir), plan)
             for host, host_plan in (launch.hosts(plan) if launch.hosts is not None else {}).items():
                 write_plan(str(layout.for_host(host).host_dir), host_plan)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
             raise
         return PreparedJob(kind, spec, layout, run, run_id, now, plan)
 
@@ -266,8 +276,10 @@ class JobEngine:
 
         try:
             self.db.run_write(insert)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(prepared.layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
+            self._raise_conflict_for(exc, prepared.kind, prepared.spec.name)
             raise
         self._start(prepared.kind, prepared.spec.name, prepared.spec.backend, prepared.layout, prepared.run_id)
 
@@ -299,6 +311,16 @@ class JobEngine:
         with self.db.read() as conn:
             if jobs_store.job_exists(conn, name):
                 raise self._name_taken(kind, name)
+
+    def _raise_conflict_for(self, exc: BaseException, kind: JobKind, name: str) -> None:
+        """A constraint the store enforced while the job's rows were written: something they
+        point at (its experiment, its trial) changed in a concurrent transaction. That is a
+        409 saying to submit again, never a database error (the job left nothing behind)."""
+        if runs_store.is_integrity_error(exc):
+            raise Conflict(
+                f"{kind.noun} {name!r} was not recorded: its experiment or trial was changed or deleted at the same moment. Submit it again.",
+                field="experiment_name",
+            ) from exc
 
     def _start(self, kind: JobKind, name: str, backend: str, layout: Layout, run_id: str | None) -> None:
         """Hand a recorded job to its backend; one that cannot start it records the job Failed."""
@@ -691,7 +713,7 @@ class JobEngine:
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
         pid = backend.runner_pid(fresh, layout)
-        reason = backend.dead_reason(fresh, layout) or (
+        reason = backend.dead_reason(fresh, layout) or reason_left_in(layout.job_dir, where) or (
             f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
             f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
             if pid
