@@ -3258,8 +3258,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: never;
+                    /** @description Only tuning jobs in this status. */
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description Only tuning jobs whose name contains this text. */
                     name_contains?: string;
+                    /** @description Tuning jobs per page. */
                     max_results?: number;
                     /** @description NextToken of the previous page */
                     next_token?: string;
@@ -3479,9 +3482,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: never;
+                    /** @description Only trials whose training job is in this status. */
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description What the trials are ordered by. */
                     sort_by?: "Name" | "CreationTime" | "Status" | "FinalObjectiveMetricValue";
                     sort_order?: "Ascending" | "Descending";
+                    /** @description Trials per page. */
                     max_results?: number;
                     /** @description NextToken of the previous page */
                     next_token?: string;

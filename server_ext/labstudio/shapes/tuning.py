@@ -280,3 +280,33 @@ ListHyperParameterTuningJobs = ListTuningJobsResponse
 ListTrainingJobsForHyperParameterTuningJob = ListTuningTrainingJobsResponse
 HyperParameterTrainingJobSummary = TuningTrainingJobSummary
 HyperParameterTuningJobSummary = TuningJobSummary
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+# The largest page of tuning jobs or trials one call answers. SageMaker's MaxResults stops at 100;
+# labstudio also takes up to 1000 (the docs and the OpenAPI document say 1-1000), so a client can
+# list everything in one call.
+MAX_RESULTS = 1000
+TrialSortKey = Literal["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"]
+SortOrder = Literal["Ascending", "Descending"]
+
+
+class ListTuningJobsQuery(Request):
+    """The query of GET /tuning-jobs."""
+
+    status: JobStatus | None = Field(default=None, description="Only tuning jobs in this status.")
+    name_contains: str | None = Field(default=None, description="Only tuning jobs whose name contains this text.")
+    max_results: int = Field(default=100, ge=1, le=MAX_RESULTS, description="Tuning jobs per page.")
+    next_token: str | None = Field(default=None, description="NextToken of the previous page")
+
+
+class ListTuningTrialsQuery(Request):
+    """The query of GET /tuning-jobs/{name}/training-jobs."""
+
+    status: JobStatus | None = Field(default=None, description="Only trials whose training job is in this status.")
+    sort_by: TrialSortKey = Field(default="CreationTime", description="What the trials are ordered by.")
+    sort_order: SortOrder = Field(default="Descending")
+    max_results: int = Field(default=100, ge=1, le=MAX_RESULTS, description="Trials per page.")
+    next_token: str | None = Field(default=None, description="NextToken of the previous page")
+

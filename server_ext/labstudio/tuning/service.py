@@ -30,7 +30,8 @@ from ..jobs.service import JobService
 from ..jobs.spec import JobSpec
 from ..machines import silence
 from ..shapes import NAME_RE
-from ..shapes.tuning import CreateTuningJobRequest
+from ..shapes.tuning import MAX_RESULTS, CreateTuningJobRequest
+from ..status import JobStatus
 from ..store import Database
 from ..store import events as events_store
 from ..store import leases as leases_store
@@ -40,7 +41,6 @@ from ..store.tuning import TrialRecord, TuningJob
 from .describe import describe, job_summary, trial_summary
 from .spec import TuningSpec, parse_tuning_request
 
-STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 SORT_KEYS = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")
 START_GRACE_SECONDS = 30.0  # a tuner just started has this long to record its pid
 LIVENESS_INTERVAL = 1.0
@@ -73,11 +73,6 @@ def lease_name(name: str) -> str:
 
 def _name_taken(name: str) -> NameTaken:
     return NameTaken(f"A tuning job named {name!r} already exists; choose another 'name'.", field="name")
-
-# The largest page of tuning jobs or trials one call answers. SageMaker's MaxResults stops at 100;
-# labstudio also takes up to 1000 (the docs and the OpenAPI document say 1-1000), so a client can
-# list everything in one call.
-MAX_RESULTS = 1000
 
 
 class TuningService:
@@ -283,8 +278,8 @@ class TuningService:
     ) -> dict[str, Any]:
         """ListHyperParameterTuningJobs, newest first. Raises Invalid for an unknown status,
         max_results outside 1..MAX_RESULTS or a next_token this API did not return."""
-        if status is not None and status not in STATUSES:
-            raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
+        if status is not None and status not in tuple(JobStatus):
+            raise Invalid(f"'status' must be one of {', '.join(JobStatus)}, got {status!r}.", field="status")
         if not 1 <= max_results <= MAX_RESULTS:
             raise Invalid(f"'max_results' must be between 1 and {MAX_RESULTS}, got {max_results}.", field="max_results")
         after = None
@@ -319,8 +314,8 @@ class TuningService:
         """ListTrainingJobsForHyperParameterTuningJob. Trials without an objective sort last
         by FinalObjectiveMetricValue. Raises NotFound and Invalid (status, sort_by, sort_order,
         max_results, next_token)."""
-        if status is not None and status not in STATUSES:
-            raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
+        if status is not None and status not in tuple(JobStatus):
+            raise Invalid(f"'status' must be one of {', '.join(JobStatus)}, got {status!r}.", field="status")
         if sort_by not in SORT_KEYS:
             raise Invalid(f"'sort_by' must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.", field="sort_by")
         if sort_order not in ("Ascending", "Descending"):
