@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..status import JobStatus, SecondaryStatus
+from ..status import JobStatus
 from . import schema
 from .entities import Job, Transition
 from .util import dumps, loads
@@ -122,19 +122,3 @@ def active_jobs(conn: Connection) -> list[Job]:
     t = schema.jobs
     return [_to_job(r) for r in conn.execute(select(t).where(t.c.status.in_(JobStatus.active())))]
 
-
-def waiting_before(conn: Connection, name: str, created: float) -> list[Job]:
-    """Jobs queued ahead of this one (older, still waiting for a slot)."""
-    t = schema.jobs
-    query = select(t).where(
-        t.c.status == JobStatus.IN_PROGRESS,
-        t.c.secondary_status == SecondaryStatus.STARTING,
-        t.c.process_pgid.is_(None),
-        or_(t.c.creation_time < created, and_(t.c.creation_time == created, t.c.name < name)),
-    )
-    return [_to_job(r) for r in conn.execute(query)]
-
-
-def delete_job(conn: Connection, name: str) -> None:
-    conn.execute(schema.job_transitions.delete().where(schema.job_transitions.c.job_name == name))
-    conn.execute(schema.jobs.delete().where(schema.jobs.c.name == name))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..status import JobStatus
@@ -206,11 +206,6 @@ def delete_trials(conn: Connection, tuning_job: str, numbers: Sequence[int], *, 
         condition.append(~select(j.c.name).where(j.c.name == tt.c.training_job_name).exists())
     result = conn.execute(tt.delete().where(*condition))
     return result.rowcount or 0
-
-
-def trial_count(conn: Connection, tuning_job: str) -> int:
-    tt = schema.tuning_trials
-    return int(conn.execute(select(func.count()).select_from(tt).where(tt.c.tuning_job_name == tuning_job)).scalar() or 0)
 
 
 def objective_curves(conn: Connection, run_ids: Sequence[str], key: str, *, from_step: dict[str, int] | None = None) -> dict[str, list[tuple[int, float]]]:

@@ -30,12 +30,6 @@ def loads(raw: str | None, default: Any = None) -> Any:
     return json.loads(raw)
 
 
-def to_db_float(value: float) -> float | None:
-    """NaN is stored as NULL (SQLite cannot hold NaN); infinities are kept."""
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
 def from_db_float(value: float | None) -> float:
     return math.nan if value is None else float(value)
 

@@ -88,9 +88,6 @@ def check_tags(tags: Any, field: str = "tags") -> dict[str, str | None]:
     return out
 
 
-_BRIEF = ("last", "min", "max", "count", "last_step")
-
-
 def summary_json(m: MetricSummary, brief: bool = False) -> dict[str, Any]:
     """A metric summary as JSON: last/min/max/count/last_step, plus avg/std/last_timestamp unless brief."""
     if brief:
