@@ -461,6 +461,9 @@ def test_ray_lost_node_fails_the_job_naming_it(backend: str, jobs, tmp_path: Pat
         pytest.skip("a node is a Ray notion")
     cluster = request.getfixturevalue("ray_cluster")
     monkeypatch.setenv("LABSTUDIO_RAY_HOST_RESOURCES", '{"CPU": 1, "node2": 1}')  # pinned to node 2
+    from labstudio.core import Core
+
+    jobs = Core.from_env().jobs  # a core reads its settings when it starts
     name = "lost-node"
     jobs.submit(_request(tmp_path, name, environment={"STEPS": "600", "PAUSE": "0.2"}))
     _follow(jobs, name, "step=1")

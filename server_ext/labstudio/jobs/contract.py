@@ -167,14 +167,14 @@ def environment(
     layout: Layout,
     *,
     run_id: str | None,
-    base_env: dict[str, str] | None = None,
+    base_env: dict[str, str],
     rendezvous: tuple[str, int] | None = None,
 ) -> dict[str, str]:
     """The process environment: the caller's, the SM_* variables, then the user's own.
 
     `layout` is the host's (algo-k's) tree; `rendezvous` the (MASTER_ADDR, MASTER_PORT) of a
     multi-host or torchrun job."""
-    env = dict(os.environ if base_env is None else base_env)
+    env = dict(base_env)  # the submitting process's environment and settings (Settings.child_env)
     host = layout.host
     hosts = host_names(spec.instance_count)
     is_master = host == HOST

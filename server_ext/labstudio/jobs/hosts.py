@@ -15,7 +15,6 @@ Imported by the supervisor once its script runs (never before the spawn).
 """
 from __future__ import annotations
 
-import os
 import random
 import socket
 import string
@@ -24,6 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import procs as procutil
+from ..config import ENV_NODE_ID, JobContext
 from ..status import HostStatus, JobStatus
 from ..store import hosts as hosts_store
 from ..store import jobs as jobs_store
@@ -38,7 +38,7 @@ HEARTBEAT_SECONDS = 2.0
 POLL_SECONDS = 1.0  # how often a host reads the stop flag and its peers' rows
 STALE_SECONDS = 15.0  # a heartbeat this old: the host's supervisor is gone
 START_GRACE_SECONDS = 300.0  # a host not started after this long (nor seen alive here) is taken as lost
-NODE_ID_VAR = "LABSTUDIO_NODE_ID"  # a backend's own name for the node (Ray's node id), shown with it
+NODE_ID_VAR = ENV_NODE_ID  # a backend's own name for the node (Ray's node id), shown with it
 
 
 def log_prefix(host: str) -> str:
@@ -94,7 +94,7 @@ def node_name() -> str:
     except OSError:
         pass
     node = f"{name} ({ip})"
-    node_id = os.environ.get(NODE_ID_VAR)
+    node_id = JobContext.from_env().node_id
     return f"{node} [{node_id}]" if node_id else node
 
 

@@ -17,7 +17,7 @@ import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ..config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME
+from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
@@ -35,13 +35,14 @@ PLACEHOLDER_ACCOUNT = "000000000000"
 
 def get_core() -> Core:
     """The Core for the store the environment names (cached per store)."""
-    key = (os.environ.get(ENV_HOME, ""), os.environ.get(ENV_DB_URL, ""), os.environ.get(ENV_ARTIFACT_URI, ""))
+    settings = Settings.from_env()
+    key = (str(settings.home), settings.db_url, settings.artifact_uri)
     with _LOCK:
         core = _CORES.get(key)
         if core is None:
             from ..core import Core
 
-            core = _CORES[key] = Core.from_env()
+            core = _CORES[key] = Core(settings)
         return core
 
 
@@ -171,7 +172,7 @@ class Session:
     @property
     def boto_region_name(self) -> str:
         """AWS_REGION/AWS_DEFAULT_REGION when set (drivers build names from it), else 'local'."""
-        return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or LOCAL_REGION
+        return getenv("AWS_REGION") or getenv("AWS_DEFAULT_REGION") or LOCAL_REGION
 
     def account_id(self) -> str:
         return PLACEHOLDER_ACCOUNT

@@ -43,15 +43,19 @@ def _is_busy(exc: OperationalError) -> bool:
 class Database:
     """Engine plus the read/write transaction discipline described above."""
 
-    def __init__(self, url: str, *, migrate: bool = True, lock_dir: Path | None = None, read_only: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, migrate: bool = True, lock_dir: Path | None = None, read_only: str | None = None, nullpool: bool = False
+    ) -> None:
+        """`nullpool`: no pooled SQLite connection (Settings.sqlite_nullpool: a process that forks workers)."""
         self.url = url
+        self._nullpool = nullpool
         self.is_sqlite = url.startswith("sqlite")
         self.read_only = read_only
         self._lock_dir = lock_dir
         if read_only is not None:
             self.engine = self._open_read_only(url, read_only)
             return
-        self.engine = self._create_engine(url)
+        self.engine = self._create_engine(url, nullpool=nullpool)
         if migrate:
             self.migrate()
 
@@ -80,7 +84,7 @@ class Database:
         raise HomeUnusable(f"{reason} Its store at {path} cannot be read either: {getattr(last, 'orig', last)}.")
 
     @staticmethod
-    def _create_engine(url: str, read_only: bool = False) -> Engine:
+    def _create_engine(url: str, read_only: bool = False, nullpool: bool = False) -> Engine:
         if not url.startswith("sqlite"):
             engine_url = server_url(url)
             try:
@@ -95,7 +99,7 @@ class Database:
         engine = create_engine(
             url,
             connect_args={"timeout": 60, "isolation_level": None, "check_same_thread": False},
-            poolclass=NullPool if os.environ.get("LABSTUDIO_SQLITE_NULLPOOL") else None,
+            poolclass=NullPool if nullpool else None,
         )
 
         @event.listens_for(engine, "connect")
@@ -308,7 +312,7 @@ def get_database(settings: Settings | None = None, *, read_only: str | None = No
         if db is None:
             if read_only is None:
                 settings.home.mkdir(parents=True, exist_ok=True)
-            db = Database(settings.db_url, read_only=read_only)
+            db = Database(settings.db_url, read_only=read_only, nullpool=settings.sqlite_nullpool)
             _cache[key] = db
         return db
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
+from ..config import ENV_RUN_ID, JobContext, Settings
 from ..errors import Invalid, NotFound
 from ..shapes.common import check_tag_limits
 from ..shapes.text import check_text
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("labstudio.tracking")
 
-ENV_RUN_ID = "LABSTUDIO_RUN_ID"
-ENV_EXPERIMENT = "LABSTUDIO_EXPERIMENT_NAME"
 MAX_NAME = 255
 
 _OPEN_RUNS: set[Run] = set()
@@ -107,7 +105,7 @@ class Run:
         if _attach_to is not None:
             self._attach(_attach_to)
         else:
-            self.experiment_name = _check_name("experiment", experiment_name or os.environ.get(ENV_EXPERIMENT) or "Default")
+            self.experiment_name = _check_name("experiment", experiment_name or JobContext.from_env().experiment_name or "Default")
             self.run_name = _check_name("run", run_name or _default_run_name())
             self.trial_name = _check_name("trial", trial_name) if trial_name else None
             self.run_id = self._db.run_write(self._create, tag_dict(tags))
@@ -410,7 +408,7 @@ def load_run(
         if _ACTIVE:
             run_id = _ACTIVE[-1].run_id
         else:
-            run_id = os.environ.get(ENV_RUN_ID) or None
+            run_id = JobContext.from_env().run_id or None
         if run_id is None:
             raise Invalid(
                 "load_run() without arguments attaches to the run of the training job it runs in, but "
@@ -420,7 +418,7 @@ def load_run(
     if run_id is not None:
         return Run(settings=settings, _attach_to=run_id)
     settings = settings or Settings.from_env()
-    experiment = experiment_name or os.environ.get(ENV_EXPERIMENT) or "Default"
+    experiment = experiment_name or JobContext.from_env().experiment_name or "Default"
     from ..store.runs import find_run_id
 
     assert run_name is not None  # for the type checker: both None and run_id given returned above

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ...artifacts import ArtifactStore, is_local, local_path
-from ...config import Settings
+from ...config import ENV_RAY_HOST_RESOURCES, Settings
 from ...errors import Invalid
 from ...raycluster import RAY_NAMESPACE, check_settings, connect, node_environment
 from ...store.entities import Job
@@ -32,8 +32,7 @@ from ..contract import host_names
 from ..launch import read_plan
 from .base import Backend
 
-ENV_HOST_RESOURCES = "LABSTUDIO_RAY_HOST_RESOURCES"  # JSON: each host's bundle (default {"CPU": 1})
-ENV_HEARTBEAT_TIMEOUT = "LABSTUDIO_HEARTBEAT_TIMEOUT"  # seconds without a heartbeat: the host is gone
+ENV_HOST_RESOURCES = ENV_RAY_HOST_RESOURCES  # JSON: each host's bundle (default {"CPU": 1}); Settings.ray_host_resources
 START_GRACE_SECONDS = 120.0  # a job whose hosts are still queued for resources is not dead
 PROBE_TIMEOUT = 10.0
 # How long a host whose actor vanished may wait for Ray to say its node died (Ray's default
@@ -41,8 +40,8 @@ PROBE_TIMEOUT = 10.0
 NODE_VERDICT_SECONDS = 45.0
 
 
-def host_resources() -> dict[str, float]:
-    raw = os.environ.get(ENV_HOST_RESOURCES, "").strip()
+def host_resources(settings: Settings) -> dict[str, float]:
+    raw = settings.ray_host_resources
     if not raw:
         return {"CPU": 1.0}
     try:
@@ -52,13 +51,6 @@ def host_resources() -> dict[str, float]:
     except ValueError:
         raise Invalid(f'{ENV_HOST_RESOURCES} must be a JSON object of Ray resources, e.g. {{"CPU": 1}}; got {raw!r}.', field=ENV_HOST_RESOURCES) from None
     return {str(k): float(v) for k, v in value.items()}
-
-
-def heartbeat_timeout() -> float:
-    try:
-        return float(os.environ.get(ENV_HEARTBEAT_TIMEOUT, "") or 30.0)
-    except ValueError:
-        return 30.0
 
 
 def actor_name(job: str, host: str) -> str:
@@ -81,7 +73,7 @@ class RayBackend(Backend):
 
     def check_submit(self) -> None:
         """Before a job's folder exists: the cluster answers and the host resources parse."""
-        host_resources()
+        host_resources(self.settings)
         connect(self.settings)
 
     # -- submit ---------------------------------------------------------------------
@@ -94,7 +86,7 @@ class RayBackend(Backend):
 
         hosts = job_hosts(job)
         manifest = self._ship(job.name, Path(layout.job_dir), hosts)
-        bundle = host_resources()
+        bundle = host_resources(self.settings)
         group = placement_group([dict(bundle) for _ in hosts], strategy="SPREAD", name=f"labstudio/{job.name}", lifetime="detached")
         actor_class = ray.remote(JobHost)
         for index, host in enumerate(hosts):
@@ -137,8 +129,7 @@ class RayBackend(Backend):
         inputs: dict[str, list[list[str]]] = {}
         envs: dict[str, dict[str, str]] = {}
         configs: dict[str, dict[str, Any]] = {}
-        here = dict(os.environ)
-        here.update(self.settings.as_env())
+        here = self.settings.child_env()
         for host in hosts:
             host_dir = job_dir if host == "algo-1" else job_dir / "hosts" / host
             plan = read_plan(str(host_dir))
@@ -235,7 +226,7 @@ class RayBackend(Backend):
             verdict = None  # cluster unreachable: the heartbeats decide
         if verdict is not None:
             return verdict
-        stale = heartbeat_timeout()
+        stale = self.settings.ray_heartbeat_timeout  # seconds without a heartbeat: the host is gone
         for host, row in rows.items():
             beat = row.heartbeat_time
             if row.status in ("InProgress",) and beat is not None and now - beat > stale:
