@@ -28,7 +28,7 @@ from labstudio.jobs import launch
 from labstudio.shapes import to_json
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_jobs_containment import NAMESPACES, _can_refuse_namespaces, _labstudio_lines, _refusing_namespaces  # noqa: E402
+from test_jobs_containment import NAMESPACES, _can_refuse_namespaces, _labstudio_lines, _refusing_namespaces
 
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="this system refuses PID namespaces (see docs/process-containment.md)")
 

@@ -29,7 +29,7 @@ TRIAL_COLUMNS = ["TrainingJobName", "TrainingJobStatus", "FinalObjectiveValue", 
 CHECK_INTERVAL = 1.0  # seconds between liveness checks of the tuner process (a dead one is resumed)
 
 
-def _core():  # type: ignore[no-untyped-def]
+def _core() -> Any:  # the Core, imported late (`labstudio --help` loads no store)
     from ..core import Core
 
     return Core.from_env()

@@ -171,7 +171,7 @@ def routes() -> list[tuple[str, type]]:
     return [route for kind in kinds.every() for route in kind_routes(kind)]
 
 
-def OPENAPI() -> list[Operation]:  # noqa: N802 - the name every route module's operations go by (handlers/__init__.py)
+def OPENAPI() -> list[Operation]:  # the name every route module's operations go by (handlers/__init__.py)
     """Every registered kind's operations, read when the document is built."""
     return [op for kind in kinds.every() for op in kind_operations(kind)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -149,8 +150,6 @@ def command(spec: JobSpec, layout: Layout, python: str | None = None, rendezvous
 
 def free_port() -> int:
     """A TCP port free right now on this machine: the rendezvous port of a multi-host job."""
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -24,6 +24,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from ..artifacts import ArtifactStore
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
 from ..diskfull import as_disk_full, reason_left_in
@@ -603,8 +604,6 @@ class JobEngine:
         """A job that ran elsewhere has no log file on this machine: the copy its supervisor
         stored in the artifact store once it ended (one host's file, so single-host jobs only),
         else the store's copy of the log written to this machine's job folder."""
-        from ..artifacts import ArtifactStore
-
         if job.is_terminal and int(job.spec.get("instance_count") or 1) == 1:
             store = ArtifactStore(self.settings.artifact_uri)
             stored = store.uri_for(f"jobs/{job.name}/output.log")

@@ -120,7 +120,7 @@ class LogShipper:
     def ship(self, db: Any) -> None:
         with self._lock:
             try:
-                handle = open(self.path, "rb")  # noqa: SIM115 - closed below
+                handle = open(self.path, "rb")  # closed below
             except FileNotFoundError:
                 return
             with handle:

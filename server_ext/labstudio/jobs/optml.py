@@ -187,7 +187,7 @@ def mount_namespace_refused() -> str | None:
         try:
             os.close(read_fd)
             create_mount_namespace()
-        except BaseException as exc:  # noqa: BLE001 - whatever it is, it is the answer
+        except BaseException as exc:  # whatever it is, it is the answer
             os.write(write_fd, str(exc).encode()[:1000])
             code = 1
         finally:

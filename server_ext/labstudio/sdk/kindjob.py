@@ -55,12 +55,12 @@ class KindJobHandle(ABC):
         return core_of(self.sagemaker_session)
 
     @property
-    def NOUN(self) -> str:  # noqa: N802 - named as the class attributes it replaced
+    def NOUN(self) -> str:  # named as the class attributes it replaced
         """The describe keys' stem: "ProcessingJob" (the registry's)."""
         return kinds.get(self.KIND).stem
 
     @property
-    def GROUP(self) -> str:  # noqa: N802
+    def GROUP(self) -> str:
         """The CLI group: `labstudio <GROUP> stop NAME` (the registry's)."""
         return kinds.get(self.KIND).group
 

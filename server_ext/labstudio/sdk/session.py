@@ -77,7 +77,7 @@ class LocalSagemakerClient:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
+    def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # boto3's names
         described: dict[str, Any] = to_json(self._session.core.jobs.describe(TrainingJobName))
         return described
 
@@ -85,25 +85,25 @@ class LocalSagemakerClient:
         listed: dict[str, Any] = to_json(self._session.core.jobs.list())
         return listed
 
-    def stop_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803
+    def stop_training_job(self, TrainingJobName: str) -> dict[str, Any]:
         self._session.core.jobs.stop(TrainingJobName)
         return {}
 
-    def describe_endpoint(self, EndpointName: str) -> dict[str, Any]:  # noqa: N803
+    def describe_endpoint(self, EndpointName: str) -> dict[str, Any]:
         return self._session.core.endpoints.describe(EndpointName)
 
     def list_endpoints(self, **kwargs: Any) -> dict[str, Any]:
         return self._session.core.endpoints.list()
 
-    def delete_endpoint(self, EndpointName: str) -> dict[str, Any]:  # noqa: N803
+    def delete_endpoint(self, EndpointName: str) -> dict[str, Any]:
         self._session.core.endpoints.delete(EndpointName)
         return {}
 
-    def delete_endpoint_config(self, EndpointConfigName: str) -> dict[str, Any]:  # noqa: N803
+    def delete_endpoint_config(self, EndpointConfigName: str) -> dict[str, Any]:
         """Nothing to delete: an endpoint's configuration lives and goes with the endpoint."""
         return {}
 
-    def delete_model(self, ModelName: str) -> dict[str, Any]:  # noqa: N803
+    def delete_model(self, ModelName: str) -> dict[str, Any]:
         """Nothing to delete: the model is part of its endpoint's folder."""
         return {}
 
@@ -123,7 +123,7 @@ class LocalSagemakerRuntimeClient:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def invoke_endpoint(self, EndpointName: str, Body: bytes | str, ContentType: str = "application/octet-stream",  # noqa: N803
+    def invoke_endpoint(self, EndpointName: str, Body: bytes | str, ContentType: str = "application/octet-stream",
                         Accept: str | None = None, TargetVariant: str | None = None, **kwargs: Any) -> dict[str, Any]:
         from .exceptions import ModelError
 

@@ -108,7 +108,7 @@ class CategoricalParameter(ParameterRange):
 
     kind = "Categorical"
 
-    def __init__(self, values: Any) -> None:  # noqa: D107 - SageMaker's signature
+    def __init__(self, values: Any) -> None:  # SageMaker's signature
         raw = list(values) if isinstance(values, (list, tuple, set, frozenset)) else [values]
         self._raw = raw
         self.values = [str(v) for v in raw]

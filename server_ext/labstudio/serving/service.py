@@ -26,6 +26,8 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
+from ..jobs import kinds
+from ..jobs.engine import JobEngine
 from ..machines import is_stale, owned_elsewhere, silence, stamp
 from ..paths import confine, resolve
 from ..shapes.endpoints import ENDPOINT_STATUSES
@@ -68,11 +70,6 @@ class EndpointService:
     # -- jobs as sources ------------------------------------------------------------------
 
     def _job_lookup(self) -> tuple[Any, Any]:
-        try:
-            from ..jobs import kinds
-            from ..jobs.engine import JobEngine
-        except ImportError:
-            return None, None
         engine = JobEngine(self.settings, self.db)
 
         def job_lookup(name: str) -> Any:

@@ -143,7 +143,7 @@ def archive_exists(uri: str) -> bool:
     try:
         fs, path = fsspec.core.url_to_fs(uri)
         return bool(fs.exists(path))
-    except Exception as exc:  # noqa: BLE001 - a store that cannot be asked: say so rather than deploy blind
+    except Exception as exc:  # a store that cannot be asked: say so rather than deploy blind
         raise Invalid(f"cannot check the model archive {uri}: {type(exc).__name__}: {exc}", field="Source") from None
 
 

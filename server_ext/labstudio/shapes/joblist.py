@@ -13,16 +13,15 @@ with no change here.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler, SerializeAsAny, create_model, field_validator
 
+from ..jobs import kinds
+from ..jobs.kinds import JobKind
 from ..status import JobStatus
 from .common import Request, Response
 from .jobs import TrainingJobSummary
-
-if TYPE_CHECKING:
-    from ..jobs.kinds import JobKind
 
 MAX_LIST_LIMIT = 1000
 DEFAULT_LIST_LIMIT = 100
@@ -42,8 +41,6 @@ class ListQuery(Request):
 
 def _kind_choices(schema: dict[str, Any]) -> None:
     """The document lists the registered kinds (read when the document is built)."""
-    from ..jobs import kinds
-
     items = schema.get("anyOf", [schema])[0].get("items")
     if items is not None:
         items["enum"] = list(kinds.names())
@@ -63,8 +60,6 @@ class ListJobsQuery(ListQuery):
     @field_validator("kind")
     @classmethod
     def _registered(cls, value: list[str] | None) -> list[str] | None:
-        from ..jobs import kinds
-
         for name in value or []:
             if kinds.find(name) is None:
                 raise ValueError(f"must be one of {', '.join(kinds.names())}, got {name!r}")
@@ -95,8 +90,6 @@ def entry_of(kind: JobKind, summary: BaseModel) -> JobEntry:
 
 def entry_models() -> list[type[JobEntry]]:
     """Every registered kind's row model (components of the OpenAPI document)."""
-    from ..jobs import kinds
-
     return [entry_model(kind) for kind in kinds.every()]
 
 
@@ -107,8 +100,6 @@ class _EveryKindRow:
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
-        from ..jobs import kinds
-
         refs = {kind.name: REF.format(model=entry_model(kind).__name__) for kind in kinds.every()}
         return {"oneOf": [{"$ref": ref} for ref in refs.values()], "discriminator": {"propertyName": "Kind", "mapping": refs}}
 

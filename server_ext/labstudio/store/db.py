@@ -17,8 +17,9 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, make_url, text
@@ -31,6 +32,8 @@ from ..config import ENV_DB_URL, Settings
 from ..diskfull import is_disk_full, store_full_message
 from ..errors import DiskFull, HomeUnusable, StoreUnusable
 from .migrations import HEAD_REVISION
+
+T = TypeVar("T")
 
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
 _WRITE_OPTION = "labstudio_write"
@@ -103,7 +106,7 @@ class Database:
         )
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:  # a DB-API connection: untyped
             cur = dbapi_conn.cursor()
             if not read_only:
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -166,7 +169,7 @@ class Database:
                 conn.close()
             return
 
-    def run_write(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def run_write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run fn(conn, ...) in a write transaction, replaying the whole body if SQLite is busy at COMMIT."""
         delay = 0.01
         for attempt in range(40):
@@ -178,6 +181,7 @@ class Database:
                     raise
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.5)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     # -- schema -----------------------------------------------------------------
 

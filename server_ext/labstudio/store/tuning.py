@@ -152,7 +152,7 @@ def add_trial(
     )
 
 
-def _trial_query(tuning_job: str | Sequence[str]):  # type: ignore[no-untyped-def]
+def _trial_query(tuning_job: str | Sequence[str]) -> Any:  # a SELECT of the trials with their jobs
     tt, j = schema.tuning_trials, schema.jobs
     names = [tuning_job] if isinstance(tuning_job, str) else list(tuning_job)
     return (

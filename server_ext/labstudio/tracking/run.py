@@ -38,6 +38,8 @@ from .buffer import MetricBuffer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..store.db import Connection
+
 log = logging.getLogger("labstudio.tracking")
 
 MAX_NAME = 255
@@ -121,7 +123,7 @@ class Run:
 
     # -- lifecycle ------------------------------------------------------------------
 
-    def _create(self, conn, tags: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    def _create(self, conn: Connection, tags: dict[str, str]) -> str:
         from ..store import events, runs
 
         run_id = runs.create_run(
@@ -182,7 +184,7 @@ class Run:
         if self._owns_status and not self._buffer.gone and self._pid == os.getpid():
             self._db.run_write(self._finish, status or "Completed", message)
 
-    def _finish(self, conn, status: str, message: str | None) -> None:  # type: ignore[no-untyped-def]
+    def _finish(self, conn: Connection, status: str, message: str | None) -> None:
         from ..store import events, runs
 
         runs.update_run(conn, self.run_id, status=status, end_time=time.time())
@@ -261,7 +263,7 @@ class Run:
                 name, value, step, ts = (tuple(p) + (None, None))[:4]
             name = _check_name("metric", name)  # the same string, now typed as one
             try:
-                value = float(value)  # type: ignore[arg-type]
+                value = float(value)  # type: ignore[arg-type]  # anything a user logs; float() refusing it is the check (caught below)
             except (TypeError, ValueError):
                 raise Invalid(f"metric {name!r} needs a number, got {value!r}") from None
             out.append((name, value, None if step is None else _as_step(step), now if ts is None else _as_timestamp(ts)))
@@ -328,7 +330,7 @@ class Run:
 
     log_artifact_file = log_file
 
-    def _add_artifact(self, conn, name: str, uri: str, media_type: str | None, is_output: bool) -> None:  # type: ignore[no-untyped-def]
+    def _add_artifact(self, conn: Connection, name: str, uri: str, media_type: str | None, is_output: bool) -> None:
         from ..store import events, runs
 
         runs.add_artifact(conn, self.run_id, name, uri, is_output=is_output, media_type=media_type)

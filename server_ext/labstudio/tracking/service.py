@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..artifacts import ArtifactStore
 from ..config import Settings
 from ..errors import Invalid, NotFound
 from ..shapes.common import check_tag_limits
@@ -399,8 +400,6 @@ class ExperimentService:
     def _remove_files(self, run_ids: list[str], uris: list[str], running_jobs: Mapping[str, Any]) -> int:
         """Delete stored output artifacts of deleted runs (`uris`: outputs only, inputs are never
         the run's own): only inside the store, never a running job's, never a served model."""
-        from ..artifacts import ArtifactStore
-
         store = ArtifactStore(self.settings.artifact_uri)
         with self.db.read() as conn:
             served = experiments_store.served_model_uris(conn)

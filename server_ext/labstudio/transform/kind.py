@@ -19,6 +19,8 @@ from ..errors import Invalid, NotFound
 from ..jobs import kinds
 from ..jobs.engine import JobEngine, KindDefinition, KindLaunch
 from ..jobs.layout import Layout
+from ..paths import confine
+from ..serving import sources
 from ..serving.requirements import transform_plan_entry
 from ..shapes.transform import CreateTransformJobRequest, DescribeTransformJobResponse, ListTransformJobsResponse, TransformJobSummary
 from ..store.entities import Job
@@ -56,8 +58,6 @@ class TransformDefinition(KindDefinition[TransformSpec, DescribeTransformJobResp
     ) -> KindLaunch:
         """The runner's plan; the model is resolved and checked now, snapshotted into the job's
         folder once it is claimed (with the runner's config and the code's requirements)."""
-        from ..serving import sources
-
         root = root_dir.resolve() if root_dir is not None else None  # links are compared resolved
         source = _resolve_model(engine, spec, base_dir, root)
         if root is not None:
@@ -108,9 +108,6 @@ class TransformDefinition(KindDefinition[TransformSpec, DescribeTransformJobResp
 
 def _resolve_model(engine: JobEngine, spec: TransformSpec, base_dir: Path | None, root_dir: Path | None) -> Any:
     """The model as endpoints resolve it: a Completed training job, or an archive/folder/file."""
-    from ..paths import confine
-    from ..serving import sources
-
     def job_lookup(name: str) -> Job:
         return engine.get(name, kinds.TRAINING)
 

@@ -44,6 +44,7 @@ from ..machines import beat_interval, owned_elsewhere
 from ..store import events as events_store
 from ..store import leases as leases_store
 from ..store import tuning as store
+from ..store.db import Connection
 from ..store.tuning import TrialRecord
 from .describe import best_trial
 from .early_stopping import should_stop
@@ -133,7 +134,7 @@ class Tuner:
         me = os.getpid()
         ticks = procutil.start_ticks(me)
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> bool:
             if not leases_store.acquire(
                 conn, lease_name(self.name), holder=self.holder, machine=self.machine, pid=me, start_ticks=ticks,
                 now=now, ttl=self.lease_ttl, replacing=self.replacing,
@@ -144,7 +145,7 @@ class Tuner:
 
         return bool(self.db.run_write(body))
 
-    def _renew(self, conn) -> None:  # type: ignore[no-untyped-def]
+    def _renew(self, conn: Connection) -> None:
         """Inside a write transaction: extend our lease, or raise LeaseLost."""
         now = time.time()
         if not leases_store.renew(conn, lease_name(self.name), holder=self.holder, now=now, ttl=self.lease_ttl):
@@ -184,7 +185,7 @@ class Tuner:
             self._discard_prepared()  # e.g. the job failed: that trial will never run
             try:
                 self.db.run_write(lambda conn: leases_store.release(conn, lease_name(self.name), holder=self.holder))
-            except Exception:  # noqa: BLE001 - it expires by itself
+            except Exception:  # it expires by itself
                 log.warning("releasing the lease failed:\n%s", traceback.format_exc())
         return 0
 
@@ -375,7 +376,7 @@ class Tuner:
         self.prepared = None
         now = time.time()
 
-        def record(conn):  # type: ignore[no-untyped-def]
+        def record(conn: Connection) -> None:
             self._renew(conn)  # a tuner that lost the lease launches nothing (LeaseLost rolls it back)
             job = store.get_tuning_job(conn, self.name)
             if job is None or job.status != "InProgress":
@@ -460,7 +461,7 @@ class Tuner:
         # A trial the rule stopped may have completed before the stop reached it: then it was not stopped early.
         early = t.early_stopped and t.job_status == "Stopped"
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> None:
             store.set_trial(conn, self.name, t.number, state="Finished", objective=value, finished_time=now, early_stopped=early)
             trials = store.list_trials(conn, self.name)
             best = best_trial(trials, self.spec)
@@ -541,7 +542,7 @@ class Tuner:
     def _end(self, status: str, reason: str | None, allowed: tuple[str, ...] = ("InProgress", "Stopping")) -> None:
         now = time.time()
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> None:
             self._renew(conn)  # only the lease's holder ends the job
             if store.set_status_if(conn, self.name, allowed, status=status, failure_reason=reason, end_time=now):
                 events_store.append(conn, "tuning.status", {"name": self.name, "status": status})

@@ -36,6 +36,7 @@ from ..store import Database
 from ..store import events as events_store
 from ..store import leases as leases_store
 from ..store import tuning as store
+from ..store.db import Connection
 from ..store.leases import Lease
 from ..store.tuning import TrialRecord, TuningJob
 from .describe import describe, job_summary, trial_summary
@@ -122,7 +123,7 @@ class TuningService:
         else:
             shutil.copytree(template.source_dir, target, ignore=SNAPSHOT_IGNORE, symlinks=True)
 
-    def _check_parents(self, conn, spec: TuningSpec) -> None:  # type: ignore[no-untyped-def]
+    def _check_parents(self, conn: Connection, spec: TuningSpec) -> None:
         """Warm-start parents exist, are finished, and searched a compatible objective and space."""
         for parent in spec.warm_start_parents:
             job = store.get_tuning_job(conn, parent)
@@ -146,7 +147,7 @@ class TuningService:
                     field="warm_start.parents",
                 )
 
-    def _insert(self, conn, spec: TuningSpec, now: float) -> None:  # type: ignore[no-untyped-def]
+    def _insert(self, conn: Connection, spec: TuningSpec, now: float) -> None:
         if store.tuning_job_exists(conn, spec.name):
             raise _name_taken(spec.name)
         store.insert_tuning_job(
@@ -231,11 +232,11 @@ class TuningService:
                 f"{code_dir(self.settings, job.name)} is missing, so it cannot be resumed; create the tuning job again."
             )
 
-        def body(conn):  # type: ignore[no-untyped-def]
-            done = store.set_status_if(conn, job.name, ("InProgress", "Stopping"), status="Failed", failure_reason=reason, end_time=now)
+        def body(conn: Connection) -> bool:
+            done = store.set_status_if(conn, job.name, JobStatus.active(), status=JobStatus.FAILED, failure_reason=reason, end_time=now)
             if done:
-                events_store.append(conn, "tuning.status", {"name": job.name, "status": "Failed"})
-            return done
+                events_store.append(conn, "tuning.status", {"name": job.name, "status": JobStatus.FAILED})
+            return bool(done)
 
         if not self.db.run_write(body):
             return False
@@ -356,9 +357,9 @@ class TuningService:
             raise Conflict(f"Tuning job {name!r} is already {job.status}; only running tuning jobs can be stopped.")
         now = time.time()
 
-        def body(conn):  # type: ignore[no-untyped-def]
-            if store.set_status_if(conn, name, ("InProgress",), status="Stopping", stop_requested_time=now):
-                events_store.append(conn, "tuning.status", {"name": name, "status": "Stopping"})
+        def body(conn: Connection) -> None:
+            if store.set_status_if(conn, name, (JobStatus.IN_PROGRESS,), status=JobStatus.STOPPING, stop_requested_time=now):
+                events_store.append(conn, "tuning.status", {"name": name, "status": JobStatus.STOPPING})
 
         self.db.run_write(body)
         for trial in self._trials(name):

@@ -196,7 +196,7 @@ class RayBackend(Backend):
                 job = jobs_store.get_job(conn, name, with_transitions=False)
             if job is not None and not job.is_terminal:
                 self.cleanup_dead(job, None)
-        except Exception:  # noqa: BLE001 - best effort; the reconciler finishes the job
+        except Exception:  # best effort; the reconciler finishes the job
             pass
 
     def cleanup_dead(self, job: Job, layout: Any) -> None:
@@ -208,7 +208,7 @@ class RayBackend(Backend):
             from ray.util import get_placement_group, remove_placement_group
 
             remove_placement_group(get_placement_group(f"labstudio/{job.name}"))
-        except Exception:  # noqa: BLE001 - gone already, or the cluster is unreachable
+        except Exception:  # best effort; the reconciler finishes the job
             pass
 
     # -- liveness -------------------------------------------------------------------

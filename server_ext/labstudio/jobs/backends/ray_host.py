@@ -130,7 +130,7 @@ class JobHost:
         sup_env[ENV_NODE_ID] = self.node_id
         # algo-1's address is known only now that the hosts are placed: the supervisor's --master
         master = ["--master", f"{self._leader_ip()}:{plan['rendezvous'][1]}"] if plan.get("rendezvous") else []
-        log = open(host_dir / "supervisor.log", "ab")  # noqa: SIM115 - the child's, closed below
+        log = open(host_dir / "supervisor.log", "ab")  # the child's, closed below
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "labstudio.supervise", str(job_dir), "--host", host, *master, "--foreground"],
@@ -140,7 +140,7 @@ class JobHost:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - prctl must run in the child
+                preexec_fn=_die_with_parent,  # prctl must run in the child
             )
         finally:
             log.close()
@@ -194,7 +194,7 @@ class JobHost:
         if self.host == LEADER:
             try:
                 ray.util.remove_placement_group(self.placement)
-            except Exception:  # noqa: BLE001 - already removed: nothing to release
+            except Exception:  # already removed: nothing to release
                 pass
         ray.actor.exit_actor()
 

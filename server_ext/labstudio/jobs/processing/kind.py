@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...artifacts import ArtifactStore
 from ...errors import Invalid
 from ...shapes.processing import CreateProcessingJobRequest, DescribeProcessingJobResponse, ListProcessingJobsResponse, ProcessingJobSummary
 from ...store.entities import Job
@@ -35,8 +36,6 @@ def output_key(name: str, output_name: str) -> str:
 
 def output_uris(artifact_uri: str, spec: ProcessingSpec) -> list[str]:
     """Where each output is copied when the job completes: its destination, or the artifact store."""
-    from ...artifacts import ArtifactStore
-
     store: ArtifactStore | None = None
     uris: list[str] = []
     for item in spec.outputs:

@@ -115,7 +115,7 @@ class PredictionThread:
             job.started = True
             try:
                 result, error = self.invoke(*job.args), None
-            except BaseException as exc:  # noqa: BLE001 - the user's code may raise anything; the handler maps it
+            except BaseException as exc:  # the user's code may raise anything; the handler maps it
                 result, error = None, exc
             try:
                 self.loop.call_soon_threadsafe(job._settle, result, error)
@@ -304,7 +304,7 @@ def run_worker(
         log.error("loading the model failed: %s", exc)
         state.send({"event": "failed", "reason": str(exc)})
         return 3
-    except BaseException as exc:  # noqa: BLE001 - anything the user's code raises
+    except BaseException as exc:  # anything the user's code raises
         traceback.print_exc()
         from ...exc_text import describe
 
