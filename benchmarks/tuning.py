@@ -32,12 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labstudio.shapes import to_json
+
 SCRIPT = """import argparse
 import logging
 
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.model_selection import cross_val_score
+from labstudio.shapes import to_json
 
 p = argparse.ArgumentParser()
 p.add_argument("--n_estimators", type=int, default=100)
@@ -120,7 +123,7 @@ def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Resu
     core = Core.from_env()
     t0 = time.perf_counter()
     epoch0 = time.time()
-    name = core.tuning.submit(
+    name = to_json(core.tuning.submit(
         {
             "training": {
                 "entry_point": script.name,
@@ -137,13 +140,13 @@ def bench_labstudio(script: Path, trials: int, parallel: int, seed: int) -> Resu
             "max_parallel_jobs": parallel,
             "random_seed": seed,
         }
-    )["HyperParameterTuningJobName"]
-    final = core.tuning.wait(name, poll=0.01)
+    ))["HyperParameterTuningJobName"]
+    final = to_json(core.tuning.wait(name, poll=0.01))
     wall = time.perf_counter() - t0
     epoch1 = epoch0 + wall
     if final["HyperParameterTuningJobStatus"] != "Completed":
         raise RuntimeError(f"labstudio tuning job ended {final['HyperParameterTuningJobStatus']}: {final['FailureReason']}")
-    summaries = core.tuning.training_jobs(name)["TrainingJobSummaries"]
+    summaries = to_json(core.tuning.training_jobs(name))["TrainingJobSummaries"]
     best = float(final["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
     # The tuner's own share: each trial after the first `parallel` is submitted when an earlier
     # one ends; the gap is the time to notice the end, tell the search, ask, record and submit.

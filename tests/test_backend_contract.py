@@ -370,9 +370,9 @@ def test_tuning_sweep(backend: str, tmp_path: Path) -> None:
             "hyperparameter_ranges": {"level": {"type": "Continuous", "min_value": 0.0, "max_value": 5.0}},
             "strategy": "Random", "max_jobs": 4, "max_parallel_jobs": 2, "random_seed": 7,
         })
-        final = core.tuning.wait(name, timeout=300)
+        final = to_json(core.tuning.wait(name, timeout=300))
         assert final["HyperParameterTuningJobStatus"] == "Completed", final.get("FailureReason")
-        trials = core.tuning.training_jobs(name)["TrainingJobSummaries"]
+        trials = to_json(core.tuning.training_jobs(name))["TrainingJobSummaries"]
         assert len(trials) == 4
         best = min(trials, key=lambda t: t["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
         assert final["BestTrainingJob"]["TrainingJobName"] == best["TrainingJobName"]

@@ -293,8 +293,8 @@ def test_a_tuning_trial_that_fills_the_disk_fails_saying_so(core, write_script, 
         "hyperparameter_ranges": {"level": {"type": "Continuous", "min_value": 0.0, "max_value": 1.0}},
         "strategy": "Random", "max_jobs": 1, "max_parallel_jobs": 1, "random_seed": 3,
     })
-    final = core.tuning.wait("flood-sweep", timeout=180)
-    trial = core.tuning.training_jobs("flood-sweep")["TrainingJobSummaries"][0]
+    final = to_json(core.tuning.wait("flood-sweep", timeout=180))
+    trial = to_json(core.tuning.training_jobs("flood-sweep"))["TrainingJobSummaries"][0]
     assert trial["TrainingJobStatus"] == "Failed"
     assert trial["FailureReason"].startswith("ClientError: The disk is full: no space left to write the job's log"), trial
     assert f"the file system at {labstudio_home.parent} has" in trial["FailureReason"]

@@ -332,12 +332,12 @@ def test_a_tuner_is_judged_by_its_lease_and_only_its_machine_replaces_a_dead_one
         wait_for(lambda: b.tuning.check("leased"), timeout=60, interval=0.5, message="B to fail the tuning job")
     finally:
         os.kill(second.pid, signal.SIGCONT)
-    described = a.tuning.describe("leased")
+    described = to_json(a.tuning.describe("leased"))
     assert described["HyperParameterTuningJobStatus"] == "Failed"
     reason = described["FailureReason"]
     assert "machine 'machine-a'" in reason and "last heartbeat was at" in reason and "code snapshot" in reason, reason
     wait_for(lambda: not procs.is_alive(second.pid, second.start_ticks), timeout=60, message="the thawed tuner to end")
-    for trial in a.tuning.training_jobs("leased")["TrainingJobSummaries"]:  # asked to stop by B, stopped by A's supervisors
+    for trial in to_json(a.tuning.training_jobs("leased"))["TrainingJobSummaries"]:  # asked to stop by B, stopped by A's supervisors
         a.jobs.wait(trial["TrainingJobName"], timeout=60)
 
 
@@ -349,7 +349,7 @@ def test_a_tuner_taken_over_elsewhere_stops_without_launching_a_trial_more(labst
 
     def tuner() -> Any:
         job = a.tuning.get("moved")
-        trials = a.tuning.training_jobs("moved")["TrainingJobSummaries"]
+        trials = to_json(a.tuning.training_jobs("moved"))["TrainingJobSummaries"]
         with a.db.read() as conn:
             lease = leases.get(conn, "tuner:moved")
         return lease if job.tuner_spawn_time is None and lease is not None and trials else None
@@ -364,9 +364,9 @@ def test_a_tuner_taken_over_elsewhere_stops_without_launching_a_trial_more(labst
         os.kill(first.pid, signal.SIGCONT)
     # Thawed, A's tuner finds the lease gone and ends without launching anything.
     wait_for(lambda: not procs.is_alive(first.pid, first.start_ticks), timeout=60, message="A's tuner to stop")
-    final = a.tuning.wait("moved", timeout=180)
+    final = to_json(a.tuning.wait("moved", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed"
-    trials = a.tuning.training_jobs("moved")["TrainingJobSummaries"]
+    trials = to_json(a.tuning.training_jobs("moved"))["TrainingJobSummaries"]
     assert len(trials) == 5 == len({t["TrainingJobName"] for t in trials})
     assert a.tuning.get("moved").tuner_machine == "machine-b" and taken.holder != first.holder
     def released() -> bool:
@@ -439,9 +439,9 @@ def test_two_machines_share_a_store_without_touching_each_others_work(
         # Through all of B's reconcile passes (every 0.5 s) the job completes, the sweep runs
         # exactly max_jobs trials under A's tuner, and the endpoint keeps answering.
         assert to_json(a.jobs.wait(completes, timeout=120))["TrainingJobStatus"] == "Completed"
-        swept = a.tuning.wait("sweep", timeout=180)
+        swept = to_json(a.tuning.wait("sweep", timeout=180))
         assert swept["HyperParameterTuningJobStatus"] == "Completed"
-        trials = a.tuning.training_jobs("sweep")["TrainingJobSummaries"]
+        trials = to_json(a.tuning.training_jobs("sweep"))["TrainingJobSummaries"]
         assert len(trials) == 3 and all(t["TrainingJobStatus"] == "Completed" for t in trials)
         assert a.tuning.get("sweep").tuner_machine == "machine-a"
         assert a.tuning.get("sweep").tuner_spawn_time is None  # B never started a tuner for it
@@ -501,7 +501,7 @@ def _stop_all(core: Core) -> None:
             core.endpoints.delete(item["EndpointName"], timeout=15)
         except Exception:
             pass
-    for job in core.tuning.list(status="InProgress")["HyperParameterTuningJobSummaries"]:
+    for job in to_json(core.tuning.list(status="InProgress"))["HyperParameterTuningJobSummaries"]:
         try:
             core.tuning.stop(job["HyperParameterTuningJobName"])
         except Exception:

@@ -77,7 +77,7 @@ def test_a_trial_a_dead_tuner_prepared_is_removed_and_asked_again(core, write_sc
     (half / "opt" / "ml" / "code").mkdir(parents=True)
     (half / "opt" / "ml" / "code" / script.name).write_text(script.read_text())
     assert core.tuning.check("prep") is True  # a new tuner was started
-    final = core.tuning.wait("prep", timeout=180)
+    final = to_json(core.tuning.wait("prep", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
 
     names = [t["TrainingJobName"] for t in _trials(core, "prep")]

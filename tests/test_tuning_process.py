@@ -59,7 +59,7 @@ def _request(script: Path, name: str, **changes: Any) -> dict[str, Any]:
 
 
 def _trials(core, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending")["TrainingJobSummaries"]
+    return to_json(core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending"))["TrainingJobSummaries"]
 
 
 def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
@@ -79,11 +79,11 @@ def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
 
 def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_script) -> None:
     script = write_script(TRIAL)
-    d = core.tuning.submit(_request(script, "sweep"))
+    d = to_json(core.tuning.submit(_request(script, "sweep")))
     assert d["HyperParameterTuningJobStatus"] == "InProgress"
     # The trials train from the snapshot taken at submit: a broken script now changes nothing.
     script.write_text("import sys; sys.exit('edited after submit')\n")
-    final = core.tuning.wait("sweep", timeout=180)
+    final = to_json(core.tuning.wait("sweep", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     assert final["TrainingJobStatusCounters"] == {"Completed": 6, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0}
     assert final["ObjectiveStatusCounters"] == {"Succeeded": 6, "Pending": 0, "Failed": 0}
@@ -120,7 +120,7 @@ def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_scr
     last_progress = [e["payload"] for e in events if e["kind"] == "tuning.progress"][-1]
     assert last_progress["completed"] == 6 and last_progress["total"] == 6
     assert last_progress["best"] == pytest.approx(best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
-    listed = core.tuning.list()["HyperParameterTuningJobSummaries"]
+    listed = to_json(core.tuning.list())["HyperParameterTuningJobSummaries"]
     assert [s["HyperParameterTuningJobName"] for s in listed] == ["sweep"]
     assert listed[0]["BestObjectiveValue"] == pytest.approx(last_progress["best"])
 
@@ -146,7 +146,7 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
     # complete and the test fail. The others are quick.
     body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12, "slow-levels": "3,5"}
     core.tuning.submit(body)
-    final = core.tuning.wait("early", timeout=240)
+    final = to_json(core.tuning.wait("early", timeout=240))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     trials = _trials(core, "early")
     by_level = {int(t["TunedHyperParameters"]["level"]): t for t in trials}
@@ -212,7 +212,7 @@ def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core
     core.db.run_write(lambda conn: tuning_store.add_trial(conn, "resume", 5, orphan, {"level": 1.5}, {}, recorded[-1].created_time))
     assert core.tuning.check("resume") is True  # a new tuner was started
     _open_gates(gate, *range(3, 8))
-    final = core.tuning.wait("resume", timeout=180)
+    final = to_json(core.tuning.wait("resume", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     assert core.tuning.get("resume").tuner_pid != job.tuner_pid
 
@@ -245,7 +245,7 @@ def test_a_resumed_tuner_never_runs_more_than_max_jobs_trials(core, write_script
     core.db.run_write(lambda conn: tuning_store.add_trial(conn, "capped", 4, "capped-004-0badcafe", {"level": 1.5}, {}, 0.0))
     assert core.tuning.check("capped") is True
     _open_gates(gate, 3, 4)
-    final = core.tuning.wait("capped", timeout=180)
+    final = to_json(core.tuning.wait("capped", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     names = [t["TrainingJobName"] for t in _trials(core, "capped")]
     assert [int(n.rsplit("-", 2)[1]) for n in names] == [1, 2, 3]
@@ -278,7 +278,7 @@ def test_a_trial_recorded_by_a_tuner_that_died_before_starting_it_still_runs(cor
     assert core.jobs.get("unstarted-002-0badcafe").supervisor_pid is None
     assert core.tuning.check("unstarted") is True
     _open_gates(gate, 1, 2, 3)
-    final = core.tuning.wait("unstarted", timeout=180)
+    final = to_json(core.tuning.wait("unstarted", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     trials = _trials(core, "unstarted")
     assert [t["TrainingJobName"] for t in trials][1] == "unstarted-002-0badcafe"
@@ -314,9 +314,9 @@ def test_stop_stops_every_running_trial(core, write_script) -> None:
         return sum(1 for t in _trials(core, "halt") if t["TrainingStartTime"] and t["TrainingJobStatus"] == "InProgress")
 
     wait_for(lambda: running() == 2, timeout=120, message="two running trials")
-    stopping = core.tuning.stop("halt")
+    stopping = to_json(core.tuning.stop("halt"))
     assert stopping["HyperParameterTuningJobStatus"] in ("Stopping", "Stopped")
-    final = core.tuning.wait("halt", timeout=120)
+    final = to_json(core.tuning.wait("halt", timeout=120))
     assert final["HyperParameterTuningJobStatus"] == "Stopped"
     trials = _trials(core, "halt")
     assert len(trials) == 2 and all(t["TrainingJobStatus"] == "Stopped" for t in trials)
@@ -333,7 +333,7 @@ def test_a_sweep_whose_every_trial_fails_is_failed_with_the_first_reason(core, w
     body = _request(script, "doomed", max_jobs=3)
     body["training"]["hyperparameters"] = {"fail": "yes"}
     core.tuning.submit(body)
-    final = core.tuning.wait("doomed", timeout=120)
+    final = to_json(core.tuning.wait("doomed", timeout=120))
     assert final["HyperParameterTuningJobStatus"] == "Failed"
     assert final["TrainingJobStatusCounters"]["NonRetryableError"] == 3
     assert final["ObjectiveStatusCounters"] == {"Succeeded": 0, "Pending": 0, "Failed": 3}

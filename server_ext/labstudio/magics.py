@@ -273,7 +273,7 @@ class LabstudioMagics(Magics):
         core = get_core()
         with _user_errors("%tune"):
             described = core.tuning.submit(build_tuning_request(args), base_dir=Path.cwd())
-            tuner = HyperparameterTuner.attach(described["HyperParameterTuningJobName"], job_details=described)
+            tuner = HyperparameterTuner.attach(described.HyperParameterTuningJobName, job_details=to_json(described))
         job = tuner._require_job()
         if not args.wait:
             if in_notebook():

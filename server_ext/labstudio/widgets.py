@@ -430,7 +430,7 @@ class TuningMonitor(PollingMonitor):
     def refresh(self) -> None:
         """One poll of the store: status, progress, best so far, chart, latest trials."""
         with self._lock:
-            d = self._core.tuning.describe(self.tuning_job_name)
+            d = to_json(self._core.tuning.describe(self.tuning_job_name))
             trials = all_trials(self._core, self.tuning_job_name)
             config = d["HyperParameterTuningJobConfig"]
             objective = config["HyperParameterTuningJobObjective"]

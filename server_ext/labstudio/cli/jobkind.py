@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..answer import to_json
 from ..jobs import kinds
 from ..jobs.kinds import JobKind
 from ..status import JobStatus
@@ -29,13 +30,6 @@ def core() -> Any:
     from ..core import Core
 
     return Core.from_env()
-
-
-def to_json(model: Any) -> Any:
-    """A service's answer as the JSON the REST API gives (imported late, like `core`)."""
-    from ..shapes.common import to_json as dump
-
-    return dump(model)
 
 
 def fmt_time(value: str | None) -> str:

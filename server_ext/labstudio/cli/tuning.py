@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..answer import to_json
 from ..errors import Invalid
 from ..humanize import format_duration, format_number
 from ..status import JobStatus
@@ -195,7 +196,7 @@ def watch(core: Any, name: str, poll: float = 0.5) -> Iterator[tuple[dict[str, A
             core.tuning.check(name)
             last_check = now
         trials = all_trials(core, name)
-        described = core.tuning.describe(name)  # after the trials: its best so far covers every trial listed
+        described = to_json(core.tuning.describe(name))  # after the trials: its best so far covers every trial listed
         terminal = JobStatus(described["HyperParameterTuningJobStatus"]).is_terminal()
         if terminal:
             trials = all_trials(core, name)  # none that ended in between is left out
@@ -233,7 +234,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     request = build_tuning_request(args)
     core = _core()
     described = core.tuning.submit(request, base_dir=Path.cwd())
-    name = described["HyperParameterTuningJobName"]
+    name = described.HyperParameterTuningJobName
     print(name, flush=True)
     if not args.wait:
         return 0
@@ -252,7 +253,7 @@ def _best_value(summary: dict[str, Any]) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    result = _core().tuning.list(status=args.status, name_contains=args.name_contains, max_results=args.max_results)
+    result = to_json(_core().tuning.list(status=args.status, name_contains=args.name_contains, max_results=args.max_results))
     jobs = result["HyperParameterTuningJobSummaries"]
     if args.json:
         print_json(jobs)
@@ -270,7 +271,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    d = _core().tuning.describe(args.name)
+    d = to_json(_core().tuning.describe(args.name))
     if args.json:
         print_json(d)
         return 0
@@ -310,7 +311,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 def _cmd_trials(args: argparse.Namespace) -> int:
     core = _core()
-    described = core.tuning.describe(args.name)
+    described = to_json(core.tuning.describe(args.name))
     trials = all_trials(core, args.name)
     if args.json:
         print_json({"TrainingJobSummaries": trials, "NextToken": None})
@@ -333,7 +334,7 @@ def _cmd_trials(args: argparse.Namespace) -> int:
 
 
 def _cmd_stop(args: argparse.Namespace) -> int:
-    d = _core().tuning.stop(args.name)
+    d = to_json(_core().tuning.stop(args.name))
     print(f"{d['HyperParameterTuningJobName']}: {d['HyperParameterTuningJobStatus']}")
     return 0
 

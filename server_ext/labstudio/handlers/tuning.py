@@ -40,7 +40,7 @@ class TuningJobsHandler(LabstudioHandler):
         body = parse(CreateTuningJobRequest, self.json_body())
         root = Path(os.path.expanduser(self.settings.get("server_root_dir", os.getcwd())))
         described = await self.call(self.core.tuning.submit, body, base_dir=root, root_dir=root)
-        self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/tuning-jobs/{described['HyperParameterTuningJobName']}")
+        self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/tuning-jobs/{described.HyperParameterTuningJobName}")
         self.reply(described, status=201)
 
 

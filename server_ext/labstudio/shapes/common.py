@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
+from ..answer import to_json as to_json  # re-exported: the shapes' JSON form
 from ..errors import Invalid
 
 # SageMaker's resource-name rule (training jobs, endpoints, variants; later tuning and
@@ -48,19 +49,6 @@ class Response(BaseModel):
     list (SageMaker's describe answers carry more than the panel reads), and the generated
     TypeScript keeps exact property types instead of an `unknown` index signature.
     """
-
-
-def to_json(value: Any) -> Any:
-    """A response shape (or a list of them) as its JSON value: `model_dump(mode="json")`
-    without the fields the service left unset, so an answer carries exactly the keys it always
-    carried (a describe's `Deleted` appears only for a deleted archive). What REST answers, and
-    what the SDK's describe() dictionaries, the CLI's --json and the widgets read. A plain
-    value is returned as it is."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_unset=True)
-    if isinstance(value, list):
-        return [to_json(item) for item in value]
-    return value
 
 
 class Error(BaseModel):

@@ -25,7 +25,7 @@ from .common import (
     TagKey,
     TagValue,
 )
-from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest
+from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest, Tag
 
 TuningJobStatus = JobStatus  # the five words every kind of job shares
 TuningStrategy = Literal["Bayesian", "Random", "Grid", "Hyperband"]
@@ -180,6 +180,8 @@ class TrainingJobDefinition(Response):
     EntryPoint: str
     SourceDir: str | None = None
     Channels: dict[str, str] | None = None
+    Environment: dict[str, str] | None = None
+    MaxRuntimeInSeconds: int | None = Field(default=None, description="Each trial's time limit (the template's max_runtime_seconds).")
     EstimatorClass: str | None = None
 
 
@@ -226,6 +228,7 @@ class TuningTrainingJobSummary(Response):
     FailureReason: str | None = None
     EarlyStopped: bool = Field(default=False, description="Stopped by the early-stopping rule (labstudio's addition).")
     RunId: str | None = None
+    TrialNumber: int | None = Field(default=None, description="The trial's number in the sweep, from 0 (labstudio's addition).")
 
 
 class DescribeTuningJobResponse(Response):
@@ -245,6 +248,7 @@ class DescribeTuningJobResponse(Response):
     BestTrainingJob: TuningTrainingJobSummary | None = None
     FailureReason: str | None = None
     ExperimentName: str | None = None
+    Tags: list[Tag] | None = None
 
 
 class TuningJobSummary(Response):

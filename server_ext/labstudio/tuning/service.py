@@ -30,7 +30,13 @@ from ..jobs.service import JobService
 from ..jobs.spec import JobSpec
 from ..machines import silence
 from ..shapes import NAME_RE
-from ..shapes.tuning import MAX_RESULTS, CreateTuningJobRequest
+from ..shapes.tuning import (
+    MAX_RESULTS,
+    CreateTuningJobRequest,
+    DescribeTuningJobResponse,
+    ListTuningJobsResponse,
+    ListTuningTrainingJobsResponse,
+)
 from ..status import JobStatus
 from ..store import Database
 from ..store import events as events_store
@@ -90,7 +96,7 @@ class TuningService:
         *,
         base_dir: Path | None = None,
         root_dir: Path | None = None,
-    ) -> dict[str, Any]:
+    ) -> DescribeTuningJobResponse:
         """Validate, snapshot the code once, record, start the tuner; returns describe(name).
 
         Raises Invalid (naming the field) and NameTaken (409) before anything is created."""
@@ -269,14 +275,14 @@ class TuningService:
         with self.db.read() as conn:
             return store.list_trials(conn, name)
 
-    def describe(self, name: str) -> dict[str, Any]:
+    def describe(self, name: str) -> DescribeTuningJobResponse:
         """DescribeHyperParameterTuningJob's shape. Raises NotFound."""
         job = self.get(name)
-        return describe(job, self._trials(name))
+        return DescribeTuningJobResponse.model_validate(describe(job, self._trials(name)))
 
     def list(
         self, *, status: str | None = None, max_results: int = 100, next_token: str | None = None, name_contains: str | None = None
-    ) -> dict[str, Any]:
+    ) -> ListTuningJobsResponse:
         """ListHyperParameterTuningJobs, newest first. Raises Invalid for an unknown status,
         max_results outside 1..MAX_RESULTS or a next_token this API did not return."""
         if status is not None and status not in tuple(JobStatus):
@@ -297,10 +303,12 @@ class TuningService:
         by_job: dict[str, builtins.list[TrialRecord]] = {}
         for t in trials:
             by_job.setdefault(t.tuning_job_name, []).append(t)
-        return {
-            "HyperParameterTuningJobSummaries": [job_summary(j, by_job.get(j.name, [])) for j in jobs],
-            "NextToken": _encode([jobs[-1].creation_time, jobs[-1].name]) if more and jobs else None,
-        }
+        return ListTuningJobsResponse.model_validate(
+            {
+                "HyperParameterTuningJobSummaries": [job_summary(j, by_job.get(j.name, [])) for j in jobs],
+                "NextToken": _encode([jobs[-1].creation_time, jobs[-1].name]) if more and jobs else None,
+            }
+        )
 
     def training_jobs(
         self,
@@ -311,7 +319,7 @@ class TuningService:
         sort_order: str = "Descending",
         max_results: int = 100,
         next_token: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ListTuningTrainingJobsResponse:
         """ListTrainingJobsForHyperParameterTuningJob. Trials without an objective sort last
         by FinalObjectiveMetricValue. Raises NotFound and Invalid (status, sort_by, sort_order,
         max_results, next_token)."""
@@ -345,11 +353,11 @@ class TuningService:
             rows.sort(key=lambda r: (r[key], r["TrialNumber"]), reverse=reverse)
         page = rows[offset : offset + max_results]
         more = offset + max_results < len(rows)
-        return {"TrainingJobSummaries": page, "NextToken": _encode(offset + max_results) if more else None}
+        return ListTuningTrainingJobsResponse.model_validate({"TrainingJobSummaries": page, "NextToken": _encode(offset + max_results) if more else None})
 
     # -- control --------------------------------------------------------------------------
 
-    def stop(self, name: str) -> dict[str, Any]:
+    def stop(self, name: str) -> DescribeTuningJobResponse:
         """Stop every running trial; the tuner ends the job Stopped once they all ended.
         Raises NotFound, and Conflict when the tuning job already ended."""
         job = self.get(name)
@@ -371,7 +379,7 @@ class TuningService:
         self.check(name)  # a dead tuner is restarted to finish the stop
         return self.describe(name)
 
-    def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> dict[str, Any]:
+    def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> DescribeTuningJobResponse:
         """Block until the tuning job ends, restarting a dead tuner on the way; describe it.
         Raises NotFound, and TimeoutError when `timeout` seconds pass first."""
         deadline = None if timeout is None else time.monotonic() + timeout
