@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..humanize import format_duration
+from ..status import JobStatus
 from . import jobkind, parse_pairs
 
 _core = jobkind.core
@@ -80,7 +81,7 @@ def transform_summary(described: Mapping[str, Any]) -> str:
     """One line saying how a transform job ended: status, records, where the output went, or why it failed."""
     status = described["TransformJobStatus"]
     parts = [f"Transform job {described['TransformJobName']}: {status}, {progress_text(described)}"]
-    if status == "Completed":
+    if status == JobStatus.COMPLETED:
         parts.append(f"output: {described['TransformOutput']['S3OutputPath']}")
     if described.get("FailureReason"):
         parts.append(f"reason: {described['FailureReason']}")

@@ -177,7 +177,7 @@ def trial_line(trial: dict[str, Any], described: dict[str, Any], index: int) -> 
     best = described.get("BestTrainingJob")
     if best and objective_value(best) is not None:
         text += f"; best so far {format_number(objective_value(best))} ({best['TrainingJobName']})"
-    if trial.get("FailureReason") and trial["TrainingJobStatus"] == "Failed":
+    if trial.get("FailureReason") and trial["TrainingJobStatus"] == JobStatus.FAILED:
         text += f"; reason: {trial['FailureReason']}"
     return text
 
@@ -244,7 +244,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         print(f"\nlabstudio: stopped following; the tuning job goes on. Stop it with: labstudio tuning stop {name}", file=sys.stderr)
         return 130
     print(tuning_summary(final), flush=True)
-    return 0 if final["HyperParameterTuningJobStatus"] == "Completed" else 1
+    return 0 if final["HyperParameterTuningJobStatus"] == JobStatus.COMPLETED else 1
 
 
 def _best_value(summary: dict[str, Any]) -> str:
@@ -350,7 +350,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tsub = tuning.add_subparsers(dest="tuning_command", metavar="ACTION", parser_class=type(tuning))
     tsub.required = True
     ls = tsub.add_parser("list", help="tuning jobs, newest first")
-    ls.add_argument("--status", choices=["InProgress", "Completed", "Failed", "Stopping", "Stopped"])
+    ls.add_argument("--status", choices=[s.value for s in JobStatus])
     ls.add_argument("--name-contains")
     ls.add_argument("--max-results", type=int, default=100)
     ls.add_argument("--json", action="store_true")

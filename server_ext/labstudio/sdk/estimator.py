@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..status import JobStatus
 from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
 from .compat import check_instance_type, gpu_environment, split_kwargs
@@ -273,10 +274,10 @@ class Estimator:
         "be deployed", "run a batch transform", "make a Model"), since only then is there a model."""
         job = self._require_job()
         status = job.status
-        if status != "Completed":
+        if status != JobStatus.COMPLETED:
             raise ValueError(
                 f"training job {job.name} is {status}: only a Completed job can {action}"
-                + (" (wait for it with estimator.latest_training_job.wait())" if status in ("InProgress", "Stopping") else "")
+                + (" (wait for it with estimator.latest_training_job.wait())" if status in JobStatus.active() else "")
             )
         return job
 

@@ -95,7 +95,7 @@ class TrainingJob:
     def model_data(self) -> str | None:
         """The model archive once the job completed (copied under output_path when one was given)."""
         described = self.describe()
-        if described["TrainingJobStatus"] != "Completed":
+        if described["TrainingJobStatus"] != JobStatus.COMPLETED:
             return None
         return self._export(described) or described["ModelArtifacts"]["S3ModelArtifacts"]
 
@@ -161,7 +161,7 @@ class TrainingJob:
 
     def _export(self, described: dict[str, Any]) -> str | None:
         """Copy the archives to ``<output_path>/<job>/output/`` once, as SageMaker lays them out."""
-        if not self.output_path or described["TrainingJobStatus"] != "Completed":
+        if not self.output_path or described["TrainingJobStatus"] != JobStatus.COMPLETED:
             return None
         if self._exported:
             return self._exported

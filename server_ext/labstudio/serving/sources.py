@@ -21,6 +21,7 @@ from pathlib import Path
 from ..artifacts import extract_archive, fetch
 from ..errors import Invalid, NotFound
 from ..shapes.common import NAME_RE
+from ..status import JobStatus
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
 _IGNORE = shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints", "*.pyc")
@@ -79,7 +80,7 @@ def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of
         if job is not None:
             status = getattr(job, "status", "")
             artifact = getattr(job, "model_artifact", None)
-            if status != "Completed":
+            if status != JobStatus.COMPLETED:
                 raise Invalid(f"training job {source!r} is {status}: only a Completed job can be deployed", field="Source")
             if not artifact:
                 raise Invalid(f"training job {source!r} has no model archive (its model folder was empty)", field="Source")

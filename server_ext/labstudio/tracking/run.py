@@ -31,6 +31,7 @@ from ..config import ENV_RUN_ID, JobContext, Settings
 from ..errors import Invalid, NotFound
 from ..shapes.common import check_tag_limits
 from ..shapes.text import check_text
+from ..status import JobStatus
 from ..store import Database, get_database
 from ..store.util import tag_dict
 from .buffer import MetricBuffer
@@ -137,7 +138,7 @@ class Run:
             start_time=time.time(),
         )
         events.append(
-            conn, "run.created", {"run_id": run_id, "experiment": self.experiment_name, "name": self.run_name, "status": "InProgress"}
+            conn, "run.created", {"run_id": run_id, "experiment": self.experiment_name, "name": self.run_name, "status": JobStatus.IN_PROGRESS}
         )
         return run_id
 
@@ -168,9 +169,9 @@ class Run:
         if exc_type is None:
             self.close()
         elif issubclass(exc_type, KeyboardInterrupt):
-            self.close(status="Stopped")
+            self.close(status=JobStatus.STOPPED)
         else:
-            self.close(status="Failed", message=f"{exc_type.__name__}: {exc}")
+            self.close(status=JobStatus.FAILED, message=f"{exc_type.__name__}: {exc}")
 
     def close(self, status: str | None = None, message: str | None = None) -> None:
         """Flush everything and, for a run this object created, record its final status."""
@@ -182,7 +183,7 @@ class Run:
         with _registry_lock:
             _OPEN_RUNS.discard(self)
         if self._owns_status and not self._buffer.gone and self._pid == os.getpid():
-            self._db.run_write(self._finish, status or "Completed", message)
+            self._db.run_write(self._finish, status or JobStatus.COMPLETED, message)
 
     def _finish(self, conn: Connection, status: str, message: str | None) -> None:
         from ..store import events, runs
@@ -435,7 +436,7 @@ def _close_open_runs(status: str | None = None) -> None:
     """At interpreter exit: flush every run still open; one that died of an exception is Failed."""
     failed = getattr(sys, "last_value", None) is not None and not isinstance(getattr(sys, "last_value", None), SystemExit)
     if failed:
-        status = "Failed"
+        status = JobStatus.FAILED
     with _registry_lock:
         pending = list(_OPEN_RUNS)
     for run in pending:
@@ -474,7 +475,7 @@ def _install_sigterm_flush() -> None:
             return
 
         def on_term(signum: int, frame: Any) -> None:
-            helper = threading.Thread(target=_close_open_runs, kwargs={"status": "Stopped"}, daemon=True)
+            helper = threading.Thread(target=_close_open_runs, kwargs={"status": JobStatus.STOPPED}, daemon=True)
             helper.start()
             helper.join(timeout=8.0)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)

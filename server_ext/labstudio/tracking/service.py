@@ -27,6 +27,7 @@ from ..config import Settings
 from ..errors import Invalid, NotFound
 from ..shapes.common import check_tag_limits
 from ..shapes.text import check_text
+from ..status import JobStatus
 from ..store import Database
 from ..store import experiments as experiments_store
 from ..store import runs as runs_store
@@ -101,7 +102,7 @@ def summary_json(m: MetricSummary, brief: bool = False) -> dict[str, Any]:
 def run_json(run: Run, brief: bool = False) -> dict[str, Any]:
     """A run as JSON; `brief` (run listings) keeps last/min/max/count/last_step of each metric,
     the detail, compare and analytics carry avg, std and last_timestamp as well."""
-    end = run.end_time if run.end_time is not None else (time.time() if run.status == "InProgress" else None)
+    end = run.end_time if run.end_time is not None else (time.time() if run.status == JobStatus.IN_PROGRESS else None)
     return {
         "id": run.id,
         "name": run.name,

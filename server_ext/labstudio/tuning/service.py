@@ -160,7 +160,7 @@ class TuningService:
             conn,
             {
                 "name": spec.name,
-                "status": "InProgress",
+                "status": JobStatus.IN_PROGRESS,
                 "failure_reason": None,
                 "spec": spec.to_dict(),
                 "experiment_name": spec.experiment_name,
@@ -247,7 +247,7 @@ class TuningService:
         if not self.db.run_write(body):
             return False
         for trial in self._trials(job.name):
-            if trial.job_status in ("InProgress", "Stopping"):
+            if trial.job_status in JobStatus.active():
                 try:
                     self.jobs.stop(trial.training_job_name)
                 except (Conflict, NotFound):
@@ -371,7 +371,7 @@ class TuningService:
 
         self.db.run_write(body)
         for trial in self._trials(name):
-            if trial.job_status in ("InProgress", "Stopping"):
+            if trial.job_status in JobStatus.active():
                 try:
                     self.jobs.stop(trial.training_job_name)
                 except (Conflict, NotFound):

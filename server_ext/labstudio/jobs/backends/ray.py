@@ -27,6 +27,7 @@ from ...artifacts import ArtifactStore, is_local, local_path
 from ...config import ENV_RAY_HOST_RESOURCES, Settings
 from ...errors import Invalid
 from ...raycluster import RAY_NAMESPACE, check_settings, connect, node_environment
+from ...status import HostStatus
 from ...store.entities import Job
 from ..contract import host_names
 from ..launch import read_plan
@@ -229,7 +230,7 @@ class RayBackend(Backend):
         stale = self.settings.ray_heartbeat_timeout  # seconds without a heartbeat: the host is gone
         for host, row in rows.items():
             beat = row.heartbeat_time
-            if row.status in ("InProgress",) and beat is not None and now - beat > stale:
+            if row.status == HostStatus.IN_PROGRESS and beat is not None and now - beat > stale:
                 self._reasons[job.name] = (
                     f"InternalServerError: the labstudio supervisor of {host} on {row.node or 'its node'} stopped "
                     f"reporting (no heartbeat for {int(now - beat)} s): its node or process was lost."
@@ -248,7 +249,7 @@ class RayBackend(Backend):
         undecided = False
         for host in job_hosts(job):
             row = rows.get(host)
-            if row is not None and row.status in ("Completed", "Failed", "Stopped"):
+            if row is not None and row.status.is_terminal():
                 continue  # this host ended and reported it; the leader records the job
             node = (row.node if row is not None else None) or ""
             lost = next((n for n in dead_nodes if n in node), None)
