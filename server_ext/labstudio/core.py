@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     from .jobs.engine import JobEngine
     from .jobs.service import JobService
+    from .lineage.service import LineageService
+    from .registry.service import RegistryService
     from .serving.service import EndpointService
     from .shapes.jobs import DescribeTrainingJobResponse, TrainingJobSummary
     from .shapes.processing import DescribeProcessingJobResponse, ProcessingJobSummary
@@ -160,6 +162,18 @@ class Core:
         from .serving.service import EndpointService
 
         return EndpointService(self.settings, self.db)
+
+    @cached_property
+    def registry(self) -> RegistryService:
+        from .registry.service import RegistryService
+
+        return RegistryService(self.settings, self.db, self.jobs)
+
+    @cached_property
+    def lineage(self) -> LineageService:
+        from .lineage.service import LineageService
+
+        return LineageService(self.settings, self.db)
 
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""

@@ -4,6 +4,9 @@
  */
 
 export const LIMITS = {
+  ApprovalRequest: {
+    ApprovalDescription: { maxLength: 1024 },
+  },
   CompareRunsRequest: {
     runs: { minItems: 1, maxItems: 500 },
     max_points: { minimum: 2, maximum: 100000 },
@@ -22,6 +25,13 @@ export const LIMITS = {
   CreateExperimentRequest: {
     name: { maxLength: 255 },
     description: { maxLength: 3072 },
+  },
+  CreateModelPackageGroupRequest: {
+    ModelPackageGroupDescription: { maxLength: 1024 },
+  },
+  CreateModelPackageRequest: {
+    ModelPackageGroupName: { minLength: 1, maxLength: 170 },
+    ModelPackageDescription: { maxLength: 1024 },
   },
   CreateProcessingJobRequest: {
     code: { maxLength: 1024 },
@@ -60,9 +70,21 @@ export const LIMITS = {
     InitialSamplingPercentage: { minimum: 0, maximum: 100 },
     DestinationS3Uri: { maxLength: 1024 },
   },
+  InferenceSpecificationRequest: {
+    Containers: { minItems: 1, maxItems: 1 },
+  },
   MetricDefinition: {
     Name: { minLength: 1, maxLength: 255 },
     Regex: { minLength: 1, maxLength: 500 },
+  },
+  MetricsSource: {
+    ContentType: { minLength: 1, maxLength: 256 },
+    S3Uri: { minLength: 1, maxLength: 1024 },
+    ContentDigest: { maxLength: 72 },
+  },
+  ModelPackageContainer: {
+    Image: { maxLength: 255 },
+    ModelDataUrl: { minLength: 1, maxLength: 1024 },
   },
   ParameterRange: {
     values: { maxItems: 30 },
@@ -82,9 +104,16 @@ export const LIMITS = {
     InitialVariantWeight: { minimum: 0 },
     InitialInstanceCount: { minimum: 1, maximum: 64 },
   },
+  ResourceTag: {
+    Key: { minLength: 1, maxLength: 128 },
+    Value: { maxLength: 256 },
+  },
   UpdateExperimentRequest: {
     name: { maxLength: 255 },
     description: { maxLength: 3072 },
+  },
+  UpdateModelPackageRequest: {
+    ApprovalDescription: { maxLength: 1024 },
   },
   WarmStartRequest: {
     parents: { minItems: 1 },

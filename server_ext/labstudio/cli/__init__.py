@@ -25,6 +25,8 @@ COMMAND_MODULES: list[str] = [
     "labstudio.cli.processing",
     "labstudio.cli.tuning",
     "labstudio.cli.transform",
+    "labstudio.cli.models",
+    "labstudio.cli.lineage",
 ]
 
 

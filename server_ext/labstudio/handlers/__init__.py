@@ -18,5 +18,7 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.endpoints",
     "labstudio.handlers.tuning",
     "labstudio.handlers.backends",
+    "labstudio.handlers.registry",
+    "labstudio.handlers.lineage",
     "labstudio.handlers.openapi",
 ]

@@ -29,6 +29,7 @@ from ..artifacts import exists as artifact_exists
 from ..config import Settings
 from ..diskfull import as_disk_full, reason_left_in
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
+from ..lineage import record as lineage_record
 from ..machines import owned_elsewhere
 from ..shapes.common import NAME_RE
 from ..shapes.joblist import ListJobsResponse, entry_of
@@ -408,6 +409,7 @@ class JobEngine:
             },
         )
         jobs_store.add_transition(conn, spec.name, SecondaryStatus.STARTING, now, launching)
+        lineage_record.job_created(conn, self.settings, kind.name, spec, layout.code, run_id, now)
         created: dict[str, Any] = {"name": spec.name, "run_id": run_id, "experiment": experiment}
         if kind is not kinds.TRAINING:  # training's events predate kinds: clients read no kind as training
             created["kind"] = kind.name

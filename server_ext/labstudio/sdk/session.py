@@ -21,6 +21,7 @@ from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
+from .registry_client import RegistryClientMethods
 
 if TYPE_CHECKING:
     from ..core import Core
@@ -71,11 +72,15 @@ class _BotoSessionStandIn:
         return f"<local boto session stand-in region_name={self.region_name!r}>"
 
 
-class LocalSagemakerClient:
-    """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, answered locally."""
+class LocalSagemakerClient(RegistryClientMethods):
+    """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, the model
+    registry and lineage (sdk/registry_client.py), answered locally."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def _core(self) -> Core:
+        return self._session.core
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # boto3's names
         described: dict[str, Any] = to_json(self._session.core.jobs.describe(TrainingJobName))

@@ -28,8 +28,10 @@ from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
 from ..jobs import kinds
 from ..jobs.engine import JobEngine
+from ..lineage import record as lineage_record
 from ..machines import is_stale, owned_elsewhere, silence, stamp
 from ..paths import confine, resolve
+from ..registry.refs import is_package_ref
 from ..shapes.endpoints import ENDPOINT_STATUSES
 from ..store import Database
 from ..store import endpoints as store
@@ -101,6 +103,11 @@ class EndpointService:
         return rest is not None and ".." not in rest.split("/")
 
     def _resolve(self, source: str, base_dir: Path | None, root_dir: Path | None = None) -> sources.Source:
+        if isinstance(source, str) and is_package_ref(source, base_dir):  # a model package: its ARN or GROUP/VERSION
+            from ..jobs.service import JobService
+            from ..registry.service import RegistryService  # the registry's service imports this one
+
+            return RegistryService(self.settings, self.db, JobService(JobEngine(self.settings, self.db), kinds.TRAINING)).package_source(source)
         if isinstance(source, str) and root_dir is not None and "://" in source and not source.startswith("file://") and not self._store_uri(source):
             # From REST, a URL would make the server fetch (or read) anything the request names.
             where = f", or an archive under labstudio's artifact store {self.settings.artifact_uri.rstrip('/')}/" if "://" in self.settings.artifact_uri else ""
@@ -231,6 +238,7 @@ class EndpointService:
                 raise Conflict(f"an endpoint named {name!r} already exists: delete it, update it, or choose another name")
             store.insert(conn, name, "Creating", "127.0.0.1", config, machine=self._machine())
             store.replace_variants(conn, name, variant_rows)
+            lineage_record.endpoint_created(conn, name, [(v.name, v.source, src) for v, src in zip(req.variants, resolved)], time.time())
 
         folder = self.endpoint_dir(name)
         self.db.run_write(insert)
