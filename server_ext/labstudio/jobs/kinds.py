@@ -118,6 +118,11 @@ class JobKind:
     def help_label(self) -> str:
         return self.label or self.noun.lower()
 
+    @property
+    def arn_type(self) -> str:
+        """The resource type in its ARN: TrainingJob gives training-job."""
+        return "".join(f"-{c.lower()}" if c.isupper() else c for c in self.stem).lstrip("-")
+
 
 _KINDS: dict[str, JobKind] = {}
 
