@@ -116,6 +116,7 @@ class KindDefinition(ABC, Generic[SpecT, DescribeT, SummaryT]):
     list_model: type[BaseModel]  # List<Stem>sResponse: <Stem>Summaries and NextToken
     layout_class: type[Layout] = Layout
     artifacts: tuple[str, ...] = ("log",)  # what GET .../artifacts/{kind} may fetch
+    multi_host: bool = False  # its spec's instance_count is the number of hosts (algo-1..algo-N)
     artifacts_elsewhere: str = ""  # where its outputs are instead ("their outputs are in ...")
 
     @abstractmethod

@@ -33,6 +33,7 @@ class TrainingDefinition(KindDefinition[JobSpec, DescribeTrainingJobResponse, Tr
     summary_model = TrainingJobSummary
     list_model = ListTrainingJobsResponse
     artifacts = ("model", "output", "log")
+    multi_host = True
 
     def parse(self, engine: JobEngine, request: Mapping[str, Any], *, base_dir: Path | None, root_dir: Path | None) -> JobSpec:
         return parse_spec(request, base_dir=base_dir, root_dir=root_dir, default_backend=engine.settings.job_backend)

@@ -79,6 +79,8 @@ class TransformDefinition(KindDefinition[TransformSpec, DescribeTransformJobResp
             "env": env,
             "channels": [],
             "metric_definitions": [],
+            # The input a backend on other machines must ship: the config's input_path (jobs/backends/ray.py).
+            "config_paths": [[CONFIG_FILE, "input_path", "input", "input"]],
         }
 
         def materialise() -> dict[str, Any]:

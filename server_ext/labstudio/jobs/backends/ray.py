@@ -29,6 +29,7 @@ from ...errors import Invalid
 from ...raycluster import RAY_NAMESPACE, check_settings, connect, node_environment
 from ...status import HostStatus
 from ...store.entities import Job
+from .. import kinds
 from ..contract import host_names
 from ..launch import read_plan
 from .base import Backend
@@ -59,8 +60,10 @@ def actor_name(job: str, host: str) -> str:
 
 
 def job_hosts(job: Job) -> list[str]:
-    """A training job's hosts (its instance_count); processing and transform jobs run on one."""
-    return host_names(int(job.spec.get("instance_count") or 1)) if job.kind == "training" else host_names(1)
+    """A job's hosts: its instance_count for a kind that runs on several (training), else one."""
+    kind = kinds.find(job.kind)
+    multi = kind is not None and kind.definition.multi_host
+    return host_names(int(job.spec.get("instance_count") or 1)) if multi else host_names(1)
 
 
 class RayBackend(Backend):
@@ -146,13 +149,12 @@ class RayBackend(Backend):
             ]
             # The job's own variables: what its plan sets beyond this machine's environment.
             envs[host] = {k: v for k, v in (plan.get("env") or {}).items() if here.get(k) != v}
-            if plan.get("kind") == "transform":
-                from ...transform.files import CONFIG_FILE
-
-                config = json.loads((job_dir / CONFIG_FILE).read_text())
-                configs[CONFIG_FILE] = {}
-                if is_local(config["input_path"]):
-                    configs[CONFIG_FILE]["input_path"] = ship(config["input_path"], "input", "input")
+            # A kind's config files that name local paths the job reads (the launch plan says which).
+            for config_file, key, ship_name, category in plan.get("config_paths") or []:
+                config = json.loads((job_dir / config_file).read_text())
+                configs.setdefault(config_file, {})
+                if is_local(config[key]):
+                    configs[config_file][key] = ship(config[key], ship_name, category)
         return {
             "bundle": bundle_uri,
             "job_dir": str(job_dir),
