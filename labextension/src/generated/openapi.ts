@@ -6155,7 +6155,7 @@ export interface components {
             /** @default null */
             experiment?: string | null;
             /**
-             * @description The job's kind; absent for training jobs.
+             * @description The job's kind (the job-kind registry's name); absent for training jobs.
              * @default null
              */
             kind?: ("processing" | "transform") | null;
