@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from _common import Rounds, check_rounds, print_load, ratio, table, verdict
+from labstudio.shapes import to_json
 
 SCRIPT = """import time
 print("first line", flush=True)
@@ -268,7 +269,7 @@ def ray_cluster(work: Path, args: argparse.Namespace) -> Iterator[RayCluster]:
         ]  # fmt: skip
 
     def start(argv: list[str], name: str, node_args: list[str]) -> subprocess.Popen[bytes]:
-        log = open(work / f"ray-{name}.log", "ab")  # noqa: SIM115 - closed at the end, after the node
+        log = open(work / f"ray-{name}.log", "ab")
         logs.append(log)
         proc = subprocess.Popen(
             [*argv, "start", "--disable-usage-stats", "--temp-dir", str(temp), *node_args],
@@ -362,10 +363,10 @@ class Labstudio:
 
     def submit(self, tag: str) -> str:
         spec = {"name": f"{self.prefix}{tag}", "entry_point": "train.py", "source_dir": str(self.src), "backend": self.backend}
-        return str(self.core.jobs.submit(spec)["TrainingJobName"])
+        return str(to_json(self.core.jobs.submit(spec))["TrainingJobName"])
 
     def has_first_line(self, handle: str) -> bool:
-        return FIRST in self.core.jobs.logs(handle, 0, 4096)["text"]
+        return FIRST in to_json(self.core.jobs.logs(handle, 0, 4096))["text"]
 
     def outcome(self, handle: str) -> str | None:
         job = self.core.jobs.get(handle)
@@ -373,7 +374,7 @@ class Labstudio:
 
     def outcomes(self, handles: list[str]) -> dict[str, str]:
         wanted = set(handles)
-        page = self.core.jobs.list(status=["Completed", "Failed", "Stopped"], name_contains=self.prefix, limit=1000)
+        page = to_json(self.core.jobs.list(status=["Completed", "Failed", "Stopped"], name_contains=self.prefix, limit=1000))
         return {s["TrainingJobName"]: s["TrainingJobStatus"] for s in page["TrainingJobSummaries"] if s["TrainingJobName"] in wanted}
 
     def failure(self, handle: str) -> str:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import Rounds, Series, check_rounds, print_load, ratio, table, verdict
+from labstudio.shapes import to_json
 
 SCRIPT = """import time
 print("first line", flush=True)
@@ -81,7 +82,7 @@ def time_process(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, fl
 def time_labstudio(core: Any, src: Path) -> dict[str, float]:
     """submit() -> the first line in the job's log file, and -> the job reading Completed."""
     t0 = time.perf_counter()
-    name = core.jobs.submit({"entry_point": "train.py", "source_dir": str(src)})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(src)}))["TrainingJobName"]
     log = core.jobs.layout(name).log_file
     first = None
     while first is None:

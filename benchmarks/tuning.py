@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import Rounds, Series, check_rounds, print_load, table, verdict
+from labstudio.shapes import to_json
 
 SCRIPT = """import argparse
 import time
@@ -121,7 +122,7 @@ def bench_optuna(script: Path, trials: int, parallel: int, seed: int, seconds: f
 
 def bench_labstudio(core: Any, script: Path, trials: int, parallel: int, seed: int, seconds: float) -> dict[str, float]:
     t0 = time.perf_counter()
-    name = core.tuning.submit(
+    name = to_json(core.tuning.submit(
         {
             "training": {
                 "entry_point": script.name,
@@ -137,12 +138,12 @@ def bench_labstudio(core: Any, script: Path, trials: int, parallel: int, seed: i
             "max_parallel_jobs": parallel,
             "random_seed": seed,
         }
-    )["HyperParameterTuningJobName"]
-    final = core.tuning.wait(name, poll=0.01)
+    ))["HyperParameterTuningJobName"]
+    final = to_json(core.tuning.wait(name, poll=0.01))
     wall = time.perf_counter() - t0
     if final["HyperParameterTuningJobStatus"] != "Completed":
         raise RuntimeError(f"labstudio tuning job ended {final['HyperParameterTuningJobStatus']}: {final['FailureReason']}")
-    jobs = [core.jobs.get(t["TrainingJobName"]) for t in core.tuning.training_jobs(name)["TrainingJobSummaries"]]
+    jobs = [core.jobs.get(t["TrainingJobName"]) for t in to_json(core.tuning.training_jobs(name))["TrainingJobSummaries"]]
     best = float(final["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
     out = figures(wall, sum(phase(j, "Training", "Uploading") for j in jobs) / 1000, len(jobs), parallel, best)
     # Where the overhead goes, from the jobs' recorded transitions: the engine's start-up and
@@ -254,7 +255,7 @@ def bench_sdk(script: Path, trials: int, parallel: int, seed: int, seconds: floa
     wall = time.perf_counter() - t0
     described = tuner.describe()
     core = tuner.core
-    jobs = [core.jobs.get(t["TrainingJobName"]) for t in core.tuning.training_jobs(described["HyperParameterTuningJobName"])["TrainingJobSummaries"]]
+    jobs = [core.jobs.get(t["TrainingJobName"]) for t in to_json(core.tuning.training_jobs(described["HyperParameterTuningJobName"]))["TrainingJobSummaries"]]
     best = float(described["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
     return figures(wall, sum(phase(j, "Training", "Uploading") for j in jobs) / 1000, len(jobs), parallel, best)
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from labstudio.shapes import to_json
+
 # serving_helpers provides the session-scoped trained-model fixtures (diabetes_model, iris_model):
 # registered as a plugin so tests request them by argument name instead of importing them.
 # ray_cluster and s3_server: the scale-out services (a two-node Ray cluster, an S3-compatible server).
@@ -69,19 +71,13 @@ def _stop_leftovers_of(core) -> None:  # type: ignore[no-untyped-def]
             core.endpoints.delete(item["EndpointName"], timeout=15)
         except Exception:
             pass
-    for job in core.jobs.list(status=["InProgress", "Stopping"], limit=1000)["TrainingJobSummaries"]:
+    from labstudio.jobs import kinds
+
+    running = to_json(core.engine.list_kinds(kinds.names(), status=["InProgress", "Stopping"], limit=1000))["JobSummaries"]
+    for row in running:  # every kind of job the registry knows
+        kind = kinds.get(row["Kind"])
         try:
-            core.jobs.stop(job["TrainingJobName"])
-        except Exception:
-            pass
-    for job in core.processing.list(status=["InProgress", "Stopping"], limit=1000)["ProcessingJobSummaries"]:
-        try:
-            core.processing.stop(job["ProcessingJobName"])
-        except Exception:
-            pass
-    for job in core.transforms.list(status=["InProgress", "Stopping"], limit=1000)["TransformJobSummaries"]:
-        try:
-            core.transforms.stop(job["TransformJobName"])
+            core.job_service(kind.name).stop(row[kind.name_key])
         except Exception:
             pass
 

@@ -180,7 +180,7 @@ class RayCluster:
 
     def _start_node2(self) -> None:
         assert self._node2_log is not None
-        log = open(self._node2_log, "ab")  # noqa: SIM115 - handed to the child, closed with it
+        log = open(self._node2_log, "ab")  # handed to the child, closed with it
         self._node2 = subprocess.Popen(
             [*self._node2_base, *_node_ports(self._ports)],
             env=_node_env(self.env),

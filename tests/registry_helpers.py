@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from labstudio.shapes import to_json
+
 TRAIN = """
 import argparse, os
 import joblib
@@ -52,8 +54,8 @@ def train(core: Any, root: Path, *, name: str | None = None, channels: dict[str,
     }
     if name:
         request["name"] = name
-    described = core.jobs.submit(request)
-    final = core.jobs.wait(described["TrainingJobName"], timeout=180)
+    described = to_json(core.jobs.submit(request))
+    final = to_json(core.jobs.wait(described["TrainingJobName"], timeout=180))
     assert final["TrainingJobStatus"] == "Completed", final.get("FailureReason")
     return str(final["TrainingJobName"])
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
+from labstudio.shapes import to_json
 
 pytestmark = pytest.mark.xdist_group("ray")  # one Ray cluster per test run (--dist loadgroup)
 
@@ -115,7 +116,7 @@ def _follow(jobs, name: str, until: str, timeout: float = 120.0) -> str:
     text, offset = [""], [0]
 
     def more() -> bool:
-        part = jobs.logs(name, offset=offset[0])
+        part = to_json(jobs.logs(name, offset=offset[0]))
         text[0] += part["text"]
         offset[0] = part["next_offset"]
         return until in text[0]
@@ -126,7 +127,7 @@ def _follow(jobs, name: str, until: str, timeout: float = 120.0) -> str:
 
 def test_training_contract_logs_and_metrics(backend: str, jobs, tmp_path: Path) -> None:
     name = f"contract-{backend}"
-    described = jobs.submit(_request(tmp_path, name))
+    described = to_json(jobs.submit(_request(tmp_path, name)))
     assert described["TrainingJobStatus"] == "InProgress"
     text = _follow(jobs, name, "done")
     assert "contract " in text
@@ -136,12 +137,12 @@ def test_training_contract_logs_and_metrics(backend: str, jobs, tmp_path: Path) 
     assert seen["current"] == "algo-1" and seen["hosts"] == ["algo-1"] and seen["rc_host"] == "algo-1"
     assert seen["train"] == ["a.txt"] and seen["data"] == "hello from the channel"
     assert seen["lr"] == 0.1
-    final = jobs.wait(name, timeout=120)
+    final = to_json(jobs.wait(name, timeout=120))
     assert final["TrainingJobStatus"] == "Completed", final.get("FailureReason")
     losses = {m["MetricName"]: m["Value"] for m in final["FinalMetricDataList"]}
     assert losses["loss"] == pytest.approx(0.25)
     model = final["ModelArtifacts"]["S3ModelArtifacts"]
-    whole = jobs.logs(name)
+    whole = to_json(jobs.logs(name))
     assert whole["complete"] and "step=1 loss=0.25" in whole["text"]
     if backend == "ray":
         assert model.startswith("s3://")
@@ -173,7 +174,7 @@ def test_stop_kills_the_script(backend: str, jobs, tmp_path: Path) -> None:
     _follow(jobs, name, "step=1")
     assert _job_processes(name)
     jobs.stop(name)
-    final = jobs.wait(name, timeout=120)
+    final = to_json(jobs.wait(name, timeout=120))
     assert final["TrainingJobStatus"] == "Stopped", final.get("FailureReason")
     wait_for(lambda: not _job_processes(name), timeout=30, message=f"{name}'s processes gone")
 
@@ -197,7 +198,7 @@ def test_killed_supervisor_fails_the_job(backend: str, jobs, tmp_path: Path) -> 
     pid = wait_for(supervisor_pid, timeout=60, message="the supervisor's pid")
     core.db.dispose()
     os.kill(pid, signal.SIGKILL)
-    final = jobs.wait(name, timeout=120)
+    final = to_json(jobs.wait(name, timeout=120))
     assert final["TrainingJobStatus"] == "Failed"
     assert "supervisor" in final["FailureReason"] and "ended unexpectedly" in final["FailureReason"]
 
@@ -222,9 +223,9 @@ def test_whole_log_is_followed_and_served(backend: str, jobs, tmp_path: Path) ->
         # local channels travel through the artifact store: the node downloads them first
         assert "labstudio: downloading s3://" in text.split("contract ", 1)[0], text
         assert _node_dirs(name)  # the job's folder on its node while it runs
-    final = jobs.wait(name, timeout=120)
+    final = to_json(jobs.wait(name, timeout=120))
     assert final["TrainingJobStatus"] == "Completed", final.get("FailureReason")
-    whole = jobs.logs(name)
+    whole = to_json(jobs.logs(name))
     assert whole["complete"] and whole["text"].startswith(text) and "done" in whole["text"]
     uri = jobs.artifact(name, "log")
     with open_uri(uri) as handle:
@@ -274,7 +275,7 @@ def test_processing_job(backend: str, tmp_path: Path) -> None:
             "outputs": [{"output_name": "result", "source": "/opt/ml/processing/output"}],
         })
         _follow(core.processing, name, "processing hello from the channel")
-        final = core.processing.wait(name, timeout=120)
+        final = to_json(core.processing.wait(name, timeout=120))
         assert final["ProcessingJobStatus"] == "Completed", final.get("FailureReason")
         uri = final["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
         assert uri.startswith("s3://") == (backend == "ray"), uri
@@ -326,7 +327,7 @@ def test_transform_job(backend: str, tmp_path: Path, request: pytest.FixtureRequ
             "input": str(tmp_path / "records.txt"), "output_path": out, "content_type": "text/plain",
         })
         _follow(core.transforms, name, "transforming some records")
-        final = core.transforms.wait(name, timeout=120)
+        final = to_json(core.transforms.wait(name, timeout=120))
         assert final["TransformJobStatus"] == "Completed", final.get("FailureReason")
         assert _read(f"{out}/records.txt.out") == "w1:SOME RECORDS\n"
         if backend == "ray":
@@ -369,9 +370,9 @@ def test_tuning_sweep(backend: str, tmp_path: Path) -> None:
             "hyperparameter_ranges": {"level": {"type": "Continuous", "min_value": 0.0, "max_value": 5.0}},
             "strategy": "Random", "max_jobs": 4, "max_parallel_jobs": 2, "random_seed": 7,
         })
-        final = core.tuning.wait(name, timeout=300)
+        final = to_json(core.tuning.wait(name, timeout=300))
         assert final["HyperParameterTuningJobStatus"] == "Completed", final.get("FailureReason")
-        trials = core.tuning.training_jobs(name)["TrainingJobSummaries"]
+        trials = to_json(core.tuning.training_jobs(name))["TrainingJobSummaries"]
         assert len(trials) == 4
         best = min(trials, key=lambda t: t["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
         assert final["BestTrainingJob"]["TrainingJobName"] == best["TrainingJobName"]
@@ -430,9 +431,9 @@ def test_two_hosts(backend: str, jobs, tmp_path: Path) -> None:
 
     name = f"twohosts-{backend}"
     jobs.submit(_request(tmp_path, name, instance_count=2))
-    final = jobs.wait(name, timeout=180)
+    final = to_json(jobs.wait(name, timeout=180))
     assert final["TrainingJobStatus"] == "Completed", final.get("FailureReason")
-    text = jobs.logs(name)["text"]
+    text = to_json(jobs.logs(name))["text"]
     seen = {}
     for line in text.splitlines():
         _, _, rest = line.partition(" | ")
@@ -460,12 +461,15 @@ def test_ray_lost_node_fails_the_job_naming_it(backend: str, jobs, tmp_path: Pat
         pytest.skip("a node is a Ray notion")
     cluster = request.getfixturevalue("ray_cluster")
     monkeypatch.setenv("LABSTUDIO_RAY_HOST_RESOURCES", '{"CPU": 1, "node2": 1}')  # pinned to node 2
+    from labstudio.core import Core
+
+    jobs = Core.from_env().jobs  # a core reads its settings when it starts
     name = "lost-node"
     jobs.submit(_request(tmp_path, name, environment={"STEPS": "600", "PAUSE": "0.2"}))
     _follow(jobs, name, "step=1")
     try:
         cluster.kill_node2()
-        final = jobs.wait(name, timeout=120)
+        final = to_json(jobs.wait(name, timeout=120))
         assert final["TrainingJobStatus"] == "Failed"
         reason = final["FailureReason"]
         assert "node" in reason and cluster.node2_id in reason, reason

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from labstudio.shapes import to_json
 from serving_helpers import post, write_source
 
 SHIMS = ("sagemaker_containers", "sagemaker_training", "sagemaker_inference", "sagemaker_xgboost_container")
@@ -51,9 +52,9 @@ def test_a_training_script_uses_sagemaker_containers_and_sagemaker_training(core
         json.dump(out, open(os.path.join(new.model_dir, "env.json"), "w"))
         """
     )
-    job = core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent), "hyperparameters": {"epochs": 3, "lr": 0.5},
-                            "channels": {"train": str(data)}})
-    final = core.jobs.wait(job["TrainingJobName"], timeout=90)
+    job = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent), "hyperparameters": {"epochs": 3, "lr": 0.5},
+                            "channels": {"train": str(data)}}))
+    final = to_json(core.jobs.wait(job["TrainingJobName"], timeout=90))
     assert final["TrainingJobStatus"] == "Completed", final.get("FailureReason")
     layout = core.jobs.layout(final["TrainingJobName"])
     out = json.loads((layout.model / "env.json").read_text())
@@ -181,9 +182,9 @@ def test_an_xgboost_script_uses_the_containers_data_utils_distributed_and_entry_
     write_script(HELPER, name="helper.py")
     write_script("WORD = 'beside'\n", name="neighbour.py")
     write_script("import sys\nsys.exit('helper broke')\n", name="fails.py")
-    job = core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent),
-                            "channels": {"libsvm": str(libsvm), "csv": str(csv), "parquet": str(parquet)}})
-    final = core.jobs.wait(job["TrainingJobName"], timeout=120)
+    job = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent),
+                            "channels": {"libsvm": str(libsvm), "csv": str(csv), "parquet": str(parquet)}}))
+    final = to_json(core.jobs.wait(job["TrainingJobName"], timeout=120))
     assert final["TrainingJobStatus"] == "Completed", final.get("FailureReason")
     model = core.jobs.layout(final["TrainingJobName"]).model
     out = json.loads((model / "out.json").read_text())

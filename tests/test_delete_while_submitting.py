@@ -17,6 +17,7 @@ from tornado.httpclient import HTTPClientError
 from conftest import wait_for
 from httpjson import body as _body
 from labstudio.errors import Conflict
+from labstudio.shapes import to_json
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +27,7 @@ ROUNDS = 16
 
 
 def _check_job(core, name: str) -> None:  # type: ignore[no-untyped-def]
-    done = wait_for(lambda: (d := core.jobs.describe(name))["TrainingJobStatus"] in ("Completed", "Failed", "Stopped") and d,
+    done = wait_for(lambda: (d := to_json(core.jobs.describe(name)))["TrainingJobStatus"] in ("Completed", "Failed", "Stopped") and d,
                     message=f"{name} to finish")
     assert done["TrainingJobStatus"] == "Completed", done["FailureReason"]
     run = core.experiments.get_run(done["RunId"])
@@ -40,11 +41,11 @@ def _race_submit_and_delete(core, base_dir: Path, experiment: str, name: str) ->
 
     def submit() -> None:
         barrier.wait()
-        results["job"] = core.jobs.submit(
+        results["job"] = to_json(core.jobs.submit(
             {"entry_point": "train.py", "source_dir": "src", "name": name, "experiment_name": experiment,
              "metric_definitions": METRICS},
             base_dir=base_dir,
-        )
+        ))
 
     def delete() -> None:
         barrier.wait()

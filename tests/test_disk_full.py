@@ -26,6 +26,7 @@ from httpjson import error as _error
 from httpjson import wait_status
 from labstudio import procs as procutil
 from labstudio.errors import DiskFull
+from labstudio.shapes import to_json
 
 FLOOD = "import sys\nline = 'x' * 1023 + '\\n'\nfor _ in range(40 * 1024):\n    sys.stdout.write(line)\nprint('done')\n"
 
@@ -190,21 +191,21 @@ def test_a_full_store_fails_the_job_and_the_reconciler_reports_why(labstudio_hom
     monkeypatch.setenv("LABSTUDIO_DB_URL", f"sqlite:///{store_disk / 'labstudio.db'}")
     core = Core.from_env()
     script = write_script(METRICS_FOREVER)
-    name = core.jobs.submit({"entry_point": str(script), "name": "metrics-forever",
-                             "metric_definitions": [{"Name": "loss", "Regex": r"loss=([0-9.e-]+)"}]})["TrainingJobName"]
-    wait_for(lambda: core.jobs.metrics(name), message="the first metrics")
+    name = to_json(core.jobs.submit({"entry_point": str(script), "name": "metrics-forever",
+                             "metric_definitions": [{"Name": "loss", "Regex": r"loss=([0-9.e-]+)"}]}))["TrainingJobName"]
+    wait_for(lambda: to_json(core.jobs.metrics(name)), message="the first metrics")
     filler = fill(store_disk)
     job_dir = core.jobs.layout(name).job_dir
     wait_for(lambda: _supervisor_gone(job_dir), timeout=120, message="the supervisor to give up on the full store")
     assert "The disk is full: no space left to write to labstudio's store" in (job_dir / "disk_full").read_text()
     assert not procutil.processes_with_env(f"TRAINING_JOB_NAME={name}")  # the script was stopped
-    assert core.jobs.describe(name)["TrainingJobStatus"] == "InProgress"  # reads work; the end is not recorded yet
+    assert to_json(core.jobs.describe(name))["TrainingJobStatus"] == "InProgress"  # reads work; the end is not recorded yet
     with pytest.raises(DiskFull) as full:  # the reconciler cannot write either: one typed error, not a traceback
         core.jobs.check(name)
     assert "labstudio's store" in full.value.message
     filler.unlink()
     assert core.jobs.check(name)
-    final = core.jobs.describe(name)
+    final = to_json(core.jobs.describe(name))
     assert final["TrainingJobStatus"] == "Failed"
     assert final["FailureReason"].startswith("ClientError: The disk is full: no space left to write to labstudio's store"), final
     assert str(store_disk / "labstudio.db") in final["FailureReason"]
@@ -229,8 +230,8 @@ def _destination(small_disk: Callable[..., Path], name: str) -> Path:
 def test_a_training_jobs_archives_on_a_full_output_path(core, small_disk, write_script) -> None:
     dest = _destination(small_disk, "archives-disk")
     script = write_script("import os\nopen(os.path.join(os.environ['SM_MODEL_DIR'], 'model.bin'), 'wb').write(os.urandom(200000))\n")
-    name = core.jobs.submit({"entry_point": str(script), "name": "archive-full", "output_path": str(dest / "out")})["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=120)
+    name = to_json(core.jobs.submit({"entry_point": str(script), "name": "archive-full", "output_path": str(dest / "out")}))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=120))
     assert final["TrainingJobStatus"] == "Failed", final
     target = dest / "out" / name / "output" / "model.tar.gz"
     assert final["FailureReason"].startswith(f"ClientError: The disk is full: no space left to write an archive ({target}); "
@@ -243,11 +244,11 @@ def test_a_training_jobs_archives_on_a_full_output_path(core, small_disk, write_
 def test_a_processing_jobs_output_on_a_full_destination(core, small_disk, write_script) -> None:
     dest = _destination(small_disk, "processing-disk")
     script = write_script("import os\nopen('/opt/ml/processing/out/result.bin', 'wb').write(os.urandom(200000))\n", name="process.py")
-    name = core.processing.submit({
+    name = to_json(core.processing.submit({
         "code": str(script), "name": "output-full",
         "outputs": [{"source": "/opt/ml/processing/out", "destination": str(dest / "results"), "output_name": "result"}],
-    })["ProcessingJobName"]
-    final = core.processing.wait(name, timeout=120)
+    }))["ProcessingJobName"]
+    final = to_json(core.processing.wait(name, timeout=120))
     assert final["ProcessingJobStatus"] == "Failed", final
     assert final["FailureReason"].startswith(f"ClientError: The disk is full: no space left to write output 'result' ({dest / 'results'}); "
                                              f"the file system at {dest} has 0 bytes free"), final["FailureReason"]
@@ -271,11 +272,11 @@ def test_a_transform_jobs_outputs_on_a_full_output_path(core, small_disk, tmp_pa
     (tmp_path / "code" / "inference.py").write_text(TRANSFORM_CODE)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "rows.csv").write_text("".join(f"{i},{i + 1}\n" for i in range(2000)))
-    name = core.transforms.submit({
+    name = to_json(core.transforms.submit({
         "model": str(tmp_path / "model"), "entry_point": "inference.py", "source_dir": str(tmp_path / "code"), "name": "transform-full",
         "input": str(tmp_path / "data"), "output_path": str(dest / "scored"), "content_type": "text/csv", "split_type": "Line",
-    })["TransformJobName"]
-    final = core.transforms.wait(name, timeout=120)
+    }))["TransformJobName"]
+    final = to_json(core.transforms.wait(name, timeout=120))
     assert final["TransformJobStatus"] == "Failed", final
     assert final["FailureReason"].startswith(
         f"ClientError: The disk is full: no space left to write an output file ({dest / 'scored' / 'rows.csv.out'}); "
@@ -292,8 +293,8 @@ def test_a_tuning_trial_that_fills_the_disk_fails_saying_so(core, write_script, 
         "hyperparameter_ranges": {"level": {"type": "Continuous", "min_value": 0.0, "max_value": 1.0}},
         "strategy": "Random", "max_jobs": 1, "max_parallel_jobs": 1, "random_seed": 3,
     })
-    final = core.tuning.wait("flood-sweep", timeout=180)
-    trial = core.tuning.training_jobs("flood-sweep")["TrainingJobSummaries"][0]
+    final = to_json(core.tuning.wait("flood-sweep", timeout=180))
+    trial = to_json(core.tuning.training_jobs("flood-sweep"))["TrainingJobSummaries"][0]
     assert trial["TrainingJobStatus"] == "Failed"
     assert trial["FailureReason"].startswith("ClientError: The disk is full: no space left to write the job's log"), trial
     assert f"the file system at {labstudio_home.parent} has" in trial["FailureReason"]

@@ -25,6 +25,7 @@ import pytest
 from conftest import wait_for
 from labstudio import procs as procutil
 from labstudio.jobs import launch
+from labstudio.shapes import to_json
 
 MODES = ["namespace", "no-namespace"]
 
@@ -60,6 +61,17 @@ def mode(request, labstudio_home, monkeypatch) -> str:
     return request.param
 
 
+@pytest.fixture
+def core(labstudio_home, request):  # type: ignore[no-untyped-def]
+    """The core of a test, started after `mode` set LABSTUDIO_NO_NAMESPACES (a core reads its
+    settings when it starts, as a server or a kernel does)."""
+    if "mode" in request.fixturenames:
+        request.getfixturevalue("mode")
+    from labstudio.core import Core
+
+    return Core.from_env()
+
+
 def _pids_with_token(token: str) -> list[int]:
     """Host pids of processes whose command line holds token (they may have cleaned their environment)."""
     found = []
@@ -86,7 +98,7 @@ def _kill9(pid: int, ticks: int) -> None:
 
 
 def _labstudio_lines(core, name: str) -> list[str]:
-    return [line for line in core.jobs.logs(name)["text"].splitlines() if line.startswith("labstudio:")]
+    return [line for line in to_json(core.jobs.logs(name))["text"].splitlines() if line.startswith("labstudio:")]
 
 
 # -- a job cannot escape its supervisor's death ----------------------------------------
@@ -110,7 +122,7 @@ time.sleep(600)
 def test_escaped_child_dies_with_a_killed_supervisor(core, write_script) -> None:
     token = uuid.uuid4().hex
     script = write_script(ESCAPING_SCRIPT)
-    name = core.jobs.submit({"entry_point": str(script), "hyperparameters": {"token": token}})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(script), "hyperparameters": {"token": token}}))["TrainingJobName"]
     escapee = wait_for(lambda: _pids_with_token("escapee-" + token), 60, message="the escaped child")
     script_pids = procutil.processes_with_env(f"TRAINING_JOB_NAME={name}")
     assert script_pids  # the script itself still carries the marker, the escaped child does not
@@ -132,21 +144,24 @@ def test_the_script_sees_its_own_namespace(core, write_script) -> None:
         print("pid", os.getpid(), "proc", os.readlink("/proc/self"), "parent", os.getppid(), flush=True)
         """
     )
-    final = core.jobs.wait(core.jobs.submit({"entry_point": str(script)})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
     # pid 1 is labstudio's init, the script pid 2; /proc agrees with os.getpid() (psutil, ps work)
-    assert core.jobs.logs(final["TrainingJobName"])["text"] == "pid 2 proc 2 parent 1\n"
+    assert to_json(core.jobs.logs(final["TrainingJobName"]))["text"] == "pid 2 proc 2 parent 1\n"
 
 
-def test_fallback_says_so_once_in_the_log(core, write_script, monkeypatch) -> None:
+def test_fallback_says_so_once_in_the_log(labstudio_home, write_script, monkeypatch) -> None:
+    from labstudio.core import Core
+
     monkeypatch.setenv(launch.NO_NAMESPACES_VAR, "1")
+    core = Core.from_env()  # the setting is read when a core starts (a server, a kernel, the CLI)
     script = write_script("import os\nprint('pid', os.getpid(), 'proc', os.readlink('/proc/self'))\n")
-    name = core.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=60)
+    name = to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
     lines = _labstudio_lines(core, name)
     assert len(lines) == 1 and launch.NO_NAMESPACES_VAR in lines[0] and "process-containment" in lines[0]
-    pid_line = core.jobs.logs(name)["text"].splitlines()[-1].split()
+    pid_line = to_json(core.jobs.logs(name))["text"].splitlines()[-1].split()
     assert pid_line[1] == pid_line[3] != "2"  # the host's pids: no namespace
 
 
@@ -191,10 +206,10 @@ while True:
 
 def test_stop_sends_sigterm_exactly_once(core, write_script, mode) -> None:
     script = write_script(COUNTING_SCRIPT)
-    name = core.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
-    wait_for(lambda: "ready" in core.jobs.logs(name)["text"], 60, message="script ready")
+    name = to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
+    wait_for(lambda: "ready" in to_json(core.jobs.logs(name))["text"], 60, message="script ready")
     core.jobs.stop(name)
-    final = core.jobs.wait(name, timeout=90)  # they ignore SIGTERM: SIGKILL after the grace period
+    final = to_json(core.jobs.wait(name, timeout=90))  # they ignore SIGTERM: SIGKILL after the grace period
     assert final["TrainingJobStatus"] == "Stopped"
     output = core.jobs.layout(name).output
     assert (output / "script-terms.txt").read_text() == "SIGTERM\n"
@@ -205,10 +220,10 @@ def test_stop_sends_sigterm_exactly_once(core, write_script, mode) -> None:
 def test_stop_reaches_an_escaped_child_that_exits(core, write_script, mode) -> None:
     token = uuid.uuid4().hex
     script = write_script(ESCAPING_SCRIPT)
-    name = core.jobs.submit({"entry_point": str(script), "hyperparameters": {"token": token}})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(script), "hyperparameters": {"token": token}}))["TrainingJobName"]
     wait_for(lambda: _pids_with_token("escapee-" + token), 60, message="the escaped child")
     core.jobs.stop(name)
-    final = core.jobs.wait(name, timeout=60)
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped" and final["SecondaryStatus"] == "Stopped"
     wait_for(lambda: not _pids_with_token("escapee-" + token), 30, message="the escaped child to be stopped")
 
@@ -226,7 +241,7 @@ def test_stop_reaches_an_escaped_child_that_exits(core, write_script, mode) -> N
     ],
 )
 def test_exit_codes_and_failure_reasons(core, write_script, mode, body, exit_code, reason) -> None:
-    final = core.jobs.wait(core.jobs.submit({"entry_point": str(write_script(body))})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": str(write_script(body))}))["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Failed"
     assert final["ExitCode"] == exit_code
     assert final["FailureReason"] == reason
@@ -234,8 +249,8 @@ def test_exit_codes_and_failure_reasons(core, write_script, mode, body, exit_cod
 
 def test_max_runtime_stops_the_job(core, write_script, mode) -> None:
     script = write_script("import time\nprint('training', flush=True)\ntime.sleep(600)\n")
-    name = core.jobs.submit({"entry_point": str(script), "max_runtime_seconds": 2})["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=60)
+    name = to_json(core.jobs.submit({"entry_point": str(script), "max_runtime_seconds": 2}))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped" and final["SecondaryStatus"] == "MaxRuntimeExceeded"
     assert not procutil.processes_with_env(f"TRAINING_JOB_NAME={name}")
 
@@ -260,7 +275,7 @@ def test_cli_wait_ends_when_the_supervisor_is_killed(labstudio_home, write_scrip
         assert cli.stdout is not None
         name = cli.stdout.readline().strip()
         core = Core.from_env()
-        wait_for(lambda: "ready" in core.jobs.logs(name)["text"], 60, message="script ready")
+        wait_for(lambda: "ready" in to_json(core.jobs.logs(name))["text"], 60, message="script ready")
         pid_file = core.jobs.layout(name).pid_file
         pid, ticks = (int(v) for v in pid_file.read_text().split())
         _kill9(pid, ticks)
@@ -282,7 +297,7 @@ def test_sdk_wait_raises_when_the_supervisor_is_killed(core, write_script, logs,
     from labstudio.sdk.job import TrainingJob
 
     monkeypatch.setenv("LABSTUDIO_WIDGETS", "0")
-    name = core.jobs.submit({"entry_point": str(write_script(SLEEPER))})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(write_script(SLEEPER))}))["TrainingJobName"]
     outcome: list[BaseException | None] = []
 
     def wait() -> None:
@@ -307,7 +322,7 @@ def test_job_monitor_notices_a_dead_supervisor(core, write_script) -> None:
     pytest.importorskip("ipywidgets")
     from labstudio.widgets import JobMonitor
 
-    name = core.jobs.submit({"entry_point": str(write_script(SLEEPER))})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(write_script(SLEEPER))}))["TrainingJobName"]
     pid, ticks = _supervisor_pid(core, name)
     monitor = JobMonitor(name, poll_interval=0.2)
     try:
@@ -335,7 +350,7 @@ def test_a_host_that_refuses_namespaces_falls_back_and_says_why(labstudio_home, 
         assert cli.stdout is not None
         name = cli.stdout.readline().strip()
         core = Core.from_env()
-        wait_for(lambda: "ready" in core.jobs.logs(name)["text"], 60, message="script ready")
+        wait_for(lambda: "ready" in to_json(core.jobs.logs(name))["text"], 60, message="script ready")
         core.jobs.stop(name)
         cli.communicate(timeout=90)
     finally:

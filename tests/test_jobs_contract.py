@@ -6,6 +6,7 @@ from pathlib import Path
 
 from conftest import wait_for  # noqa: F401
 from labstudio.jobs.contract import encode_hyperparameters, to_cmd_args
+from labstudio.shapes import to_json
 
 
 def test_cmd_args_follow_the_training_toolkit() -> None:
@@ -44,7 +45,7 @@ def test_script_sees_the_whole_contract(core, write_script, tmp_path: Path) -> N
     (data / "a.csv").write_text("1,2\n")
     single = tmp_path / "one.csv"
     single.write_text("3,4\n")
-    d = core.jobs.submit(
+    d = to_json(core.jobs.submit(
         {
             "entry_point": "train.py",
             "source_dir": str(script.parent),
@@ -52,8 +53,8 @@ def test_script_sees_the_whole_contract(core, write_script, tmp_path: Path) -> N
             "channels": {"train": str(data), "single": f"file://{single}"},
             "environment": {"MY_VAR": "yes"},
         }
-    )
-    final = core.jobs.wait(d["TrainingJobName"], timeout=60)
+    ))
+    final = to_json(core.jobs.wait(d["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Completed", final
     layout = core.jobs.layout(final["TrainingJobName"])
     got = json.loads((layout.model / "contract.json").read_text())
@@ -90,18 +91,18 @@ def test_source_snapshot_is_taken_at_submit(core, write_script) -> None:
         print("version", open(__file__).read().count("sleep"))
         """
     )
-    d = core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent)})
+    d = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent)}))
     script.write_text("print('edited after submit')\n")
-    final = core.jobs.wait(d["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(d["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
-    assert "version 2" in core.jobs.logs(d["TrainingJobName"])["text"]
+    assert "version 2" in to_json(core.jobs.logs(d["TrainingJobName"]))["text"]
 
 
 def test_requirements_txt_is_not_installed_when_turned_off_and_the_log_says_so(core, write_script) -> None:
     script = write_script("print('trained')\n")
     (script.parent / "requirements.txt").write_text("some-package-that-does-not-exist==0.0.1\n")
-    final = core.jobs.wait(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent), "install_requirements": False})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent), "install_requirements": False}))["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
-    lines = core.jobs.logs(final["TrainingJobName"])["text"].splitlines()
+    lines = to_json(core.jobs.logs(final["TrainingJobName"]))["text"].splitlines()
     assert lines[0].startswith("labstudio: requirements.txt found") and "do not install it" in lines[0]
     assert lines[1] == "trained"

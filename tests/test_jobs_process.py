@@ -14,6 +14,7 @@ import pytest
 
 from conftest import wait_for
 from labstudio import procs as procutil
+from labstudio.shapes import to_json
 
 SAGEMAKER_STYLE = """
 import argparse, json, os
@@ -47,7 +48,7 @@ def _data(tmp_path: Path) -> Path:
 
 def test_success_packs_model_and_captures_metrics(core, write_script, tmp_path: Path) -> None:
     script = write_script(SAGEMAKER_STYLE)
-    d = core.jobs.submit(
+    d = to_json(core.jobs.submit(
         {
             "entry_point": str(script),
             "hyperparameters": {"epochs": 5, "learning-rate": 0.5},
@@ -56,16 +57,16 @@ def test_success_packs_model_and_captures_metrics(core, write_script, tmp_path: 
             "experiment_name": "exp-a",
             "tags": {"team": "ml"},
         }
-    )
+    ))
     assert d["TrainingJobStatus"] == "InProgress"
-    final = core.jobs.wait(d["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(d["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Completed" and final["SecondaryStatus"] == "Completed"
     statuses = [t["Status"] for t in final["SecondaryStatusTransitions"]]
     assert statuses == ["Starting", "Downloading", "Training", "Uploading", "Completed"]
     assert all(t["StartTime"] for t in final["SecondaryStatusTransitions"])
     assert final["FinalMetricDataList"][0]["MetricName"] == "train:loss"
     assert final["FinalMetricDataList"][0]["Value"] == pytest.approx(0.5 ** 5, rel=1e-3)
-    series = core.jobs.metrics(d["TrainingJobName"])[0]["points"]
+    series = to_json(core.jobs.metrics(d["TrainingJobName"]))[0]["points"]
     assert [p["step"] for p in series] == [0, 1, 2, 3, 4]
     model = Path(final["ModelArtifacts"]["S3ModelArtifacts"])
     with tarfile.open(model) as tar:
@@ -90,7 +91,7 @@ def test_exception_gives_an_actionable_failure_reason(core, write_script) -> Non
         load(5)
         """
     )
-    final = core.jobs.wait(core.jobs.submit({"entry_point": str(script)})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Failed" and final["SecondaryStatus"] == "Failed"
     assert final["FailureReason"] == "AlgorithmError: ValueError: learning rate 5 is out of range (0, 1] (exit code 1)"
     assert final["ExitCode"] == 1
@@ -106,7 +107,7 @@ def test_failure_file_is_the_reason(core, write_script) -> None:
         sys.exit(3)
         """
     )
-    final = core.jobs.wait(core.jobs.submit({"entry_point": str(script)})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Failed"
     assert final["FailureReason"].startswith("Data error: column 'age' missing")
     assert len(final["FailureReason"]) == 1024
@@ -114,7 +115,7 @@ def test_failure_file_is_the_reason(core, write_script) -> None:
 
 def test_exit_without_traceback_says_code_and_last_line(core, write_script) -> None:
     script = write_script("import sys\nprint('disk full, giving up')\nsys.exit(7)\n")
-    final = core.jobs.wait(core.jobs.submit({"entry_point": str(script)})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"], timeout=60))
     assert "exit code 7" in final["FailureReason"] and "disk full, giving up" in final["FailureReason"]
 
 
@@ -156,12 +157,12 @@ def _read_pids(core, name: str) -> list[int]:
 
 def test_stop_kills_the_whole_tree(core, write_script) -> None:
     script = write_script(TREE_SCRIPT)
-    name = core.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
     pids = _read_pids(core, name)
     assert all(procutil.is_alive(p) for p in pids)
-    stopping = core.jobs.stop(name)
+    stopping = to_json(core.jobs.stop(name))
     assert stopping["TrainingJobStatus"] in ("Stopping", "Stopped")
-    final = core.jobs.wait(name, timeout=60)
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped" and final["SecondaryStatus"] == "Stopped"
     wait_for(lambda: not any(procutil.is_alive(p) for p in pids), 15, message="every process of the job to end")
     assert final["ModelArtifacts"]["S3ModelArtifacts"]  # the model is still packed
@@ -181,8 +182,8 @@ def test_max_runtime_stops_and_still_packs_the_model(core, write_script) -> None
         time.sleep(600)
         """
     )
-    name = core.jobs.submit({"entry_point": str(script), "max_runtime_seconds": 2})["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=60)
+    name = to_json(core.jobs.submit({"entry_point": str(script), "max_runtime_seconds": 2}))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped" and final["SecondaryStatus"] == "MaxRuntimeExceeded"
     assert final["StoppingCondition"]["MaxRuntimeInSeconds"] == 2
     with tarfile.open(final["ModelArtifacts"]["S3ModelArtifacts"]) as tar:
@@ -202,25 +203,25 @@ def test_sigterm_handler_gets_the_grace_period(core, write_script) -> None:
         time.sleep(600)
         """
     )
-    name = core.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
-    wait_for(lambda: "ready" in core.jobs.logs(name)["text"], 60, message="script ready")
+    name = to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
+    wait_for(lambda: "ready" in to_json(core.jobs.logs(name))["text"], 60, message="script ready")
     core.jobs.stop(name)
-    final = core.jobs.wait(name, timeout=60)
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped"
-    assert "saved on SIGTERM" in core.jobs.logs(name)["text"]
+    assert "saved on SIGTERM" in to_json(core.jobs.logs(name))["text"]
     with tarfile.open(final["ModelArtifacts"]["S3ModelArtifacts"]) as tar:
         assert "saved-on-term.txt" in tar.getnames()
 
 
 def test_supervisor_killed_with_sigkill_is_detected(core, write_script) -> None:
     script = write_script(TREE_SCRIPT)
-    name = core.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
     pids = _read_pids(core, name)
     job = wait_for(lambda: (j := core.jobs.get(name)).supervisor_pid and j, 30, message="supervisor pid recorded")
     os.kill(job.supervisor_pid, signal.SIGKILL)
     wait_for(lambda: not procutil.is_alive(job.supervisor_pid, job.supervisor_start_ticks), 10, message="supervisor gone")
     assert core.jobs.reconcile() == [name]
-    final = core.jobs.describe(name)
+    final = to_json(core.jobs.describe(name))
     assert final["TrainingJobStatus"] == "Failed"
     assert f"supervisor (pid {job.supervisor_pid}) ended unexpectedly" in final["FailureReason"]
     # the script, its child, and the child that left the process group all die
@@ -234,15 +235,15 @@ def test_queue_waits_for_a_free_slot(core, write_script, monkeypatch) -> None:
     one = Core.from_env()
     blocker = write_script("import time\nprint('busy', flush=True)\ntime.sleep(3)\n", name="block.py")
     quick = write_script("print('quick done')\n", name="quick.py")
-    first = one.jobs.submit({"entry_point": str(blocker)})["TrainingJobName"]
+    first = to_json(one.jobs.submit({"entry_point": str(blocker)}))["TrainingJobName"]
     wait_for(lambda: one.jobs.get(first).secondary_status == "Training", 30, message="first job training")
-    second = one.jobs.submit({"entry_point": str(quick)})["TrainingJobName"]
+    second = to_json(one.jobs.submit({"entry_point": str(quick)}))["TrainingJobName"]
     waiting = wait_for(lambda: "Waiting for a free slot" in (j := one.jobs.get(second)).status_message and j, 30, message="queued message")
     assert waiting.status == "InProgress" and waiting.secondary_status == "Starting"
     assert one.jobs.get(first).status == "InProgress"
-    final = one.jobs.wait(second, timeout=60)
+    final = to_json(one.jobs.wait(second, timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
-    first_final = one.jobs.describe(first)
+    first_final = to_json(one.jobs.describe(first))
     assert first_final["TrainingJobStatus"] == "Completed"
     # the second only started once the first's script had ended (the slot frees before packing)
     script_end = next(t["StartTime"] for t in first_final["SecondaryStatusTransitions"] if t["Status"] == "Uploading")
@@ -255,12 +256,12 @@ def test_stop_while_queued(core, write_script, monkeypatch) -> None:
     monkeypatch.setenv("LABSTUDIO_MAX_CONCURRENT_JOBS", "1")
     one = Core.from_env()
     blocker = write_script("import time\ntime.sleep(4)\n", name="block.py")
-    first = one.jobs.submit({"entry_point": str(blocker)})["TrainingJobName"]
+    first = to_json(one.jobs.submit({"entry_point": str(blocker)}))["TrainingJobName"]
     wait_for(lambda: one.jobs.get(first).secondary_status == "Training", 30, message="first training")
-    second = one.jobs.submit({"entry_point": str(blocker)})["TrainingJobName"]
+    second = to_json(one.jobs.submit({"entry_point": str(blocker)}))["TrainingJobName"]
     wait_for(lambda: "Waiting" in one.jobs.get(second).status_message, 30, message="queued")
     one.jobs.stop(second)
-    final = one.jobs.wait(second, timeout=30)
+    final = to_json(one.jobs.wait(second, timeout=30))
     assert final["TrainingJobStatus"] == "Stopped" and final["TrainingStartTime"] is None
     one.jobs.stop(first)
     one.jobs.wait(first, timeout=30)
@@ -269,7 +270,7 @@ def test_stop_while_queued(core, write_script, monkeypatch) -> None:
 def test_job_outlives_the_process_that_launched_it(labstudio_home, write_script) -> None:
     script = write_script("import time\ntime.sleep(2)\nprint('finished alone')\n")
     launcher = subprocess.run(
-        [sys.executable, "-c", f"from labstudio.core import Core; print(Core.from_env().jobs.submit({{'entry_point': {str(script)!r}}})['TrainingJobName'])"],
+        [sys.executable, "-c", f"from labstudio.core import Core; print(Core.from_env().jobs.submit({{'entry_point': {str(script)!r}}}).TrainingJobName)"],
         capture_output=True,
         text=True,
         check=True,
@@ -278,9 +279,9 @@ def test_job_outlives_the_process_that_launched_it(labstudio_home, write_script)
     name = launcher.stdout.strip().splitlines()[-1]
     from labstudio.core import Core
 
-    final = Core.from_env().jobs.wait(name, timeout=60)
+    final = to_json(Core.from_env().jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
-    assert "finished alone" in Core.from_env().jobs.logs(name)["text"]
+    assert "finished alone" in to_json(Core.from_env().jobs.logs(name))["text"]
 
 
 def test_twenty_jobs_writing_metrics_lose_no_point(core, write_script, monkeypatch) -> None:
@@ -297,21 +298,21 @@ def test_twenty_jobs_writing_metrics_lose_no_point(core, write_script, monkeypat
         """
     )
     names = [
-        many.jobs.submit(
+        to_json(many.jobs.submit(
             {
                 "entry_point": str(script),
                 "hyperparameters": {"points": 2000},
                 "metric_definitions": [{"Name": "loss", "Regex": r"loss=([0-9.e-]+)"}, {"Name": "acc", "Regex": r"acc=([0-9.e-]+)"}],
             }
-        )["TrainingJobName"]
+        ))["TrainingJobName"]
         for _ in range(20)
     ]
     for name in names:
-        final = many.jobs.wait(name, timeout=240)
+        final = to_json(many.jobs.wait(name, timeout=240))
         assert final["TrainingJobStatus"] == "Completed", final["FailureReason"]
-        counts = {m["name"]: len(m["points"]) for m in many.jobs.metrics(name)}
+        counts = {m["name"]: len(m["points"]) for m in to_json(many.jobs.metrics(name))}
         assert counts == {"loss": 2000, "acc": 2000}, (name, counts)
-        steps = [p["step"] for p in many.jobs.metrics(name)[0]["points"]]
+        steps = [p["step"] for p in to_json(many.jobs.metrics(name))[0]["points"]]
         assert steps == list(range(2000))
 
 
@@ -324,11 +325,11 @@ def test_logs_follow_by_offset(core, write_script) -> None:
             time.sleep(0.2)
         """
     )
-    name = core.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
+    name = to_json(core.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
     text, offset = "", 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        chunk = core.jobs.logs(name, offset)
+        chunk = to_json(core.jobs.logs(name, offset))
         text += chunk["text"]
         offset = chunk["next_offset"]
         if chunk["complete"]:
@@ -336,7 +337,7 @@ def test_logs_follow_by_offset(core, write_script) -> None:
         time.sleep(0.05)
     assert text == "".join(f"line {i} é\n" for i in range(5))
     # a chunk cut inside a UTF-8 character never splits it
-    small = core.jobs.logs(name, 0, max_bytes=8)
+    small = to_json(core.jobs.logs(name, 0, max_bytes=8))
     assert small["text"] == "line 0 " and small["next_offset"] == 7
 
 
@@ -346,7 +347,7 @@ def test_every_job_is_a_run(core, write_script, tmp_path: Path) -> None:
     from labstudio.store import schema
 
     script = write_script(SAGEMAKER_STYLE)
-    name = core.jobs.submit(
+    name = to_json(core.jobs.submit(
         {
             "entry_point": str(script),
             "hyperparameters": {"epochs": 2},
@@ -354,8 +355,8 @@ def test_every_job_is_a_run(core, write_script, tmp_path: Path) -> None:
             "metric_definitions": [{"Name": "loss", "Regex": r"train_loss=([0-9.]+)"}],
             "trial_name": "sweep-1",
         }
-    )["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=60)
+    ))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["ExperimentConfig"] == {"ExperimentName": "Default", "TrialName": "sweep-1"}
     with core.db.read() as conn:
         run = conn.execute(select(schema.runs).where(schema.runs.c.id == final["RunId"])).one()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from labstudio.shapes import to_json
+
 PACKAGE = "lstinyreq"
 
 
@@ -52,15 +54,15 @@ def source(tmp_path: Path, write_script) -> Path:
 
 
 def _run(core, source_dir: Path, **extra: object) -> dict:
-    job = core.jobs.submit({"entry_point": "train.py", "source_dir": str(source_dir), **extra})
-    return core.jobs.wait(job["TrainingJobName"], timeout=120)
+    job = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(source_dir), **extra}))
+    return to_json(core.jobs.wait(job["TrainingJobName"], timeout=120))
 
 
 def test_requirements_are_installed_once_and_reused(core, source: Path, labstudio_home: Path) -> None:
     assert importlib.util.find_spec(PACKAGE) is None  # the test's own environment never gets it
     first = _run(core, source)
     assert first["TrainingJobStatus"] == "Completed", first.get("FailureReason")
-    log = core.jobs.logs(first["TrainingJobName"])["text"]
+    log = to_json(core.jobs.logs(first["TrainingJobName"]))["text"]
     assert "installing requirements.txt" in log and f"Successfully installed {PACKAGE}-0.1" in log
     assert "imported tiny 0.1" in log
     cache = labstudio_home / "pyenvs"
@@ -72,7 +74,7 @@ def test_requirements_are_installed_once_and_reused(core, source: Path, labstudi
 
     second = _run(core, source)
     assert second["TrainingJobStatus"] == "Completed", second.get("FailureReason")
-    log2 = core.jobs.logs(second["TrainingJobName"])["text"]
+    log2 = to_json(core.jobs.logs(second["TrainingJobName"]))["text"]
     assert "reusing the environment" in log2 and "Successfully installed" not in log2
     assert "imported tiny 0.1" in log2
     assert [p for p in cache.iterdir() if p.is_symlink()] == envs
@@ -86,7 +88,7 @@ def test_a_failing_install_fails_the_job_with_pips_error(core, source: Path, tmp
     reason = final["FailureReason"]
     assert reason.startswith("InstallRequirementsError:"), reason
     assert f"ERROR: Could not find a version that satisfies the requirement {PACKAGE}==9.9" in reason
-    log = core.jobs.logs(final["TrainingJobName"])["text"]
+    log = to_json(core.jobs.logs(final["TrainingJobName"]))["text"]
     assert "imported" not in log  # the script never ran
     assert final.get("TrainingStartTime") is None or "Training" not in [t["Status"] for t in final["SecondaryStatusTransitions"]]
 
@@ -105,10 +107,10 @@ def test_no_requirements_flag_skips_the_install(source: Path, tmp_path: Path, la
 
 
 def test_jobs_starting_together_build_one_environment(core, source: Path, labstudio_home: Path) -> None:
-    names = [core.jobs.submit({"entry_point": "train.py", "source_dir": str(source)})["TrainingJobName"] for _ in range(2)]
-    finals = [core.jobs.wait(name, timeout=120) for name in names]
+    names = [to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(source)}))["TrainingJobName"] for _ in range(2)]
+    finals = [to_json(core.jobs.wait(name, timeout=120)) for name in names]
     assert [f["TrainingJobStatus"] for f in finals] == ["Completed", "Completed"], [f.get("FailureReason") for f in finals]
-    logs = [core.jobs.logs(name)["text"] for name in names]
+    logs = [to_json(core.jobs.logs(name))["text"] for name in names]
     assert sum(f"Successfully installed {PACKAGE}-0.1" in log for log in logs) == 1, logs
     assert all("imported tiny 0.1" in log for log in logs)
     cache = labstudio_home / "pyenvs"
@@ -128,15 +130,15 @@ def test_a_stop_during_the_install_ends_pip_and_the_job(core, source: Path, tmp_
     port = silent.getsockname()[1]
     try:
         (source / "requirements.txt").write_text(f"--no-index\n--find-links http://127.0.0.1:{port}/simple/\n{PACKAGE}==0.1\n")
-        name = core.jobs.submit({"entry_point": "train.py", "source_dir": str(source), "environment": {"PIP_DEFAULT_TIMEOUT": "60", "PIP_RETRIES": "0"}})["TrainingJobName"]
-        wait_for(lambda: "installing requirements.txt" in core.jobs.logs(name)["text"], timeout=60, message="pip to start")
-        assert core.jobs.describe(name)["SecondaryStatus"] == "Downloading"
+        name = to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(source), "environment": {"PIP_DEFAULT_TIMEOUT": "60", "PIP_RETRIES": "0"}}))["TrainingJobName"]
+        wait_for(lambda: "installing requirements.txt" in to_json(core.jobs.logs(name))["text"], timeout=60, message="pip to start")
+        assert to_json(core.jobs.describe(name))["SecondaryStatus"] == "Downloading"
         core.jobs.stop(name)
-        final = core.jobs.wait(name, timeout=60)
+        final = to_json(core.jobs.wait(name, timeout=60))
     finally:
         silent.close()
     assert final["TrainingJobStatus"] == "Stopped" and final["StatusMessage"] == "Stopped while installing requirements.txt"
-    assert "imported" not in core.jobs.logs(name)["text"]
+    assert "imported" not in to_json(core.jobs.logs(name))["text"]
 
 
 def test_the_cache_is_per_environment_not_per_interpreter_binary(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from labstudio.lineage.fingerprint import CONTENT_LIMIT, fingerprint
 from labstudio.lineage.record import trial_component_arn
+from labstudio.shapes import to_json
 from labstudio.store import lineage as lineage_store
 from registry_helpers import METRICS, train, write_project
 
@@ -40,7 +41,7 @@ def test_processing_output_feeds_training_and_the_chain_is_one_graph(core, tmp_p
         "inputs": [{"input_name": "raw", "source": str(tmp_path / "raw.csv"), "destination": "/opt/ml/processing/input"}],
         "outputs": [{"output_name": "train", "source": "/opt/ml/processing/train", "destination": str(prepared)}],
     })
-    assert core.processing.wait("prep-1", timeout=120)["ProcessingJobStatus"] == "Completed"
+    assert to_json(core.processing.wait("prep-1", timeout=120))["ProcessingJobStatus"] == "Completed"
     job = train(core, tmp_path, name="fit-chain", channels={"train": str(prepared)})
 
     graph = core.lineage.graph(job, direction="Ascendants")
@@ -64,9 +65,9 @@ def test_processing_output_feeds_training_and_the_chain_is_one_graph(core, tmp_p
 def test_transform_records_the_model_it_served_and_its_output(core, tmp_path: Path) -> None:
     job = train(core, tmp_path, name="fit-score")
     (tmp_path / "batch.csv").write_text("1,1\n19,2\n")
-    described = core.transforms.submit({"model": job, "input": str(tmp_path / "batch.csv"), "output_path": str(tmp_path / "scored"),
-                                        "content_type": "text/csv", "split_type": "Line", "name": "score-1"})
-    final = core.transforms.wait(described["TransformJobName"], timeout=180)
+    described = to_json(core.transforms.submit({"model": job, "input": str(tmp_path / "batch.csv"), "output_path": str(tmp_path / "scored"),
+                                        "content_type": "text/csv", "split_type": "Line", "name": "score-1"}))
+    final = to_json(core.transforms.wait(described["TransformJobName"], timeout=180))
     assert final["TransformJobStatus"] == "Completed", final.get("FailureReason")
     graph = core.lineage.graph("score-1")
     types = _types(graph)
@@ -85,9 +86,9 @@ def test_tuning_trials_hang_off_their_tuning_job(core, tmp_path: Path) -> None:
         "hyperparameter_ranges": {"C": {"type": "Continuous", "min_value": 0.1, "max_value": 1.0}},
         "strategy": "Random", "max_jobs": 2, "max_parallel_jobs": 2, "random_seed": 3,
     })
-    final = core.tuning.wait("sweep-l", timeout=300)
+    final = to_json(core.tuning.wait("sweep-l", timeout=300))
     assert final["HyperParameterTuningJobStatus"] == "Completed"
-    trials = [t["TrainingJobName"] for t in core.tuning.training_jobs("sweep-l")["TrainingJobSummaries"]]
+    trials = [t["TrainingJobName"] for t in to_json(core.tuning.training_jobs("sweep-l"))["TrainingJobSummaries"]]
     graph = core.lineage.graph("sweep-l", direction="Ascendants")
     assert graph["nodes"][0]["type"] == "TuningJob" or any(n["depth"] == 0 and n["type"] == "TuningJob" for n in graph["nodes"])
     assert sorted(n["resource"]["name"] for n in _types(graph)["TrainingJob"]) == sorted(trials)

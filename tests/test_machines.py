@@ -31,6 +31,7 @@ from labstudio import procs
 from labstudio.config import Settings
 from labstudio.core import Core
 from labstudio.errors import Conflict
+from labstudio.shapes import to_json
 from labstudio.store import Database, leases
 from labstudio.store import tuning as tuning_store
 from servers import JupyterProcess
@@ -229,8 +230,8 @@ def test_contenders_for_a_free_or_expired_lease_never_both_win(postgres_url: str
 def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owner(labstudio_home: Path, write_script) -> None:
     a, b = _machine("machine-a", 4.0), _machine("machine-b", 4.0)
     script = write_script(LONG)
-    stopped = a.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
-    frozen = a.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
+    stopped = to_json(a.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
+    frozen = to_json(a.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
     for name in (stopped, frozen):
         wait_for(lambda n=name: a.jobs.get(n).secondary_status == "Training", 60, message=f"{name} training")
         assert a.jobs.get(name).machine == "machine-a"
@@ -243,8 +244,8 @@ def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owne
         time.sleep(0.25)
 
     # A stop asked on B is a request in the store that A's supervisor carries out.
-    assert b.jobs.stop(stopped)["TrainingJobStatus"] == "Stopping"
-    final = a.jobs.wait(stopped, timeout=60)
+    assert to_json(b.jobs.stop(stopped))["TrainingJobStatus"] == "Stopping"
+    final = to_json(a.jobs.wait(stopped, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped" and final["SecondaryStatus"] == "Stopped"
 
     # A supervisor frozen past the limit: B fails its job, naming the machine and its last
@@ -256,7 +257,7 @@ def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owne
     try:
         assert not a.jobs.check(frozen)
         wait_for(lambda: b.jobs.check(frozen), timeout=60, interval=0.5, message="B to fail the silent job")
-        failed = a.jobs.describe(frozen)
+        failed = to_json(a.jobs.describe(frozen))
         assert failed["TrainingJobStatus"] == "Failed"
         reason = failed["FailureReason"]
         assert "machine 'machine-a'" in reason and "last heartbeat was at" in reason and "UTC" in reason, reason
@@ -266,7 +267,7 @@ def test_another_machines_job_is_judged_by_its_heartbeat_and_stopped_by_its_owne
     # Thawed, the supervisor finds its job recorded Failed and stops the script: nothing runs on.
     wait_for(lambda: not procs.is_alive(supervisor, job.supervisor_start_ticks), timeout=60, message="the thawed supervisor to end")
     assert not procs.is_alive(script_pid)
-    assert a.jobs.describe(frozen)["FailureReason"] == reason
+    assert to_json(a.jobs.describe(frozen))["FailureReason"] == reason
 
 
 def test_another_machines_endpoint_is_never_restarted_changed_or_cleaned_up(labstudio_home: Path, iris_model) -> None:
@@ -331,12 +332,12 @@ def test_a_tuner_is_judged_by_its_lease_and_only_its_machine_replaces_a_dead_one
         wait_for(lambda: b.tuning.check("leased"), timeout=60, interval=0.5, message="B to fail the tuning job")
     finally:
         os.kill(second.pid, signal.SIGCONT)
-    described = a.tuning.describe("leased")
+    described = to_json(a.tuning.describe("leased"))
     assert described["HyperParameterTuningJobStatus"] == "Failed"
     reason = described["FailureReason"]
     assert "machine 'machine-a'" in reason and "last heartbeat was at" in reason and "code snapshot" in reason, reason
     wait_for(lambda: not procs.is_alive(second.pid, second.start_ticks), timeout=60, message="the thawed tuner to end")
-    for trial in a.tuning.training_jobs("leased")["TrainingJobSummaries"]:  # asked to stop by B, stopped by A's supervisors
+    for trial in to_json(a.tuning.training_jobs("leased"))["TrainingJobSummaries"]:  # asked to stop by B, stopped by A's supervisors
         a.jobs.wait(trial["TrainingJobName"], timeout=60)
 
 
@@ -348,7 +349,7 @@ def test_a_tuner_taken_over_elsewhere_stops_without_launching_a_trial_more(labst
 
     def tuner() -> Any:
         job = a.tuning.get("moved")
-        trials = a.tuning.training_jobs("moved")["TrainingJobSummaries"]
+        trials = to_json(a.tuning.training_jobs("moved"))["TrainingJobSummaries"]
         with a.db.read() as conn:
             lease = leases.get(conn, "tuner:moved")
         return lease if job.tuner_spawn_time is None and lease is not None and trials else None
@@ -363,9 +364,9 @@ def test_a_tuner_taken_over_elsewhere_stops_without_launching_a_trial_more(labst
         os.kill(first.pid, signal.SIGCONT)
     # Thawed, A's tuner finds the lease gone and ends without launching anything.
     wait_for(lambda: not procs.is_alive(first.pid, first.start_ticks), timeout=60, message="A's tuner to stop")
-    final = a.tuning.wait("moved", timeout=180)
+    final = to_json(a.tuning.wait("moved", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed"
-    trials = a.tuning.training_jobs("moved")["TrainingJobSummaries"]
+    trials = to_json(a.tuning.training_jobs("moved"))["TrainingJobSummaries"]
     assert len(trials) == 5 == len({t["TrainingJobName"] for t in trials})
     assert a.tuning.get("moved").tuner_machine == "machine-b" and taken.holder != first.holder
     def released() -> bool:
@@ -413,9 +414,9 @@ def test_two_machines_share_a_store_without_touching_each_others_work(
         trial = write_script(TRIAL, name="trial.py", folder="trial")
         a.endpoints.deploy(str(iris_model["dir"]), name="shared", restart_on_failure=True, wait=True, timeout=180)
         a.tuning.submit(_tuning_request(trial, "sweep", max_jobs=3, max_parallel_jobs=2))
-        completes = a.jobs.submit({"entry_point": str(done)})["TrainingJobName"]
-        followed = a.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
-        silent = a.jobs.submit({"entry_point": str(script)})["TrainingJobName"]
+        completes = to_json(a.jobs.submit({"entry_point": str(done)}))["TrainingJobName"]
+        followed = to_json(a.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
+        silent = to_json(a.jobs.submit({"entry_point": str(script)}))["TrainingJobName"]
         started = time.monotonic()
 
         # B reads A's live log over REST (A's supervisor ships it to the store).
@@ -430,17 +431,17 @@ def test_two_machines_share_a_store_without_touching_each_others_work(
         # A stop asked on B: A's supervisor carries it out.
         code, body = b.request("POST", f"/labstudio/api/jobs/{followed}/stop")
         assert code == 202 and body["TrainingJobStatus"] == "Stopping", body
-        final = a.jobs.wait(followed, timeout=60)
+        final = to_json(a.jobs.wait(followed, timeout=60))
         assert final["TrainingJobStatus"] == "Stopped"
         code, body = b.request("GET", f"/labstudio/api/jobs/{followed}/logs?offset=0")
         assert body["complete"] and "tick 3\n" in body["text"]
 
         # Through all of B's reconcile passes (every 0.5 s) the job completes, the sweep runs
         # exactly max_jobs trials under A's tuner, and the endpoint keeps answering.
-        assert a.jobs.wait(completes, timeout=120)["TrainingJobStatus"] == "Completed"
-        swept = a.tuning.wait("sweep", timeout=180)
+        assert to_json(a.jobs.wait(completes, timeout=120))["TrainingJobStatus"] == "Completed"
+        swept = to_json(a.tuning.wait("sweep", timeout=180))
         assert swept["HyperParameterTuningJobStatus"] == "Completed"
-        trials = a.tuning.training_jobs("sweep")["TrainingJobSummaries"]
+        trials = to_json(a.tuning.training_jobs("sweep"))["TrainingJobSummaries"]
         assert len(trials) == 3 and all(t["TrainingJobStatus"] == "Completed" for t in trials)
         assert a.tuning.get("sweep").tuner_machine == "machine-a"
         assert a.tuning.get("sweep").tuner_spawn_time is None  # B never started a tuner for it
@@ -500,12 +501,12 @@ def _stop_all(core: Core) -> None:
             core.endpoints.delete(item["EndpointName"], timeout=15)
         except Exception:
             pass
-    for job in core.tuning.list(status="InProgress")["HyperParameterTuningJobSummaries"]:
+    for job in to_json(core.tuning.list(status="InProgress"))["HyperParameterTuningJobSummaries"]:
         try:
             core.tuning.stop(job["HyperParameterTuningJobName"])
         except Exception:
             pass
-    for job in core.jobs.list(status=["InProgress", "Stopping"], limit=1000)["TrainingJobSummaries"]:
+    for job in to_json(core.jobs.list(status=["InProgress", "Stopping"], limit=1000))["TrainingJobSummaries"]:
         try:
             core.jobs.stop(job["TrainingJobName"])
             core.jobs.wait(job["TrainingJobName"], timeout=30)

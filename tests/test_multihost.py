@@ -18,6 +18,7 @@ from httpjson import wait_status
 from labstudio import procs
 from labstudio.errors import Invalid
 from labstudio.jobs.launch import read_plan, write_plan
+from labstudio.shapes import to_json
 from labstudio.store import hosts as hosts_store
 from labstudio.store import jobs as jobs_store
 from labstudio.store import logs as logs_store
@@ -109,9 +110,9 @@ def test_a_multi_host_job_takes_one_slot(labstudio_home: Path, monkeypatch: pyte
     core = Core.from_env()
     script = write_script(SHOW_SCRIPT, name="show.py")
     core.jobs.submit({"entry_point": str(script), "name": "mh-slot", "instance_count": 3})
-    final = core.jobs.wait("mh-slot", timeout=120)
+    final = to_json(core.jobs.wait("mh-slot", timeout=120))
     assert final["TrainingJobStatus"] == "Completed", final["FailureReason"]
-    assert set(_seen(core.jobs.logs("mh-slot")["text"])) == {"algo-1", "algo-2", "algo-3"}
+    assert set(_seen(to_json(core.jobs.logs("mh-slot"))["text"])) == {"algo-1", "algo-2", "algo-3"}
     core.db.dispose()
 
 
@@ -128,8 +129,8 @@ def test_failing_host_fails_the_job_and_stops_the_others(core, write_script) -> 
         """
     )
     started = time.monotonic()
-    d = core.jobs.submit({"entry_point": str(script), "name": "mh-fail", "instance_count": 2})
-    final = core.jobs.wait(d["TrainingJobName"], timeout=120)
+    d = to_json(core.jobs.submit({"entry_point": str(script), "name": "mh-fail", "instance_count": 2}))
+    final = to_json(core.jobs.wait(d["TrainingJobName"], timeout=120))
     assert final["TrainingJobStatus"] == "Failed"
     assert final["FailureReason"].startswith("algo-2: AlgorithmError") and "exit code 3" in final["FailureReason"]
     assert final["ExitCode"] == 3
@@ -138,7 +139,7 @@ def test_failing_host_fails_the_job_and_stops_the_others(core, write_script) -> 
     assert hosts["algo-1"]["Status"] == "Stopped" and hosts["algo-1"]["FailureReason"] == "Stopped because algo-2 failed"
     assert time.monotonic() - started < 200  # algo-1's 300 s sleep was cut short: it was killed
     assert procs.processes_with_env("TRAINING_JOB_NAME=mh-fail") == []
-    assert "algo-1 works for a long time" in core.jobs.logs("mh-fail", host="algo-1")["text"]
+    assert "algo-1 works for a long time" in to_json(core.jobs.logs("mh-fail", host="algo-1"))["text"]
 
 
 def test_killed_host_supervisor_fails_the_job_naming_the_host(core, write_script, labstudio_home: Path) -> None:
@@ -154,7 +155,7 @@ def test_killed_host_supervisor_fails_the_job_naming_the_host(core, write_script
     pid_file = labstudio_home / "jobs" / "mh-kill" / "hosts" / "algo-2" / "supervisor.pid"
     assert int(pid_file.read_text().split()[0]) == row.pid
     os.kill(row.pid, signal.SIGKILL)
-    final = core.jobs.wait("mh-kill", timeout=120)
+    final = to_json(core.jobs.wait("mh-kill", timeout=120))
     assert final["TrainingJobStatus"] == "Failed"
     assert final["FailureReason"].startswith(f"algo-2: InternalServerError: the labstudio supervisor of algo-2 (pid {row.pid})")
     assert {h["Host"]: h["Status"] for h in final["Hosts"]} == {"algo-1": "Stopped", "algo-2": "Failed"}
@@ -172,10 +173,10 @@ def test_stop_and_max_runtime_end_every_host(core, write_script) -> None:
 
     wait_for(lambda: both_running("mh-stop"), timeout=60, message="both hosts running")
     core.jobs.stop("mh-stop")
-    stopped = core.jobs.wait("mh-stop", timeout=60)
+    stopped = to_json(core.jobs.wait("mh-stop", timeout=60))
     assert stopped["TrainingJobStatus"] == "Stopped" and stopped["SecondaryStatus"] == "Stopped"
     assert [h["Status"] for h in stopped["Hosts"]] == ["Stopped", "Stopped"]
-    limited = core.jobs.wait("mh-limit", timeout=60)
+    limited = to_json(core.jobs.wait("mh-limit", timeout=60))
     assert limited["TrainingJobStatus"] == "Stopped" and limited["SecondaryStatus"] == "MaxRuntimeExceeded"
     assert [h["Status"] for h in limited["Hosts"]] == ["Stopped", "Stopped"]
     for name in ("mh-stop", "mh-limit"):
@@ -203,11 +204,11 @@ def test_torch_ddp_across_two_hosts(core, write_script) -> None:
         """,
         name="ddp.py",
     )
-    d = core.jobs.submit(
+    d = to_json(core.jobs.submit(
         {"entry_point": str(script), "name": "mh-ddp", "instance_count": 2, "distribution": {"torch_distributed": {"enabled": True}}}
-    )
-    final = core.jobs.wait(d["TrainingJobName"], timeout=240)
-    text = core.jobs.logs("mh-ddp")["text"]
+    ))
+    final = to_json(core.jobs.wait(d["TrainingJobName"], timeout=240))
+    text = to_json(core.jobs.logs("mh-ddp"))["text"]
     assert final["TrainingJobStatus"] == "Completed", (final["FailureReason"], text[-3000:])
     ranks = {}
     for line in text.splitlines():
@@ -244,7 +245,7 @@ def test_remote_run_ships_its_log_and_obeys_the_store_stop_flag(core, write_scri
     # A stop request as another machine makes it: the flag in the store, no signal.
     now = time.time()
     core.db.run_write(lambda conn: jobs_store.update_job(conn, "remote-run", status="Stopping", stop_requested_time=now))
-    final = core.jobs.wait("remote-run", timeout=60)
+    final = to_json(core.jobs.wait("remote-run", timeout=60))
     assert final["TrainingJobStatus"] == "Stopped"
     with core.db.read() as conn:
         row = hosts_store.get_host(conn, "remote-run", "algo-1")
@@ -255,20 +256,20 @@ def test_remote_run_ships_its_log_and_obeys_the_store_stop_flag(core, write_scri
 
 def test_single_host_job_records_its_host_row(core, write_script) -> None:
     script = write_script("print('one host')\n")
-    d = core.jobs.submit({"entry_point": str(script), "name": "one-host"})
-    final = core.jobs.wait(d["TrainingJobName"], timeout=60)
+    d = to_json(core.jobs.submit({"entry_point": str(script), "name": "one-host"}))
+    final = to_json(core.jobs.wait(d["TrainingJobName"], timeout=60))
     assert final["ResourceConfig"]["InstanceCount"] == 1
     assert [(h["Host"], h["Status"], h["ExitCode"]) for h in final["Hosts"]] == [("algo-1", "Completed", 0)]
     assert final["Hosts"][0]["Node"]
-    assert core.jobs.logs("one-host")["text"] == "one host\n"  # single-host lines carry no prefix
+    assert to_json(core.jobs.logs("one-host"))["text"] == "one host\n"  # single-host lines carry no prefix
     assert not (Path(final["LogUri"]).parent / "hosts").exists()
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("instance_count", 65, "between 1 and 64"),
-        ("instance_count", 0, "between 1 and 64"),
+        ("instance_count", 65, "at most 64"),  # the bounds of CreateTrainingJobRequest.instance_count
+        ("instance_count", 0, "at least 1"),
         ("distribution", {"mpi": {"enabled": True}}, "torch_distributed"),
         ("distribution", {"torch_distributed": {"enabled": "yes"}}, "enabled"),
     ],

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from labstudio.handlers.openapi import build_document
+from labstudio.shapes.openapi import limits_module
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "openapi" / "openapi.json"
 GENERATED_TS = REPO / "labextension" / "src" / "generated" / "openapi.ts"
+GENERATED_LIMITS = REPO / "labextension" / "src" / "generated" / "limits.ts"
 OPENAPI_TS = REPO / "node_modules" / ".bin" / "openapi-typescript"
 HINT = "regenerate with `jlpm gen:types` and commit the result"
 
@@ -35,6 +37,16 @@ def test_generated_typescript_matches_the_document(tmp_path: Path) -> None:
     )
     assert GENERATED_TS.is_file(), f"{GENERATED_TS} is missing; {HINT}"
     assert out.read_text(encoding="utf-8") == GENERATED_TS.read_text(encoding="utf-8"), f"labextension/src/generated/openapi.ts is stale; {HINT}"
+
+
+def test_generated_limits_are_the_shapes_bounds() -> None:
+    """The panel checks what the server checks: its bounds come from the shapes' Field(...)."""
+    assert GENERATED_LIMITS.is_file(), f"{GENERATED_LIMITS} is missing; {HINT}"
+    assert limits_module(build_document()) == GENERATED_LIMITS.read_text(encoding="utf-8"), f"generated/limits.ts is stale; {HINT}"
+    limits = GENERATED_LIMITS.read_text(encoding="utf-8")
+    assert "instance_count: { minimum: 1, maximum: 64 }" in limits  # the launch form's MAX_INSTANCE_COUNT
+    form = (REPO / "labextension" / "src" / "views" / "launch" / "formModel.ts").read_text(encoding="utf-8")
+    assert "LIMITS.CreateTrainingJobRequest.instance_count.maximum" in form and "MAX_INSTANCE_COUNT = 64" not in form
 
 
 async def test_served_document_is_the_generated_one(jp_fetch) -> None:  # type: ignore[no-untyped-def]

@@ -25,9 +25,10 @@ import pytest
 from conftest import wait_for
 from labstudio import procs as procutil
 from labstudio.jobs import launch
+from labstudio.shapes import to_json
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_jobs_containment import NAMESPACES, _can_refuse_namespaces, _labstudio_lines, _refusing_namespaces  # noqa: E402
+from test_jobs_containment import NAMESPACES, _can_refuse_namespaces, _labstudio_lines, _refusing_namespaces
 
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="this system refuses PID namespaces (see docs/process-containment.md)")
 
@@ -59,10 +60,10 @@ def test_a_script_that_only_knows_opt_ml_runs_unchanged(core, write_script, tmp_
     data.mkdir()
     (data / "data.csv").write_text("1\n2\n3\n")
     script = write_script(OPT_ML_ONLY)
-    name = core.jobs.submit({"entry_point": str(script), "hyperparameters": {"scale": 10}, "channels": {"train": str(data)}})["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=60)
-    assert final["TrainingJobStatus"] == "Completed", core.jobs.logs(name)["text"]
-    assert core.jobs.logs(name)["text"] == "trained 60\n"  # no labstudio: line, nothing else
+    name = to_json(core.jobs.submit({"entry_point": str(script), "hyperparameters": {"scale": 10}, "channels": {"train": str(data)}}))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=60))
+    assert final["TrainingJobStatus"] == "Completed", to_json(core.jobs.logs(name))["text"]
+    assert to_json(core.jobs.logs(name))["text"] == "trained 60\n"  # no labstudio: line, nothing else
     with tarfile.open(final["ModelArtifacts"]["S3ModelArtifacts"]) as tar:
         member = tar.extractfile("model.txt")
         assert member is not None and member.read() == b"total=60"
@@ -93,11 +94,11 @@ def test_two_jobs_at_once_each_see_their_own_opt_ml(core, write_script, tmp_path
     meeting = tmp_path / "meeting"
     meeting.mkdir()
     script = write_script(TWO_AT_ONCE)
-    names = [core.jobs.submit({"entry_point": str(script), "hyperparameters": {"meeting": str(meeting)}})["TrainingJobName"] for _ in range(2)]
+    names = [to_json(core.jobs.submit({"entry_point": str(script), "hyperparameters": {"meeting": str(meeting)}}))["TrainingJobName"] for _ in range(2)]
     for name in names:
-        final = core.jobs.wait(name, timeout=90)
-        assert final["TrainingJobStatus"] == "Completed", core.jobs.logs(name)["text"]
-        assert core.jobs.logs(name)["text"] == f"owner {name} of ['owner.txt']\n"
+        final = to_json(core.jobs.wait(name, timeout=90))
+        assert final["TrainingJobStatus"] == "Completed", to_json(core.jobs.logs(name))["text"]
+        assert to_json(core.jobs.logs(name))["text"] == f"owner {name} of ['owner.txt']\n"
         assert (core.jobs.layout(name).model / "owner.txt").read_text() == name
     assert sorted(os.listdir(meeting)) == sorted(f"{n}.{tag}" for n in names for tag in ("running", "written"))
 
@@ -122,10 +123,10 @@ def test_what_opt_held_stays_visible(core, write_script, namespaces) -> None:
         marker_dir = None
     try:
         host = sorted(set(os.listdir("/opt")) | {"ml"})
-        name = core.jobs.submit({"entry_point": str(write_script(LIST_OPT))})["TrainingJobName"]
-        final = core.jobs.wait(name, timeout=60)
+        name = to_json(core.jobs.submit({"entry_point": str(write_script(LIST_OPT))}))["TrainingJobName"]
+        final = to_json(core.jobs.wait(name, timeout=60))
         assert final["TrainingJobStatus"] == "Completed"
-        lines = core.jobs.logs(name)["text"].splitlines()
+        lines = to_json(core.jobs.logs(name))["text"].splitlines()
         assert json.loads(lines[0]) == host
         if marker_dir is not None:
             assert lines[1:] == ["marker from the host"]
@@ -142,14 +143,17 @@ print("at /opt/ml/model:", os.path.exists(os.path.join("/opt/ml/model", marker))
 """
 
 
-def test_without_namespaces_the_log_says_so_once_and_sm_variables_work(core, write_script, monkeypatch) -> None:
+def test_without_namespaces_the_log_says_so_once_and_sm_variables_work(labstudio_home, write_script, monkeypatch) -> None:
+    from labstudio.core import Core
+
     monkeypatch.setenv(launch.NO_NAMESPACES_VAR, "1")
-    name = core.jobs.submit({"entry_point": str(write_script(FALLBACK_SCRIPT))})["TrainingJobName"]
-    final = core.jobs.wait(name, timeout=60)
+    core = Core.from_env()  # the setting is read when a core starts (a server, a kernel, the CLI)
+    name = to_json(core.jobs.submit({"entry_point": str(write_script(FALLBACK_SCRIPT))}))["TrainingJobName"]
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
     lines = _labstudio_lines(core, name)
     assert len(lines) == 1 and launch.NO_NAMESPACES_VAR in lines[0] and "/opt/ml is not its own tree" in lines[0]
-    assert core.jobs.logs(name)["text"].splitlines()[-1] == "at /opt/ml/model: False"
+    assert to_json(core.jobs.logs(name))["text"].splitlines()[-1] == "at /opt/ml/model: False"
     with tarfile.open(final["ModelArtifacts"]["S3ModelArtifacts"]) as tar:
         member = tar.extractfile(f"written-{name}")
         assert member is not None and member.read() == b"via SM_MODEL_DIR"
@@ -173,7 +177,7 @@ def test_a_host_that_refuses_namespaces_says_opt_ml_is_not_available(labstudio_h
     lines = _labstudio_lines(core, name)
     assert len(lines) == 1 and lines[0].startswith("labstudio: no PID namespace for this job (")
     assert "/opt/ml is not the job's own tree" in lines[0]
-    assert core.jobs.logs(name)["text"].splitlines()[-1] == "at /opt/ml/model: False"
+    assert to_json(core.jobs.logs(name))["text"].splitlines()[-1] == "at /opt/ml/model: False"
 
 
 @needs_namespaces
@@ -252,12 +256,12 @@ def test_stop_still_kills_the_whole_tree(core, write_script, namespaces) -> None
     from test_jobs_containment import _pids_with_token
 
     token = uuid.uuid4().hex
-    name = core.jobs.submit({"entry_point": str(write_script(STOP_SCRIPT)), "hyperparameters": {"token": token}})["TrainingJobName"]
-    wait_for(lambda: "ready" in core.jobs.logs(name)["text"], 60, message="script ready")
+    name = to_json(core.jobs.submit({"entry_point": str(write_script(STOP_SCRIPT)), "hyperparameters": {"token": token}}))["TrainingJobName"]
+    wait_for(lambda: "ready" in to_json(core.jobs.logs(name))["text"], 60, message="script ready")
     wait_for(lambda: _pids_with_token("optml-child-" + token), 30, message="the child that left the group")
     assert procutil.processes_with_env(f"TRAINING_JOB_NAME={name}")  # the leftovers search sees into the namespace
     core.jobs.stop(name)
-    final = core.jobs.wait(name, timeout=60)
+    final = to_json(core.jobs.wait(name, timeout=60))
     assert final["TrainingJobStatus"] == "Stopped"
     assert (core.jobs.layout(name).model / "started").exists()
     wait_for(lambda: not _pids_with_token("optml-child-" + token), 30, message="the child to be stopped")

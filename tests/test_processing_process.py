@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
+from labstudio.shapes import to_json
 
 # Knows only the /opt/ml paths of a processing container, as scripts written for SageMaker do.
 PREPROCESS = textwrap.dedent(
@@ -101,10 +102,10 @@ def test_sklearn_processor_snippet_runs_as_written(project: Path, core, capsys: 
     assert config["ProcessingInputs"] == d["ProcessingInputs"] and config["AppSpecification"] == d["AppSpecification"]
 
     # a processing job is not a training job: training listings and lookups never show it
-    assert core.jobs.list()["TrainingJobSummaries"] == []
+    assert to_json(core.jobs.list())["TrainingJobSummaries"] == []
     with pytest.raises(Exception, match="does not exist"):
         core.jobs.describe(job.job_name)
-    listed = core.processing.list()["ProcessingJobSummaries"]
+    listed = to_json(core.processing.list())["ProcessingJobSummaries"]
     assert [s["ProcessingJobName"] for s in listed] == [job.job_name]
 
 
@@ -136,17 +137,17 @@ def test_failed_script_has_exit_message_and_failure_reason(project: Path, core) 
     d = p.latest_job.describe()
     assert d["FailureReason"] == "AlgorithmError: ValueError: boom (exit code 1)"
     assert d["ExitMessage"].splitlines()[-1] == "ValueError: boom"  # no message file: the last error lines
-    assert [s["ExitMessage"] is not None for s in core.processing.list()["ProcessingJobSummaries"]] == [True, True]
+    assert [s["ExitMessage"] is not None for s in to_json(core.processing.list())["ProcessingJobSummaries"]] == [True, True]
 
 
 def test_input_that_cannot_be_copied_fails_the_job_with_a_client_error(project: Path, core) -> None:
     (project / "data" / "raw" / "gone.csv").symlink_to(project / "missing.csv")  # dangling: nothing to copy
     core.processing.submit({"code": "preprocess.py", "name": "copy-fails", "arguments": ["--test-split", "0.2"],
                             "inputs": [{"input_name": "raw", "source": "data/raw", "destination": "/opt/ml/processing/input"}]})
-    d = core.processing.wait("copy-fails", timeout=60)
+    d = to_json(core.processing.wait("copy-fails", timeout=60))
     assert d["ProcessingJobStatus"] == "Failed"
     assert d["FailureReason"].startswith("ClientError: could not copy input 'raw' from ") and "gone.csv" in d["FailureReason"]
-    assert "could not copy input 'raw'" in core.processing.logs("copy-fails")["text"]
+    assert "could not copy input 'raw'" in to_json(core.processing.logs("copy-fails"))["text"]
 
 
 SLEEPER = "import time\nprint('ready', flush=True)\nwhile True:\n    time.sleep(0.1)\n"
@@ -156,16 +157,16 @@ def test_stop_and_max_runtime(project: Path, core) -> None:
     (project / "sleep.py").write_text(SLEEPER)
     core.processing.submit({"code": "sleep.py", "name": "stop-me",
                             "outputs": [{"source": "/opt/ml/processing/out", "destination": "data/never"}]})
-    wait_for(lambda: "ready" in core.processing.logs("stop-me")["text"], message="the script to start")
-    assert core.processing.stop("stop-me")["ProcessingJobStatus"] in ("Stopping", "Stopped")
-    d = core.processing.wait("stop-me", timeout=60)
+    wait_for(lambda: "ready" in to_json(core.processing.logs("stop-me"))["text"], message="the script to start")
+    assert to_json(core.processing.stop("stop-me"))["ProcessingJobStatus"] in ("Stopping", "Stopped")
+    d = to_json(core.processing.wait("stop-me", timeout=60))
     assert d["ProcessingJobStatus"] == "Stopped" and d["StatusMessage"] == "Processing job stopped by request"
     assert not (project / "data" / "never").exists()
     with pytest.raises(Exception, match="already Stopped"):
         core.processing.stop("stop-me")
 
     core.processing.submit({"code": "sleep.py", "name": "too-long", "max_runtime_seconds": 1})
-    d = core.processing.wait("too-long", timeout=60)
+    d = to_json(core.processing.wait("too-long", timeout=60))
     assert d["ProcessingJobStatus"] == "Stopped" and d["SecondaryStatus"] == "MaxRuntimeExceeded"
     assert d["StoppingCondition"] == {"MaxRuntimeInSeconds": 1} and "MaxRuntimeInSeconds of 1 s" in d["StatusMessage"]
 
@@ -173,18 +174,18 @@ def test_stop_and_max_runtime(project: Path, core) -> None:
 def test_dead_supervisor_is_reconciled_and_outputs_go_to_the_artifact_store(project: Path, core, labstudio_home: Path) -> None:
     (project / "sleep.py").write_text(SLEEPER)
     core.processing.submit({"code": "sleep.py", "name": "orphan"})
-    wait_for(lambda: "ready" in core.processing.logs("orphan")["text"], message="the script to start")
+    wait_for(lambda: "ready" in to_json(core.processing.logs("orphan"))["text"], message="the script to start")
     pid = wait_for(lambda: core.processing.get("orphan").supervisor_pid, message="the supervisor's pid in the store")
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: core.reconcile() or core.processing.get("orphan").is_terminal, timeout=60, message="reconciliation")
-    d = core.processing.describe("orphan")
+    d = to_json(core.processing.describe("orphan"))
     assert d["ProcessingJobStatus"] == "Failed" and d["StatusMessage"] == "Processing job failed"
     assert "supervisor" in d["FailureReason"]
 
     # an output without a destination is kept in the artifact store, under the job's name
     (project / "write.py").write_text("import os\nopen('/opt/ml/processing/result/r.txt', 'w').write('42')\n")
     core.processing.submit({"code": "write.py", "name": "to-store", "outputs": [{"output_name": "result", "source": "/opt/ml/processing/result"}]})
-    d = core.processing.wait("to-store", timeout=60)
+    d = to_json(core.processing.wait("to-store", timeout=60))
     uri = d["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
     assert d["ProcessingJobStatus"] == "Completed" and uri == str(labstudio_home / "artifacts" / "processing" / "to-store" / "output" / "result")
     assert (Path(uri) / "r.txt").read_text() == "42"
@@ -200,7 +201,7 @@ def test_without_namespaces_the_tree_is_in_labstudio_opt_ml(project: Path, core,
     core.processing.submit({"code": "portable.py", "name": "no-ns",
                             "inputs": [{"source": "data/raw/data.csv", "destination": "/opt/ml/processing/input"}],
                             "outputs": [{"source": "/opt/ml/processing/out", "destination": "data/out"}]})
-    assert core.processing.wait("no-ns", timeout=60)["ProcessingJobStatus"] == "Completed"
+    assert to_json(core.processing.wait("no-ns", timeout=60))["ProcessingJobStatus"] == "Completed"
     assert (project / "data" / "out" / "n.txt").read_text() == "11"
 
 
@@ -252,7 +253,7 @@ def test_a_processing_and_a_training_job_at_once_each_see_their_own_opt_ml(proje
                             "outputs": [{"source": "/opt/ml/processing/out", "destination": "data/both"}]})
     core.jobs.submit({"entry_point": "train.py", "source_dir": "train_src", "name": "both-train",
                       "channels": {"train": "data/raw"}, "hyperparameters": {"who": "train"}})
-    proc, train = core.processing.wait("both-proc", timeout=90), core.jobs.wait("both-train", timeout=90)
+    proc, train = to_json(core.processing.wait("both-proc", timeout=90)), to_json(core.jobs.wait("both-train", timeout=90))
     assert proc["ProcessingJobStatus"] == "Completed", proc["FailureReason"]
     assert train["TrainingJobStatus"] == "Completed", train["FailureReason"]
     assert (project / "data" / "both" / "rows.txt").read_text() == "11"

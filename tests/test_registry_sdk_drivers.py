@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from labstudio.shapes import to_json
 from registry_helpers import TRAIN
 from sdk_helpers import client, make_notebook, text
 from test_sdk_compat_drivers import result, run_driver
@@ -102,7 +103,7 @@ def test_register_approve_deploy_and_walk_the_lineage(tmp_path, labstudio_home, 
     assert result(out, "context type") == "Endpoint"
     bucket = labstudio_home / "artifacts" / "buckets" / "labstudio-local" / "iris" / "train"
     assert json.loads(result(out, "datasets")) == [f"file://{bucket}"]
-    [job] = core.jobs.list()["TrainingJobSummaries"]
+    [job] = to_json(core.jobs.list())["TrainingJobSummaries"]
     assert json.loads(result(out, "training jobs")) == [f"arn:labstudio:local:training-job/{job['TrainingJobName']}"]
     assert json.loads(result(out, "deployed models")) == ["ModelPackage"]
     assert json.loads(result(out, "vertices")) == ["DataSet", "Model"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from labstudio.errors import Conflict, Invalid, NameTaken, NotFound
+from labstudio.shapes import to_json
 from labstudio.store import events as events_store
 from labstudio.store import lineage as lineage_store
 from registry_helpers import train, write_project, write_statistics
@@ -144,8 +145,8 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_left(core, job: st
 def test_a_failed_job_cannot_be_registered(core, tmp_path: Path) -> None:
     code, _ = write_project(tmp_path / "p")
     (code / "crash.py").write_text("raise SystemExit(3)\n")
-    name = core.jobs.submit({"entry_point": "crash.py", "source_dir": str(code)})["TrainingJobName"]
-    assert core.jobs.wait(name, timeout=120)["TrainingJobStatus"] == "Failed"
+    name = to_json(core.jobs.submit({"entry_point": "crash.py", "source_dir": str(code)}))["TrainingJobName"]
+    assert to_json(core.jobs.wait(name, timeout=120))["TrainingJobStatus"] == "Failed"
     with pytest.raises(Invalid) as err:
         core.registry.register_job(name, "churn")
     assert err.value.field == "TrainingJobName" and "Failed" in err.value.message
@@ -185,13 +186,13 @@ def test_reproduce_refuses_changed_inputs_then_retrains_and_links(core, tmp_path
     with pytest.raises(Conflict) as err:
         core.registry.reproduce("churn/1")
     assert "input 'train'" in err.value.message and "changed" in err.value.message and str(project / "data") in err.value.message
-    assert core.jobs.list()["TrainingJobSummaries"][0]["TrainingJobName"] == job  # nothing was submitted
+    assert to_json(core.jobs.list())["TrainingJobSummaries"][0]["TrainingJobName"] == job  # nothing was submitted
 
     data.write_text(original)
     started = core.registry.reproduce("churn/1")
     assert [(i["Name"], i["Status"]) for i in started["Inputs"]] == [("train", "Unchanged")]
     assert started["SourceTrainingJobName"] == job and started["TrainingJobName"].startswith("fit-repro-repro-")
-    final = core.jobs.wait(started["TrainingJobName"], timeout=180)
+    final = to_json(core.jobs.wait(started["TrainingJobName"], timeout=180))
     assert final["TrainingJobStatus"] == "Completed" and final["HyperParameters"]["C"] == "0.5"
     new = core.registry.register_job(started["TrainingJobName"], "churn")
     assert new["ModelPackageVersion"] == 2

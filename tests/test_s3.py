@@ -16,6 +16,7 @@ import pytest
 
 from cli_helpers import cli_runner
 from httpjson import error as _error
+from labstudio.shapes import to_json
 from serving_helpers import post
 
 TRAIN = """\
@@ -51,9 +52,9 @@ def test_cli_training_with_an_s3_channel_and_output_path(project: Path, s3_env, 
     out = run("train", "train.py", "--source-dir", "src", "-c", f"train={s3_env.url('data/train/')}",
               "--output-path", s3_env.url("models"), "--name", "s3-train", "--wait")
     assert "files ['a.csv', 'sub/b.csv']" in out.stdout and "total 6" in out.stdout
-    log = core.jobs.logs("s3-train", 0)["text"]
+    log = to_json(core.jobs.logs("s3-train", 0))["text"]
     assert f"labstudio: downloading {s3_env.url('data/train/')} (2 files, 6 B) ... 100%" in log
-    described = core.jobs.describe("s3-train")
+    described = to_json(core.jobs.describe("s3-train"))
     model = described["ModelArtifacts"]["S3ModelArtifacts"]
     assert model == s3_env.url("models/s3-train/output/model.tar.gz")
     assert described["OutputDataConfig"]["S3OutputPath"] == s3_env.url("models")
@@ -82,11 +83,11 @@ def test_a_channel_gone_by_the_time_the_job_starts_fails_it_with_the_reason(proj
                       "channels": {"train": s3_env.url("soon-gone/")}})
     s3_env.client().delete_object(Bucket=s3_env.bucket, Key="soon-gone/a.csv")
     core.jobs.stop("holder")
-    d = core.jobs.wait("waiter", timeout=90)
+    d = to_json(core.jobs.wait("waiter", timeout=90))
     assert d["TrainingJobStatus"] == "Failed"
     assert d["FailureReason"].startswith(f"ClientError: could not download channel 'train' from {s3_env.url('soon-gone/')}: ")
     assert "does not exist" in d["FailureReason"]
-    log = core.jobs.logs("waiter", 0)["text"]
+    log = to_json(core.jobs.logs("waiter", 0))["text"]
     assert "labstudio: could not download channel 'train'" in log and "files [" not in log
 
 
@@ -111,13 +112,13 @@ def test_processing_copies_s3_inputs_in_and_outputs_out(project: Path, s3_env, c
         "inputs": [{"input_name": "raw", "source": s3_env.url("raw/"), "destination": "/opt/ml/processing/input"}],
         "outputs": [{"output_name": "out", "source": "/opt/ml/processing/out", "destination": s3_env.url("processed")}],
     }, base_dir=project)
-    d = core.processing.wait("s3-proc", timeout=90)
+    d = to_json(core.processing.wait("s3-proc", timeout=90))
     assert d["ProcessingJobStatus"] == "Completed", d.get("FailureReason")
     assert s3_env.keys("processed/") == ["processed/a.txt", "processed/b.txt", "processed/nested/count.txt"]
     assert s3_env.get("processed/a.txt") == b"ALPHA" and s3_env.get("processed/nested/count.txt") == b"2"
     assert d["ProcessingInputs"][0]["S3Input"]["S3Uri"] == s3_env.url("raw/")
     assert d["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == s3_env.url("processed")
-    log = core.processing.logs("s3-proc")["text"]
+    log = to_json(core.processing.logs("s3-proc"))["text"]
     assert f"labstudio: downloading {s3_env.url('raw/')} (2 files, 9 B) ... 100%" in log
     assert f"labstudio: uploading to {s3_env.url('processed')} (3 files, 10 B) ... 100%" in log
 
@@ -166,7 +167,7 @@ def test_artifact_store_on_s3_from_training_to_endpoints_and_transforms(tmp_path
     src.mkdir()
     (src / "train.py").write_text(IRIS)
     core.jobs.submit({"name": "iris-s3", "entry_point": "train.py", "source_dir": str(src), "experiment_name": "s3-exp"})
-    d = core.jobs.wait("iris-s3", timeout=120)
+    d = to_json(core.jobs.wait("iris-s3", timeout=120))
     assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
     model = f"{store}/jobs/iris-s3/output/model.tar.gz"
     assert d["ModelArtifacts"]["S3ModelArtifacts"] == model
@@ -190,11 +191,11 @@ def test_artifact_store_on_s3_from_training_to_endpoints_and_transforms(tmp_path
     core.transforms.submit({"name": "iris-batch", "model": model, "entry_point": "train.py", "source_dir": str(src),
                             "input": s3_env.url("batch/in/"), "output_path": s3_env.url("batch/out"),
                             "content_type": "text/csv", "split_type": "Line"})
-    t = core.transforms.wait("iris-batch", timeout=120)
+    t = to_json(core.transforms.wait("iris-batch", timeout=120))
     assert t["TransformJobStatus"] == "Completed", t.get("FailureReason")
     assert s3_env.keys("batch/out/") == ["batch/out/rows.csv.out"]
     assert s3_env.get("batch/out/rows.csv.out").decode().split() == ["0", "2"]
-    log = core.transforms.logs("iris-batch")["text"]
+    log = to_json(core.transforms.logs("iris-batch"))["text"]
     assert f"labstudio: downloading {s3_env.url('batch/in')} (1 file, 32 B) ... 100%" in log
     assert f"labstudio: uploading to {s3_env.url('batch/out')} (1 file, 3 B) ... 100%" in log
 
@@ -244,7 +245,7 @@ def test_cli_and_sdk_refuse_a_missing_bucket(project: Path, s3_env, core) -> Non
     model = labstudio.Model(model_data=s3_env.url("missing/model.tar.gz"), entry_point="train.py", source_dir=str(project / "src"))
     with pytest.raises(ValueError, match="model s3://.*/missing/model.tar.gz does not exist"):
         model.deploy(initial_instance_count=1, instance_type="local")
-    assert core.jobs.list()["TrainingJobSummaries"] == [] and core.endpoints.list()["Endpoints"] == []
+    assert to_json(core.jobs.list())["TrainingJobSummaries"] == [] and core.endpoints.list()["Endpoints"] == []
 
 
 def test_without_s3fs_the_error_names_the_extra(project: Path, s3_env, tmp_path: Path) -> None:

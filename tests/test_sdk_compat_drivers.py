@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from labstudio.shapes import to_json
+
 DUMMY_ROLE = "arn:aws:iam::111111111111:role/service-role/AmazonSageMaker-ExecutionRole-20200101T000001"
 
 
@@ -118,8 +120,8 @@ def test_sklearn_driver_uploads_data_to_a_channel_and_uses_the_session_clients(t
     assert result(out, "archive") == "['model.joblib']"
     assert json.loads(result(out, "predicted")) == [0, 1, 2]
     assert json.loads(result(out, "runtime")) == [0]
-    [job] = core.jobs.list()["TrainingJobSummaries"]
-    described = core.jobs.describe(job["TrainingJobName"])
+    [job] = to_json(core.jobs.list())["TrainingJobSummaries"]
+    described = to_json(core.jobs.describe(job["TrainingJobName"]))
     assert described["HyperParameters"]["C"] == "0.5"
     assert core.endpoints.list()["Endpoints"] == []
 
@@ -257,6 +259,6 @@ def test_pytorch_driver_serves_a_tiny_model_with_the_default_predict_fn(tmp_path
 
     assert result(out, "shape") == "(50, 1) float32"
     assert float(result(out, "corr")) > 0.6, out  # the served model is the trained one, not noise
-    [job] = core.jobs.list()["TrainingJobSummaries"]
+    [job] = to_json(core.jobs.list())["TrainingJobSummaries"]
     assert job["TrainingJobStatus"] == "Completed"
     assert core.endpoints.list()["Endpoints"] == []

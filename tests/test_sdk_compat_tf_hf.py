@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from labstudio.shapes import to_json
 from test_sdk_compat_drivers import DUMMY_ROLE, result, run_driver
 
 needs_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="tensorflow is not installed (pip install tensorflow-cpu)")
@@ -138,7 +139,7 @@ def test_tensorflow_savedmodel_is_served_as_tf_serving_with_and_without_handlers
     assert "expects 10 features per row" in narrow and "has 4" in narrow
     assert result(out, "handled") == "application/json True"
     assert result(out, "posted") == "models/model:predict True"  # a handler posting to context.rest_uri itself
-    [job] = core.jobs.list()["TrainingJobSummaries"]
+    [job] = to_json(core.jobs.list())["TrainingJobSummaries"]
     assert job["TrainingJobStatus"] == "Completed"
     assert core.endpoints.list()["Endpoints"] == []
 
@@ -217,7 +218,7 @@ def test_huggingface_script_mode_model_is_served_as_a_pipeline_from_hf_task_or_i
     assert result(out, "one") == "[['label', 'score']] ['POSITIVE']"
     assert result(out, "both") == "['NEGATIVE', 'POSITIVE'] 1.0"  # parameters reach the pipeline call
     assert "'parameters' must be a JSON object" in result(out, "bad parameters")
-    [job] = core.jobs.list()["TrainingJobSummaries"]
+    [job] = to_json(core.jobs.list())["TrainingJobSummaries"]
     assert job["TrainingJobStatus"] == "Completed"
     assert core.endpoints.list()["Endpoints"] == []
 
@@ -256,7 +257,7 @@ def test_tensorflow_and_huggingface_name_the_package_when_it_is_absent(tmp_path:
     assert "`pip install tensorflow`" in result(out, "TensorFlow")
     assert "TensorFlow.fit() needs tensorflow" in result(out, "TensorFlow")
     assert "`pip install transformers`" in result(out, "HuggingFace")
-    assert core.jobs.list()["TrainingJobSummaries"] == []  # refused before any job started
+    assert to_json(core.jobs.list())["TrainingJobSummaries"] == []  # refused before any job started
 
 
 SERVER_BLOCKED = """

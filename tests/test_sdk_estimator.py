@@ -14,6 +14,7 @@ import labstudio
 from conftest import wait_for
 from labstudio.sdk import compat
 from labstudio.sdk.compat import SageMakerArgumentWarning
+from labstudio.shapes import to_json
 
 TRAIN = """
 import argparse, json, os, time
@@ -178,7 +179,7 @@ def test_interrupting_a_waiting_fit_leaves_the_job_running(project: Path, core, 
     import labstudio.cli.jobs as cli_jobs
 
     def interrupted(core_, name, *a, **k):  # the user presses Ctrl-C while the log streams
-        wait_for(lambda: "epoch=0" in core_.jobs.logs(name)["text"], timeout=60)
+        wait_for(lambda: "epoch=0" in to_json(core_.jobs.logs(name))["text"], timeout=60)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_jobs, "follow_logs", interrupted)
@@ -191,7 +192,7 @@ def test_interrupting_a_waiting_fit_leaves_the_job_running(project: Path, core, 
     assert f"%stop {name}" in err and "latest_training_job.stop()" in err
     assert core.jobs.get(name).status == "InProgress"
     est.latest_training_job.stop()
-    assert core.jobs.wait(name, timeout=60)["TrainingJobStatus"] == "Stopped"
+    assert to_json(core.jobs.wait(name, timeout=60))["TrainingJobStatus"] == "Stopped"
 
 
 def test_sigint_to_a_driver_script_stops_waiting_not_the_job(project: Path, core) -> None:
@@ -201,9 +202,9 @@ def test_sigint_to_a_driver_script_stops_waiting_not_the_job(project: Path, core
     """))
     proc = subprocess.Popen([sys.executable, "driver.py"], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        job = wait_for(lambda: (core.jobs.list()["TrainingJobSummaries"] or [None])[0], timeout=60, message="a job")
+        job = wait_for(lambda: (to_json(core.jobs.list())["TrainingJobSummaries"] or [None])[0], timeout=60, message="a job")
         name = job["TrainingJobName"]
-        wait_for(lambda: "epoch=1" in core.jobs.logs(name)["text"], timeout=60, message="the job to print")
+        wait_for(lambda: "epoch=1" in to_json(core.jobs.logs(name))["text"], timeout=60, message="the job to print")
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -213,7 +214,7 @@ def test_sigint_to_a_driver_script_stops_waiting_not_the_job(project: Path, core
     assert f"Stopped waiting for training job {name}; the job keeps running" in err
     assert core.jobs.get(name).status == "InProgress"
     core.jobs.stop(name)
-    assert core.jobs.wait(name, timeout=60)["TrainingJobStatus"] == "Stopped"
+    assert to_json(core.jobs.wait(name, timeout=60))["TrainingJobStatus"] == "Stopped"
 
 
 INFERENCE = """

@@ -22,6 +22,7 @@ import pytest
 
 from httpjson import body as _body
 from httpjson import error as _error
+from labstudio.shapes import to_json
 from test_sdk_compat_drivers import DUMMY_ROLE, result, run_driver
 
 needs_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="tensorflow is not installed (pip install tensorflow-cpu)")
@@ -73,7 +74,7 @@ def test_parameter_server_on_one_instance_runs_the_script_once_with_one_warning(
     assert result(out, "warnings") == "1", out
     assert "no parameter server" in result(out, "warning")
     assert result(out, "status") == "Completed"
-    log = core.jobs.logs(result(out, "job"))["text"]
+    log = to_json(core.jobs.logs(result(out, "job")))["text"]
     assert [line for line in log.splitlines() if line.startswith("trained on")] == ["trained on algo-1 of ['algo-1']"], log
     refused = result(out, "two hosts")
     assert "'parameter_server' on 2 instances is not supported" in refused and "instance_count" in refused, refused

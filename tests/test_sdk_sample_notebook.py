@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 
+from labstudio.shapes import to_json
 from sdk_helpers import client, dump, text, widget_states
 
 SAMPLE = Path(__file__).parent / "notebooks" / "sklearn_local_mode"
@@ -26,9 +27,9 @@ def test_sklearn_local_mode_sample_runs_unchanged(tmp_path: Path, labstudio_home
     accuracy = float(out.split("accuracy: ")[1].split()[0])
     assert accuracy > 0.8, dump(nb)
 
-    jobs = core.jobs.list()["TrainingJobSummaries"]
+    jobs = to_json(core.jobs.list())["TrainingJobSummaries"]
     assert len(jobs) == 1 and jobs[0]["TrainingJobStatus"] == "Completed"
-    described = core.jobs.describe(jobs[0]["TrainingJobName"])
+    described = to_json(core.jobs.describe(jobs[0]["TrainingJobName"]))
     assert described["HyperParameters"]["max_leaf_nodes"] == "30"
     assert {c["ChannelName"] for c in described["InputDataConfig"]} == {"train", "validation"}
     assert core.endpoints.list()["Endpoints"] == []  # delete_endpoint removed it

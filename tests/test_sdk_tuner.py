@@ -15,6 +15,7 @@ import pytest
 import labstudio
 from conftest import wait_for
 from labstudio.sdk.compat import SageMakerArgumentWarning
+from labstudio.shapes import to_json
 from labstudio.tuner import (
     CategoricalParameter,
     ContinuousParameter,
@@ -175,7 +176,7 @@ def test_a_killed_tuner_is_resumed_while_the_sdk_waits_then_warm_starts_a_follow
     assert not waiter.is_alive(), "wait() never saw the tuning job end: the killed tuner was not resumed"
     described = tuner.describe()
     assert described["HyperParameterTuningJobStatus"] == "Completed"
-    trials = core.tuning.training_jobs("sdk-resume")["TrainingJobSummaries"]
+    trials = to_json(core.tuning.training_jobs("sdk-resume"))["TrainingJobSummaries"]
     assert len(trials) == 4 and len({t["TrainingJobName"] for t in trials}) == 4
     assert core.tuning.get("sdk-resume").tuner_pid != record.tuner_pid
 
@@ -239,7 +240,7 @@ def test_bad_arguments_raise_value_error_naming_them(project: Path, core, overri
     with pytest.raises(ValueError, match=None) as err:
         _tuner(**overrides)
     assert argument in str(err.value), str(err.value)
-    assert core.tuning.list()["HyperParameterTuningJobSummaries"] == []
+    assert to_json(core.tuning.list())["HyperParameterTuningJobSummaries"] == []
 
 
 def test_fit_checks_its_arguments_before_anything_runs(project: Path, core) -> None:
@@ -254,8 +255,8 @@ def test_fit_checks_its_arguments_before_anything_runs(project: Path, core) -> N
         WarmStartConfig("Sideways", parents=["p"])
     with pytest.raises(ValueError, match="parents"):
         WarmStartConfig(WarmStartTypes.TRANSFER_LEARNING, parents=[])
-    assert core.tuning.list()["HyperParameterTuningJobSummaries"] == []
-    assert core.jobs.list()["TrainingJobSummaries"] == []
+    assert to_json(core.tuning.list())["HyperParameterTuningJobSummaries"] == []
+    assert to_json(core.jobs.list())["TrainingJobSummaries"] == []
 
 
 NOTEBOOK = [
@@ -281,7 +282,7 @@ def test_tune_magic_and_fit_show_the_live_widget_in_a_notebook(project: Path, co
     nb = make_notebook(*NOTEBOOK, raises=(3,))
     client(nb, project).execute()
     everything = dump(nb)
-    best = core.tuning.describe("nb-tune")["BestTrainingJob"]["TrainingJobName"]
+    best = to_json(core.tuning.describe("nb-tune"))["BestTrainingJob"]["TrainingJobName"]
     assert f"magic {best} Completed" in text(nb.cells[1]), everything
     assert "fit {'kind': 'a'}" in text(nb.cells[2]), everything
     assert "Tuning job nb-fit: Completed" in text(nb.cells[2]), everything
@@ -293,4 +294,4 @@ def test_tune_magic_and_fit_show_the_live_widget_in_a_notebook(project: Path, co
     charts = [s["value"] for s in states if "labstudio-tuning-chart" in str(s.get("value", ""))]
     assert len(charts) == 2 and all("labstudio-best-line" in c for c in charts)
     assert any("3/3 trials done, best loss=0 (" in str(s.get("value", "")) for s in states), everything
-    assert [j["HyperParameterTuningJobName"] for j in core.tuning.list()["HyperParameterTuningJobSummaries"]] == ["nb-fit", "nb-tune"]
+    assert [j["HyperParameterTuningJobName"] for j in to_json(core.tuning.list())["HyperParameterTuningJobSummaries"]] == ["nb-fit", "nb-tune"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
+from labstudio.shapes import to_json
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def script(tmp_path: Path, labstudio_home: Path) -> Path:
 def _submit(core, script: Path, name: str, n: int) -> str:
     request = {"entry_point": str(script), "name": name, "hyperparameters": {"n": n},
                "metric_definitions": [{"Name": "loss", "Regex": "loss=([0-9.]+)"}]}
-    return core.jobs.submit(request)["TrainingJobName"]
+    return to_json(core.jobs.submit(request))["TrainingJobName"]
 
 
 def test_job_monitor_shows_status_metrics_sparkline_and_log(core, script: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import wait_for
 from labstudio import procs
+from labstudio.shapes import to_json
 from serving_helpers import (
     FOUR_HANDLERS,
     TRANSFORM_FN,
@@ -197,8 +198,8 @@ def test_deploy_from_a_completed_training_job(endpoints, core, tmp_path: Path) -
         """,
         name="train.py",
     )
-    job = core.jobs.submit({"name": "iris-tree", "entry_point": "train.py", "source_dir": str(src), "hyperparameters": {"max-depth": 2}})
-    assert core.jobs.wait(job["TrainingJobName"], timeout=180)["TrainingJobStatus"] == "Completed"
+    job = to_json(core.jobs.submit({"name": "iris-tree", "entry_point": "train.py", "source_dir": str(src), "hyperparameters": {"max-depth": 2}}))
+    assert to_json(core.jobs.wait(job["TrainingJobName"], timeout=180))["TrainingJobStatus"] == "Completed"
     d = endpoints.deploy("iris-tree", wait=True, timeout=120)
     assert d["EndpointStatus"] == "InService", d
     assert d["EndpointName"].startswith("iris-tree-")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from labstudio.shapes import to_json
 from serving_helpers import post, write_source
 
 xgb = pytest.importorskip("xgboost")
@@ -190,6 +191,6 @@ def test_deploying_a_script_that_parses_arguments_at_import_says_how_to_fix_it(e
 
 def test_a_training_failure_keeps_the_first_and_last_line_of_the_error(core, write_script) -> None:
     script = write_script("raise ValueError('bad input shape (3, 5)\\nmore detail\\nhint: the last line')\n")
-    final = core.jobs.wait(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent)})["TrainingJobName"], timeout=60)
+    final = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": "train.py", "source_dir": str(script.parent)}))["TrainingJobName"], timeout=60))
     assert final["TrainingJobStatus"] == "Failed"
     assert "ValueError: bad input shape (3, 5) … hint: the last line" in final["FailureReason"]

@@ -23,6 +23,7 @@ from httpjson import body as _body
 from httpjson import error as _error
 from labstudio import procs
 from labstudio.errors import Invalid
+from labstudio.shapes import to_json
 from serving_helpers import FOUR_HANDLERS, get, post, write_source
 
 pytestmark = pytest.mark.slow
@@ -74,13 +75,13 @@ def cleanup(labstudio_home):
 class _Recorder(BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         type(self).hits.append(self.path)
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"not an archive")
 
-    do_HEAD = do_GET  # noqa: N815
+    do_HEAD = do_GET
 
     def log_message(self, *args: Any) -> None:
         return None
@@ -330,7 +331,7 @@ open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("1")
 
 async def test_deploying_a_job_whose_archive_was_deleted_is_refused(jp_fetch, core, tmp_path: Path, cleanup) -> None:  # type: ignore[no-untyped-def]
     src = write_source(tmp_path / "job-src", TRAIN, name="train.py")
-    job = core.jobs.submit({"name": "gone-job", "entry_point": "train.py", "source_dir": str(src), "experiment_name": "gone-exp"})
+    job = to_json(core.jobs.submit({"name": "gone-job", "entry_point": "train.py", "source_dir": str(src), "experiment_name": "gone-exp"}))
     done = await asyncio.to_thread(core.jobs.wait, job["TrainingJobName"], timeout=180)
     assert done["TrainingJobStatus"] == "Completed", done
     archive = done["ModelArtifacts"]["S3ModelArtifacts"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import labstudio
+from labstudio.shapes import to_json
 from serving_helpers import post, write_source
 from test_jobs_requirements import PACKAGE, build_wheel
 
@@ -91,14 +92,14 @@ def test_a_transform_installs_requirements_and_a_failed_install_fails_it(core, s
     (tmp_path / "in.csv").write_text("1,2\n3,4\n")
     request = {"model": str(served["model"]), "source_dir": str(served["src"]), "input": str(tmp_path / "in.csv"),
                "output_path": str(tmp_path / "out"), "content_type": "text/csv"}
-    job = core.transforms.submit(request)
-    final = core.transforms.wait(job["TransformJobName"], timeout=120)
+    job = to_json(core.transforms.submit(request))
+    final = to_json(core.transforms.wait(job["TransformJobName"], timeout=120))
     assert final["TransformJobStatus"] == "Completed", final.get("FailureReason")
     assert json.loads((tmp_path / "out" / "in.csv.out").read_text())["value"] == "tiny 0.1"
 
     (served["src"] / "requirements.txt").write_text(f"--no-index\n--find-links {tmp_path / 'wheels'}\n{PACKAGE}==9.9\n")
-    bad = core.transforms.submit({**request, "output_path": str(tmp_path / "out2")})
-    final = core.transforms.wait(bad["TransformJobName"], timeout=120)
+    bad = to_json(core.transforms.submit({**request, "output_path": str(tmp_path / "out2")}))
+    final = to_json(core.transforms.wait(bad["TransformJobName"], timeout=120))
     assert final["TransformJobStatus"] == "Failed"
     assert final["FailureReason"].startswith("InstallRequirementsError:") and f"{PACKAGE}==9.9" in final["FailureReason"]
 
@@ -114,8 +115,8 @@ def test_processing_install_requirements_switch(core, served, tmp_path: Path, la
     processor = FrameworkProcessor(install_requirements=False)
     processor.run("prep.py", source_dir=str(served["src"]), logs=False)
     name = processor.latest_job.job_name
-    assert core.processing.describe(name)["ProcessingJobStatus"] == "Completed"
-    assert "has package: False" in core.processing.logs(name)["text"]
+    assert to_json(core.processing.describe(name))["ProcessingJobStatus"] == "Completed"
+    assert "has package: False" in to_json(core.processing.logs(name))["text"]
     assert not (labstudio_home / "pyenvs").exists()
 
     done = subprocess.run(
@@ -173,7 +174,7 @@ def test_describe_names_the_users_source_dir_not_the_staged_copy(project: Path, 
     described = est.describe()
     assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
     assert described["SourceDir"] == str((project / "src").resolve())
-    assert core.jobs.describe(est.latest_training_job.name)["SourceDir"] == str((project / "src").resolve())
+    assert to_json(core.jobs.describe(est.latest_training_job.name))["SourceDir"] == str((project / "src").resolve())
 
 
 def test_a_missing_model_path_says_it_does_not_exist(endpoints, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

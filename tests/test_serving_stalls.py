@@ -124,7 +124,7 @@ def _in_thread(call: Callable[[], Any]) -> Callable[[], Any]:
     def run() -> None:
         try:
             outcome["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+        except BaseException as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=run, daemon=True)

@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 from conftest import wait_for
+from labstudio.shapes import to_json
 
 
-def _supervise(name: str) -> subprocess.CompletedProcess[str]:
+def _supervise(job_dir: str) -> subprocess.CompletedProcess[str]:
+    """`labstudio.supervise` is given the job's folder (never a name to look a home up from)."""
     return subprocess.run(
-        [sys.executable, "-m", "labstudio.supervise", name, "--foreground"], env=dict(os.environ), capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "labstudio.supervise", job_dir, "--foreground"], env=dict(os.environ), capture_output=True, text=True, timeout=120
     )
 
 
@@ -28,13 +30,13 @@ print("done", flush=True)
 """
     )
     core.jobs.submit({"name": "once", "entry_point": script.name, "source_dir": str(script.parent)})
-    wait_for(lambda: "started" in core.jobs.logs("once")["text"], timeout=120, message="the script to start")
-    while_running = _supervise("once")
+    wait_for(lambda: "started" in to_json(core.jobs.logs("once"))["text"], timeout=120, message="the script to start")
+    while_running = _supervise(str(core.jobs.layout("once").job_dir))
     assert while_running.returncode == 0, while_running.stderr
     gate.touch()
-    final = core.jobs.wait("once", timeout=120)
+    final = to_json(core.jobs.wait("once", timeout=120))
     assert final["TrainingJobStatus"] == "Completed", final["FailureReason"]
-    after = _supervise("once")
+    after = _supervise(str(core.jobs.layout("once").job_dir))
     assert after.returncode == 0, after.stderr
-    assert core.jobs.logs("once")["text"] == "started\ndone\n"  # the script ran exactly once
-    assert core.jobs.describe("once")["TrainingJobStatus"] == "Completed"
+    assert to_json(core.jobs.logs("once"))["text"] == "started\ndone\n"  # the script ran exactly once
+    assert to_json(core.jobs.describe("once"))["TrainingJobStatus"] == "Completed"

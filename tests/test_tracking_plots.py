@@ -5,10 +5,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from labstudio.errors import Invalid  # noqa: E402
+from labstudio.errors import Invalid
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from labstudio.errors import Conflict, Invalid, NotFound
+from labstudio.shapes import to_json
 
 
 def _job(core, name: str, run_id: str, status: str) -> None:  # type: ignore[no-untyped-def]
@@ -279,13 +280,13 @@ def test_deleting_a_run_keeps_its_inputs_even_inside_the_artifact_store(core, wr
         "names = sorted(os.listdir(src)) if src else []\n"
         "open('/opt/ml/model/w.txt', 'w').write(repr(names))\n"
     )
-    first = core.jobs.wait(core.jobs.submit({"entry_point": str(script), "name": "producer"})["TrainingJobName"], timeout=60)
+    first = to_json(core.jobs.wait(to_json(core.jobs.submit({"entry_point": str(script), "name": "producer"}))["TrainingJobName"], timeout=60))
     assert first["TrainingJobStatus"] == "Completed", first.get("FailureReason")
     produced = Path(first["ModelArtifacts"]["S3ModelArtifacts"].removeprefix("file://"))
     store_root = ArtifactStore(core.settings.artifact_uri).root
     assert produced.is_file() and store_root.resolve() in produced.resolve().parents
-    second = core.jobs.submit({"entry_point": str(script), "name": "consumer", "channels": {"train": str(produced.parent)}})
-    second = core.jobs.wait(second["TrainingJobName"], timeout=60)
+    second = to_json(core.jobs.submit({"entry_point": str(script), "name": "consumer", "channels": {"train": str(produced.parent)}}))
+    second = to_json(core.jobs.wait(second["TrainingJobName"], timeout=60))
     assert second["TrainingJobStatus"] == "Completed", second.get("FailureReason")
     own = Path(second["ModelArtifacts"]["S3ModelArtifacts"].removeprefix("file://"))
     with core.db.read() as conn:

@@ -17,6 +17,7 @@ import labstudio
 from conftest import wait_for
 from labstudio import procs
 from labstudio.sdk.exceptions import UnexpectedStatusException
+from labstudio.shapes import to_json
 from labstudio.transformer import Transformer
 
 # SageMaker's convention: the training script is also the serving script, so training runs
@@ -93,8 +94,8 @@ def test_the_issue_snippet_scores_a_csv_with_a_trained_job(project: Path, capsys
     assert described["TransformOutput"] == {"S3OutputPath": str(project / "out"), "Accept": "text/csv", "AssembleWith": "Line"}
     # Listed as a transform job, never as a training job.
     core = labstudio.sdk.session.core_of(None)
-    assert [j["TransformJobName"] for j in core.transforms.list()["TransformJobSummaries"]] == [described["TransformJobName"]]
-    assert described["TransformJobName"] not in [j["TrainingJobName"] for j in core.jobs.list()["TrainingJobSummaries"]]
+    assert [j["TransformJobName"] for j in to_json(core.transforms.list())["TransformJobSummaries"]] == [described["TransformJobName"]]
+    assert described["TransformJobName"] not in [j["TrainingJobName"] for j in to_json(core.jobs.list())["TrainingJobSummaries"]]
 
 
 INSPECTING = """
@@ -224,25 +225,25 @@ def _submit_slow(project: Path, **extra: object) -> tuple[Any, dict[str, Any]]:
     (project / "code" / "inference.py").write_text(SLOW)
     np.savetxt(project / "many.csv", _features(400, seed=9), delimiter=",", fmt="%.3f")
     core = labstudio.sdk.session.core_of(None)
-    described = core.transforms.submit(
+    described = to_json(core.transforms.submit(
         {"model": "model", "entry_point": "inference.py", "source_dir": "code", "input": "many.csv", "output_path": "out",
          "content_type": "text/csv", "split_type": "Line", "strategy": "SingleRecord", **extra},
         base_dir=project,
-    )
+    ))
     return core, described
 
 
 def test_stop_ends_the_job_and_its_processes(project: Path) -> None:
     core, described = _submit_slow(project, max_concurrent_transforms=2, name="slow-transform")
     assert described["TransformJobStatus"] == "InProgress"
-    progressing = wait_for(lambda: (d := core.transforms.describe("slow-transform"))["RecordsProcessed"] >= 2 and d, timeout=90,
+    progressing = wait_for(lambda: (d := to_json(core.transforms.describe("slow-transform")))["RecordsProcessed"] >= 2 and d, timeout=90,
                            message="records reported while the job runs")
     assert progressing["RecordsTotal"] == 400 and progressing["TransformJobStatus"] == "InProgress"
     job = core.transforms.get("slow-transform")
     pgid = job.process_pgid
     assert pgid
     core.transforms.stop("slow-transform")
-    final = core.transforms.wait("slow-transform", timeout=60)
+    final = to_json(core.transforms.wait("slow-transform", timeout=60))
     assert final["TransformJobStatus"] == "Stopped"
     assert final["RecordsProcessed"] < 400
     wait_for(lambda: not procs.processes_with_env("LABSTUDIO_JOB_NAME=slow-transform"), timeout=30, message="no process of the job left")
@@ -266,7 +267,7 @@ def test_bad_arguments_are_refused_before_anything_starts(project: Path) -> None
         with pytest.raises(labstudio.errors.Invalid) as info:
             core.transforms.submit(request, base_dir=project)
         assert info.value.field == field, (change, info.value.message)
-    assert core.transforms.list()["TransformJobSummaries"] == []
+    assert to_json(core.transforms.list())["TransformJobSummaries"] == []
     with pytest.raises(ValueError, match="output_path"):
         Transformer(model_name="model")
 
@@ -295,12 +296,12 @@ def test_a_dead_supervisor_fails_the_job_and_leaves_no_process(project: Path) ->
     import signal
 
     core, _ = _submit_slow(project, name="orphaned-transform")
-    wait_for(lambda: core.transforms.describe("orphaned-transform")["RecordsProcessed"] >= 1, timeout=90, message="a record done")
+    wait_for(lambda: to_json(core.transforms.describe("orphaned-transform"))["RecordsProcessed"] >= 1, timeout=90, message="a record done")
     supervisor = core.transforms.get("orphaned-transform").supervisor_pid
     assert supervisor
     os.kill(supervisor, signal.SIGKILL)
     wait_for(lambda: core.transforms.check("orphaned-transform") or core.transforms.get("orphaned-transform").is_terminal,
              timeout=60, message="the dead supervisor noticed")
-    final = core.transforms.describe("orphaned-transform")
+    final = to_json(core.transforms.describe("orphaned-transform"))
     assert final["TransformJobStatus"] == "Failed" and "supervisor" in final["FailureReason"]
     wait_for(lambda: not procs.processes_with_env("LABSTUDIO_JOB_NAME=orphaned-transform"), timeout=30, message="no process of the job left")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for
+from labstudio.shapes import to_json
 
 TRAIN = """
 import argparse, time
@@ -76,16 +77,16 @@ def test_tune_wait_prints_each_trial_then_a_summary(project: Path, core) -> None
         assert float(r["FinalObjectiveValue"]) == abs(float(r["depth"]) - 3) + (0.25 if r["booster"] == "dart" else 0.0)
         assert float(r["TrainingElapsedTimeSeconds"]) >= 0 and r["EarlyStopped"] == "False"
     # trials are ordinary training jobs in the chosen experiment
-    assert core.jobs.describe(rows[0]["TrainingJobName"])["ExperimentName"] == "cli-exp"
+    assert to_json(core.jobs.describe(rows[0]["TrainingJobName"]))["ExperimentName"] == "cli-exp"
 
 
 def test_stop_ends_a_running_sweep(project: Path, core) -> None:
     out = cli(*TUNE, "-p", "sleep=60", "--strategy", "random", "--max-jobs", "4", "--max-parallel", "2", "--name", "cli-stop", cwd=project)
     assert out.returncode == 0 and out.stdout.strip() == "cli-stop", out.stderr
-    wait_for(lambda: core.tuning.describe("cli-stop")["TrainingJobStatusCounters"]["InProgress"] == 2, message="two running trials")
+    wait_for(lambda: to_json(core.tuning.describe("cli-stop"))["TrainingJobStatusCounters"]["InProgress"] == 2, message="two running trials")
     stopped = cli("tuning", "stop", "cli-stop", cwd=project)
     assert stopped.returncode == 0 and stopped.stdout.startswith("cli-stop: "), stopped.stderr
-    final = core.tuning.wait("cli-stop", timeout=60)
+    final = to_json(core.tuning.wait("cli-stop", timeout=60))
     assert final["HyperParameterTuningJobStatus"] == "Stopped" and final["TrainingJobStatusCounters"]["InProgress"] == 0
     again = cli("tuning", "describe", "nope", cwd=project)
     assert again.returncode == 1 and again.stderr.startswith("labstudio: error: ") and len(again.stderr.splitlines()) == 1
@@ -113,4 +114,4 @@ def test_bad_options_exit_2_with_one_line_and_start_nothing(project: Path, core,
     assert out.returncode == 2, out.stdout + out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr, out.stderr
     assert words in out.stderr and out.stdout == ""
-    assert core.tuning.list()["HyperParameterTuningJobSummaries"] == []
+    assert to_json(core.tuning.list())["HyperParameterTuningJobSummaries"] == []

@@ -11,6 +11,7 @@ import pytest
 from conftest import wait_for
 from labstudio import procs as procutil
 from labstudio.errors import NotFound
+from labstudio.shapes import to_json
 from labstudio.store import runs as runs_store
 from labstudio.store import tuning as tuning_store
 from test_tuning_process import TRIAL, _request, _trials
@@ -24,7 +25,7 @@ def test_a_prepared_job_is_no_job_until_launched(core, write_script) -> None:
     assert (folder / "launch.json").exists() and (core.jobs.code_dir("ahead") / "train.py").exists()
     with pytest.raises(NotFound):
         core.jobs.get("ahead")
-    assert core.jobs.list()["TrainingJobSummaries"] == []
+    assert to_json(core.jobs.list())["TrainingJobSummaries"] == []
 
     # Whatever the caller's part of the launch transaction raises, nothing is recorded or left.
     def refuse(conn) -> None:  # type: ignore[no-untyped-def]
@@ -43,11 +44,11 @@ def test_a_prepared_job_is_no_job_until_launched(core, write_script) -> None:
     assert not folder.exists()
 
     prepared = core.jobs.prepare(request)
-    described = core.jobs.launch(prepared)
+    described = to_json(core.jobs.launch(prepared))
     assert described is not None and described["TrainingJobName"] == "ahead"
-    final = core.jobs.wait("ahead", timeout=120)
+    final = to_json(core.jobs.wait("ahead", timeout=120))
     assert final["TrainingJobStatus"] == "Completed", final["FailureReason"]
-    assert final["FinalMetricDataList"] == [] and core.jobs.logs("ahead")["text"] == "loss: 0.5\n"
+    assert final["FinalMetricDataList"] == [] and to_json(core.jobs.logs("ahead"))["text"] == "loss: 0.5\n"
 
 
 def test_a_trial_a_dead_tuner_prepared_is_removed_and_asked_again(core, write_script) -> None:
@@ -76,7 +77,7 @@ def test_a_trial_a_dead_tuner_prepared_is_removed_and_asked_again(core, write_sc
     (half / "opt" / "ml" / "code").mkdir(parents=True)
     (half / "opt" / "ml" / "code" / script.name).write_text(script.read_text())
     assert core.tuning.check("prep") is True  # a new tuner was started
-    final = core.tuning.wait("prep", timeout=180)
+    final = to_json(core.tuning.wait("prep", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
 
     names = [t["TrainingJobName"] for t in _trials(core, "prep")]
@@ -85,5 +86,5 @@ def test_a_trial_a_dead_tuner_prepared_is_removed_and_asked_again(core, write_sc
     assert not (jobs_dir / planted).exists() and not half.exists()
     # Every folder the sweep left is a job's: nothing prepared ahead was left behind or run twice.
     assert sorted(p.name for p in jobs_dir.iterdir() if p.name.startswith("prep-")) == sorted(names)
-    jobs = core.jobs.list(name_contains="prep-", limit=1000)["TrainingJobSummaries"]
+    jobs = to_json(core.jobs.list(name_contains="prep-", limit=1000))["TrainingJobSummaries"]
     assert sorted(j["TrainingJobName"] for j in jobs) == sorted(names)

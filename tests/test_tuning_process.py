@@ -12,6 +12,7 @@ import pytest
 
 from conftest import wait_for
 from labstudio import procs as procutil
+from labstudio.shapes import to_json
 from labstudio.store import events as events_store
 from labstudio.store import tuning as tuning_store
 
@@ -58,7 +59,7 @@ def _request(script: Path, name: str, **changes: Any) -> dict[str, Any]:
 
 
 def _trials(core, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending")["TrainingJobSummaries"]
+    return to_json(core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending"))["TrainingJobSummaries"]
 
 
 def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
@@ -66,7 +67,7 @@ def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
     running from its first transition (Starting) to its terminal one."""
     edges = []
     for name in names:
-        transitions = core.jobs.describe(name)["SecondaryStatusTransitions"]
+        transitions = to_json(core.jobs.describe(name))["SecondaryStatusTransitions"]
         edges.append((transitions[0]["StartTime"], 1))
         edges.append((transitions[-1]["StartTime"], -1))
     running = peak = 0
@@ -78,11 +79,11 @@ def _max_overlap(core, names: list[str]) -> int:  # type: ignore[no-untyped-def]
 
 def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_script) -> None:
     script = write_script(TRIAL)
-    d = core.tuning.submit(_request(script, "sweep"))
+    d = to_json(core.tuning.submit(_request(script, "sweep")))
     assert d["HyperParameterTuningJobStatus"] == "InProgress"
     # The trials train from the snapshot taken at submit: a broken script now changes nothing.
     script.write_text("import sys; sys.exit('edited after submit')\n")
-    final = core.tuning.wait("sweep", timeout=180)
+    final = to_json(core.tuning.wait("sweep", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     assert final["TrainingJobStatusCounters"] == {"Completed": 6, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0}
     assert final["ObjectiveStatusCounters"] == {"Succeeded": 6, "Pending": 0, "Failed": 0}
@@ -95,7 +96,7 @@ def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_scr
     assert [n.rsplit("-", 2)[1] for n in names] == ["001", "002", "003", "004", "005", "006"]
     # Each trial is an ordinary training job: its run in the tuning job's experiment, its metrics, its tag.
     for trial in trials:
-        job = core.jobs.describe(trial["TrainingJobName"])
+        job = to_json(core.jobs.describe(trial["TrainingJobName"]))
         level = float(trial["TunedHyperParameters"]["level"])
         assert 0.0 <= level <= 5.0
         assert job["TrainingJobStatus"] == "Completed" and job["ExperimentName"] == "sweep" and job["RunId"] == trial["RunId"]
@@ -119,7 +120,7 @@ def test_a_parallel_sweep_runs_trials_as_jobs_and_finds_the_best(core, write_scr
     last_progress = [e["payload"] for e in events if e["kind"] == "tuning.progress"][-1]
     assert last_progress["completed"] == 6 and last_progress["total"] == 6
     assert last_progress["best"] == pytest.approx(best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
-    listed = core.tuning.list()["HyperParameterTuningJobSummaries"]
+    listed = to_json(core.tuning.list())["HyperParameterTuningJobSummaries"]
     assert [s["HyperParameterTuningJobName"] for s in listed] == ["sweep"]
     assert listed[0]["BestObjectiveValue"] == pytest.approx(last_progress["best"])
 
@@ -145,7 +146,7 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
     # complete and the test fail. The others are quick.
     body["training"]["hyperparameters"] = {"steps": 25, "delay": 0.12, "slow-levels": "3,5"}
     core.tuning.submit(body)
-    final = core.tuning.wait("early", timeout=240)
+    final = to_json(core.tuning.wait("early", timeout=240))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     trials = _trials(core, "early")
     by_level = {int(t["TunedHyperParameters"]["level"]): t for t in trials}
@@ -153,7 +154,7 @@ def test_early_stopping_stops_trials_worse_than_the_median(core, write_script) -
     for level in (3, 5):
         trial = by_level[level]
         assert trial["EarlyStopped"] is True and trial["TrainingJobStatus"] == "Stopped"
-        points = core.jobs.metrics(trial["TrainingJobName"])[0]["points"]
+        points = to_json(core.jobs.metrics(trial["TrainingJobName"]))[0]["points"]
         assert 3 <= len(points) < 25  # really stopped, after the rule's first decision step
     for level in (0, 1, 2, 4):
         assert by_level[level]["EarlyStopped"] is False and by_level[level]["TrainingJobStatus"] == "Completed"
@@ -211,7 +212,7 @@ def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core
     core.db.run_write(lambda conn: tuning_store.add_trial(conn, "resume", 5, orphan, {"level": 1.5}, {}, recorded[-1].created_time))
     assert core.tuning.check("resume") is True  # a new tuner was started
     _open_gates(gate, *range(3, 8))
-    final = core.tuning.wait("resume", timeout=180)
+    final = to_json(core.tuning.wait("resume", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     assert core.tuning.get("resume").tuner_pid != job.tuner_pid
 
@@ -224,7 +225,7 @@ def test_the_tuner_resumes_after_kill_9_without_losing_or_repeating_a_trial(core
     recorded_orphan = next(t for t in trials_after if t["TrainingJobName"] == orphan)
     assert recorded_orphan["TunedHyperParameters"] == {"level": "1.5"}  # submitted as recorded, not asked again
     # No trial ran twice: exactly one training job per trial, each with one run.
-    jobs = core.jobs.list(name_contains="resume-", limit=1000)["TrainingJobSummaries"]
+    jobs = to_json(core.jobs.list(name_contains="resume-", limit=1000))["TrainingJobSummaries"]
     assert sorted(j["TrainingJobName"] for j in jobs) == sorted(names)
     assert len({j["RunId"] for j in jobs}) == 7
 
@@ -244,11 +245,11 @@ def test_a_resumed_tuner_never_runs_more_than_max_jobs_trials(core, write_script
     core.db.run_write(lambda conn: tuning_store.add_trial(conn, "capped", 4, "capped-004-0badcafe", {"level": 1.5}, {}, 0.0))
     assert core.tuning.check("capped") is True
     _open_gates(gate, 3, 4)
-    final = core.tuning.wait("capped", timeout=180)
+    final = to_json(core.tuning.wait("capped", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     names = [t["TrainingJobName"] for t in _trials(core, "capped")]
     assert [int(n.rsplit("-", 2)[1]) for n in names] == [1, 2, 3]
-    assert "capped-004-0badcafe" not in {j["TrainingJobName"] for j in core.jobs.list(name_contains="capped-")["TrainingJobSummaries"]}
+    assert "capped-004-0badcafe" not in {j["TrainingJobName"] for j in to_json(core.jobs.list(name_contains="capped-"))["TrainingJobSummaries"]}
     assert final["TrainingJobStatusCounters"]["Completed"] == 3
 
 
@@ -277,13 +278,13 @@ def test_a_trial_recorded_by_a_tuner_that_died_before_starting_it_still_runs(cor
     assert core.jobs.get("unstarted-002-0badcafe").supervisor_pid is None
     assert core.tuning.check("unstarted") is True
     _open_gates(gate, 1, 2, 3)
-    final = core.tuning.wait("unstarted", timeout=180)
+    final = to_json(core.tuning.wait("unstarted", timeout=180))
     assert final["HyperParameterTuningJobStatus"] == "Completed", final["FailureReason"]
     trials = _trials(core, "unstarted")
     assert [t["TrainingJobName"] for t in trials][1] == "unstarted-002-0badcafe"
     assert all(t["TrainingJobStatus"] == "Completed" for t in trials), [t["FailureReason"] for t in trials]
     # Its script ran once: one log with its two loss lines, one supervisor.
-    assert core.jobs.logs("unstarted-002-0badcafe")["text"].count("loss:") == 2
+    assert to_json(core.jobs.logs("unstarted-002-0badcafe"))["text"].count("loss:") == 2
 
 
 def _trial_spec_of(core, name: str):  # type: ignore[no-untyped-def]
@@ -313,9 +314,9 @@ def test_stop_stops_every_running_trial(core, write_script) -> None:
         return sum(1 for t in _trials(core, "halt") if t["TrainingStartTime"] and t["TrainingJobStatus"] == "InProgress")
 
     wait_for(lambda: running() == 2, timeout=120, message="two running trials")
-    stopping = core.tuning.stop("halt")
+    stopping = to_json(core.tuning.stop("halt"))
     assert stopping["HyperParameterTuningJobStatus"] in ("Stopping", "Stopped")
-    final = core.tuning.wait("halt", timeout=120)
+    final = to_json(core.tuning.wait("halt", timeout=120))
     assert final["HyperParameterTuningJobStatus"] == "Stopped"
     trials = _trials(core, "halt")
     assert len(trials) == 2 and all(t["TrainingJobStatus"] == "Stopped" for t in trials)
@@ -332,7 +333,7 @@ def test_a_sweep_whose_every_trial_fails_is_failed_with_the_first_reason(core, w
     body = _request(script, "doomed", max_jobs=3)
     body["training"]["hyperparameters"] = {"fail": "yes"}
     core.tuning.submit(body)
-    final = core.tuning.wait("doomed", timeout=120)
+    final = to_json(core.tuning.wait("doomed", timeout=120))
     assert final["HyperParameterTuningJobStatus"] == "Failed"
     assert final["TrainingJobStatusCounters"]["NonRetryableError"] == 3
     assert final["ObjectiveStatusCounters"] == {"Succeeded": 0, "Pending": 0, "Failed": 3}

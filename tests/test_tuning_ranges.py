@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from labstudio.errors import Invalid
+from labstudio.shapes import to_json
 from labstudio.tuning.ranges import ParameterRange, from_request, parse_range_option
 from labstudio.tuning.spec import parse_tuning_request
 
@@ -181,7 +182,7 @@ def test_an_unknown_warm_start_parent_is_refused_before_anything_runs(core, src:
     with pytest.raises(Invalid) as info:
         core.tuning.submit(body)
     assert info.value.field == "warm_start.parents" and "never-was" in info.value.message
-    assert core.tuning.list()["HyperParameterTuningJobSummaries"] == []
+    assert to_json(core.tuning.list())["HyperParameterTuningJobSummaries"] == []
     assert not (core.settings.home / "tuning").exists() or not any((core.settings.home / "tuning").iterdir())
 
 

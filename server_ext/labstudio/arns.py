@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from .jobs import kinds
+
 REGION = "local"
 ACCOUNT = "000000000000"
 PREFIX = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:"
@@ -23,8 +25,6 @@ PREFIX = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:"
 _ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]*:(?P<type>[a-z-]+)/(?P<resource>.+)\Z")
 _LEGACY = re.compile(r"^arn:labstudio:local:(?P<type>[a-z-]+)/(?P<resource>.+)\Z")
 
-# What describe answers call each job kind's ARN (jobs/describe.py and its kin).
-JOB_ARN_TYPES = {"training": "training-job", "processing": "processing-job", "transform": "transform-job"}
 
 
 def arn(resource_type: str, resource: str) -> str:
@@ -50,7 +50,8 @@ def model_package_group_arn(group: str) -> str:
 
 def job_arn(kind: str, name: str) -> str:
     """A job's ARN as its describe answer shows it (TrainingJobArn, ProcessingJobArn...)."""
-    return f"arn:labstudio:local:{JOB_ARN_TYPES.get(kind, 'training-job')}/{name}"
+    entry = kinds.find(kind)  # the job-kind registry names each kind's ARN type
+    return f"arn:labstudio:local:{entry.arn_type if entry else 'training-job'}/{name}"
 
 
 def endpoint_arn(name: str) -> str:

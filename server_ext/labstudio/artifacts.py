@@ -13,7 +13,7 @@ import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from . import safe_write
 from .diskfull import full_message, is_disk_full
@@ -57,7 +57,7 @@ class ArtifactStore:
             with self._disk_full_named("the artifact folder", self.root):
                 os.close(safe_write.open_dir(self.root, exact=exact_root))
 
-    def _fs(self):  # type: ignore[no-untyped-def]
+    def _fs(self) -> tuple[Any, str]:  # fsspec has no types: (its filesystem, the root path)
         import fsspec
 
         fs, path = fsspec.core.url_to_fs(self.root_uri)

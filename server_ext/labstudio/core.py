@@ -22,13 +22,17 @@ from .store.db import StoreUnwritable, open_writable
 log = logging.getLogger("labstudio")
 
 if TYPE_CHECKING:
-    from .jobs.processing.service import ProcessingService
+    from typing import Any
+
+    from .jobs.engine import JobEngine
     from .jobs.service import JobService
     from .lineage.service import LineageService
     from .registry.service import RegistryService
     from .serving.service import EndpointService
+    from .shapes.jobs import DescribeTrainingJobResponse, TrainingJobSummary
+    from .shapes.processing import DescribeProcessingJobResponse, ProcessingJobSummary
+    from .shapes.transform import DescribeTransformJobResponse, TransformJobSummary
     from .tracking.service import ExperimentService
-    from .transform.service import TransformService
     from .tuning.service import TuningService
 
 
@@ -93,6 +97,7 @@ class Core:
         self.settings = settings or Settings.from_env()
         # Why this core can only read (its home cannot be written), or None.
         self.read_only: str | None = None
+        self._job_services: dict[str, JobService[Any, Any]] = {}
         self._disk_full_said: str | None = None  # what reconcile last logged about a full disk
         if db is not None:
             self.settings.ensure_dirs()
@@ -105,34 +110,46 @@ class Core:
         return cls(Settings.from_env())
 
     @cached_property
-    def jobs(self) -> JobService:
+    def engine(self) -> JobEngine:
+        """The job engine every kind of job runs on (jobs/engine.py)."""
+        from .jobs.engine import JobEngine
+
+        return JobEngine(self.settings, self.db)
+
+    @property
+    def job_kinds(self) -> dict[str, JobService[Any, Any]]:
+        """Each registered kind of job's service (jobs/kinds.py), by the jobs table's `kind`.
+        Tuning trials are training jobs."""
+        from .jobs import kinds
+
+        return {kind.name: self.job_service(kind.name) for kind in kinds.every()}
+
+    def job_service(self, kind: str) -> JobService[Any, Any]:
+        """One kind's jobs (a kind of the registry; raises KeyError for another word)."""
+        from .jobs import kinds
         from .jobs.service import JobService
 
-        return JobService(self.settings, self.db)
+        if kind not in self._job_services:
+            self._job_services[kind] = JobService(self.engine, kinds.get(kind))
+        return self._job_services[kind]
 
-    @cached_property
-    def processing(self) -> ProcessingService:
-        from .jobs.processing.service import ProcessingService
+    @property
+    def jobs(self) -> JobService[DescribeTrainingJobResponse, TrainingJobSummary]:
+        return self.job_service("training")
 
-        return ProcessingService(self.settings, self.db)
+    @property
+    def processing(self) -> JobService[DescribeProcessingJobResponse, ProcessingJobSummary]:
+        return self.job_service("processing")
+
+    @property
+    def transforms(self) -> JobService[DescribeTransformJobResponse, TransformJobSummary]:
+        return self.job_service("transform")
 
     @cached_property
     def tuning(self) -> TuningService:
         from .tuning.service import TuningService
 
         return TuningService(self.settings, self.db, self.jobs)
-
-    @cached_property
-    def transforms(self) -> TransformService:
-        from .transform.service import TransformService
-
-        return TransformService(self.settings, self.db)
-
-    @property
-    def job_kinds(self) -> dict[str, JobService]:
-        """Each kind of job's service, by the jobs table's `kind`: what the list of every kind
-        (JobService.list_kinds) writes each row with. Tuning trials are training jobs."""
-        return {"training": self.jobs, "processing": self.processing, "transform": self.transforms}
 
     @cached_property
     def experiments(self) -> ExperimentService:
@@ -160,7 +177,7 @@ class Core:
 
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
-        steps = (self.jobs.reconcile, self.endpoints.reconcile, self.tuning.reconcile, lambda: self.db.run_write(events_store.prune))
+        steps = (self.engine.reconcile, self.endpoints.reconcile, self.tuning.reconcile, lambda: self.db.run_write(events_store.prune))
         full: str | None = None
         for step in steps:
             try:

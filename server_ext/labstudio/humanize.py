@@ -11,8 +11,17 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-ACTIVE_STATUSES = ("InProgress", "Stopping")
+from .status import JobStatus
+
+# What something still runs (the widgets and the CLI read it from here).
+ACTIVE_STATUSES = JobStatus.active()
 SUMMARY_METRICS = 8  # more final metrics than this are counted, not listed, to keep one line
+
+
+def ended_word(status: str) -> str:
+    """How a duration reads after a status: running "for", Completed "in", ended "after"."""
+    word = JobStatus(status)
+    return "for" if word.is_active() else ("in" if word == JobStatus.COMPLETED else "after")
 
 
 def format_duration(seconds: float | None) -> str:
@@ -95,8 +104,7 @@ def job_summary(described: Mapping[str, Any]) -> str:
     line = f"Training job {described['TrainingJobName']}: {label}"
     seconds = job_seconds(described)
     if seconds is not None:
-        word = "for" if status in ACTIVE_STATUSES else ("in" if status == "Completed" else "after")
-        line += f" {word} {format_duration(seconds)}"
+        line += f" {ended_word(status)} {format_duration(seconds)}"
     parts = [line]
     metrics = described.get("FinalMetricDataList") or []
     if metrics:
@@ -105,10 +113,10 @@ def job_summary(described: Mapping[str, Any]) -> str:
             shown += f" (+{len(metrics) - SUMMARY_METRICS} more)"
         parts.append(f"final metrics: {shown}")
     model = (described.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
-    if status == "Completed" and model:
+    if status == JobStatus.COMPLETED and model:
         parts.append(f"model: {model}")
     reason = described.get("FailureReason")
-    if not reason and status not in ("Completed", *ACTIVE_STATUSES):
+    if not reason and status in (JobStatus.FAILED, JobStatus.STOPPED):
         reason = described.get("StatusMessage")
     if reason:
         parts.append(f"reason: {reason}")

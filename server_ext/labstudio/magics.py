@@ -34,6 +34,8 @@ from .cli.tuning import add_tune_options, build_tuning_request
 from .errors import LabstudioError
 from .sdk.frontend import display, in_notebook
 from .sdk.session import get_core
+from .shapes.common import to_json
+from .status import JobStatus
 
 
 class _Parser(MagicArgumentParser):
@@ -105,7 +107,7 @@ def _deploy_parser() -> _Parser:
 
 def _jobs_parser() -> _Parser:
     parser = _Parser(prog="jobs", description="Training jobs, newest first, as a DataFrame.")
-    parser.add_argument("--status", choices=["InProgress", "Completed", "Failed", "Stopping", "Stopped"])
+    parser.add_argument("--status", choices=[s.value for s in JobStatus])
     parser.add_argument("--name-contains")
     parser.add_argument("--limit", type=int, default=100)
     return parser
@@ -265,7 +267,7 @@ class LabstudioMagics(Magics):
             finally:
                 if temporary:
                     shutil.rmtree(temporary, ignore_errors=True)
-        job = TrainingJob(described["TrainingJobName"])
+        job = TrainingJob(described.TrainingJobName)
         if not args.wait:
             if in_notebook():
                 display(job.monitor())
@@ -288,7 +290,7 @@ class LabstudioMagics(Magics):
         core = get_core()
         with _user_errors("%tune"):
             described = core.tuning.submit(build_tuning_request(args), base_dir=Path.cwd())
-            tuner = HyperparameterTuner.attach(described["HyperParameterTuningJobName"], job_details=described)
+            tuner = HyperparameterTuner.attach(described.HyperParameterTuningJobName, job_details=to_json(described))
         job = tuner._require_job()
         if not args.wait:
             if in_notebook():
@@ -311,7 +313,7 @@ class LabstudioMagics(Magics):
         args = PARSERS["process"].parse(line)
         with _user_errors("%process"):
             described = get_core().processing.submit(build_processing_request(args), base_dir=Path.cwd())
-        return _after_submit("%process", ProcessingJob(job_name=described["ProcessingJobName"]), args.wait)
+        return _after_submit("%process", ProcessingJob(job_name=described.ProcessingJobName), args.wait)
 
     @line_magic
     def transform(self, line: str) -> Any:
@@ -320,7 +322,7 @@ class LabstudioMagics(Magics):
         args = PARSERS["transform"].parse(line)
         with _user_errors("%transform"):
             described = get_core().transforms.submit(build_transform_request(args), base_dir=Path.cwd())
-        return _after_submit("%transform", TransformJob(described["TransformJobName"]), args.wait)
+        return _after_submit("%transform", TransformJob(described.TransformJobName), args.wait)
 
     @line_magic
     def deploy(self, line: str) -> None:
@@ -387,7 +389,7 @@ class LabstudioMagics(Magics):
 
         args = PARSERS["jobs"].parse(line)
         with _user_errors("%jobs"):
-            jobs = get_core().jobs.list(status=args.status, name_contains=args.name_contains, limit=args.limit)["TrainingJobSummaries"]
+            jobs = to_json(get_core().jobs.list(status=args.status, name_contains=args.name_contains, limit=args.limit))["TrainingJobSummaries"]
         columns = ["name", "status", "secondary_status", "created", "duration", "experiment", "failure_reason"]
         rows = [
             [j["TrainingJobName"], j["TrainingJobStatus"], j["SecondaryStatus"], pd.Timestamp(j["CreationTime"]), _duration(j),
@@ -436,10 +438,10 @@ class LabstudioMagics(Magics):
             offset = 0
             while True:
                 chunk = core.jobs.logs(args.job, offset)
-                sys.stdout.write(chunk["text"])
-                if not chunk["text"]:
+                sys.stdout.write(chunk.text)
+                if not chunk.text:
                     break
-                offset = chunk["next_offset"]
+                offset = chunk.next_offset
             sys.stdout.flush()
 
     @line_magic
@@ -447,7 +449,7 @@ class LabstudioMagics(Magics):
         args = PARSERS["stop"].parse(line)
         with _user_errors("%stop"):
             described = get_core().jobs.stop(args.job)
-        print(f"{described['TrainingJobName']}: {described['TrainingJobStatus']}")
+        print(f"{described.TrainingJobName}: {described.TrainingJobStatus}")
 
 
 def _document() -> None:

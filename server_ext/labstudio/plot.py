@@ -243,7 +243,7 @@ def parallel_coordinates(
     return fig
 
 
-def _core():  # type: ignore[no-untyped-def]
+def _core() -> Any:  # the Core, imported late: plotting needs no store until it reads one
     from .core import Core
 
     return Core.from_env()

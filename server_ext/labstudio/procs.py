@@ -21,6 +21,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs the jo
 if TYPE_CHECKING:
     import socket
     from collections.abc import Callable
+    from typing import Any
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
@@ -277,3 +278,42 @@ def bind_listener(host: str, port: int, backlog: int = 1024) -> socket.socket:
     sock.listen(backlog)
     sock.setblocking(False)
     return sock
+
+
+def spawn_detached(
+    module: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    stdout: int | None = None,
+    pass_fds: tuple[int, ...] = (),
+    reap: bool = True,
+) -> Any:
+    """Start `python -m <module> <args>` detached from the caller: a session (process group)
+    of its own, no stdin, output to `stdout` (a file descriptor; default nowhere), no
+    inherited descriptors but `pass_fds`, with `env` (default: the caller's).
+
+    The one way labstudio starts its own long-lived processes: a job's supervisor, a tuner,
+    an endpoint's runtime. Those that daemonise themselves (fork at once, then setsid) leave a
+    child that exits at once: `reap` waits for it on a daemon thread, off the caller's path,
+    so a long-lived kernel or server keeps no zombie. Returns the Popen (its pid is the
+    process's own for those that do not fork). Standard library only: a supervisor starts
+    the other hosts of its job with it before its script runs."""
+    import subprocess
+    import sys
+    import threading
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL if stdout is None else stdout,
+        stderr=subprocess.DEVNULL if stdout is None else subprocess.STDOUT,
+        start_new_session=True,
+        close_fds=True,
+        pass_fds=pass_fds,
+    )
+    if reap:
+        threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
+    return proc

@@ -24,12 +24,11 @@ from types import ModuleType
 from urllib.parse import urlsplit
 
 from .artifacts import is_local
-from .config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME, ENV_RAY_ADDRESS, Settings
+from .config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME, ENV_RAY_ADDRESS, Settings, environment, getenv
 from .errors import Invalid
 
 RAY_NAMESPACE = "labstudio"  # every labstudio actor lives here, so names never clash with a team's own
 INSTALL_HINT = "pip install 'labstudio[ray]'"
-ENV_NODE_HOME = "LABSTUDIO_NODE_HOME"  # set on a node (ray start's environment) to choose where its work lives
 AWS_PATH_VARIABLES = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CA_BUNDLE")
 REACH_TIMEOUT = 5.0  # seconds to open a TCP connection to the cluster's address before calling it unreachable
 
@@ -84,7 +83,7 @@ def connect(settings: Settings) -> ModuleType:
     can use or the cluster does not answer, so a request fails before any work is spent.
     """
     global _connected_to
-    address = settings.ray_address or os.environ.get("RAY_ADDRESS", "")
+    address = settings.ray_address or getenv("RAY_ADDRESS")
     if address.startswith(("http://", "https://")):
         raise Invalid(
             f"{ENV_RAY_ADDRESS} is {address!r}, the address of Ray's Jobs API; labstudio connects as a Ray client: "
@@ -141,7 +140,7 @@ def node_environment(settings: Settings) -> dict[str, str]:
     """
     env = settings.as_env()
     env.pop(ENV_HOME, None)
-    env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_") and k not in AWS_PATH_VARIABLES})
+    env.update({k: v for k, v in environment().items() if k.startswith("AWS_") and k not in AWS_PATH_VARIABLES})
     return env
 
 
@@ -151,7 +150,7 @@ def node_home() -> Path:
     Never the JupyterLab machine's home: nothing on a node may depend on a path that exists
     only there, even when (as in the tests) the node is the same machine.
     """
-    given = os.environ.get(ENV_NODE_HOME, "").strip()
+    given = Settings.from_env().node_home
     home = Path(given).expanduser() if given else Path(tempfile.gettempdir()) / f"labstudio-node-{os.getuid()}"
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     return home

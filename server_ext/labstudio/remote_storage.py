@@ -100,7 +100,7 @@ def _check_bucket(fs: Any, uri: str, path: str, field: str | None, what: str, la
         raise Invalid(
             f"{label} {uri}: the bucket {bucket!r} does not exist; create it or correct the name.", field=field
         ) from None
-    except Exception as exc:  # noqa: BLE001 - every client error becomes a message naming the field
+    except Exception as exc:  # every client error becomes a message naming the field
         raise _explain(exc, uri, field, what, label) from None
 
 
@@ -109,7 +109,7 @@ def is_object(uri: str) -> bool:
     fs, path = filesystem(uri, None)
     try:
         return bool(fs.isfile(path))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # every client error becomes a message naming the field
         raise _explain(exc, uri, None, "read") from None
 
 
@@ -120,7 +120,7 @@ def check_readable(uri: str, field: str | None, label: str | None = None) -> Non
     _check_bucket(fs, uri, path, field, "read", label)
     try:
         found = fs.exists(path)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # every client error becomes a message naming the field
         raise _explain(exc, uri, field, "read", label) from None
     if not found:
         raise Invalid(f"{label or field or 'location'} {uri} does not exist: no object or prefix of that name; check the path.", field=field)
@@ -185,7 +185,7 @@ def download(uri: str, dest_dir: str | os.PathLike[str], log: Log, field: str | 
             listing = {root: fs.info(root)}
         else:
             listing = fs.find(root, detail=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # every client error becomes a message naming the field
         raise _explain(exc, uri, field, "read") from None
     files = sorted((name, int(info.get("size") or 0)) for name, info in listing.items() if info.get("type", "file") == "file")
     if not files:
@@ -201,7 +201,7 @@ def download(uri: str, dest_dir: str | os.PathLike[str], log: Log, field: str | 
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             fs.get_file(remote, str(dest), callback=_callback(progress))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise _explain(exc, uri, field, "read") from None
         out.append(str(dest))
     progress.end()
@@ -223,7 +223,7 @@ def upload(local: str | os.PathLike[str], uri: str, log: Log, field: str | None 
     for path, remote in pairs:
         try:
             fs.put_file(str(path), remote, callback=_callback(progress))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise _explain(exc, uri, field, "write to") from None
         protocol = _scheme(uri)
         written.append(f"{protocol}://{remote}")

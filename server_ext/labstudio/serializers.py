@@ -1,3 +1,3 @@
 """``labstudio.serializers``: SageMaker's ``sagemaker.serializers`` names."""
-from .sdk.serializers import *  # noqa: F401,F403
+from .sdk.serializers import *  # noqa: F403
 from .sdk.serializers import __all__  # noqa: F401

@@ -1,4 +1,8 @@
-"""`python -m labstudio.supervise JOB`: the detached supervisor of one local training job.
+"""`python -m labstudio.supervise JOB_DIR`: the detached supervisor of one local job.
+
+It is given the job's folder (what the launch plan, written at submit, is in), never a name
+to look a home folder up from: the plan says everything, including which Supervisor class
+runs this kind of job (jobs/kinds.py writes it there).
 
 Import-light on purpose: it forks before importing anything, and spawns the user's script
 from the launch plan written at submit time before the store (SQLAlchemy) is imported, so
@@ -49,27 +53,27 @@ def _claim(own_dir: str) -> int | None:
     return fd
 
 
-def _host(argv: list[str]) -> str | None:
-    """`--host algo-k` (or `--host=algo-k`): which host of a multi-host job this supervises."""
+def _option(argv: list[str], option: str) -> str | None:
+    """`--option VALUE` (or `--option=VALUE`): `--host algo-k`, which host of a multi-host job
+    this supervises; `--master ADDR:PORT`, its rendezvous when the backend placed the hosts."""
     for i, arg in enumerate(argv):
-        if arg == "--host":
+        if arg == option:
             return argv[i + 1] if i + 1 < len(argv) else ""
-        if arg.startswith("--host="):
+        if arg.startswith(option + "="):
             return arg.split("=", 1)[1]
     return None
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 1 or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.supervise JOB_NAME [--host algo-K] [--foreground]", file=sys.stderr)
+        print("usage: python -m labstudio.supervise JOB_DIR [--host algo-K] [--master ADDR:PORT] [--foreground]", file=sys.stderr)
         return 2
-    name = argv[0]
-    home = os.path.abspath(os.path.expanduser(os.environ.get("LABSTUDIO_HOME") or "~/.labstudio"))
-    job_dir = os.path.join(home, "jobs", name)
-    if os.sep in name or name in (".", "..") or not os.path.exists(os.path.join(job_dir, "launch.json")):
-        print(f"labstudio.supervise: no job {name!r} under {os.path.join(home, 'jobs')}", file=sys.stderr)
+    job_dir = os.path.abspath(argv[0])
+    name = os.path.basename(job_dir)
+    if not os.path.exists(os.path.join(job_dir, "launch.json")):
+        print(f"labstudio.supervise: {job_dir} is not a job's folder (it has no launch.json)", file=sys.stderr)
         return 2
-    host = _host(argv[1:])
+    host = _option(argv[1:], "--host")
     own_dir = job_dir  # algo-1's files are the job's folder; other hosts have hosts/algo-k/
     if host is not None and host != "algo-1":
         own_dir = os.path.join(job_dir, "hosts", host)
@@ -82,11 +86,11 @@ def main(argv: list[str]) -> int:
         return 0  # another supervisor has this job (or had it): nothing to do
     if "--foreground" not in argv:
         _redirect(os.path.join(own_dir, "supervisor.log"))
-    from .jobs.kinds import supervisor_class  # a training or a processing job's supervisor
+    from .jobs.launch import read_plan, supervisor_class
 
-    if host is None:
-        return supervisor_class(job_dir)(job_dir, name).run()
-    return supervisor_class(job_dir)(job_dir, name, host).run()
+    supervisor = supervisor_class(read_plan(own_dir))  # the kind's Supervisor, as the plan names it
+    code: int = supervisor(job_dir, name, host, master=_option(argv[1:], "--master")).run()
+    return code
 
 
 if __name__ == "__main__":

@@ -21,12 +21,14 @@ from typing import Any
 import ipywidgets as w
 
 from .errors import LabstudioError
-from .humanize import ACTIVE_STATUSES, format_duration, job_seconds, status_label
+from .humanize import format_duration, job_seconds, status_label
 from .sdk.session import core_of, get_core
+from .shapes.common import to_json
+from .status import JobStatus
 from .tuning.progress import all_trials, objective_value, progress_text
 
-STATUS_COLORS = {
-    "InProgress": "#1a73e8", "Completed": "#188038", "Failed": "#d93025", "Stopping": "#e37400", "Stopped": "#5f6368",
+STATUS_COLORS: dict[str, str] = {
+    JobStatus.IN_PROGRESS: "#1a73e8", JobStatus.COMPLETED: "#188038", JobStatus.FAILED: "#d93025", JobStatus.STOPPING: "#e37400", JobStatus.STOPPED: "#5f6368",
 }
 
 
@@ -183,11 +185,11 @@ class JobMonitor(PollingMonitor):
     def refresh(self) -> None:
         """One poll of the store: status, metrics, sparkline, log tail."""
         with self._lock:
-            described = self._core.jobs.describe(self.job_name)
+            described: dict[str, Any] = to_json(self._core.jobs.describe(self.job_name))
             self._update_status(described)
             self._update_metrics(described)
             self._update_log()
-            if described["TrainingJobStatus"] not in ACTIVE_STATUSES:
+            if not JobStatus(described["TrainingJobStatus"]).is_active():
                 self.stop_button.disabled = True
                 if described.get("FailureReason"):
                     self.message.value = f"<span style='color:#d93025'>{html.escape(described['FailureReason'])}</span>"
@@ -231,7 +233,7 @@ class JobMonitor(PollingMonitor):
         stamp = tuple((m["MetricName"], m.get("Timestamp"), str(m["Value"])) for m in final)
         if stamp != self._metric_stamp:
             self._metric_stamp = stamp
-            self._series = {s["name"]: [_number(p["value"]) for p in s["points"]] for s in self._core.jobs.metrics(self.job_name)}
+            self._series = {s.name: [_number(p.value) for p in s.points] for s in self._core.jobs.metrics(self.job_name)}
             self._draw_sparkline()
 
     def _on_metric(self, change: dict[str, Any]) -> None:
@@ -244,10 +246,10 @@ class JobMonitor(PollingMonitor):
     def _update_log(self) -> None:
         for _ in range(8):  # at most 8 MiB per tick; the rest comes next tick
             chunk = self._core.jobs.logs(self.job_name, self._log_offset)
-            if not chunk["text"]:
+            if not chunk.text:
                 break
-            self._log_offset = chunk["next_offset"]
-            lines = (self._log_partial + chunk["text"]).split("\n")
+            self._log_offset = chunk.next_offset
+            lines = (self._log_partial + chunk.text).split("\n")
             self._log_partial = lines.pop()
             self._log_tail.extend(lines)
         shown = list(self._log_tail) + ([self._log_partial] if self._log_partial else [])
@@ -327,7 +329,7 @@ class CompareRuns(PollingMonitor):
             for s in data["series"]:
                 self.series[s["run_id"]] = (list(s["steps"]), [_number(v) for v in s["values"]])
         self.plot.value = self._png(metric)
-        live = sum(1 for rid in chosen if self._records[rid]["status"] == "InProgress")
+        live = sum(1 for rid in chosen if self._records[rid]["status"] == JobStatus.IN_PROGRESS)
         self.message.value = f"{len(chosen)} run(s) selected, {live} still running" if chosen else "Select runs to compare."
 
     def _png(self, metric: str) -> bytes:
@@ -428,7 +430,7 @@ class TuningMonitor(PollingMonitor):
     def refresh(self) -> None:
         """One poll of the store: status, progress, best so far, chart, latest trials."""
         with self._lock:
-            d = self._core.tuning.describe(self.tuning_job_name)
+            d = to_json(self._core.tuning.describe(self.tuning_job_name))
             trials = all_trials(self._core, self.tuning_job_name)
             config = d["HyperParameterTuningJobConfig"]
             objective = config["HyperParameterTuningJobObjective"]
@@ -461,7 +463,7 @@ class TuningMonitor(PollingMonitor):
                 f"<table class='labstudio-trials'><tr><th>trial</th><th>status</th><th>{html.escape(objective['MetricName'])}</th>"
                 f"<th>hyperparameters</th></tr>{rows}</table>" if rows else "<i>no trials yet</i>"
             )
-            if self.status not in ACTIVE_STATUSES:
+            if not JobStatus(self.status).is_active():
                 self.stop_button.disabled = True
                 if d.get("FailureReason"):
                     self.message.value = f"<span style='color:#d93025'>{html.escape(d['FailureReason'])}</span>"

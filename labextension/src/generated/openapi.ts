@@ -18,8 +18,6 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Kinds to list (repeat it, or separate kinds by commas); answers JobSummaries. Without it: training jobs only, as TrainingJobSummaries. */
-                    kind?: ("training" | "processing" | "transform")[];
                     /** @description Only jobs in this status (every kind shares the five words). */
                     status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
                     /** @description Only jobs whose name contains this text (any case). */
@@ -28,6 +26,8 @@ export interface paths {
                     limit?: number;
                     /** @description NextToken of the previous page. */
                     next_token?: string;
+                    /** @description Kinds to list (repeat it, or separate kinds by commas); answers JobSummaries. Without it: training jobs only, as TrainingJobSummaries. */
+                    kind?: ("training" | "processing" | "transform")[];
                 };
                 header?: never;
                 path?: never;
@@ -74,7 +74,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Submit a training job */
+        /**
+         * Submit a training job
+         * @description The body of POST /jobs (and what the SDK, CLI and magics build).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -88,7 +91,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The new job, described */
+                /** @description The new training job, described */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -178,7 +181,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The job */
+                /** @description The training job */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -242,7 +245,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop a running job (SIGTERM to its process group, SIGKILL after the grace period) */
+        /** Stop a running training job (SIGTERM to its process group, SIGKILL after the grace period) */
         post: {
             parameters: {
                 query?: never;
@@ -254,7 +257,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The job, now Stopping */
+                /** @description The training job, now Stopping */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -336,6 +339,806 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Byte offset to read from: 0, or the next_offset of the previous chunk. */
+                    offset?: number;
+                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
+                    host?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A chunk of the log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LogChunk"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List processing jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only jobs in this status (every kind shares the five words). */
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description Only jobs whose name contains this text (any case). */
+                    name_contains?: string;
+                    /** @description Jobs per page. */
+                    limit?: number;
+                    /** @description NextToken of the previous page. */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of processing jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListProcessingJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Submit a processing job
+         * @description The body of POST /processing-jobs (and what the SDK, CLI and magics build).
+         *
+         *         Give `code` (a script, run with `command`, default ["python3"]) or `entrypoint` (a
+         *         command run as it is, SageMaker's ContainerEntrypoint for a plain `Processor`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateProcessingJobRequest"];
+                };
+            };
+            responses: {
+                /** @description The new processing job, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a processing job */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The processing job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running processing job (SIGTERM to its process group, SIGKILL after the grace period) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The processing job, now Stopping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/processing-jobs/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log text from a byte offset; follow by passing next_offset back */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Byte offset to read from: 0, or the next_offset of the previous chunk. */
+                    offset?: number;
+                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
+                    host?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A chunk of the log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LogChunk"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List transform jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only jobs in this status (every kind shares the five words). */
+                    status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description Only jobs whose name contains this text (any case). */
+                    name_contains?: string;
+                    /** @description Jobs per page. */
+                    limit?: number;
+                    /** @description NextToken of the previous page. */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of transform jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListTransformJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Submit a transform job
+         * @description The body of POST /transform-jobs (and what the SDK, CLI and magics build).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateTransformJobRequest"];
+                };
+            };
+            responses: {
+                /** @description The new transform job, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a transform job */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The transform job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running transform job (SIGTERM to its process group, SIGKILL after the grace period) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The transform job, now Stopping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/transform-jobs/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log text from a byte offset; follow by passing next_offset back */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Byte offset to read from: 0, or the next_offset of the previous chunk. */
                     offset?: number;
                     /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
                     host?: string;
@@ -2455,8 +3258,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only tuning jobs in this status. */
                     status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description Only tuning jobs whose name contains this text. */
                     name_contains?: string;
+                    /** @description Tuning jobs per page. */
                     max_results?: number;
                     /** @description NextToken of the previous page */
                     next_token?: string;
@@ -2676,9 +3482,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only trials whose training job is in this status. */
                     status?: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+                    /** @description What the trials are ordered by. */
                     sort_by?: "Name" | "CreationTime" | "Status" | "FinalObjectiveMetricValue";
                     sort_order?: "Ascending" | "Descending";
+                    /** @description Trials per page. */
                     max_results?: number;
                     /** @description NextToken of the previous page */
                     next_token?: string;
@@ -2832,786 +3641,6 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/processing-jobs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List processing jobs, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    next_token?: string;
-                    status?: string;
-                    name_contains?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of processing jobs */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ListProcessingJobsResponse"];
-                    };
-                };
-                /** @description Invalid request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Submit a processing job (inputs copied in, the script run, outputs copied out) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateProcessingJobRequest"];
-                };
-            };
-            responses: {
-                /** @description The new processing job, described */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
-                    };
-                };
-                /** @description Invalid request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The disk is full: the message says what could not be written and where; reads still work */
-                507: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/processing-jobs/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Describe a processing job */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The processing job */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
-                    };
-                };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/processing-jobs/{name}/stop": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop a running processing job (SIGTERM, SIGKILL after the grace period) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The processing job, now Stopping */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
-                    };
-                };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The disk is full: the message says what could not be written and where; reads still work */
-                507: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/processing-jobs/{name}/logs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Log text from a byte offset; follow by passing next_offset back */
-        get: {
-            parameters: {
-                query?: {
-                    offset?: number;
-                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
-                    host?: string;
-                };
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A chunk of the log */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["LogChunk"];
-                    };
-                };
-                /** @description Invalid request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/transform-jobs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List batch transform jobs, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    next_token?: string;
-                    status?: string;
-                    name_contains?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of transform jobs */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ListTransformJobsResponse"];
-                    };
-                };
-                /** @description Invalid request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Start a batch transform job: score a file or folder with a model */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CreateTransformJobRequest"];
-                };
-            };
-            responses: {
-                /** @description The new transform job, described */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
-                    };
-                };
-                /** @description Invalid request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The disk is full: the message says what could not be written and where; reads still work */
-                507: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/transform-jobs/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Describe a transform job, with its records done so far */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The transform job */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
-                    };
-                };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/transform-jobs/{name}/stop": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop a running transform job */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The transform job, now Stopping */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DescribeTransformJobResponse"];
-                    };
-                };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The disk is full: the message says what could not be written and where; reads still work */
-                507: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/labstudio/api/transform-jobs/{name}/logs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Log text from a byte offset; follow by passing next_offset back */
-        get: {
-            parameters: {
-                query?: {
-                    offset?: number;
-                    /** @description Only this host's lines (algo-1..algo-N) of a multi-host job. */
-                    host?: string;
-                };
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A chunk of the log */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["LogChunk"];
-                    };
-                };
-                /** @description Invalid request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5700,8 +5729,7 @@ export interface components {
         DescribeProcessingJobResponse: {
             ProcessingJobName: string;
             ProcessingJobArn: string;
-            /** @enum {string} */
-            ProcessingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            ProcessingJobStatus: components["schemas"]["JobStatus"];
             ProcessingInputs: components["schemas"]["ProcessingInputShape"][];
             ProcessingOutputConfig: components["schemas"]["ProcessingOutputConfigShape"];
             ProcessingResources: components["schemas"]["ProcessingResourcesShape"];
@@ -5727,6 +5755,11 @@ export interface components {
             Tags: components["schemas"]["Tag"][];
             /** @default null */
             StatusMessage?: string | null;
+            /**
+             * @description The step the job is at (Starting, Downloading, Processing, Uploading) or how it ended.
+             * @default null
+             */
+            SecondaryStatus?: string | null;
             /** @default null */
             ExperimentName?: string | null;
             /** @default null */
@@ -5746,9 +5779,12 @@ export interface components {
         /** @description SageMaker's DescribeTrainingJob, plus labstudio's ExperimentName/RunId/EntryPoint. */
         DescribeTrainingJobResponse: {
             TrainingJobName: string;
-            /** @enum {string} */
-            TrainingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            /** @default null */
+            TrainingJobArn?: string | null;
+            TrainingJobStatus: components["schemas"]["JobStatus"];
             SecondaryStatus: string;
+            /** @default null */
+            StatusMessage?: string | null;
             SecondaryStatusTransitions: components["schemas"]["SecondaryStatusTransition"][];
             /** @default null */
             FailureReason?: string | null;
@@ -5761,9 +5797,7 @@ export interface components {
             /** @default null */
             ModelArtifacts?: components["schemas"]["ModelArtifactsShape"] | null;
             /** @default null */
-            OutputDataConfig?: {
-                [key: string]: unknown;
-            } | null;
+            OutputDataConfig?: components["schemas"]["OutputDataConfigShape"] | null;
             FinalMetricDataList: components["schemas"]["FinalMetric"][];
             /** Format: date-time */
             CreationTime: string;
@@ -5780,9 +5814,16 @@ export interface components {
             };
             Tags: components["schemas"]["Tag"][];
             /** @default null */
+            ExperimentConfig?: components["schemas"]["ExperimentConfigShape"] | null;
+            /** @default null */
             ExperimentName?: string | null;
             /** @default null */
             RunId?: string | null;
+            /**
+             * @description The tuning job that ran this job as a trial (its labstudio:tuning-job tag), else null.
+             * @default null
+             */
+            TuningJobName?: string | null;
             EntryPoint: string;
             /** @default null */
             SourceDir?: string | null;
@@ -5815,8 +5856,7 @@ export interface components {
         DescribeTransformJobResponse: {
             TransformJobName: string;
             TransformJobArn: string;
-            /** @enum {string} */
-            TransformJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            TransformJobStatus: components["schemas"]["JobStatus"];
             /** @default null */
             FailureReason?: string | null;
             ModelName: string;
@@ -5860,8 +5900,7 @@ export interface components {
             HyperParameterTuningJobName: string;
             /** @default null */
             HyperParameterTuningJobArn?: string | null;
-            /** @enum {string} */
-            HyperParameterTuningJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            HyperParameterTuningJobStatus: components["schemas"]["JobStatus"];
             HyperParameterTuningJobConfig: components["schemas"]["TuningJobConfig"];
             TrainingJobDefinition: components["schemas"]["TrainingJobDefinition"];
             /** @default null */
@@ -5880,6 +5919,8 @@ export interface components {
             FailureReason?: string | null;
             /** @default null */
             ExperimentName?: string | null;
+            /** @default null */
+            Tags?: components["schemas"]["Tag"][] | null;
         };
         DescribedContainer: {
             /** @default null */
@@ -5978,6 +6019,13 @@ export interface components {
              */
             param_names?: string[] | null;
         };
+        /** @description The experiment and trial (run group) the job's run joined. */
+        ExperimentConfigShape: {
+            /** @default null */
+            ExperimentName?: string | null;
+            /** @default null */
+            TrialName?: string | null;
+        };
         ExperimentCreatedEvent: {
             id: number;
             time: number;
@@ -6057,6 +6105,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @description One host of a job (algo-k): Pending until its supervisor starts the script, then the
+         *     job's words.
+         * @enum {string}
+         */
+        HostStatus: "Pending" | "InProgress" | "Completed" | "Failed" | "Stopped";
         InferenceSpecificationRequest: {
             /** @description One container (labstudio serves one model per package). */
             Containers: components["schemas"]["ModelPackageContainer"][];
@@ -6070,6 +6124,11 @@ export interface components {
         InputChannel: {
             ChannelName: string;
             DataSource: components["schemas"]["DataSourceShape"];
+            /**
+             * @description File: the channel's files are in the job's tree before the script starts.
+             * @default null
+             */
+            InputMode?: string | null;
         };
         InputCheck: {
             Name: string;
@@ -6096,18 +6155,21 @@ export interface components {
             /** @default null */
             experiment?: string | null;
             /**
-             * @description The job's kind; absent for training jobs.
+             * @description The job's kind (the job-kind registry's name); absent for training jobs.
              * @default null
              */
             kind?: ("processing" | "transform") | null;
+        };
+        /** @description A row of the list of every kind: its kind's List<Kind>Jobs summary, plus `Kind`. */
+        JobEntry: {
+            Kind: string;
         };
         /** @description One host (algo-k) of a job: where it ran and how it ended. */
         JobHostShape: {
             Host: string;
             /** @default null */
             Node?: string | null;
-            /** @enum {string} */
-            Status: "Pending" | "InProgress" | "Completed" | "Failed" | "Stopped";
+            Status: components["schemas"]["HostStatus"];
             /** @default null */
             ExitCode?: number | null;
             /** @default null */
@@ -6132,6 +6194,11 @@ export interface components {
             /** @default null */
             capped?: boolean | null;
         };
+        /**
+         * @description A job's (and a tuning job's, and a run's) status: SageMaker's five words.
+         * @enum {string}
+         */
+        JobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
         JobStatusEvent: {
             id: number;
             time: number;
@@ -6144,8 +6211,7 @@ export interface components {
         };
         JobStatusPayload: {
             name: string;
-            /** @enum {string} */
-            status: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            status: components["schemas"]["JobStatus"];
             secondary_status: string;
             message: string;
         };
@@ -6438,6 +6504,10 @@ export interface components {
             /** @default null */
             Deleted?: boolean | null;
         };
+        OutputDataConfigShape: {
+            /** @description Where the archives go: output_path, or the job's own output folder. */
+            S3OutputPath: string;
+        };
         /** @description A model package registered, its approval changed (`model_package.status`), updated or deleted. */
         PackageEvent: {
             id: number;
@@ -6529,10 +6599,14 @@ export interface components {
         };
         /** @description A processing job in the list of every kind. */
         ProcessingJobEntry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            Kind: "processing";
             ProcessingJobName: string;
             ProcessingJobArn: string;
-            /** @enum {string} */
-            ProcessingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            ProcessingJobStatus: components["schemas"]["JobStatus"];
             /** Format: date-time */
             CreationTime: string;
             ProcessingEndTime: string | null;
@@ -6544,17 +6618,11 @@ export interface components {
             ExperimentName?: string | null;
             /** @default null */
             RunId?: string | null;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            Kind: "processing";
         };
         ProcessingJobSummary: {
             ProcessingJobName: string;
             ProcessingJobArn: string;
-            /** @enum {string} */
-            ProcessingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            ProcessingJobStatus: components["schemas"]["JobStatus"];
             /** Format: date-time */
             CreationTime: string;
             ProcessingEndTime: string | null;
@@ -6907,13 +6975,26 @@ export interface components {
                 [key: string]: string;
             } | null;
             /** @default null */
+            Environment?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * @description Each trial's time limit (the template's max_runtime_seconds).
+             * @default null
+             */
+            MaxRuntimeInSeconds?: number | null;
+            /** @default null */
             EstimatorClass?: string | null;
         };
-        /** @description A training job (a tuning trial names its TuningJobName) in the list of every kind. */
+        /** @description A training job in the list of every kind. */
         TrainingJobEntry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            Kind: "training";
             TrainingJobName: string;
-            /** @enum {string} */
-            TrainingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            TrainingJobStatus: components["schemas"]["JobStatus"];
             SecondaryStatus: string;
             StatusMessage: string;
             /** Format: date-time */
@@ -6930,11 +7011,6 @@ export interface components {
              * @default null
              */
             TuningJobName?: string | null;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            Kind: "training";
         };
         TrainingJobStatusCounters: {
             Completed: number;
@@ -6945,8 +7021,7 @@ export interface components {
         };
         TrainingJobSummary: {
             TrainingJobName: string;
-            /** @enum {string} */
-            TrainingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            TrainingJobStatus: components["schemas"]["JobStatus"];
             SecondaryStatus: string;
             StatusMessage: string;
             /** Format: date-time */
@@ -6977,11 +7052,15 @@ export interface components {
             CompressionType: string;
             SplitType: string;
         };
-        /** @description A batch transform job in the list of every kind. */
+        /** @description A transform job in the list of every kind. */
         TransformJobEntry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            Kind: "transform";
             TransformJobName: string;
-            /** @enum {string} */
-            TransformJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            TransformJobStatus: components["schemas"]["JobStatus"];
             /** Format: date-time */
             CreationTime: string;
             TransformEndTime: string | null;
@@ -6990,16 +7069,10 @@ export interface components {
             FailureReason: string | null;
             RecordsProcessed: number;
             RecordsTotal: number | null;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            Kind: "transform";
         };
         TransformJobSummary: {
             TransformJobName: string;
-            /** @enum {string} */
-            TransformJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            TransformJobStatus: components["schemas"]["JobStatus"];
             /** Format: date-time */
             CreationTime: string;
             TransformEndTime: string | null;
@@ -7052,8 +7125,7 @@ export interface components {
             HyperParameterTuningJobName: string;
             /** @default null */
             HyperParameterTuningJobArn?: string | null;
-            /** @enum {string} */
-            HyperParameterTuningJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            HyperParameterTuningJobStatus: components["schemas"]["JobStatus"];
             /** @enum {string} */
             Strategy: "Bayesian" | "Random" | "Grid" | "Hyperband";
             /** Format: date-time */
@@ -7102,14 +7174,12 @@ export interface components {
         };
         TuningStatusPayload: {
             name: string;
-            /** @enum {string} */
-            status: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            status: components["schemas"]["JobStatus"];
         };
         /** @description One trial, as SageMaker's HyperParameterTrainingJobSummary (plus EarlyStopped, RunId). */
         TuningTrainingJobSummary: {
             TrainingJobName: string;
-            /** @enum {string} */
-            TrainingJobStatus: "InProgress" | "Completed" | "Failed" | "Stopping" | "Stopped";
+            TrainingJobStatus: components["schemas"]["JobStatus"];
             /** Format: date-time */
             CreationTime: string;
             /** @default null */
@@ -7132,6 +7202,11 @@ export interface components {
             EarlyStopped?: boolean;
             /** @default null */
             RunId?: string | null;
+            /**
+             * @description The trial's number in the sweep, from 0 (labstudio's addition).
+             * @default null
+             */
+            TrialNumber?: number | null;
         };
         UpdateEndpointRequest: {
             /** @description The new set of variants. Leave Source out to keep a variant's model (e.g. to change its weight). */

@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)
+    from .jobkind import register_groups  # every registered job kind's group the modules left out
+
+    register_groups(sub)
     return parser
 
 

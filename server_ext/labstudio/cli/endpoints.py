@@ -13,7 +13,7 @@ from . import parse_pairs
 from .output import print_json, print_table
 
 
-def _core():  # type: ignore[no-untyped-def]
+def _core() -> Any:  # the Core, imported late (`labstudio --help` loads no store)
     from ..core import Core
 
     return Core.from_env()

@@ -14,7 +14,7 @@ from .output import print_json, print_table
 MAX_METRIC_COLUMNS = 6
 
 
-def _service():  # type: ignore[no-untyped-def]
+def _service() -> Any:  # the experiments service, imported late (`labstudio --help` loads no store)
     from ..core import Core
 
     return Core.from_env().experiments

@@ -122,16 +122,14 @@ def _print_describe(d: Mapping[str, Any]) -> None:
 
 
 KIND = jobkind.JobKindCli(
-    noun="TrainingJob",
-    group="jobs",
-    service=lambda core: core.jobs,
+    kind="training",
     group_help="list, describe, follow and stop training jobs",
-    label="job",
     columns=["NAME", "STATUS", "CREATED", "DURATION", "EXPERIMENT"],
     row=_row,
     empty="No training jobs. Start one with: labstudio train script.py",
     print_describe=_print_describe,
     summary=job_summary,
+    follow=lambda name: follow_logs(_core(), name),
 )
 
 
@@ -143,7 +141,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="do not pip install the source dir's requirements.txt before the script (installed by default)")
     jobkind.add_wait_options(train, log="the logs")
     train.set_defaults(func=_cmd_train)
-    jobkind.register_group(sub, KIND, lambda name: follow_logs(_core(), name))
+    jobkind.register_group(sub, KIND)
 
 
 __all__ = ["add_train_options", "build_request", "follow_logs", "register"]

@@ -9,7 +9,7 @@ from .models import bad_reference
 from .output import print_json, print_table
 
 
-def _core():  # type: ignore[no-untyped-def]
+def _core() -> Any:  # the Core, imported late (`labstudio --help` loads no store)
     from ..core import Core
 
     return Core.from_env()

@@ -26,7 +26,7 @@ _STATUS_WORDS = {"approved": "Approved", "rejected": "Rejected", "pending": "Pen
                  "pendingmanualapproval": "PendingManualApproval"}
 
 
-def _core():  # type: ignore[no-untyped-def]
+def _core() -> Any:  # the Core, imported late (`labstudio --help` loads no store)
     from ..core import Core
 
     return Core.from_env()

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Invalid
-from ..humanize import ACTIVE_STATUSES, format_duration, status_label
+from ..humanize import ended_word, format_duration, status_label
+from ..status import JobStatus
 from . import jobkind, parse_pairs
 
 _core = jobkind.core
@@ -127,11 +128,10 @@ def processing_summary(described: Mapping[str, Any]) -> str:
     line = f"Processing job {described['ProcessingJobName']}: {status_label(status, described.get('SecondaryStatus'))}"
     seconds = _seconds(described)
     if seconds is not None:
-        word = "for" if status in ACTIVE_STATUSES else ("in" if status == "Completed" else "after")
-        line += f" {word} {format_duration(seconds)}"
+        line += f" {ended_word(status)} {format_duration(seconds)}"
     parts = [line]
     outputs = (described.get("ProcessingOutputConfig") or {}).get("Outputs") or []
-    if status == "Completed" and outputs:
+    if status == JobStatus.COMPLETED and outputs:
         parts.append("outputs: " + ", ".join(f"{o['OutputName']} -> {o['S3Output']['S3Uri']}" for o in outputs))
     if described.get("FailureReason"):
         parts.append(f"reason: {described['FailureReason']}")
@@ -183,16 +183,14 @@ def _print_describe(d: Mapping[str, Any]) -> None:
 
 
 KIND = jobkind.JobKindCli(
-    noun="ProcessingJob",
-    group="processing",
-    service=lambda core: core.processing,
+    kind="processing",
     group_help="list, describe, follow and stop processing jobs",
-    label="processing job",
     columns=["NAME", "STATUS", "CREATED", "ENDED", "EXPERIMENT"],
     row=_row,
     empty="No processing jobs. Start one with: labstudio process script.py",
     print_describe=_print_describe,
     summary=processing_summary,
+    follow=lambda name: follow_logs(_core(), name),
 )
 
 
@@ -202,7 +200,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_process_options(proc)
     jobkind.add_wait_options(proc)
     proc.set_defaults(func=_cmd_process)
-    jobkind.register_group(sub, KIND, lambda name: follow_logs(_core(), name))
+    jobkind.register_group(sub, KIND)
 
 
 __all__ = ["add_process_options", "build_request", "follow_logs", "processing_summary", "register"]

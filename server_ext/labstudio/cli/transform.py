@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..humanize import format_duration
+from ..status import JobStatus
 from . import jobkind, parse_pairs
 
 _core = jobkind.core
@@ -80,7 +81,7 @@ def transform_summary(described: Mapping[str, Any]) -> str:
     """One line saying how a transform job ended: status, records, where the output went, or why it failed."""
     status = described["TransformJobStatus"]
     parts = [f"Transform job {described['TransformJobName']}: {status}, {progress_text(described)}"]
-    if status == "Completed":
+    if status == JobStatus.COMPLETED:
         parts.append(f"output: {described['TransformOutput']['S3OutputPath']}")
     if described.get("FailureReason"):
         parts.append(f"reason: {described['FailureReason']}")
@@ -127,16 +128,14 @@ def _print_describe(d: Mapping[str, Any]) -> None:
 
 
 KIND = jobkind.JobKindCli(
-    noun="TransformJob",
-    group="transforms",
-    service=lambda core: core.transforms,
+    kind="transform",
     group_help="list, describe, follow and stop batch transform jobs",
-    label="transform job",
     columns=["NAME", "STATUS", "RECORDS", "CREATED", "ENDED"],
     row=_row,
     empty="No transform jobs. Start one with: labstudio transform MODEL --input DIR --output DIR",
     print_describe=_print_describe,
     summary=transform_summary,
+    follow=lambda name: follow_logs(_core(), name),
 )
 
 
@@ -145,7 +144,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_transform_options(tr)
     jobkind.add_wait_options(tr)
     tr.set_defaults(func=_cmd_transform)
-    jobkind.register_group(sub, KIND, lambda name: follow_logs(_core(), name))
+    jobkind.register_group(sub, KIND)
 
 
 __all__ = ["add_transform_options", "build_request", "follow_logs", "register", "transform_summary"]

@@ -15,21 +15,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..answer import to_json
 from ..errors import Invalid
 from ..humanize import format_duration, format_number
+from ..status import JobStatus
 from ..tuning.progress import all_trials, objective_value, progress_text
 from . import parse_pairs
 from .jobs import _fmt_time, _hp_value, _metric_definitions
 from .output import print_json, print_table
 
-TERMINAL = ("Completed", "Failed", "Stopped")
 STRATEGIES = {"bayesian": "Bayesian", "random": "Random", "grid": "Grid", "hyperband": "Hyperband"}
 # SageMaker's HyperparameterTuningJobAnalytics columns after the tuned hyperparameters.
 TRIAL_COLUMNS = ["TrainingJobName", "TrainingJobStatus", "FinalObjectiveValue", "TrainingStartTime", "TrainingEndTime", "TrainingElapsedTimeSeconds"]
 CHECK_INTERVAL = 1.0  # seconds between liveness checks of the tuner process (a dead one is resumed)
 
 
-def _core():  # type: ignore[no-untyped-def]
+def _core() -> Any:  # the Core, imported late (`labstudio --help` loads no store)
     from ..core import Core
 
     return Core.from_env()
@@ -176,7 +177,7 @@ def trial_line(trial: dict[str, Any], described: dict[str, Any], index: int) -> 
     best = described.get("BestTrainingJob")
     if best and objective_value(best) is not None:
         text += f"; best so far {format_number(objective_value(best))} ({best['TrainingJobName']})"
-    if trial.get("FailureReason") and trial["TrainingJobStatus"] == "Failed":
+    if trial.get("FailureReason") and trial["TrainingJobStatus"] == JobStatus.FAILED:
         text += f"; reason: {trial['FailureReason']}"
     return text
 
@@ -195,15 +196,15 @@ def watch(core: Any, name: str, poll: float = 0.5) -> Iterator[tuple[dict[str, A
             core.tuning.check(name)
             last_check = now
         trials = all_trials(core, name)
-        described = core.tuning.describe(name)  # after the trials: its best so far covers every trial listed
-        terminal = described["HyperParameterTuningJobStatus"] in TERMINAL
+        described = to_json(core.tuning.describe(name))  # after the trials: its best so far covers every trial listed
+        terminal = JobStatus(described["HyperParameterTuningJobStatus"]).is_terminal()
         if terminal:
             trials = all_trials(core, name)  # none that ended in between is left out
         # A trial counts once the tuner has read its objective (ObjectiveStatus no longer Pending), so
         # its line shows the value; at the end every trial is shown, whatever its state.
         finished = [
             t for t in trials
-            if t["TrainingJobStatus"] in TERMINAL and t["TrainingJobName"] not in seen and (terminal or t.get("ObjectiveStatus") != "Pending")
+            if JobStatus(t["TrainingJobStatus"]).is_terminal() and t["TrainingJobName"] not in seen and (terminal or t.get("ObjectiveStatus") != "Pending")
         ]
         seen.update(t["TrainingJobName"] for t in finished)
         yield described, finished
@@ -233,7 +234,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     request = build_tuning_request(args)
     core = _core()
     described = core.tuning.submit(request, base_dir=Path.cwd())
-    name = described["HyperParameterTuningJobName"]
+    name = described.HyperParameterTuningJobName
     print(name, flush=True)
     if not args.wait:
         return 0
@@ -243,7 +244,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         print(f"\nlabstudio: stopped following; the tuning job goes on. Stop it with: labstudio tuning stop {name}", file=sys.stderr)
         return 130
     print(tuning_summary(final), flush=True)
-    return 0 if final["HyperParameterTuningJobStatus"] == "Completed" else 1
+    return 0 if final["HyperParameterTuningJobStatus"] == JobStatus.COMPLETED else 1
 
 
 def _best_value(summary: dict[str, Any]) -> str:
@@ -252,7 +253,7 @@ def _best_value(summary: dict[str, Any]) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    result = _core().tuning.list(status=args.status, name_contains=args.name_contains, max_results=args.max_results)
+    result = to_json(_core().tuning.list(status=args.status, name_contains=args.name_contains, max_results=args.max_results))
     jobs = result["HyperParameterTuningJobSummaries"]
     if args.json:
         print_json(jobs)
@@ -270,7 +271,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    d = _core().tuning.describe(args.name)
+    d = to_json(_core().tuning.describe(args.name))
     if args.json:
         print_json(d)
         return 0
@@ -310,7 +311,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 def _cmd_trials(args: argparse.Namespace) -> int:
     core = _core()
-    described = core.tuning.describe(args.name)
+    described = to_json(core.tuning.describe(args.name))
     trials = all_trials(core, args.name)
     if args.json:
         print_json({"TrainingJobSummaries": trials, "NextToken": None})
@@ -333,7 +334,7 @@ def _cmd_trials(args: argparse.Namespace) -> int:
 
 
 def _cmd_stop(args: argparse.Namespace) -> int:
-    d = _core().tuning.stop(args.name)
+    d = to_json(_core().tuning.stop(args.name))
     print(f"{d['HyperParameterTuningJobName']}: {d['HyperParameterTuningJobStatus']}")
     return 0
 
@@ -349,7 +350,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tsub = tuning.add_subparsers(dest="tuning_command", metavar="ACTION", parser_class=type(tuning))
     tsub.required = True
     ls = tsub.add_parser("list", help="tuning jobs, newest first")
-    ls.add_argument("--status", choices=["InProgress", "Completed", "Failed", "Stopping", "Stopped"])
+    ls.add_argument("--status", choices=[s.value for s in JobStatus])
     ls.add_argument("--name-contains")
     ls.add_argument("--max-results", type=int, default=100)
     ls.add_argument("--json", action="store_true")

@@ -15,7 +15,7 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from types import UnionType
+from types import TracebackType, UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from jupyter_server.base.handlers import APIHandler
@@ -25,7 +25,7 @@ from tornado import web
 from ..core import Core
 from ..diskfull import as_disk_full
 from ..errors import Invalid, LabstudioError, NotFound, TooLarge, Unavailable
-from ..shapes import parse
+from ..shapes import parse, to_json
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -87,7 +87,7 @@ class LabstudioHandler(APIHandler):
     # The largest request body this handler accepts; None leaves the check to the handler.
     max_body_bytes: int | None = MAX_JSON_BODY_BYTES
 
-    async def prepare(self) -> None:  # type: ignore[override]
+    async def prepare(self) -> None:  # type: ignore[override]  # tornado declares prepare() -> Awaitable | None and awaits a coroutine
         await super().prepare()
         unusable = self.settings.get("labstudio_unavailable")
         if unusable and self.current_user:  # unauthenticated requests still get their 403 from the method
@@ -177,9 +177,10 @@ class LabstudioHandler(APIHandler):
         return parse(model, data)
 
     def reply(self, data: Any, status: int = 200) -> None:
+        """Answer JSON: a response shape as `shapes.to_json` gives it (or a plain value)."""
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(data, allow_nan=False, default=str))
+        self.finish(json.dumps(to_json(data), allow_nan=False, default=str))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
@@ -194,7 +195,7 @@ class LabstudioHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, default=str))
 
-    def log_exception(self, typ, value, tb):  # type: ignore[no-untyped-def]
+    def log_exception(self, typ: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         if isinstance(value, LabstudioError) and value.status_code < 500:
             self.log.info("labstudio %s: %s", value.status_code, value.message)
             return

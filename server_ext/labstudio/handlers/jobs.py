@@ -1,40 +1,28 @@
-"""REST for training jobs: /labstudio/api/jobs[/{name}[/stop|/logs|/metrics]]."""
+"""REST of training jobs beyond every kind's routes (handlers/jobkind.py):
+/labstudio/api/jobs/{name}/metrics and /jobs/{name}/artifacts/{kind}."""
 from __future__ import annotations
 
 import json
 
+from pydantic import Field
 from tornado import web
 
 from ..artifacts import open_uri
 from ..errors import Gone
-from ..jobs.service import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
-from ..shapes import parse
-from ..shapes.joblist import ListJobsQuery, ListJobsResponse
-from ..shapes.jobs import CreateTrainingJobRequest, DescribeTrainingJobResponse, GetTrainingJobMetricsResponse
+from ..jobs.engine import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
+from ..shapes.common import Request, to_json
+from ..shapes.jobs import GetTrainingJobMetricsResponse
 from ..shapes.openapi import Operation, Param, Reply, query_params
 from .base import LabstudioHandler
-from .jobkind import NAME, NAME_PARAM, JobListHandler, kind_routes, logs_operation
+from .jobkind import NAME, NAME_PARAM
 
 
-class JobsHandler(JobListHandler):
-    SERVICE = "jobs"
+class MetricsQuery(Request):
+    """The query of GET /jobs/{name}/metrics."""
 
-    @web.authenticated
-    async def get(self) -> None:
-        """Training jobs (SageMaker's ListTrainingJobs) or, with `kind`, every kind asked for."""
-        query = self.query(ListJobsQuery)
-        page = {"status": query.status, "name_contains": query.name_contains, "limit": query.limit, "next_token": query.next_token}
-        if query.kind is None:
-            self.reply(await self.call(self.core.jobs.list, **page))
-        else:
-            self.reply(await self.call(self.core.jobs.list_kinds, query.kind, self.core.job_kinds, **page))
-
-    @web.authenticated
-    async def post(self) -> None:
-        body = parse(CreateTrainingJobRequest, self.json_body())
-        root = self.jupyter_root()
-        described = await self.call(self.core.jobs.submit, body.model_dump(exclude_unset=True), base_dir=root, root_dir=root)
-        self.reply_created(described, "jobs", "TrainingJobName")
+    metric: str | None = Field(default=None, description="Only this metric's points")
+    limit: int = Field(default=METRICS_PAGE_POINTS, ge=1, le=MAX_METRICS_PAGE_POINTS, description="Points per page (across metrics)")
+    next_token: str | None = Field(default=None, description="NextToken of the previous page")
 
 
 class JobMetricsHandler(LabstudioHandler):
@@ -43,14 +31,9 @@ class JobMetricsHandler(LabstudioHandler):
 
     @web.authenticated
     async def get(self, name: str) -> None:
-        page = await self.call(
-            self.core.jobs.metrics_page,
-            name,
-            metric=self.get_query_argument("metric", None) or None,
-            limit=self.int_argument("limit", METRICS_PAGE_POINTS, minimum=1, maximum=MAX_METRICS_PAGE_POINTS),
-            next_token=self.get_query_argument("next_token", None) or None,
-        )
-        encoded = await self.call(json.dumps, page, allow_nan=False, default=str)
+        query = self.query(MetricsQuery)
+        page = await self.call(self.core.jobs.metrics_page, name, metric=query.metric, limit=query.limit, next_token=query.next_token)
+        encoded = await self.call(lambda: json.dumps(to_json(page), allow_nan=False))
         self.set_header("Content-Type", "application/json")
         self.finish(encoded)
 
@@ -82,53 +65,17 @@ class JobArtifactHandler(LabstudioHandler):
 
 def routes() -> list[tuple[str, type]]:
     return [
-        *kind_routes("jobs", "Job", JobsHandler),
         (rf"/jobs/{NAME}/metrics", JobMetricsHandler),
         (rf"/jobs/{NAME}/artifacts/(?P<kind>[^/]+)", JobArtifactHandler),
     ]
 
 
-_NAME = NAME_PARAM
-_DESCRIBED = DescribeTrainingJobResponse
-
 OPENAPI = [
-    Operation(
-        "get", "/jobs", "List training jobs, or with `kind` jobs of every kind asked for, newest first",
-        {200: Reply("A page of jobs: TrainingJobSummaries without `kind`, JobSummaries with it", ListJobsResponse)},
-        errors=(400,),
-        params=query_params(ListJobsQuery),
-        description="Without `kind`, SageMaker's ListTrainingJobs. With `kind` (training, processing, transform; "
-        "repeated or comma-separated), one list of those kinds in one order and one paging: each row is its "
-        "kind's summary with `Kind`. Tuning trials are training jobs (their TuningJobName is set).",
-    ),
-    Operation(
-        "post", "/jobs", "Submit a training job",
-        {201: Reply("The new job, described", _DESCRIBED)},
-        errors=(400, 409),
-        request=CreateTrainingJobRequest,
-    ),
-    Operation("get", "/jobs/{name}", "Describe a training job", {200: Reply("The job", _DESCRIBED)}, errors=(404,), params=(_NAME,)),
-    Operation(
-        "post", "/jobs/{name}/stop", "Stop a running job (SIGTERM to its process group, SIGKILL after the grace period)",
-        {202: Reply("The job, now Stopping", _DESCRIBED)},
-        errors=(404, 409),
-        params=(_NAME,),
-    ),
-    logs_operation("jobs"),
     Operation(
         "get", "/jobs/{name}/metrics", "A job's captured metric points, a page at a time: follow NextToken until it is null",
         {200: Reply("Metric series, metric by metric in step order; a metric may continue on the next page", GetTrainingJobMetricsResponse)},
         errors=(400, 404),
-        params=(
-            _NAME,
-            Param("metric", description="Only this metric's points"),
-            Param(
-                "limit",
-                schema={"type": "integer", "minimum": 1, "maximum": MAX_METRICS_PAGE_POINTS, "default": METRICS_PAGE_POINTS},
-                description="Points per page (across metrics)",
-            ),
-            Param("next_token", description="NextToken of the previous page"),
-        ),
+        params=(NAME_PARAM, *query_params(MetricsQuery)),
     ),
     Operation(
         "get", "/jobs/{name}/artifacts/{kind}", "Download a job's model.tar.gz, output.tar.gz or log",
@@ -139,6 +86,6 @@ OPENAPI = [
             )
         },
         errors=(404, 410),
-        params=(_NAME, Param("kind", "path", {"type": "string", "enum": ["model", "output", "log"]})),
+        params=(NAME_PARAM, Param("kind", "path", {"type": "string", "enum": ["model", "output", "log"]})),
     ),
 ]

@@ -27,7 +27,8 @@ ALIASES: dict[str, type[BaseModel]] = {
 def build_document() -> dict[str, Any]:
     operations: list[Operation] = []
     for module_name in ROUTE_MODULES:
-        operations.extend(getattr(importlib.import_module(module_name), "OPENAPI", ()))
+        declared = getattr(importlib.import_module(module_name), "OPENAPI", ())
+        operations.extend(declared() if callable(declared) else declared)  # a callable: built from the job-kind registry
     return document(
         operations,
         title="labstudio REST API",

@@ -8,50 +8,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import get_args
 
 from tornado import web
 
-from ..errors import Invalid
 from ..shapes import NAME_PATTERN, parse
-from ..shapes.openapi import Operation, Param, Reply
+from ..shapes.openapi import Operation, Param, Reply, query_params
 from ..shapes.tuning import (
     CreateTuningJobRequest,
     DescribeTuningJobResponse,
+    ListTuningJobsQuery,
     ListTuningJobsResponse,
     ListTuningTrainingJobsResponse,
-    TuningJobStatus,
+    ListTuningTrialsQuery,
 )
-from ..tuning.service import MAX_RESULTS
 from .base import LabstudioHandler
 
 NAME = r"(?P<name>[^/]+)"
-STATUSES: tuple[str, ...] = get_args(TuningJobStatus)
-TRIAL_STATUSES = STATUSES
-SORT_BY = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")
-SORT_ORDER = ("Ascending", "Descending")
 
 
-class _TuningHandler(LabstudioHandler):
-    def choice_argument(self, name: str, choices: tuple[str, ...], default: str | None) -> str | None:
-        """A query argument that must be one of a few words; a typo gets a 400 naming them."""
-        raw = self.get_query_argument(name, None) or None
-        if raw is None:
-            return default
-        if raw not in choices:
-            raise Invalid(f"Query parameter '{name}' must be one of {', '.join(choices)}, got {raw!r}.", field=name)
-        return raw
-
-
-class TuningJobsHandler(_TuningHandler):
+class TuningJobsHandler(LabstudioHandler):
     @web.authenticated
     async def get(self) -> None:
+        query = self.query(ListTuningJobsQuery)
         result = await self.call(
-            self.core.tuning.list,
-            status=self.choice_argument("status", STATUSES, None),
-            name_contains=self.get_query_argument("name_contains", None) or None,
-            max_results=self.int_argument("max_results", 100, minimum=1, maximum=MAX_RESULTS),
-            next_token=self.get_query_argument("next_token", None) or None,
+            self.core.tuning.list, status=query.status, name_contains=query.name_contains, max_results=query.max_results, next_token=query.next_token
         )
         self.reply(result)
 
@@ -60,32 +40,33 @@ class TuningJobsHandler(_TuningHandler):
         body = parse(CreateTuningJobRequest, self.json_body())
         root = Path(os.path.expanduser(self.settings.get("server_root_dir", os.getcwd())))
         described = await self.call(self.core.tuning.submit, body, base_dir=root, root_dir=root)
-        self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/tuning-jobs/{described['HyperParameterTuningJobName']}")
+        self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/tuning-jobs/{described.HyperParameterTuningJobName}")
         self.reply(described, status=201)
 
 
-class TuningJobHandler(_TuningHandler):
+class TuningJobHandler(LabstudioHandler):
     @web.authenticated
     async def get(self, name: str) -> None:
         self.reply(await self.call(self.core.tuning.describe, name))
 
 
-class TuningTrialsHandler(_TuningHandler):
+class TuningTrialsHandler(LabstudioHandler):
     @web.authenticated
     async def get(self, name: str) -> None:
+        query = self.query(ListTuningTrialsQuery)
         result = await self.call(
             self.core.tuning.training_jobs,
             name,
-            status=self.choice_argument("status", TRIAL_STATUSES, None),
-            sort_by=self.choice_argument("sort_by", SORT_BY, "CreationTime"),
-            sort_order=self.choice_argument("sort_order", SORT_ORDER, "Descending"),
-            max_results=self.int_argument("max_results", 100, minimum=1, maximum=MAX_RESULTS),
-            next_token=self.get_query_argument("next_token", None) or None,
+            status=query.status,
+            sort_by=query.sort_by,
+            sort_order=query.sort_order,
+            max_results=query.max_results,
+            next_token=query.next_token,
         )
         self.reply(result)
 
 
-class TuningStopHandler(_TuningHandler):
+class TuningStopHandler(LabstudioHandler):
     @web.authenticated
     async def post(self, name: str) -> None:
         self.reply(await self.call(self.core.tuning.stop, name), status=202)
@@ -102,19 +83,13 @@ def routes() -> list[tuple[str, type]]:
 
 _NAME = Param("name", "path", {"type": "string", "pattern": NAME_PATTERN})
 _DESCRIBED = DescribeTuningJobResponse
-_MAX_RESULTS = Param("max_results", schema={"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": 100})
 
 OPENAPI = [
     Operation(
         "get", "/tuning-jobs", "List hyperparameter tuning jobs, newest first",
         {200: Reply("A page of tuning jobs", ListTuningJobsResponse)},
         errors=(400,),
-        params=(
-            Param("status", schema={"type": "string", "enum": list(STATUSES)}),
-            Param("name_contains"),
-            _MAX_RESULTS,
-            Param("next_token", description="NextToken of the previous page"),
-        ),
+        params=query_params(ListTuningJobsQuery),
     ),
     Operation(
         "post", "/tuning-jobs", "Start a hyperparameter tuning job (checked in full before any trial runs)",
@@ -130,14 +105,7 @@ OPENAPI = [
         "get", "/tuning-jobs/{name}/training-jobs", "A tuning job's trials with their tuned hyperparameters and objective",
         {200: Reply("A page of trials", ListTuningTrainingJobsResponse)},
         errors=(400, 404),
-        params=(
-            _NAME,
-            Param("status", schema={"type": "string", "enum": list(TRIAL_STATUSES)}),
-            Param("sort_by", schema={"type": "string", "enum": list(SORT_BY), "default": "CreationTime"}),
-            Param("sort_order", schema={"type": "string", "enum": list(SORT_ORDER), "default": "Descending"}),
-            _MAX_RESULTS,
-            Param("next_token", description="NextToken of the previous page"),
-        ),
+        params=(_NAME, *query_params(ListTuningTrialsQuery)),
     ),
     Operation(
         "post", "/tuning-jobs/{name}/stop", "Stop a tuning job: no new trials, every running trial stopped",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -149,8 +150,6 @@ def command(spec: JobSpec, layout: Layout, python: str | None = None, rendezvous
 
 def free_port() -> int:
     """A TCP port free right now on this machine: the rendezvous port of a multi-host job."""
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -167,14 +166,14 @@ def environment(
     layout: Layout,
     *,
     run_id: str | None,
-    base_env: dict[str, str] | None = None,
+    base_env: dict[str, str],
     rendezvous: tuple[str, int] | None = None,
 ) -> dict[str, str]:
     """The process environment: the caller's, the SM_* variables, then the user's own.
 
     `layout` is the host's (algo-k's) tree; `rendezvous` the (MASTER_ADDR, MASTER_PORT) of a
     multi-host or torchrun job."""
-    env = dict(os.environ if base_env is None else base_env)
+    env = dict(base_env)  # the submitting process's environment and settings (Settings.child_env)
     host = layout.host
     hosts = host_names(spec.instance_count)
     is_master = host == HOST

@@ -15,7 +15,6 @@ Imported by the supervisor once its script runs (never before the spawn).
 """
 from __future__ import annotations
 
-import os
 import random
 import socket
 import string
@@ -24,6 +23,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import procs as procutil
+from ..config import ENV_NODE_ID, JobContext
+from ..status import HostStatus, JobStatus
 from ..store import hosts as hosts_store
 from ..store import jobs as jobs_store
 from ..store import logs as logs_store
@@ -37,7 +38,7 @@ HEARTBEAT_SECONDS = 2.0
 POLL_SECONDS = 1.0  # how often a host reads the stop flag and its peers' rows
 STALE_SECONDS = 15.0  # a heartbeat this old: the host's supervisor is gone
 START_GRACE_SECONDS = 300.0  # a host not started after this long (nor seen alive here) is taken as lost
-NODE_ID_VAR = "LABSTUDIO_NODE_ID"  # a backend's own name for the node (Ray's node id), shown with it
+NODE_ID_VAR = ENV_NODE_ID  # a backend's own name for the node (Ray's node id), shown with it
 
 
 def log_prefix(host: str) -> str:
@@ -93,7 +94,7 @@ def node_name() -> str:
     except OSError:
         pass
     node = f"{name} ({ip})"
-    node_id = os.environ.get(NODE_ID_VAR)
+    node_id = JobContext.from_env().node_id
     return f"{node} [{node_id}]" if node_id else node
 
 
@@ -119,7 +120,7 @@ class LogShipper:
     def ship(self, db: Any) -> None:
         with self._lock:
             try:
-                handle = open(self.path, "rb")  # noqa: SIM115 - closed below
+                handle = open(self.path, "rb")  # closed below
             except FileNotFoundError:
                 return
             with handle:
@@ -153,7 +154,7 @@ def started_row(node: str, pid: int, now: float) -> dict[str, Any]:
         "node": node,
         "pid": pid,
         "start_ticks": procutil.start_ticks(pid),
-        "status": "InProgress",
+        "status": HostStatus.IN_PROGRESS,
         "start_time": now,
         "heartbeat_time": now,
     }
@@ -174,7 +175,7 @@ def _local_supervisor(job_dir: str, host: str) -> bool | None:
 
 def _lost(peer: JobHost, node: str, now: float, created: float, job_dir: str) -> str | None:
     """Why a host that has not ended is taken as gone (None: it is fine)."""
-    if peer.status == "Pending":
+    if peer.status == HostStatus.PENDING:
         # Not started yet: installing requirements, or still being placed by its backend.
         local = _local_supervisor(job_dir, peer.host)
         if local is False:
@@ -240,16 +241,16 @@ class HostDuties:
         with self.recorder.db.read() as conn:
             job = jobs_store.get_job(conn, name, with_transitions=False)
             peers = hosts_store.list_hosts(conn, name) if len(self.hosts) > 1 else []
-        if job is None or job.is_terminal or job.stop_requested_time is not None or job.status == "Stopping":
+        if job is None or job.is_terminal or job.stop_requested_time is not None or job.status == JobStatus.STOPPING:
             self.sup.stop_requested = True
             return
         for peer in peers:
             if peer.host == self.host:
                 continue
-            if peer.status in ("Failed", "Stopped"):
+            if peer.status in (HostStatus.FAILED, HostStatus.STOPPED):
                 self.sup.peer_ended(peer.host, peer.status)
                 return
-            if self.host == LEADER and peer.status in ("Pending", "InProgress"):
+            if self.host == LEADER and not peer.status.is_terminal():
                 why = _lost(peer, self.node, now, self.created, self.sup.job_dir)
                 if why is not None:
                     self._fail_lost(peer, why, now)
@@ -258,9 +259,9 @@ class HostDuties:
     def _fail_lost(self, peer: JobHost, why: str, now: float) -> None:
         name = self.recorder.name
         if self.recorder.db.run_write(
-            lambda conn: hosts_store.finish_host(conn, name, peer.host, status="Failed", failure_reason=why, end_time=now)
+            lambda conn: hosts_store.finish_host(conn, name, peer.host, status=HostStatus.FAILED, failure_reason=why, end_time=now)
         ):
-            self.sup.peer_ended(peer.host, "Failed")
+            self.sup.peer_ended(peer.host, HostStatus.FAILED)
 
 
 def finish_host(
@@ -295,10 +296,10 @@ def wait_for_hosts(recorder: JobRecorder, hosts: list[str], created: float, job_
             recorder.db.run_write(lambda conn, now=now: hosts_store.update_host(conn, recorder.name, LEADER, heartbeat_time=now))
         with recorder.db.read() as conn:
             rows = hosts_store.list_hosts(conn, recorder.name)
-        live = [r for r in rows if r.host in hosts and r.status in ("Pending", "InProgress")]
+        live = [r for r in rows if r.host in hosts and not r.status.is_terminal()]
         if not live:
             return [r for r in rows if r.host in hosts]
-        if not stopped and any(r.status in ("Failed", "Stopped") for r in rows):
+        if not stopped and any(r.status in (HostStatus.FAILED, HostStatus.STOPPED) for r in rows):
             stop_all()
             stopped = True
         for peer in live:
@@ -306,7 +307,7 @@ def wait_for_hosts(recorder: JobRecorder, hosts: list[str], created: float, job_
             if why is not None:
                 recorder.db.run_write(
                     lambda conn, peer=peer, why=why, now=now: hosts_store.finish_host(
-                        conn, recorder.name, peer.host, status="Failed", failure_reason=why, end_time=now
+                        conn, recorder.name, peer.host, status=HostStatus.FAILED, failure_reason=why, end_time=now
                     )
                 )
         time.sleep(0.25)
@@ -317,13 +318,13 @@ def job_outcome(rows: list[JobHost]) -> tuple[str, str | None, int | None]:
 
     The failure the job reports is the first host that failed (the others were stopped
     because of it)."""
-    failed = sorted((r for r in rows if r.status == "Failed"), key=lambda r: (r.end_time or 0.0, len(r.host), r.host))
+    failed = sorted((r for r in rows if r.status == HostStatus.FAILED), key=lambda r: (r.end_time or 0.0, len(r.host), r.host))
     if failed:
         first = failed[0]
         return "failed", f"{first.host}: {first.failure_reason or 'AlgorithmError: the host failed'}", first.exit_code
-    if any(r.status == "Stopped" and (r.failure_reason or "").startswith("MaxRuntimeExceeded") for r in rows):
+    if any(r.status == HostStatus.STOPPED and (r.failure_reason or "").startswith("MaxRuntimeExceeded") for r in rows):
         return "max_runtime", None, None
-    if any(r.status == "Stopped" for r in rows):
+    if any(r.status == HostStatus.STOPPED for r in rows):
         return "stopped", None, None
     return "completed", None, 0
 

@@ -16,11 +16,6 @@ class InputsFailed(Exception):
     """An input could not be copied in: the job fails with a ClientError saying which and why."""
 
 
-def is_url(source: str) -> bool:
-    """Local channels are stored as absolute paths; anything with a scheme is copied."""
-    return "://" in source and not source.startswith("file://")
-
-
 def log_appender(log_file: str) -> Callable[[str], None]:
     """One line at a time to the job's log (appended, so it interleaves safely with other writers)."""
 

@@ -50,21 +50,19 @@ def link_channels(plan: dict[str, Any]) -> None:
             os.symlink(source, os.path.join(target, os.path.basename(source)))
 
 
-MASTER_VARS = (("LABSTUDIO_MASTER_ADDR", "MASTER_ADDR", "--master_addr"), ("LABSTUDIO_MASTER_PORT", "MASTER_PORT", "--master_port"))
-
-
-def apply_rendezvous(plan: dict[str, Any]) -> None:
+def apply_rendezvous(plan: dict[str, Any], master: str | None) -> None:
     """A multi-host job's rendezvous as the backend that started this host gives it.
 
     The plan holds the one picked at submit (127.0.0.1 and a free port: every host on this
     machine); a backend that spreads hosts over machines (Ray) knows algo-1's address only
-    when it places the hosts, and passes it in LABSTUDIO_MASTER_ADDR / LABSTUDIO_MASTER_PORT.
+    when it places the hosts, and passes it as `master` ("ADDR:PORT", the supervisor's
+    `--master`).
     """
     env, argv = plan["env"], plan["argv"]
-    if "MASTER_ADDR" not in env:
-        return  # a single-host job without torchrun: no rendezvous
-    for var, name, flag in MASTER_VARS:
-        value = os.environ.get(var)
+    if "MASTER_ADDR" not in env or not master:
+        return  # a single-host job without torchrun (no rendezvous), or the plan's own
+    addr, _, port = master.rpartition(":")
+    for value, name, flag in ((addr, "MASTER_ADDR", "--master_addr"), (port, "MASTER_PORT", "--master_port")):
         if not value:
             continue
         env[name] = value
@@ -73,13 +71,30 @@ def apply_rendezvous(plan: dict[str, Any]) -> None:
                 argv[i + 1] = value
 
 
+def supervisor_class(plan: dict[str, Any]) -> Any:
+    """The Supervisor class the plan names (`supervisor`, "module:Class", from the job kind's
+    registry entry), imported now; a plan written before plans named it asks the registry."""
+    path = plan.get("supervisor")
+    if not path:
+        from .kinds import supervisor_class as of_kind
+
+        return of_kind(plan)
+    import importlib
+
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 NSINIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nsinit.py")
+# The variable that turns PID namespaces off (config.Settings reads it; the launch plan's
+# `contained` carries the choice to the supervisor). Named here for the supervisor's message.
 NO_NAMESPACES_VAR = "LABSTUDIO_NO_NAMESPACES"
 
 
-def namespaces_wanted() -> bool:
-    """False when the user set LABSTUDIO_NO_NAMESPACES (to 1, true, yes...) for the supervisor."""
-    return os.environ.get(NO_NAMESPACES_VAR, "").strip().lower() in ("", "0", "false", "no")
+def contained(plan: dict[str, Any]) -> bool:
+    """Whether the script runs in a PID namespace of its own (the plan's `contained`, which the
+    submitting process's settings decided: LABSTUDIO_NO_NAMESPACES)."""
+    return bool(plan.get("contained", True))
 
 
 def spawn(plan: dict[str, Any], contained: bool = True) -> tuple[subprocess.Popen[bytes], int | None]:

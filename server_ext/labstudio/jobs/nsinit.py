@@ -30,7 +30,9 @@ import sys
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: we start before anything is imported
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import ModuleType
+    from typing import Any
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -46,7 +48,7 @@ LEFTOVER_GRACE_SECONDS = 1.0  # what the supervisor gives a job's leftovers with
 _libc = None
 
 
-def _c():  # type: ignore[no-untyped-def]
+def _c() -> "Any":  # libc through ctypes (untyped)
     global _libc
     if _libc is None:
         import ctypes
@@ -192,7 +194,7 @@ class _Relay:
     and delivered once it does. A second SIGTERM (say, a stop while the leftovers of a
     finished script are being terminated) is not passed on: SIGKILL follows anyway."""
 
-    def __init__(self, send) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, send: "Callable[[int, int], None]") -> None:
         self.send = send
         self.target: int | None = None
         self.pending: list[int] = []

@@ -172,10 +172,10 @@ def mount_namespace_refused() -> str | None:
     """Whether a process of ours may get a mount namespace of its own: None when it may, else
     why not. Asked once, by an endpoint's supervisor, in a throw-away child (a few ms), so
     that a refusal is said once in the endpoint's log instead of once per worker."""
-    from .launch import NO_NAMESPACES_VAR, namespaces_wanted
+    from ..config import ENV_NO_NAMESPACES, Settings
 
-    if not namespaces_wanted():
-        return f"{NO_NAMESPACES_VAR} is set"
+    if not Settings.from_env().namespaces:
+        return f"{ENV_NO_NAMESPACES} is set"
     if sys.platform != "linux":
         return "mount namespaces exist only on Linux"
     from .nsinit import create_mount_namespace
@@ -187,7 +187,7 @@ def mount_namespace_refused() -> str | None:
         try:
             os.close(read_fd)
             create_mount_namespace()
-        except BaseException as exc:  # noqa: BLE001 - whatever it is, it is the answer
+        except BaseException as exc:  # whatever it is, it is the answer
             os.write(write_fd, str(exc).encode()[:1000])
             code = 1
         finally:

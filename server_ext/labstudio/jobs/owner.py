@@ -25,12 +25,13 @@ import threading
 import time
 import traceback
 
+from ..status import JobStatus
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs the pre-spawn path
 if TYPE_CHECKING:
     from typing import Any
 
 FIRST_DELAY_SECONDS = 1.0
-ENDED = ("Completed", "Failed", "Stopped")
 
 
 class OwnerDuties(threading.Thread):
@@ -78,6 +79,6 @@ class OwnerDuties(threading.Thread):
             next_beat = now + interval
         with db.read() as conn:
             state = jobs_store.stop_state(conn, name)
-        if state is None or state[0] in ENDED or state[0] == "Stopping" or state[1] is not None:
+        if state is None or state[0] != JobStatus.IN_PROGRESS or state[1] is not None:  # ended, stopping, or a stop flag
             self.sup.stop_requested = True
         return next_beat

@@ -9,14 +9,14 @@ import time
 from collections.abc import Iterable, Sequence
 
 from ..lineage import record as lineage_record
+from ..status import JobStatus
 from ..store import Database
 from ..store import events as events_store
 from ..store import hosts as hosts_store
 from ..store import jobs as jobs_store
 from ..store import runs as runs_store
+from ..store.db import Connection
 
-TERMINAL = ("Completed", "Failed", "Stopped")
-RUN_STATUS = {"Completed": "Completed", "Failed": "Failed", "Stopped": "Stopped"}
 MAX_EVENT_POINTS = 500
 
 
@@ -26,7 +26,7 @@ class JobRecorder:
         self.name = name
         self.run_id = run_id
 
-    def _status_event(self, conn, status: str, secondary: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    def _status_event(self, conn: Connection, status: str, secondary: str, message: str) -> None:
         events_store.append(
             conn, "job.status", {"name": self.name, "status": status, "secondary_status": secondary, "message": message}
         )
@@ -35,20 +35,20 @@ class JobRecorder:
         self,
         steps: Sequence[tuple[str, float, str]],
         *,
-        status: str = "InProgress",
+        status: str = JobStatus.IN_PROGRESS,
         host_row: tuple[str, dict[str, object]] | None = None,
         **fields: object,
     ) -> None:
         """Record secondary-status transitions (status, time, message) and any job fields at once;
         `host_row` (host, columns) updates that host's job_hosts row in the same transaction."""
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> None:
             job = jobs_store.get_job(conn, self.name, with_transitions=False)
             if job is None or job.is_terminal:
                 return
             if host_row is not None:
                 hosts_store.update_host(conn, self.name, host_row[0], **host_row[1])
-            current = job.status if job.status == "Stopping" and status == "InProgress" else status
+            current = job.status if job.status == JobStatus.STOPPING and status == JobStatus.IN_PROGRESS else status
             for secondary, at, message in steps:
                 jobs_store.add_transition(conn, self.name, secondary, at, message)
             secondary, _, message = steps[-1] if steps else (job.secondary_status, 0.0, job.status_message)
@@ -60,7 +60,7 @@ class JobRecorder:
         self.db.run_write(body)
 
     def message(self, message: str) -> None:
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> None:
             job = jobs_store.get_job(conn, self.name, with_transitions=False)
             if job is None or job.is_terminal:
                 return
@@ -71,16 +71,17 @@ class JobRecorder:
 
     def metrics(self, points: Sequence[tuple[str, float, int | None, float]]) -> None:
         """(key, value, step, timestamp) points through the store's one write path, plus their event."""
-        if not points or not self.run_id:
+        run_id = self.run_id
+        if not points or not run_id:
             return
         from ..store.ingest import write_points  # numpy: only paid by jobs that capture metrics
 
-        def body(conn):  # type: ignore[no-untyped-def]
-            count, shown, capped = write_points(conn, self.run_id, points, event_cap=MAX_EVENT_POINTS)
+        def body(conn: Connection) -> None:
+            count, shown, capped = write_points(conn, run_id, points, event_cap=MAX_EVENT_POINTS)
             events_store.append(
                 conn,
                 "job.metrics",
-                {"name": self.name, "run_id": self.run_id, "count": count, "points": shown, "capped": capped},
+                {"name": self.name, "run_id": run_id, "count": count, "points": shown, "capped": capped},
             )
 
         self.db.run_write(body)
@@ -102,7 +103,7 @@ class JobRecorder:
         """Move the job to a terminal state once; returns False if it already was terminal."""
         end_time = end_time or time.time()
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> bool:
             job = jobs_store.get_job(conn, self.name, with_transitions=False)
             if job is None or job.is_terminal:
                 return False
@@ -125,7 +126,7 @@ class JobRecorder:
             hosts_store.close_open_hosts(conn, self.name, status=status, end_time=end_time, exit_code=exit_code)
             lineage_record.job_finished(conn, job, status, model_artifact, output_artifact, end_time)
             if self.run_id:
-                runs_store.update_run(conn, self.run_id, status=RUN_STATUS.get(status, status), end_time=end_time)
+                runs_store.update_run(conn, self.run_id, status=status, end_time=end_time)
                 for art_name, uri, media in (
                     ("SageMaker.ModelArtifact", model_artifact, "application/gzip"),
                     ("SageMaker.OutputData", output_artifact, "application/gzip"),
@@ -133,7 +134,7 @@ class JobRecorder:
                 ):
                     if uri:
                         runs_store.add_artifact(conn, self.run_id, art_name, uri, is_output=True, media_type=media)
-                events_store.append(conn, "run.status", {"run_id": self.run_id, "status": RUN_STATUS.get(status, status)})
+                events_store.append(conn, "run.status", {"run_id": self.run_id, "status": status})
             self._status_event(conn, status, secondary, message)
             return True
 

@@ -38,6 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..status import JobStatus, SecondaryStatus
+
 FILE_NAME = "requirements.txt"
 CACHE_DIR_NAME = "pyenvs"
 COMPLETE_MARKER = ".labstudio-complete"
@@ -249,7 +251,7 @@ def install_for_job(supervisor: Any, log_fd: int, started: float) -> bool:
     entry = plan["requirements"]
     me = os.getpid()
     supervisor._connect().transitions(
-        [("Downloading", started, "Linking the input data channels; installing requirements.txt with pip")],
+        [(SecondaryStatus.DOWNLOADING, started, "Linking the input data channels; installing requirements.txt with pip")],
         supervisor_pid=me,
         supervisor_start_ticks=procutil.start_ticks(me),
     )
@@ -258,12 +260,12 @@ def install_for_job(supervisor: Any, log_fd: int, started: float) -> bool:
     try:
         env_dir = ensure_env(entry["file"], entry["cache_dir"], python, plan["env"], log_fd, lambda: bool(supervisor.stop_requested))
     except InstallStopped:
-        supervisor._connect().finish(status="Stopped", secondary="Stopped", message="Stopped while installing requirements.txt")
+        supervisor._connect().finish(status=JobStatus.STOPPED, secondary=SecondaryStatus.STOPPED, message="Stopped while installing requirements.txt")
         return True
     except InstallFailed as exc:
         _log(log_fd, str(exc))
-        kind = str(plan.get("kind") or "training").capitalize()  # a processing job installs it too
-        supervisor._connect().finish(status="Failed", secondary="Failed", message=f"{kind} job failed", failure_reason=str(exc))
+        noun = str(plan.get("noun") or f"{str(plan.get('kind') or 'training').capitalize()} job")  # a processing job installs it too
+        supervisor._connect().finish(status=JobStatus.FAILED, secondary=SecondaryStatus.FAILED, message=f"{noun} failed", failure_reason=str(exc))
         return True
     use_env(plan, env_dir)
     return False

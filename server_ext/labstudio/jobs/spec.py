@@ -19,7 +19,7 @@ from ..config import Settings
 from ..errors import Invalid
 from ..paths import confine, resolve
 from ..shapes import NAME_RE, parse
-from ..shapes.jobs import CreateTrainingJobRequest, MetricDefinition
+from ..shapes.jobs import MAX_INSTANCE_COUNT, CreateTrainingJobRequest, MetricDefinition
 from ..shapes.text import check_nested_text as _check_nested_text
 from ..shapes.text import check_text as _check_text
 
@@ -34,7 +34,7 @@ BIG_VALUE_HINT = (
     "(e.g. channels: {\"config\": \"path/to/folder\"}) and read it from SM_CHANNEL_CONFIG in the script."
 )
 BACKENDS = ("local", "ray")
-MAX_INSTANCES = 64
+MAX_INSTANCES = MAX_INSTANCE_COUNT  # checked by the request's shape (CreateTrainingJobRequest.instance_count)
 # SageMaker's distribution keys that launch the entry point with torchrun on every host.
 TORCHRUN_KEYS = ("torch_distributed", "pytorchddp")
 PARAMETER_SERVER = "parameter_server"  # accepted on one instance only (parse_distribution)
@@ -225,7 +225,12 @@ def _channels(channels: Mapping[str, str] | None, base_dir: Path, root_dir: Path
 
 
 def parse_spec(
-    data: Mapping[str, Any] | CreateTrainingJobRequest, *, base_dir: Path | None = None, root_dir: Path | None = None, now: float | None = None
+    data: Mapping[str, Any] | CreateTrainingJobRequest,
+    *,
+    base_dir: Path | None = None,
+    root_dir: Path | None = None,
+    now: float | None = None,
+    default_backend: str | None = None,
 ) -> JobSpec:
     """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them.
 
@@ -274,7 +279,7 @@ def parse_spec(
         max_runtime_seconds=req.max_runtime_seconds,
         experiment_name=experiment,
         tags=_string_map(req.tags, "tags"),
-        backend=req.backend or Settings.from_env().job_backend,  # LABSTUDIO_BACKEND when the request names none
+        backend=req.backend or default_backend or Settings.from_env().job_backend,  # the settings' LABSTUDIO_BACKEND when the request names none
         trial_name=trial,
         install_requirements=req.install_requirements is not False,
         instance_count=_instance_count(req.instance_count),
@@ -301,13 +306,8 @@ def _output_path(value: str | None, base_dir: Path, root_dir: Path | None) -> st
 
 
 def _instance_count(value: int | None) -> int:
-    """1..MAX_INSTANCES hosts: each is a supervised process tree on this machine (local
-    backend), so the cap keeps a typo from starting hundreds of them."""
-    if value is None:
-        return 1
-    if not 1 <= value <= MAX_INSTANCES:
-        raise Invalid(f"'instance_count' must be between 1 and {MAX_INSTANCES}, got {value}.", field="instance_count")
-    return value
+    """1 host unless the request asks for more (its shape checked 1..MAX_INSTANCE_COUNT)."""
+    return 1 if value is None else value
 
 
 def parse_distribution(value: Mapping[str, Any] | None, instance_count: int = 1) -> dict[str, Any] | None:

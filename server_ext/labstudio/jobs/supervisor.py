@@ -14,6 +14,7 @@ import time
 
 from .. import procs as procutil
 from ..diskfull import Reserve, explain, is_disk_full, print_exc_quietly, reason_of
+from ..status import HostStatus, JobStatus, SecondaryStatus
 from . import launch
 from .slots import SlotQueue
 
@@ -43,15 +44,17 @@ class Supervisor:
     """One host's supervisor (algo-1 unless `host` says otherwise; see jobs/hosts.py for how
     the hosts of a multi-host job work together)."""
 
-    NOUN = "Training job"  # what the job is called in its status messages
+    NOUN = "Training job"  # what the job is called in its status messages (a launch plan's `noun` says better)
 
-    def __init__(self, job_dir: str, name: str, host: str | None = None) -> None:
+    def __init__(self, job_dir: str, name: str, host: str | None = None, *, master: str | None = None) -> None:
         self.job_dir = job_dir
         self.name = name
         self.host = host or LEADER
+        self.master = master  # algo-1's ADDR:PORT when the backend placed the hosts (launch.apply_rendezvous)
         # Each host's own files: the job's folder for algo-1, hosts/algo-k/ for the others (layout.py).
         self.host_dir = job_dir if self.host == LEADER else os.path.join(job_dir, "hosts", self.host)
         self.plan = launch.read_plan(self.host_dir)
+        self.noun = str(self.plan.get("noun") or self.NOUN)  # what messages call the job: its kind's noun
         self.run_id: str | None = self.plan.get("run_id")
         self.hosts: list[str] = self.plan.get("hosts") or [self.host]
         self.remote = bool(self.plan.get("remote"))
@@ -215,7 +218,7 @@ class Supervisor:
         ahead_text = f"; {ahead} job(s) ahead in the queue" if ahead else ""
         now = time.time()
         self._connect().transitions(
-            [("Starting", now, f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
+            [(SecondaryStatus.STARTING, now, f"Waiting for a free slot: {slots} of {slots} jobs are running (max_concurrent_jobs){ahead_text}")],
             supervisor_pid=os.getpid(),
             supervisor_start_ticks=procutil.start_ticks(os.getpid()),
             heartbeat_time=now,
@@ -227,7 +230,7 @@ class Supervisor:
         # One slot per job: only algo-1 queues (the others have no slots_dir in their plan).
         slots = SlotQueue(plan["slots_dir"], plan["max_slots"], self.name, plan["created"]) if plan.get("slots_dir") else None
         if slots is not None and not slots.acquire(lambda: self.stop_requested, self._on_wait):
-            self._connect().finish(status="Stopped", secondary="Stopped", message="Stopped while waiting for a slot")
+            self._connect().finish(status=JobStatus.STOPPED, secondary=SecondaryStatus.STOPPED, message="Stopped while waiting for a slot")
             if len(self.hosts) > 1:
                 self._end_hosts_not_started()
             return 0
@@ -250,13 +253,13 @@ class Supervisor:
                     slots.release()
                 return 0
         t_train = time.time()
-        contained = launch.namespaces_wanted()
+        contained = launch.contained(plan)
         if not contained:
             also = " and /opt/ml is not its own tree (use the SM_* variables, which point at it)" if plan.get("opt_ml") else ""
             os.write(log_fd, f"labstudio: {launch.NO_NAMESPACES_VAR} is set: no PID namespace for this job{also}; processes that "
                      "leave its process group may outlive a killed supervisor (see docs/process-containment.md)\n".encode())
             self._namespaced = False
-        launch.apply_rendezvous(plan)  # the backend's MASTER_ADDR/MASTER_PORT, when it gave them
+        launch.apply_rendezvous(plan, self.master)  # the backend's MASTER_ADDR/MASTER_PORT, when it gave them
         self.proc, self._mode_fd = launch.spawn(plan, contained)
         started = time.time()
         procutil.become_subreaper()  # orphans of the script re-parent to us from now on
@@ -315,21 +318,10 @@ class Supervisor:
     def _start_hosts(self) -> None:
         """The local backend's other hosts: their supervisors, detached, once algo-1 holds the
         job's one slot (so a multi-host job never waits on itself in the queue)."""
-        import subprocess
-        import sys
-
         for host in self.hosts:
-            if host == self.host:
-                continue
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "labstudio.supervise", self.name, "--host", host],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-                close_fds=True,
-            )
-            proc.wait()  # it forks at once and this child exits
+            if host != self.host:
+                # it forks at once and this child exits: waited for here, no thread needed
+                procutil.spawn_detached("labstudio.supervise", self.job_dir, "--host", host, reap=False).wait()
 
     def _end_host(self, outcome: str, tail: str) -> str:
         """Record this host's end; the leader then waits for every host and returns the job's
@@ -341,17 +333,17 @@ class Supervisor:
         code = self.proc.returncode
         reason = None
         if outcome == "stopped" and self._peer_end is not None:
-            status, reason = "Stopped", f"Stopped because {self._peer_end[0]} {self._peer_end[1].lower()}"
+            status, reason = HostStatus.STOPPED, f"Stopped because {self._peer_end[0]} {self._peer_end[1].lower()}"
         elif outcome == "stopped":
-            status = "Stopped"
+            status = HostStatus.STOPPED
         elif outcome == "max_runtime":
-            status, reason = "Stopped", f"MaxRuntimeExceeded: ran past {self.plan.get('max_runtime_seconds')} s"
+            status, reason = HostStatus.STOPPED, f"MaxRuntimeExceeded: ran past {self.plan.get('max_runtime_seconds')} s"
         elif outcome == "disk_full":
-            status, reason = "Failed", self._disk_full
+            status, reason = HostStatus.FAILED, self._disk_full
         elif code == 0:
-            status = "Completed"
+            status = HostStatus.COMPLETED
         else:
-            status, reason = "Failed", failure_reason(code, self.layout.failure_file, tail)
+            status, reason = HostStatus.FAILED, failure_reason(code, self.layout.failure_file, tail)
         recorder = self._connect()
         self._durably(
             lambda: finish_host(recorder, self.host, status=status, exit_code=code, reason=reason, end_time=self._script_ended),
@@ -377,7 +369,7 @@ class Supervisor:
         from .hosts import finish_host
 
         for host in self.hosts[1:]:
-            finish_host(self._connect(), host, status="Stopped", exit_code=None, reason=None)
+            finish_host(self._connect(), host, status=HostStatus.STOPPED, exit_code=None, reason=None)
 
     # -- output -------------------------------------------------------------------------
 
@@ -428,8 +420,8 @@ class Supervisor:
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
         """The secondary-status transitions recorded once the script runs."""
         return [
-            ("Downloading", t_inputs, "Linking the input data channels"),
-            ("Training", t_started, "Training in progress"),
+            (SecondaryStatus.DOWNLOADING, t_inputs, "Linking the input data channels"),
+            (SecondaryStatus.TRAINING, t_started, "Training in progress"),
         ]
 
     def _pump(self, log_fd: int, writer: StoreWriter) -> tuple[str, str]:
@@ -550,29 +542,30 @@ class Supervisor:
         layout = self.layout
         code = self.proc.returncode
         end = time.time()
+        noun = self.noun
         if outcome == "stopped":
-            status, secondary, message, reason = "Stopped", "Stopped", "Training job stopped by request", None
+            status, secondary, message, reason = JobStatus.STOPPED, SecondaryStatus.STOPPED, f"{noun} stopped by request", None
         elif outcome == "max_runtime":
             limit = self.plan.get("max_runtime_seconds")
-            status, secondary = "Stopped", "MaxRuntimeExceeded"
-            message = f"Training job stopped: it ran past its MaxRuntimeInSeconds of {limit} s"
+            status, secondary = JobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED
+            message = f"{noun} stopped: it ran past its MaxRuntimeInSeconds of {limit} s"
             reason = None
         elif outcome == "host_failed":  # a multi-host job: the first host that failed (jobs/hosts.py)
-            status, secondary, message = "Failed", "Failed", "Training job failed"
+            status, secondary, message = JobStatus.FAILED, SecondaryStatus.FAILED, f"{noun} failed"
             reason, code = self._host_failure
         elif outcome == "disk_full":
-            status, secondary, message, reason = "Failed", "Failed", "Training job failed", self._disk_full
+            status, secondary, message, reason = JobStatus.FAILED, SecondaryStatus.FAILED, f"{noun} failed", self._disk_full
         elif code == 0:
-            status, secondary, message, reason = "Completed", "Completed", "Training job completed", None
+            status, secondary, message, reason = JobStatus.COMPLETED, SecondaryStatus.COMPLETED, f"{noun} completed", None
             layout.success_file.write_text("")
         else:
-            status, secondary, message = "Failed", "Failed", "Training job failed"
+            status, secondary, message = JobStatus.FAILED, SecondaryStatus.FAILED, f"{noun} failed"
             reason = explain(failure_reason(code, layout.failure_file, tail), self.job_dir)
         model_uri = output_uri = None
         uploading: list[tuple[str, float, str]] = []
         log_uri = str(layout.log_file)
-        if status != "Failed":
-            uploading.append(("Uploading", self._script_ended or time.time(), "Packing and storing the model and output archives"))
+        if status != JobStatus.FAILED:
+            uploading.append((SecondaryStatus.UPLOADING, self._script_ended or time.time(), "Packing and storing the model and output archives"))
             try:
                 model_uri, output_uri, log_uri = self._pack(layout)
             except OSError as exc:  # a full disk, or an output_path that became a link (nothing is written through it)
@@ -580,7 +573,7 @@ class Supervisor:
 
                 if not (is_disk_full(exc) or isinstance(exc, LinkRefused)):
                     raise
-                status, secondary, message = "Failed", "Failed", "Training job failed"
+                status, secondary, message = JobStatus.FAILED, SecondaryStatus.FAILED, f"{noun} failed"
                 if is_disk_full(exc):
                     reason = self._disk_full = reason_of(exc, "the model and output archives")
                 else:
@@ -643,18 +636,18 @@ class Supervisor:
         if is_disk_full(exc) and self._disk_full is None:
             self._disk_full = reason  # what the marker keeps, should the store be full too
         code = self.proc.returncode if self.proc else None
-        lost = self._lost_end("Failed", reason)
+        lost = self._lost_end(JobStatus.FAILED, reason)
         if self.coordinated:  # this host's row first: the leader (or this leader) reports it
             from .hosts import finish_host
 
-            recorded = self._try_durably(lambda: finish_host(self._connect(), self.host, status="Failed", exit_code=code, reason=reason), lost)
+            recorded = self._try_durably(lambda: finish_host(self._connect(), self.host, status=HostStatus.FAILED, exit_code=code, reason=reason), lost)
             if self.host != LEADER:
                 if recorded:
                     self.reserve.clear()
                 return
         recorder = self._connect
         if self._try_durably(
-            lambda: recorder().finish(status="Failed", secondary="Failed", message=f"{self.NOUN} failed", failure_reason=reason, exit_code=code),
+            lambda: recorder().finish(status=JobStatus.FAILED, secondary=SecondaryStatus.FAILED, message=f"{self.noun} failed", failure_reason=reason, exit_code=code),
             lost,
         ):
             self.reserve.clear()

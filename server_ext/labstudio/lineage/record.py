@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import arns
+from ..jobs import kinds
 from ..store import lineage as store
 
 if TYPE_CHECKING:
@@ -34,9 +35,14 @@ if TYPE_CHECKING:
     from ..store.entities import Job
 
 ARTIFACT, ACTION, CONTEXT, TRIAL_COMPONENT = "Artifact", "Action", "Context", "TrialComponent"
-JOB_TYPES = {"training": "TrainingJob", "processing": "ProcessingJob", "transform": "TransformJob"}
 TUNING_TAG = "labstudio:tuning-job"  # the tag a tuner puts on its trials (tuning/spec.py)
 REPRODUCES_TAG = "labstudio:reproduces"  # the package a reproduction re-trains (registry/reproduce.py)
+
+
+def job_type(kind: str) -> str:
+    """SageMaker's type of a job of this kind (TrainingJob, ProcessingJob...): the job-kind registry's stem."""
+    entry = kinds.find(kind)
+    return entry.stem if entry else "TrainingJob"
 
 
 def normalize_uri(uri: str) -> str:
@@ -54,7 +60,7 @@ def artifact_arn(type_: str, uri: str) -> str:
 
 def trial_component_name(kind: str, job: str) -> str:
     """SageMaker's name for a job's trial component: `<job>-aws-training-job` and its kin."""
-    return f"{job}-aws-{JOB_TYPES.get(kind, 'TrainingJob').removesuffix('Job').lower()}-job"
+    return f"{job}-aws-{job_type(kind).removesuffix('Job').lower()}-job"
 
 
 def trial_component_arn(kind: str, job: str) -> str:
@@ -144,8 +150,8 @@ def job_created(conn: Connection, settings: Settings, kind: str, spec: Any, code
         if not str(key).startswith("sagemaker_"):
             properties[f"hyperparameters.{key}"] = str(value)[:1000]
     store.put_entity(
-        conn, tc, TRIAL_COMPONENT, JOB_TYPES.get(kind, "TrainingJob"), trial_component_name(kind, name), now=now,
-        source_uri=arns.job_arn(kind, name), source_type=f"SageMaker{JOB_TYPES.get(kind, 'TrainingJob')}", properties=properties,
+        conn, tc, TRIAL_COMPONENT, job_type(kind), trial_component_name(kind, name), now=now,
+        source_uri=arns.job_arn(kind, name), source_type=f"SageMaker{job_type(kind)}", properties=properties,
     )
     tags = getattr(spec, "tags", None) or {}
     tuning = tags.get(TUNING_TAG)

@@ -102,7 +102,7 @@ def reproduce(service: RegistryService, package: ModelPackage, *, allow_changed:
             request[key] = value
     described = service.jobs.submit(request)
     return {
-        "TrainingJobName": described["TrainingJobName"],
+        "TrainingJobName": described.TrainingJobName,
         "ReproducesModelPackageArn": arn,
         "SourceTrainingJobName": job.name,
         "Inputs": checks,

@@ -43,6 +43,7 @@ from .register import prepare_registration
 if TYPE_CHECKING:
     from ..jobs.service import JobService
     from ..serving.sources import Source
+    from ..shapes.jobs import DescribeTrainingJobResponse, TrainingJobSummary
 
 SORT_ORDERS = ("Ascending", "Descending")
 
@@ -73,7 +74,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], field: str, default: st
 
 
 class RegistryService:
-    def __init__(self, settings: Settings, db: Database, jobs: JobService) -> None:
+    def __init__(self, settings: Settings, db: Database, jobs: JobService[DescribeTrainingJobResponse, TrainingJobSummary]) -> None:
         self.settings = settings
         self.db = db
         self.jobs = jobs

@@ -7,6 +7,7 @@ the log with the job's metric_definitions), not from CloudWatch.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,16 +49,16 @@ class TrainingJobAnalytics(CachedFrame):
 
         core = core_of(self._session)
         described = core.jobs.describe(self._name)
-        start = _epoch(described.get("TrainingStartTime")) or _epoch(described.get("CreationTime")) or 0.0
+        start = _epoch(described.TrainingStartTime) or _epoch(described.CreationTime) or 0.0
         wanted = set(self._metric_names) if self._metric_names else None
         rows: dict[str, list[Any]] = {"timestamp": [], "metric_name": [], "value": []}
         for series in core.jobs.metrics(self._name):
-            if wanted is not None and series["name"] not in wanted:
+            if wanted is not None and series.name not in wanted:
                 continue
-            for point in series["points"]:
-                value = point["value"]
-                rows["timestamp"].append(max(0.0, float(point["timestamp"]) - start))
-                rows["metric_name"].append(series["name"])
-                rows["value"].append(float(value) if not isinstance(value, str) else float(value.replace("Infinity", "inf")))
+            for point in series.points:
+                value = point.value
+                rows["timestamp"].append(max(0.0, float(point.timestamp) - start))
+                rows["metric_name"].append(series.name)
+                rows["value"].append(math.nan if value is None else float(value) if not isinstance(value, str) else float(value.replace("Infinity", "inf")))
         frame = pd.DataFrame(rows, columns=["timestamp", "metric_name", "value"])
         return frame.sort_values(["timestamp", "metric_name"], kind="stable").reset_index(drop=True)

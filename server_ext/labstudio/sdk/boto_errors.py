@@ -19,7 +19,7 @@ try:  # botocore comes with boto3 (and with the s3 extra)
     from botocore.exceptions import ParamValidationError as _BotoParamValidationError
 except ImportError:  # pragma: no cover - labstudio does not require botocore
 
-    class _BotoClientError(Exception):  # type: ignore[no-redef]
+    class _BotoClientError(Exception):  # type: ignore[no-redef]  # botocore's, when it is not installed
         def __init__(self, error_response: Mapping[str, Any], operation_name: str) -> None:
             error = error_response.get("Error", {})
             super().__init__(f"An error occurred ({error.get('Code', 'Unknown')}) when calling the {operation_name} operation: "
@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - labstudio does not require botocore
             self.response = error_response
             self.operation_name = operation_name
 
-    class _BotoParamValidationError(Exception):  # type: ignore[no-redef]
+    class _BotoParamValidationError(Exception):  # type: ignore[no-redef]  # botocore's, when it is not installed
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(f"Parameter validation failed:\n{kwargs.get('report', '')}")
             self.kwargs = kwargs
@@ -87,6 +87,6 @@ def operation(name: str, params: Mapping[str, str], required: tuple[str, ...] = 
             except LabstudioError as exc:
                 raise client_error(name, _code(exc), exc.message) from None
 
-        return call  # type: ignore[return-value]
+        return call  # type: ignore[return-value]  # the wrapper keeps fn's signature (functools.wraps), which mypy cannot see
 
     return wrap

@@ -43,7 +43,7 @@ class BaseDeserializer(abc.ABC):
 
     @property
     @abc.abstractmethod
-    def ACCEPT(self) -> tuple[str, ...]:  # noqa: N802 (SageMaker's name)
+    def ACCEPT(self) -> tuple[str, ...]:  # SageMaker's name
         ...
 
 
@@ -52,7 +52,7 @@ class SimpleBaseDeserializer(BaseDeserializer):
         self.accept = accept
 
     @property
-    def ACCEPT(self) -> tuple[str, ...]:  # noqa: N802
+    def ACCEPT(self) -> tuple[str, ...]:  # SageMaker's name
         return (self.accept,) if isinstance(self.accept, str) else tuple(self.accept)
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..status import JobStatus
 from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
 from .compat import SageMakerArgumentWarning, check_instance_type, gpu_environment, split_kwargs, user_stacklevel
@@ -149,10 +150,10 @@ class Estimator:
             if experiment["trial"]:
                 request["trial_name"] = experiment["trial"]
             described = core.jobs.submit(self._with_given_source(request), base_dir=Path.cwd())
-        self._current_job_name = described["TrainingJobName"]
+        self._current_job_name = described.TrainingJobName
         self.latest_training_job = TrainingJob(self._current_job_name, self.sagemaker_session, self.output_path)
-        if experiment["run_name"] and described.get("RunId"):
-            core.experiments.update_run(described["RunId"], name=experiment["run_name"])
+        if experiment["run_name"] and described.RunId:
+            core.experiments.update_run(described.RunId, name=experiment["run_name"])
         if wait:
             self.latest_training_job.wait(logs=mode)
 
@@ -279,10 +280,10 @@ class Estimator:
         "be deployed", "run a batch transform", "make a Model"), since only then is there a model."""
         job = self._require_job()
         status = job.status
-        if status != "Completed":
+        if status != JobStatus.COMPLETED:
             raise ValueError(
                 f"training job {job.name} is {status}: only a Completed job can {action}"
-                + (" (wait for it with estimator.latest_training_job.wait())" if status in ("InProgress", "Stopping") else "")
+                + (" (wait for it with estimator.latest_training_job.wait())" if status in JobStatus.active() else "")
             )
         return job
 

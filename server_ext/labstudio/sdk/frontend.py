@@ -1,9 +1,10 @@
 """Where the SDK is running: a Jupyter kernel with a frontend (widgets) or a terminal (text)."""
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
+
+from ..config import Settings
 
 
 def shell() -> Any:
@@ -19,7 +20,7 @@ def shell() -> Any:
 
 def in_notebook() -> bool:
     """True in a Jupyter kernel (ZMQ shell) where ipywidgets can render; LABSTUDIO_WIDGETS=0 forces text."""
-    if os.environ.get("LABSTUDIO_WIDGETS", "").strip().lower() in ("0", "false", "no", "off"):
+    if not Settings.from_env().widgets:
         return False
     ip = shell()
     if ip is None or type(ip).__name__ != "ZMQInteractiveShell" or getattr(ip, "kernel", None) is None:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..humanize import job_summary
+from ..shapes.common import to_json
+from ..status import JobStatus
 from .exceptions import UnexpectedStatusException
 from .frontend import display, in_notebook
 from .session import core_of
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from ..core import Core
 
 LOG_MODES = ("All", "Training", "None", "Rules")
-ALLOWED_END = ("Completed", "Stopped")
+ALLOWED_END = (JobStatus.COMPLETED, JobStatus.STOPPED)
 
 
 def normalize_logs(logs: Any) -> str:
@@ -60,7 +62,7 @@ class TrainingJob:
 
     def __repr__(self) -> str:
         try:
-            status = self.core.jobs.get(self.name).status
+            status: str = self.core.jobs.get(self.name).status
         except Exception:
             status = "?"
         return f"<TrainingJob {self.name} ({status})>"
@@ -69,7 +71,8 @@ class TrainingJob:
 
     def describe(self) -> dict[str, Any]:
         """DescribeTrainingJob-shaped dict."""
-        return self.core.jobs.describe(self.name)
+        described: dict[str, Any] = to_json(self.core.jobs.describe(self.name))
+        return described
 
     @property
     def status(self) -> str:
@@ -80,19 +83,19 @@ class TrainingJob:
         out, offset = [], 0
         while True:
             chunk = self.core.jobs.logs(self.name, offset)
-            out.append(chunk["text"])
-            if not chunk["text"]:
+            out.append(chunk.text)
+            if not chunk.text:
                 return "".join(out)
-            offset = chunk["next_offset"]
+            offset = chunk.next_offset
 
     def metrics(self) -> list[dict[str, Any]]:
-        return self.core.jobs.metrics(self.name)
+        return [to_json(series) for series in self.core.jobs.metrics(self.name)]
 
     @property
     def model_data(self) -> str | None:
         """The model archive once the job completed (copied under output_path when one was given)."""
         described = self.describe()
-        if described["TrainingJobStatus"] != "Completed":
+        if described["TrainingJobStatus"] != JobStatus.COMPLETED:
             return None
         return self._export(described) or described["ModelArtifacts"]["S3ModelArtifacts"]
 
@@ -140,7 +143,7 @@ class TrainingJob:
                 time.sleep(0.5)
         monitor.refresh()  # the final state is on screen (and in the saved widget state) before we return
         monitor.stop_polling()
-        described = jobs.describe(self.name)
+        described: dict[str, Any] = to_json(jobs.describe(self.name))
         print(summary_line(described), flush=True)
         return described
 
@@ -150,7 +153,7 @@ class TrainingJob:
 
             described = follow_logs(self.core, self.name)
         else:
-            described = self.core.jobs.wait(self.name, poll=0.5)
+            described = to_json(self.core.jobs.wait(self.name, poll=0.5))
         print(summary_line(described), flush=True)
         return described
 
@@ -158,7 +161,7 @@ class TrainingJob:
 
     def _export(self, described: dict[str, Any]) -> str | None:
         """Copy the archives to ``<output_path>/<job>/output/`` once, as SageMaker lays them out."""
-        if not self.output_path or described["TrainingJobStatus"] != "Completed":
+        if not self.output_path or described["TrainingJobStatus"] != JobStatus.COMPLETED:
             return None
         if self._exported:
             return self._exported

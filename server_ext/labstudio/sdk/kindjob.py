@@ -12,6 +12,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..jobs import kinds
+from ..shapes.common import to_json
+from ..status import JobStatus
 from .exceptions import UnexpectedStatusException
 from .job import normalize_logs
 from .session import core_of
@@ -19,7 +22,7 @@ from .session import core_of
 if TYPE_CHECKING:
     from ..core import Core
 
-ALLOWED_END = ("Completed", "Stopped")
+ALLOWED_END = (JobStatus.COMPLETED, JobStatus.STOPPED)
 
 
 def check_end(described: Mapping[str, Any], noun: str, group: str) -> None:
@@ -40,9 +43,7 @@ def check_end(described: Mapping[str, Any], noun: str, group: str) -> None:
 class KindJobHandle(ABC):
     """A handle on one job of a kind: subclasses set the class attributes and `_summary`."""
 
-    SERVICE: ClassVar[str]  # the Core attribute of the kind's service: "processing", "transforms"
-    NOUN: ClassVar[str]  # describe keys' stem: "ProcessingJob"
-    GROUP: ClassVar[str]  # the CLI group: `labstudio <GROUP> stop NAME`
+    KIND: ClassVar[str]  # the job-kind registry's name of the kind (jobs/kinds.py): "processing"
     STOP_HINT: ClassVar[str]  # how the SDK stops it, e.g. "processor.latest_job.stop()"
     WAIT_POLL: ClassVar[float] = 0.25
 
@@ -53,8 +54,18 @@ class KindJobHandle(ABC):
     def core(self) -> Core:
         return core_of(self.sagemaker_session)
 
+    @property
+    def NOUN(self) -> str:  # named as the class attributes it replaced
+        """The describe keys' stem: "ProcessingJob" (the registry's)."""
+        return kinds.get(self.KIND).stem
+
+    @property
+    def GROUP(self) -> str:
+        """The CLI group: `labstudio <GROUP> stop NAME` (the registry's)."""
+        return kinds.get(self.KIND).group
+
     def _service(self) -> Any:
-        return getattr(self.core, self.SERVICE)
+        return self.core.job_service(self.KIND)
 
     def __repr__(self) -> str:
         try:
@@ -65,7 +76,7 @@ class KindJobHandle(ABC):
 
     def describe(self) -> dict[str, Any]:
         """The Describe<Kind>Job-shaped dict."""
-        described: dict[str, Any] = self._service().describe(self.job_name)
+        described: dict[str, Any] = to_json(self._service().describe(self.job_name))
         return described
 
     @property
@@ -78,10 +89,10 @@ class KindJobHandle(ABC):
         out, offset = [], 0
         while True:
             chunk = self._service().logs(self.job_name, offset)
-            out.append(chunk["text"])
-            if not chunk["text"]:
+            out.append(chunk.text)
+            if not chunk.text:
                 return "".join(out)
-            offset = chunk["next_offset"]
+            offset = chunk.next_offset
 
     def stop(self) -> None:
         """Ask the supervisor to stop the job (SIGTERM, then SIGKILL after the grace period)."""
@@ -108,7 +119,7 @@ class KindJobHandle(ABC):
             if mode != "None" and not shown:
                 described = follow_logs(service, self.job_name)
             else:
-                described = service.wait(self.job_name, poll=self.WAIT_POLL)
+                described = to_json(service.wait(self.job_name, poll=self.WAIT_POLL))
         except KeyboardInterrupt:
             print(
                 f"\nStopped waiting for {self.NOUN[:-3].lower()} job {self.job_name}; the job keeps running. To stop it: "

@@ -7,10 +7,11 @@ server on 127.0.0.1, so a notebook predicts without the Jupyter server in the pa
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from .compat import split_kwargs
+from .compat import split_kwargs, user_stacklevel
 from .deserializers import BaseDeserializer, BytesDeserializer
 from .exceptions import ModelError
 from .serializers import BaseSerializer, IdentitySerializer
@@ -102,10 +103,6 @@ class RealTimePredictor(Predictor):
     """SageMaker SDK v1's name of Predictor: works, and warns with the v2 name."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        import warnings
-
-        from .compat import user_stacklevel
-
         warnings.warn("RealTimePredictor was renamed Predictor in SageMaker SDK v2; use Predictor.", DeprecationWarning,
                       stacklevel=user_stacklevel())
         super().__init__(*args, **kwargs)

@@ -115,9 +115,7 @@ class ProcessingOutput:
 class ProcessingJob(KindJobHandle):
     """``sagemaker.processing.ProcessingJob``: ``describe()``, ``wait()``, ``stop()``, ``logs()``."""
 
-    SERVICE = "processing"
-    NOUN = "ProcessingJob"
-    GROUP = "processing"
+    KIND = "processing"
     STOP_HINT = "processor.latest_job.stop()"
     WAIT_POLL = 0.5
 
@@ -278,7 +276,7 @@ class Processor:
         if self.max_runtime_in_seconds is not None:
             request["max_runtime_seconds"] = self.max_runtime_in_seconds
         described = core_of(self.sagemaker_session).processing.submit(request, base_dir=Path.cwd())
-        self._current_job_name = described["ProcessingJobName"]
+        self._current_job_name = described.ProcessingJobName
         job = ProcessingJob(self.sagemaker_session, self._current_job_name, list(inputs or []), list(outputs or []))
         self.latest_job = job
         self.jobs.append(job)

@@ -49,7 +49,7 @@ class BaseSerializer(abc.ABC):
 
     @property
     @abc.abstractmethod
-    def CONTENT_TYPE(self) -> str:  # noqa: N802 (SageMaker's name)
+    def CONTENT_TYPE(self) -> str:  # SageMaker's name
         ...
 
 
@@ -62,7 +62,7 @@ class SimpleBaseSerializer(BaseSerializer):
         self.content_type = content_type
 
     @property
-    def CONTENT_TYPE(self) -> str:  # noqa: N802
+    def CONTENT_TYPE(self) -> str:  # SageMaker's name
         return self.content_type
 
     def __repr__(self) -> str:

@@ -17,7 +17,8 @@ import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ..config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME
+from ..config import Settings, getenv
+from ..shapes.common import to_json
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
 from .registry_client import RegistryClientMethods
@@ -35,13 +36,14 @@ PLACEHOLDER_ACCOUNT = "000000000000"
 
 def get_core() -> Core:
     """The Core for the store the environment names (cached per store)."""
-    key = (os.environ.get(ENV_HOME, ""), os.environ.get(ENV_DB_URL, ""), os.environ.get(ENV_ARTIFACT_URI, ""))
+    settings = Settings.from_env()
+    key = (str(settings.home), settings.db_url, settings.artifact_uri)
     with _LOCK:
         core = _CORES.get(key)
         if core is None:
             from ..core import Core
 
-            core = _CORES[key] = Core.from_env()
+            core = _CORES[key] = Core(settings)
         return core
 
 
@@ -80,31 +82,33 @@ class LocalSagemakerClient(RegistryClientMethods):
     def _core(self) -> Core:
         return self._session.core
 
-    def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
-        return self._session.core.jobs.describe(TrainingJobName)
+    def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # boto3's names
+        described: dict[str, Any] = to_json(self._session.core.jobs.describe(TrainingJobName))
+        return described
 
     def list_training_jobs(self, **kwargs: Any) -> dict[str, Any]:
-        return self._session.core.jobs.list()
+        listed: dict[str, Any] = to_json(self._session.core.jobs.list())
+        return listed
 
-    def stop_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803
+    def stop_training_job(self, TrainingJobName: str) -> dict[str, Any]:
         self._session.core.jobs.stop(TrainingJobName)
         return {}
 
-    def describe_endpoint(self, EndpointName: str) -> dict[str, Any]:  # noqa: N803
+    def describe_endpoint(self, EndpointName: str) -> dict[str, Any]:
         return self._session.core.endpoints.describe(EndpointName)
 
     def list_endpoints(self, **kwargs: Any) -> dict[str, Any]:
         return self._session.core.endpoints.list()
 
-    def delete_endpoint(self, EndpointName: str) -> dict[str, Any]:  # noqa: N803
+    def delete_endpoint(self, EndpointName: str) -> dict[str, Any]:
         self._session.core.endpoints.delete(EndpointName)
         return {}
 
-    def delete_endpoint_config(self, EndpointConfigName: str) -> dict[str, Any]:  # noqa: N803
+    def delete_endpoint_config(self, EndpointConfigName: str) -> dict[str, Any]:
         """Nothing to delete: an endpoint's configuration lives and goes with the endpoint."""
         return {}
 
-    def delete_model(self, ModelName: str) -> dict[str, Any]:  # noqa: N803
+    def delete_model(self, ModelName: str) -> dict[str, Any]:
         """Nothing to delete: the model is part of its endpoint's folder."""
         return {}
 
@@ -124,7 +128,7 @@ class LocalSagemakerRuntimeClient:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def invoke_endpoint(self, EndpointName: str, Body: bytes | str, ContentType: str = "application/octet-stream",  # noqa: N803
+    def invoke_endpoint(self, EndpointName: str, Body: bytes | str, ContentType: str = "application/octet-stream",
                         Accept: str | None = None, TargetVariant: str | None = None, **kwargs: Any) -> dict[str, Any]:
         from .exceptions import ModelError
 
@@ -173,7 +177,7 @@ class Session:
     @property
     def boto_region_name(self) -> str:
         """AWS_REGION/AWS_DEFAULT_REGION when set (drivers build names from it), else 'local'."""
-        return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or LOCAL_REGION
+        return getenv("AWS_REGION") or getenv("AWS_DEFAULT_REGION") or LOCAL_REGION
 
     def account_id(self) -> str:
         return PLACEHOLDER_ACCOUNT
@@ -222,7 +226,8 @@ class Session:
     # -- jobs and endpoints ------------------------------------------------------------
 
     def describe_training_job(self, job_name: str) -> dict[str, Any]:
-        return self.core.jobs.describe(job_name)
+        described: dict[str, Any] = to_json(self.core.jobs.describe(job_name))
+        return described
 
     def wait_for_job(self, job: str, poll: int = 5) -> dict[str, Any]:
         from .job import TrainingJob

@@ -29,9 +29,7 @@ def _local(value: str | os.PathLike[str], what: str) -> str:
 class TransformJob(KindJobHandle):
     """SageMaker's ``_TransformJob``: ``.describe()``, ``.wait()``, ``.stop()``, ``.logs()``."""
 
-    SERVICE = "transforms"
-    NOUN = "TransformJob"
-    GROUP = "transforms"
+    KIND = "transform"
     STOP_HINT = "transformer.stop_transform_job()"
 
     def __init__(self, name: str, sagemaker_session: Any = None) -> None:
@@ -164,7 +162,7 @@ class Transformer:
             if value is not None:
                 request[key] = value
         described = core.transforms.submit(request, base_dir=Path.cwd())
-        self._current_job_name = described["TransformJobName"]
+        self._current_job_name = described.TransformJobName
         self.latest_transform_job = TransformJob(self._current_job_name, self.sagemaker_session)
         if wait:
             self.latest_transform_job.wait(logs=logs)
@@ -192,16 +190,16 @@ class Transformer:
         """A Transformer for an existing transform job, with its settings."""
         d = core_of(sagemaker_session).transforms.describe(transform_job_name)
         transformer = cls(
-            model_name=d["ModelName"],
-            instance_count=d["TransformResources"]["InstanceCount"],
-            instance_type=d["TransformResources"]["InstanceType"],
-            strategy=d["BatchStrategy"],
-            assemble_with=d["TransformOutput"]["AssembleWith"],
-            output_path=d["TransformOutput"]["S3OutputPath"],
-            accept=d["TransformOutput"]["Accept"],
-            max_concurrent_transforms=d["MaxConcurrentTransforms"],
-            max_payload=d["MaxPayloadInMB"],
-            env=d["Environment"],
+            model_name=d.ModelName,
+            instance_count=d.TransformResources.InstanceCount,
+            instance_type=d.TransformResources.InstanceType,
+            strategy=d.BatchStrategy,
+            assemble_with=d.TransformOutput.AssembleWith,
+            output_path=d.TransformOutput.S3OutputPath,
+            accept=d.TransformOutput.Accept,
+            max_concurrent_transforms=d.MaxConcurrentTransforms,
+            max_payload=d.MaxPayloadInMB,
+            env=d.Environment,
             sagemaker_session=sagemaker_session,
         )
         transformer._current_job_name = transform_job_name

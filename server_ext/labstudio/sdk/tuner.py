@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Invalid
-from ..shapes.common import NAME_RE, NAME_RULE
+from ..shapes.common import NAME_RE, NAME_RULE, to_json
 from ..shapes.jobs import MetricDefinition
 from ..shapes.tuning import MAX_TUNING_NAME
 from ..shapes.tuning import ParameterRange as RangeShape
 from ..shapes.validate import parse_value
+from ..status import JobStatus
 from ..store.util import tag_dict
 from ..tracking.frames import CachedFrame
 from .compat import split_kwargs, warn_ignored
@@ -42,8 +43,7 @@ if TYPE_CHECKING:
 STRATEGIES = ("Bayesian", "Random", "Grid", "Hyperband")
 OBJECTIVE_TYPES = ("Maximize", "Minimize")
 EARLY_STOPPING_TYPES = ("Off", "Auto")
-TERMINAL = ("Completed", "Failed", "Stopped")
-ALLOWED_END = ("Completed", "Stopped")
+ALLOWED_END = (JobStatus.COMPLETED, JobStatus.STOPPED)
 CHECK_INTERVAL = 1.0  # seconds between liveness checks of the tuner process while waiting
 
 
@@ -108,7 +108,7 @@ class CategoricalParameter(ParameterRange):
 
     kind = "Categorical"
 
-    def __init__(self, values: Any) -> None:  # noqa: D107 - SageMaker's signature
+    def __init__(self, values: Any) -> None:  # SageMaker's signature
         raw = list(values) if isinstance(values, (list, tuple, set, frozenset)) else [values]
         self._raw = raw
         self.values = [str(v) for v in raw]
@@ -214,7 +214,8 @@ class TuningJob:
         return f"<TuningJob {self.name}>"
 
     def describe(self) -> dict[str, Any]:
-        return self.core.tuning.describe(self.name)
+        described: dict[str, Any] = to_json(self.core.tuning.describe(self.name))
+        return described
 
     def stop(self) -> None:
         self.core.tuning.stop(self.name)
@@ -260,7 +261,7 @@ class TuningJob:
             if monitor.finished.is_set():
                 break
             time.sleep(0.5)
-        described = tuning.describe(self.name)
+        described: dict[str, Any] = to_json(tuning.describe(self.name))
         print(tuning_summary(described), flush=True)
         return described
 
@@ -481,7 +482,7 @@ class HyperparameterTuner:
             training["metric_definitions"] = self._all_metric_definitions()
             request = self._request(training, name)
             described = self.core.tuning.submit(request, base_dir=Path.cwd())
-        self._current_job_name = described["HyperParameterTuningJobName"]
+        self._current_job_name = described.HyperParameterTuningJobName
         self.latest_tuning_job = TuningJob(self._current_job_name, self.sagemaker_session)
         if wait:
             self.latest_tuning_job.wait()
@@ -575,7 +576,7 @@ class HyperparameterTuner:
         from ..cli.jobs import _hp_value
         from .estimator import Estimator
 
-        described = dict(job_details) if job_details else core_of(sagemaker_session).tuning.describe(tuning_job_name)
+        described = dict(job_details) if job_details else to_json(core_of(sagemaker_session).tuning.describe(tuning_job_name))
         config = described["HyperParameterTuningJobConfig"]
         definition = described["TrainingJobDefinition"]
         session = {"sagemaker_session": sagemaker_session} if sagemaker_session is not None else {}
@@ -659,7 +660,8 @@ class HyperparameterTuningJobAnalytics(CachedFrame):
 
     def description(self, force_refresh: bool = False) -> dict[str, Any]:
         if force_refresh or self._description is None:
-            self._description = core_of(self._session).tuning.describe(self._name)
+            self._description = to_json(core_of(self._session).tuning.describe(self._name))
+        assert self._description is not None
         return self._description
 
     def training_job_summaries(self, force_refresh: bool = False) -> list[dict[str, Any]]:

@@ -319,7 +319,7 @@ class Handlers:
             raise
             return exc
         except codecs.UnsupportedFormat:
-            return InvocationError(exc.status_code, str(exc))  # type: ignore[attr-defined]
+            return InvocationError(exc.status_code, str(exc))  # type: ignore[attr-defined]  # codecs.UnsupportedFormat carries the HTTP status it maps to
         except TimeoutError:
             return exc
         except codecs.DecodeError:

@@ -1,6 +1,7 @@
 """DescribeEndpoint- and ListEndpoints-shaped JSON, with the per-variant figures."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,6 @@ def describe_endpoint(endpoint: Endpoint, folder: Path, spec: EndpointSpec | Non
             }
         )
     if stats_dir.is_dir():
-        import json
-
         for path in stats_dir.glob("*/*.json"):
             try:
                 snapshots_all.append(json.loads(path.read_text()))

@@ -24,6 +24,7 @@ import site
 import sys
 from pathlib import Path
 
+from ..config import environment
 from ..jobs.requirements import CACHE_DIR_NAME, FILE_NAME, InstallFailed, ensure_env
 
 
@@ -76,7 +77,7 @@ def install_for_worker(cache: str | None, code_dir: str | None, model_dir: str) 
     if requirements is None:
         return
     sys.stderr.flush()
-    env_dir = ensure_env(str(requirements), cache, sys.executable, dict(os.environ), sys.stderr.fileno())
+    env_dir = ensure_env(str(requirements), cache, sys.executable, environment(), sys.stderr.fileno())
     activate(env_dir)
 
 

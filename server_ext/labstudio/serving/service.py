@@ -26,6 +26,8 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
+from ..jobs import kinds
+from ..jobs.engine import JobEngine
 from ..lineage import record as lineage_record
 from ..machines import is_stale, owned_elsewhere, silence, stamp
 from ..paths import confine, resolve
@@ -70,12 +72,15 @@ class EndpointService:
     # -- jobs as sources ------------------------------------------------------------------
 
     def _job_lookup(self) -> tuple[Any, Any]:
-        try:
-            from ..jobs.service import JobService
-        except ImportError:
-            return None, None
-        jobs = JobService(self.settings, self.db)
-        return jobs.get, jobs.code_dir
+        engine = JobEngine(self.settings, self.db)
+
+        def job_lookup(name: str) -> Any:
+            return engine.get(name, kinds.TRAINING)
+
+        def code_dir_of(name: str) -> Any:
+            return engine.layout(name, kinds.TRAINING).code
+
+        return job_lookup, code_dir_of
 
     def _roots(self, root_dir: Path | None) -> list[Path] | None:
         """Where a REST request may read models from: the Jupyter root and labstudio's own artifacts."""
@@ -100,9 +105,9 @@ class EndpointService:
     def _resolve(self, source: str, base_dir: Path | None, root_dir: Path | None = None) -> sources.Source:
         if isinstance(source, str) and is_package_ref(source, base_dir):  # a model package: its ARN or GROUP/VERSION
             from ..jobs.service import JobService
-            from ..registry.service import RegistryService
+            from ..registry.service import RegistryService  # the registry's service imports this one
 
-            return RegistryService(self.settings, self.db, JobService(self.settings, self.db)).package_source(source)
+            return RegistryService(self.settings, self.db, JobService(JobEngine(self.settings, self.db), kinds.TRAINING)).package_source(source)
         if isinstance(source, str) and root_dir is not None and "://" in source and not source.startswith("file://") and not self._store_uri(source):
             # From REST, a URL would make the server fetch (or read) anything the request names.
             where = f", or an archive under labstudio's artifact store {self.settings.artifact_uri.rstrip('/')}/" if "://" in self.settings.artifact_uri else ""

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..artifacts import extract_archive, fetch
 from ..errors import Invalid, NotFound
 from ..shapes.common import NAME_RE
+from ..status import JobStatus
 from .spec import SERVING_FRAMEWORK_ENV, check_serving_framework
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
@@ -81,7 +82,7 @@ def resolve(source: str, job_lookup: Callable[[str], object] | None, code_dir_of
         if job is not None:
             status = getattr(job, "status", "")
             artifact = getattr(job, "model_artifact", None)
-            if status != "Completed":
+            if status != JobStatus.COMPLETED:
                 raise Invalid(f"training job {source!r} is {status}: only a Completed job can be deployed", field="Source")
             if not artifact:
                 raise Invalid(f"training job {source!r} has no model archive (its model folder was empty)", field="Source")
@@ -145,7 +146,7 @@ def archive_exists(uri: str) -> bool:
     try:
         fs, path = fsspec.core.url_to_fs(uri)
         return bool(fs.exists(path))
-    except Exception as exc:  # noqa: BLE001 - a store that cannot be asked: say so rather than deploy blind
+    except Exception as exc:  # a store that cannot be asked: say so rather than deploy blind
         raise Invalid(f"cannot check the model archive {uri}: {type(exc).__name__}: {exc}", field="Source") from None
 
 

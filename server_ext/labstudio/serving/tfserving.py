@@ -349,7 +349,7 @@ class _RestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server hook's name)
+    def do_POST(self) -> None:  # the http.server hook's name
         match = self.ROUTE.match(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if match is None or (match.group(3) or "predict") != "predict":
@@ -359,7 +359,7 @@ class _RestHandler(BaseHTTPRequestHandler):
         response = self.model.predict(body, match.group(1), version)
         self._answer(response.status_code, response.content)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         match = self.ROUTE.match(self.path)
         versions = self.model.models.get(match.group(1)) if match else None
         if not versions:
@@ -368,7 +368,7 @@ class _RestHandler(BaseHTTPRequestHandler):
         status = [{"version": str(v), "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}} for v in sorted(versions, reverse=True)]
         self._answer(200, json.dumps({"model_version_status": status}).encode())
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's signature)
+    def log_message(self, format: str, *args: Any) -> None:  # the base class's signature
         pass
 
 

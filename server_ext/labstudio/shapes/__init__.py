@@ -6,7 +6,7 @@ from that document (`jlpm gen:types`). Wire casing: SageMaker's PascalCase where
 has the shape (training-job describe/list, endpoint create/update/describe), snake_case for
 labstudio's own resources (the job submit request, experiments, runs, logs, metrics, events).
 """
-from .common import NAME_PATTERN, NAME_RE, NAME_RULE, Error, Request, ResourceName, Response
+from .common import NAME_PATTERN, NAME_RE, NAME_RULE, Error, Request, ResourceName, Response, to_json
 from .validate import parse
 
-__all__ = ["NAME_PATTERN", "NAME_RE", "NAME_RULE", "Error", "Request", "ResourceName", "Response", "parse"]
+__all__ = ["NAME_PATTERN", "NAME_RE", "NAME_RULE", "Error", "Request", "ResourceName", "Response", "parse", "to_json"]

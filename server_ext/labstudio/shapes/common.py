@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
+from ..answer import to_json as to_json  # re-exported: the shapes' JSON form
 from ..errors import Invalid
 
 # SageMaker's resource-name rule (training jobs, endpoints, variants; later tuning and
@@ -42,7 +43,7 @@ class Request(BaseModel):
 
 
 class Response(BaseModel):
-    """Base of every response body (documentation and client types; the server builds dicts).
+    """Base of every response body: what a service returns and a handler answers (`to_json`).
 
     No `additionalProperties` is declared: JSON Schema then allows keys the shape does not
     list (SageMaker's describe answers carry more than the panel reads), and the generated

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, RootModel
 
+from ..jobs import kinds
 from .common import JsonNumber, Response
 from .endpoints import EndpointStatus
 from .experiments import RunStatus
@@ -15,11 +16,21 @@ from .registry import PackageEventPayload, PackageGroupEventPayload
 from .tuning import TuningJobStatus
 
 
+def _later_kinds(schema: dict[str, Any]) -> None:
+    """The document lists the registered kinds a job.created event may name (every kind but
+    training, whose events predate kinds)."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["enum"] = [name for name in kinds.names() if name != kinds.TRAINING.name]
+
+
 class JobCreatedPayload(Response):
     name: str
     run_id: str | None = None
     experiment: str | None = None
-    kind: Literal["processing", "transform"] | None = Field(default=None, description="The job's kind; absent for training jobs.")
+    kind: str | None = Field(
+        default=None, description="The job's kind (the job-kind registry's name); absent for training jobs.", json_schema_extra=_later_kinds
+    )
 
 
 class JobStatusPayload(Response):

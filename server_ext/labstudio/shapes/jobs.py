@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
+from ..status import HostStatus, JobStatus
 from .common import (
     MAX_TAGS,
     MAX_TRAINING_RUNTIME_SECONDS,
@@ -22,7 +23,13 @@ from .common import (
     TagValue,
 )
 
-TrainingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+# Hosts a job may run on: each is a supervised process tree (on this machine with the local
+# backend), so the cap keeps a typo from starting hundreds of them. The panel reads it from the
+# OpenAPI document (labextension/src/generated/limits.ts).
+MAX_INSTANCE_COUNT = 64
+
+# SageMaker's TrainingJobStatus: the five words every kind of job shares (status.JobStatus).
+TrainingJobStatus = JobStatus
 
 
 class MetricDefinition(Request):
@@ -63,7 +70,10 @@ class CreateTrainingJobRequest(Request):
         "environment (default true; false runs the script in labstudio's environment as it is).",
     )
     instance_count: Int | None = Field(
-        default=None, description="Hosts (algo-1..algo-N) the job trains on, 1 to 64 (default 1); see docs/multi-host.md."
+        default=None,
+        ge=1,
+        le=MAX_INSTANCE_COUNT,
+        description=f"Hosts (algo-1..algo-N) the job trains on, 1 to {MAX_INSTANCE_COUNT} (default 1); see docs/multi-host.md.",
     )
     distribution: dict[str, Any] | None = Field(
         default=None,
@@ -112,6 +122,7 @@ class DataSourceShape(Response):
 class InputChannel(Response):
     ChannelName: str
     DataSource: DataSourceShape
+    InputMode: str | None = Field(default=None, description="File: the channel's files are in the job's tree before the script starts.")
 
 
 class FinalMetric(Response):
@@ -149,7 +160,7 @@ class JobHostShape(Response):
 
     Host: str
     Node: str | None = None
-    Status: Literal["Pending", "InProgress", "Completed", "Failed", "Stopped"]
+    Status: HostStatus
     ExitCode: int | None = None
     FailureReason: str | None = None
 
@@ -159,19 +170,32 @@ class AlgorithmSpecificationShape(Response):
     MetricDefinitions: list[MetricDefinition]
 
 
+class ExperimentConfigShape(Response):
+    """The experiment and trial (run group) the job's run joined."""
+
+    ExperimentName: str | None = None
+    TrialName: str | None = None
+
+
+class OutputDataConfigShape(Response):
+    S3OutputPath: str = Field(description="Where the archives go: output_path, or the job's own output folder.")
+
+
 class DescribeTrainingJobResponse(Response):
     """SageMaker's DescribeTrainingJob, plus labstudio's ExperimentName/RunId/EntryPoint."""
 
     TrainingJobName: str
+    TrainingJobArn: str | None = None
     TrainingJobStatus: TrainingJobStatus
     SecondaryStatus: str
+    StatusMessage: str | None = None
     SecondaryStatusTransitions: list[SecondaryStatusTransition]
     FailureReason: str | None = None
     HyperParameters: dict[str, str]
     AlgorithmSpecification: AlgorithmSpecificationShape | None = None
     InputDataConfig: list[InputChannel]
     ModelArtifacts: ModelArtifactsShape | None = None
-    OutputDataConfig: dict[str, Any] | None = None
+    OutputDataConfig: OutputDataConfigShape | None = None
     FinalMetricDataList: list[FinalMetric]
     CreationTime: str = Field(json_schema_extra={"format": "date-time"})
     TrainingStartTime: str | None = None
@@ -180,15 +204,19 @@ class DescribeTrainingJobResponse(Response):
     StoppingCondition: StoppingConditionShape | None = None
     Environment: dict[str, str]
     Tags: list[Tag]
+    ExperimentConfig: ExperimentConfigShape | None = None
     ExperimentName: str | None = None
     RunId: str | None = None
+    TuningJobName: str | None = Field(
+        default=None, description="The tuning job that ran this job as a trial (its labstudio:tuning-job tag), else null."
+    )
     EntryPoint: str
     SourceDir: str | None = None
     MetricDefinitions: list[MetricDefinition]
     OutputArtifacts: OutputArtifactsShape | None = None
     LogUri: str | None = None
     ExitCode: int | None = None
-    TrainingTimeInSeconds: float | None = None
+    TrainingTimeInSeconds: int | None = None
     Backend: str | None = Field(default=None, description="Where the job runs: local or ray.")
     ResourceConfig: ResourceConfigShape | None = None
     Hosts: list[JobHostShape] | None = Field(default=None, description="Each host (algo-1..algo-N) of the job, in order.")

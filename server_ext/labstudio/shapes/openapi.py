@@ -69,6 +69,8 @@ class Operation:
     description: str | None = None
     # models a hand-written `request` schema refers to, so they become components
     extra_models: tuple[type[BaseModel], ...] = ()
+    # answers' models that a reply's schema names by reference only (the rows of every job kind)
+    reply_models: tuple[type[BaseModel], ...] = ()
 
 
 # Answers any route can give, whatever the resource: the base handler and Jupyter produce them.
@@ -116,13 +118,37 @@ class _Schemas:
         return {name: _untitled(schema) for name, schema in sorted(defs.items())}
 
 
+# pydantic writes a bound given to an optional field (`Int | None = Field(ge=1)`) on the number
+# branch in its own words; JSON Schema's are these.
+_BOUND_WORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
 def _untitled(schema: Any) -> Any:
     """The schema without pydantic's generated titles ("Entry Point" for entry_point): they
-    repeat the key, and clutter the document and the generated TypeScript."""
+    repeat the key, and clutter the document and the generated TypeScript. Bounds are in JSON
+    Schema's words (`minimum`, not pydantic's `ge`)."""
     if isinstance(schema, dict):
-        return {k: _untitled(v) for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
+        numeric = schema.get("type") in ("integer", "number")
+        return {
+            (_BOUND_WORDS[k] if numeric and k in _BOUND_WORDS else k): _untitled(v)
+            for k, v in schema.items()
+            if not (k == "title" and isinstance(v, str))
+        }
     if isinstance(schema, list):
         return [_untitled(v) for v in schema]
+    return schema
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    """A parameter's schema with the definitions it refers to (an enum such as JobStatus)
+    written in place: a parameter's schema stands alone in the document."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline({**defs[ref.split("/")[-1]], **{k: v for k, v in schema.items() if k != "$ref"}}, defs)
+        return {k: _inline(v, defs) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
     return schema
 
 
@@ -131,13 +157,14 @@ def query_params(model: type[BaseModel]) -> tuple[Param, ...]:
     `Field`s declare (so the document and the handler read one definition). An absent
     parameter is the field's None: the `null` branch of an optional field is left out."""
     schema = model.model_json_schema(mode="validation")
+    defs = schema.get("$defs", {})
     params = []
     for name, prop in schema.get("properties", {}).items():
-        prop = dict(_untitled(prop))
+        prop = dict(_untitled(_inline(prop, defs)))
         description = prop.pop("description", None)
         members = prop.pop("anyOf", None)
         if members is not None:
-            kept = [m for m in members if m != {"type": "null"}]
+            kept = [{k: v for k, v in m.items() if k != "description"} for m in members if m != {"type": "null"}]
             prop = {**(kept[0] if len(kept) == 1 else {"anyOf": kept}), **prop}
         if prop.get("default", 0) is None:
             del prop["default"]
@@ -149,6 +176,8 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     out: dict[str, Any] = {"summary": op.summary}
     for model in op.extra_models:
         schemas.ref(model, "validation")
+    for model in op.reply_models:
+        schemas.ref(model, "serialization")
     if op.description:
         out["description"] = op.description
     if op.params:
@@ -225,10 +254,54 @@ def document(
     }
 
 
-def main() -> None:
-    """Print the server's document, as `openapi/openapi.json` holds it."""
+BOUND_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems")
+
+
+def limits(doc: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each component's fields that declare bounds (`Field(ge=..., le=..., max_length=...)`),
+    with those bounds: schema -> field -> {keyword: value}. An optional field's bounds are on
+    its non-null branch."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, schema in doc["components"]["schemas"].items():
+        for field_name, prop in (schema.get("properties") or {}).items():
+            found: dict[str, Any] = {}
+            for branch in [prop, *prop.get("anyOf", [])]:
+                found.update({key: branch[key] for key in BOUND_KEYS if key in branch})
+            if found:
+                out.setdefault(name, {})[field_name] = found
+    return out
+
+
+def limits_module(doc: dict[str, Any]) -> str:
+    """labextension/src/generated/limits.ts: the bounds the server checks, for the panel to check
+    the same before it sends (the TypeScript types carry no values)."""
+    lines = [
+        "/**",
+        " * Generated from the OpenAPI document by `jlpm gen:types` (python -m labstudio.shapes.openapi --limits).",
+        " * Do not make direct changes to the file: the bounds are the shapes' Field(...) declarations.",
+        " */",
+        "",
+        "export const LIMITS = {",
+    ]
+    for schema, fields in limits(doc).items():
+        lines.append(f"  {schema}: {{")
+        for field_name, bounds in fields.items():
+            inner = ", ".join(f"{key}: {json.dumps(value)}" for key, value in bounds.items())
+            lines.append(f"    {field_name}: {{ {inner} }},")
+        lines.append("  },")
+    lines += ["} as const;", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the server's document, as `openapi/openapi.json` holds it (with `--limits`, the
+    panel's generated/limits.ts instead)."""
     from ..handlers.openapi import build_document
 
+    args = sys.argv[1:] if argv is None else argv
+    if "--limits" in args:
+        sys.stdout.write(limits_module(build_document()))
+        return
     json.dump(build_document(), sys.stdout, indent=2, sort_keys=False, ensure_ascii=False)
     sys.stdout.write("\n")
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
 
+from ..status import JobStatus
 from .common import (
     MAX_PROCESSING_RUNTIME_SECONDS,
     MAX_TAGS,
@@ -28,7 +29,7 @@ MAX_CONTAINER_WORDS = 100
 MAX_CONTAINER_WORD_CHARS = 256
 ContainerWord = Annotated[str, StringConstraints(max_length=MAX_CONTAINER_WORD_CHARS)]
 
-ProcessingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+ProcessingJobStatus = JobStatus  # the five words every kind of job shares
 
 
 class ProcessingInputRequest(Request):
@@ -191,6 +192,7 @@ class DescribeProcessingJobResponse(Response):
     ExperimentConfig: ProcessingExperimentConfig | None = None
     Tags: list[Tag]
     StatusMessage: str | None = None
+    SecondaryStatus: str | None = Field(default=None, description="The step the job is at (Starting, Downloading, Processing, Uploading) or how it ended.")
     ExperimentName: str | None = None
     RunId: str | None = None
     ExitCode: int | None = None

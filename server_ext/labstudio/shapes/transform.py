@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import Field, StrictBool
 
+from ..status import JobStatus
 from .common import MAX_TAGS, TAGS_DESCRIPTION, Int, PathText, Request, ResourceName, Response, TagKey, TagValue
 
-TransformJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+TransformJobStatus = JobStatus  # the five words every kind of job shares
 
 
 class CreateTransformJobRequest(Request):

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from ..status import JobStatus
 from .common import (
     MAX_TAGS,
     MAX_TUNING_RUNTIME_SECONDS,
@@ -24,9 +25,9 @@ from .common import (
     TagKey,
     TagValue,
 )
-from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest
+from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest, Tag
 
-TuningJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+TuningJobStatus = JobStatus  # the five words every kind of job shares
 TuningStrategy = Literal["Bayesian", "Random", "Grid", "Hyperband"]
 ObjectiveType = Literal["Minimize", "Maximize"]
 ScalingType = Literal["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"]
@@ -179,6 +180,8 @@ class TrainingJobDefinition(Response):
     EntryPoint: str
     SourceDir: str | None = None
     Channels: dict[str, str] | None = None
+    Environment: dict[str, str] | None = None
+    MaxRuntimeInSeconds: int | None = Field(default=None, description="Each trial's time limit (the template's max_runtime_seconds).")
     EstimatorClass: str | None = None
 
 
@@ -215,7 +218,7 @@ class TuningTrainingJobSummary(Response):
     """One trial, as SageMaker's HyperParameterTrainingJobSummary (plus EarlyStopped, RunId)."""
 
     TrainingJobName: str
-    TrainingJobStatus: Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
+    TrainingJobStatus: JobStatus
     CreationTime: str = Field(json_schema_extra={"format": "date-time"})
     TrainingStartTime: str | None = None
     TrainingEndTime: str | None = None
@@ -225,6 +228,7 @@ class TuningTrainingJobSummary(Response):
     FailureReason: str | None = None
     EarlyStopped: bool = Field(default=False, description="Stopped by the early-stopping rule (labstudio's addition).")
     RunId: str | None = None
+    TrialNumber: int | None = Field(default=None, description="The trial's number in the sweep, from 0 (labstudio's addition).")
 
 
 class DescribeTuningJobResponse(Response):
@@ -244,6 +248,7 @@ class DescribeTuningJobResponse(Response):
     BestTrainingJob: TuningTrainingJobSummary | None = None
     FailureReason: str | None = None
     ExperimentName: str | None = None
+    Tags: list[Tag] | None = None
 
 
 class TuningJobSummary(Response):
@@ -279,3 +284,33 @@ ListHyperParameterTuningJobs = ListTuningJobsResponse
 ListTrainingJobsForHyperParameterTuningJob = ListTuningTrainingJobsResponse
 HyperParameterTrainingJobSummary = TuningTrainingJobSummary
 HyperParameterTuningJobSummary = TuningJobSummary
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+# The largest page of tuning jobs or trials one call answers. SageMaker's MaxResults stops at 100;
+# labstudio also takes up to 1000 (the docs and the OpenAPI document say 1-1000), so a client can
+# list everything in one call.
+MAX_RESULTS = 1000
+TrialSortKey = Literal["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"]
+SortOrder = Literal["Ascending", "Descending"]
+
+
+class ListTuningJobsQuery(Request):
+    """The query of GET /tuning-jobs."""
+
+    status: JobStatus | None = Field(default=None, description="Only tuning jobs in this status.")
+    name_contains: str | None = Field(default=None, description="Only tuning jobs whose name contains this text.")
+    max_results: int = Field(default=100, ge=1, le=MAX_RESULTS, description="Tuning jobs per page.")
+    next_token: str | None = Field(default=None, description="NextToken of the previous page")
+
+
+class ListTuningTrialsQuery(Request):
+    """The query of GET /tuning-jobs/{name}/training-jobs."""
+
+    status: JobStatus | None = Field(default=None, description="Only trials whose training job is in this status.")
+    sort_by: TrialSortKey = Field(default="CreationTime", description="What the trials are ordered by.")
+    sort_order: SortOrder = Field(default="Descending")
+    max_results: int = Field(default=100, ge=1, le=MAX_RESULTS, description="Trials per page.")
+    next_token: str | None = Field(default=None, description="NextToken of the previous page")
+

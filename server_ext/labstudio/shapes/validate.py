@@ -80,7 +80,7 @@ def _message(err: ErrorDetails, field: str, allowed: list[str], name: str | None
         low, high = ctx.get("min_length"), ctx.get("max_length")
         limit = f"at least {low}" if low is not None and kind.endswith("short") else f"at most {high}"
         return f"{name} must have {limit} {unit}."
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):  # a Literal, or an enum such as JobStatus
         return f"{name} {value!r} is not available; choose one of {ctx.get('expected')}."
     if kind in _KINDS:
         return f"{name} must be {_KINDS[kind]}, got {type(value).__name__ if value is not None else 'null'}."

@@ -17,8 +17,9 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, make_url, text
@@ -32,6 +33,8 @@ from ..diskfull import is_disk_full, store_full_message
 from ..errors import DiskFull, HomeUnusable, StoreUnusable
 from .migrations import HEAD_REVISION
 
+T = TypeVar("T")
+
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
 _WRITE_OPTION = "labstudio_write"
 
@@ -43,15 +46,19 @@ def _is_busy(exc: OperationalError) -> bool:
 class Database:
     """Engine plus the read/write transaction discipline described above."""
 
-    def __init__(self, url: str, *, migrate: bool = True, lock_dir: Path | None = None, read_only: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, migrate: bool = True, lock_dir: Path | None = None, read_only: str | None = None, nullpool: bool = False
+    ) -> None:
+        """`nullpool`: no pooled SQLite connection (Settings.sqlite_nullpool: a process that forks workers)."""
         self.url = url
+        self._nullpool = nullpool
         self.is_sqlite = url.startswith("sqlite")
         self.read_only = read_only
         self._lock_dir = lock_dir
         if read_only is not None:
             self.engine = self._open_read_only(url, read_only)
             return
-        self.engine = self._create_engine(url)
+        self.engine = self._create_engine(url, nullpool=nullpool)
         if migrate:
             self.migrate()
 
@@ -80,7 +87,7 @@ class Database:
         raise HomeUnusable(f"{reason} Its store at {path} cannot be read either: {getattr(last, 'orig', last)}.")
 
     @staticmethod
-    def _create_engine(url: str, read_only: bool = False) -> Engine:
+    def _create_engine(url: str, read_only: bool = False, nullpool: bool = False) -> Engine:
         if not url.startswith("sqlite"):
             engine_url = server_url(url)
             try:
@@ -95,11 +102,11 @@ class Database:
         engine = create_engine(
             url,
             connect_args={"timeout": 60, "isolation_level": None, "check_same_thread": False},
-            poolclass=NullPool if os.environ.get("LABSTUDIO_SQLITE_NULLPOOL") else None,
+            poolclass=NullPool if nullpool else None,
         )
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:  # a DB-API connection: untyped
             cur = dbapi_conn.cursor()
             if not read_only:
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -162,7 +169,7 @@ class Database:
                 conn.close()
             return
 
-    def run_write(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def run_write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run fn(conn, ...) in a write transaction, replaying the whole body if SQLite is busy at COMMIT."""
         delay = 0.01
         for attempt in range(40):
@@ -174,6 +181,7 @@ class Database:
                     raise
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.5)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     # -- schema -----------------------------------------------------------------
 
@@ -308,7 +316,7 @@ def get_database(settings: Settings | None = None, *, read_only: str | None = No
         if db is None:
             if read_only is None:
                 settings.home.mkdir(parents=True, exist_ok=True)
-            db = Database(settings.db_url, read_only=read_only)
+            db = Database(settings.db_url, read_only=read_only, nullpool=settings.sqlite_nullpool)
             _cache[key] = db
         return db
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..status import HostStatus, JobStatus
+
 _E = TypeVar("_E")
 
 
@@ -33,7 +35,7 @@ class Job:
     name: str
     run_id: str | None
     backend: str
-    status: str
+    status: JobStatus
     secondary_status: str
     status_message: str
     failure_reason: str | None
@@ -59,7 +61,7 @@ class Job:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in ("Completed", "Failed", "Stopped")
+        return self.status.is_terminal()
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class JobHost:
     node: str | None
     pid: int | None
     start_ticks: int | None
-    status: str
+    status: HostStatus
     exit_code: int | None
     failure_reason: str | None
     heartbeat_time: float | None
@@ -80,7 +82,7 @@ class JobHost:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in ("Completed", "Failed", "Stopped")
+        return self.status.is_terminal()
 
 
 # -- tracking ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from ..errors import Conflict
+from ..status import JobStatus
 from . import events, schema
 from .entities import Experiment, RunDeletion
 from .ingest import delete_run_data
@@ -27,7 +28,7 @@ __all__ = [
     "lock_experiment_runs", "delete_runs", "served_model_uris", "RUNNING_JOB_STATUSES",
 ]
 
-RUNNING_JOB_STATUSES = ("InProgress", "Stopping")
+RUNNING_JOB_STATUSES = JobStatus.active()
 
 
 def _experiments(conn: Connection, where: Any = None) -> list[Experiment]:
@@ -36,7 +37,7 @@ def _experiments(conn: Connection, where: Any = None) -> list[Experiment]:
         select(
             e,
             func.count(r.c.id).label("run_count"),
-            func.coalesce(func.sum(case((r.c.status == "InProgress", 1), else_=0)), 0).label("in_progress"),
+            func.coalesce(func.sum(case((r.c.status == JobStatus.IN_PROGRESS, 1), else_=0)), 0).label("in_progress"),
             func.max(r.c.last_modified_time).label("last_run_time"),
         )
         .select_from(e.outerjoin(r, r.c.experiment_id == e.c.id))

@@ -11,20 +11,21 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from ..status import HostStatus
 from . import schema
 from .entities import JobHost
 
-TERMINAL = ("Completed", "Failed", "Stopped")
-
 
 def _to_host(row: Any) -> JobHost:
-    return JobHost(**dict(row._mapping))
+    data = dict(row._mapping)
+    data["status"] = HostStatus(data["status"])
+    return JobHost(**data)
 
 
 def add_hosts(conn: Connection, job_name: str, hosts: list[str]) -> None:
     """The Pending rows of a new job's hosts (written with the job's row)."""
     if hosts:
-        conn.execute(schema.job_hosts.insert(), [{"job_name": job_name, "host": h, "status": "Pending"} for h in hosts])
+        conn.execute(schema.job_hosts.insert(), [{"job_name": job_name, "host": h, "status": HostStatus.PENDING} for h in hosts])
 
 
 def update_host(conn: Connection, job_name: str, host: str, **values: Any) -> None:
@@ -34,13 +35,13 @@ def update_host(conn: Connection, job_name: str, host: str, **values: Any) -> No
     t = schema.job_hosts
     done = conn.execute(update(t).where(t.c.job_name == job_name, t.c.host == host).values(**values))
     if done.rowcount == 0:
-        conn.execute(t.insert().values(job_name=job_name, host=host, **{"status": "Pending", **values}))
+        conn.execute(t.insert().values(job_name=job_name, host=host, **{"status": HostStatus.PENDING, **values}))
 
 
 def finish_host(conn: Connection, job_name: str, host: str, **values: Any) -> bool:
     """Record a host's end unless it already ended; True when this call recorded it."""
     t = schema.job_hosts
-    done = conn.execute(update(t).where(t.c.job_name == job_name, t.c.host == host, t.c.status.notin_(TERMINAL)).values(**values))
+    done = conn.execute(update(t).where(t.c.job_name == job_name, t.c.host == host, t.c.status.notin_(HostStatus.terminal())).values(**values))
     return bool(done.rowcount)
 
 
@@ -66,4 +67,4 @@ def close_open_hosts(conn: Connection, job_name: str, *, status: str, end_time: 
     values: dict[str, Any] = {"status": status, "end_time": end_time}
     if exit_code is not None:
         values["exit_code"] = exit_code
-    conn.execute(update(t).where(t.c.job_name == job_name, t.c.status.notin_(TERMINAL)).values(**values))
+    conn.execute(update(t).where(t.c.job_name == job_name, t.c.status.notin_(HostStatus.terminal())).values(**values))

@@ -218,7 +218,7 @@ def _upsert_summaries(conn: Connection, rows: list[dict[str, Any]]) -> None:
     s = schema.run_metric_summaries
     sqlite = conn.dialect.name == "sqlite"
 
-    def newer(ex, new, old):  # type: ignore[no-untyped-def]
+    def newer(ex: Any, new: Any, old: Any) -> Any:  # SQL expressions: the row being replaced, and the values to take
         return case((ex.last_step >= s.c.last_step, new), else_=old)
 
     upsert(

@@ -8,17 +8,18 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..status import JobStatus
 from . import schema
 from .entities import Job, Transition
 from .util import dumps, loads
 
 _JOB_COLUMNS = [c.name for c in schema.jobs.columns]
-ACTIVE = ("InProgress", "Stopping")  # statuses whose supervisor should be alive
 
 
 def _to_job(row: Any, transitions: list[Transition] | None = None) -> Job:
     data = dict(row._mapping)
     data["spec"] = loads(data["spec"], {})
+    data["status"] = JobStatus(data["status"])
     return Job(**data, transitions=transitions or [])
 
 
@@ -82,7 +83,7 @@ def beat(conn: Connection, name: str, now: float) -> bool:
     """The owning supervisor's heartbeat (another machine judges the job by its age); False
     once the job ended, when there is nothing left to beat for."""
     t = schema.jobs
-    done = conn.execute(update(t).where(t.c.name == name, t.c.status.in_(ACTIVE)).values(heartbeat_time=now))
+    done = conn.execute(update(t).where(t.c.name == name, t.c.status.in_(JobStatus.active())).values(heartbeat_time=now))
     return bool(done.rowcount)
 
 
@@ -119,21 +120,5 @@ def list_transitions(conn: Connection, name: str) -> list[Transition]:
 def active_jobs(conn: Connection) -> list[Job]:
     """Jobs whose supervisor should be alive."""
     t = schema.jobs
-    return [_to_job(r) for r in conn.execute(select(t).where(t.c.status.in_(ACTIVE)))]
+    return [_to_job(r) for r in conn.execute(select(t).where(t.c.status.in_(JobStatus.active())))]
 
-
-def waiting_before(conn: Connection, name: str, created: float) -> list[Job]:
-    """Jobs queued ahead of this one (older, still waiting for a slot)."""
-    t = schema.jobs
-    query = select(t).where(
-        t.c.status == "InProgress",
-        t.c.secondary_status == "Starting",
-        t.c.process_pgid.is_(None),
-        or_(t.c.creation_time < created, and_(t.c.creation_time == created, t.c.name < name)),
-    )
-    return [_to_job(r) for r in conn.execute(query)]
-
-
-def delete_job(conn: Connection, name: str) -> None:
-    conn.execute(schema.job_transitions.delete().where(schema.job_transitions.c.job_name == name))
-    conn.execute(schema.jobs.delete().where(schema.jobs.c.name == name))

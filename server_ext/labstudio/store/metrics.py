@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
@@ -40,7 +41,7 @@ def summaries(conn: Connection, run_ids: Sequence[str]) -> dict[str, dict[str, M
     return out
 
 
-def summary_from_row(r) -> MetricSummary:  # type: ignore[no-untyped-def]
+def summary_from_row(r: Any) -> MetricSummary:  # `r`: a run_metric_summaries row
     n = r.finite_count
     avg = r.sum / n if n else math.nan
     if n > 1:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFound
+from ..status import JobStatus
 from . import events, schema
 from .entities import JobOfRun, Run, RunRef
 from .util import dumps, loads, new_id, upsert
@@ -65,7 +66,7 @@ def create_run(
     experiment_name: str,
     name: str,
     trial_name: str | None = None,
-    status: str = "InProgress",
+    status: str = JobStatus.IN_PROGRESS,
     source_type: str | None = None,
     source_name: str | None = None,
     tags: Mapping[str, str] | None = None,

@@ -10,14 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..status import JobStatus
 from . import schema
 from .util import dumps, from_db_float, loads
-
-ACTIVE = ("InProgress", "Stopping")
-TERMINAL = ("Completed", "Failed", "Stopped")
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class TuningJob:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+        return JobStatus(self.status).is_terminal()
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class TrialRecord:
 
     @property
     def job_terminal(self) -> bool:
-        return self.job_status in TERMINAL
+        return self.job_status is not None and JobStatus(self.job_status).is_terminal()
 
 
 def _to_tuning(row: Any) -> TuningJob:
@@ -116,7 +114,7 @@ def list_tuning_jobs(
 
 def active_tuning_jobs(conn: Connection) -> list[TuningJob]:
     t = schema.tuning_jobs
-    return [_to_tuning(r) for r in conn.execute(select(t).where(t.c.status.in_(ACTIVE)))]
+    return [_to_tuning(r) for r in conn.execute(select(t).where(t.c.status.in_(JobStatus.active())))]
 
 
 def update_tuning_job(conn: Connection, name: str, **values: Any) -> None:
@@ -154,7 +152,7 @@ def add_trial(
     )
 
 
-def _trial_query(tuning_job: str | Sequence[str]):  # type: ignore[no-untyped-def]
+def _trial_query(tuning_job: str | Sequence[str]) -> Any:  # a SELECT of the trials with their jobs
     tt, j = schema.tuning_trials, schema.jobs
     names = [tuning_job] if isinstance(tuning_job, str) else list(tuning_job)
     return (
@@ -208,11 +206,6 @@ def delete_trials(conn: Connection, tuning_job: str, numbers: Sequence[int], *, 
         condition.append(~select(j.c.name).where(j.c.name == tt.c.training_job_name).exists())
     result = conn.execute(tt.delete().where(*condition))
     return result.rowcount or 0
-
-
-def trial_count(conn: Connection, tuning_job: str) -> int:
-    tt = schema.tuning_trials
-    return int(conn.execute(select(func.count()).select_from(tt).where(tt.c.tuning_job_name == tuning_job)).scalar() or 0)
 
 
 def objective_curves(conn: Connection, run_ids: Sequence[str], key: str, *, from_step: dict[str, int] | None = None) -> dict[str, list[tuple[int, float]]]:

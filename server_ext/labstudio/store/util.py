@@ -6,7 +6,7 @@ import json
 import math
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -28,12 +28,6 @@ def loads(raw: str | None, default: Any = None) -> Any:
     if raw in (None, ""):
         return default
     return json.loads(raw)
-
-
-def to_db_float(value: float) -> float | None:
-    """NaN is stored as NULL (SQLite cannot hold NaN); infinities are kept."""
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def from_db_float(value: float | None) -> float:
@@ -60,13 +54,21 @@ def upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: lis
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_), rows)
 
 
-def json_number(value: float) -> float | str:
+def json_number(value: float) -> float | Literal["NaN", "Infinity", "-Infinity"]:
     """JSON has no NaN or infinity: they travel as the strings "NaN", "Infinity", "-Infinity"."""
     if value != value:
         return "NaN"
     if value in (math.inf, -math.inf):
         return "Infinity" if value > 0 else "-Infinity"
     return value
+
+
+@overload
+def iso(ts: float) -> str: ...
+
+
+@overload
+def iso(ts: float | None) -> str | None: ...
 
 
 def iso(ts: float | None) -> str | None:

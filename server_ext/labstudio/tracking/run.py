@@ -27,10 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
+from ..config import ENV_RUN_ID, JobContext, Settings
 from ..errors import Invalid, NotFound
 from ..shapes.common import check_tag_limits
 from ..shapes.text import check_text
+from ..status import JobStatus
 from ..store import Database, get_database
 from ..store.util import tag_dict
 from .buffer import MetricBuffer
@@ -38,10 +39,10 @@ from .buffer import MetricBuffer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..store.db import Connection
+
 log = logging.getLogger("labstudio.tracking")
 
-ENV_RUN_ID = "LABSTUDIO_RUN_ID"
-ENV_EXPERIMENT = "LABSTUDIO_EXPERIMENT_NAME"
 MAX_NAME = 255
 
 _OPEN_RUNS: set[Run] = set()
@@ -107,7 +108,7 @@ class Run:
         if _attach_to is not None:
             self._attach(_attach_to)
         else:
-            self.experiment_name = _check_name("experiment", experiment_name or os.environ.get(ENV_EXPERIMENT) or "Default")
+            self.experiment_name = _check_name("experiment", experiment_name or JobContext.from_env().experiment_name or "Default")
             self.run_name = _check_name("run", run_name or _default_run_name())
             self.trial_name = _check_name("trial", trial_name) if trial_name else None
             self.run_id = self._db.run_write(self._create, tag_dict(tags))
@@ -123,7 +124,7 @@ class Run:
 
     # -- lifecycle ------------------------------------------------------------------
 
-    def _create(self, conn, tags: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    def _create(self, conn: Connection, tags: dict[str, str]) -> str:
         from ..store import events, runs
 
         run_id = runs.create_run(
@@ -137,7 +138,7 @@ class Run:
             start_time=time.time(),
         )
         events.append(
-            conn, "run.created", {"run_id": run_id, "experiment": self.experiment_name, "name": self.run_name, "status": "InProgress"}
+            conn, "run.created", {"run_id": run_id, "experiment": self.experiment_name, "name": self.run_name, "status": JobStatus.IN_PROGRESS}
         )
         return run_id
 
@@ -168,9 +169,9 @@ class Run:
         if exc_type is None:
             self.close()
         elif issubclass(exc_type, KeyboardInterrupt):
-            self.close(status="Stopped")
+            self.close(status=JobStatus.STOPPED)
         else:
-            self.close(status="Failed", message=f"{exc_type.__name__}: {exc}")
+            self.close(status=JobStatus.FAILED, message=f"{exc_type.__name__}: {exc}")
 
     def close(self, status: str | None = None, message: str | None = None) -> None:
         """Flush everything and, for a run this object created, record its final status."""
@@ -182,9 +183,9 @@ class Run:
         with _registry_lock:
             _OPEN_RUNS.discard(self)
         if self._owns_status and not self._buffer.gone and self._pid == os.getpid():
-            self._db.run_write(self._finish, status or "Completed", message)
+            self._db.run_write(self._finish, status or JobStatus.COMPLETED, message)
 
-    def _finish(self, conn, status: str, message: str | None) -> None:  # type: ignore[no-untyped-def]
+    def _finish(self, conn: Connection, status: str, message: str | None) -> None:
         from ..store import events, runs
 
         runs.update_run(conn, self.run_id, status=status, end_time=time.time())
@@ -263,7 +264,7 @@ class Run:
                 name, value, step, ts = (tuple(p) + (None, None))[:4]
             name = _check_name("metric", name)  # the same string, now typed as one
             try:
-                value = float(value)  # type: ignore[arg-type]
+                value = float(value)  # type: ignore[arg-type]  # anything a user logs; float() refusing it is the check (caught below)
             except (TypeError, ValueError):
                 raise Invalid(f"metric {name!r} needs a number, got {value!r}") from None
             out.append((name, value, None if step is None else _as_step(step), now if ts is None else _as_timestamp(ts)))
@@ -330,7 +331,7 @@ class Run:
 
     log_artifact_file = log_file
 
-    def _add_artifact(self, conn, name: str, uri: str, media_type: str | None, is_output: bool) -> None:  # type: ignore[no-untyped-def]
+    def _add_artifact(self, conn: Connection, name: str, uri: str, media_type: str | None, is_output: bool) -> None:
         from ..store import events, runs
 
         runs.add_artifact(conn, self.run_id, name, uri, is_output=is_output, media_type=media_type)
@@ -410,7 +411,7 @@ def load_run(
         if _ACTIVE:
             run_id = _ACTIVE[-1].run_id
         else:
-            run_id = os.environ.get(ENV_RUN_ID) or None
+            run_id = JobContext.from_env().run_id or None
         if run_id is None:
             raise Invalid(
                 "load_run() without arguments attaches to the run of the training job it runs in, but "
@@ -420,7 +421,7 @@ def load_run(
     if run_id is not None:
         return Run(settings=settings, _attach_to=run_id)
     settings = settings or Settings.from_env()
-    experiment = experiment_name or os.environ.get(ENV_EXPERIMENT) or "Default"
+    experiment = experiment_name or JobContext.from_env().experiment_name or "Default"
     from ..store.runs import find_run_id
 
     assert run_name is not None  # for the type checker: both None and run_id given returned above
@@ -435,7 +436,7 @@ def _close_open_runs(status: str | None = None) -> None:
     """At interpreter exit: flush every run still open; one that died of an exception is Failed."""
     failed = getattr(sys, "last_value", None) is not None and not isinstance(getattr(sys, "last_value", None), SystemExit)
     if failed:
-        status = "Failed"
+        status = JobStatus.FAILED
     with _registry_lock:
         pending = list(_OPEN_RUNS)
     for run in pending:
@@ -474,7 +475,7 @@ def _install_sigterm_flush() -> None:
             return
 
         def on_term(signum: int, frame: Any) -> None:
-            helper = threading.Thread(target=_close_open_runs, kwargs={"status": "Stopped"}, daemon=True)
+            helper = threading.Thread(target=_close_open_runs, kwargs={"status": JobStatus.STOPPED}, daemon=True)
             helper.start()
             helper.join(timeout=8.0)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)

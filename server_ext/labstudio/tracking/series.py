@@ -50,7 +50,7 @@ def read_many(
             out[pair] = (steps, values, False)
             continue
         rows_wanted = max_points * 2 if method == "lttb" else max(1, max_points // 2)
-        by_level.setdefault(_level_for(count, rows_wanted), []).append(pair)  # type: ignore[arg-type]
+        by_level.setdefault(_level_for(count, rows_wanted), []).append(pair)  # type: ignore[arg-type]  # pair: (run id, key), which mypy reads as tuple[str, ...] from the loop
     for level, level_pairs in by_level.items():
         found = _bucket_rows(conn, level, level_pairs)
         for pair in level_pairs:

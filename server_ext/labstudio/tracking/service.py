@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from ..artifacts import ArtifactStore
 from ..config import Settings
 from ..errors import Invalid, NotFound
 from ..shapes.common import check_tag_limits
 from ..shapes.text import check_text
+from ..status import JobStatus
 from ..store import Database
 from ..store import experiments as experiments_store
 from ..store import runs as runs_store
@@ -88,9 +90,6 @@ def check_tags(tags: Any, field: str = "tags") -> dict[str, str | None]:
     return out
 
 
-_BRIEF = ("last", "min", "max", "count", "last_step")
-
-
 def summary_json(m: MetricSummary, brief: bool = False) -> dict[str, Any]:
     """A metric summary as JSON: last/min/max/count/last_step, plus avg/std/last_timestamp unless brief."""
     if brief:
@@ -103,7 +102,7 @@ def summary_json(m: MetricSummary, brief: bool = False) -> dict[str, Any]:
 def run_json(run: Run, brief: bool = False) -> dict[str, Any]:
     """A run as JSON; `brief` (run listings) keeps last/min/max/count/last_step of each metric,
     the detail, compare and analytics carry avg, std and last_timestamp as well."""
-    end = run.end_time if run.end_time is not None else (time.time() if run.status == "InProgress" else None)
+    end = run.end_time if run.end_time is not None else (time.time() if run.status == JobStatus.IN_PROGRESS else None)
     return {
         "id": run.id,
         "name": run.name,
@@ -402,8 +401,6 @@ class ExperimentService:
     def _remove_files(self, run_ids: list[str], uris: list[str], running_jobs: Mapping[str, Any]) -> int:
         """Delete stored output artifacts of deleted runs (`uris`: outputs only, inputs are never
         the run's own): only inside the store, never a running job's, never a served model."""
-        from ..artifacts import ArtifactStore
-
         store = ArtifactStore(self.settings.artifact_uri)
         with self.db.read() as conn:
             served = experiments_store.served_model_uris(conn)

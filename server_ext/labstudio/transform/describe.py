@@ -10,6 +10,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..shapes.transform import (
+    DataProcessingShape,
+    DescribeTransformJobResponse,
+    LocalDataSource,
+    TransformDataSource,
+    TransformInputShape,
+    TransformJobSummary,
+    TransformOutputShape,
+    TransformResourcesShape,
+)
 from ..store.entities import Job
 from ..store.util import iso
 from .files import PROGRESS_FILE, input_files
@@ -33,7 +43,11 @@ def _rate(progress: dict[str, Any], job: Job) -> float | None:
     return round(done / elapsed, 1) if elapsed > 0 else None
 
 
-def summary(job: Job, progress: dict[str, Any]) -> dict[str, Any]:
+def summary(job: Job, progress: dict[str, Any]) -> TransformJobSummary:
+    return TransformJobSummary(**_summary_fields(job, progress))
+
+
+def _summary_fields(job: Job, progress: dict[str, Any]) -> dict[str, Any]:
     return {
         "TransformJobName": job.name,
         "TransformJobStatus": job.status,
@@ -58,31 +72,32 @@ def output_files(spec: TransformSpec) -> list[str]:
     return [str(out / (f.name if source.is_file() else str(f.relative_to(source)))) + ".out" for f in files]
 
 
-def describe(job: Job, spec: TransformSpec, progress: dict[str, Any]) -> dict[str, Any]:
-    out = summary(job, progress)
-    out.update(
-        {
-            "TransformJobArn": f"arn:labstudio:local:transform-job/{job.name}",
-            "ModelName": spec.model_name,
-            "MaxConcurrentTransforms": spec.max_concurrent,
-            "MaxPayloadInMB": spec.max_payload_mb,
-            "BatchStrategy": spec.strategy,
-            "Environment": spec.environment,
-            "TransformInput": {
-                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": spec.input_path if "://" in spec.input_path else f"file://{spec.input_path}"}},
-                "ContentType": spec.content_type,
-                "CompressionType": spec.compression_type,
-                "SplitType": spec.split_type,
-            },
-            "TransformOutput": {"S3OutputPath": spec.output_path, "Accept": spec.accept, "AssembleWith": spec.assemble_with},
-            "TransformResources": {"InstanceType": spec.instance_type, "InstanceCount": spec.instance_count},
-            "DataProcessing": {"InputFilter": spec.input_filter, "OutputFilter": spec.output_filter, "JoinSource": spec.join_source},
-            "TransformStartTime": iso(job.training_start_time),
-            "RecordsPerSecond": _rate(progress, job),
-            "OutputFiles": output_files(spec),
-            "LogUri": f"{job.job_dir}/output.log",
-            "ExitCode": job.exit_code,
-            "Tags": spec.tags,
-        }
+def describe(job: Job, spec: TransformSpec, progress: dict[str, Any]) -> DescribeTransformJobResponse:
+    return DescribeTransformJobResponse(
+        **_summary_fields(job, progress),
+        TransformJobArn=f"arn:labstudio:local:transform-job/{job.name}",
+        ModelName=spec.model_name,
+        MaxConcurrentTransforms=spec.max_concurrent,
+        MaxPayloadInMB=spec.max_payload_mb,
+        BatchStrategy=spec.strategy,
+        Environment=spec.environment,
+        TransformInput=TransformInputShape(
+            DataSource=TransformDataSource(
+                S3DataSource=LocalDataSource(
+                    S3DataType="S3Prefix", S3Uri=spec.input_path if "://" in spec.input_path else f"file://{spec.input_path}"
+                )
+            ),
+            ContentType=spec.content_type,
+            CompressionType=spec.compression_type,
+            SplitType=spec.split_type,
+        ),
+        TransformOutput=TransformOutputShape(S3OutputPath=spec.output_path, Accept=spec.accept, AssembleWith=spec.assemble_with),
+        TransformResources=TransformResourcesShape(InstanceType=spec.instance_type, InstanceCount=spec.instance_count),
+        DataProcessing=DataProcessingShape(InputFilter=spec.input_filter, OutputFilter=spec.output_filter, JoinSource=spec.join_source),
+        TransformStartTime=iso(job.training_start_time),
+        RecordsPerSecond=_rate(progress, job),
+        OutputFiles=output_files(spec),
+        LogUri=f"{job.job_dir}/output.log",
+        ExitCode=job.exit_code,
+        Tags=spec.tags,
     )
-    return out

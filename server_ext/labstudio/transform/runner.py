@@ -355,7 +355,7 @@ class Runner:
                 if not ok:
                     raise RecordFailed(shown, record.line, str(answer))
                 try:
-                    work.finish(answer, originals[index : index + 1] if originals else ())  # type: ignore[arg-type]
+                    work.finish(answer, originals[index : index + 1] if originals else ())  # type: ignore[arg-type]  # an empty tuple stands for "no originals", which finish() takes as a sequence
                 except (dataproc.ProcessingError, UnicodeDecodeError) as exc:
                     raise RecordFailed(shown, record.line, str(exc)) from None
         raise RecordFailed(shown, records[0].line if records else 1, message)

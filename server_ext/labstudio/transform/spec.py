@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import Settings
 from ..errors import Invalid
 from ..paths import confine, resolve
 from ..serving.spec import SERVING_FRAMEWORK_ENV, check_serving_framework
@@ -93,6 +94,7 @@ def parse_transform_spec(
     base_dir: Path | None = None,
     root_dir: Path | None = None,
     now: float | None = None,
+    default_backend: str | None = None,
 ) -> TransformSpec:
     """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them.
 
@@ -105,10 +107,9 @@ def parse_transform_spec(
         raise Invalid("'model' is required: a completed training job's name, or a model archive, folder or file.", field="model")
 
     # s3:// (any fsspec URL) input and output: checked now, copied in and out by the runner
-    from ..config import Settings
     from ..remote_storage import check_readable, check_writable_prefix, is_remote
 
-    backend = req.backend or Settings.from_env().job_backend  # LABSTUDIO_BACKEND when the request names none
+    backend = req.backend or default_backend or Settings.from_env().job_backend  # the settings' LABSTUDIO_BACKEND when the request names none
     source: Path | str
     output: Path | str
     if is_remote(req.input):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from ..jobs.supervisor import Supervisor
+from ..status import JobStatus, SecondaryStatus
 
 
 class TransformSupervisor(Supervisor):
@@ -18,7 +19,7 @@ class TransformSupervisor(Supervisor):
         """Nothing to link: the runner reads the input where it is."""
 
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
-        return [("Transforming", t_started, "Transforming the input records")]
+        return [(SecondaryStatus.TRANSFORMING, t_started, "Transforming the input records")]
 
     def _finish(self, outcome: str, tail: str) -> int:
         from ..diskfull import explain
@@ -28,15 +29,15 @@ class TransformSupervisor(Supervisor):
         code = self.proc.returncode
         reason = None
         if outcome == "stopped":
-            status, secondary, message = "Stopped", "Stopped", "Transform job stopped by request"
+            status, secondary, message = JobStatus.STOPPED, SecondaryStatus.STOPPED, "Transform job stopped by request"
         elif outcome == "disk_full":
-            status, secondary, message, reason = "Failed", "Failed", "Transform job failed", self._disk_full
+            status, secondary, message, reason = JobStatus.FAILED, SecondaryStatus.FAILED, "Transform job failed", self._disk_full
         elif outcome == "max_runtime":
-            status, secondary, message = "Stopped", "MaxRuntimeExceeded", "Transform job stopped: it ran past its time limit"
+            status, secondary, message = JobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED, "Transform job stopped: it ran past its time limit"
         elif code == 0:
-            status, secondary, message = "Completed", "Completed", "Transform job completed"
+            status, secondary, message = JobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Transform job completed"
         else:
-            status, secondary, message = "Failed", "Failed", "Transform job failed"
+            status, secondary, message = JobStatus.FAILED, SecondaryStatus.FAILED, "Transform job failed"
             reason = explain(failure_reason(code, self.layout.failure_file, tail).replace("the training script", "the transform"), self.job_dir)
         recorder = self._connect()
         self._durably(

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..jobs.contract import encode_hyperparameters
 from ..jobs.spec import JobSpec
+from ..status import JobStatus
 from ..store.tuning import TrialRecord, TuningJob
 from ..store.util import iso, json_number
 from .ranges import ParameterRange
@@ -16,7 +17,7 @@ from .spec import TuningSpec
 
 def trial_status(t: TrialRecord) -> str:
     """A trial recorded but not submitted yet is InProgress, as SageMaker shows a pending trial."""
-    return t.job_status or "InProgress"
+    return t.job_status or JobStatus.IN_PROGRESS
 
 
 def objective_status(t: TrialRecord) -> str:
@@ -48,7 +49,7 @@ def trial_summary(t: TrialRecord, spec: TuningSpec) -> dict[str, Any]:
 
 def best_trial(trials: Sequence[TrialRecord], spec: TuningSpec) -> TrialRecord | None:
     """The completed trial with the best objective (the earliest of equals)."""
-    done = [t for t in trials if t.job_status == "Completed" and objective_status(t) == "Succeeded"]
+    done = [t for t in trials if t.job_status == JobStatus.COMPLETED and objective_status(t) == "Succeeded"]
     if not done:
         return None
     sign = 1.0 if spec.minimize else -1.0
@@ -60,7 +61,7 @@ def counters(trials: Sequence[TrialRecord]) -> tuple[dict[str, int], dict[str, i
     objective = {"Succeeded": 0, "Pending": 0, "Failed": 0}
     for t in trials:
         s = trial_status(t)
-        status["NonRetryableError" if s == "Failed" else "InProgress" if s in ("InProgress", "Stopping") else s] += 1
+        status["NonRetryableError" if s == JobStatus.FAILED else "InProgress" if s in JobStatus.active() else s] += 1
         objective[objective_status(t)] += 1
     return status, objective
 

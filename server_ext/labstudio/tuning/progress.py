@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..answer import to_json
 from ..humanize import format_number
 
 
@@ -18,8 +19,8 @@ def all_trials(core: Any, name: str) -> list[dict[str, Any]]:
     token: str | None = None
     while True:
         page = core.tuning.training_jobs(name, sort_by="CreationTime", sort_order="Ascending", max_results=100, next_token=token)
-        out.extend(page["TrainingJobSummaries"])
-        token = page.get("NextToken")
+        out.extend(to_json(page.TrainingJobSummaries))
+        token = page.NextToken
         if not token:
             return out
 

@@ -33,16 +33,19 @@ import shutil
 import sys
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
-from ..jobs.service import PreparedJob
+from ..jobs.engine import PreparedJob
 from ..machines import beat_interval, owned_elsewhere
+from ..status import JobStatus
 from ..store import events as events_store
 from ..store import leases as leases_store
 from ..store import tuning as store
+from ..store.db import Connection
 from ..store.tuning import TrialRecord
 from .describe import best_trial
 from .early_stopping import should_stop
@@ -132,7 +135,7 @@ class Tuner:
         me = os.getpid()
         ticks = procutil.start_ticks(me)
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> bool:
             if not leases_store.acquire(
                 conn, lease_name(self.name), holder=self.holder, machine=self.machine, pid=me, start_ticks=ticks,
                 now=now, ttl=self.lease_ttl, replacing=self.replacing,
@@ -143,7 +146,7 @@ class Tuner:
 
         return bool(self.db.run_write(body))
 
-    def _renew(self, conn) -> None:  # type: ignore[no-untyped-def]
+    def _renew(self, conn: Connection) -> None:
         """Inside a write transaction: extend our lease, or raise LeaseLost."""
         now = time.time()
         if not leases_store.renew(conn, lease_name(self.name), holder=self.holder, now=now, ttl=self.lease_ttl):
@@ -183,7 +186,7 @@ class Tuner:
             self._discard_prepared()  # e.g. the job failed: that trial will never run
             try:
                 self.db.run_write(lambda conn: leases_store.release(conn, lease_name(self.name), holder=self.holder))
-            except Exception:  # noqa: BLE001 - it expires by itself
+            except Exception:  # it expires by itself
                 log.warning("releasing the lease failed:\n%s", traceback.format_exc())
         return 0
 
@@ -191,7 +194,7 @@ class Tuner:
         from .strategy import Outcome, Search
 
         self.search = Search(self.spec)
-        self.search.add_parent_points((t.params, t.objective) for t in parents if t.job_status == "Completed" and t.objective is not None)
+        self.search.add_parent_points((t.params, t.objective) for t in parents if t.job_status == JobStatus.COMPLETED and t.objective is not None)
         trials = self._forget_beyond_max(self._trials())
         self._remove_unlaunched({t.training_job_name for t in trials})
         for t in trials:
@@ -203,7 +206,7 @@ class Tuner:
         for t in trials:
             if t.state == "Finished":
                 curve = curves.get(t.run_id or "", [])
-                if t.job_status != "Failed":  # as _finish_trial: a failed trial's curve is no yardstick
+                if t.job_status != JobStatus.FAILED:  # as _finish_trial: a failed trial's curve is no yardstick
                     self.curves[t.number] = [v for _, v in curve]
                 self.search.add(t.number, self._outcome(t, curve, t.objective))
             else:
@@ -249,9 +252,9 @@ class Tuner:
         from .strategy import Outcome
 
         has_value = value is not None and not math.isnan(value)
-        if t.job_status == "Completed" and has_value:
+        if t.job_status == JobStatus.COMPLETED and has_value:
             state = "complete"
-        elif t.job_status == "Stopped" and curve:
+        elif t.job_status == JobStatus.STOPPED and curve:
             state = "pruned"
         else:
             state = "fail"
@@ -266,7 +269,7 @@ class Tuner:
         trials = self._trials()
         now = time.time()
         timed_out = self.spec.max_runtime_in_seconds is not None and now - job.creation_time >= self.spec.max_runtime_in_seconds
-        winding_down = job.status == "Stopping" or timed_out
+        winding_down = job.status == JobStatus.STOPPING or timed_out
         ended = [t for t in trials if t.state != "Finished" and t.job_terminal]
         if not winding_down and ended:
             # A slot freed: start the next trial first, do the ended trials' bookkeeping after.
@@ -277,7 +280,7 @@ class Tuner:
             trials = self._trials()
         if winding_down:
             self._discard_prepared()
-            return self._wind_down(trials, stopped=job.status == "Stopping")
+            return self._wind_down(trials, stopped=job.status == JobStatus.STOPPING)
         open_ = [t for t in trials if t.state != "Finished"]
         for t in open_:
             if t.job_status is None:
@@ -285,11 +288,11 @@ class Tuner:
         if now >= self.next_liveness:
             self.next_liveness = now + LIVENESS_INTERVAL
             for t in open_:
-                if t.job_status in ("InProgress", "Stopping"):
+                if t.job_status in JobStatus.active():
                     self.jobs.check(t.training_job_name)
         if now >= self.next_early and (self.spec.early_stopping_type == "Auto" or self.spec.strategy == "Hyperband"):
             self.next_early = now + EARLY_STOP_INTERVAL
-            self._early_stop([t for t in open_ if t.job_status == "InProgress" and not t.early_stopped])
+            self._early_stop([t for t in open_ if t.job_status == JobStatus.IN_PROGRESS and not t.early_stopped])
         if len(trials) >= self.spec.max_jobs and not open_:
             self._complete(trials)
             return False
@@ -328,7 +331,7 @@ class Tuner:
         starting the next trial as soon as it is written. The store stays the truth: a pidfd
         only shortens the wait."""
         with self.db.read() as conn:
-            running = [t.training_job_name for t in store.list_trials(conn, self.name) if t.job_status in ("InProgress", "Stopping")]
+            running = [t.training_job_name for t in store.list_trials(conn, self.name) if t.job_status in JobStatus.active()]
         for name in [n for n in self.pidfds if n not in running]:
             os.close(self.pidfds.pop(name))
         mono = time.monotonic()
@@ -374,10 +377,10 @@ class Tuner:
         self.prepared = None
         now = time.time()
 
-        def record(conn):  # type: ignore[no-untyped-def]
+        def record(conn: Connection) -> None:
             self._renew(conn)  # a tuner that lost the lease launches nothing (LeaseLost rolls it back)
             job = store.get_tuning_job(conn, self.name)
-            if job is None or job.status != "InProgress":
+            if job is None or job.status != JobStatus.IN_PROGRESS:
                 raise _NotInProgress  # stopped meanwhile: no new trial (the job's rows roll back too)
             store.add_trial(conn, self.name, number, prepared.job_name, prepared.params, prepared.attrs, now)
             store.set_trial(conn, self.name, number, state="Submitted")
@@ -448,18 +451,18 @@ class Tuner:
 
     def _finish_trial(self, t: TrialRecord) -> None:
         # The objective's curve feeds early stopping, Hyperband and a stopped trial's outcome.
-        wanted = self.spec.early_stopping_type == "Auto" or self.spec.strategy == "Hyperband" or t.job_status == "Stopped"
+        wanted = self.spec.early_stopping_type == "Auto" or self.spec.strategy == "Hyperband" or t.job_status == JobStatus.STOPPED
         with self.db.read() as conn:
             curve = store.objective_curves(conn, [t.run_id], self.spec.objective_metric_name)[t.run_id] if t.run_id and wanted else []
             last = store.last_values(conn, [t.run_id], self.spec.objective_metric_name).get(t.run_id or "") if t.run_id else None
-        value = None if t.job_status == "Failed" or last is None or math.isnan(last) else last
+        value = None if t.job_status == JobStatus.FAILED or last is None or math.isnan(last) else last
         outcome = self._outcome(t, curve, value)
         now = time.time()
 
         # A trial the rule stopped may have completed before the stop reached it: then it was not stopped early.
-        early = t.early_stopped and t.job_status == "Stopped"
+        early = t.early_stopped and t.job_status == JobStatus.STOPPED
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> None:
             store.set_trial(conn, self.name, t.number, state="Finished", objective=value, finished_time=now, early_stopped=early)
             trials = store.list_trials(conn, self.name)
             best = best_trial(trials, self.spec)
@@ -475,7 +478,7 @@ class Tuner:
             )
 
         self.db.run_write(body)
-        if t.job_status != "Failed":
+        if t.job_status != JobStatus.FAILED:
             self.curves[t.number] = [v for _, v in curve]
         self.search.tell(t.number, outcome)
 
@@ -513,7 +516,7 @@ class Tuner:
             trials = self._trials()
         open_ = [t for t in trials if t.state != "Finished"]
         for t in open_:
-            if t.job_status in ("InProgress", "Stopping") and t.training_job_name not in self.stop_sent:
+            if t.job_status in JobStatus.active() and t.training_job_name not in self.stop_sent:
                 self._stop_job(t.training_job_name)
         if open_:
             now = time.time()
@@ -523,24 +526,24 @@ class Tuner:
                     self.jobs.check(t.training_job_name)
             return True
         if stopped:
-            self._end("Stopped", None, allowed=("Stopping",))
+            self._end(JobStatus.STOPPED, None, allowed=(JobStatus.STOPPING,))
         else:
             self._complete(trials)
         return False
 
     def _complete(self, trials: list[TrialRecord]) -> None:
-        failed = [t for t in trials if t.job_status == "Failed"]
+        failed = [t for t in trials if t.job_status == JobStatus.FAILED]
         if trials and len(failed) == len(trials):
             first = failed[0]
             reason = f"All {len(trials)} training jobs failed. The first, {first.training_job_name}, failed with: {first.failure_reason}"
-            self._end("Failed", reason)
+            self._end(JobStatus.FAILED, reason)
         else:
-            self._end("Completed", None)
+            self._end(JobStatus.COMPLETED, None)
 
-    def _end(self, status: str, reason: str | None, allowed: tuple[str, ...] = ("InProgress", "Stopping")) -> None:
+    def _end(self, status: str, reason: str | None, allowed: tuple[str, ...] = JobStatus.active()) -> None:
         now = time.time()
 
-        def body(conn):  # type: ignore[no-untyped-def]
+        def body(conn: Connection) -> None:
             self._renew(conn)  # only the lease's holder ends the job
             if store.set_status_if(conn, self.name, allowed, status=status, failure_reason=reason, end_time=now):
                 events_store.append(conn, "tuning.status", {"name": self.name, "status": status})
@@ -549,9 +552,9 @@ class Tuner:
 
     def _fail(self, reason: str) -> None:
         for t in self._trials():
-            if t.job_status in ("InProgress", "Stopping"):
+            if t.job_status in JobStatus.active():
                 self._stop_job(t.training_job_name)
-        self._end("Failed", reason)
+        self._end(JobStatus.FAILED, reason)
 
 
 def _detach(log_path: str) -> None:
@@ -570,16 +573,14 @@ def _detach(log_path: str) -> None:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.tuning.runner TUNING_JOB_NAME [--replacing HOLDER] [--foreground]", file=sys.stderr)
+        print("usage: python -m labstudio.tuning.runner TUNING_JOB_DIR [--replacing HOLDER] [--foreground]", file=sys.stderr)
         return 2
-    from .service import tuning_dir
-
-    name = argv[0]
-    settings = Settings.from_env()
-    folder = tuning_dir(settings, name)
-    if os.sep in name or name in (".", "..") or not folder.is_dir():
-        print(f"labstudio.tuning.runner: no tuning job {name!r} under {folder.parent}", file=sys.stderr)
+    folder = Path(argv[0]).absolute()  # the tuning job's folder (tuning_dir), not a name to find a home from
+    name = folder.name
+    if not folder.is_dir():
+        print(f"labstudio.tuning.runner: {folder} is not a tuning job's folder", file=sys.stderr)
         return 2
+    settings = Settings.from_env()  # the store it records into: the launcher's (Settings.child_env)
     replacing = None  # `--replacing HOLDER`: the dead tuner of this machine whose lease to take over
     if "--replacing" in argv:
         at = argv.index("--replacing")

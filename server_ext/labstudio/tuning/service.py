@@ -16,11 +16,7 @@ from __future__ import annotations
 import base64
 import builtins  # `list` below names TuningService.list inside the class body
 import json
-import os
 import shutil
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,17 +30,24 @@ from ..jobs.service import JobService
 from ..jobs.spec import JobSpec
 from ..machines import silence
 from ..shapes import NAME_RE
-from ..shapes.tuning import CreateTuningJobRequest
+from ..shapes.tuning import (
+    MAX_RESULTS,
+    CreateTuningJobRequest,
+    DescribeTuningJobResponse,
+    ListTuningJobsResponse,
+    ListTuningTrainingJobsResponse,
+)
+from ..status import JobStatus
 from ..store import Database
 from ..store import events as events_store
 from ..store import leases as leases_store
 from ..store import tuning as store
+from ..store.db import Connection
 from ..store.leases import Lease
 from ..store.tuning import TrialRecord, TuningJob
 from .describe import describe, job_summary, trial_summary
 from .spec import TuningSpec, parse_tuning_request
 
-STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 SORT_KEYS = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")
 START_GRACE_SECONDS = 30.0  # a tuner just started has this long to record its pid
 LIVENESS_INTERVAL = 1.0
@@ -78,11 +81,6 @@ def lease_name(name: str) -> str:
 def _name_taken(name: str) -> NameTaken:
     return NameTaken(f"A tuning job named {name!r} already exists; choose another 'name'.", field="name")
 
-# The largest page of tuning jobs or trials one call answers. SageMaker's MaxResults stops at 100;
-# labstudio also takes up to 1000 (the docs and the OpenAPI document say 1-1000), so a client can
-# list everything in one call.
-MAX_RESULTS = 1000
-
 
 class TuningService:
     def __init__(self, settings: Settings, db: Database, jobs: JobService) -> None:
@@ -98,7 +96,7 @@ class TuningService:
         *,
         base_dir: Path | None = None,
         root_dir: Path | None = None,
-    ) -> dict[str, Any]:
+    ) -> DescribeTuningJobResponse:
         """Validate, snapshot the code once, record, start the tuner; returns describe(name).
 
         Raises Invalid (naming the field) and NameTaken (409) before anything is created."""
@@ -131,7 +129,7 @@ class TuningService:
         else:
             shutil.copytree(template.source_dir, target, ignore=SNAPSHOT_IGNORE, symlinks=True)
 
-    def _check_parents(self, conn, spec: TuningSpec) -> None:  # type: ignore[no-untyped-def]
+    def _check_parents(self, conn: Connection, spec: TuningSpec) -> None:
         """Warm-start parents exist, are finished, and searched a compatible objective and space."""
         for parent in spec.warm_start_parents:
             job = store.get_tuning_job(conn, parent)
@@ -155,14 +153,14 @@ class TuningService:
                     field="warm_start.parents",
                 )
 
-    def _insert(self, conn, spec: TuningSpec, now: float) -> None:  # type: ignore[no-untyped-def]
+    def _insert(self, conn: Connection, spec: TuningSpec, now: float) -> None:
         if store.tuning_job_exists(conn, spec.name):
             raise _name_taken(spec.name)
         store.insert_tuning_job(
             conn,
             {
                 "name": spec.name,
-                "status": "InProgress",
+                "status": JobStatus.IN_PROGRESS,
                 "failure_reason": None,
                 "spec": spec.to_dict(),
                 "experiment_name": spec.experiment_name,
@@ -183,18 +181,8 @@ class TuningService:
         """Start `python -m labstudio.tuning.runner NAME` (it detaches itself at once);
         `replacing`: the dead holder of the job's lease, which the new tuner takes over."""
         self.db.run_write(lambda conn: store.update_tuning_job(conn, name, tuner_spawn_time=time.time()))
-        env = dict(os.environ)
-        env.update(self.settings.as_env())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "labstudio.tuning.runner", name, *(["--replacing", replacing] if replacing else [])],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
-        threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
+        folder = str(tuning_dir(self.settings, name))
+        procutil.spawn_detached("labstudio.tuning.runner", folder, *(["--replacing", replacing] if replacing else []), env=self.settings.child_env())
 
     def _tuner(self, job: TuningJob) -> tuple[str, Lease | None]:
         """What its lease says of a tuning job's tuner, and the lease:
@@ -250,16 +238,16 @@ class TuningService:
                 f"{code_dir(self.settings, job.name)} is missing, so it cannot be resumed; create the tuning job again."
             )
 
-        def body(conn):  # type: ignore[no-untyped-def]
-            done = store.set_status_if(conn, job.name, ("InProgress", "Stopping"), status="Failed", failure_reason=reason, end_time=now)
+        def body(conn: Connection) -> bool:
+            done = store.set_status_if(conn, job.name, JobStatus.active(), status=JobStatus.FAILED, failure_reason=reason, end_time=now)
             if done:
-                events_store.append(conn, "tuning.status", {"name": job.name, "status": "Failed"})
-            return done
+                events_store.append(conn, "tuning.status", {"name": job.name, "status": JobStatus.FAILED})
+            return bool(done)
 
         if not self.db.run_write(body):
             return False
         for trial in self._trials(job.name):
-            if trial.job_status in ("InProgress", "Stopping"):
+            if trial.job_status in JobStatus.active():
                 try:
                     self.jobs.stop(trial.training_job_name)
                 except (Conflict, NotFound):
@@ -287,18 +275,18 @@ class TuningService:
         with self.db.read() as conn:
             return store.list_trials(conn, name)
 
-    def describe(self, name: str) -> dict[str, Any]:
+    def describe(self, name: str) -> DescribeTuningJobResponse:
         """DescribeHyperParameterTuningJob's shape. Raises NotFound."""
         job = self.get(name)
-        return describe(job, self._trials(name))
+        return DescribeTuningJobResponse.model_validate(describe(job, self._trials(name)))
 
     def list(
         self, *, status: str | None = None, max_results: int = 100, next_token: str | None = None, name_contains: str | None = None
-    ) -> dict[str, Any]:
+    ) -> ListTuningJobsResponse:
         """ListHyperParameterTuningJobs, newest first. Raises Invalid for an unknown status,
         max_results outside 1..MAX_RESULTS or a next_token this API did not return."""
-        if status is not None and status not in STATUSES:
-            raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
+        if status is not None and status not in tuple(JobStatus):
+            raise Invalid(f"'status' must be one of {', '.join(JobStatus)}, got {status!r}.", field="status")
         if not 1 <= max_results <= MAX_RESULTS:
             raise Invalid(f"'max_results' must be between 1 and {MAX_RESULTS}, got {max_results}.", field="max_results")
         after = None
@@ -315,10 +303,12 @@ class TuningService:
         by_job: dict[str, builtins.list[TrialRecord]] = {}
         for t in trials:
             by_job.setdefault(t.tuning_job_name, []).append(t)
-        return {
-            "HyperParameterTuningJobSummaries": [job_summary(j, by_job.get(j.name, [])) for j in jobs],
-            "NextToken": _encode([jobs[-1].creation_time, jobs[-1].name]) if more and jobs else None,
-        }
+        return ListTuningJobsResponse.model_validate(
+            {
+                "HyperParameterTuningJobSummaries": [job_summary(j, by_job.get(j.name, [])) for j in jobs],
+                "NextToken": _encode([jobs[-1].creation_time, jobs[-1].name]) if more and jobs else None,
+            }
+        )
 
     def training_jobs(
         self,
@@ -329,12 +319,12 @@ class TuningService:
         sort_order: str = "Descending",
         max_results: int = 100,
         next_token: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ListTuningTrainingJobsResponse:
         """ListTrainingJobsForHyperParameterTuningJob. Trials without an objective sort last
         by FinalObjectiveMetricValue. Raises NotFound and Invalid (status, sort_by, sort_order,
         max_results, next_token)."""
-        if status is not None and status not in STATUSES:
-            raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
+        if status is not None and status not in tuple(JobStatus):
+            raise Invalid(f"'status' must be one of {', '.join(JobStatus)}, got {status!r}.", field="status")
         if sort_by not in SORT_KEYS:
             raise Invalid(f"'sort_by' must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.", field="sort_by")
         if sort_order not in ("Ascending", "Descending"):
@@ -363,11 +353,11 @@ class TuningService:
             rows.sort(key=lambda r: (r[key], r["TrialNumber"]), reverse=reverse)
         page = rows[offset : offset + max_results]
         more = offset + max_results < len(rows)
-        return {"TrainingJobSummaries": page, "NextToken": _encode(offset + max_results) if more else None}
+        return ListTuningTrainingJobsResponse.model_validate({"TrainingJobSummaries": page, "NextToken": _encode(offset + max_results) if more else None})
 
     # -- control --------------------------------------------------------------------------
 
-    def stop(self, name: str) -> dict[str, Any]:
+    def stop(self, name: str) -> DescribeTuningJobResponse:
         """Stop every running trial; the tuner ends the job Stopped once they all ended.
         Raises NotFound, and Conflict when the tuning job already ended."""
         job = self.get(name)
@@ -375,13 +365,13 @@ class TuningService:
             raise Conflict(f"Tuning job {name!r} is already {job.status}; only running tuning jobs can be stopped.")
         now = time.time()
 
-        def body(conn):  # type: ignore[no-untyped-def]
-            if store.set_status_if(conn, name, ("InProgress",), status="Stopping", stop_requested_time=now):
-                events_store.append(conn, "tuning.status", {"name": name, "status": "Stopping"})
+        def body(conn: Connection) -> None:
+            if store.set_status_if(conn, name, (JobStatus.IN_PROGRESS,), status=JobStatus.STOPPING, stop_requested_time=now):
+                events_store.append(conn, "tuning.status", {"name": name, "status": JobStatus.STOPPING})
 
         self.db.run_write(body)
         for trial in self._trials(name):
-            if trial.job_status in ("InProgress", "Stopping"):
+            if trial.job_status in JobStatus.active():
                 try:
                     self.jobs.stop(trial.training_job_name)
                 except (Conflict, NotFound):
@@ -389,7 +379,7 @@ class TuningService:
         self.check(name)  # a dead tuner is restarted to finish the stop
         return self.describe(name)
 
-    def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> dict[str, Any]:
+    def wait(self, name: str, timeout: float | None = None, poll: float = 0.1) -> DescribeTuningJobResponse:
         """Block until the tuning job ends, restarting a dead tuner on the way; describe it.
         Raises NotFound, and TimeoutError when `timeout` seconds pass first."""
         deadline = None if timeout is None else time.monotonic() + timeout

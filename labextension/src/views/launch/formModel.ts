@@ -3,6 +3,7 @@
  * `POST /tuning-jobs` (tuning: some hyperparameters are ranges), cloning from a job, and
  * the metric-definition regex tester (pure, unit-tested).
  */
+import { LIMITS } from '../../generated/limits';
 import {
   ICreateTrainingJobRequest,
   ICreateTuningJobRequest,
@@ -77,8 +78,9 @@ export interface ILaunchForm {
   torchDistributed: boolean;
 }
 
-/** The most hosts a job may have (the server's limit too). */
-export const MAX_INSTANCE_COUNT = 64;
+/** The most hosts a job may have: the server's own bound, read from its OpenAPI document. */
+export const MAX_INSTANCE_COUNT =
+  LIMITS.CreateTrainingJobRequest.instance_count.maximum;
 
 /** The form fields that the server's `field` names map to. */
 export type FormField =
@@ -224,8 +226,8 @@ export function toRequest(form: ILaunchForm): ICreateTrainingJobRequest {
 }
 
 /**
- * Why the instance count cannot be sent (not a whole number from 1 to 64), or null;
- * checked before the server is called, with the server's own wording.
+ * Why the instance count cannot be sent (not a whole number from 1 to the server's
+ * MAX_INSTANCE_COUNT), or null; checked before the server is called.
  */
 export function instanceCountProblem(text: string): string | null {
   const t = text.trim();

@@ -40,7 +40,7 @@ def _delimiter(first_line: str) -> str | None:
     return None  # whitespace, or a single column
 
 
-def csv_to_dmatrix(input: Any, dtype: Any = None) -> Any:  # noqa: A002 - the container's parameter name
+def csv_to_dmatrix(input: Any, dtype: Any = None) -> Any:  # the container's parameter name
     """CSV rows (no header, no label column) to a DMatrix; empty fields are missing values."""
     import xgboost as xgb
 

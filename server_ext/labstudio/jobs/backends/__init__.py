@@ -18,9 +18,4 @@ def get_backend(name: str, settings: Settings) -> Backend:
     raise Invalid(f"backend {name!r} is not available; choose 'local' or 'ray'.", field="backend")
 
 
-def default_backend() -> str:
-    """Where a request that names no backend runs: LABSTUDIO_BACKEND (default local)."""
-    return Settings.from_env().job_backend
-
-
-__all__ = ["Backend", "default_backend", "get_backend"]
+__all__ = ["Backend", "get_backend"]

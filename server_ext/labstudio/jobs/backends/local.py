@@ -1,4 +1,4 @@
-"""Local processes: one detached supervisor per job (python -m labstudio.supervise NAME).
+"""Local processes: one detached supervisor per job (python -m labstudio.supervise JOB_DIR).
 
 The supervisor runs on the machine that submitted the job, whose host id the job's row
 records. That machine judges it by its process table; another machine sharing the store only
@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 
 from ... import procs as procutil
@@ -35,19 +32,8 @@ class LocalBackend(Backend):
         return owned_elsewhere(job.machine, self.settings)
 
     def submit(self, job: Job, layout: Layout) -> None:
-        env = dict(os.environ)
-        env.update(self.settings.as_env())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "labstudio.supervise", job.name],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
-        # The supervisor forks at once and this child exits; reap it off the caller's path.
-        threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
+        """The job's supervisor, given the job's folder (it forks at once and detaches)."""
+        procutil.spawn_detached("labstudio.supervise", str(layout.job_dir), env=self.settings.child_env())
 
     def _supervisor(self, job: Job, layout: Layout) -> tuple[int | None, int | None]:
         if job.supervisor_pid:

@@ -24,16 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from ...artifacts import ArtifactStore, is_local, local_path
-from ...config import Settings
+from ...config import ENV_RAY_HOST_RESOURCES, Settings
 from ...errors import Invalid
 from ...raycluster import RAY_NAMESPACE, check_settings, connect, node_environment
+from ...status import HostStatus
 from ...store.entities import Job
+from .. import kinds
 from ..contract import host_names
 from ..launch import read_plan
 from .base import Backend
 
-ENV_HOST_RESOURCES = "LABSTUDIO_RAY_HOST_RESOURCES"  # JSON: each host's bundle (default {"CPU": 1})
-ENV_HEARTBEAT_TIMEOUT = "LABSTUDIO_HEARTBEAT_TIMEOUT"  # seconds without a heartbeat: the host is gone
+ENV_HOST_RESOURCES = ENV_RAY_HOST_RESOURCES  # JSON: each host's bundle (default {"CPU": 1}); Settings.ray_host_resources
 START_GRACE_SECONDS = 120.0  # a job whose hosts are still queued for resources is not dead
 PROBE_TIMEOUT = 10.0
 # How long a host whose actor vanished may wait for Ray to say its node died (Ray's default
@@ -41,8 +42,8 @@ PROBE_TIMEOUT = 10.0
 NODE_VERDICT_SECONDS = 45.0
 
 
-def host_resources() -> dict[str, float]:
-    raw = os.environ.get(ENV_HOST_RESOURCES, "").strip()
+def host_resources(settings: Settings) -> dict[str, float]:
+    raw = settings.ray_host_resources
     if not raw:
         return {"CPU": 1.0}
     try:
@@ -54,20 +55,15 @@ def host_resources() -> dict[str, float]:
     return {str(k): float(v) for k, v in value.items()}
 
 
-def heartbeat_timeout() -> float:
-    try:
-        return float(os.environ.get(ENV_HEARTBEAT_TIMEOUT, "") or 30.0)
-    except ValueError:
-        return 30.0
-
-
 def actor_name(job: str, host: str) -> str:
     return f"{job}/{host}"
 
 
 def job_hosts(job: Job) -> list[str]:
-    """A training job's hosts (its instance_count); processing and transform jobs run on one."""
-    return host_names(int(job.spec.get("instance_count") or 1)) if job.kind == "training" else host_names(1)
+    """A job's hosts: its instance_count for a kind that runs on several (training), else one."""
+    kind = kinds.find(job.kind)
+    multi = kind is not None and kind.definition.multi_host
+    return host_names(int(job.spec.get("instance_count") or 1)) if multi else host_names(1)
 
 
 class RayBackend(Backend):
@@ -81,7 +77,7 @@ class RayBackend(Backend):
 
     def check_submit(self) -> None:
         """Before a job's folder exists: the cluster answers and the host resources parse."""
-        host_resources()
+        host_resources(self.settings)
         connect(self.settings)
 
     # -- submit ---------------------------------------------------------------------
@@ -94,7 +90,7 @@ class RayBackend(Backend):
 
         hosts = job_hosts(job)
         manifest = self._ship(job.name, Path(layout.job_dir), hosts)
-        bundle = host_resources()
+        bundle = host_resources(self.settings)
         group = placement_group([dict(bundle) for _ in hosts], strategy="SPREAD", name=f"labstudio/{job.name}", lifetime="detached")
         actor_class = ray.remote(JobHost)
         for index, host in enumerate(hosts):
@@ -137,8 +133,7 @@ class RayBackend(Backend):
         inputs: dict[str, list[list[str]]] = {}
         envs: dict[str, dict[str, str]] = {}
         configs: dict[str, dict[str, Any]] = {}
-        here = dict(os.environ)
-        here.update(self.settings.as_env())
+        here = self.settings.child_env()
         for host in hosts:
             host_dir = job_dir if host == "algo-1" else job_dir / "hosts" / host
             plan = read_plan(str(host_dir))
@@ -154,13 +149,12 @@ class RayBackend(Backend):
             ]
             # The job's own variables: what its plan sets beyond this machine's environment.
             envs[host] = {k: v for k, v in (plan.get("env") or {}).items() if here.get(k) != v}
-            if plan.get("kind") == "transform":
-                from ...transform.files import CONFIG_FILE
-
-                config = json.loads((job_dir / CONFIG_FILE).read_text())
-                configs[CONFIG_FILE] = {}
-                if is_local(config["input_path"]):
-                    configs[CONFIG_FILE]["input_path"] = ship(config["input_path"], "input", "input")
+            # A kind's config files that name local paths the job reads (the launch plan says which).
+            for config_file, key, ship_name, category in plan.get("config_paths") or []:
+                config = json.loads((job_dir / config_file).read_text())
+                configs.setdefault(config_file, {})
+                if is_local(config[key]):
+                    configs[config_file][key] = ship(config[key], ship_name, category)
         return {
             "bundle": bundle_uri,
             "job_dir": str(job_dir),
@@ -205,7 +199,7 @@ class RayBackend(Backend):
                 job = jobs_store.get_job(conn, name, with_transitions=False)
             if job is not None and not job.is_terminal:
                 self.cleanup_dead(job, None)
-        except Exception:  # noqa: BLE001 - best effort; the reconciler finishes the job
+        except Exception:  # best effort; the reconciler finishes the job
             pass
 
     def cleanup_dead(self, job: Job, layout: Any) -> None:
@@ -217,7 +211,7 @@ class RayBackend(Backend):
             from ray.util import get_placement_group, remove_placement_group
 
             remove_placement_group(get_placement_group(f"labstudio/{job.name}"))
-        except Exception:  # noqa: BLE001 - gone already, or the cluster is unreachable
+        except Exception:  # best effort; the reconciler finishes the job
             pass
 
     # -- liveness -------------------------------------------------------------------
@@ -235,10 +229,10 @@ class RayBackend(Backend):
             verdict = None  # cluster unreachable: the heartbeats decide
         if verdict is not None:
             return verdict
-        stale = heartbeat_timeout()
+        stale = self.settings.ray_heartbeat_timeout  # seconds without a heartbeat: the host is gone
         for host, row in rows.items():
             beat = row.heartbeat_time
-            if row.status in ("InProgress",) and beat is not None and now - beat > stale:
+            if row.status == HostStatus.IN_PROGRESS and beat is not None and now - beat > stale:
                 self._reasons[job.name] = (
                     f"InternalServerError: the labstudio supervisor of {host} on {row.node or 'its node'} stopped "
                     f"reporting (no heartbeat for {int(now - beat)} s): its node or process was lost."
@@ -257,7 +251,7 @@ class RayBackend(Backend):
         undecided = False
         for host in job_hosts(job):
             row = rows.get(host)
-            if row is not None and row.status in ("Completed", "Failed", "Stopped"):
+            if row is not None and row.status.is_terminal():
                 continue  # this host ended and reported it; the leader records the job
             node = (row.node if row is not None else None) or ""
             lost = next((n for n in dead_nodes if n in node), None)

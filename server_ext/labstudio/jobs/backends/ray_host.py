@@ -90,6 +90,7 @@ class JobHost:
     def __init__(self, name: str, host: str, manifest: dict[str, Any], placement: Any) -> None:
         import ray
 
+        from ...config import ENV_NODE_ID, environment
         from ...raycluster import node_home
         from ..launch import read_plan, write_plan
 
@@ -119,28 +120,27 @@ class JobHost:
         plan.update(remote=True, slots_dir=None, start_hosts=False, log_file=str(host_dir / "output.log"))
         # The node's own environment (its PATH, HOME, Python), never the submitting machine's,
         # plus what the job sets and what reaches the shared store and object store.
-        env = dict(os.environ)
+        env = environment()
         env.update(rewrite(manifest["env"][host], pairs))
         env.update(manifest["node_env"])
         env["LABSTUDIO_HOME"] = str(home)
         plan["env"] = env
         write_plan(str(host_dir), plan)
         sup_env = dict(env)
-        sup_env["LABSTUDIO_NODE_ID"] = self.node_id
-        if plan.get("rendezvous"):
-            sup_env["LABSTUDIO_MASTER_ADDR"] = self._leader_ip()
-            sup_env["LABSTUDIO_MASTER_PORT"] = str(plan["rendezvous"][1])
-        log = open(host_dir / "supervisor.log", "ab")  # noqa: SIM115 - the child's, closed below
+        sup_env[ENV_NODE_ID] = self.node_id
+        # algo-1's address is known only now that the hosts are placed: the supervisor's --master
+        master = ["--master", f"{self._leader_ip()}:{plan['rendezvous'][1]}"] if plan.get("rendezvous") else []
+        log = open(host_dir / "supervisor.log", "ab")  # the child's, closed below
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "labstudio.supervise", name, "--host", host, "--foreground"],
+                [sys.executable, "-m", "labstudio.supervise", str(job_dir), "--host", host, *master, "--foreground"],
                 env=sup_env,
                 cwd=str(home),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - prctl must run in the child
+                preexec_fn=_die_with_parent,  # prctl must run in the child
             )
         finally:
             log.close()
@@ -194,7 +194,7 @@ class JobHost:
         if self.host == LEADER:
             try:
                 ray.util.remove_placement_group(self.placement)
-            except Exception:  # noqa: BLE001 - already removed: nothing to release
+            except Exception:  # already removed: nothing to release
                 pass
         ray.actor.exit_actor()
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...config import Settings
 from ...errors import Invalid
 from ...shapes import parse
 from ...shapes.processing import CreateProcessingJobRequest
@@ -167,13 +168,12 @@ def parse_processing_spec(
     base_dir: Path | None = None,
     root_dir: Path | None = None,
     now: float | None = None,
+    default_backend: str | None = None,
 ) -> ProcessingSpec:
     """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them."""
     req = parse(CreateProcessingJobRequest, data)
     base_dir = (base_dir or root_dir or Path.cwd()).resolve()
-    from ...config import Settings
-
-    backend = req.backend or Settings.from_env().job_backend  # LABSTUDIO_BACKEND when the request names none
+    backend = req.backend or default_backend or Settings.from_env().job_backend  # the settings' LABSTUDIO_BACKEND when the request names none
     if req.instance_count not in (None, 1):
         raise Invalid(
             f"'instance_count' is {req.instance_count}: processing jobs run on one host; use 1.", field="instance_count"

@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 
+from ...status import JobStatus, SecondaryStatus
 from ..supervisor import Supervisor
 
 TYPE_CHECKING = False
@@ -79,8 +80,8 @@ class ProcessingSupervisor(Supervisor):
 
     def _start_steps(self, t_inputs: float, t_started: float) -> list[tuple[str, float, str]]:
         return [
-            ("Downloading", t_inputs, "Copying the processing inputs into the job"),
-            ("Processing", t_started, "Processing in progress"),
+            (SecondaryStatus.DOWNLOADING, t_inputs, "Copying the processing inputs into the job"),
+            (SecondaryStatus.PROCESSING, t_started, "Processing in progress"),
         ]
 
     # -- the end --------------------------------------------------------------------
@@ -163,21 +164,21 @@ class ProcessingSupervisor(Supervisor):
         copied: list[tuple[str, str]] = []
         steps: list[tuple[str, float, str]] = []
         if outcome == "stopped":
-            status, secondary, text = "Stopped", "Stopped", "Processing job stopped by request"
+            status, secondary, text = JobStatus.STOPPED, SecondaryStatus.STOPPED, "Processing job stopped by request"
         elif outcome == "disk_full":
-            status, secondary, text, reason = "Failed", "Failed", "Processing job failed", self._disk_full
+            status, secondary, text, reason = JobStatus.FAILED, SecondaryStatus.FAILED, "Processing job failed", self._disk_full
         elif outcome == "max_runtime":
-            status, secondary = "Stopped", "MaxRuntimeExceeded"
+            status, secondary = JobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED
             text = f"Processing job stopped: it ran past its MaxRuntimeInSeconds of {self.plan.get('max_runtime_seconds')} s"
         elif code == 0 and problem is None:
-            status, secondary, text = "Completed", "Completed", "Processing job completed"
-            steps.append(("Uploading", self._script_ended or time.time(), "Copying the processing outputs out of the job"))
+            status, secondary, text = JobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Processing job completed"
+            steps.append((SecondaryStatus.UPLOADING, self._script_ended or time.time(), "Copying the processing outputs out of the job"))
             try:
                 copied = self._copy_outputs(layout)
             except OutputCopyError as exc:
-                status, secondary, text, reason = "Failed", "Failed", "Processing job failed", f"ClientError: {exc}"
+                status, secondary, text, reason = JobStatus.FAILED, SecondaryStatus.FAILED, "Processing job failed", f"ClientError: {exc}"
         else:
-            status, secondary, text = "Failed", "Failed", "Processing job failed"
+            status, secondary, text = JobStatus.FAILED, SecondaryStatus.FAILED, "Processing job failed"
             exc_line = last_exception(tail)
             lines = [ln.strip() for ln in tail.splitlines() if ln.strip()]
             if problem:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ...config import Settings
+from ...config import ENV_SQLITE_NULLPOOL, Settings
 from ...procs import bind_listener, is_alive, kill_group_if_alive, signal_if_alive, start_ticks, wait_gone
 from ...store.endpoints import Endpoint
 from ..spec import EndpointSpec
@@ -73,9 +73,7 @@ class LocalEndpointBackend(EndpointBackend):
 
     def _environment(self) -> dict[str, str]:
         """The supervisor reaches the same store, imports this very package, and is nobody's kernel."""
-        env = dict(os.environ)
-        env.update(self.settings.as_env())
-        env["LABSTUDIO_SQLITE_NULLPOOL"] = "1"
+        env = self.settings.child_env(**{ENV_SQLITE_NULLPOOL: "1"})
         rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_ROOT]
         env["PYTHONPATH"] = os.pathsep.join([PACKAGE_ROOT, *rest])
         env.pop("JPY_PARENT_PID", None)

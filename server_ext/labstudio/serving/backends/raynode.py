@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import artifacts
+from ...config import ENV_SQLITE_NULLPOOL, environment
 from ...procs import bind_listener, kill_group_if_alive, signal_if_alive, start_ticks, wait_gone
 from ...raycluster import node_home
 from .. import requirements as serving_requirements
@@ -88,7 +89,7 @@ class EndpointHost:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 cwd=str(self.folder),
-                env={**os.environ, "LABSTUDIO_SQLITE_NULLPOOL": "1"},
+                env={**environment(), ENV_SQLITE_NULLPOOL: "1"},
             )
         self.sock.close()
         self.sock = None

@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
 from tornado import httputil, web
@@ -137,7 +138,7 @@ class LimitedBodyHandler(web.RequestHandler):
             conn = self.request.connection
             if hasattr(conn, "_disconnect_on_finish"):
                 # Tornado's own flag: answers "Connection: close" and closes after the response.
-                conn._disconnect_on_finish = True  # type: ignore[union-attr]
+                conn._disconnect_on_finish = True  # type: ignore[union-attr]  # a private attribute of HTTP1Connection, checked with hasattr above
         if state.token is not None and not self._authorized():
             self.set_header("WWW-Authenticate", 'Bearer realm="labstudio endpoint"')
             self.error_reply(401, "this endpoint needs 'Authorization: Bearer <token>'")
@@ -160,8 +161,8 @@ class LimitedBodyHandler(web.RequestHandler):
     def on_connection_close(self) -> None:
         self.on_finish()
 
-    def log_exception(self, typ, value, tb):  # type: ignore[no-untyped-def]
-        log.error("request failed", exc_info=(typ, value, tb))
+    def log_exception(self, typ: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        log.error("request failed", exc_info=value)  # the exception carries its traceback
 
 
 class Fronts:

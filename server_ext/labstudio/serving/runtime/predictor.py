@@ -98,7 +98,7 @@ class PredictionThread:
             job.started = True
             try:
                 result, error = self.invoke(*job.args), None
-            except BaseException as exc:  # noqa: BLE001 - the user's code may raise anything; the handler maps it
+            except BaseException as exc:
                 result, error = None, exc
             try:
                 job.loop.call_soon_threadsafe(job._settle, result, error)

@@ -155,7 +155,7 @@ class Router:
 
 
 class RouterPing(LimitedBodyHandler):
-    def initialize(self, state: ChildState, router: Router) -> None:  # type: ignore[override]
+    def initialize(self, state: ChildState, router: Router) -> None:  # type: ignore[override]  # tornado passes initialize() the route's keyword arguments, which the base declares as none
         super().initialize(state)
         self.router = router
 
@@ -171,7 +171,7 @@ class RouterPing(LimitedBodyHandler):
 
 
 class RouterInvocations(LimitedBodyHandler):
-    def initialize(self, state: ChildState, router: Router) -> None:  # type: ignore[override]
+    def initialize(self, state: ChildState, router: Router) -> None:  # type: ignore[override]  # tornado passes initialize() the route's keyword arguments, which the base declares as none
         super().initialize(state)
         self.router = router
 

@@ -36,6 +36,7 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -56,7 +57,7 @@ class Supervisor:
         self.public = public
         self.endpoint_dir = endpoint_dir
         self.spec_path = spec_path
-        self.stats_dir = (endpoint_dir or Path(os.environ.get("TMPDIR", "/tmp")) / f"labstudio-{spec.name}") / "stats"
+        self.stats_dir = (endpoint_dir or Path(tempfile.gettempdir()) / f"labstudio-{spec.name}") / "stats"
         self.reporter = Reporter(spec, endpoint_dir)
         self.pools: dict[str, Pool] = {}
         self.active: list[str] = []

@@ -43,6 +43,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import IOStream
 from tornado.web import RequestHandler
 
+from ...config import Settings
 from ..contract import Handlers, InvocationError, ModelLoadError, model_env
 from ..headers import INVOKED_HEADER, VARIANT_HEADER
 from ..spec import EndpointSpec, VariantSpec
@@ -361,7 +362,7 @@ class Worker:
             from ..capture import Capture
 
             self.capture = Capture(
-                capture.destination or self.spec.artifact_uri or os.environ.get("LABSTUDIO_ARTIFACT_URI", "."),
+                capture.destination or self.spec.artifact_uri or Settings.from_env().artifact_uri,
                 self.spec.name,
                 variant.name,
                 capture.percent,
@@ -419,7 +420,7 @@ def run_worker(
         log.error("loading the model failed: %s", exc)
         state.send({"event": "failed", "reason": str(exc)})
         return 3
-    except BaseException as exc:  # noqa: BLE001 - anything the user's code raises
+    except BaseException as exc:
         traceback.print_exc()
         from ...exc_text import describe
 
