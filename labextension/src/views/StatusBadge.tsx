@@ -7,7 +7,7 @@ const LABELS: Record<string, string> = {
   Failed: 'Failed',
   Stopping: 'Stopping',
   Stopped: 'Stopped',
-  PendingManualApproval: 'Pending approval'
+  PendingManualApproval: 'Pending'
 };
 
 export interface IStatusBadgeProps {

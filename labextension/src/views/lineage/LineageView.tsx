@@ -23,7 +23,7 @@ import { LineageDirection } from '../../api';
 import { ILineageEdge, ILineageNode } from '../../types';
 import { ErrorBox } from '../common/common';
 import { useModel } from '../common/useModel';
-import { NODE_HEIGHT, NODE_WIDTH } from './layout';
+import { chooseLayout, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import {
   LineageTarget,
   nodeSubtitle,
@@ -47,6 +47,8 @@ interface ILineageNodeData extends Record<string, unknown> {
   node: ILineageNode;
   target: LineageTarget | null;
   isStart: boolean;
+  /** Layers top to bottom: edges enter at the top, leave at the bottom. */
+  vertical: boolean;
   onOpen: (target: LineageTarget) => void;
 }
 
@@ -62,8 +64,10 @@ const NODE_TYPES = { lineage: LineageNodeView };
 
 export function LineageView(props: ILineageViewProps): JSX.Element {
   const model = useModel(props.model);
-  const { graph, layout, error } = model;
+  const { graph, error } = model;
   const { onOpen, canOpen } = props;
+  const [canvas, size] = useElementSize();
+  const layout = chooseLayout(model.layouts, size.width, size.height);
 
   const nodes = React.useMemo<LineageFlowNode[]>(() => {
     if (!graph || !layout) {
@@ -85,6 +89,7 @@ export function LineageView(props: ILineageViewProps): JSX.Element {
         node,
         target: opens(node),
         isStart: node.arn === graph.start,
+        vertical: layout.direction === 'DOWN',
         onOpen
       }
     }));
@@ -102,10 +107,24 @@ export function LineageView(props: ILineageViewProps): JSX.Element {
       data-start={model.origin}
       data-direction={model.direction}
       data-nodes={graph && layout ? graph.nodes.length : ''}
+      data-edges={graph && layout ? graph.edges.length : ''}
+      data-orientation={layout?.direction === 'DOWN' ? 'down' : 'right'}
     >
       <div className="labstudio-detail-header">
         <h2 className="labstudio-detail-title">Lineage of {model.origin}</h2>
         <span className="labstudio-spacer" />
+        <label
+          className="labstudio-inline-label"
+          title="Also draw code snapshots, model archives and deployment actions"
+        >
+          <input
+            type="checkbox"
+            data-testid="labstudio-lineage-all"
+            checked={model.showAll}
+            onChange={e => void model.setShowAll(e.target.checked)}
+          />
+          Every entity
+        </label>
         <label className="labstudio-inline-label">
           Show
           <select
@@ -152,16 +171,17 @@ export function LineageView(props: ILineageViewProps): JSX.Element {
         </div>
       ) : (
         <div
+          ref={canvas}
           className="labstudio-lineage-canvas"
           data-testid="labstudio-lineage-canvas"
         >
           <ReactFlow
-            key={`${graph.start}:${graph.direction}`}
+            key={`${graph.start}:${graph.direction}:${model.showAll}:${layout.direction}`}
             nodes={nodes}
             edges={edges}
             nodeTypes={NODE_TYPES}
             fitView
-            fitViewOptions={{ padding: 0.12 }}
+            fitViewOptions={{ padding: 0.08, maxZoom: 1 }}
             minZoom={0.2}
             maxZoom={2}
             nodesDraggable={false}
@@ -186,7 +206,7 @@ export function LineageView(props: ILineageViewProps): JSX.Element {
 
 /** One node: its type, its name, one line of detail; Enter opens it as a click does. */
 function LineageNodeView(props: NodeProps<LineageFlowNode>): JSX.Element {
-  const { node, target, isStart } = props.data;
+  const { node, target, isStart, vertical } = props.data;
   const stage = stageOf(node);
   return (
     <div
@@ -196,6 +216,7 @@ function LineageNodeView(props: NodeProps<LineageFlowNode>): JSX.Element {
       data-resource-kind={target?.kind ?? ''}
       data-name={nodeTitle(node)}
       title={nodeTooltip(node)}
+      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
       role={target ? 'button' : undefined}
       tabIndex={target ? 0 : undefined}
       onKeyDown={e => {
@@ -205,13 +226,50 @@ function LineageNodeView(props: NodeProps<LineageFlowNode>): JSX.Element {
         }
       }}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle
+        type="target"
+        position={vertical ? Position.Top : Position.Left}
+        isConnectable={false}
+      />
       <div className="labstudio-lineage-type">{typeLabel(node)}</div>
       <div className="labstudio-lineage-title">{nodeTitle(node)}</div>
       <div className="labstudio-lineage-subtitle">{nodeSubtitle(node)}</div>
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle
+        type="source"
+        position={vertical ? Position.Bottom : Position.Right}
+        isConnectable={false}
+      />
     </div>
   );
+}
+
+/** The size of an element as it is laid out, kept current as it is resized. */
+function useElementSize(): [
+  (element: HTMLDivElement | null) => void,
+  { width: number; height: number }
+] {
+  const [size, setSize] = React.useState({ width: 0, height: 0 });
+  const observer = React.useRef<ResizeObserver | null>(null);
+  const ref = React.useCallback((element: HTMLDivElement | null) => {
+    observer.current?.disconnect();
+    observer.current = null;
+    if (!element) {
+      return;
+    }
+    const measure = () => {
+      const width = element.clientWidth;
+      const height = element.clientHeight;
+      setSize(s =>
+        s.width === width && s.height === height ? s : { width, height }
+      );
+    };
+    measure();
+    if (typeof ResizeObserver !== 'undefined') {
+      observer.current = new ResizeObserver(measure);
+      observer.current.observe(element);
+    }
+  }, []);
+  return [ref, size];
 }
 
 /** An association as React Flow draws it: upstream to downstream, dashed when it only groups. */

@@ -4,7 +4,12 @@
  * endpoint...), a short title (a job's or endpoint's name, a version's `GROUP/VERSION`, a
  * data set's last path segment), the facts under it, and what clicking it opens.
  */
-import { ILineageNode, ILineageResource } from '../../types';
+import {
+  ILineageEdge,
+  ILineageGraph,
+  ILineageNode,
+  ILineageResource
+} from '../../types';
 import { localPath } from '../kinds/paths';
 
 /** The families of nodes the graph colours alike (a CSS class each). */
@@ -153,4 +158,68 @@ export function targetOf(
 function lastSegment(path: string): string {
   const parts = path.replace(/\/+$/, '').split('/');
   return parts[parts.length - 1] ?? '';
+}
+
+/**
+ * The types the compact graph leaves out: a job's code snapshot, the model archive between
+ * a training job and its package, the deployment action between a package and its
+ * endpoint. Their neighbours are joined directly, so the chain reads data sets →
+ * processing → training → model package → endpoint.
+ */
+export const DETAIL_TYPES: ReadonlySet<string> = new Set([
+  'Code',
+  'Model',
+  'ModelDeployment'
+]);
+
+/**
+ * `graph` without the nodes `hidden` takes (never the start), each path through hidden
+ * nodes replaced by one edge from the visible node before them to each visible node after
+ * them, with the type of the path's first edge.
+ */
+export function compactGraph(
+  graph: ILineageGraph,
+  hidden: (node: ILineageNode) => boolean = n => DETAIL_TYPES.has(n.type)
+): ILineageGraph {
+  const shown = new Set(
+    graph.nodes.filter(n => n.arn === graph.start || !hidden(n)).map(n => n.arn)
+  );
+  if (shown.size === graph.nodes.length) {
+    return graph;
+  }
+  const out = new Map<string, ILineageEdge[]>();
+  for (const edge of graph.edges) {
+    const list = out.get(edge.source) ?? [];
+    list.push(edge);
+    out.set(edge.source, list);
+  }
+  const edges: ILineageEdge[] = [];
+  const seen = new Set<string>();
+  for (const source of shown) {
+    for (const first of out.get(source) ?? []) {
+      const stack = [first.destination];
+      const visited = new Set<string>();
+      while (stack.length) {
+        const at = stack.pop()!;
+        if (visited.has(at)) {
+          continue;
+        }
+        visited.add(at);
+        if (shown.has(at)) {
+          const key = `${source}>${at}`;
+          if (!seen.has(key) && at !== source) {
+            seen.add(key);
+            edges.push({ source, destination: at, type: first.type });
+          }
+          continue;
+        }
+        (out.get(at) ?? []).forEach(e => stack.push(e.destination));
+      }
+    }
+  }
+  return {
+    ...graph,
+    nodes: graph.nodes.filter(n => shown.has(n.arn)),
+    edges
+  };
 }

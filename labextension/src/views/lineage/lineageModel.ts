@@ -4,6 +4,9 @@
  * node. The trail grows as work happens (a job ends and produces its model, a version is
  * registered or approved, an endpoint is created), so those events re-read it, folded
  * into one read per burst; the previous drawing stays until the new one is laid out.
+ *
+ * The graph is compact by default (code snapshots, model archives and deployment actions
+ * left out, their neighbours joined); `setShowAll(true)` draws every entity.
  */
 import {
   LabstudioApiError,
@@ -14,7 +17,10 @@ import { EventStream } from '../../events';
 import { asApiError, handle } from '../../panel/live';
 import { IModelSources, ViewModel } from '../../panel/viewModel';
 import { ILineageGraph, ILineageNode } from '../../types';
-import { ILayout, layoutGraph } from './layout';
+import { ILayout, LayoutDirection, layoutGraph } from './layout';
+import { compactGraph } from './lineageData';
+
+const DIRECTIONS: LayoutDirection[] = ['RIGHT', 'DOWN'];
 
 export interface ILineageModelOptions extends IModelSources {
   /** Where the trail starts: a name, `GROUP/VERSION`, a path or an ARN. */
@@ -22,8 +28,11 @@ export interface ILineageModelOptions extends IModelSources {
   direction?: LineageDirection;
   /** Delay that folds a burst of events into one re-read (ms). */
   reloadDelay?: number;
-  /** Lay out a graph (ELK by default). */
-  layout?: (graph: ILineageGraph) => Promise<ILayout>;
+  /** Lay out a graph one way (ELK by default). */
+  layout?: (
+    graph: ILineageGraph,
+    direction: LayoutDirection
+  ) => Promise<ILayout>;
 }
 
 export class LineageModel extends ViewModel {
@@ -44,13 +53,24 @@ export class LineageModel extends ViewModel {
   get direction(): LineageDirection {
     return this._direction;
   }
-  /** The last graph read (null before the first answer). */
+  /** The graph drawn: the last one read, compact unless `showAll` (null before the first answer). */
   get graph(): ILineageGraph | null {
+    return this._shown;
+  }
+  /** The last graph read, every entity in it. */
+  get fullGraph(): ILineageGraph | null {
     return this._graph;
   }
-  /** Where each node of `graph` is drawn (null until laid out). */
-  get layout(): ILayout | null {
-    return this._layoutResult;
+  /** Whether every entity is drawn (code, model archives, deployment actions). */
+  get showAll(): boolean {
+    return this._showAll;
+  }
+  /**
+   * Where each node of `graph` is drawn, left to right and top to bottom (empty until
+   * laid out); the view draws the one that suits its size (`chooseLayout`).
+   */
+  get layouts(): readonly ILayout[] {
+    return this._layouts;
   }
   get error(): LabstudioApiError | null {
     return this._error;
@@ -61,7 +81,7 @@ export class LineageModel extends ViewModel {
   }
   /** The node the walk started from. */
   get startNode(): ILineageNode | null {
-    const graph = this._graph;
+    const graph = this._shown;
     return graph
       ? (graph.nodes.find(n => n.arn === graph.start) ?? null)
       : null;
@@ -95,6 +115,20 @@ export class LineageModel extends ViewModel {
     }
   }
 
+  /** Draw every entity, or the compact graph; laid out again without a new read. */
+  async setShowAll(all: boolean): Promise<void> {
+    if (all === this._showAll) {
+      return;
+    }
+    this._showAll = all;
+    this.emitChanged();
+    const graph = this._graph;
+    if (graph) {
+      await this._draw(graph);
+      this.emitChanged();
+    }
+  }
+
   /** Read the graph again and lay it out (coalesced). */
   reload(): Promise<void> {
     return this._reads.run();
@@ -106,12 +140,7 @@ export class LineageModel extends ViewModel {
     this.emitChanged();
     try {
       const graph = await this.client.getLineage(this.origin, direction);
-      const layout = await this._layout(graph);
-      if (this.isDisposed) {
-        return;
-      }
-      this._graph = graph;
-      this._layoutResult = layout;
+      await this._draw(graph);
       this._error = null;
     } catch (error) {
       if (this.isDisposed) {
@@ -121,6 +150,21 @@ export class LineageModel extends ViewModel {
     }
     this._loading = false;
     this.emitChanged();
+  }
+
+  /** Lay out what `graph` shows (compact or all), then show it. */
+  private async _draw(graph: ILineageGraph): Promise<void> {
+    this._graph = graph;
+    const showAll = this._showAll;
+    const shown = showAll ? graph : compactGraph(graph);
+    const layouts = await Promise.all(
+      DIRECTIONS.map(direction => this._layout(shown, direction))
+    );
+    if (this.isDisposed || showAll !== this._showAll) {
+      return; // a newer choice draws its own
+    }
+    this._shown = shown;
+    this._layouts = layouts;
   }
 
   private _scheduleReload(): void {
@@ -134,9 +178,14 @@ export class LineageModel extends ViewModel {
   private _events: EventStream | null;
   private _direction: LineageDirection;
   private _reloadDelay: number;
-  private _layout: (graph: ILineageGraph) => Promise<ILayout>;
+  private _layout: (
+    graph: ILineageGraph,
+    direction: LayoutDirection
+  ) => Promise<ILayout>;
   private _graph: ILineageGraph | null = null;
-  private _layoutResult: ILayout | null = null;
+  private _shown: ILineageGraph | null = null;
+  private _showAll = false;
+  private _layouts: ILayout[] = [];
   private _error: LabstudioApiError | null = null;
   private _loading = false;
   private _reads = this.coalesce(() => this._read());

@@ -15,6 +15,7 @@ import { DeployForm, ErrorBox, formatMetric } from '../common/common';
 import { DetailHeader } from '../common/DetailHeader';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
+import { LineageButton } from '../lineage/LineageButton';
 import { StatusBadge } from '../StatusBadge';
 import { IDecisionDraft, IVersionDetails, ModelGroupModel } from './groupModel';
 import {
@@ -160,11 +161,6 @@ export function GroupView(props: IGroupViewProps): JSX.Element {
           onDeploy={v => model.openDeploy(v)}
           onDetails={v => void model.openDetails(v)}
           onOpenJob={props.onOpenJob}
-          onOpenLineage={
-            props.onOpenLineage
-              ? v => props.onOpenLineage!(packageRef(name, v))
-              : undefined
-          }
         />
       )}
 
@@ -180,6 +176,11 @@ export function GroupView(props: IGroupViewProps): JSX.Element {
           group={name}
           details={model.details}
           onClose={() => model.closeDetails()}
+          onOpenLineage={
+            props.onOpenLineage
+              ? v => props.onOpenLineage!(packageRef(name, v))
+              : undefined
+          }
         />
       )}
 
@@ -200,7 +201,6 @@ function VersionsTable(props: {
   onDeploy: (version: number) => void;
   onDetails: (version: number) => void;
   onOpenJob?: (name: string) => void;
-  onOpenLineage?: (version: number) => void;
 }): JSX.Element {
   const { versions, columns, busy } = props;
   return (
@@ -214,7 +214,6 @@ function VersionsTable(props: {
             <th aria-label="Compare" />
             <th>Version</th>
             <th>Approval</th>
-            <th>Registered</th>
             <th>Training job</th>
             {columns.map(c => (
               <th
@@ -256,7 +255,7 @@ function VersionsTable(props: {
                   <button
                     className="labstudio-link"
                     data-testid="labstudio-version-open"
-                    title={`Details of ${v.ModelPackageArn}`}
+                    title={`Registered ${formatTime(v.CreationTime)}: open its details`}
                     onClick={() => props.onDetails(version)}
                   >
                     v{version}
@@ -265,7 +264,6 @@ function VersionsTable(props: {
                 <td>
                   <StatusBadge status={status} />
                 </td>
-                <td className="labstudio-hint">{formatTime(v.CreationTime)}</td>
                 <td>
                   {v.TrainingJobName && props.onOpenJob ? (
                     <button
@@ -291,7 +289,7 @@ function VersionsTable(props: {
                 ))}
                 <td className="labstudio-row-actions">
                   <button
-                    className="labstudio-button"
+                    className="labstudio-button labstudio-small"
                     data-testid="labstudio-version-approve"
                     disabled={busy || !canDecide(status, 'approve')}
                     onClick={() => props.onDecide(version, 'approve')}
@@ -299,7 +297,7 @@ function VersionsTable(props: {
                     Approve
                   </button>
                   <button
-                    className="labstudio-button"
+                    className="labstudio-button labstudio-small"
                     data-testid="labstudio-version-reject"
                     disabled={busy || !canDecide(status, 'reject')}
                     onClick={() => props.onDecide(version, 'reject')}
@@ -307,7 +305,7 @@ function VersionsTable(props: {
                     Reject
                   </button>
                   <button
-                    className="labstudio-button"
+                    className="labstudio-button labstudio-small"
                     data-testid="labstudio-version-deploy"
                     disabled={busy}
                     title={
@@ -319,16 +317,6 @@ function VersionsTable(props: {
                   >
                     Deploy
                   </button>
-                  {props.onOpenLineage && (
-                    <button
-                      className="labstudio-button"
-                      data-testid="labstudio-version-lineage"
-                      title="Where this version came from and where it is deployed"
-                      onClick={() => props.onOpenLineage!(version)}
-                    >
-                      Lineage
-                    </button>
-                  )}
                 </td>
               </tr>
             );
@@ -476,6 +464,7 @@ function VersionDetails(props: {
   group: string;
   details: IVersionDetails;
   onClose: () => void;
+  onOpenLineage?: (version: number) => void;
 }): JSX.Element {
   const { details } = props;
   const d = details.description;
@@ -490,7 +479,17 @@ function VersionDetails(props: {
         <h3 className="labstudio-subtitle labstudio-grow">
           {packageRef(props.group, details.version)}
         </h3>
-        <button className="labstudio-button" onClick={props.onClose}>
+        {props.onOpenLineage && (
+          <LineageButton
+            onOpen={() => props.onOpenLineage!(details.version)}
+            title="Where this version came from and where it is deployed"
+          />
+        )}
+        <button
+          className="labstudio-button"
+          data-testid="labstudio-version-details-close"
+          onClick={props.onClose}
+        >
           Close
         </button>
       </div>
@@ -558,6 +557,7 @@ function versionFacts(d: IModelPackageDescription): [string, string][] {
       approvalLabel(d.ModelApprovalStatus) +
         (d.ApprovalDescription ? ` — ${d.ApprovalDescription}` : '')
     ],
+    ['Registered', formatTime(d.CreationTime)],
     ['Description', d.ModelPackageDescription],
     ['Training job', d.TrainingJobName ?? ''],
     ['Tuning job', d.TuningJobName ?? ''],
