@@ -82,6 +82,7 @@ export type ListJobsQuery = QueryOf<'/labstudio/api/jobs'>;
 export type ListKindJobsQuery = QueryOf<'/labstudio/api/processing-jobs'>;
 export type ListTuningJobsQuery = QueryOf<'/labstudio/api/tuning-jobs'>;
 export type ListRunsQuery = QueryOf<'/labstudio/api/runs'>;
+export type ListModelPackagesQuery = QueryOf<'/labstudio/api/model-packages'>;
 /** The query of `GET /model-package-groups`: `name_contains`, sorting, `max_results`, `next_token`. */
 export type ListModelPackageGroupsQuery =
   QueryOf<'/labstudio/api/model-package-groups'>;
@@ -504,27 +505,28 @@ export class LabstudioClient {
     );
   }
 
+  /** `GET /model-packages`: one page of model package versions, newest first. */
+  listModelPackages(query: ListModelPackagesQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/model-packages', { params: { query } })
+    );
+  }
+
   /**
    * `GET /model-packages?group=`, every page: a group's versions, newest first, each with
    * the numbers of its model-quality statistics (`MetricValues`).
    */
-  async listModelPackages(group: string) {
+  async listGroupVersions(group: string) {
     let token: string | undefined;
     let page;
     const versions = [];
     do {
-      page = await this.data(
-        this.api.GET('/labstudio/api/model-packages', {
-          params: {
-            query: {
-              group,
-              sort_by: 'CreationTime',
-              sort_order: 'Descending',
-              next_token: token
-            }
-          }
-        })
-      );
+      page = await this.listModelPackages({
+        group,
+        sort_by: 'CreationTime',
+        sort_order: 'Descending',
+        next_token: token
+      });
       versions.push(...page.ModelPackageSummaryList);
       token = page.NextToken ?? undefined;
     } while (token);

@@ -319,7 +319,7 @@ export class ModelGroupModel extends ViewModel {
     try {
       const [group, versions, activity] = await Promise.all([
         this.client.getModelPackageGroup(this.name),
-        this.client.listModelPackages(this.name),
+        this.client.listGroupVersions(this.name),
         this.client.getModelPackageGroupActivity(this.name)
       ]);
       if (this.isDisposed) {
