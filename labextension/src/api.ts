@@ -82,6 +82,14 @@ export type ListJobsQuery = QueryOf<'/labstudio/api/jobs'>;
 export type ListKindJobsQuery = QueryOf<'/labstudio/api/processing-jobs'>;
 export type ListTuningJobsQuery = QueryOf<'/labstudio/api/tuning-jobs'>;
 export type ListRunsQuery = QueryOf<'/labstudio/api/runs'>;
+export type ListModelPackagesQuery = QueryOf<'/labstudio/api/model-packages'>;
+/** The query of `GET /model-package-groups`: `name_contains`, sorting, `max_results`, `next_token`. */
+export type ListModelPackageGroupsQuery =
+  QueryOf<'/labstudio/api/model-package-groups'>;
+/** Which way a lineage graph goes from its start: `up` (what it came from), `down`, `both`. */
+export type LineageDirection = NonNullable<
+  QueryOf<'/labstudio/api/lineage'>['direction']
+>;
 
 export interface ILabstudioClientOptions {
   /** Defaults to `ServerConnection.makeSettings()`. */
@@ -465,6 +473,118 @@ export class LabstudioClient {
     };
   }
 
+  // -- model registry and lineage ------------------------------------------------------
+
+  /**
+   * `GET /model-package-groups`: one page of groups, each with its latest version, latest
+   * approved version and the count awaiting approval.
+   */
+  listModelPackageGroups(query: ListModelPackageGroupsQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/model-package-groups', {
+        params: { query }
+      })
+    );
+  }
+
+  /** `GET /model-package-groups/{group}` (DescribeModelPackageGroup with the counts). */
+  getModelPackageGroup(group: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/model-package-groups/{group}', {
+        params: { path: { group } }
+      })
+    );
+  }
+
+  /** `GET /model-package-groups/{group}/activity`: every version's changes, newest first. */
+  getModelPackageGroupActivity(group: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/model-package-groups/{group}/activity', {
+        params: { path: { group } }
+      })
+    );
+  }
+
+  /** `GET /model-packages`: one page of model package versions, newest first. */
+  listModelPackages(query: ListModelPackagesQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/model-packages', { params: { query } })
+    );
+  }
+
+  /**
+   * `GET /model-packages?group=`, every page: a group's versions, newest first, each with
+   * the numbers of its model-quality statistics (`MetricValues`).
+   */
+  async listGroupVersions(group: string) {
+    let token: string | undefined;
+    let page;
+    const versions = [];
+    do {
+      page = await this.listModelPackages({
+        group,
+        sort_by: 'CreationTime',
+        sort_order: 'Descending',
+        next_token: token
+      });
+      versions.push(...page.ModelPackageSummaryList);
+      token = page.NextToken ?? undefined;
+    } while (token);
+    return { ...page, ModelPackageSummaryList: versions, NextToken: null };
+  }
+
+  /** `GET /model-packages/{group}/{version}` (DescribeModelPackage). */
+  getModelPackage(group: string, version: number) {
+    return this.data(
+      this.api.GET(
+        '/labstudio/api/model-packages/{group}/{version}',
+        packageOf(group, version)
+      )
+    );
+  }
+
+  /** `POST /model-packages/{group}/{version}/approve`, the comment kept as ApprovalDescription. */
+  approveModelPackage(group: string, version: number, comment?: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/model-packages/{group}/{version}/approve', {
+        ...packageOf(group, version),
+        body: { ApprovalDescription: comment || null }
+      })
+    );
+  }
+
+  /** `POST /model-packages/{group}/{version}/reject`, the comment kept as ApprovalDescription. */
+  rejectModelPackage(group: string, version: number, comment?: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/model-packages/{group}/{version}/reject', {
+        ...packageOf(group, version),
+        body: { ApprovalDescription: comment || null }
+      })
+    );
+  }
+
+  /** `GET /model-packages/{group}/{version}/metrics`: the ModelMetrics documents, read. */
+  getModelPackageMetrics(group: string, version: number) {
+    return this.data(
+      this.api.GET(
+        '/labstudio/api/model-packages/{group}/{version}/metrics',
+        packageOf(group, version)
+      )
+    );
+  }
+
+  /**
+   * `GET /lineage?start=&direction=`: the trail around a job, endpoint, model package
+   * (`GROUP/VERSION` or ARN) or data set, as nodes (each naming what it opens) and edges.
+   */
+  getLineage(start: string, direction: LineageDirection = 'both') {
+    return this.data(
+      this.api.GET('/labstudio/api/lineage', {
+        params: { query: { start, direction } }
+      })
+    );
+  }
+
   /**
    * Whether the server's OpenAPI document has a path (e.g. `/jobs/{name}/artifacts/{kind}`):
    * newer routes are used only where the server has them. Cached per client.
@@ -575,6 +695,11 @@ export class LabstudioClient {
 /** The path parameters of a route whose one parameter is the resource's `name`. */
 function named(name: string) {
   return { params: { path: { name } } };
+}
+
+/** The path parameters of one version of a model package group. */
+function packageOf(group: string, version: number) {
+  return { params: { path: { group, version } } };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * labstudio's JupyterLab plugin: the Studio sidebar (experiments, training jobs, tuning
- * jobs, endpoints), the main-area views (comparison, job, tuning job, launch form,
- * endpoint), commands in
+ * jobs, models, endpoints), the main-area views (comparison, job, tuning job, launch form,
+ * endpoint, model group, lineage graph), commands in
  * the palette, "Train with labstudio" on .py files, and the settings.
  */
 import {
@@ -20,6 +20,7 @@ import { studioIcon } from './icons';
 import { JobsModel, PANEL_ID, StudioPanel } from './panel';
 import { EndpointsModel } from './panel/endpointsModel';
 import { ExperimentsModel } from './panel/experimentsModel';
+import { ModelGroupsModel } from './panel/modelGroupsModel';
 import { applySettings } from './panel/settings';
 import { TuningJobsModel } from './panel/tuningJobsModel';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
@@ -39,6 +40,9 @@ export namespace CommandIDs {
   export const openJob = 'labstudio:open-job';
   export const openEndpoint = 'labstudio:open-endpoint';
   export const openTuning = 'labstudio:open-tuning';
+  export const openModelGroup = 'labstudio:open-model-group';
+  export const openLineage = 'labstudio:open-lineage';
+  export const refreshModels = 'labstudio:refresh-models';
 }
 
 const PLUGIN_ID = 'labstudio:plugin';
@@ -127,6 +131,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       fallbackInterval: fallback
     });
 
+    const models = new ModelGroupsModel({
+      client,
+      events,
+      fallbackInterval: fallback
+    });
+
     const pickPath = docManager
       ? async (kind: 'file' | 'folder'): Promise<string | null> => {
           const result =
@@ -154,6 +164,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments,
       endpoints,
       tuning,
+      models,
       actions: {
         openCompare: ids => views.openCompare(ids, compareMetric(ids)),
         openRun: run => views.openRun(run),
@@ -162,14 +173,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
         openTuning: name => views.openTuning(name),
         openLaunch: () => views.openLaunch(),
         openProcessing: name => views.openProcessing(name),
-        openTransform: name => views.openTransform(name)
+        openTransform: name => views.openTransform(name),
+        openModelGroup: name => views.openModelGroup(name)
       }
     });
+    views.revealExperiment = name => {
+      app.shell.activateById(PANEL_ID);
+      panel.setSectionOpen('experiments', true);
+      experiments.toggleExpanded(name, true);
+    };
     panel.disposed.connect(() => events.dispose());
 
     loaded?.changed.connect(() => {
       read();
-      applySettings(settings, { jobs, experiments, endpoints, tuning });
+      applySettings(settings, { jobs, experiments, endpoints, tuning, models });
     });
 
     app.shell.add(panel, 'left', { rank: 600 });
@@ -180,6 +197,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     void experiments.start();
     void endpoints.start();
     void tuning.start();
+    void models.start();
 
     const { commands } = app;
     commands.addCommand(CommandIDs.open, {
@@ -188,15 +206,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(PANEL_ID)
     });
     commands.addCommand(CommandIDs.refresh, {
-      label: 'Refresh experiments, jobs, tuning jobs and endpoints',
+      label: 'Refresh experiments, jobs, tuning jobs, models and endpoints',
       execute: async () => {
         await Promise.all([
           jobs.refresh(),
           experiments.refresh(),
           endpoints.refresh(),
-          tuning.refresh()
+          tuning.refresh(),
+          models.refresh()
         ]);
       }
+    });
+    commands.addCommand(CommandIDs.refreshModels, {
+      label: 'Refresh models',
+      execute: () => models.refresh()
     });
     commands.addCommand(CommandIDs.refreshJobs, {
       label: 'Refresh jobs',
@@ -272,6 +295,56 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    commands.addCommand(CommandIDs.openModelGroup, {
+      label: args =>
+        args.name ? `Open model ${args.name}` : 'Open a registered model…',
+      caption:
+        "A model package group's versions, approvals, metrics and history",
+      execute: async args => {
+        let name = args.name ? String(args.name) : null;
+        if (!name) {
+          // Choose among the groups the Models section lists (or type a name).
+          await models.refresh();
+          const names = models.groups.map(g => g.ModelPackageGroupName);
+          const answer = names.length
+            ? await InputDialog.getItem({
+                title: 'Open a registered model',
+                items: names,
+                editable: true
+              })
+            : await InputDialog.getText({ title: 'Model package group name' });
+          name = answer.button.accept ? (answer.value ?? '').trim() : null;
+        }
+        const version = Number(args.version);
+        if (name) {
+          views.openModelGroup(
+            name,
+            Number.isInteger(version) && version >= 1 ? version : undefined
+          );
+        }
+      }
+    });
+    commands.addCommand(CommandIDs.openLineage, {
+      label: args =>
+        args.start ? `Show the lineage of ${args.start}` : 'Show a lineage…',
+      caption:
+        'The lineage graph around a job, an endpoint, a model version (GROUP/VERSION) or a data set',
+      execute: async args => {
+        let start = args.start ? String(args.start) : null;
+        if (!start) {
+          const answer = await InputDialog.getText({
+            title: 'Lineage of',
+            placeholder:
+              'a job or endpoint name, GROUP/VERSION, a path or an ARN'
+          });
+          start = answer.button.accept ? (answer.value ?? '').trim() : null;
+        }
+        if (start) {
+          views.openLineage(start);
+        }
+      }
+    });
+
     app.contextMenu.addItem({
       command: CommandIDs.trainFile,
       selector: '.jp-DirListing-item[data-file-type="python"]',
@@ -283,9 +356,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.open,
         CommandIDs.launch,
         CommandIDs.openTuning,
+        CommandIDs.openModelGroup,
+        CommandIDs.openLineage,
         CommandIDs.compareSelected,
         CommandIDs.refresh,
-        CommandIDs.refreshJobs
+        CommandIDs.refreshJobs,
+        CommandIDs.refreshModels
       ]) {
         palette.addItem({ command, category: 'Studio' });
       }

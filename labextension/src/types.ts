@@ -308,3 +308,58 @@ export type ITransformJobDescription = Schemas['DescribeTransformJobResponse'];
 
 /** The body of `POST /labstudio/api/transform-jobs`. */
 export type ICreateTransformJobRequest = Schemas['CreateTransformJobRequest'];
+
+// ---------------------------------------------------------------------------------------
+// Model registry (SageMaker's PascalCase) and lineage
+
+/** SageMaker's three approval states of a model package. */
+export type ModelApprovalStatus =
+  Schemas['ModelPackageSummary']['ModelApprovalStatus'];
+
+/** The approval states, in the order a version goes through them. */
+export const MODEL_APPROVAL_STATUSES: readonly ModelApprovalStatus[] = [
+  'PendingManualApproval',
+  'Approved',
+  'Rejected'
+];
+
+/** One row of `GET /model-package-groups` (latest approved version, pending count). */
+export type IModelPackageGroupSummary = Schemas['ModelPackageGroupSummary'];
+
+/** `GET /model-package-groups/{group}`. */
+export type IModelPackageGroupDescription =
+  Schemas['DescribeModelPackageGroupResponse'];
+
+/** One version of `GET /model-packages?group=` (with its metric numbers). */
+export type IModelPackageSummary = Schemas['ModelPackageSummary'];
+
+/** `GET /model-packages/{group}/{version}` (SageMaker's DescribeModelPackage). */
+export type IModelPackageDescription = Schemas['DescribeModelPackageResponse'];
+
+/** One change of a group's or version's history (who, when, from which status to which). */
+export type IActivityEntry = Schemas['ActivityEntry'];
+
+/** `GET /model-packages/{group}/{version}/metrics`: section → document → its content. */
+export type IModelMetricsDocuments = Schemas['ModelMetricsDocumentsResponse'];
+
+export type IMetricsDocument = Schemas['MetricsDocument'];
+
+/** Payload of `model_package.created|status|updated|deleted`. */
+export type IPackageEventPayload = Schemas['PackageEventPayload'];
+
+/** Payload of `model_package_group.created|deleted`. */
+export type IPackageGroupEventPayload = Schemas['PackageGroupEventPayload'];
+
+/** `GET /lineage`: the trail around a starting point. */
+export type ILineageGraph = Schemas['LineageGraphResponse'];
+
+/** One entity of the trail (an artifact, a job, an action, a context). */
+export type ILineageNode = Schemas['LineageNode'];
+
+/** One association, from upstream (`source`) to downstream (`destination`). */
+export type ILineageEdge = Schemas['LineageEdge'];
+
+/** The labstudio resource a lineage node stands for (what clicking it opens). */
+export type ILineageResource = Schemas['LineageResource'];
+
+export type LineageResourceKind = ILineageResource['kind'];

@@ -21,6 +21,12 @@ import { EndpointView } from './views/endpoint/EndpointView';
 import { JobDetailModel } from './views/job/jobDetailModel';
 import { JobDetailView } from './views/job/JobDetailView';
 import { jobOfRun } from './views/jobKinds';
+import { rootRelative } from './views/kinds/paths';
+import { LineageTarget } from './views/lineage/lineageData';
+import { LineageModel } from './views/lineage/lineageModel';
+import { LineageView } from './views/lineage/LineageView';
+import { ModelGroupModel } from './views/registry/groupModel';
+import { GroupView } from './views/registry/GroupView';
 import { ProcessingJobModel } from './views/kinds/processingModel';
 import { ProcessingJobView } from './views/kinds/ProcessingJobView';
 import { TransformJobModel } from './views/kinds/transformModel';
@@ -107,6 +113,7 @@ export class MainViews {
             onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
             onOpenRun={runId => this.openCompare([runId])}
             onOpenTransform={transform => this.openTransform(transform)}
+            onOpenLineage={job => this.openLineage(job)}
           />
         )
       };
@@ -124,6 +131,7 @@ export class MainViews {
             model={model}
             root={serverRoot()}
             onOpenPath={path => this.openPath(path)}
+            onOpenLineage={job => this.openLineage(job)}
           />
         )
       };
@@ -141,6 +149,7 @@ export class MainViews {
             model={model}
             root={serverRoot()}
             onOpenPath={path => this.openPath(path)}
+            onOpenLineage={job => this.openLineage(job)}
           />
         )
       };
@@ -211,11 +220,99 @@ export class MainViews {
           <EndpointView
             model={model}
             onDeleted={() => this._widgets.get(key)?.dispose()}
+            onOpenLineage={endpoint => this.openLineage(endpoint)}
           />
         )
       };
     });
   }
+
+  /**
+   * A model package group: its versions, approvals, history and comparison; with
+   * `version`, that version's details open (an open view shows them too).
+   */
+  openModelGroup(group: string, version?: number): void {
+    const key = `model-group:${group}`;
+    const open = this._models.get(key);
+    if (open && !open.isDisposed && version !== undefined) {
+      void open.openDetails(version);
+    }
+    this._open(key, group, () => {
+      const model = new ModelGroupModel({
+        ...this._sources,
+        group,
+        version: version ?? null
+      });
+      this._models.set(key, model);
+      return {
+        model,
+        render: () => (
+          <GroupView
+            model={model}
+            onOpenJob={job => this.openJob(job)}
+            onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
+            onOpenLineage={start => this.openLineage(start)}
+          />
+        )
+      };
+    });
+  }
+
+  /**
+   * The lineage graph around `start` (a job's or endpoint's name, `GROUP/VERSION`, a
+   * path or an ARN); each node opens its own view.
+   */
+  openLineage(start: string): void {
+    this._open(`lineage:${start}`, `Lineage: ${start}`, () => {
+      const model = new LineageModel({ ...this._sources, start });
+      return {
+        model,
+        render: () => (
+          <LineageView
+            model={model}
+            onOpen={this._openTarget}
+            canOpen={this._canOpenTarget}
+          />
+        )
+      };
+    });
+  }
+
+  /** Show an experiment in the sidebar (set by the plugin, which owns the sidebar). */
+  revealExperiment: ((name: string) => void) | null = null;
+
+  /** Whether a lineage node opens here: a path only under the Jupyter root. */
+  private _canOpenTarget = (target: LineageTarget): boolean =>
+    target.kind !== 'file' || rootRelative(target.path, serverRoot()) !== null;
+
+  /** Open what a lineage node stands for. */
+  private _openTarget = (target: LineageTarget): void => {
+    switch (target.kind) {
+      case 'training-job':
+        return this.openJob(target.name);
+      case 'processing-job':
+        return this.openProcessing(target.name);
+      case 'transform-job':
+        return this.openTransform(target.name);
+      case 'tuning-job':
+        return this.openTuning(target.name);
+      case 'endpoint':
+        return this.openEndpoint(target.name);
+      case 'experiment':
+        return this.revealExperiment?.(target.name);
+      case 'model-package':
+        return this.openModelGroup(target.group, target.version);
+      case 'model-package-group':
+        return this.openModelGroup(target.group);
+      case 'file': {
+        const path = rootRelative(target.path, serverRoot());
+        if (path !== null) {
+          this.openPath(path);
+        }
+        return;
+      }
+    }
+  };
 
   /** What every view's model reads from: the REST client and the events socket. */
   private get _sources(): {
@@ -251,6 +348,7 @@ export class MainViews {
     widget.addClass('labstudio-main-widget');
     widget.disposed.connect(() => {
       this._widgets.delete(key);
+      this._models.delete(key);
       model.dispose();
     });
     this._widgets.set(key, widget);
@@ -259,6 +357,8 @@ export class MainViews {
   }
 
   private _widgets = new Map<string, MainAreaWidget>();
+  /** The group views' models, so a second open can show another version's details. */
+  private _models = new Map<string, ModelGroupModel>();
   private _count = 0;
   private _launches = 0;
 }

@@ -1,3 +1,5 @@
 import 'uplot/dist/uPlot.min.css';
+import '@xyflow/react/dist/style.css';
 import './base.css';
 import './studio.css';
+import './registry.css';

@@ -47,7 +47,10 @@ describe('views', () => {
       'EndpointView.tsx',
       'CompareView.tsx',
       'LaunchForm.tsx',
-      'JobsView.tsx'
+      'JobsView.tsx',
+      'ModelsView.tsx',
+      'GroupView.tsx',
+      'LineageView.tsx'
     ]) {
       expect(names).toContain(view);
     }

@@ -1,6 +1,6 @@
 /**
  * The Studio sidebar: a ReactWidget with collapsible sections (Experiments, Training
- * jobs, Tuning, Endpoints), each rendered from its model and kept live by the events
+ * jobs, Tuning, Models, Endpoints), each rendered from its model and kept live by the events
  * socket. What the rows open (comparison, job detail, endpoint detail, the launch form)
  * comes in `actions`, so the panel knows nothing of the main area.
  */
@@ -15,9 +15,11 @@ import { EndpointsView } from '../views/EndpointsView';
 import { ExperimentsView } from '../views/ExperimentsView';
 import { JobsView } from '../views/JobsView';
 import { TuningJobsView } from '../views/TuningJobsView';
+import { ModelsView } from '../views/registry/ModelsView';
 import { EndpointsModel } from './endpointsModel';
 import { ExperimentsModel } from './experimentsModel';
 import { JobsModel } from './model';
+import { ModelGroupsModel } from './modelGroupsModel';
 import { TuningJobsModel } from './tuningJobsModel';
 
 export const PANEL_ID = 'labstudio-panel';
@@ -32,6 +34,7 @@ export interface IStudioActions {
   openLaunch(): void;
   openProcessing(name: string): void;
   openTransform(name: string): void;
+  openModelGroup(name: string): void;
 }
 
 export interface IStudioPanelOptions {
@@ -39,10 +42,11 @@ export interface IStudioPanelOptions {
   experiments?: ExperimentsModel | null;
   endpoints?: EndpointsModel | null;
   tuning?: TuningJobsModel | null;
+  models?: ModelGroupsModel | null;
   actions?: Partial<IStudioActions>;
 }
 
-type SectionId = 'experiments' | 'jobs' | 'tuning' | 'endpoints';
+type SectionId = 'experiments' | 'jobs' | 'tuning' | 'models' | 'endpoints';
 
 export class StudioPanel extends ReactWidget {
   constructor(options: IStudioPanelOptions | JobsModel) {
@@ -52,6 +56,7 @@ export class StudioPanel extends ReactWidget {
     this.experiments = opts.experiments ?? null;
     this.endpoints = opts.endpoints ?? null;
     this.tuning = opts.tuning ?? null;
+    this.models = opts.models ?? null;
     this.actions = opts.actions ?? {};
     this.id = PANEL_ID;
     this.addClass('labstudio-panel');
@@ -67,6 +72,7 @@ export class StudioPanel extends ReactWidget {
   readonly experiments: ExperimentsModel | null;
   readonly endpoints: EndpointsModel | null;
   readonly tuning: TuningJobsModel | null;
+  readonly models: ModelGroupsModel | null;
   readonly actions: Partial<IStudioActions>;
 
   /** Expand or collapse a section (commands use it to reveal one). */
@@ -83,13 +89,14 @@ export class StudioPanel extends ReactWidget {
     this.experiments?.dispose();
     this.endpoints?.dispose();
     this.tuning?.dispose();
+    this.models?.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
-    const { jobs, experiments, endpoints, tuning, actions } = this;
+    const { jobs, experiments, endpoints, tuning, models, actions } = this;
     const toggle = (id: SectionId) => this.setSectionOpen(id, !this._open[id]);
-    const single = !experiments && !endpoints && !tuning;
+    const single = !experiments && !endpoints && !tuning && !models;
     const open = (row: IJobListRow) =>
       row.kind === 'processing'
         ? actions.openProcessing?.(row.name)
@@ -122,7 +129,8 @@ export class StudioPanel extends ReactWidget {
       title: string,
       signal: ISignal<unknown, void>,
       count: () => number,
-      view: () => JSX.Element
+      view: () => JSX.Element,
+      countTitle?: string
     ) => (
       <Section
         id={id}
@@ -131,6 +139,7 @@ export class StudioPanel extends ReactWidget {
         onToggle={toggle}
         signal={signal}
         count={count}
+        countTitle={countTitle}
         view={view}
       />
     );
@@ -154,12 +163,13 @@ export class StudioPanel extends ReactWidget {
           <button
             className="labstudio-button"
             data-testid="labstudio-refresh"
-            title="Refresh experiments, jobs, tuning jobs and endpoints"
+            title="Refresh experiments, jobs, tuning jobs, models and endpoints"
             onClick={() => {
               void jobs.refresh();
               void experiments?.refresh();
               void endpoints?.refresh();
               void tuning?.refresh();
+              void models?.refresh();
             }}
           >
             Refresh
@@ -199,6 +209,20 @@ export class StudioPanel extends ReactWidget {
               />
             )
           )}
+        {models &&
+          section(
+            'models',
+            'Models',
+            models.changed,
+            () => models.pendingCount,
+            () => (
+              <ModelsView
+                model={models}
+                onOpen={name => actions.openModelGroup?.(name)}
+              />
+            ),
+            'Versions awaiting approval'
+          )}
         {endpoints &&
           section(
             'endpoints',
@@ -220,6 +244,7 @@ export class StudioPanel extends ReactWidget {
     experiments: true,
     jobs: true,
     tuning: true,
+    models: true,
     endpoints: true
   };
 }
@@ -231,6 +256,8 @@ function Section(props: {
   onToggle: (id: SectionId) => void;
   signal: ISignal<unknown, void>;
   count: () => number;
+  /** What the count counts (its tooltip), when it is not the section's rows. */
+  countTitle?: string;
   /** The section's body, rendered again whenever `signal` emits. */
   view: () => JSX.Element;
 }): JSX.Element {
@@ -250,7 +277,15 @@ function Section(props: {
         </span>
         <span className="labstudio-section-name">{props.title}</span>
         <UseSignal signal={props.signal}>
-          {() => <span className="labstudio-count">{props.count() || ''}</span>}
+          {() => (
+            <span
+              className="labstudio-count"
+              data-testid={`labstudio-count-${props.id}`}
+              title={props.countTitle}
+            >
+              {props.count() || ''}
+            </span>
+          )}
         </UseSignal>
       </button>
       {props.open && (

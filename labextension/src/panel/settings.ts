@@ -6,6 +6,7 @@
 import type { EndpointsModel } from './endpointsModel';
 import type { ExperimentsModel } from './experimentsModel';
 import type { JobsModel } from './model';
+import type { ModelGroupsModel } from './modelGroupsModel';
 import type { TuningJobsModel } from './tuningJobsModel';
 
 export interface IStudioSettings {
@@ -35,6 +36,7 @@ export interface IPanelModels {
   experiments?: ExperimentsModel | null;
   endpoints?: EndpointsModel | null;
   tuning?: TuningJobsModel | null;
+  models?: ModelGroupsModel | null;
 }
 
 /** Apply (changed) settings to the panel's models. */
@@ -47,6 +49,7 @@ export function applySettings(
   models.jobs.setPageSize(settings.jobsPageSize);
   models.endpoints?.setFallbackInterval(fallback);
   models.tuning?.setFallbackInterval(fallback);
+  models.models?.setFallbackInterval(fallback);
   const experiments = models.experiments;
   if (experiments) {
     experiments.setDefaultKeyMetric(settings.keyMetric);

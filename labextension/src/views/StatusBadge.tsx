@@ -6,7 +6,8 @@ const LABELS: Record<string, string> = {
   Completed: 'Completed',
   Failed: 'Failed',
   Stopping: 'Stopping',
-  Stopped: 'Stopped'
+  Stopped: 'Stopped',
+  PendingManualApproval: 'Pending'
 };
 
 export interface IStatusBadgeProps {

@@ -9,6 +9,7 @@ import * as React from 'react';
 import { IEndpointFigures } from '../../types';
 import { ErrorBox, StatusDot, formatMetric } from '../common/common';
 import { DetailHeader } from '../common/DetailHeader';
+import { LineageButton } from '../lineage/LineageButton';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { EndpointModel } from './endpointModel';
@@ -16,6 +17,8 @@ import { EndpointModel } from './endpointModel';
 export interface IEndpointViewProps {
   model: EndpointModel;
   onDeleted?: () => void;
+  /** Open the lineage graph around this endpoint. */
+  onOpenLineage?: (name: string) => void;
 }
 
 export function EndpointView(props: IEndpointViewProps): JSX.Element {
@@ -57,6 +60,9 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
         failureReason={endpoint.FailureReason}
         actionError={actionError}
       >
+        {props.onOpenLineage && (
+          <LineageButton onOpen={() => props.onOpenLineage!(name)} />
+        )}
         {model.confirmingDelete ? (
           <>
             <span>Delete {name}? Its workers stop and its port is freed.</span>

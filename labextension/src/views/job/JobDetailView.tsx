@@ -19,6 +19,7 @@ import {
   userHyperparameters
 } from './jobData';
 import { TransformForm } from '../kinds/TransformForm';
+import { LineageButton } from '../lineage/LineageButton';
 import { JobDetailModel } from './jobDetailModel';
 import { LogTail } from './LogTail';
 
@@ -29,6 +30,8 @@ export interface IJobDetailProps {
   onOpenRun?: (runId: string) => void;
   /** A batch transform of this job's model was started: open it. */
   onOpenTransform?: (name: string) => void;
+  /** Open the lineage graph around this job. */
+  onOpenLineage?: (name: string) => void;
 }
 
 export function JobDetailView(props: IJobDetailProps): JSX.Element {
@@ -140,6 +143,9 @@ export function JobDetailView(props: IJobDetailProps): JSX.Element {
           >
             Open run
           </button>
+        )}
+        {props.onOpenLineage && (
+          <LineageButton onOpen={() => props.onOpenLineage!(name)} />
         )}
       </DetailHeader>
 

@@ -9,6 +9,7 @@ import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { LogTail } from '../job/LogTail';
 import { DetailHeader } from '../common/DetailHeader';
+import { LineageButton } from '../lineage/LineageButton';
 import {
   KeyValueTable,
   OpenPath,
@@ -23,6 +24,8 @@ export interface IProcessingJobViewProps {
   /** The Jupyter root (absolute), to link local paths under it. */
   root: string | null;
   onOpenPath?: OpenPath;
+  /** Open the lineage graph around this job. */
+  onOpenLineage?: (name: string) => void;
 }
 
 export function ProcessingJobView(props: IProcessingJobViewProps): JSX.Element {
@@ -64,6 +67,9 @@ export function ProcessingJobView(props: IProcessingJobViewProps): JSX.Element {
         actionError={model.actionError}
       >
         <span className="labstudio-hint">Processing job</span>
+        {props.onOpenLineage && (
+          <LineageButton onOpen={() => props.onOpenLineage!(name)} />
+        )}
       </DetailHeader>
       {job.ExitMessage && (
         <div className="labstudio-hint" data-testid="labstudio-exit-message">

@@ -11,6 +11,7 @@ import { formatTime } from '../format';
 import { recordsText } from '../jobKinds';
 import { LogTail } from '../job/LogTail';
 import { DetailHeader } from '../common/DetailHeader';
+import { LineageButton } from '../lineage/LineageButton';
 import {
   KeyValueTable,
   OpenPath,
@@ -25,6 +26,8 @@ export interface ITransformJobViewProps {
   /** The Jupyter root (absolute), to link local paths under it. */
   root: string | null;
   onOpenPath?: OpenPath;
+  /** Open the lineage graph around this job. */
+  onOpenLineage?: (name: string) => void;
 }
 
 export function TransformJobView(props: ITransformJobViewProps): JSX.Element {
@@ -65,6 +68,9 @@ export function TransformJobView(props: ITransformJobViewProps): JSX.Element {
         <span className="labstudio-hint">
           Batch transform of {job.ModelName}
         </span>
+        {props.onOpenLineage && (
+          <LineageButton onOpen={() => props.onOpenLineage!(name)} />
+        )}
       </DetailHeader>
 
       <div className="labstudio-transform-progress">
