@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .tracking.service import ExperimentService
     from .transform.service import TransformService
     from .tuning.service import TuningService
+    from .workflow.service import PipelineService
 
 
 _PROBE_PREFIX = ".labstudio-probe-"
@@ -153,6 +154,12 @@ class Core:
         return RegistryService(self.settings, self.db, self.jobs)
 
     @cached_property
+    def pipelines(self) -> PipelineService:
+        from .workflow.service import PipelineService
+
+        return PipelineService(self.settings, self.db, self)
+
+    @cached_property
     def lineage(self) -> LineageService:
         from .lineage.service import LineageService
 
@@ -160,7 +167,8 @@ class Core:
 
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
-        steps = (self.jobs.reconcile, self.endpoints.reconcile, self.tuning.reconcile, lambda: self.db.run_write(events_store.prune))
+        steps = (self.jobs.reconcile, self.endpoints.reconcile, self.tuning.reconcile, self.pipelines.reconcile,
+                 lambda: self.db.run_write(events_store.prune))
         full: str | None = None
         for step in steps:
             try:

@@ -54,6 +54,7 @@ def describe(
                     "ChannelName": name,
                     "DataSource": {"FileDataSource": {"FileUri": path if "://" in path else f"file://{path}"}},
                     "InputMode": "File",
+                    **({"ContentType": (spec.content_types or {})[name]} if name in (spec.content_types or {}) else {}),
                 }
                 for name, path in sorted(spec.channels.items())
             ],

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
+from .pipelines_client import PipelineClientMethods
 from .registry_client import RegistryClientMethods
 
 if TYPE_CHECKING:
@@ -70,9 +71,10 @@ class _BotoSessionStandIn:
         return f"<local boto session stand-in region_name={self.region_name!r}>"
 
 
-class LocalSagemakerClient(RegistryClientMethods):
+class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods):
     """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, the model
-    registry and lineage (sdk/registry_client.py), answered locally."""
+    registry and lineage (sdk/registry_client.py) and pipelines (sdk/pipelines_client.py),
+    answered locally."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -81,7 +83,9 @@ class LocalSagemakerClient(RegistryClientMethods):
         return self._session.core
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
-        return self._session.core.jobs.describe(TrainingJobName)
+        from .pipelines_client import _name
+
+        return self._session.core.jobs.describe(_name(TrainingJobName))
 
     def list_training_jobs(self, **kwargs: Any) -> dict[str, Any]:
         return self._session.core.jobs.list()

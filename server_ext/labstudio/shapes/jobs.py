@@ -42,6 +42,11 @@ class CreateTrainingJobRequest(Request):
     channels: dict[str, PathText] | None = Field(
         default=None, description="name -> local path, file:// URI, or s3:// URL (copied into the job before the script starts)"
     )
+    content_types: dict[str, str] | None = Field(
+        default=None,
+        description="channel -> MIME type of its data (SageMaker's ContentType of the channel: text/csv, text/libsvm...), "
+        "written to inputdataconfig.json for the script or built-in algorithm to read.",
+    )
     output_path: PathText | None = Field(
         default=None,
         description="Where the model and output archives go, as <output_path>/<job>/output/model.tar.gz (SageMaker's "
@@ -112,6 +117,7 @@ class DataSourceShape(Response):
 class InputChannel(Response):
     ChannelName: str
     DataSource: DataSourceShape
+    ContentType: str | None = None
 
 
 class FinalMetric(Response):
