@@ -37,6 +37,7 @@ BACKENDS = ("local", "ray")
 MAX_INSTANCES = 64
 # SageMaker's distribution keys that launch the entry point with torchrun on every host.
 TORCHRUN_KEYS = ("torch_distributed", "pytorchddp")
+PARAMETER_SERVER = "parameter_server"  # accepted on one instance only (parse_distribution)
 RESERVED_HYPERPARAMETERS = (
     "sagemaker_program",
     "sagemaker_submit_directory",
@@ -278,7 +279,7 @@ def parse_spec(
         trial_name=trial,
         install_requirements=req.install_requirements is not False,
         instance_count=_instance_count(req.instance_count),
-        distribution=parse_distribution(req.distribution),
+        distribution=parse_distribution(req.distribution, _instance_count(req.instance_count)),
         output_path=_output_path(req.output_path, base_dir, root_dir),
         content_types=_content_types(req.content_types, req.channels),
     )
@@ -322,13 +323,16 @@ def _instance_count(value: int | None) -> int:
     return value
 
 
-def parse_distribution(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """SageMaker's `distribution` dict: only the torchrun launchers are supported here."""
+def parse_distribution(value: Mapping[str, Any] | None, instance_count: int = 1) -> dict[str, Any] | None:
+    """SageMaker's `distribution` dict: the torchrun launchers are supported here, and
+    ``parameter_server`` on one instance (see ``unused_distribution``), which runs the script
+    once, as SageMaker's TensorFlow container does on one host; on several hosts it is refused
+    (labstudio starts no parameter servers)."""
     if not value:
         return None
     supported = " or ".join(f'{{"{k}": {{"enabled": true}}}}' for k in TORCHRUN_KEYS)
     for key, options in value.items():
-        if key not in TORCHRUN_KEYS:
+        if key not in TORCHRUN_KEYS and key != PARAMETER_SERVER:
             raise Invalid(
                 f"'distribution' {key!r} is not supported; labstudio launches distributed training with torchrun: "
                 f"use {supported}, or leave 'distribution' out and start the processes in the script.",
@@ -337,7 +341,30 @@ def parse_distribution(value: Mapping[str, Any] | None) -> dict[str, Any] | None
         if not isinstance(options, Mapping) or not isinstance(options.get("enabled", False), bool) or set(options) - {"enabled"}:
             raise Invalid(f"'distribution' {key!r} must be {{\"enabled\": true}} or {{\"enabled\": false}}.", field="distribution")
     enabled = [k for k, options in value.items() if options.get("enabled")]
-    return {enabled[0]: {"enabled": True}} if enabled else None
+    if PARAMETER_SERVER in enabled and instance_count > 1:
+        raise Invalid(
+            f"'distribution' {PARAMETER_SERVER!r} on {instance_count} instances is not supported: labstudio starts no "
+            f"parameter servers. Use {supported} (the script runs under torchrun on every host), set instance_count "
+            "to 1 (the script runs once, as on one SageMaker host), or leave 'distribution' out and start the "
+            "processes in the script.",
+            field="distribution",
+        )
+    launched = [k for k in enabled if k in TORCHRUN_KEYS]
+    return {launched[0]: {"enabled": True}} if launched else None
+
+
+def unused_distribution(value: Mapping[str, Any] | None) -> str | None:
+    """The warning for a ``parameter_server`` that ``parse_distribution`` accepted and drops.
+
+    Public TensorFlow samples pass it with one instance without using it; SageMaker's container
+    then runs the script once with no parameter server (it starts them only with several hosts)."""
+    options = (value or {}).get(PARAMETER_SERVER)
+    if not isinstance(options, Mapping) or not options.get("enabled"):
+        return None
+    return (
+        f"distribution {{'{PARAMETER_SERVER}': {{'enabled': True}}}} has no effect on one instance: the script runs "
+        "once, with no parameter server, as SageMaker's TensorFlow container runs it on one host"
+    )
 
 
 def uses_torchrun(spec: JobSpec) -> bool:

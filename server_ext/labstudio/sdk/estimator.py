@@ -11,6 +11,7 @@ import json
 import os
 import re
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
-from .compat import check_instance_type, gpu_environment, split_kwargs
+from .compat import SageMakerArgumentWarning, check_instance_type, gpu_environment, split_kwargs, user_stacklevel
 from .inputs import channels, content_types
 from .job import TrainingJob, normalize_logs
-from .model import Model, deploy_endpoint, make_predictor
+from .model import Model, deploy_endpoint, make_predictor, with_framework
 from .predictor import Predictor
 from .session import core_of
 from .staging import staged_source
@@ -45,7 +46,7 @@ def _hosts(instance_count: Any, distribution: Any) -> tuple[int, dict[str, Any] 
     """instance_count (hosts algo-1..algo-N) and SageMaker's distribution dict, checked as a
     job submit checks them, but at construction (a ValueError, as the SageMaker SDK raises)."""
     from ..errors import Invalid
-    from ..jobs.spec import MAX_INSTANCES, parse_distribution
+    from ..jobs.spec import MAX_INSTANCES, parse_distribution, unused_distribution
 
     count = 1 if instance_count is None else instance_count
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_INSTANCES:
@@ -53,9 +54,13 @@ def _hosts(instance_count: Any, distribution: Any) -> tuple[int, dict[str, Any] 
     if distribution is not None and not isinstance(distribution, Mapping):
         raise ValueError(f"distribution must be a dict such as {{'torch_distributed': {{'enabled': True}}}}, got {distribution!r}")
     try:
-        return count, parse_distribution(distribution)
+        parsed = parse_distribution(distribution, count)
     except Invalid as exc:
         raise ValueError(str(exc)) from None
+    note = unused_distribution(distribution)
+    if note:
+        warnings.warn(note, SageMakerArgumentWarning, stacklevel=user_stacklevel())
+    return count, parsed
 
 
 class Estimator:
@@ -66,6 +71,7 @@ class Estimator:
     """
 
     _predictor_cls: type[Predictor] = Predictor
+    _serving_framework: str | None = None  # whose container's default handlers serve its model (model.with_framework)
 
     def __init__(
         self,
@@ -102,6 +108,7 @@ class Estimator:
         if self._algorithm is not None:
             source_dir, entry_point = trainer(self._algorithm)
             install_requirements = False
+            self._serving_framework = self._algorithm  # its model is served by the built-in container's defaults
         if entry_point is None:
             raise ValueError(
                 "entry_point is required: labstudio runs a training script (SageMaker script mode), or SageMaker's built-in "
@@ -320,7 +327,7 @@ class Estimator:
         from ..jobs.spec import JobSpec
 
         spec = JobSpec.from_dict(core.jobs.get(job.name).spec)
-        return Model(
+        model = Model(
             model_data=job.model_data,
             entry_point=entry_point or (None if source_dir else spec.entry_point),
             source_dir=source_dir or str(core.jobs.code_dir(job.name)),
@@ -329,6 +336,8 @@ class Estimator:
             install_requirements=self.install_requirements,
             **({"sagemaker_session": self.sagemaker_session} if self.sagemaker_session is not None else {}),
         )
+        model._serving_framework = self._serving_framework  # SageMaker returns the framework's Model class
+        return model
 
     def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
                deserializer: Any = None, endpoint_name: str | None = None, entry_point: str | None = None,
@@ -348,6 +357,7 @@ class Estimator:
             environment=env,
             wait=wait,
             install_requirements=self.install_requirements,
+            framework=self._serving_framework,
         )
         return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer)
 
@@ -389,7 +399,7 @@ class Estimator:
         return transformer_for(
             job.name, entry_point=entry_point, source_dir=source_dir, sagemaker_session=self.sagemaker_session,
             instance_count=instance_count, instance_type=instance_type, strategy=strategy, assemble_with=assemble_with,
-            output_path=output_path, accept=accept, env=env, max_concurrent_transforms=max_concurrent_transforms,
+            output_path=output_path, accept=accept, env=with_framework(env, self._serving_framework), max_concurrent_transforms=max_concurrent_transforms,
             max_payload=max_payload, tags=tags, install_requirements=self.install_requirements, **kwargs,
         )
 

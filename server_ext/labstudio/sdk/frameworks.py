@@ -3,8 +3,10 @@
 Locally there is no framework container: the script runs with the libraries installed in
 this Python, so ``framework_version``/``py_version`` are accepted, ignored and named in the
 one warning. What differs per framework is the predictor a ``deploy`` returns (its default
-serializer and deserializer are SageMaker's), and, for frameworks that are not dependencies
-of labstudio, the package a ``fit``/``deploy`` needs and names when it is missing.
+serializer and deserializer are SageMaker's), the default handlers the model server uses
+(the framework container's, whatever object ``model_fn`` returns: ``_serving_framework``),
+and, for frameworks that are not dependencies of labstudio, the package a ``fit``/``deploy``
+needs and names when it is missing.
 """
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ class SKLearn(Estimator):
     """``sagemaker.sklearn.SKLearn``: deploy returns an SKLearnPredictor (NumPy in and out)."""
 
     _predictor_cls = SKLearnPredictor
+    _serving_framework = "sklearn"
 
     def __init__(self, entry_point: Any = None, framework_version: str | None = None, py_version: str | None = "py3",
                  source_dir: Any = None, hyperparameters: Any = None, image_uri: str | None = None, **kwargs: Any) -> None:
@@ -109,6 +112,7 @@ class XGBoost(Estimator):
     """``sagemaker.xgboost.XGBoost`` (script mode): deploy returns an XGBoostPredictor (LibSVM in, CSV out)."""
 
     _predictor_cls = XGBoostPredictor
+    _serving_framework = "xgboost"
 
     def __init__(self, entry_point: Any = None, framework_version: str | None = None, source_dir: Any = None,
                  hyperparameters: Any = None, py_version: str | None = "py3", image_uri: str | None = None, **kwargs: Any) -> None:
@@ -120,6 +124,7 @@ class PyTorch(Estimator):
     """``sagemaker.pytorch.PyTorch``: deploy returns a PyTorchPredictor (NumPy in and out)."""
 
     _predictor_cls = PyTorchPredictor
+    _serving_framework = "pytorch"
 
     def __init__(self, entry_point: Any = None, framework_version: str | None = None, py_version: str | None = None,
                  source_dir: Any = None, hyperparameters: Any = None, image_uri: str | None = None, **kwargs: Any) -> None:
@@ -147,6 +152,7 @@ class TensorFlow(_NeedsFramework, Estimator):
     """
 
     _predictor_cls = TensorFlowPredictor
+    _serving_framework = "tensorflow"
     _requires = (("tensorflow", "tensorflow"),)
 
     def __init__(self, py_version: str | None = None, framework_version: str | None = None, model_dir: Any = None,
@@ -175,6 +181,7 @@ class HuggingFace(_NeedsFramework, Estimator):
     """``sagemaker.huggingface.HuggingFace``: the script runs locally with transformers (and torch) installed here."""
 
     _predictor_cls = HuggingFacePredictor
+    _serving_framework = "huggingface"
     _requires: tuple[tuple[str, str], ...] = (("transformers", "transformers"),)
 
     def __init__(self, py_version: str | None = None, entry_point: Any = None, transformers_version: str | None = None,
@@ -197,8 +204,10 @@ class HuggingFace(_NeedsFramework, Estimator):
         return super().deploy(*args, **kwargs)
 
 
-def _model(predictor: type[Predictor], doc: str) -> type[Model]:
+def _model(predictor: type[Predictor], framework: str, doc: str) -> type[Model]:
     class FrameworkModel(Model):
+        _serving_framework = framework
+
         def __init__(self, model_data: Any = None, role: Any = None, entry_point: Any = None, framework_version: Any = None,
                      py_version: Any = None, image_uri: Any = None, predictor_cls: Any = predictor, **kwargs: Any) -> None:
             super().__init__(model_data=model_data, role=role, entry_point=entry_point, image_uri=image_uri, predictor_cls=predictor_cls,
@@ -208,11 +217,11 @@ def _model(predictor: type[Predictor], doc: str) -> type[Model]:
     return FrameworkModel
 
 
-SKLearnModel = _model(SKLearnPredictor, "``sagemaker.sklearn.SKLearnModel``: a model served with NumPy in and out.")
+SKLearnModel = _model(SKLearnPredictor, "sklearn", "``sagemaker.sklearn.SKLearnModel``: a model served with NumPy in and out.")
 SKLearnModel.__name__ = SKLearnModel.__qualname__ = "SKLearnModel"
-XGBoostModel = _model(XGBoostPredictor, "``sagemaker.xgboost.XGBoostModel``: a model served with LibSVM in and CSV out.")
+XGBoostModel = _model(XGBoostPredictor, "xgboost", "``sagemaker.xgboost.XGBoostModel``: a model served with LibSVM in and CSV out.")
 XGBoostModel.__name__ = XGBoostModel.__qualname__ = "XGBoostModel"
-PyTorchModel = _model(PyTorchPredictor, "``sagemaker.pytorch.PyTorchModel``: a model served with NumPy in and out.")
+PyTorchModel = _model(PyTorchPredictor, "pytorch", "``sagemaker.pytorch.PyTorchModel``: a model served with NumPy in and out.")
 PyTorchModel.__name__ = PyTorchModel.__qualname__ = "PyTorchModel"
 
 
@@ -222,6 +231,7 @@ class TensorFlowModel(_NeedsFramework, Model):
     call the model. JSON in and out."""
 
     _requires = (("tensorflow", "tensorflow"),)
+    _serving_framework = "tensorflow"
 
     def __init__(self, model_data: Any = None, role: Any = None, entry_point: Any = None, image_uri: Any = None,
                  framework_version: Any = None, container_log_level: Any = None, predictor_cls: Any = TensorFlowPredictor,
@@ -240,6 +250,7 @@ class HuggingFaceModel(_NeedsFramework, Model):
     installed here; the inference script's ``model_fn`` loads the model. JSON in and out."""
 
     _requires = (("transformers", "transformers"),)
+    _serving_framework = "huggingface"
 
     def __init__(self, role: Any = None, model_data: Any = None, entry_point: Any = None, transformers_version: Any = None,
                  tensorflow_version: Any = None, pytorch_version: Any = None, py_version: Any = None, image_uri: Any = None,

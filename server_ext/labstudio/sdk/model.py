@@ -16,9 +16,24 @@ from .predictor import Predictor
 from .session import core_of
 
 
+def with_framework(environment: Mapping[str, str] | None, framework: str | None) -> dict[str, str]:
+    """The environment an endpoint or transform job of a framework's class gets: the framework
+    named in it (``LABSTUDIO_SERVING_FRAMEWORK``), so the model server uses that framework
+    container's default handlers whatever the object ``model_fn`` returns, as SageMaker's image
+    would (an ``env`` that names one itself wins)."""
+    env = dict(environment or {})
+    if framework:
+        from ..serving.spec import SERVING_FRAMEWORK_ENV
+
+        env.setdefault(SERVING_FRAMEWORK_ENV, framework)
+    return env
+
+
 def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, entry_point: str | None, source_dir: str | None,
-                    instance_count: int, environment: Mapping[str, str] | None, wait: bool, install_requirements: bool = True) -> str:
-    """Create the endpoint; returns its name. A Failed endpoint raises UnexpectedStatusException."""
+                    instance_count: int, environment: Mapping[str, str] | None, wait: bool, install_requirements: bool = True,
+                    framework: str | None = None) -> str:
+    """Create the endpoint; returns its name. A Failed endpoint raises UnexpectedStatusException.
+    ``framework`` is the deploying class's (``with_framework``); None leaves the choice to the model's type."""
     if not isinstance(instance_count, int) or isinstance(instance_count, bool) or instance_count < 1:
         raise ValueError(f"initial_instance_count must be a whole number of at least 1, got {instance_count!r}")
     described = core_of(session).endpoints.deploy(
@@ -27,7 +42,7 @@ def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, ent
         entry_point=entry_point,
         source_dir=source_dir,
         workers=instance_count,
-        environment=dict(environment or {}),
+        environment=with_framework(environment, framework),
         install_requirements=install_requirements,
         wait=wait,
         base_dir=Path.cwd(),
@@ -45,6 +60,10 @@ def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, ent
 
 class Model:
     """A deployable model: ``model_data`` is a model.tar.gz path/URI, a model folder, or a training job name."""
+
+    # The framework whose container's default handlers serve it (with_framework): set by the
+    # framework classes (PyTorchModel...); the generic Model lets the loaded object's type decide.
+    _serving_framework: str | None = None
 
     def __init__(self, model_data: str | os.PathLike[str] | None = None, image_uri: str | None = None, role: str | None = None,
                  entry_point: str | None = None, source_dir: str | None = None, predictor_cls: Callable[..., Predictor] | None = None,
@@ -88,6 +107,7 @@ class Model:
             environment=self.env,
             wait=wait,
             install_requirements=self.install_requirements,
+            framework=self._serving_framework,
         )
         return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
 
@@ -145,7 +165,7 @@ class Model:
             self.model_data, model_name=self.name, entry_point=self.entry_point, source_dir=self.source_dir,
             sagemaker_session=self.sagemaker_session, instance_count=instance_count, instance_type=instance_type,
             strategy=strategy, assemble_with=assemble_with, output_path=output_path, accept=accept,
-            env={**self.env, **(env or {})}, max_concurrent_transforms=max_concurrent_transforms,
+            env=with_framework({**self.env, **(env or {})}, self._serving_framework), max_concurrent_transforms=max_concurrent_transforms,
             max_payload=max_payload, tags=tags, install_requirements=self.install_requirements, **kwargs,
         )
 

@@ -5,7 +5,7 @@ Records use SageMaker's capture format (``captureData.endpointInput/endpointOutp
 ``eventMetadata``), so monitoring code written for SageMaker reads them. Files land under
 the artifact store at ``endpoints/<endpoint>/data-capture/<variant>/YYYY/MM/DD/HH/<uuid>.jsonl``
 (SageMaker's layout). A worker buffers records and writes one file per flush (about once
-a second, and at exit), so the request path only appends to a list.
+a second from a thread of its own, and at exit), so the request path only appends to a deque.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import random
 import uuid
+from collections import deque
 from typing import Any
 
 from ..artifacts import ArtifactStore
@@ -49,7 +50,7 @@ class Capture:
         self.fraction = max(0.0, min(100.0, float(percent))) / 100.0
         self.capture_input = capture_input
         self.capture_output = capture_output
-        self.buffer: list[str] = []
+        self.buffer: deque[str] = deque()  # appended by the IO loop, emptied by the worker's flusher thread
 
     def maybe_record(self, body: bytes, content_type: str, response: bytes, response_type: str, inference_id: str | None) -> None:
         if self.fraction <= 0 or (self.fraction < 1.0 and random.random() >= self.fraction):
@@ -68,7 +69,12 @@ class Capture:
     def flush(self) -> str | None:
         if not self.buffer:
             return None
-        lines, self.buffer = self.buffer, []
+        lines = []
+        try:
+            while True:  # popleft is atomic: a record appended meanwhile is written now or next time, never dropped
+                lines.append(self.buffer.popleft())
+        except IndexError:
+            pass
         now = dt.datetime.now(dt.timezone.utc)
         key = f"endpoints/{self.endpoint}/data-capture/{self.variant}/{now:%Y/%m/%d/%H}/{now:%M-%S-%f}-{uuid.uuid4().hex[:8]}.jsonl"
         return self.store.put_bytes(("\n".join(lines) + "\n").encode(), key)

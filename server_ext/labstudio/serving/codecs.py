@@ -275,8 +275,13 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+_JSON_ENCODER = json.JSONEncoder(default=_default)  # one encoder: json.dumps(default=...) builds one per call
+
+
 def _to_json(prediction: Any) -> bytes:
-    return json.dumps(prediction, default=_default).encode()
+    if type(prediction) is np.ndarray:  # the common answer: plain lists encode without the default hook
+        prediction = prediction.tolist()
+    return _JSON_ENCODER.encode(prediction).encode()
 
 
 def _to_csv(prediction: Any) -> bytes:

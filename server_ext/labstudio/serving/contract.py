@@ -14,8 +14,9 @@ unsupported accept 406, anything raised while decoding the body (input_fn) is 40
 ``ValueError`` later on is 400 too (the request's data does not fit the model: wrong number
 of features...), and anything else is a 500 "ModelError" carrying the exception's message.
 Handler functions may take one extra trailing ``context`` argument, as in the toolkit.
-The defaults depend on the loaded model's framework where SageMaker's containers differ
-(``frameworks``: XGBoost DMatrix decoding, PyTorch tensors under ``no_grad``).
+The defaults depend on the model's framework where SageMaker's containers differ
+(``frameworks``: XGBoost DMatrix decoding, PyTorch tensors under ``no_grad``): the framework
+the endpoint was deployed for (``framework``) when it names one, else the loaded object's.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import inspect
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,8 +226,10 @@ class Handlers:
         entry_point: str | None = None,
         default_accept: str = codecs.JSON,
         variant: str = "AllTraffic",
+        framework: str | None = None,
     ) -> None:
         self.model_dir = model_dir
+        self.framework = framework  # declared (spec.SERVING_FRAMEWORKS): its container's defaults, whatever model_fn returns
         self.default_accept = default_accept or codecs.JSON
         self.context = Context(model_dir=model_dir, variant=variant, system_properties={"model_dir": model_dir})
         module_path = resolve_module(source_dir, entry_point, model_dir)
@@ -268,7 +271,7 @@ class Handlers:
         if self._transform is not None:
             return
         n_args = {"input_fn": 2, "predict_fn": 2, "output_fn": 2}
-        for name, fn in frameworks.framework_defaults(self.model, module).items():
+        for name, fn in frameworks.framework_defaults(self.model, module, self.framework).items():
             if name not in self._found:
                 setattr(self, f"_{name.split('_')[0]}", _Bound(fn, n_args[name], name))
 
@@ -363,6 +366,19 @@ def model_env(model_dir: str, source_dir: str | None, module: Path | None) -> di
     elif source_dir:
         env["SAGEMAKER_SUBMIT_DIRECTORY"] = source_dir
     return env
+
+
+def declared_framework(env: Mapping[str, str]) -> str | None:
+    """The framework an endpoint or transform job was deployed for (``LABSTUDIO_SERVING_FRAMEWORK``
+    in its environment, set by the SDK's framework classes), or None; a value the model server
+    does not know fails the load with the choices."""
+    from ..errors import Invalid
+    from .spec import SERVING_FRAMEWORK_ENV, check_serving_framework
+
+    try:
+        return check_serving_framework(env.get(SERVING_FRAMEWORK_ENV))
+    except Invalid as exc:
+        raise ModelLoadError(exc.message) from None
 
 
 def apply_env(env: dict[str, str]) -> None:

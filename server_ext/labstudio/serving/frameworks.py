@@ -19,6 +19,12 @@ Everything else (scikit-learn and other objects with ``predict``) keeps the gene
 of ``contract``. Frameworks are recognised through ``sys.modules`` only: a model of a
 framework is an instance of one of its classes, so the framework is already imported. Only
 the loader is chosen from the folder (``directory_model_fn``), before any model exists.
+
+On SageMaker the container image, not the object, decides the defaults: a ``PyTorchModel``
+runs in the PyTorch container whatever its ``model_fn`` returns (a ``transformers`` pipeline,
+say). The SDK's framework classes declare it (``LABSTUDIO_SERVING_FRAMEWORK`` in the
+endpoint's Environment, ``spec.SERVING_FRAMEWORK_ENV``) and ``framework_defaults`` then takes
+that framework's defaults; with nothing declared, the object's type decides as above.
 """
 from __future__ import annotations
 
@@ -139,6 +145,8 @@ def _xgboost_handlers(model: Any) -> tuple[Callable[..., Any], Callable[..., Any
         dense = getattr(data, "_labstudio_dense", False)
         if expected is not None and (given > expected or (dense and given != expected)):
             raise ValueError(f"the request has {given} features per row, but the model expects {expected} features per row")
+        if not isinstance(booster, xgb.Booster) and callable(getattr(booster, "get_booster", None)):
+            booster = booster.get_booster()  # an XGBModel (scikit-learn API) served by an XGBoostModel
         return booster.predict(data, validate_features=False)
 
     return input_fn, predict_fn
@@ -152,8 +160,13 @@ def _torch_handlers(model: Any) -> tuple[Callable[..., Any], Callable[..., Any],
     import torch
 
     def placement(net: Any) -> tuple[Any, Any]:
+        """Device and float dtype of the model's parameters (CPU, float32 for an object with none:
+        a PyTorchModel may serve any object its model_fn returns)."""
         device, dtype = torch.device("cpu"), torch.float32
-        for param in net.parameters():
+        parameters = getattr(net, "parameters", None)
+        if not isinstance(net, torch.nn.Module) or not callable(parameters):
+            return device, dtype
+        for param in parameters():
             device = param.device
             if param.is_floating_point():
                 dtype = param.dtype
@@ -195,7 +208,10 @@ def _torch_handlers(model: Any) -> tuple[Callable[..., Any], Callable[..., Any],
             tensor = tensor.unsqueeze(0)  # one row sent as a flat vector
         if expected is not None and tensor.ndim >= 1 and tensor.shape[-1] != expected:
             raise ValueError(f"the request has {tensor.shape[-1]} features per row, but the model expects {expected} features per row")
-        net.eval()
+        if isinstance(net, torch.nn.Module):
+            net.eval()
+        elif not callable(net):
+            raise TypeError(f"the model ({type(net).__name__}) is not callable, as the PyTorch container's default predict_fn needs: define predict_fn")
         with torch.no_grad():
             return net(tensor)
 
@@ -265,10 +281,27 @@ def _require(package: str, what: str, loader: Callable[[str], Any]) -> Callable[
     return model_fn
 
 
-def framework_defaults(model: Any, module: Any = None) -> dict[str, Callable[..., Any]]:
+def serving_kind(model: Any, declared: str | None) -> str | None:
+    """Whose defaults serve ``model``: the declared framework's (``spec.SERVING_FRAMEWORKS``) when
+    there is one, whatever the object is, else the framework of the object's type.
+
+    A declared scikit-learn model keeps the generic defaults (SageMaker's scikit-learn container
+    has the same); a declared TensorFlow model is served as TF Serving only when it is a SavedModel
+    loaded without ``model_fn`` (the TF Serving container has no model_fn), else generically."""
+    if declared is None:
+        return framework_of(model)
+    if declared == "sklearn":
+        return None
+    if declared == "tensorflow":
+        return "tensorflow" if isinstance(model, tfserving.TFServingModel) else None
+    return declared
+
+
+def framework_defaults(model: Any, module: Any = None, declared: str | None = None) -> dict[str, Callable[..., Any]]:
     """The default handler functions that differ for this model's framework (may be empty).
-    ``module`` is the inference script, for TF Serving's ``input_handler``/``output_handler``."""
-    kind = framework_of(model)
+    ``module`` is the inference script, for TF Serving's ``input_handler``/``output_handler``;
+    ``declared`` the framework the endpoint was deployed for (``serving_kind``)."""
+    kind = serving_kind(model, declared)
     if kind == "tensorflow":
         return tfserving.handlers(model, module)
     if kind == "huggingface":

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..artifacts import extract_archive, fetch
 from ..errors import Invalid, NotFound
 from ..shapes.common import NAME_RE
+from .spec import SERVING_FRAMEWORK_ENV, check_serving_framework
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
 _IGNORE = shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints", "*.pyc")
@@ -301,5 +302,7 @@ def environment_ok(env: dict[str, object]) -> dict[str, str]:
         if not isinstance(key, str) or not key or "=" in key:
             raise Invalid(f"environment variable name {key!r} is not valid", field="Environment")
         out[key] = str(value)
+        if key == SERVING_FRAMEWORK_ENV:
+            check_serving_framework(out[key])
     return out
 

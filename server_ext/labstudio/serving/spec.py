@@ -21,6 +21,24 @@ DEFAULT_VARIANT = "AllTraffic"
 DEFAULT_BODY_LIMIT = 6 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_STARTUP_TIMEOUT = 600.0
+# Whose container's default handlers serve the model (serving/frameworks.py): the SDK's framework
+# Model and Estimator classes set it in the endpoint's Environment, as SageMaker's container image
+# decides it there; unset, the defaults follow the type of the object model_fn returns.
+SERVING_FRAMEWORK_ENV = "LABSTUDIO_SERVING_FRAMEWORK"
+SERVING_FRAMEWORKS = ("sklearn", "xgboost", "pytorch", "tensorflow", "huggingface")
+
+
+def check_serving_framework(value: str | None, field_name: str = "Environment") -> str | None:
+    """The declared framework, or None; anything else is refused naming the variable and the choices."""
+    if value is None or value == "":
+        return None
+    if value not in SERVING_FRAMEWORKS:
+        raise Invalid(
+            f"{SERVING_FRAMEWORK_ENV}={value!r} is not a framework whose defaults the model server knows: "
+            f"use one of {', '.join(SERVING_FRAMEWORKS)}, or leave it unset (defaults from the loaded model's type)",
+            field=field_name,
+        )
+    return value
 
 
 def check_name(value: str, what: str, field_name: str) -> str:

@@ -54,12 +54,12 @@ _HANDLERS: Any = None
 
 def load_handlers(config: dict[str, Any]) -> Any:
     from ..container_libs import add_to_sys_path
-    from ..serving.contract import Handlers, apply_env, model_env, resolve_module
+    from ..serving.contract import Handlers, apply_env, declared_framework, model_env, resolve_module
 
     add_to_sys_path()  # sagemaker_inference & co. for the inference script, as on an endpoint
     model_dir, code_dir, entry = config["model_dir"], config.get("code_dir"), config.get("entry_point")
     apply_env(model_env(model_dir, code_dir, resolve_module(code_dir, entry, model_dir)))
-    return Handlers(model_dir, source_dir=code_dir, entry_point=entry, default_accept=config["accept"])
+    return Handlers(model_dir, source_dir=code_dir, entry_point=entry, default_accept=config["accept"], framework=declared_framework(os.environ))
 
 
 def _init_worker(config: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import Invalid
 from ..paths import confine, resolve
+from ..serving.spec import SERVING_FRAMEWORK_ENV, check_serving_framework
 from ..shapes import parse
 from ..shapes.transform import CreateTransformJobRequest
 from . import dataproc, jsonpath
@@ -173,6 +174,7 @@ def parse_transform_spec(
         if "\0" in str(value):
             raise Invalid(f"'environment.{key}' contains a NUL byte.", field="environment")
         environment[key] = str(value)
+    check_serving_framework(environment.get(SERVING_FRAMEWORK_ENV), "environment")
     source_dir = None
     if req.source_dir:
         folder = _path(req.source_dir, "source_dir", base_dir, root_dir)

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ def setup_logging(tag: str) -> None:
 
 
 class ChildState:
-    """Shared by every handler of one child process."""
+    """Shared by every handler of one child process (of each of its IO loops: see ``fronts``)."""
 
     def __init__(self, control: socket.socket, body_limit: int, token: str | None) -> None:
         self.control = control
@@ -47,15 +48,25 @@ class ChildState:
         self.token = token.encode() if token else None
         self.serving_public = False
         self.draining = False
-        self.in_flight = 0
+        self.fronts: list[Fronts] = []  # one per IO loop (a worker gets a second one if its first stalls)
         self.on_rejected: Callable[[int], None] | None = None
         self.on_exit: list[Callable[[], None]] = []
+        self._send_lock = threading.Lock()  # two loops' threads may write lines
+
+    @property
+    def in_flight(self) -> int:
+        return sum(f.in_flight for f in self.fronts)
+
+    def open_connections(self) -> int:
+        return sum(f.open_connections() for f in self.fronts)
 
     def send(self, message: dict[str, Any]) -> None:
-        try:
-            self.control.sendall((json.dumps(message) + "\n").encode())
-        except OSError:
-            pass
+        line = (json.dumps(message) + "\n").encode()
+        with self._send_lock:
+            try:
+                self.control.sendall(line)
+            except OSError:
+                pass
 
 
 class Controller:
@@ -71,10 +82,22 @@ class Controller:
         self._drain_started = 0.0
         self._last_busy = 0.0
         self._drain_check: PeriodicCallback | None = None
+        self._loop = IOLoop.current()
 
     def start(self) -> None:
+        """Read the control channel in this thread's loop; a drain in progress carries on here."""
         self.state.control.setblocking(False)
-        IOLoop.current().add_handler(self.state.control.fileno(), self._on_control, IOLoop.READ)
+        self._loop = IOLoop.current()
+        self._loop.add_handler(self.state.control.fileno(), self._on_control, IOLoop.READ)
+        if self.state.draining:
+            self._watch_drain()
+
+    def detach(self) -> None:
+        """Leave the channel (and any drain) to another loop's controller. Called from another
+        thread while this loop's own thread is held off (a stalled worker loop: worker.take_over)."""
+        self._loop.remove_handler(self.state.control.fileno())
+        if self._drain_check is not None:
+            self._drain_check.stop()
 
     def _on_control(self, fd: int, events: int) -> None:
         try:
@@ -115,6 +138,9 @@ class Controller:
         self.state.serving_public = False
         for front in list(self.fronts.removers):
             self.fronts.stop_accepting(front)
+        self._watch_drain()
+
+    def _watch_drain(self) -> None:
         self._drain_started = self._last_busy = time.monotonic()
         self._drain_check = PeriodicCallback(self._check_drained, 50)
         self._drain_check.start()
@@ -123,7 +149,7 @@ class Controller:
         now = time.monotonic()
         if self.state.in_flight > 0:
             self._last_busy = now
-        idle_connections = self.fronts.open_connections()
+        idle_connections = self.state.open_connections()
         done = self.state.in_flight == 0 and (idle_connections == 0 or now - self._last_busy >= DRAIN_IDLE_GRACE)
         if done or now - self._drain_started > self.drain_timeout:
             exit_child(self.state, 0)

@@ -12,14 +12,16 @@ from typing import Any
 
 from tornado import httputil, web
 from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
-from tornado.netutil import add_accept_handler
 
 from .control import ChildState
 
 log = logging.getLogger("labstudio.serving")
 
 DRAIN_LIMIT = 1 << 30
+SPREAD_DELAY = 0.002  # seconds a worker waits per idle kept-alive connection it holds before accepting another
+SPREAD_DELAY_MAX = 0.05
 
 
 def hard_cap(body_limit: int) -> int:
@@ -108,10 +110,12 @@ class _Limiter(httputil.HTTPServerConnectionDelegate):
 
 
 class LimitedBodyHandler(web.RequestHandler):
-    """Checks the bearer token, keeps the in-flight count, and marks connections to close
-    while the process drains (the body limit is enforced before, by ``_BodyLimit``)."""
+    """Checks the bearer token, keeps the in-flight count (of its loop's fronts), and marks
+    connections to close while the process drains or its loop winds down (the body limit is
+    enforced before, by ``_BodyLimit``)."""
 
     state: ChildState
+    _fronts: Fronts
 
     def initialize(self, state: ChildState, **kwargs: Any) -> None:
         self.state = state
@@ -126,9 +130,10 @@ class LimitedBodyHandler(web.RequestHandler):
 
     def prepare(self) -> None:
         state = self.state
-        state.in_flight += 1
+        fronts = self._fronts = self.settings["fronts"]
+        fronts.in_flight += 1
         self._counted = True
-        if state.draining or (self.settings.get("front") == "public" and not state.serving_public):
+        if state.draining or fronts.retired or (self.settings.get("front") == "public" and not state.serving_public):
             conn = self.request.connection
             if hasattr(conn, "_disconnect_on_finish"):
                 # Tornado's own flag: answers "Connection: close" and closes after the response.
@@ -150,7 +155,7 @@ class LimitedBodyHandler(web.RequestHandler):
     def on_finish(self) -> None:
         if self._counted:
             self._counted = False
-            self.state.in_flight -= 1
+            self._fronts.in_flight -= 1
 
     def on_connection_close(self) -> None:
         self.on_finish()
@@ -160,35 +165,94 @@ class LimitedBodyHandler(web.RequestHandler):
 
 
 class Fronts:
-    """The HTTP servers of a child: one per socket it may accept on (internal, public)."""
+    """The HTTP servers of one IO loop of a child: one per socket it may accept on (internal,
+    public). A worker's loop that stalled in a prediction is ``retire``d: another loop accepts,
+    and this one answers what its connections still send, each with ``Connection: close``.
+    Handlers count their requests here (``in_flight``), written by this loop's thread only."""
 
-    def __init__(self, state: ChildState, handlers: list[Any], body_limit: int) -> None:
+    def __init__(self, state: ChildState, handlers: list[Any], body_limit: int, peers: int = 1) -> None:
         self.state = state
+        self.peers = peers  # processes accepting on the same sockets (the pool's workers)
+        self.in_flight = 0
+        self.retired = False
+        self.winding_down = False  # retired, its stalled prediction back: ends once its connections are idle
         self.servers: dict[str, HTTPServer] = {}
         self.removers: dict[str, Callable[[], None]] = {}
         self.sockets: dict[str, socket.socket] = {}
         for front in ("internal", "public"):
-            app = web.Application(handlers, front=front, log_function=_quiet_log, compress_response=False)
+            app = web.Application(handlers, front=front, fronts=self, log_function=_quiet_log, compress_response=False)
             self.servers[front] = HTTPServer(
                 _Limiter(app, state), max_body_size=hard_cap(body_limit), decompress_request=False, idle_connection_timeout=3600
             )
+        state.fronts.append(self)
 
     def accept(self, front: str, sock: socket.socket) -> None:
+        """Accept on ``sock``, one connection at a time, later the more this loop already holds.
+
+        Every worker of a pool waits on the same listening socket, and a client's kept-alive
+        connections arrive in a burst. Tornado's accept handler takes every connection waiting
+        (up to 128) at each wake-up, so one worker would take all eight of a client's
+        connections and the others none. Here a worker takes one per wake-up, and one that
+        already holds idle kept-alive connections waits ``SPREAD_DELAY`` per such connection (at
+        most ``SPREAD_DELAY_MAX``) before it takes another: a worker with fewer wins the race. A
+        worker with none (a client that connects for each request leaves none) takes it at once,
+        and so does a worker alone in its pool (``peers`` 1)."""
         if front in self.removers:
             return
         server = self.servers[front]
+        loop = IOLoop.current()
+        state = {"removed": False, "armed": True}
 
-        def on_connection(conn: socket.socket, address: Any) -> None:
+        def take() -> None:
+            try:
+                conn, address = sock.accept()
+            except (BlockingIOError, ConnectionAbortedError):  # another worker took it, or the client gave up
+                return
             stream = IOStream(conn, max_buffer_size=server.max_buffer_size, read_chunk_size=65536)
             server.handle_stream(stream, address)
 
+        def rearm() -> None:
+            if not state["removed"]:
+                state["armed"] = True
+                loop.add_handler(sock, on_readable, IOLoop.READ)
+                take()
+
+        def on_readable(fd: Any, events: int) -> None:
+            if state["removed"]:
+                return
+            # Idle connections only: kept alive by clients that come back. A connection whose
+            # request is in progress says nothing (a client that connects per request has one).
+            held = self.open_connections() - self.in_flight if self.peers > 1 else 0
+            if held <= 0:
+                take()
+                return
+            state["armed"] = False
+            loop.remove_handler(sock)
+            loop.call_later(min(held * SPREAD_DELAY, SPREAD_DELAY_MAX), rearm)
+
+        def remove() -> None:
+            state["removed"] = True
+            if state["armed"]:
+                loop.remove_handler(sock)
+
+        loop.add_handler(sock, on_readable, IOLoop.READ)
         self.sockets[front] = sock
-        self.removers[front] = add_accept_handler(sock, on_connection)
+        self.removers[front] = remove
 
     def stop_accepting(self, front: str) -> None:
         remover = self.removers.pop(front, None)
         if remover is not None:
             remover()
+
+    def retire(self) -> None:
+        """Stop accepting for good (another loop of the process accepts from now on)."""
+        self.retired = True
+        for front in list(self.removers):
+            self.stop_accepting(front)
+
+    def connections(self) -> list[Any]:
+        """The open HTTP connections (tornado's own set: ``close_all_connections`` reads it too)."""
+        return [conn for server in self.servers.values() for conn in list(getattr(server, "_connections", ()))]
 
     def open_connections(self) -> int:
         return sum(len(getattr(s, "_connections", ())) for s in self.servers.values())
