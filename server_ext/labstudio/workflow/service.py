@@ -312,6 +312,7 @@ class PipelineService:
         with self.db.read() as conn:
             rows = store.list_steps(conn, execution.id)
         definition = parse(execution.definition)
+        rows = [r for r in rows if r.name in definition.steps]  # a row the definition does not have is not a step of it
         order = {name: s.order for name, s in definition.steps.items()}
         rows.sort(key=lambda r: (r.start_time, order.get(r.name, 0)), reverse=sort_order != "Ascending")
         page = rows[offset:offset + limit]
