@@ -65,7 +65,16 @@ def _stop_leftovers(home: Path) -> None:
 
 
 def _stop_leftovers_of(core) -> None:  # type: ignore[no-untyped-def]
-    """Delete the endpoints and stop the jobs of this core's store."""
+    """Delete the endpoints and stop the jobs (and pipeline executions) of this core's store."""
+    from labstudio.store import pipelines as pipelines_store
+
+    with core.db.read() as conn:
+        running = pipelines_store.active_executions(conn)
+    for execution in running:
+        try:
+            core.pipelines.stop(execution.id)
+        except Exception:
+            pass
     for item in core.endpoints.list()["Endpoints"]:
         try:
             core.endpoints.delete(item["EndpointName"], timeout=15)

@@ -67,3 +67,27 @@ def resource_name(value: str) -> str:
     """The part after the type: what SageMaker's `get_resource_name_from_arn` returns."""
     parsed = parse(value)
     return parsed[1] if parsed else value.split("/", 1)[-1]
+
+
+def pipeline_arn(name: str) -> str:
+    return arn("pipeline", name)
+
+
+def pipeline_execution_arn(pipeline: str, execution_id: str) -> str:
+    """`.../pipeline/<name>/execution/<id>`, as SageMaker spells an execution's ARN."""
+    return arn("pipeline", f"{pipeline}/execution/{execution_id}")
+
+
+def execution_id_of(value: str) -> str | None:
+    """The execution id an execution ARN ends with (or the value itself when it is a bare id)."""
+    parsed = parse(value)
+    if parsed is None:
+        return value if value and "/" not in value and ":" not in value else None
+    kind, resource = parsed
+    if kind != "pipeline" or "/execution/" not in resource:
+        return None
+    return resource.rsplit("/execution/", 1)[1] or None
+
+
+def model_arn(name: str) -> str:
+    return arn("model", name)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .shapes.transform import DescribeTransformJobResponse, TransformJobSummary
     from .tracking.service import ExperimentService
     from .tuning.service import TuningService
+    from .workflow.service import PipelineService
 
 
 _PROBE_PREFIX = ".labstudio-probe-"
@@ -170,6 +171,12 @@ class Core:
         return RegistryService(self.settings, self.db, self.jobs)
 
     @cached_property
+    def pipelines(self) -> PipelineService:
+        from .workflow.service import PipelineService
+
+        return PipelineService(self.settings, self.db, self)
+
+    @cached_property
     def lineage(self) -> LineageService:
         from .lineage.service import LineageService
 
@@ -177,7 +184,8 @@ class Core:
 
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
-        steps = (self.engine.reconcile, self.endpoints.reconcile, self.tuning.reconcile, lambda: self.db.run_write(events_store.prune))
+        steps = (self.engine.reconcile, self.endpoints.reconcile, self.tuning.reconcile, self.pipelines.reconcile,
+                 lambda: self.db.run_write(events_store.prune))
         full: str | None = None
         for step in steps:
             try:

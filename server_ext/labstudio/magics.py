@@ -1,4 +1,4 @@
-"""IPython magics (``%load_ext labstudio``): %train, %%train, %tune, %process, %transform, %deploy, %register, %jobs, %endpoints, %runs, %logs, %stop.
+"""IPython magics (``%load_ext labstudio``): %train, %%train, %tune, %process, %transform, %deploy, %register, %pipeline, %jobs, %endpoints, %runs, %logs, %stop.
 
 Thin clients of the core, like the CLI: ``%train`` takes the CLI's options (the parser is
 built by ``cli.jobs.add_train_options``) and ``%tune`` those of `labstudio tune`
@@ -197,6 +197,31 @@ def _register_parser() -> _Parser:
 PARSERS["register"] = _register_parser()
 
 
+def _pipeline_parser() -> _Parser:
+    parser = _Parser(
+        prog="pipeline",
+        description=(
+            "SageMaker Pipelines, as `labstudio pipelines`: `%pipeline list`, `%pipeline describe NAME`, `%pipeline start NAME "
+            "[-p KEY=VALUE ...] [--wait]`, `%pipeline executions NAME`, `%pipeline steps EXECUTION`, `%pipeline stop EXECUTION`. "
+            "NAME may be a Pipeline variable of the notebook: `start` then creates or updates it first (upsert). Tables come "
+            "back as DataFrames; `start` returns the execution (describe(), list_steps(), wait(), stop())."
+        ),
+    )
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    sub.required = True
+    sub.add_parser("list", help="pipelines with their last execution's status")
+    for action, target in (("describe", "NAME"), ("executions", "NAME"), ("steps", "EXECUTION"), ("stop", "EXECUTION")):
+        sub.add_parser(action).add_argument("target", metavar=target)
+    start = sub.add_parser("start", help="start an execution")
+    start.add_argument("target", metavar="NAME")
+    start.add_argument("-p", "--parameter", action="append", metavar="KEY=VALUE")
+    start.add_argument("--wait", action="store_true", help="print each step's changes until the execution ends")
+    return parser
+
+
+PARSERS["pipeline"] = _pipeline_parser()
+
+
 @contextmanager
 def _user_errors(prog: str) -> Iterator[None]:
     """Errors the user can act on become one UsageError line."""
@@ -357,6 +382,54 @@ class LabstudioMagics(Magics):
         name = f"{described['ModelPackageGroupName']}/{described['ModelPackageVersion']}"
         print(f"Registered {args.job} as {name} ({described['ModelApprovalStatus']}): {described['ModelPackageArn']}")
         return ModelPackage(model_package_arn=described["ModelPackageArn"])
+
+    @line_magic
+    def pipeline(self, line: str) -> Any:
+        import pandas as pd
+
+        from .cli import parse_pairs
+        from .cli.pipelines import STEP_HEADERS, execution_summary, follow, step_rows
+        from .sdk.workflow.pipeline import Pipeline, PipelineExecution
+
+        args = PARSERS["pipeline"].parse(line)
+        core = get_core()
+        with _user_errors("%pipeline"):
+            if args.action == "list":
+                rows = [{"PipelineName": p["PipelineName"], "Created": p["CreationTime"],
+                         "LastExecution": (p.get("LastExecution") or {}).get("PipelineExecutionId"),
+                         "Status": (p.get("LastExecution") or {}).get("PipelineExecutionStatus")}
+                        for p in core.pipelines.list(max_results=1000)["PipelineSummaries"]]
+                return pd.DataFrame(rows, columns=["PipelineName", "Created", "LastExecution", "Status"])
+            obj = self._user_ns.get(args.target) if args.target.isidentifier() else None
+            name = obj.name if isinstance(obj, Pipeline) else args.target
+            if args.action == "describe":
+                described = core.pipelines.describe(name)
+                return pd.DataFrame([{"Step": n["Name"], "Type": n["Type"], "Branch": n.get("Branch"), "Of": n.get("Parent")}
+                                     for n in described["Graph"]["Nodes"]])
+            if args.action == "executions":
+                return pd.DataFrame(core.pipelines.list_executions(name, max_results=1000)["PipelineExecutionSummaries"])
+            if args.action == "steps":
+                steps = core.pipelines.list_steps(args.target, sort_order="Ascending", max_results=1000)["PipelineExecutionSteps"]
+                return pd.DataFrame(step_rows(steps), columns=STEP_HEADERS)
+            if args.action == "stop":
+                core.pipelines.stop(args.target)
+                print(f"Stopping {args.target}: its running steps' jobs are being stopped")
+                return None
+            if isinstance(obj, Pipeline):
+                obj.upsert()
+            described = core.pipelines.start(name, parse_pairs(args.parameter, "-p") or None)
+        execution = PipelineExecution(described["PipelineExecutionArn"])
+        if not args.wait:
+            print(f"Started {described['PipelineExecutionId']}; `labstudio pipelines steps {described['PipelineExecutionId']}` lists its steps.")
+            return execution
+        try:
+            final = follow(core, described["PipelineExecutionId"])
+        except KeyboardInterrupt:
+            print(f"Stopped following {described['PipelineExecutionId']}; it goes on. Stop it with %pipeline stop {described['PipelineExecutionId']}.",
+                  file=sys.stderr)
+            return execution
+        print(execution_summary(final))
+        return execution
 
     @property
     def _user_ns(self) -> dict[str, Any]:

@@ -43,18 +43,18 @@ class S3Uploader:
     def upload(local_path: str | os.PathLike[str], desired_s3_uri: str, kms_key: Any = None, sagemaker_session: Any = None,
                callback: Any = None) -> str:
         """Copy a file (to ``<desired>/<name>``) or a folder's files (under ``<desired>``); returns that URI."""
-        return _same_scheme(desired_s3_uri, storage.upload(local_path, desired_s3_uri))
+        return _same_scheme(desired_s3_uri, storage.upload(local_path, _local(desired_s3_uri)))
 
     @staticmethod
     def upload_string_as_file_body(body: str, desired_s3_uri: str | None = None, kms_key: Any = None, sagemaker_session: Any = None) -> str:
         if not desired_s3_uri:
             raise ValueError("desired_s3_uri is required: where to write the string")
-        storage.write_bytes(body.encode("utf-8"), desired_s3_uri)
+        storage.write_bytes(body.encode("utf-8"), _local(desired_s3_uri))
         return desired_s3_uri
 
     @staticmethod
     def upload_bytes(b: bytes | io.BytesIO, s3_uri: str, kms_key: Any = None, sagemaker_session: Any = None) -> str:
-        storage.write_bytes(b.getvalue() if isinstance(b, io.BytesIO) else bytes(b), s3_uri)
+        storage.write_bytes(b.getvalue() if isinstance(b, io.BytesIO) else bytes(b), _local(s3_uri))
         return s3_uri
 
 
@@ -62,20 +62,27 @@ class S3Downloader:
     @staticmethod
     def download(s3_uri: str, local_path: str | os.PathLike[str], kms_key: Any = None, sagemaker_session: Any = None) -> list[str]:
         """Copy a file, or every file under a prefix, into ``local_path``; returns the local paths."""
-        return storage.download(s3_uri, local_path)
+        return storage.download(_local(s3_uri), local_path)
 
     @staticmethod
     def read_file(s3_uri: str, sagemaker_session: Any = None) -> str:
-        return storage.read_bytes(s3_uri).decode("utf-8")
+        return storage.read_bytes(_local(s3_uri)).decode("utf-8")
 
     @staticmethod
     def read_bytes(s3_uri: str, sagemaker_session: Any = None) -> bytes:
-        return storage.read_bytes(s3_uri)
+        return storage.read_bytes(_local(s3_uri))
 
     @staticmethod
     def list(s3_uri: str, sagemaker_session: Any = None) -> list[str]:
         """The URIs of every file under the prefix."""
-        return storage.list_files(s3_uri)
+        return storage.list_files(_local(s3_uri))
+
+
+def _local(uri: str) -> str:
+    """A bucket kept in the artifact store (the session's default bucket) is written and read there."""
+    from .config import Settings
+
+    return storage.localize(uri, Settings.from_env().artifact_uri)
 
 
 def _same_scheme(given: str, uri: str) -> str:

@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "labstudio.cli.transform",
     "labstudio.cli.models",
     "labstudio.cli.lineage",
+    "labstudio.cli.pipelines",
 ]
 
 

@@ -20,5 +20,6 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.backends",
     "labstudio.handlers.registry",
     "labstudio.handlers.lineage",
+    "labstudio.handlers.pipelines",
     "labstudio.handlers.openapi",
 ]

@@ -93,15 +93,7 @@ def _prepare_host_tree(spec: JobSpec, layout: Layout, host: str, source: Path | 
     else:
         shutil.copytree(spec.source_dir, layout.code, ignore=SNAPSHOT_IGNORE, symlinks=True, dirs_exist_ok=True)
     (layout.config / "hyperparameters.json").write_text(json.dumps(encode_hyperparameters(all_hyperparameters(spec)), indent=2))
-    (layout.config / "inputdataconfig.json").write_text(
-        json.dumps(
-            {
-                name: {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"}
-                for name in spec.channels
-            },
-            indent=2,
-        )
-    )
+    (layout.config / "inputdataconfig.json").write_text(json.dumps(input_data_config(spec), indent=2))
     hosts = host_names(spec.instance_count)
     (layout.config / "resourceconfig.json").write_text(json.dumps(resource_config(host, hosts), indent=2))
     if host == HOST and (layout.code / "requirements.txt").exists() and not getattr(spec, "install_requirements", True):
@@ -110,6 +102,21 @@ def _prepare_host_tree(spec: JobSpec, layout: Layout, host: str, source: Path | 
             "labstudio: requirements.txt found in the source dir; with install_requirements off (--no-requirements) "
             f"local jobs run in this Python environment ({sys.executable}) and do not install it.\n"
         )
+
+
+def input_data_config(spec: JobSpec) -> dict[str, dict[str, str]]:
+    """inputdataconfig.json: each channel's mode, and its ContentType when the job was given one."""
+    types = getattr(spec, "content_types", None) or {}
+    out: dict[str, dict[str, str]] = {}
+    for name in sorted(spec.channels):
+        entry = {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"}
+        if name in types:
+            entry["ContentType"] = types[name]
+        out[name] = entry
+    return out
+
+
+_input_data_config = input_data_config
 
 
 def host_names(count: int) -> list[str]:
@@ -185,10 +192,7 @@ def environment(
     num_gpus = count_gpus()
     num_cpus = os.cpu_count() or 1
     channel_dirs = {name: str(layout.channel(name)) for name in channels}
-    input_data_config = {
-        name: {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"}
-        for name in channels
-    }
+    input_data_config = _input_data_config(spec)
     training_env = {
         "additional_framework_parameters": framework_params,
         "channel_input_dirs": channel_dirs,

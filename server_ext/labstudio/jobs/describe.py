@@ -96,6 +96,7 @@ def describe(
                 ChannelName=name,
                 DataSource=DataSourceShape(FileDataSource=FileDataSourceShape(FileUri=path if "://" in path else f"file://{path}")),
                 InputMode="File",
+                **({"ContentType": (spec.content_types or {})[name]} if name in (spec.content_types or {}) else {}),
             )
             for name, path in sorted(spec.channels.items())
         ],

@@ -67,6 +67,7 @@ class JobSpec:
     instance_count: int = 1  # hosts algo-1..algo-N (docs/multi-host.md)
     distribution: dict[str, Any] | None = None  # SageMaker's; see TORCHRUN_KEYS
     output_path: str | None = None  # archives at <output_path>/<name>/output/ (None: the artifact store)
+    content_types: dict[str, str] | None = None  # channel -> ContentType (inputdataconfig.json)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -285,7 +286,19 @@ def parse_spec(
         instance_count=_instance_count(req.instance_count),
         distribution=parse_distribution(req.distribution, _instance_count(req.instance_count)),
         output_path=_output_path(req.output_path, base_dir, root_dir),
+        content_types=_content_types(req.content_types, req.channels),
     )
+
+
+def _content_types(values: Mapping[str, str] | None, channels: Mapping[str, str] | None) -> dict[str, str] | None:
+    """Each channel's ContentType; a type for a channel the job does not have is a typo."""
+    if not values:
+        return None
+    for name, value in values.items():
+        if name not in (channels or {}):
+            raise Invalid(f"'content_types' names channel {name!r}, which the job does not have; name one of its channels.", field="content_types")
+        _check_text(value, "content_types", f"the content type of channel {name!r}")
+    return dict(values)
 
 
 def _output_path(value: str | None, base_dir: Path, root_dir: Path | None) -> str | None:

@@ -269,3 +269,52 @@ def approval_changed(
     store.put_entity(conn, action, ACTION, "Approval", action_name, now=now,
                      source_uri=arns.model_package_arn(group, version), properties=dict(properties))
     store.associate(conn, [(package, action, "AssociatedWith")], now)
+
+
+# -- pipelines -----------------------------------------------------------------------------------
+
+
+def _execution_context(conn: Connection, execution_arn: str, now: float, properties: dict[str, str] | None = None) -> str:
+    parsed = arns.parse(execution_arn)
+    resource = parsed[1] if parsed else execution_arn
+    pipeline, _, execution_id = resource.partition("/execution/")
+    return _context(conn, "PipelineExecution", f"{pipeline}-{execution_id}-execution", execution_arn, now,
+                    {"pipeline": pipeline, "execution": execution_id, **(properties or {})})
+
+
+def pipeline_execution_started(conn: Connection, execution_arn: str, now: float) -> str:
+    """A pipeline execution's context: every job, model and package its steps make hangs off it
+    (the lineage SDK's ``pipeline_execution_arn()`` walks up to it). Called where the execution's
+    row is written."""
+    return _execution_context(conn, execution_arn, now, {"status": "Executing"})
+
+
+def pipeline_execution_ended(conn: Connection, execution_arn: str, status: str, now: float) -> None:
+    _execution_context(conn, execution_arn, now, {"status": status})
+
+
+def pipeline_step_job(conn: Connection, execution_arn: str, kind: str, job: str, now: float) -> None:
+    """A step's job belongs to its execution: the execution's context is upstream of the job's
+    trial component (a tuning step: of the tuning job's context, which its trials hang off)."""
+    ctx = _execution_context(conn, execution_arn, now)
+    if kind == "tuning":
+        target = _context(conn, "TuningJob", f"{job}-aws-tuning-job", arns.tuning_job_arn(job), now)
+    else:
+        target = trial_component_arn(kind, job)
+        if store.get_entity(conn, target) is None:
+            return
+    store.associate(conn, [(ctx, target, "AssociatedWith")], now)
+
+
+def pipeline_model(conn: Connection, execution_arn: str, model_name: str, model_data: str, now: float) -> None:
+    """A model a ModelStep created: its archive, as an artifact of the execution."""
+    ctx = _execution_context(conn, execution_arn, now)
+    model = put_artifact(conn, "Model", model_data, now, properties={"model_name": model_name})
+    store.associate(conn, [(ctx, model, "AssociatedWith")], now)
+
+
+def pipeline_package(conn: Connection, execution_arn: str, group: str, version: int, now: float) -> None:
+    """A model package a ModelStep registered hangs off the execution that registered it."""
+    ctx = _execution_context(conn, execution_arn, now)
+    package = put_artifact(conn, "ModelPackage", arns.model_package_arn(group, version), now, name=f"{group}-{version}")
+    store.associate(conn, [(ctx, package, "AssociatedWith")], now)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import getpass
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -179,11 +179,18 @@ class RegistryService:
         actor: str | None = None,
         base_dir: Path | None = None,
         root_dir: Path | None = None,
+        pipeline_execution_arn: str | None = None,
+        also: Callable[[Any, str, int], None] | None = None,
     ) -> dict[str, Any]:
         """CreateModelPackage (versioned): the new package, described. Everything named is checked
-        first; the version number is the group's next. Raises Invalid, NotFound."""
+        first; the version number is the group's next. Raises Invalid, NotFound.
+
+        `pipeline_execution_arn`: the pipeline execution registering it (a ModelStep); `also(conn,
+        group, version)` runs in the registering transaction (the step records its success there,
+        so a resumed pipeline never registers the same step twice)."""
         req = request if isinstance(request, CreateModelPackageRequest) else parse(CreateModelPackageRequest, request)
         prepared = prepare_registration(self, req, base_dir=base_dir, root_dir=root_dir)
+        prepared.pipeline_execution_arn = pipeline_execution_arn
         actor = actor or default_actor(self.settings)
         now = time.time()
 
@@ -204,6 +211,10 @@ class RegistryService:
                 conn, group=prepared.group, group_created=created, version=version, model_data=prepared.model_data,
                 training_job=prepared.training_job, job_model=prepared.job_model, derived_from=prepared.derived_from, now=now,
             )
+            if pipeline_execution_arn:
+                lineage_record.pipeline_package(conn, pipeline_execution_arn, prepared.group, version, now)
+            if also is not None:
+                also(conn, prepared.group, version)
             if prepared.approval_status != "PendingManualApproval":
                 lineage_record.approval_changed(conn, group=prepared.group, version=version, activity_id=activity, previous=None,
                                                 status=prepared.approval_status, actor=actor, comment=None, now=now)

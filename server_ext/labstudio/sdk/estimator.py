@@ -7,6 +7,7 @@ same row the panel and the CLI show, and it outlives the kernel.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -20,7 +21,7 @@ from ..status import JobStatus
 from ..store.util import tag_dict
 from .analytics import TrainingJobAnalytics
 from .compat import SageMakerArgumentWarning, check_instance_type, gpu_environment, split_kwargs, user_stacklevel
-from .inputs import channels
+from .inputs import channels, content_types
 from .job import TrainingJob, normalize_logs
 from .model import Model, deploy_endpoint, make_predictor, with_framework
 from .predictor import Predictor
@@ -91,20 +92,39 @@ class Estimator:
         distribution: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        renamed = split_kwargs(type(self).__name__, kwargs)
+        from ..algorithms import algorithm_of, trainer
+        from ..algorithms import metric_definitions as builtin_metrics
+        from .workflow.pipeline_context import in_pipeline
+
+        image_uri = kwargs.get("image_uri")
+        # No entry point and a built-in algorithm's image: SageMaker's algorithm mode (algorithms/).
+        self._algorithm = algorithm_of(image_uri) if entry_point is None and source_dir is None else None
+        self.image_uri = image_uri
+        self.role = kwargs.get("role")
+        pipeline = in_pipeline(kwargs.get("sagemaker_session"))
+        renamed = split_kwargs(type(self).__name__, {k: v for k, v in kwargs.items() if not (k == "image_uri" and self._algorithm)})
         instance_type = renamed.get("instance_type", instance_type)
         instance_count = renamed.get("instance_count", instance_count)
         max_run = renamed.get("max_run", max_run)
+        if self._algorithm is not None:
+            source_dir, entry_point = trainer(self._algorithm)
+            install_requirements = False
+            self._serving_framework = self._algorithm  # its model is served by the built-in container's defaults
         if entry_point is None:
             raise ValueError(
-                "entry_point is required: labstudio runs a training script (SageMaker script mode), not a container image"
+                "entry_point is required: labstudio runs a training script (SageMaker script mode), or SageMaker's built-in "
+                "XGBoost algorithm when image_uri is image_uris.retrieve('xgboost', ...) and no entry_point is given"
             )
-        self.instance_type = check_instance_type(instance_type)
+        # A pipeline step runs on this machine's backend whatever instance type it names (a parameter, too).
+        self.instance_type = instance_type if pipeline else check_instance_type(instance_type)
         self.instance_count, self.distribution = _hosts(instance_count, distribution)
         self.entry_point = os.fspath(entry_point)
         self.source_dir = os.fspath(source_dir) if source_dir is not None else None
         self._hyperparameters: dict[str, Any] = dict(hyperparameters or {})
         self.metric_definitions = [dict(m) for m in (metric_definitions or [])]
+        if self._algorithm is not None:
+            given = {m["Name"] for m in self.metric_definitions}
+            self.metric_definitions += [m for m in builtin_metrics(self._algorithm) if m["Name"] not in given]
         self.environment = dict(environment or {})
         self.max_run = max_run
         self.base_job_name = base_job_name
@@ -131,11 +151,17 @@ class Estimator:
     # -- training ---------------------------------------------------------------------
 
     def fit(self, inputs: Any = None, wait: bool = True, logs: Any = "All", job_name: str | None = None,
-            experiment_config: Mapping[str, str] | None = None) -> None:
+            experiment_config: Mapping[str, str] | None = None) -> Any:
         """Submit the job; with ``wait`` block until it ends (live widget in a notebook, log text elsewhere).
 
         Interrupting the wait leaves the job running and says how to stop it.
         """
+        from .workflow.pipeline_context import _JobStepArguments, in_pipeline
+
+        if in_pipeline(self.sagemaker_session):  # a pipeline step's arguments, built with the definition
+            from .workflow.requests import training_args
+
+            return _JobStepArguments("fit", lambda: training_args(self, inputs), self)
         mode = normalize_logs(logs)
         experiment = self._experiment(experiment_config)
         core = core_of(self.sagemaker_session)
@@ -160,16 +186,22 @@ class Estimator:
     def _training_request(self, inputs: Any, source_dir: str | None, entry_point: str) -> dict[str, Any]:
         """The job request fit() submits, without name and experiment: the HyperparameterTuner
         sends the same dict as its trial template, so a tuned trial runs what fit() would."""
+        hyperparameters = self._hyperparameters
+        if self._algorithm is not None:  # the built-in algorithm takes its hyperparameters as strings
+            hyperparameters = {k: v if isinstance(v, str) else json.dumps(v) for k, v in hyperparameters.items()}
         request: dict[str, Any] = {
             "entry_point": entry_point,
-            "hyperparameters": self._hyperparameters,
+            "hyperparameters": hyperparameters,
             "channels": channels(inputs),
-            "environment": {**gpu_environment(self.instance_type), **self.environment},
+            "environment": {**gpu_environment(str(self.instance_type)), **self.environment},
             "metric_definitions": self.metric_definitions,
             "tags": dict(self.tags),
         }
         if source_dir is not None:
             request["source_dir"] = source_dir
+        types = content_types(inputs)
+        if types:
+            request["content_types"] = types
         if self.max_run is not None:
             request["max_runtime_seconds"] = self.max_run
         if not self.install_requirements:

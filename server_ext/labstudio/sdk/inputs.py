@@ -66,3 +66,16 @@ def channels(inputs: Any) -> dict[str, str]:
     if isinstance(inputs, Mapping):
         return {str(name): location(value) for name, value in inputs.items()}
     return {DEFAULT_CHANNEL: location(inputs)}
+
+
+def content_types(inputs: Any) -> dict[str, str]:
+    """Each channel's ContentType, for the inputs given as TrainingInput(content_type=...)."""
+    if inputs is None:
+        return {}
+    items = inputs.items() if isinstance(inputs, Mapping) else [(DEFAULT_CHANNEL, inputs)]
+    out: dict[str, str] = {}
+    for name, value in items:
+        config = getattr(value, "config", None)
+        if isinstance(config, Mapping) and isinstance(config.get("ContentType"), str) and config["ContentType"]:
+            out[str(name)] = config["ContentType"]
+    return out

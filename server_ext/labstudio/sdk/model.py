@@ -74,7 +74,12 @@ class Model:
             raise ValueError("model_data is required: a model.tar.gz path or file:// URI, a model folder, or a training job name")
         if dependencies:
             raise ValueError("dependencies are not supported when deploying; put the files in source_dir")
-        self.model_data = os.fspath(model_data)
+        from .workflow.entities import PipelineVariable
+
+        # In a pipeline, model_data is usually a training step's property (ModelArtifacts.S3ModelArtifacts).
+        self.model_data: Any = model_data if isinstance(model_data, PipelineVariable) else os.fspath(model_data)
+        self.image_uri = image_uri
+        self.role = role
         self.entry_point = entry_point
         self.source_dir = source_dir
         self.predictor_cls = predictor_cls
@@ -112,8 +117,19 @@ class Model:
                  approval_status: str | None = None, description: str | None = None, customer_metadata_properties: Any = None,
                  **kwargs: Any) -> Any:
         """Register this model as the next version of ``model_package_group_name`` (created when
-        missing); returns a ``labstudio.model.ModelPackage``. See sdk/model_package.py."""
+        missing); returns a ``labstudio.model.ModelPackage``. See sdk/model_package.py. Under a
+        pipeline session: a ModelStep's arguments (CreateModelPackage's)."""
         from .model_package import register_from_model
+        from .workflow.pipeline_context import _ModelStepArguments, in_pipeline
+
+        if in_pipeline(self.sagemaker_session):
+            from .workflow.requests import package_args
+
+            options = dict(content_types=content_types, response_types=response_types, inference_instances=inference_instances,
+                           transform_instances=transform_instances, model_package_group_name=model_package_group_name or model_package_name,
+                           model_metrics=model_metrics, metadata_properties=metadata_properties, approval_status=approval_status,
+                           description=description, customer_metadata_properties=customer_metadata_properties, **kwargs)
+            return _ModelStepArguments(self, "create_model_package_from_containers", lambda: package_args(self, **options))
 
         return register_from_model(
             self, f"{type(self).__name__}.register", content_types=content_types, response_types=response_types,
@@ -122,6 +138,21 @@ class Model:
             metadata_properties=metadata_properties, marketplace_cert=marketplace_cert, approval_status=approval_status,
             description=description, customer_metadata_properties=customer_metadata_properties, **kwargs,
         )
+
+    def create(self, instance_type: Any = None, accelerator_type: Any = None, serverless_inference_config: Any = None, tags: Any = None,
+               accept_eula: Any = None, model_reference_arn: Any = None) -> Any:
+        """SageMaker's CreateModel: under a pipeline session, a ModelStep's arguments; otherwise the
+        model is recorded (describe_model answers it) under its name (generated when it has none)."""
+        from .workflow.pipeline_context import _ModelStepArguments, in_pipeline
+        from .workflow.requests import model_args
+
+        if in_pipeline(self.sagemaker_session):
+            return _ModelStepArguments(self, "create_model", lambda: model_args(self))
+        from .estimator import name_from_base
+
+        self.name = self.name or name_from_base("model")
+        core_of(self.sagemaker_session).pipelines.record_model(self.name, model_args(self))
+        return None
 
     def transformer(self, instance_count: int | None = 1, instance_type: str | None = "local", strategy: str | None = None,
                     assemble_with: str | None = None, output_path: str | None = None, accept: str | None = None,

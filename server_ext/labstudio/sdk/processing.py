@@ -25,6 +25,12 @@ from .staging import staged_source
 EXPERIMENT_KEYS = ("ExperimentName", "TrialName", "TrialComponentDisplayName", "RunName")
 
 
+def _is_variable(value: Any) -> bool:
+    from .workflow.entities import PipelineVariable
+
+    return isinstance(value, PipelineVariable)
+
+
 class ProcessingInput:
     """``sagemaker.processing.ProcessingInput``: ``source`` (a local file or folder) is copied to
     ``destination`` (under /opt/ml/processing/) before the script starts."""
@@ -50,7 +56,7 @@ class ProcessingInput:
             raise ValueError(f"s3_compression_type={s3_compression_type!r}: local inputs are copied as they are; use 'None'")
         if source is None or destination is None:
             raise ValueError("ProcessingInput needs a source (a local path) and a destination (a folder under /opt/ml/processing/)")
-        self.source = os.fspath(source)
+        self.source = source if _is_variable(source) else os.fspath(source)
         self.destination = destination
         self.input_name = input_name
         self.s3_data_type = s3_data_type
@@ -95,7 +101,7 @@ class ProcessingOutput:
         if source is None:
             raise ValueError("ProcessingOutput needs a source: the folder under /opt/ml/processing/ the script writes")
         self.source = source
-        self.destination = os.fspath(destination) if destination is not None else None
+        self.destination = destination if destination is None or _is_variable(destination) else os.fspath(destination)
         self.output_name = output_name
         self.s3_upload_mode = s3_upload_mode
         self.app_managed = app_managed
@@ -220,7 +226,10 @@ class Processor:
         if volume_size_in_gb != 30:
             ignored.append("volume_size_in_gb")
         warn_ignored(type(self).__name__, ignored)
-        self.instance_type = check_instance_type(instance_type)
+        from .workflow.pipeline_context import in_pipeline
+
+        # A pipeline step runs on this machine's backend whatever instance type it names.
+        self.instance_type = instance_type if in_pipeline(sagemaker_session) else check_instance_type(instance_type)
         if instance_count not in (None, 1):
             raise ValueError(f"instance_count={instance_count!r}: local processing jobs run on one host; use instance_count=1")
         self.instance_count = 1
@@ -250,12 +259,30 @@ class Processor:
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
         kms_key: str | None = None,
-    ) -> None:
+    ) -> Any:
         """Run ``entrypoint`` with ``arguments``; with ``wait``, block until it ends."""
         if not self.entrypoint:
             raise ValueError("Processor needs an entrypoint (the command to run, e.g. ['python3', 'script.py']); use ScriptProcessor to run a script")
         warn_ignored(type(self).__name__ + ".run", ["kms_key"] if kms_key else [])
+        if self._in_pipeline():
+            return self._step_args(inputs, outputs, arguments)
         self._submit({"entrypoint": self.entrypoint}, inputs, outputs, arguments, wait, logs, job_name, experiment_config, Path(self.entrypoint[-1]).stem)
+        return None
+
+    def _in_pipeline(self) -> bool:
+        from .workflow.pipeline_context import in_pipeline
+
+        return in_pipeline(self.sagemaker_session)
+
+    def _step_args(self, inputs: Any, outputs: Any, arguments: Any, code: str | None = None, source_dir: str | None = None,
+                   dependencies: Sequence[str] = ()) -> Any:
+        """Under a pipeline session: the step's arguments (CreateProcessingJob's), built with the definition."""
+        from .workflow.pipeline_context import _JobStepArguments
+        from .workflow.requests import processing_args
+
+        _requests(inputs, ProcessingInput, "inputs")
+        _requests(outputs, ProcessingOutput, "outputs")
+        return _JobStepArguments("run", lambda: processing_args(self, inputs, outputs, arguments, code, source_dir, dependencies), self)
 
     def _submit(
         self, code_request: dict[str, Any], inputs: Any, outputs: Any, arguments: Any, wait: bool, logs: Any,
@@ -326,22 +353,25 @@ class ScriptProcessor(Processor):
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
         kms_key: str | None = None,
-    ) -> None:
+    ) -> Any:
         """Run the script ``code`` (a local file); with ``wait``, block until it ends."""
-        self._run_code(code, None, inputs, outputs, arguments, wait, logs, job_name, experiment_config, kms_key)
+        return self._run_code(code, None, inputs, outputs, arguments, wait, logs, job_name, experiment_config, kms_key)
 
     def _run_code(
         self, code: str | os.PathLike[str], source_dir: str | os.PathLike[str] | None, inputs: Any, outputs: Any, arguments: Any,
         wait: bool, logs: Any, job_name: str | None, experiment_config: Mapping[str, str] | None, kms_key: str | None,
-    ) -> None:
+    ) -> Any:
         warn_ignored(type(self).__name__ + ".run", ["kms_key"] if kms_key else [])
         local = _local_code(code)
+        if self._in_pipeline():
+            return self._step_args(inputs, outputs, arguments, local, os.fspath(source_dir) if source_dir is not None else None)
         request: dict[str, Any] = {"code": local, "command": self.command}
         if source_dir is not None:
             request["source_dir"] = os.fspath(source_dir)
         if not self.install_requirements:
             request["install_requirements"] = False
         self._submit(request, inputs, outputs, arguments, wait, logs, job_name, experiment_config, Path(local).stem)
+        return None
 
 
 def _local_code(code: Any) -> str:
@@ -405,17 +435,19 @@ class FrameworkProcessor(ScriptProcessor):
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
         kms_key: str | None = None,
-    ) -> None:
+    ) -> Any:
         """Run ``code`` (relative to ``source_dir`` when given); with ``wait``, block until it ends."""
         if git_config is not None:
             raise ValueError("git_config is not supported: clone the repository yourself and pass its folder as source_dir")
         deps = [os.fspath(d) for d in (dependencies or [])]
+        if self._in_pipeline():
+            return self._step_args(inputs, outputs, arguments, _local_code(code), os.fspath(source_dir) if source_dir is not None else None, deps)
         local = _local_code(code).removeprefix("file://") if deps else code
         src = os.fspath(source_dir) if source_dir is not None else None
         # SageMaker's packing: each dependency lands by name next to the code (a requirements.txt
         # among them is installed first); the job snapshots the staged copy at submit.
         with staged_source(src, os.fspath(local), deps) as (staged_dir, staged_code):
-            self._run_code(staged_code, staged_dir, inputs, outputs, arguments, wait, logs, job_name, experiment_config, kms_key)
+            return self._run_code(staged_code, staged_dir, inputs, outputs, arguments, wait, logs, job_name, experiment_config, kms_key)
 
 
 __all__ = ["FrameworkProcessor", "ProcessingInput", "ProcessingJob", "ProcessingOutput", "Processor", "ScriptProcessor", "check_status"]

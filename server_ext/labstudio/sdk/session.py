@@ -21,6 +21,7 @@ from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
+from .pipelines_client import PipelineClientMethods
 from .registry_client import RegistryClientMethods
 
 if TYPE_CHECKING:
@@ -72,9 +73,10 @@ class _BotoSessionStandIn:
         return f"<local boto session stand-in region_name={self.region_name!r}>"
 
 
-class LocalSagemakerClient(RegistryClientMethods):
+class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods):
     """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, the model
-    registry and lineage (sdk/registry_client.py), answered locally."""
+    registry and lineage (sdk/registry_client.py) and pipelines (sdk/pipelines_client.py),
+    answered locally."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -83,7 +85,9 @@ class LocalSagemakerClient(RegistryClientMethods):
         return self._session.core
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # boto3's names
-        described: dict[str, Any] = to_json(self._session.core.jobs.describe(TrainingJobName))
+        from .pipelines_client import _name
+
+        described: dict[str, Any] = to_json(self._session.core.jobs.describe(_name(TrainingJobName)))
         return described
 
     def list_training_jobs(self, **kwargs: Any) -> dict[str, Any]:

@@ -142,3 +142,25 @@ def write_bytes(data: bytes, uri: str) -> str:
 def bucket_uri(artifact_uri: str, bucket: str, key: str = "") -> str:
     """The location of ``s3://<bucket>/<key>`` inside the artifact store."""
     return join(as_uri(artifact_uri), "buckets", check_bucket(bucket), clean_key(key, "key"))
+
+
+def localize(uri: str, artifact_uri: str) -> str:
+    """``s3://<bucket>/<key>`` of a bucket kept in the artifact store (the session's default
+    bucket, or one a driver uploaded to) as that location; anything else unchanged.
+
+    A local-mode driver builds ``s3://{session.default_bucket()}/...`` URIs for its outputs and
+    hands them to estimators, transformers and pipelines: they land next to the uploads."""
+    if not isinstance(uri, str) or not uri.startswith("s3://"):
+        return uri
+    bucket, _, key = uri[len("s3://"):].partition("/")
+    if not BUCKET_RE.match(bucket) or ".." in bucket:
+        return uri
+    local = bucket_uri(artifact_uri, bucket)
+    if bucket != DEFAULT_BUCKET:
+        try:
+            fs, path = filesystem(local)
+            if not fs.exists(path):
+                return uri
+        except ValueError:
+            return uri
+    return join(local, clean_key(key, "key")) + ("/" if key.endswith("/") else "")

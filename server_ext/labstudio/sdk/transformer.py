@@ -78,8 +78,13 @@ class Transformer:
             raise ValueError("Transformer needs model_name: a Completed training job's name (or a model archive or folder)")
         if output_path is None:
             raise ValueError("Transformer needs output_path: the local folder receiving '<input file>.out' files")
-        self.instance_type = check_instance_type(instance_type)
-        self.model_name = str(model_name) if model_name is not None else None
+        from .workflow.pipeline_context import in_pipeline
+
+        self._pipeline = in_pipeline(sagemaker_session)
+        # A pipeline step runs on this machine's backend whatever instance type it names; its model
+        # is usually another step's property (ModelStep's properties.ModelName), known when it runs.
+        self.instance_type = instance_type if self._pipeline else check_instance_type(instance_type)
+        self.model_name: Any = model_name if self._pipeline or model_name is None else str(model_name)
         self.model_data = os.fspath(model_data) if model_data is not None else None
         self.entry_point = entry_point
         self.source_dir = source_dir
@@ -87,7 +92,7 @@ class Transformer:
         self.instance_count = 1 if instance_count is None else int(instance_count)
         self.strategy = strategy
         self.assemble_with = assemble_with
-        self.output_path = _local(output_path, "output_path")
+        self.output_path: Any = output_path if self._pipeline else _local(output_path, "output_path")
         self.accept = accept
         self.max_concurrent_transforms = max_concurrent_transforms
         self.max_payload = max_payload
@@ -118,7 +123,7 @@ class Transformer:
         wait: bool = True,
         logs: Any = True,
         **kwargs: Any,
-    ) -> None:
+    ) -> Any:
         """Start a transform job over ``data`` (a file, or a folder: every file under it).
 
         Waits for it by default (``wait=False`` returns at once; then call ``wait()``).
@@ -129,6 +134,12 @@ class Transformer:
         warn_ignored(f"{type(self).__name__}.transform", ignored)
         if data_type not in DATA_TYPES or data_type == "ManifestFile":
             raise ValueError(f"data_type {data_type!r} is not supported: give a file or folder (data_type='S3Prefix')")
+        if self._pipeline:  # a pipeline step's arguments (CreateTransformJob's), built with the definition
+            from .workflow.pipeline_context import _JobStepArguments
+            from .workflow.requests import transform_args
+
+            return _JobStepArguments("transform", lambda: transform_args(
+                self, data, content_type, compression_type, split_type, input_filter, output_filter, join_source), self)
         core = core_of(self.sagemaker_session)
         request: dict[str, Any] = {
             "model": self.model_data or self.model_name,

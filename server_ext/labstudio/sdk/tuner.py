@@ -465,11 +465,17 @@ class HyperparameterTuner:
     # -- running ---------------------------------------------------------------------------
 
     def fit(self, inputs: Any = None, job_name: str | None = None, include_cls_metadata: bool = False,
-            estimator_kwargs: Mapping[str, Any] | None = None, wait: bool = True, **kwargs: Any) -> None:
+            estimator_kwargs: Mapping[str, Any] | None = None, wait: bool = True, **kwargs: Any) -> Any:
         """Start the tuning job; with ``wait``, block until it ends (live widget in a notebook,
         a line per finished trial elsewhere). Trials run the estimator's script with its static
         hyperparameters plus the tuned ones, from a snapshot of its code taken now."""
         split_kwargs(f"{type(self).__name__}.fit", kwargs)
+        from .workflow.pipeline_context import _JobStepArguments, in_pipeline
+
+        if in_pipeline(self.sagemaker_session) or in_pipeline(getattr(self.estimator, "sagemaker_session", None)):
+            from .workflow.requests import tuning_args
+
+            return _JobStepArguments("fit", lambda: tuning_args(self, inputs), self)
         if estimator_kwargs:
             raise ValueError("estimator_kwargs is for tuners of several estimators, which labstudio does not run; tune one estimator")
         if job_name is not None and (not isinstance(job_name, str) or not NAME_RE.match(job_name) or len(job_name) > MAX_TUNING_NAME):

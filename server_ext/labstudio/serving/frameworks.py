@@ -231,7 +231,38 @@ def directory_model_fn(model_dir: str) -> Callable[[str], Any] | None:
         return _require("tensorflow", "a SavedModel", tfserving.TFServingModel)
     if hf_toolkit.is_transformers_dir(model_dir):
         return _require("transformers", "a Hugging Face model (HF_TASK or config.json)", hf_toolkit.model_fn)
+    if _xgboost_model_file(model_dir) is not None:
+        return _require("xgboost", "a model of SageMaker's built-in XGBoost algorithm (xgboost-model)", load_xgboost_model)
     return None
+
+
+XGBOOST_MODEL_FILE = "xgboost-model"
+
+
+def _xgboost_model_file(model_dir: str) -> str | None:
+    """The built-in XGBoost algorithm's model file (`xgboost-model`) of a model folder, if any."""
+    import os
+
+    path = os.path.join(model_dir, XGBOOST_MODEL_FILE)
+    return path if os.path.isfile(path) else None
+
+
+def load_xgboost_model(model_dir: str) -> Any:
+    """What SageMaker's XGBoost serving loads: `xgboost-model` in XGBoost's own format (the
+    built-in algorithm's, 1.3 and later) or pickled (earlier versions, and scripts that pickle)."""
+    import pickle
+
+    import xgboost as xgb
+
+    path = _xgboost_model_file(model_dir)
+    assert path is not None
+    booster = xgb.Booster()
+    try:
+        booster.load_model(path)
+        return booster
+    except xgb.core.XGBoostError:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
 
 
 def _require(package: str, what: str, loader: Callable[[str], Any]) -> Callable[[str], Any]:

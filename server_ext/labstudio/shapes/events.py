@@ -12,6 +12,7 @@ from .common import JsonNumber, Response
 from .endpoints import EndpointStatus
 from .experiments import RunStatus
 from .jobs import TrainingJobStatus
+from .pipelines import ExecutionStatus, StepStatus
 from .registry import PackageEventPayload, PackageGroupEventPayload
 from .tuning import TuningJobStatus
 
@@ -240,6 +241,44 @@ class PackageEvent(_Message):
     payload: PackageEventPayload
 
 
+class PipelinePayload(Response):
+    pipeline: str
+
+
+class PipelineEvent(_Message):
+    """A pipeline created, its definition updated, or deleted."""
+
+    kind: Literal["pipeline.created", "pipeline.updated", "pipeline.deleted"]
+    payload: PipelinePayload
+
+
+class PipelineExecutionPayload(Response):
+    execution_id: str
+    pipeline: str
+    status: ExecutionStatus
+
+
+class PipelineExecutionEvent(_Message):
+    """A pipeline execution started, or changed status."""
+
+    kind: Literal["pipeline.execution"]
+    payload: PipelineExecutionPayload
+
+
+class PipelineStepPayload(Response):
+    execution_id: str
+    pipeline: str
+    step: str
+    status: StepStatus
+
+
+class PipelineStepEvent(_Message):
+    """A step of a pipeline execution started or changed status (the DAG's node colours)."""
+
+    kind: Literal["pipeline.step"]
+    payload: PipelineStepPayload
+
+
 class Event(
     RootModel[
         Annotated[
@@ -261,7 +300,10 @@ class Event(
             | TuningStatusEvent
             | TuningProgressEvent
             | PackageGroupEvent
-            | PackageEvent,
+            | PackageEvent
+            | PipelineEvent
+            | PipelineExecutionEvent
+            | PipelineStepEvent,
             Field(discriminator="kind"),
         ]
     ]

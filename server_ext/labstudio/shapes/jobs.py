@@ -49,6 +49,11 @@ class CreateTrainingJobRequest(Request):
     channels: dict[str, PathText] | None = Field(
         default=None, description="name -> local path, file:// URI, or s3:// URL (copied into the job before the script starts)"
     )
+    content_types: dict[str, str] | None = Field(
+        default=None,
+        description="channel -> MIME type of its data (SageMaker's ContentType of the channel: text/csv, text/libsvm...), "
+        "written to inputdataconfig.json for the script or built-in algorithm to read.",
+    )
     output_path: PathText | None = Field(
         default=None,
         description="Where the model and output archives go, as <output_path>/<job>/output/model.tar.gz (SageMaker's "
@@ -123,6 +128,7 @@ class InputChannel(Response):
     ChannelName: str
     DataSource: DataSourceShape
     InputMode: str | None = Field(default=None, description="File: the channel's files are in the job's tree before the script starts.")
+    ContentType: str | None = Field(default=None, description="The channel's content type, as the request gave it.")
 
 
 class FinalMetric(Response):

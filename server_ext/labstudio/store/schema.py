@@ -416,3 +416,84 @@ lineage_associations = Table(
     Column("creation_time", Float, nullable=False),
     Index("ix_lineage_associations_destination", "destination_arn"),
 )
+
+# Added by migration 0008_pipelines: SageMaker Pipelines (store/pipelines.py). A pipeline keeps
+# its current definition (SageMaker's JSON); an execution keeps the definition it runs, frozen at
+# start, its parameter values and its runner (a coordinator holding the lease `pipeline:<id>`);
+# a step row exists from the moment the runner decides to run the step, and names the job of
+# its current attempt before that job is submitted, so a resumed runner never runs it twice.
+pipelines = Table(
+    "pipelines",
+    metadata,
+    Column("name", String(256), primary_key=True),
+    Column("display_name", String(256), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("definition", Text, nullable=False),
+    Column("role_arn", Text, nullable=True),
+    Column("parallelism", Integer, nullable=True),  # ParallelismConfiguration.MaxParallelExecutionSteps
+    Column("tags", Text, nullable=False, default="{}"),
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+    Column("last_execution_time", Float, nullable=True),
+    Index("ix_pipelines_creation", "creation_time"),
+)
+
+pipeline_executions = Table(
+    "pipeline_executions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("pipeline_name", String(256), ForeignKey("pipelines.name", ondelete="CASCADE"), nullable=False),
+    Column("display_name", String(255), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # Executing, Stopping, Stopped, Failed, Succeeded
+    Column("failure_reason", Text, nullable=True),
+    Column("definition", Text, nullable=False),
+    Column("parameters", Text, nullable=False, default="{}"),  # name -> typed value, defaults filled in
+    Column("parallelism", Integer, nullable=True),
+    Column("experiment_name", String(255), nullable=True),
+    Column("trial_name", String(255), nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+    Column("end_time", Float, nullable=True),
+    Column("stop_requested_time", Float, nullable=True),
+    Column("runner_pid", Integer, nullable=True),
+    Column("runner_start_ticks", BigInteger, nullable=True),
+    Column("runner_spawn_time", Float, nullable=True),
+    Column("runner_machine", String(255), nullable=True),
+    Index("ix_pipeline_executions_pipeline", "pipeline_name", "creation_time"),
+    Index("ix_pipeline_executions_status", "status"),
+)
+
+pipeline_steps = Table(
+    "pipeline_steps",
+    metadata,
+    Column("execution_id", String(32), ForeignKey("pipeline_executions.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # Starting, Executing, Stopping, Stopped, Failed, Succeeded
+    Column("attempt", Integer, nullable=False, default=1),
+    Column("job_kind", String(16), nullable=True),  # training, processing, transform, tuning
+    Column("job_name", String(63), nullable=True),  # the current attempt's job, recorded before it is submitted
+    Column("start_time", Float, nullable=False),
+    Column("end_time", Float, nullable=True),
+    Column("retry_time", Float, nullable=True),  # when the next attempt starts (a retry policy's wait)
+    Column("failure_reason", Text, nullable=True),
+    Column("arguments", Text, nullable=False, default="{}"),  # the arguments as resolved for this run
+    Column("metadata", Text, nullable=False, default="{}"),  # SageMaker's step Metadata
+    Column("properties", Text, nullable=False, default="{}"),  # what later steps may reference (Steps.<name>...)
+    Column("cache_key", String(64), nullable=True),
+    Column("cache_source", Text, nullable=True),  # CacheHitResult.SourcePipelineExecutionArn
+    Index("ix_pipeline_steps_cache", "cache_key", "status"),
+    Index("ix_pipeline_steps_job", "job_name"),
+)
+
+# SageMaker's CreateModel resource: what a pipeline's ModelStep creates and a TransformStep names.
+models = Table(
+    "models",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("primary_container", Text, nullable=False, default="{}"),  # Image, ModelDataUrl, Environment
+    Column("execution_role_arn", Text, nullable=True),
+    Column("pipeline_execution_arn", Text, nullable=True),
+    Column("creation_time", Float, nullable=False),
+)
