@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from labstudio import image_uris
+from labstudio.answer import to_json
 from labstudio.estimator import Estimator
 from labstudio.inputs import TrainingInput
 from labstudio.serializers import CSVSerializer
@@ -53,7 +54,7 @@ def test_algorithm_mode_trains_serves_transforms_and_registers(data: np.ndarray,
     assert {"train:rmse", "validation:rmse", "train:mae", "validation:mae"} <= set(metrics)
     assert metrics["validation:rmse"] < 1.0  # it learned the linear relation
     assert {c["ChannelName"]: c["ContentType"] for c in described["InputDataConfig"]} == {"train": "text/csv", "validation": "text/libsvm"}
-    log = core.jobs.logs(described["TrainingJobName"])["text"]
+    log = to_json(core.jobs.logs(described["TrainingJobName"]))["text"]
     assert "[29]#011train-rmse:" in log  # the container's evaluation lines
     with tarfile.open(described["ModelArtifacts"]["S3ModelArtifacts"].removeprefix("file://")) as archive:
         assert "xgboost-model" in archive.getnames()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from labstudio.answer import to_json
 from labstudio.errors import Invalid
 from labstudio.inputs import TrainingInput
 from labstudio.processing import ProcessingInput, ProcessingOutput
@@ -159,6 +160,6 @@ def test_local_pipeline_session_makes_steps_not_jobs(project: Path, core) -> Non
     session = LocalPipelineSession()
     flag = ParameterBoolean("Flag", default_value=True)
     args = estimator(session, flag=flag).fit({"train": "data"})
-    assert args.caller_name == "fit" and core.jobs.list()["TrainingJobSummaries"] == []
+    assert args.caller_name == "fit" and to_json(core.jobs.list())["TrainingJobSummaries"] == []
     request = args.args
     assert request["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == f"file://{project / 'data'}"

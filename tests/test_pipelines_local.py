@@ -12,6 +12,7 @@ import pytest
 
 from conftest import wait_for
 from labstudio import arns
+from labstudio.answer import to_json
 from labstudio.inputs import TrainingInput
 from labstudio.model import Model
 from labstudio.processing import ProcessingInput, ProcessingOutput
@@ -100,15 +101,15 @@ def test_every_step_kind_runs_then_a_cached_rerun_takes_the_fail_branch(project:
     prep_job = steps["Prep"]["Metadata"]["ProcessingJob"]["Arn"].rsplit("/", 1)[1]
     train_job = steps["Train"]["Metadata"]["TrainingJob"]["Arn"].rsplit("/", 1)[1]
     score_job = steps["Score"]["Metadata"]["TransformJob"]["Arn"].rsplit("/", 1)[1]
-    assert core.processing.describe(prep_job)["ProcessingJobStatus"] == "Completed"
-    trained = core.jobs.describe(train_job)
+    assert to_json(core.processing.describe(prep_job))["ProcessingJobStatus"] == "Completed"
+    trained = to_json(core.jobs.describe(train_job))
     assert trained["TrainingJobStatus"] == "Completed"
     assert trained["ExperimentConfig"] == {"ExperimentName": "every-kind", "TrialName": execution_id}
     assert trained["HyperParameters"]["scale"] == "1.0"
     assert trained["InputDataConfig"][0]["ContentType"] == "text/csv"
-    assert core.transforms.describe(score_job)["TransformJobStatus"] == "Completed"
+    assert to_json(core.transforms.describe(score_job))["TransformJobStatus"] == "Completed"
     evaluate_job = steps["Evaluate"]["Metadata"]["ProcessingJob"]["Arn"].rsplit("/", 1)[1]
-    assert f"--execution {execution_id}" in core.processing.logs(evaluate_job)["text"]  # an execution variable among the arguments
+    assert f"--execution {execution_id}" in to_json(core.processing.logs(evaluate_job))["text"]  # an execution variable among the arguments
     # The transform scored the test rows (3,4 first) with the trained weight (labels 2,3,4,2: 2.75).
     scored = [float(x) for x in re.findall(r"-?[0-9]+(?:\.[0-9]+)?", (project / "scored" / "test.csv.out").read_text())]
     assert scored[:2] == [pytest.approx(3 * 2.75), pytest.approx(4 * 2.75)]
@@ -135,8 +136,8 @@ def test_every_step_kind_runs_then_a_cached_rerun_takes_the_fail_branch(project:
     assert "CacheHitResult" not in steps2["Evaluate"]
     assert steps2["TooHigh"]["StepStatus"] == "Failed" and steps2["TooHigh"]["Metadata"]["Fail"]["ErrorMessage"] == "score above 1.0"
     assert steps2["Check"]["EvaluatedConditions"][0]["LeftValue"] == pytest.approx(2.75)
-    assert len(core.processing.list(name_contains="Prep-")["ProcessingJobSummaries"]) == 1
-    assert len(core.jobs.list(name_contains="Train-")["TrainingJobSummaries"]) == 1
+    assert len(to_json(core.processing.list(name_contains="Prep-"))["ProcessingJobSummaries"]) == 1
+    assert len(to_json(core.jobs.list(name_contains="Train-"))["TrainingJobSummaries"]) == 1
 
     # New data is a cache miss: the fingerprint of the step's input changed.
     (project / "data" / "data.csv").write_text("5,1\n5,2\n5,3\n5,4\n")
@@ -192,12 +193,12 @@ def test_a_tuning_step_feeds_its_best_trial_to_later_steps(project: Path, core) 
     assert execution.describe()["PipelineExecutionStatus"] == "Succeeded", execution.describe().get("FailureReason")
     steps = steps_by_name(execution.list_steps()["PipelineExecutionSteps"])
     tuning_job = steps["Tune"]["Metadata"]["TuningJob"]["Arn"].rsplit("/", 1)[1]
-    described = core.tuning.describe(tuning_job)
+    described = to_json(core.tuning.describe(tuning_job))
     assert described["HyperParameterTuningJobStatus"] == "Completed"
     assert described["TrainingJobStatusCounters"]["Completed"] == 2
     best_job = described["BestTrainingJob"]["TrainingJobName"]
     use_best = steps["UseBest"]["Metadata"]["ProcessingJob"]["Arn"].rsplit("/", 1)[1]
-    assert best_job in core.processing.logs(use_best)["text"]
+    assert best_job in to_json(core.processing.logs(use_best))["text"]
 
 
 @pytest.mark.timeout(600)
@@ -221,8 +222,8 @@ def test_a_job_step_is_retried_per_its_policy_when_its_supervisor_dies(project: 
     assert final["PipelineExecutionStatus"] == "Succeeded", final["FailureReason"]
     (row,) = core.pipelines.list_steps(execution.arn)["PipelineExecutionSteps"]
     assert row["AttemptCount"] == 2 and row["JobName"] != first_job
-    assert core.processing.describe(first_job)["ProcessingJobStatus"] == "Failed"
-    assert core.processing.describe(row["JobName"])["ProcessingJobStatus"] == "Completed"
+    assert to_json(core.processing.describe(first_job))["ProcessingJobStatus"] == "Failed"
+    assert to_json(core.processing.describe(row["JobName"]))["ProcessingJobStatus"] == "Completed"
 
 
 @pytest.mark.timeout(600)
@@ -241,7 +242,7 @@ def test_stopping_an_execution_stops_its_running_steps(project: Path, core, tmp_
     steps = steps_by_name(execution.list_steps())
     assert set(steps) == {"Waits"} and steps["Waits"]["StepStatus"] == "Stopped"
     job = steps["Waits"]["JobName"]
-    assert core.processing.describe(job)["ProcessingJobStatus"] == "Stopped"
+    assert to_json(core.processing.describe(job))["ProcessingJobStatus"] == "Stopped"
 
 
 @pytest.mark.timeout(600)

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import wait_for
 from labstudio import procs
+from labstudio.answer import to_json
 from labstudio.processing import ProcessingInput
 from labstudio.store import leases as leases_store
 from labstudio.store import pipelines as pipelines_store
@@ -44,7 +45,7 @@ def _runner_pid(core, execution_id: str) -> tuple[int, int | None]:  # type: ign
 
 
 def _jobs_of(core, execution_id: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return sorted(j["ProcessingJobName"] for j in core.processing.list(name_contains=execution_id, limit=1000)["ProcessingJobSummaries"])
+    return sorted(j["ProcessingJobName"] for j in to_json(core.processing.list(name_contains=execution_id, limit=1000))["ProcessingJobSummaries"])
 
 
 @pytest.mark.timeout(600)
@@ -77,7 +78,7 @@ def test_a_runner_killed_mid_execution_is_resumed_and_runs_nothing_twice(project
     assert steps["A"]["JobName"] == a_job and all(s["AttemptCount"] == 1 for s in steps.values())
     # Exactly one job per step: A's was adopted, not started again.
     assert _jobs_of(core, execution_id) == sorted(s["JobName"] for s in steps.values())
-    assert core.processing.logs(a_job)["text"].count("through the gate") == 1
+    assert to_json(core.processing.logs(a_job))["text"].count("through the gate") == 1
 
 
 @pytest.mark.timeout(600)
@@ -147,7 +148,7 @@ def test_a_step_recorded_by_a_runner_that_died_before_starting_its_job_runs_once
     assert _jobs_of(core, execution_id) == sorted([rows["A"].job_name, rows["B"].job_name, c_job])
     assert not StepJobs(core).exists("processing", f"Ghost-{execution_id}")
     for job in (rows["B"].job_name, c_job):
-        assert core.processing.logs(job)["text"].count("through the gate") == 1  # ran once
+        assert to_json(core.processing.logs(job))["text"].count("through the gate") == 1  # ran once
 
 
 def _rows(core, execution_id: str) -> list[pipelines_store.StepRow]:  # type: ignore[no-untyped-def]
