@@ -33,6 +33,13 @@ export const LIMITS = {
     ModelPackageGroupName: { minLength: 1, maxLength: 170 },
     ModelPackageDescription: { maxLength: 1024 },
   },
+  CreatePipelineRequest: {
+    PipelineName: { minLength: 1, maxLength: 256 },
+    PipelineDisplayName: { maxLength: 256 },
+    PipelineDescription: { maxLength: 3072 },
+    RoleArn: { maxLength: 2048 },
+    Tags: { maxItems: 50 },
+  },
   CreateProcessingJobRequest: {
     code: { maxLength: 1024 },
     source_dir: { maxLength: 1024 },
@@ -86,8 +93,19 @@ export const LIMITS = {
     Image: { maxLength: 255 },
     ModelDataUrl: { minLength: 1, maxLength: 1024 },
   },
+  ParallelismConfigurationRequest: {
+    MaxParallelExecutionSteps: { minimum: 1, maximum: 1000 },
+  },
   ParameterRange: {
     values: { maxItems: 30 },
+  },
+  PipelineParameterValue: {
+    Name: { minLength: 1, maxLength: 256 },
+    Value: { maxLength: 1024 },
+  },
+  PipelineTag: {
+    Key: { minLength: 1, maxLength: 128 },
+    Value: { maxLength: 256 },
   },
   ProcessingInputRequest: {
     source: { minLength: 1, maxLength: 1024 },
@@ -108,12 +126,22 @@ export const LIMITS = {
     Key: { minLength: 1, maxLength: 128 },
     Value: { maxLength: 256 },
   },
+  StartPipelineExecutionRequest: {
+    PipelineParameters: { maxItems: 200 },
+    PipelineExecutionDisplayName: { maxLength: 82 },
+    PipelineExecutionDescription: { maxLength: 3072 },
+  },
   UpdateExperimentRequest: {
     name: { maxLength: 255 },
     description: { maxLength: 3072 },
   },
   UpdateModelPackageRequest: {
     ApprovalDescription: { maxLength: 1024 },
+  },
+  UpdatePipelineRequest: {
+    PipelineDisplayName: { maxLength: 256 },
+    PipelineDescription: { maxLength: 3072 },
+    RoleArn: { maxLength: 2048 },
   },
   WarmStartRequest: {
     parents: { minItems: 1 },

@@ -4990,6 +4990,798 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/labstudio/api/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pipelines (newest first), each with its last execution's status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only names starting with it */
+                    prefix?: string;
+                    sort_by?: "Name" | "CreationTime";
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of pipelines */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListPipelinesResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a pipeline from SageMaker's definition JSON (checked in full first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePipelineRequest"];
+                };
+            };
+            responses: {
+                /** @description The pipeline's ARN */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineArnResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/pipelines/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a pipeline: its definition, parameters and DAG */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The pipeline's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pipeline */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribePipelineResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Update a pipeline's definition or description (running executions keep theirs) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The pipeline's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePipelineRequest"];
+                };
+            };
+            responses: {
+                /** @description The pipeline's ARN */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineArnResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a pipeline and its executions' records (their jobs stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The pipeline's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The deleted pipeline's ARN */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineArnResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/pipelines/{name}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's executions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    sort_by?: "CreationTime" | "PipelineExecutionArn";
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The pipeline's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of executions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListPipelineExecutionsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start an execution (parameters checked first); it runs detached */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The pipeline's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StartPipelineExecutionRequest"];
+                };
+            };
+            responses: {
+                /** @description The execution, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribePipelineExecutionResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/pipeline-executions/{execution}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe an execution: status, failure reason, parameters, DAG */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The execution's id (or ARN). */
+                    execution: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The execution */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribePipelineExecutionResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/pipeline-executions/{execution}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An execution's steps that started (newest first): status, job, cache hit */
+        get: {
+            parameters: {
+                query?: {
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The execution's id (or ARN). */
+                    execution: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of steps */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListPipelineExecutionStepsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/pipeline-executions/{execution}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an execution: its running steps' jobs are stopped */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The execution's id (or ARN). */
+                    execution: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The execution's ARN */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineExecutionArnResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/labstudio/api/openapi.json": {
         parameters: {
             query?: never;
@@ -5110,6 +5902,9 @@ export interface components {
             /** @default null */
             PostTrainingReport?: components["schemas"]["MetricsSource"] | null;
         };
+        CacheHitResultShape: {
+            SourcePipelineExecutionArn: string;
+        };
         CaptureOption: {
             /** @description Input or Output (any case). */
             CaptureMode: string;
@@ -5157,6 +5952,10 @@ export interface components {
             downsampled: boolean;
             steps: number[];
             values: (number | ("NaN" | "Infinity" | "-Infinity"))[];
+        };
+        ConditionMetadata: {
+            /** @enum {string} */
+            Outcome: "True" | "False";
         };
         /**
          * @description Give ProductionVariants, or for one variant its Source (EntryPoint, SourceDir,
@@ -5295,6 +6094,28 @@ export interface components {
             /** @default null */
             Tags?: components["schemas"]["ResourceTag"][] | null;
         };
+        /** @description POST /pipelines: SageMaker's CreatePipeline (the definition as its JSON text, or as an object). */
+        CreatePipelineRequest: {
+            /** @description 1 to 256 letters, digits and hyphens. */
+            PipelineName: string;
+            /** @description SageMaker's pipeline definition JSON (pipeline.definition()). */
+            PipelineDefinition: string | {
+                [key: string]: unknown;
+            };
+            /** @default null */
+            PipelineDisplayName?: string | null;
+            /** @default null */
+            PipelineDescription?: string | null;
+            /**
+             * @description Accepted and shown back; local steps need no role.
+             * @default null
+             */
+            RoleArn?: string | null;
+            /** @default null */
+            ParallelismConfiguration?: components["schemas"]["ParallelismConfigurationRequest"] | null;
+            /** @default null */
+            Tags?: components["schemas"]["PipelineTag"][] | null;
+        };
         /**
          * @description The body of POST /processing-jobs (and what the SDK, CLI and magics build).
          *
@@ -5398,6 +6219,13 @@ export interface components {
              * @default null
              */
             channels?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * @description channel -> MIME type of its data (SageMaker's ContentType of the channel: text/csv, text/libsvm...), written to inputdataconfig.json for the script or built-in algorithm to read.
+             * @default null
+             */
+            content_types?: {
                 [key: string]: string;
             } | null;
             /**
@@ -5725,6 +6553,49 @@ export interface components {
             /** @description labstudio: the training job's final metrics. */
             FinalMetricDataList: components["schemas"]["TrainingMetric"][];
         };
+        DescribePipelineExecutionResponse: {
+            PipelineArn: string;
+            PipelineExecutionArn: string;
+            PipelineExecutionDisplayName: string;
+            /** @enum {string} */
+            PipelineExecutionStatus: "Executing" | "Stopping" | "Stopped" | "Failed" | "Succeeded";
+            PipelineExecutionDescription: string | null;
+            PipelineExperimentConfig: components["schemas"]["labstudio__shapes__pipelines__ExperimentConfigShape"] | null;
+            /** @description Why it failed; a FailStep's rendered error message when one ended it. */
+            FailureReason: string | null;
+            CreationTime: string;
+            LastModifiedTime: string;
+            ParallelismConfiguration: components["schemas"]["ParallelismShape"] | null;
+            PipelineName: string;
+            PipelineExecutionId: string;
+            EndTime: string | null;
+            PipelineParameters: components["schemas"]["ParameterValue"][];
+            /**
+             * @description labstudio: the DAG of the definition this execution runs.
+             * @default null
+             */
+            Graph?: components["schemas"]["PipelineGraph"] | null;
+        };
+        DescribePipelineResponse: {
+            PipelineArn: string;
+            PipelineName: string;
+            PipelineDisplayName: string;
+            PipelineDescription: string | null;
+            RoleArn: string | null;
+            CreationTime: string;
+            LastModifiedTime: string;
+            LastExecutionTime: string | null;
+            /** @description labstudio: the newest execution and its status. */
+            LastExecution: components["schemas"]["LastExecutionShape"] | null;
+            PipelineDefinition: string;
+            /** @constant */
+            PipelineStatus: "Active";
+            LastRunTime: string | null;
+            ParallelismConfiguration: components["schemas"]["ParallelismShape"] | null;
+            /** @description labstudio: the parameters, for a start form. */
+            Parameters: components["schemas"]["ParameterShape"][];
+            Graph: components["schemas"]["PipelineGraph"];
+        };
         /** @description SageMaker's DescribeProcessingJob, plus labstudio's ExperimentName/RunId/LogUri/ExitCode. */
         DescribeProcessingJobResponse: {
             ProcessingJobName: string;
@@ -5814,7 +6685,7 @@ export interface components {
             };
             Tags: components["schemas"]["Tag"][];
             /** @default null */
-            ExperimentConfig?: components["schemas"]["ExperimentConfigShape"] | null;
+            ExperimentConfig?: components["schemas"]["labstudio__shapes__jobs__ExperimentConfigShape"] | null;
             /** @default null */
             ExperimentName?: string | null;
             /** @default null */
@@ -5991,11 +6862,24 @@ export interface components {
              */
             field?: string | null;
         };
+        EvaluatedCondition: {
+            Field: string;
+            Type: string;
+            /** @default null */
+            LeftValue?: unknown;
+            /** @default null */
+            RightValue?: unknown;
+            /** @default null */
+            QueryValue?: unknown;
+            /** @default null */
+            Values?: unknown[] | null;
+            Outcome: boolean;
+        };
         /**
          * @description One message of the events WebSocket: `{id, time, kind, payload}`, the payload's shape
          *     decided by `kind` (a client narrows on it; no cast).
          */
-        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"] | components["schemas"]["PackageGroupEvent"] | components["schemas"]["PackageEvent"];
+        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"] | components["schemas"]["PackageGroupEvent"] | components["schemas"]["PackageEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["PipelineExecutionEvent"] | components["schemas"]["PipelineStepEvent"];
         Experiment: {
             id: string;
             name: string;
@@ -6018,13 +6902,6 @@ export interface components {
              * @default null
              */
             param_names?: string[] | null;
-        };
-        /** @description The experiment and trial (run group) the job's run joined. */
-        ExperimentConfigShape: {
-            /** @default null */
-            ExperimentName?: string | null;
-            /** @default null */
-            TrialName?: string | null;
         };
         ExperimentCreatedEvent: {
             id: number;
@@ -6071,6 +6948,9 @@ export interface components {
             /** @default null */
             Report?: components["schemas"]["MetricsSource"] | null;
         };
+        FailMetadata: {
+            ErrorMessage: string;
+        };
         FileDataSourceShape: {
             FileUri: string;
         };
@@ -6091,6 +6971,23 @@ export interface components {
             metrics: components["schemas"]["MetricPoints"][];
             /** @default null */
             NextToken?: string | null;
+        };
+        GraphEdge: {
+            Source: string;
+            Target: string;
+            /** @enum {string} */
+            Kind: "Dependency" | "IfSteps" | "ElseSteps";
+        };
+        GraphNode: {
+            Name: string;
+            /** @description Training, Processing, Transform, Tuning, Model, RegisterModel, Condition or Fail. */
+            Type: string;
+            DisplayName: string | null;
+            Description: string | null;
+            /** @description The condition step whose branch holds this step. */
+            Parent: string | null;
+            Branch: ("IfSteps" | "ElseSteps") | null;
+            CacheEnabled: boolean;
         };
         /** @description The first message on every connection. */
         HelloEvent: {
@@ -6129,6 +7026,11 @@ export interface components {
              * @default null
              */
             InputMode?: string | null;
+            /**
+             * @description The channel's content type, as the request gave it.
+             * @default null
+             */
+            ContentType?: string | null;
         };
         InputCheck: {
             Name: string;
@@ -6175,6 +7077,9 @@ export interface components {
             /** @default null */
             FailureReason?: string | null;
         };
+        JobMetadata: {
+            Arn: string;
+        };
         JobMetricsEvent: {
             id: number;
             time: number;
@@ -6214,6 +7119,14 @@ export interface components {
             status: components["schemas"]["JobStatus"];
             secondary_status: string;
             message: string;
+        };
+        LastExecutionShape: {
+            PipelineExecutionArn: string;
+            PipelineExecutionId: string;
+            /** @enum {string} */
+            PipelineExecutionStatus: "Executing" | "Stopping" | "Stopped" | "Failed" | "Succeeded";
+            StartTime: string;
+            EndTime: string | null;
         };
         LineageEdge: {
             /** @description The upstream entity's ARN. */
@@ -6292,6 +7205,18 @@ export interface components {
         };
         ListModelPackagesResponse: {
             ModelPackageSummaryList: components["schemas"]["ModelPackageSummary"][];
+            NextToken: string | null;
+        };
+        ListPipelineExecutionStepsResponse: {
+            PipelineExecutionSteps: components["schemas"]["PipelineExecutionStep"][];
+            NextToken: string | null;
+        };
+        ListPipelineExecutionsResponse: {
+            PipelineExecutionSummaries: components["schemas"]["PipelineExecutionSummary"][];
+            NextToken: string | null;
+        };
+        ListPipelinesResponse: {
+            PipelineSummaries: components["schemas"]["PipelineSummary"][];
             NextToken: string | null;
         };
         ListProcessingJobsResponse: {
@@ -6543,6 +7468,13 @@ export interface components {
         PackageGroupEventPayload: {
             group: string;
         };
+        ParallelismConfigurationRequest: {
+            /** @description How many steps of an execution run at once. */
+            MaxParallelExecutionSteps: number;
+        };
+        ParallelismShape: {
+            MaxParallelExecutionSteps: number;
+        };
         /**
          * @description One tuned hyperparameter. Integer and Continuous ranges take min_value/max_value,
          *     Categorical ones take values. Checked here, so every client (REST, SDK, CLI) hears of an
@@ -6571,8 +7503,145 @@ export interface components {
             ContinuousParameterRanges: components["schemas"]["NumericParameterRange"][];
             CategoricalParameterRanges: components["schemas"]["CategoricalParameterRange"][];
         };
+        ParameterShape: {
+            Name: string;
+            /** @enum {string} */
+            Type: "String" | "Integer" | "Float" | "Boolean";
+            DefaultValue: string | number | boolean | null;
+            EnumValues: string[] | null;
+        };
+        ParameterValue: {
+            Name: string;
+            Value: string;
+        };
         ParentTuningJob: {
             HyperParameterTuningJobName: string;
+        };
+        PipelineArnResponse: {
+            PipelineArn: string;
+        };
+        /** @description A pipeline created, its definition updated, or deleted. */
+        PipelineEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "pipeline.created" | "pipeline.deleted" | "pipeline.updated";
+            payload: components["schemas"]["PipelinePayload"];
+        };
+        PipelineExecutionArnResponse: {
+            PipelineExecutionArn: string;
+        };
+        /** @description A pipeline execution started, or changed status. */
+        PipelineExecutionEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "pipeline.execution";
+            payload: components["schemas"]["PipelineExecutionPayload"];
+        };
+        PipelineExecutionPayload: {
+            execution_id: string;
+            pipeline: string;
+            /** @enum {string} */
+            status: "Executing" | "Stopping" | "Stopped" | "Failed" | "Succeeded";
+        };
+        PipelineExecutionStep: {
+            StepName: string;
+            /** @default null */
+            StepDisplayName?: string | null;
+            /** @default null */
+            StepDescription?: string | null;
+            StepType: string;
+            StartTime: string;
+            EndTime: string | null;
+            /** @enum {string} */
+            StepStatus: "Starting" | "Executing" | "Stopping" | "Stopped" | "Failed" | "Succeeded";
+            FailureReason: string | null;
+            Metadata: components["schemas"]["StepMetadata"];
+            AttemptCount: number;
+            /** @default null */
+            CacheHitResult?: components["schemas"]["CacheHitResultShape"] | null;
+            /**
+             * @description labstudio: the step's job's kind.
+             * @default null
+             */
+            JobKind?: ("training" | "processing" | "transform" | "tuning") | null;
+            /**
+             * @description labstudio: the step's job (its latest attempt).
+             * @default null
+             */
+            JobName?: string | null;
+            /**
+             * @description labstudio: what a condition step compared.
+             * @default null
+             */
+            EvaluatedConditions?: components["schemas"]["EvaluatedCondition"][] | null;
+        };
+        PipelineExecutionSummary: {
+            PipelineExecutionArn: string;
+            PipelineExecutionId: string;
+            PipelineName: string;
+            StartTime: string;
+            EndTime: string | null;
+            ElapsedSeconds: number | null;
+            /** @enum {string} */
+            PipelineExecutionStatus: "Executing" | "Stopping" | "Stopped" | "Failed" | "Succeeded";
+            PipelineExecutionDescription: string | null;
+            PipelineExecutionDisplayName: string;
+            PipelineExecutionFailureReason: string | null;
+            PipelineParameters: components["schemas"]["ParameterValue"][];
+        };
+        /** @description labstudio: the DAG the panel lays out. */
+        PipelineGraph: {
+            Nodes: components["schemas"]["GraphNode"][];
+            Edges: components["schemas"]["GraphEdge"][];
+        };
+        PipelineParameterValue: {
+            Name: string;
+            Value: string;
+        };
+        PipelinePayload: {
+            pipeline: string;
+        };
+        /** @description A step of a pipeline execution started or changed status (the DAG's node colours). */
+        PipelineStepEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "pipeline.step";
+            payload: components["schemas"]["PipelineStepPayload"];
+        };
+        PipelineStepPayload: {
+            execution_id: string;
+            pipeline: string;
+            step: string;
+            /** @enum {string} */
+            status: "Starting" | "Executing" | "Stopping" | "Stopped" | "Failed" | "Succeeded";
+        };
+        PipelineSummary: {
+            PipelineArn: string;
+            PipelineName: string;
+            PipelineDisplayName: string;
+            PipelineDescription: string | null;
+            RoleArn: string | null;
+            CreationTime: string;
+            LastModifiedTime: string;
+            LastExecutionTime: string | null;
+            /** @description labstudio: the newest execution and its status. */
+            LastExecution: components["schemas"]["LastExecutionShape"] | null;
+        };
+        PipelineTag: {
+            Key: string;
+            Value: string;
         };
         ProcessingExperimentConfig: {
             /** @default null */
@@ -6948,6 +8017,38 @@ export interface components {
             EndTime: string | null;
             StatusMessage: string;
         };
+        /** @description POST /pipelines/{name}/executions: SageMaker's StartPipelineExecution. */
+        StartPipelineExecutionRequest: {
+            /**
+             * @description Values for the pipeline's parameters, as strings.
+             * @default null
+             */
+            PipelineParameters?: components["schemas"]["PipelineParameterValue"][] | null;
+            /** @default null */
+            PipelineExecutionDisplayName?: string | null;
+            /** @default null */
+            PipelineExecutionDescription?: string | null;
+            /** @default null */
+            ParallelismConfiguration?: components["schemas"]["ParallelismConfigurationRequest"] | null;
+        };
+        StepMetadata: {
+            /** @default null */
+            TrainingJob?: components["schemas"]["JobMetadata"] | null;
+            /** @default null */
+            ProcessingJob?: components["schemas"]["JobMetadata"] | null;
+            /** @default null */
+            TransformJob?: components["schemas"]["JobMetadata"] | null;
+            /** @default null */
+            TuningJob?: components["schemas"]["JobMetadata"] | null;
+            /** @default null */
+            Model?: components["schemas"]["JobMetadata"] | null;
+            /** @default null */
+            RegisterModel?: components["schemas"]["JobMetadata"] | null;
+            /** @default null */
+            Condition?: components["schemas"]["ConditionMetadata"] | null;
+            /** @default null */
+            Fail?: components["schemas"]["FailMetadata"] | null;
+        };
         StoppingConditionShape: {
             /** @default null */
             MaxRuntimeInSeconds?: number | null;
@@ -7243,6 +8344,21 @@ export interface components {
             /** @default null */
             CustomerMetadataPropertiesToRemove?: string[] | null;
         };
+        /** @description PUT /pipelines/{name}: SageMaker's UpdatePipeline (running executions keep their definition). */
+        UpdatePipelineRequest: {
+            /** @default null */
+            PipelineDefinition?: string | {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            PipelineDisplayName?: string | null;
+            /** @default null */
+            PipelineDescription?: string | null;
+            /** @default null */
+            RoleArn?: string | null;
+            /** @default null */
+            ParallelismConfiguration?: components["schemas"]["ParallelismConfigurationRequest"] | null;
+        };
         UpdateRunRequest: {
             /** @default null */
             name?: string | null;
@@ -7281,6 +8397,17 @@ export interface components {
              * @enum {string}
              */
             type?: "IdenticalDataAndAlgorithm" | "TransferLearning";
+        };
+        /** @description The experiment and trial (run group) the job's run joined. */
+        labstudio__shapes__jobs__ExperimentConfigShape: {
+            /** @default null */
+            ExperimentName?: string | null;
+            /** @default null */
+            TrialName?: string | null;
+        };
+        labstudio__shapes__pipelines__ExperimentConfigShape: {
+            ExperimentName: string | null;
+            TrialName: string | null;
         };
         /** @description Former name of DescribeEndpointResponse. */
         Endpoint: components["schemas"]["DescribeEndpointResponse"];
