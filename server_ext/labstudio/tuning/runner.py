@@ -36,14 +36,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from .. import procs as procutil
 from ..config import Settings
+from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Conflict, Invalid, NameTaken, NotFound
 from ..jobs.engine import PreparedJob
-from ..machines import beat_interval, owned_elsewhere
+from ..machines import owned_elsewhere
 from ..status import JobStatus
 from ..store import events as events_store
-from ..store import leases as leases_store
 from ..store import tuning as store
 from ..store.db import Connection
 from ..store.tuning import TrialRecord
@@ -66,10 +65,6 @@ class _NotInProgress(Exception):
     """Raised inside a launch's transaction: the tuning job stopped meanwhile, start no trial."""
 
 
-class LeaseLost(Exception):
-    """Another tuner holds the job's lease now (it took it over once ours expired): stop."""
-
-
 @dataclasses.dataclass
 class Prepared:
     """A trial asked and prepared ahead, not recorded anywhere but in its job's folder."""
@@ -88,11 +83,7 @@ class Tuner:
         self.name = name
         # The lease: this process's hold on it, and the dead holder this machine saw (if any).
         self.machine = settings.host_id
-        self.holder = f"{settings.host_id}/{os.getpid()}/{secrets.token_hex(4)}"
-        self.replacing = replacing
-        self.lease_ttl = settings.heartbeat_limit_seconds
-        self.renew_every = beat_interval(settings.heartbeat_limit_seconds)
-        self.next_renew = 0.0
+        self.lease = CoordinatorLease(settings, lease_name(name), replacing, what="tuner")
         self.core = Core(settings)
         self.db = self.core.db
         self.jobs = self.core.jobs
@@ -131,32 +122,19 @@ class Tuner:
     def _acquire(self) -> bool:
         """Take the job's lease (and say in the job's row which process holds it); False when
         another live tuner holds it."""
-        now = time.time()
-        me = os.getpid()
-        ticks = procutil.start_ticks(me)
 
-        def body(conn: Connection) -> bool:
-            if not leases_store.acquire(
-                conn, lease_name(self.name), holder=self.holder, machine=self.machine, pid=me, start_ticks=ticks,
-                now=now, ttl=self.lease_ttl, replacing=self.replacing,
-            ):
-                return False
-            store.update_tuning_job(conn, self.name, tuner_pid=me, tuner_start_ticks=ticks, tuner_spawn_time=None, tuner_machine=self.machine)
-            return True
+        def record(conn: Connection, pid: int, ticks: int | None) -> None:
+            store.update_tuning_job(conn, self.name, tuner_pid=pid, tuner_start_ticks=ticks, tuner_spawn_time=None, tuner_machine=self.machine)
 
-        return bool(self.db.run_write(body))
+        return self.lease.acquire(self.db, record)
 
     def _renew(self, conn: Connection) -> None:
         """Inside a write transaction: extend our lease, or raise LeaseLost."""
-        now = time.time()
-        if not leases_store.renew(conn, lease_name(self.name), holder=self.holder, now=now, ttl=self.lease_ttl):
-            raise LeaseLost(f"the lease {lease_name(self.name)} is no longer held by this tuner")
-        self.next_renew = now + self.renew_every
+        self.lease.renew(conn)
 
     def _keep_lease(self) -> None:
         """Renew the lease when due (every limit/6 seconds)."""
-        if time.time() >= self.next_renew:
-            self.db.run_write(self._renew)
+        self.lease.keep(self.db)
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -164,7 +142,6 @@ class Tuner:
         if not self._acquire():
             log.info("another tuner holds the lease %s: leaving the job to it", lease_name(self.name))
             return 0
-        self.next_renew = time.time() + self.renew_every
         try:
             with self.db.read() as conn:
                 parents = store.list_trials(conn, list(self.spec.warm_start_parents)) if self.spec.warm_start_parents else []
@@ -185,7 +162,7 @@ class Tuner:
         finally:
             self._discard_prepared()  # e.g. the job failed: that trial will never run
             try:
-                self.db.run_write(lambda conn: leases_store.release(conn, lease_name(self.name), holder=self.holder))
+                self.lease.release(self.db)
             except Exception:  # it expires by itself
                 log.warning("releasing the lease failed:\n%s", traceback.format_exc())
         return 0

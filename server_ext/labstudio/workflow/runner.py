@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import sys
 import time
 import traceback
@@ -35,13 +34,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import arns
-from .. import procs as procutil
 from ..config import Settings
+from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Invalid, NameTaken, NotFound
 from ..lineage import record as lineage_record
-from ..machines import beat_interval
 from ..store import events as events_store
-from ..store import leases as leases_store
 from ..store import pipelines as store
 from ..store.pipelines import StepRow
 from . import expressions as ex
@@ -56,10 +53,6 @@ LIVENESS_INTERVAL = 1.0  # how often running steps' supervisors are checked
 DEFAULT_PARALLELISM = 50  # SageMaker's MaxParallelExecutionSteps when none is given
 EXECUTION_TAG = "labstudio:pipeline-execution"
 STEP_TAG = "labstudio:pipeline-step"
-
-
-class LeaseLost(Exception):
-    """Another runner holds the execution's lease now: stop at once."""
 
 
 def lease_name(execution_id: str) -> str:
@@ -129,11 +122,7 @@ class Runner:
 
         self.id = execution_id
         self.machine = settings.host_id
-        self.holder = f"{settings.host_id}/{os.getpid()}/{secrets.token_hex(4)}"
-        self.replacing = replacing
-        self.lease_ttl = settings.heartbeat_limit_seconds
-        self.renew_every = beat_interval(settings.heartbeat_limit_seconds)
-        self.next_renew = 0.0
+        self.lease = CoordinatorLease(settings, lease_name(execution_id), replacing, what="runner")
         self.core = Core(settings)
         self.db = self.core.db
         self.jobs = StepJobs(self.core)
@@ -171,28 +160,16 @@ class Runner:
     # -- the lease ----------------------------------------------------------------------------
 
     def _acquire(self) -> bool:
-        now = time.time()
-        me = os.getpid()
-        ticks = procutil.start_ticks(me)
+        def record(conn: Any, pid: int, ticks: int | None) -> None:
+            store.update_execution(conn, self.id, runner_pid=pid, runner_start_ticks=ticks, runner_spawn_time=None, runner_machine=self.machine)
 
-        def body(conn: Any) -> bool:
-            if not leases_store.acquire(conn, lease_name(self.id), holder=self.holder, machine=self.machine, pid=me, start_ticks=ticks,
-                                        now=now, ttl=self.lease_ttl, replacing=self.replacing):
-                return False
-            store.update_execution(conn, self.id, runner_pid=me, runner_start_ticks=ticks, runner_spawn_time=None, runner_machine=self.machine)
-            return True
-
-        return bool(self.db.run_write(body))
+        return self.lease.acquire(self.db, record)
 
     def _renew(self, conn: Any) -> None:
-        now = time.time()
-        if not leases_store.renew(conn, lease_name(self.id), holder=self.holder, now=now, ttl=self.lease_ttl):
-            raise LeaseLost(f"the lease {lease_name(self.id)} is no longer held by this runner")
-        self.next_renew = now + self.renew_every
+        self.lease.renew(conn)
 
     def _keep_lease(self) -> None:
-        if time.time() >= self.next_renew:
-            self.db.run_write(self._renew)
+        self.lease.keep(self.db)
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -200,7 +177,6 @@ class Runner:
         if not self._acquire():
             log.info("another runner holds %s: leaving the execution to it", lease_name(self.id))
             return 0
-        self.next_renew = time.time() + self.renew_every
         try:
             while True:
                 waiting = self._pass()
@@ -219,7 +195,7 @@ class Runner:
             return 1
         finally:
             try:
-                self.db.run_write(lambda conn: leases_store.release(conn, lease_name(self.id), holder=self.holder))
+                self.lease.release(self.db)
             except Exception:
                 log.warning("releasing the lease failed:\n%s", traceback.format_exc())
         return 0
