@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ..artifacts import exists as artifact_exists
 from ..shapes.jobs import (
@@ -38,22 +39,28 @@ def tuning_job_of(job: Job) -> str | None:
     return tag
 
 
-def summary(job: Job) -> TrainingJobSummary:
-    return TrainingJobSummary(
-        TrainingJobName=job.name,
-        TrainingJobStatus=job.status,
-        SecondaryStatus=job.secondary_status,
-        StatusMessage=job.status_message,
-        CreationTime=iso(job.creation_time),
-        TrainingStartTime=iso(job.training_start_time),
-        TrainingEndTime=iso(job.training_end_time),
-        LastModifiedTime=iso(job.last_modified_time),
-        FailureReason=job.failure_reason,
-        ExperimentName=job.experiment_name or DEFAULT_EXPERIMENT,
-        RunId=job.run_id,
+def _summary_fields(job: Job) -> dict[str, Any]:
+    """What a list's summary and a describe both say of a job (every field given, so both
+    answers carry each key even when it is null)."""
+    return {
+        "TrainingJobName": job.name,
+        "TrainingJobStatus": job.status,
+        "SecondaryStatus": job.secondary_status,
+        "StatusMessage": job.status_message,
+        "CreationTime": iso(job.creation_time),
+        "TrainingStartTime": iso(job.training_start_time),
+        "TrainingEndTime": iso(job.training_end_time),
+        "LastModifiedTime": iso(job.last_modified_time),
+        "FailureReason": job.failure_reason,
+        "ExperimentName": job.experiment_name or DEFAULT_EXPERIMENT,
+        "RunId": job.run_id,
         # Trials of a tuning job carry its tag: the panel shows them as trials.
-        TuningJobName=tuning_job_of(job),
-    )
+        "TuningJobName": tuning_job_of(job),
+    }
+
+
+def summary(job: Job) -> TrainingJobSummary:
+    return TrainingJobSummary(**_summary_fields(job))
 
 
 def deleted_archives(job: Job) -> frozenset[str]:
@@ -72,18 +79,7 @@ def describe(
     definitions = [MetricDefinition(Name=m["Name"], Regex=m["Regex"]) for m in spec.metric_definitions]
     model_deleted, output_deleted = "model" in deleted, "output" in deleted
     return DescribeTrainingJobResponse(
-        TrainingJobName=job.name,
-        TrainingJobStatus=job.status,
-        SecondaryStatus=job.secondary_status,
-        StatusMessage=job.status_message,
-        CreationTime=iso(job.creation_time),
-        TrainingStartTime=iso(job.training_start_time),
-        TrainingEndTime=iso(job.training_end_time),
-        LastModifiedTime=iso(job.last_modified_time),
-        FailureReason=job.failure_reason,
-        ExperimentName=job.experiment_name or DEFAULT_EXPERIMENT,
-        RunId=job.run_id,
-        TuningJobName=tuning_job_of(job),
+        **_summary_fields(job),
         TrainingJobArn=f"arn:labstudio:local:training-job/{job.name}",
         SecondaryStatusTransitions=[
             SecondaryStatusTransition(Status=t.status, StartTime=iso(t.start_time), EndTime=iso(t.end_time), StatusMessage=t.message)
