@@ -269,12 +269,14 @@ def test_a_trial_recorded_by_a_tuner_that_died_before_starting_it_still_runs(cor
     _kill_tuner(core, "unstarted")
     # As the dead tuner would have: trial 2's rows written, its supervisor never started.
     prepared = core.jobs.prepare(dataclasses.replace(_trial_spec_of(core, "unstarted"), name="unstarted-002-0badcafe"))
-    monkeypatch.setattr(LocalBackend, "submit", lambda self, job, layout: None)  # dies before the start
-    core.jobs.launch(prepared, also=lambda conn: (
-        tuning_store.add_trial(conn, "unstarted", 2, "unstarted-002-0badcafe", {"level": 2.5}, {}, 0.0),
-        tuning_store.set_trial(conn, "unstarted", 2, state="Submitted"),
-    ))
-    monkeypatch.undo()
+    # Only this patch is undone after the launch: monkeypatch.undo() would also undo the
+    # fixtures' environment (LABSTUDIO_HOME, LABSTUDIO_DB_URL) and point the teardown at ~/.labstudio.
+    with monkeypatch.context() as patched:
+        patched.setattr(LocalBackend, "submit", lambda self, job, layout: None)  # dies before the start
+        core.jobs.launch(prepared, also=lambda conn: (
+            tuning_store.add_trial(conn, "unstarted", 2, "unstarted-002-0badcafe", {"level": 2.5}, {}, 0.0),
+            tuning_store.set_trial(conn, "unstarted", 2, state="Submitted"),
+        ))
     assert core.jobs.get("unstarted-002-0badcafe").supervisor_pid is None
     assert core.tuning.check("unstarted") is True
     _open_gates(gate, 1, 2, 3)
