@@ -35,6 +35,7 @@ async function openPanel(page: IJupyterLabPageFixture): Promise<Locator> {
 
 test('a real pipeline turns green live, a step opens its job, the form starts another run', async ({ page }) => {
   const panel = await openPanel(page);
+  await page.sidebar.setWidth(300, 'left');
   const row = panel.locator(`[data-testid="labstudio-pipeline-row"][data-pipeline="${PIPELINE}"]`);
   await expect(row).toBeVisible({ timeout: 30_000 });
   await expect(row).toHaveAttribute('data-status', '');
@@ -76,7 +77,6 @@ test('a real pipeline turns green live, a step opens its job, the form starts an
   await expect(node('ScoreTooLow')).toHaveAttribute('data-status', 'NotStarted');
   expect([...seen].some(s => s.endsWith(':Executing') || s.endsWith(':Starting'))).toBe(true);
   await expect(row).toHaveAttribute('data-status', 'Succeeded');
-  await page.sidebar.setWidth(300, 'left');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'pipeline.png') });
 
   // The condition shows what it compared; the training step opens its job's view.
