@@ -3,7 +3,7 @@ real PostgreSQL store and a real S3-compatible artifact store (moto).
 
 Each case runs a real job: the script sees the SageMaker contract (SM_*, /opt/ml), its log is
 followed through the service while it runs, stop kills the script's processes, a supervisor
-killed with SIGKILL fails the job with a reason. Ray-only: a node lost mid-job fails the job
+killed with SIGKILL fails the job with a reason; a pipeline's steps are jobs of that backend. Ray-only: a node lost mid-job fails the job
 naming the node; refusals (SQLite store, Ray not installed) come before anything is created.
 """
 from __future__ import annotations
@@ -475,3 +475,48 @@ def test_ray_lost_node_fails_the_job_naming_it(backend: str, jobs, tmp_path: Pat
         assert "node" in reason and cluster.node2_id in reason, reason
     finally:
         cluster.restart_node2()
+
+
+def test_pipeline_steps_run_on_the_backend(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small pipeline (processing -> training reading its output) whose steps are jobs of the
+    backend chosen: on Ray each step's job runs on a cluster node, its outputs in the S3 store."""
+    from labstudio.core import Core
+    from labstudio.inputs import TrainingInput
+    from labstudio.processing import ProcessingInput, ProcessingOutput
+    from labstudio.workflow.pipeline import Pipeline
+    from labstudio.workflow.pipeline_context import PipelineSession
+    from labstudio.workflow.steps import ProcessingStep, TrainingStep
+    from pipeline_helpers import estimator, processor, steps_by_name, write_project
+
+    project = write_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    session = PipelineSession()
+    prep = ProcessingStep("Prep", step_args=processor(session).run(
+        code="code/prep.py", inputs=[ProcessingInput(source=str(project / "data"), destination="/opt/ml/processing/input")],
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")]))
+    train = TrainingStep("Train", step_args=estimator(session, scale=2).fit(
+        {"train": TrainingInput(prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri)}))
+    name = f"on-{backend}"
+    Pipeline(name, steps=[prep, train], sagemaker_session=session).upsert()
+    core = Core.from_env()
+    try:
+        started = core.pipelines.start(name)
+        final = core.pipelines.wait(started["PipelineExecutionArn"], timeout=300)
+        steps = steps_by_name(core.pipelines.list_steps(started["PipelineExecutionArn"])["PipelineExecutionSteps"])
+        assert final["PipelineExecutionStatus"] == "Succeeded", (final.get("FailureReason"), steps)
+        prepared = to_json(core.processing.describe(steps["Prep"]["JobName"]))
+        trained = to_json(core.jobs.describe(steps["Train"]["JobName"]))
+        output = prepared["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+        model = trained["ModelArtifacts"]["S3ModelArtifacts"]
+        assert output.startswith("s3://") == model.startswith("s3://") == (backend == "ray"), (output, model)
+        # Train read Prep's output: the mean of the first half of the labels (2.75) x scale 2, less 2.
+        assert {m["MetricName"]: m["Value"] for m in trained["FinalMetricDataList"]}["loss"] == pytest.approx(3.5)
+        if backend == "ray":
+            from labstudio.store import hosts as hosts_store
+
+            with core.db.read() as conn:
+                rows = [*hosts_store.list_hosts(conn, steps["Prep"]["JobName"]), *hosts_store.list_hosts(conn, steps["Train"]["JobName"])]
+            assert [r.status for r in rows] == ["Completed", "Completed"]
+            assert all("[" in (r.node or "") for r in rows), [r.node for r in rows]  # the Ray node each step ran on
+    finally:
+        core.db.dispose()

@@ -140,3 +140,38 @@ async def test_the_routes_need_authentication(jp_serverapp, http_server_client, 
         with pytest.raises(HTTPClientError) as info:
             await http_server_client.fetch(f"{jp_base_url}labstudio/api/{path}")
         assert info.value.code == 403, path
+
+
+async def test_the_events_socket_reports_each_step_as_the_runner_records_it(jp_fetch, jp_ws_fetch, jp_root_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What the panel's DAG is coloured from: typed `pipeline.*` events, in the order the runner writes them."""
+    from labstudio.shapes.events import Event
+
+    project = write_project(jp_root_dir / "project")
+    monkeypatch.chdir(project)
+    session = PipelineSession()
+    prep = ProcessingStep("Prep", step_args=processor(session).run(
+        code="code/prep.py", inputs=[ProcessingInput(source=str(project / "data"), destination="/opt/ml/processing/input")]))
+    stop = FailStep("Stop", depends_on=[prep], error_message=Join(on=" ", values=["stopped after", "Prep"]))
+    definition = Pipeline("evented", steps=[prep, stop], sagemaker_session=session).definition()
+    ws = await jp_ws_fetch(*API, "events")
+    assert json.loads(await ws.read_message())["kind"] == "hello"
+    assert (await jp_fetch(*API, "pipelines", method="POST", body=json.dumps({
+        "PipelineName": "evented", "PipelineDefinition": definition}))).code == 201
+    ident = _body(await jp_fetch(*API, "pipelines", "evented", "executions", method="POST", body="{}"))["PipelineExecutionId"]
+    seen: list[dict] = []
+
+    async def collect() -> None:
+        while not any(e["kind"] == "pipeline.execution" and e["payload"]["status"] != "Executing" for e in seen):
+            message = json.loads(await ws.read_message())
+            Event.model_validate(message)  # every message is one of the typed union's shapes
+            if message["kind"].startswith("pipeline."):
+                seen.append(message)
+    await asyncio.wait_for(collect(), timeout=240)
+    ws.close()
+    assert seen[0] == {**seen[0], "kind": "pipeline.created", "payload": {"pipeline": "evented"}}
+    moves = [(e["kind"], e["payload"].get("step"), e["payload"]["status"]) for e in seen[1:]]
+    assert moves[0] == ("pipeline.execution", None, "Executing") and moves[-1] == ("pipeline.execution", None, "Failed")
+    steps = [(step, status) for kind, step, status in moves if kind == "pipeline.step"]
+    assert steps[-2:] == [("Prep", "Succeeded"), ("Stop", "Failed")], steps
+    assert ("Prep", "Executing") in steps and steps.index(("Prep", "Executing")) < steps.index(("Prep", "Succeeded"))
+    assert all(e["payload"]["execution_id"] == ident for e in seen[1:])

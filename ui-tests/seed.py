@@ -1,7 +1,8 @@
 """Seed the UI tests' fresh LABSTUDIO_HOME before JupyterLab starts.
 
 Always: experiment "demo" with 4 tracked runs (params lr / optimizer / batch_size, metrics
-loss and acc over 200 steps). With LABSTUDIO_UI_BENCHMARK=1 also: experiment "bench" with
+loss and acc over 200 steps), and the pipeline "ui-pipeline" (pipeline_seed.py; registered, not
+run). With LABSTUDIO_UI_BENCHMARK=1 also: experiment "bench" with
 10,000 runs (8 params, 3 metrics of 10 points each, written straight to the store in one
 transaction) and experiment "curves" with 100 runs of 10,000 points each.
 """
@@ -49,7 +50,21 @@ def seed_benchmark() -> None:
     print(f"seeded 100 curves x 10,000 points in {time.perf_counter() - t:.1f}s", flush=True)
 
 
+def seed_pipeline() -> None:
+    """The small pipeline of pipeline_seed.py, registered (its code and data under LABSTUDIO_HOME)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pipeline_seed
+
+    from labstudio.core import Core
+
+    pipeline_seed.seed(Path(Core.from_env().settings.home) / "ui-pipeline")
+
+
 if __name__ == "__main__":
     seed_demo()
+    seed_pipeline()
     if os.environ.get("LABSTUDIO_UI_BENCHMARK"):
         seed_benchmark()

@@ -86,6 +86,11 @@ export type ListModelPackagesQuery = QueryOf<'/labstudio/api/model-packages'>;
 /** The query of `GET /model-package-groups`: `name_contains`, sorting, `max_results`, `next_token`. */
 export type ListModelPackageGroupsQuery =
   QueryOf<'/labstudio/api/model-package-groups'>;
+/** The query of `GET /pipelines`: `prefix`, sorting, `max_results`, `next_token`. */
+export type ListPipelinesQuery = QueryOf<'/labstudio/api/pipelines'>;
+/** The body of `POST /pipelines/{name}/executions` (SageMaker's StartPipelineExecution). */
+export type ICreateExecutionBody =
+  paths['/labstudio/api/pipelines/{name}/executions']['post']['requestBody']['content']['application/json'];
 /** Which way a lineage graph goes from its start: `up` (what it came from), `down`, `both`. */
 export type LineageDirection = NonNullable<
   QueryOf<'/labstudio/api/lineage'>['direction']
@@ -581,6 +586,79 @@ export class LabstudioClient {
     return this.data(
       this.api.GET('/labstudio/api/lineage', {
         params: { query: { start, direction } }
+      })
+    );
+  }
+
+  // -- pipelines ------------------------------------------------------------------------
+
+  /** `GET /pipelines`: one page of pipelines, newest first, each with its last execution. */
+  listPipelines(query: ListPipelinesQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/pipelines', { params: { query } })
+    );
+  }
+
+  /** `GET /pipelines/{name}`: DescribePipeline with its parameters and DAG. */
+  getPipeline(name: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/pipelines/{name}', named(name))
+    );
+  }
+
+  /** `GET /pipelines/{name}/executions`: one page of executions, newest first. */
+  listPipelineExecutions(name: string, maxResults = 100) {
+    return this.data(
+      this.api.GET('/labstudio/api/pipelines/{name}/executions', {
+        params: { path: { name }, query: { max_results: maxResults } }
+      })
+    );
+  }
+
+  /** `POST /pipelines/{name}/executions`: start an execution (parameters checked first). */
+  startPipelineExecution(name: string, body: ICreateExecutionBody) {
+    return this.data(
+      this.api.POST('/labstudio/api/pipelines/{name}/executions', {
+        ...named(name),
+        body
+      })
+    );
+  }
+
+  /** `GET /pipeline-executions/{execution}`: status, failure reason, parameters, DAG. */
+  getPipelineExecution(execution: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/pipeline-executions/{execution}', {
+        params: { path: { execution } }
+      })
+    );
+  }
+
+  /** `GET /pipeline-executions/{execution}/steps`, every page, in the order they started. */
+  async listPipelineExecutionSteps(execution: string) {
+    let token: string | undefined;
+    let page;
+    const steps = [];
+    do {
+      page = await this.data(
+        this.api.GET('/labstudio/api/pipeline-executions/{execution}/steps', {
+          params: {
+            path: { execution },
+            query: { sort_order: 'Ascending', next_token: token }
+          }
+        })
+      );
+      steps.push(...page.PipelineExecutionSteps);
+      token = page.NextToken ?? undefined;
+    } while (token);
+    return { ...page, PipelineExecutionSteps: steps, NextToken: null };
+  }
+
+  /** `POST /pipeline-executions/{execution}/stop`: its running steps' jobs are stopped. */
+  stopPipelineExecution(execution: string) {
+    return this.data(
+      this.api.POST('/labstudio/api/pipeline-executions/{execution}/stop', {
+        params: { path: { execution } }
       })
     );
   }

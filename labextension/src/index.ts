@@ -1,7 +1,7 @@
 /**
  * labstudio's JupyterLab plugin: the Studio sidebar (experiments, training jobs, tuning
- * jobs, models, endpoints), the main-area views (comparison, job, tuning job, launch form,
- * endpoint, model group, lineage graph), commands in
+ * jobs, pipelines, models, endpoints), the main-area views (comparison, job, tuning job,
+ * launch form, endpoint, model group, lineage graph, pipeline), commands in
  * the palette, "Train with labstudio" on .py files, and the settings.
  */
 import {
@@ -21,6 +21,7 @@ import { JobsModel, PANEL_ID, StudioPanel } from './panel';
 import { EndpointsModel } from './panel/endpointsModel';
 import { ExperimentsModel } from './panel/experimentsModel';
 import { ModelGroupsModel } from './panel/modelGroupsModel';
+import { PipelinesModel } from './panel/pipelinesModel';
 import { applySettings } from './panel/settings';
 import { TuningJobsModel } from './panel/tuningJobsModel';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
@@ -42,6 +43,7 @@ export namespace CommandIDs {
   export const openTuning = 'labstudio:open-tuning';
   export const openModelGroup = 'labstudio:open-model-group';
   export const openLineage = 'labstudio:open-lineage';
+  export const openPipeline = 'labstudio:open-pipeline';
   export const refreshModels = 'labstudio:refresh-models';
 }
 
@@ -137,6 +139,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       fallbackInterval: fallback
     });
 
+    const pipelines = new PipelinesModel({
+      client,
+      events,
+      fallbackInterval: fallback
+    });
+
     const pickPath = docManager
       ? async (kind: 'file' | 'folder'): Promise<string | null> => {
           const result =
@@ -165,6 +173,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       endpoints,
       tuning,
       models,
+      pipelines,
       actions: {
         openCompare: ids => views.openCompare(ids, compareMetric(ids)),
         openRun: run => views.openRun(run),
@@ -174,7 +183,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         openLaunch: () => views.openLaunch(),
         openProcessing: name => views.openProcessing(name),
         openTransform: name => views.openTransform(name),
-        openModelGroup: name => views.openModelGroup(name)
+        openModelGroup: name => views.openModelGroup(name),
+        openPipeline: name => views.openPipeline(name)
       }
     });
     views.revealExperiment = name => {
@@ -186,7 +196,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     loaded?.changed.connect(() => {
       read();
-      applySettings(settings, { jobs, experiments, endpoints, tuning, models });
+      applySettings(settings, {
+        jobs,
+        experiments,
+        endpoints,
+        tuning,
+        models,
+        pipelines
+      });
     });
 
     app.shell.add(panel, 'left', { rank: 600 });
@@ -198,6 +215,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     void endpoints.start();
     void tuning.start();
     void models.start();
+    void pipelines.start();
 
     const { commands } = app;
     commands.addCommand(CommandIDs.open, {
@@ -206,13 +224,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(PANEL_ID)
     });
     commands.addCommand(CommandIDs.refresh, {
-      label: 'Refresh experiments, jobs, tuning jobs, models and endpoints',
+      label:
+        'Refresh experiments, jobs, tuning jobs, pipelines, models and endpoints',
       execute: async () => {
         await Promise.all([
           jobs.refresh(),
           experiments.refresh(),
           endpoints.refresh(),
           tuning.refresh(),
+          pipelines.refresh(),
           models.refresh()
         ]);
       }
@@ -324,6 +344,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    commands.addCommand(CommandIDs.openPipeline, {
+      label: args =>
+        args.name ? `Open pipeline ${args.name}` : 'Open a pipeline…',
+      caption:
+        "A pipeline's DAG, live, its start form, executions and their comparison",
+      execute: async args => {
+        let name = args.name ? String(args.name) : null;
+        if (!name) {
+          // Choose among the pipelines the Pipelines section lists (or type a name).
+          await pipelines.refresh();
+          const names = pipelines.pipelines.map(p => p.PipelineName);
+          const answer = names.length
+            ? await InputDialog.getItem({
+                title: 'Open a pipeline',
+                items: names,
+                editable: true
+              })
+            : await InputDialog.getText({ title: 'Pipeline name' });
+          name = answer.button.accept ? (answer.value ?? '').trim() : null;
+        }
+        if (name) {
+          views.openPipeline(name);
+        }
+      }
+    });
     commands.addCommand(CommandIDs.openLineage, {
       label: args =>
         args.start ? `Show the lineage of ${args.start}` : 'Show a lineage…',
@@ -357,6 +402,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.launch,
         CommandIDs.openTuning,
         CommandIDs.openModelGroup,
+        CommandIDs.openPipeline,
         CommandIDs.openLineage,
         CommandIDs.compareSelected,
         CommandIDs.refresh,

@@ -363,3 +363,36 @@ export type ILineageEdge = Schemas['LineageEdge'];
 export type ILineageResource = Schemas['LineageResource'];
 
 export type LineageResourceKind = ILineageResource['kind'];
+
+// -- pipelines ---------------------------------------------------------------------------
+
+/** The answer of `GET /pipelines`: a page of pipelines, newest first. */
+export type IListPipelinesResponse = Schemas['ListPipelinesResponse'];
+/** One row of `GET /pipelines`: a pipeline and its last execution (`LastExecution`). */
+export type IPipelineSummary = Schemas['PipelineSummary'];
+/** `GET /pipelines/{name}`: the definition, its parameters and its DAG (`Graph`). */
+export type IPipelineDescription = Schemas['DescribePipelineResponse'];
+/** A pipeline parameter, as a start form shows it. */
+export type IPipelineParameter = Schemas['ParameterShape'];
+/** The DAG of a pipeline's definition: its steps and the edges between them. */
+export type IPipelineGraph = Schemas['PipelineGraph'];
+export type IPipelineGraphNode = Schemas['GraphNode'];
+export type IPipelineGraphEdge = Schemas['GraphEdge'];
+/** One row of `GET /pipelines/{name}/executions`. */
+export type IPipelineExecutionSummary = Schemas['PipelineExecutionSummary'];
+/** `GET /pipeline-executions/{id}` (DescribePipelineExecution, with the DAG it runs). */
+export type IPipelineExecutionDescription =
+  Schemas['DescribePipelineExecutionResponse'];
+/** One step of an execution that started: status, job, cache hit, a condition's values. */
+export type IPipelineExecutionStep = Schemas['PipelineExecutionStep'];
+/** What a condition step compared, and how it came out. */
+export type IEvaluatedCondition = Schemas['EvaluatedCondition'];
+/** An execution's status (SageMaker's `PipelineExecutionStatus`). */
+export type PipelineExecutionStatus =
+  IPipelineExecutionSummary['PipelineExecutionStatus'];
+/** A step's status (SageMaker's `StepStatus`). */
+export type PipelineStepStatus = IPipelineExecutionStep['StepStatus'];
+/** The payload of a `pipeline.step` event: a step of an execution changed status. */
+export type IPipelineStepPayload = Schemas['PipelineStepPayload'];
+/** The payload of a `pipeline.execution` event: an execution started or changed status. */
+export type IPipelineExecutionPayload = Schemas['PipelineExecutionPayload'];

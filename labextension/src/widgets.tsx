@@ -25,6 +25,8 @@ import { rootRelative } from './views/kinds/paths';
 import { LineageTarget } from './views/lineage/lineageData';
 import { LineageModel } from './views/lineage/lineageModel';
 import { LineageView } from './views/lineage/LineageView';
+import { PipelineModel } from './views/pipelines/pipelineModel';
+import { PipelineView } from './views/pipelines/PipelineView';
 import { ModelGroupModel } from './views/registry/groupModel';
 import { GroupView } from './views/registry/GroupView';
 import { ProcessingJobModel } from './views/kinds/processingModel';
@@ -274,6 +276,20 @@ export class MainViews {
             canOpen={this._canOpenTarget}
           />
         )
+      };
+    });
+  }
+
+  /**
+   * A pipeline: its DAG coloured live by the shown execution's steps (a step opens its
+   * job's view), the start form, the executions and their comparison.
+   */
+  openPipeline(name: string): void {
+    this._open(`pipeline:${name}`, `Pipeline: ${name}`, () => {
+      const model = new PipelineModel({ ...this._sources, name });
+      return {
+        model,
+        render: () => <PipelineView model={model} onOpen={this._openTarget} />
       };
     });
   }

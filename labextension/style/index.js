@@ -3,3 +3,4 @@ import '@xyflow/react/dist/style.css';
 import './base.css';
 import './studio.css';
 import './registry.css';
+import './pipelines.css';

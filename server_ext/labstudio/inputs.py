@@ -1,4 +1,4 @@
-"""``labstudio.inputs``: stands where ``sagemaker.inputs`` stands (what ``fit()`` channels accept)."""
-from .sdk.inputs import TrainingInput
+"""``labstudio.inputs``: stands where ``sagemaker.inputs`` stands (what ``fit()`` channels and pipeline steps accept)."""
+from .sdk.inputs import CreateModelInput, TrainingInput, TransformInput
 
-__all__ = ["TrainingInput"]
+__all__ = ["CreateModelInput", "TrainingInput", "TransformInput"]

@@ -50,7 +50,10 @@ describe('views', () => {
       'JobsView.tsx',
       'ModelsView.tsx',
       'GroupView.tsx',
-      'LineageView.tsx'
+      'LineageView.tsx',
+      'GraphCanvas.tsx',
+      'PipelinesView.tsx',
+      'PipelineView.tsx'
     ]) {
       expect(names).toContain(view);
     }

@@ -1,6 +1,6 @@
 /**
  * The Studio sidebar: a ReactWidget with collapsible sections (Experiments, Training
- * jobs, Tuning, Models, Endpoints), each rendered from its model and kept live by the events
+ * jobs, Tuning, Pipelines, Models, Endpoints), each rendered from its model and kept live by the events
  * socket. What the rows open (comparison, job detail, endpoint detail, the launch form)
  * comes in `actions`, so the panel knows nothing of the main area.
  */
@@ -16,10 +16,12 @@ import { ExperimentsView } from '../views/ExperimentsView';
 import { JobsView } from '../views/JobsView';
 import { TuningJobsView } from '../views/TuningJobsView';
 import { ModelsView } from '../views/registry/ModelsView';
+import { PipelinesView } from '../views/pipelines/PipelinesView';
 import { EndpointsModel } from './endpointsModel';
 import { ExperimentsModel } from './experimentsModel';
 import { JobsModel } from './model';
 import { ModelGroupsModel } from './modelGroupsModel';
+import { PipelinesModel } from './pipelinesModel';
 import { TuningJobsModel } from './tuningJobsModel';
 
 export const PANEL_ID = 'labstudio-panel';
@@ -35,6 +37,7 @@ export interface IStudioActions {
   openProcessing(name: string): void;
   openTransform(name: string): void;
   openModelGroup(name: string): void;
+  openPipeline(name: string): void;
 }
 
 export interface IStudioPanelOptions {
@@ -43,10 +46,12 @@ export interface IStudioPanelOptions {
   endpoints?: EndpointsModel | null;
   tuning?: TuningJobsModel | null;
   models?: ModelGroupsModel | null;
+  pipelines?: PipelinesModel | null;
   actions?: Partial<IStudioActions>;
 }
 
-type SectionId = 'experiments' | 'jobs' | 'tuning' | 'models' | 'endpoints';
+type SectionId =
+  'experiments' | 'jobs' | 'tuning' | 'pipelines' | 'models' | 'endpoints';
 
 export class StudioPanel extends ReactWidget {
   constructor(options: IStudioPanelOptions | JobsModel) {
@@ -57,6 +62,7 @@ export class StudioPanel extends ReactWidget {
     this.endpoints = opts.endpoints ?? null;
     this.tuning = opts.tuning ?? null;
     this.models = opts.models ?? null;
+    this.pipelines = opts.pipelines ?? null;
     this.actions = opts.actions ?? {};
     this.id = PANEL_ID;
     this.addClass('labstudio-panel');
@@ -73,6 +79,7 @@ export class StudioPanel extends ReactWidget {
   readonly endpoints: EndpointsModel | null;
   readonly tuning: TuningJobsModel | null;
   readonly models: ModelGroupsModel | null;
+  readonly pipelines: PipelinesModel | null;
   readonly actions: Partial<IStudioActions>;
 
   /** Expand or collapse a section (commands use it to reveal one). */
@@ -90,13 +97,16 @@ export class StudioPanel extends ReactWidget {
     this.endpoints?.dispose();
     this.tuning?.dispose();
     this.models?.dispose();
+    this.pipelines?.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
-    const { jobs, experiments, endpoints, tuning, models, actions } = this;
+    const { jobs, experiments, endpoints, tuning, models, pipelines, actions } =
+      this;
     const toggle = (id: SectionId) => this.setSectionOpen(id, !this._open[id]);
-    const single = !experiments && !endpoints && !tuning && !models;
+    const single =
+      !experiments && !endpoints && !tuning && !models && !pipelines;
     const open = (row: IJobListRow) =>
       row.kind === 'processing'
         ? actions.openProcessing?.(row.name)
@@ -163,12 +173,13 @@ export class StudioPanel extends ReactWidget {
           <button
             className="labstudio-button"
             data-testid="labstudio-refresh"
-            title="Refresh experiments, jobs, tuning jobs, models and endpoints"
+            title="Refresh experiments, jobs, tuning jobs, pipelines, models and endpoints"
             onClick={() => {
               void jobs.refresh();
               void experiments?.refresh();
               void endpoints?.refresh();
               void tuning?.refresh();
+              void pipelines?.refresh();
               void models?.refresh();
             }}
           >
@@ -209,6 +220,20 @@ export class StudioPanel extends ReactWidget {
               />
             )
           )}
+        {pipelines &&
+          section(
+            'pipelines',
+            'Pipelines',
+            pipelines.changed,
+            () => pipelines.runningCount,
+            () => (
+              <PipelinesView
+                model={pipelines}
+                onOpen={name => actions.openPipeline?.(name)}
+              />
+            ),
+            'Pipelines executing now'
+          )}
         {models &&
           section(
             'models',
@@ -244,6 +269,7 @@ export class StudioPanel extends ReactWidget {
     experiments: true,
     jobs: true,
     tuning: true,
+    pipelines: true,
     models: true,
     endpoints: true
   };

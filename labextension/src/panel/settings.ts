@@ -7,6 +7,7 @@ import type { EndpointsModel } from './endpointsModel';
 import type { ExperimentsModel } from './experimentsModel';
 import type { JobsModel } from './model';
 import type { ModelGroupsModel } from './modelGroupsModel';
+import type { PipelinesModel } from './pipelinesModel';
 import type { TuningJobsModel } from './tuningJobsModel';
 
 export interface IStudioSettings {
@@ -37,6 +38,7 @@ export interface IPanelModels {
   endpoints?: EndpointsModel | null;
   tuning?: TuningJobsModel | null;
   models?: ModelGroupsModel | null;
+  pipelines?: PipelinesModel | null;
 }
 
 /** Apply (changed) settings to the panel's models. */
@@ -50,6 +52,7 @@ export function applySettings(
   models.endpoints?.setFallbackInterval(fallback);
   models.tuning?.setFallbackInterval(fallback);
   models.models?.setFallbackInterval(fallback);
+  models.pipelines?.setFallbackInterval(fallback);
   const experiments = models.experiments;
   if (experiments) {
     experiments.setDefaultKeyMetric(settings.keyMetric);

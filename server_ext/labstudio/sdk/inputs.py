@@ -29,6 +29,35 @@ class TrainingInput:
         return f"TrainingInput({location(self)!r})"
 
 
+class TransformInput:
+    """SageMaker's ``TransformInput`` (what a TransformStep's older form takes): the data and how to read it."""
+
+    def __init__(self, data: Any, data_type: str = "S3Prefix", content_type: str | None = None, compression_type: str | None = None,
+                 split_type: str | None = None, input_filter: str | None = None, output_filter: str | None = None,
+                 join_source: str | None = None, model_client_config: Any = None, batch_data_capture_config: Any = None) -> None:
+        self.data = data
+        self.data_type = data_type
+        self.content_type = content_type
+        self.compression_type = compression_type
+        self.split_type = split_type
+        self.input_filter = input_filter
+        self.output_filter = output_filter
+        self.join_source = join_source
+        self.model_client_config = model_client_config
+        self.batch_data_capture_config = batch_data_capture_config
+
+    def __repr__(self) -> str:
+        return f"TransformInput(data={self.data!r})"
+
+
+class CreateModelInput:
+    """SageMaker's ``CreateModelInput`` (the older CreateModelStep's inputs): accepted; locally a model needs no instance."""
+
+    def __init__(self, instance_type: str | None = None, accelerator_type: str | None = None) -> None:
+        self.instance_type = instance_type
+        self.accelerator_type = accelerator_type
+
+
 def file_uri_path(text: str) -> str:
     """A local path from `file:///abs`, `file://./rel` or `file:./rel` (the SDK parses output
     paths with urlparse, so drivers write all three), else the text unchanged."""

@@ -6,23 +6,14 @@
  * data set in the file browser. Pure view: the graph and its layout are `LineageModel`'s.
  * Its colours are the JupyterLab theme's (labextension/style/lineage.css), light or dark.
  */
-import {
-  Background,
-  Controls,
-  Edge,
-  Handle,
-  MarkerType,
-  Node,
-  NodeProps,
-  Position,
-  ReactFlow
-} from '@xyflow/react';
+import { Edge, MarkerType, Node, NodeProps } from '@xyflow/react';
 import * as React from 'react';
 
 import { LineageDirection } from '../../api';
 import { ILineageEdge, ILineageNode } from '../../types';
 import { ErrorBox } from '../common/common';
 import { useModel } from '../common/useModel';
+import { GraphCanvas, NodeHandles, useElementSize } from '../graph/GraphCanvas';
 import { chooseLayout, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import {
   LineageTarget,
@@ -170,35 +161,20 @@ export function LineageView(props: ILineageViewProps): JSX.Element {
           run, versions are registered and endpoints are created.
         </div>
       ) : (
-        <div
-          ref={canvas}
+        <GraphCanvas
+          measure={canvas}
           className="labstudio-lineage-canvas"
-          data-testid="labstudio-lineage-canvas"
-        >
-          <ReactFlow
-            key={`${graph.start}:${graph.direction}:${model.showAll}:${layout.direction}`}
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={NODE_TYPES}
-            fitView
-            fitViewOptions={{ padding: 0.08, maxZoom: 1 }}
-            minZoom={0.2}
-            maxZoom={2}
-            nodesDraggable={false}
-            nodesConnectable={false}
-            edgesFocusable={false}
-            proOptions={{ hideAttribution: true }}
-            onNodeClick={(_, node) => {
-              const target = (node as LineageFlowNode).data.target;
-              if (target) {
-                onOpen(target);
-              }
-            }}
-          >
-            <Background gap={24} size={1} />
-            <Controls showInteractive={false} />
-          </ReactFlow>
-        </div>
+          testId="labstudio-lineage-canvas"
+          flowKey={`${graph.start}:${graph.direction}:${model.showAll}:${layout.direction}`}
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={NODE_TYPES}
+          onNodeClick={node => {
+            if (node.data.target) {
+              onOpen(node.data.target);
+            }
+          }}
+        />
       )}
     </div>
   );
@@ -226,50 +202,13 @@ function LineageNodeView(props: NodeProps<LineageFlowNode>): JSX.Element {
         }
       }}
     >
-      <Handle
-        type="target"
-        position={vertical ? Position.Top : Position.Left}
-        isConnectable={false}
-      />
-      <div className="labstudio-lineage-type">{typeLabel(node)}</div>
-      <div className="labstudio-lineage-title">{nodeTitle(node)}</div>
-      <div className="labstudio-lineage-subtitle">{nodeSubtitle(node)}</div>
-      <Handle
-        type="source"
-        position={vertical ? Position.Bottom : Position.Right}
-        isConnectable={false}
-      />
+      <NodeHandles vertical={vertical}>
+        <div className="labstudio-lineage-type">{typeLabel(node)}</div>
+        <div className="labstudio-lineage-title">{nodeTitle(node)}</div>
+        <div className="labstudio-lineage-subtitle">{nodeSubtitle(node)}</div>
+      </NodeHandles>
     </div>
   );
-}
-
-/** The size of an element as it is laid out, kept current as it is resized. */
-function useElementSize(): [
-  (element: HTMLDivElement | null) => void,
-  { width: number; height: number }
-] {
-  const [size, setSize] = React.useState({ width: 0, height: 0 });
-  const observer = React.useRef<ResizeObserver | null>(null);
-  const ref = React.useCallback((element: HTMLDivElement | null) => {
-    observer.current?.disconnect();
-    observer.current = null;
-    if (!element) {
-      return;
-    }
-    const measure = () => {
-      const width = element.clientWidth;
-      const height = element.clientHeight;
-      setSize(s =>
-        s.width === width && s.height === height ? s : { width, height }
-      );
-    };
-    measure();
-    if (typeof ResizeObserver !== 'undefined') {
-      observer.current = new ResizeObserver(measure);
-      observer.current.observe(element);
-    }
-  }, []);
-  return [ref, size];
 }
 
 /** An association as React Flow draws it: upstream to downstream, dashed when it only groups. */
