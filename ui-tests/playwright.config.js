@@ -14,6 +14,9 @@ module.exports = {
   ...baseConfig,
   testDir: './tests',
   timeout: 120 * 1000,
+  // How long an assertion waits for the page to get there (not a time it must beat): on a
+  // loaded two-core machine a list's next page or a live update can take more than the 5 s default.
+  expect: { ...baseConfig.expect, timeout: 15 * 1000 },
   workers: 1,
   retries: 0,
   reporter: [
