@@ -60,5 +60,7 @@ def test_every_waiter_gets_a_slot_and_at_most_max_hold_one(tmp_path: Path) -> No
             if p.is_alive():
                 p.kill()
         assert not stuck, f"round {round_}: {len(stuck)} of {WORKERS} waiters never got a slot (exit codes {[p.exitcode for p in stuck]})"
-        assert not os.listdir(os.path.join(slots_dir, "queue")), "tickets were left behind"
+        # No queue folder at all when no waiter had to queue (a loaded machine starts them late).
+        queue_dir = os.path.join(slots_dir, "queue")
+        assert not os.path.isdir(queue_dir) or not os.listdir(queue_dir), "tickets were left behind"
     assert 1 <= peak.value <= MAX_SLOTS

@@ -332,7 +332,7 @@ open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("1")
 async def test_deploying_a_job_whose_archive_was_deleted_is_refused(jp_fetch, core, tmp_path: Path, cleanup) -> None:  # type: ignore[no-untyped-def]
     src = write_source(tmp_path / "job-src", TRAIN, name="train.py")
     job = to_json(core.jobs.submit({"name": "gone-job", "entry_point": "train.py", "source_dir": str(src), "experiment_name": "gone-exp"}))
-    done = await asyncio.to_thread(core.jobs.wait, job["TrainingJobName"], timeout=180)
+    done = to_json(await asyncio.to_thread(core.jobs.wait, job["TrainingJobName"], timeout=180))
     assert done["TrainingJobStatus"] == "Completed", done
     archive = done["ModelArtifacts"]["S3ModelArtifacts"]
     assert Path(archive).is_file()

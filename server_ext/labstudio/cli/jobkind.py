@@ -159,7 +159,7 @@ def run_submitted(kind: JobKindCli, described: Any, wait: bool, follow: Callable
     """After a submit (`described`: the kind's describe answer): print the name; with --wait
     follow the log, print the summary and exit 0 only when the job completed. Ctrl-C stops the
     following, never the job."""
-    name = getattr(described, kind.name_key)
+    name = to_json(described)[kind.name_key]  # the typed answer, or its JSON form
     print(name, flush=True)
     if not wait:
         return 0
