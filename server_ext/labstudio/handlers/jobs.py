@@ -8,7 +8,6 @@ from tornado import web
 from ..artifacts import open_uri
 from ..errors import Gone
 from ..jobs.service import MAX_METRICS_PAGE_POINTS, METRICS_PAGE_POINTS
-from ..shapes import parse
 from ..shapes.joblist import ListJobsQuery, ListJobsResponse
 from ..shapes.jobs import CreateTrainingJobRequest, DescribeTrainingJobResponse, GetTrainingJobMetricsResponse
 from ..shapes.openapi import Operation, Param, Reply, query_params
@@ -31,9 +30,9 @@ class JobsHandler(JobListHandler):
 
     @web.authenticated
     async def post(self) -> None:
-        body = parse(CreateTrainingJobRequest, self.json_body())
+        # The service validates the body (its shape, then the paths and regexes): every problem at once.
         root = self.jupyter_root()
-        described = await self.call(self.core.jobs.submit, body.model_dump(exclude_unset=True), base_dir=root, root_dir=root)
+        described = await self.call(self.core.jobs.submit, self.json_body(), base_dir=root, root_dir=root)
         self.reply_created(described, "jobs", "TrainingJobName")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from tornado import web
 
-from ..shapes import parse
 from ..shapes.openapi import Operation, Reply
 from ..shapes.transform import CreateTransformJobRequest, DescribeTransformJobResponse, ListTransformJobsResponse
 from .jobkind import LIST_PARAMS, NAME_PARAM, JobListHandler, kind_routes, logs_operation
@@ -18,9 +17,9 @@ class TransformJobsHandler(JobListHandler):
 
     @web.authenticated
     async def post(self) -> None:
-        body = parse(CreateTransformJobRequest, self.json_body())
+        # The service validates the body (its shape, then the paths): every problem at once.
         root = self.jupyter_root(resolve=True)
-        described = await self.call(self.core.transforms.submit, body.model_dump(exclude_unset=True), base_dir=root, root_dir=root)
+        described = await self.call(self.core.transforms.submit, self.json_body(), base_dir=root, root_dir=root)
         self.reply_created(described, "transform-jobs", "TransformJobName")
 
 
