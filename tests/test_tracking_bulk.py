@@ -3,6 +3,7 @@ runs (`compare` pages instead of refusing more than 500), on the service and ove
 from __future__ import annotations
 
 import json
+
 import numpy as np
 import pytest
 

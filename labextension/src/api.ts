@@ -30,19 +30,32 @@ export const INVOKED_VARIANT_HEADER = 'X-Labstudio-Invoked-Variant';
 export const EXTENSION_MISSING_MESSAGE =
   'The labstudio server extension is not enabled';
 
+/** One problem of a refused request: what is wrong and the request field at fault. */
+export interface IApiProblem {
+  message: string;
+  field: string | null;
+}
+
 /**
  * A labstudio API call that did not succeed: a non-2xx answer (`status` is the HTTP
- * status, `message` and `field` come from the JSON body) or no answer at all (`status` 0).
+ * status, `message` and `field` come from the JSON body, `problems` lists every problem
+ * the server found in the request, the first one included) or no answer at all
+ * (`status` 0).
  */
 export class LabstudioApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly field: string | null = null
+    readonly field: string | null = null,
+    problems?: IApiProblem[]
   ) {
     super(message);
     this.name = 'LabstudioApiError';
+    this.problems = problems?.length ? problems : [{ message, field }];
   }
+
+  /** Every problem of the request (at least this error's own). */
+  readonly problems: IApiProblem[];
 
   /** True when the server has no labstudio API (the server extension is not enabled). */
   get extensionMissing(): boolean {
@@ -619,16 +632,30 @@ function parseJson(text: string): unknown {
  * Jupyter server's own HTML "page not found") means the API route does not exist.
  */
 function toApiError(response: Response, body: unknown): LabstudioApiError {
-  const fields: { message?: unknown; field?: unknown } =
+  const fields: { message?: unknown; field?: unknown; errors?: unknown } =
     body !== null && typeof body === 'object' ? body : {};
   const message = typeof fields.message === 'string' ? fields.message : null;
   if (response.status === 404 && message === null) {
     return new ServerExtensionMissingError();
   }
   const field = typeof fields.field === 'string' ? fields.field : null;
+  const problems: IApiProblem[] = [];
+  if (Array.isArray(fields.errors)) {
+    for (const item of fields.errors as unknown[]) {
+      const one: { message?: unknown; field?: unknown } =
+        item !== null && typeof item === 'object' ? item : {};
+      if (typeof one.message === 'string') {
+        problems.push({
+          message: one.message,
+          field: typeof one.field === 'string' ? one.field : null
+        });
+      }
+    }
+  }
   return new LabstudioApiError(
     message ?? `${response.status} ${response.statusText}`.trim(),
     response.status,
-    field
+    field,
+    problems
   );
 }

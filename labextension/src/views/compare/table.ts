@@ -14,9 +14,14 @@ export interface IColumn {
   value: (run: IRun) => string | number | null;
   /** More than one distinct value among the runs. */
   differs: boolean;
-  /** Significant digits for its numbers: enough to tell the runs' values apart. */
+  /** Significant digits for its numbers: enough to tell the runs' values apart (at most 6). */
   digits?: number;
 }
+
+/** Significant digits a table cell prints at most (the full value is on hover). */
+export const TABLE_DIGITS = 6;
+/** Characters of a header that size its column; a longer name wraps onto more lines. */
+const LABEL_CHARS = 18;
 
 export function buildColumns(
   runs: readonly IRun[],
@@ -81,7 +86,7 @@ export function buildColumns(
   for (const column of all) {
     const values = runs.map(column.value);
     column.differs = column.id !== 'name' && differs(values);
-    column.digits = distinctDigits(values);
+    column.digits = Math.min(TABLE_DIGITS, distinctDigits(values));
   }
   if (!onlyDifferences) {
     return all;
@@ -100,10 +105,10 @@ const CELL_EXTRA = 26;
 const SAMPLE = 200;
 
 /**
- * Each column's width from the text it shows (its label and values as printed), without
- * measuring the DOM: a table of a few columns fits its view instead of scrolling, and
- * wide values (the last column's too) are not cut. Names are cut in the middle when their
- * column is at its widest.
+ * Each column's width from the text it shows (its values as printed, and its label up to
+ * `LABEL_CHARS`: a longer header wraps), without measuring the DOM: a table of a few
+ * columns fits its view instead of scrolling, and wide values (the last column's too)
+ * are not cut. Names are cut in the middle when their column is at its widest.
  */
 export function columnWidths(
   columns: readonly IColumn[],
@@ -112,7 +117,7 @@ export function columnWidths(
   const step = Math.max(1, Math.floor(runs.length / SAMPLE));
   const sample = runs.filter((_, i) => i % step === 0);
   return columns.map(column => {
-    let chars = Array.from(column.label).length;
+    let chars = Math.min(LABEL_CHARS, Array.from(column.label).length);
     for (const run of sample) {
       const v = column.value(run);
       const text =
