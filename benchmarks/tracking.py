@@ -12,7 +12,10 @@ file store is deprecated). Measured:
 4. a 10,000-point metric history as a DataFrame: `Run.metric_history` vs `MlflowClient.get_metric_history`;
 5. listing those 1,000 runs over REST: labstudio's `/labstudio/api/runs` in a real Jupyter server vs
    `mlflow server`'s `runs/search` (skipped, with the reason printed, if a server does not start);
-6. (labstudio only) `POST /runs/compare` of 100 runs x 100,000 points down to 1,000 points per series.
+6. (labstudio only) `POST /runs/compare` of 100 runs x 100,000 points down to 1,000 points per series;
+7. (labstudio only) a 200,000-point history read whole over REST, `GET /runs/{id}/metrics/{name}`
+   page after page, and the slowest answer to another client's `GET /experiments` meanwhile
+   (issue 19: one 9 MB answer used to stall every other request for seconds).
 
 Times are the best of several repetitions for reads, one timed pass for writes. The table
 prints throughput or latency for each and labstudio's speed-up over MLflow.
@@ -39,9 +42,9 @@ SERVER_EXT = HERE.parent / "server_ext"
 
 SIZES = {
     "full": {"per_call": 300_000, "mlflow_per_call": 2_000, "batched": 1_000_000, "mlflow_batched": 50_000, "runs": 1_000,
-             "history": 10_000, "compare_runs": 100, "compare_points": 100_000},
+             "history": 10_000, "compare_runs": 100, "compare_points": 100_000, "long_history": 200_000},
     "quick": {"per_call": 50_000, "mlflow_per_call": 300, "batched": 200_000, "mlflow_batched": 10_000, "runs": 200,
-              "history": 10_000, "compare_runs": 10, "compare_points": 20_000},
+              "history": 10_000, "compare_runs": 10, "compare_points": 20_000, "long_history": 50_000},
 }
 
 
@@ -150,6 +153,9 @@ def labstudio_side(n: dict[str, int], home: Path, results: dict[str, Any]) -> No
         ids.append(run.run_id)
     results["_compare_ids"] = ids
     results["_core"] = core
+    with Run(experiment_name="long", run_name="long") as run:
+        run.log_series("loss", series[: n["long_history"]] if len(series) >= n["long_history"] else rng.normal(size=n["long_history"]))
+    results["_long_run"] = run.run_id
 
 
 def labstudio_rest(n: dict[str, int], home: Path, results: dict[str, Any]) -> None:
@@ -169,12 +175,52 @@ def labstudio_rest(n: dict[str, int], home: Path, results: dict[str, Any]) -> No
         body = json.dumps({"runs": results["_compare_ids"], "metrics": ["loss"], "max_points": 1000}).encode()
         seconds, size = timed_get(port, "POST", "/labstudio/api/runs/compare", {**headers, "Content-Type": "application/json"}, body)
         results["compare"] = ("ms", seconds * 1000, f"{n['compare_runs']} x {n['compare_points']:,} points -> <= 1000 each")
+        whole, stalls, pages = _history_while_serving(port, headers, results["_long_run"])
+        results["long_history"] = ("ms", whole * 1000, f"{n['long_history']:,} points in {pages} pages")
+        results["stall"] = ("ms", max(stalls) * 1000, f"{len(stalls)} requests while the history was read; median {sorted(stalls)[len(stalls) // 2] * 1000:.1f} ms")
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _history_while_serving(port: int, headers: dict[str, str], run_id: str) -> tuple[float, list[float], int]:
+    """Read a whole history page by page on one connection while another client asks for the
+    experiment list in a loop: (seconds for the history, each list answer's seconds, pages)."""
+    import threading
+
+    done = threading.Event()
+    stalls: list[float] = []
+
+    def other_client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while not done.is_set():
+            t = time.perf_counter()
+            conn.request("GET", "/labstudio/api/experiments", headers=headers)
+            conn.getresponse().read()
+            stalls.append(time.perf_counter() - t)
+            time.sleep(0.01)
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    thread = threading.Thread(target=other_client)
+    thread.start()
+    t, token, pages = time.perf_counter(), None, 0
+    try:
+        while True:
+            query = f"?next_token={token}" if token else ""
+            conn.request("GET", f"/labstudio/api/runs/{run_id}/metrics/loss{query}", headers=headers)
+            page = json.loads(conn.getresponse().read())
+            pages += 1
+            token = page["next_token"]
+            if not token:
+                break
+        whole = time.perf_counter() - t
+    finally:
+        done.set()
+        thread.join()
+    return whole, stalls or [0.0], pages
 
 
 # -- MLflow ----------------------------------------------------------------------------------------------
@@ -275,6 +321,8 @@ ROWS = [
     ("history", "metric history -> DataFrame", "lower", "<= 20 ms"),
     ("rest", "REST listing of the runs", "lower", "<= 100 ms"),
     ("compare", "REST compare, downsampled", "lower", "<= 200 ms"),
+    ("long_history", "REST: a long history, every page", "lower", "-"),
+    ("stall", "REST: slowest other answer meanwhile", "lower", "-"),
 ]
 
 
@@ -296,7 +344,7 @@ def report(n: dict[str, int], ours: dict[str, Any], theirs: dict[str, Any]) -> N
         ratio = "-"
         if mine and other:
             ratio = f"{(mine / other) if better == 'higher' else (other / mine):,.1f}x faster"
-        rows.append([labels.get(key, label), fmt(mine, unit), fmt(other, unit) if key != "compare" else "n/a", ratio, target])
+        rows.append([labels.get(key, label), fmt(mine, unit), fmt(other, unit) if key not in ("compare", "long_history", "stall") else "n/a", ratio, target])
         for who, text in (("labstudio", note), ("MLflow", other_note)):
             if text:
                 notes.append(f"{label} ({who}): {text}")

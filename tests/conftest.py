@@ -57,28 +57,33 @@ def _stop_leftovers(home: Path) -> None:
 
     core = Core.from_env()
     try:
-        for item in core.endpoints.list()["Endpoints"]:
-            try:
-                core.endpoints.delete(item["EndpointName"], timeout=15)
-            except Exception:
-                pass
-        for job in core.jobs.list(status=["InProgress", "Stopping"], limit=1000)["TrainingJobSummaries"]:
-            try:
-                core.jobs.stop(job["TrainingJobName"])
-            except Exception:
-                pass
-        for job in core.processing.list(status=["InProgress", "Stopping"], limit=1000)["ProcessingJobSummaries"]:
-            try:
-                core.processing.stop(job["ProcessingJobName"])
-            except Exception:
-                pass
-        for job in core.transforms.list(status=["InProgress", "Stopping"], limit=1000)["TransformJobSummaries"]:
-            try:
-                core.transforms.stop(job["TransformJobName"])
-            except Exception:
-                pass
+        _stop_leftovers_of(core)
     finally:
         core.db.dispose()
+
+
+def _stop_leftovers_of(core) -> None:  # type: ignore[no-untyped-def]
+    """Delete the endpoints and stop the jobs of this core's store."""
+    for item in core.endpoints.list()["Endpoints"]:
+        try:
+            core.endpoints.delete(item["EndpointName"], timeout=15)
+        except Exception:
+            pass
+    for job in core.jobs.list(status=["InProgress", "Stopping"], limit=1000)["TrainingJobSummaries"]:
+        try:
+            core.jobs.stop(job["TrainingJobName"])
+        except Exception:
+            pass
+    for job in core.processing.list(status=["InProgress", "Stopping"], limit=1000)["ProcessingJobSummaries"]:
+        try:
+            core.processing.stop(job["ProcessingJobName"])
+        except Exception:
+            pass
+    for job in core.transforms.list(status=["InProgress", "Stopping"], limit=1000)["TransformJobSummaries"]:
+        try:
+            core.transforms.stop(job["TransformJobName"])
+        except Exception:
+            pass
 
 
 @pytest.fixture
@@ -156,9 +161,9 @@ def postgres_url() -> Iterator[str]:
         yield given
         return
     try:
-        import psycopg2  # noqa: F401
+        import psycopg  # noqa: F401  (the driver SQLAlchemy picks for postgresql://, the URL the docs give)
     except ImportError:
-        pytest.skip("psycopg2 is not installed")
+        pytest.skip("psycopg (labstudio[postgres]) is not installed")
     bin_dir = _pg_bin()
     if bin_dir is None:
         pytest.skip("no PostgreSQL server binaries (initdb) on this machine")
@@ -187,12 +192,44 @@ def postgres_url() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
         yield url
     finally:
         subprocess.run(run_as + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
+    """A database of its own on the session's PostgreSQL server (dropped afterwards), as a
+    `postgresql://` URL: for tests whose store must start empty."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_core(fresh_postgres_url: str, labstudio_home: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A Core on a fresh PostgreSQL store (home, jobs and artifacts still in labstudio_home)."""
+    monkeypatch.setenv("LABSTUDIO_DB_URL", fresh_postgres_url)
+    from labstudio.core import Core
+
+    core = Core.from_env()
+    yield core
+    _stop_leftovers_of(core)
+    core.db.dispose()
 
 
 @pytest.fixture

@@ -61,7 +61,15 @@ def _race_submit_and_delete(core, base_dir: Path, experiment: str, name: str) ->
     return results
 
 
-def test_delete_experiment_racing_submit_never_orphans_the_job(core, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_core(request):  # type: ignore[no-untyped-def]
+    """The same race on SQLite and on PostgreSQL, where the submit used to meet the deleted
+    experiment as a foreign-key violation (an IntegrityError, HTTP 500)."""
+    return request.getfixturevalue("core" if request.param == "sqlite" else "pg_core")
+
+
+def test_delete_experiment_racing_submit_never_orphans_the_job(any_core, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    core = any_core
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "train.py").write_text(SCRIPT)
     outcomes = []

@@ -133,8 +133,8 @@ def test_session_buckets_live_in_the_artifact_store(tmp_path: Path, labstudio_ho
         session.upload_data(str(data), bucket="Bad_Bucket")
     with pytest.raises(ValueError, match="climbs out"):
         session.upload_data(str(data), key_prefix="../../etc")
-    with pytest.raises(AttributeError, match="sagemaker_client.create_model_package is an AWS API call with no local equivalent"):
-        session.sagemaker_client.create_model_package(ModelPackageName="x")
+    with pytest.raises(AttributeError, match="sagemaker_client.create_notebook_instance is an AWS API call with no local equivalent"):
+        session.sagemaker_client.create_notebook_instance(NotebookInstanceName="x")
     with pytest.raises(ValueError, match=r"boto_session.client\('s3'\) would call AWS"):
         session.boto_session.client("s3")
 

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from labstudio.store import Database, schema
+from labstudio.store import endpoints as endpoints_store
 from labstudio.store import events as events_store
 from labstudio.store import jobs as jobs_store
 from labstudio.store import metrics as metrics_store
 from labstudio.store import runs as runs_store
+from labstudio.store import tuning as tuning_store
 from labstudio.store.metrics import Point
 from labstudio.store.migrations import HEAD_REVISION
 
@@ -171,3 +173,57 @@ def test_events_prune_keeps_the_newest(db: Database) -> None:
     with db.read() as conn:
         assert [e["payload"]["i"] for e in events_store.tail(conn, 0)] == list(range(20, 30))
     assert db.run_write(events_store.prune, 10) == 0
+
+
+# Linux counts a process's start time in clock ticks since boot (100 per second): past 2**31
+# after about 248 days of uptime, which a 32-bit column could not hold on PostgreSQL.
+TICKS = 2**40
+
+
+def _write_ticks(db: Database, suffix: str) -> None:
+    with db.write() as conn:
+        jobs_store.insert_job(conn, _job(f"ticks-{suffix}", 1000.0))
+        jobs_store.update_job(conn, f"ticks-{suffix}", supervisor_pid=4321, supervisor_start_ticks=TICKS)
+        endpoints_store.insert(conn, f"ticks-{suffix}", "Creating", "127.0.0.1", {})
+        endpoints_store.set_fields(conn, f"ticks-{suffix}", pid=4321, pid_start_ticks=TICKS)
+        tuning_store.insert_tuning_job(
+            conn, {"name": f"ticks-{suffix}", "status": "InProgress", "spec": {}, "creation_time": 1000.0, "tuner_pid": 4321, "tuner_start_ticks": TICKS}
+        )
+
+
+def _read_ticks(db: Database, suffix: str) -> list[int | None]:
+    with db.read() as conn:
+        job, endpoint, tuning = jobs_store.get_job(conn, f"ticks-{suffix}"), endpoints_store.get(conn, f"ticks-{suffix}"), tuning_store.get_tuning_job(conn, f"ticks-{suffix}")
+    assert job is not None and endpoint is not None and tuning is not None
+    return [job.supervisor_start_ticks, endpoint.pid_start_ticks, tuning.tuner_start_ticks]
+
+
+def test_start_ticks_past_32_bits_round_trip(db: Database) -> None:
+    _write_ticks(db, "new")
+    assert _read_ticks(db, "new") == [TICKS, TICKS, TICKS]
+
+
+def test_migration_widens_the_start_ticks_of_an_existing_store(db_url: str) -> None:
+    """A store made before 0006_machines (32-bit ticks) takes 2**40 once opened by this version."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    import labstudio.store.migrations as migrations
+
+    engine = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005_hosts_logs")
+        conn.commit()
+    engine.dispose()
+    db = Database(db_url)  # opening the store brings it to head
+    try:
+        assert db.current_revision() == HEAD_REVISION
+        _write_ticks(db, "old")
+        assert _read_ticks(db, "old") == [TICKS, TICKS, TICKS]
+    finally:
+        db.dispose()

@@ -65,11 +65,14 @@ _LAZY = {
     # Batch transform (issue 12).
     "Transformer": "labstudio.sdk.transformer",
     "transformer": "labstudio.transformer",
+    # Model registry and lineage (issue 21).
+    "model_metrics": "labstudio.model_metrics",
+    "lineage": "labstudio.lineage",
 }
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext labstudio`: registers %train, %%train, %tune, %deploy, %jobs, %endpoints, %runs, %logs, %stop."""
+    """`%load_ext labstudio`: registers %train, %%train, %tune, %process, %transform, %deploy, %register, %jobs, %endpoints, %runs, %logs, %stop."""
     from .magics import load_ipython_extension as load
 
     load(ipython)

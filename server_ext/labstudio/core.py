@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .config import ENV_HOME, READ_ONLY_FALLBACK, Settings
+from .diskfull import as_disk_full
 from .errors import HomeUnusable
 from .store import Database, get_database
 from .store import events as events_store
@@ -23,6 +24,8 @@ log = logging.getLogger("labstudio")
 if TYPE_CHECKING:
     from .jobs.processing.service import ProcessingService
     from .jobs.service import JobService
+    from .lineage.service import LineageService
+    from .registry.service import RegistryService
     from .serving.service import EndpointService
     from .tracking.service import ExperimentService
     from .transform.service import TransformService
@@ -90,6 +93,7 @@ class Core:
         self.settings = settings or Settings.from_env()
         # Why this core can only read (its home cannot be written), or None.
         self.read_only: str | None = None
+        self._disk_full_said: str | None = None  # what reconcile last logged about a full disk
         if db is not None:
             self.settings.ensure_dirs()
             self.db = db
@@ -142,11 +146,31 @@ class Core:
 
         return EndpointService(self.settings, self.db)
 
+    @cached_property
+    def registry(self) -> RegistryService:
+        from .registry.service import RegistryService
+
+        return RegistryService(self.settings, self.db, self.jobs)
+
+    @cached_property
+    def lineage(self) -> LineageService:
+        from .lineage.service import LineageService
+
+        return LineageService(self.settings, self.db)
+
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
         steps = (self.jobs.reconcile, self.endpoints.reconcile, self.tuning.reconcile, lambda: self.db.run_write(events_store.prune))
+        full: str | None = None
         for step in steps:
             try:
                 step()
-            except Exception:  # one failing check must not stop the others
-                log.exception("labstudio: reconciliation step failed")
+            except Exception as exc:  # one failing check must not stop the others
+                disk = as_disk_full(exc)
+                if disk is None:
+                    log.exception("labstudio: reconciliation step failed")
+                else:  # the passes after it would say the same every few seconds: once is enough
+                    full = disk.message
+                    if full != self._disk_full_said:
+                        log.warning("labstudio: reconciliation cannot write the store: %s", full)
+        self._disk_full_said = full

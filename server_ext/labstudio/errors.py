@@ -9,6 +9,7 @@ stays the error's own `message` and `field`, so a client that reads only those i
 """
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -87,6 +88,24 @@ class Unavailable(LabstudioError):
 
 class HomeUnusable(Unavailable, PermissionError):
     """LABSTUDIO_HOME (or its store) cannot be written: raised by the SDK, printed as one line by the CLI."""
+
+
+class StoreUnusable(Unavailable):
+    """LABSTUDIO_DB_URL cannot be used as it is: its driver is not installed (the message names
+    the extra or package to install) or it is not a URL SQLAlchemy can read. The server answers
+    503 with it on every route; the CLI prints it as one line and exits 2; the SDK raises it."""
+
+
+class DiskFull(LabstudioError, OSError):
+    """A write found no space left (a file system, a quota, or the database's own disk): 507
+    Insufficient Storage. The message says what could not be written and where; reads still
+    work. An OSError too, so code that handles a failed write keeps handling this one."""
+
+    status_code = 507
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.errno = errno.ENOSPC
 
 
 class Problems:

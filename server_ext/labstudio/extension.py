@@ -13,7 +13,7 @@ from traitlets import Float, Int, Unicode
 
 from .config import Settings
 from .core import Core, home_unusable_message
-from .errors import HomeUnusable
+from .errors import Unavailable
 from .handlers import ROUTE_MODULES
 from .handlers.base import NoRouteHandler
 from .handlers.events import EventHub
@@ -70,7 +70,7 @@ class LabstudioApp(ExtensionApp):
             return
         try:
             core = Core(settings)
-        except HomeUnusable as exc:
+        except Unavailable as exc:  # an unusable home, a store URL whose driver is not installed
             self._unusable(exc.message)
             return
         except OSError as exc:

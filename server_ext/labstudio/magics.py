@@ -1,4 +1,4 @@
-"""IPython magics (``%load_ext labstudio``): %train, %%train, %tune, %process, %transform, %deploy, %jobs, %endpoints, %runs, %logs, %stop.
+"""IPython magics (``%load_ext labstudio``): %train, %%train, %tune, %process, %transform, %deploy, %register, %jobs, %endpoints, %runs, %logs, %stop.
 
 Thin clients of the core, like the CLI: ``%train`` takes the CLI's options (the parser is
 built by ``cli.jobs.add_train_options``) and ``%tune`` those of `labstudio tune`
@@ -25,6 +25,7 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from .cli.endpoints import add_requirements_option
 from .cli.jobs import add_train_options, build_request, follow_logs
+from .cli.models import add_register_options, register_kwargs
 from .cli.processing import add_process_options
 from .cli.processing import build_request as build_processing_request
 from .cli.transform import add_transform_options
@@ -178,6 +179,22 @@ def _transform_parser() -> _Parser:
 PARSERS["transform"] = _transform_parser()
 
 
+def _register_parser() -> _Parser:
+    parser = _Parser(
+        prog="register",
+        description=(
+            "Register a Completed training job's model (its archive, code snapshot and entry point) as the next version of "
+            "a model package group, with the options of `labstudio models register`. JOB may also name an Estimator or "
+            "TrainingJob variable of the notebook. Returns the labstudio.model.ModelPackage."
+        ),
+    )
+    add_register_options(parser)
+    return parser
+
+
+PARSERS["register"] = _register_parser()
+
+
 @contextmanager
 def _user_errors(prog: str) -> Iterator[None]:
     """Errors the user can act on become one UsageError line."""
@@ -326,6 +343,18 @@ class LabstudioMagics(Magics):
         url = get_core().endpoints.describe(name).get("EndpointUrl")
         print(f"Endpoint {name} is InService at {url}; `{args.var}` is a Predictor for it (JSON in, JSON out). "
               f"Delete it with {args.var}.delete_endpoint().")
+
+    @line_magic
+    def register(self, line: str) -> Any:
+        from .sdk.model_package import ModelPackage
+
+        args = PARSERS["register"].parse(line)
+        with _user_errors("%register"):
+            args.job = self._source(args.job)
+            described = get_core().registry.register_job(args.job, args.group, **register_kwargs(args, Path.cwd()))
+        name = f"{described['ModelPackageGroupName']}/{described['ModelPackageVersion']}"
+        print(f"Registered {args.job} as {name} ({described['ModelApprovalStatus']}): {described['ModelPackageArn']}")
+        return ModelPackage(model_package_arn=described["ModelPackageArn"])
 
     @property
     def _user_ns(self) -> dict[str, Any]:

@@ -6,10 +6,13 @@ service allows it). The CLI and the SDK pass no roots: a local user may name any
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import Invalid
+
+PATH_MAX = 4096  # Linux's limit on a whole path, its terminating NUL included
 
 
 def resolve(raw: str, base_dir: Path, field: str = "path") -> Path:
@@ -31,9 +34,13 @@ def resolve(raw: str, base_dir: Path, field: str = "path") -> Path:
     if not path.is_absolute():
         path = base_dir / path
     try:
-        return path.resolve()
+        resolved = path.resolve()
     except (OSError, RuntimeError, ValueError) as exc:
         raise Invalid(f"'{field}' {raw!r} is not a usable path ({exc}).", field=field) from None
+    size = len(os.fsencode(str(resolved)))
+    if size >= PATH_MAX:  # the request's own path is bounded (shapes.common.PathText); the folder it is taken from adds to it
+        raise Invalid(f"'{field}' makes a path of {size} bytes under {base_dir}; the file system allows at most {PATH_MAX - 1}: shorten it.", field=field)
+    return resolved
 
 
 def is_inside(path: Path, root: Path) -> bool:

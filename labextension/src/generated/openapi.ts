@@ -142,6 +142,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -292,6 +301,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -666,6 +684,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -815,6 +842,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -892,6 +928,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -988,6 +1033,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Remove tags */
@@ -1043,6 +1097,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1296,6 +1359,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1438,6 +1510,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -1512,6 +1593,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1523,12 +1613,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A metric's history (all points, or downsampled with max_points) */
+        /** A metric's history, a page of points at a time in step order (follow next_token until it is null), or the whole series downsampled with max_points */
         get: {
             parameters: {
                 query?: {
                     max_points?: number;
                     method?: "minmax" | "lttb";
+                    /** @description Points per page (without max_points) */
+                    limit?: number;
+                    /** @description next_token of the previous page */
+                    next_token?: string;
                 };
                 header?: never;
                 path: {
@@ -1540,7 +1634,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The series */
+                /** @description The series, or a page of it */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1604,7 +1698,7 @@ export interface paths {
         };
         /**
          * WebSocket change feed
-         * @description Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, tuning.*, and hello first on every connection).
+         * @description Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, tuning.*, model_package.*, model_package_group.*, and hello first on every connection).
          */
         get: {
             parameters: {
@@ -1666,7 +1760,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: string;
+                    status?: "Creating" | "InService" | "Updating" | "Deleting" | "Failed";
                 };
                 header?: never;
                 path?: never;
@@ -1683,7 +1777,7 @@ export interface paths {
                         "application/json": components["schemas"]["ListEndpointsResponse"];
                     };
                 };
-                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                /** @description Invalid request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1786,6 +1880,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1949,6 +2052,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2000,6 +2112,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2086,6 +2207,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2220,6 +2350,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2428,6 +2567,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2673,6 +2821,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2803,6 +2960,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2960,6 +3126,15 @@ export interface paths {
                 };
                 /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3182,6 +3357,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3339,6 +3523,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3479,6 +3672,1295 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/labstudio/api/model-package-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List model package groups, newest first, each with its latest approved version and pending count */
+        get: {
+            parameters: {
+                query?: {
+                    name_contains?: string;
+                    sort_by?: "Name" | "CreationTime";
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of groups */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListModelPackageGroupsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a model package group */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateModelPackageGroupRequest"];
+                };
+            };
+            responses: {
+                /** @description The new group's ARN */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreateModelPackageGroupResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-package-groups/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a model package group */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The group */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeModelPackageGroupResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a model package group (refused while it holds packages, unless force) */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Delete its packages too. */
+                    force?: boolean;
+                };
+                header?: never;
+                path: {
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-package-groups/{group}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group's history: registrations and approval changes, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListActivityResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List model packages (a group's versions), newest first, with their metrics' numbers */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this group's versions. */
+                    group?: string;
+                    approval_status?: "Approved" | "Rejected" | "PendingManualApproval";
+                    sort_by?: "Name" | "CreationTime";
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of packages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListModelPackagesResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a model package: a Completed training job's model (TrainingJobName) or an InferenceSpecification */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateModelPackageRequest"];
+                };
+            };
+            responses: {
+                /** @description The new package, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeModelPackageResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-packages/{group}/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a model package (DescribeModelPackage) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The package */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeModelPackageResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a model package (its lineage stays) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update a model package's approval or metadata (UpdateModelPackage) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateModelPackageRequest"];
+                };
+            };
+            responses: {
+                /** @description The package, described */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeModelPackageResponse"];
+                    };
+                };
+                /** @description Invalid request: the body is not a JSON object, nests too deeply, holds text that is not Unicode, or does not match its schema */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/labstudio/api/model-packages/{group}/{version}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a model package, with a comment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            responses: {
+                /** @description The package, described */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeModelPackageResponse"];
+                    };
+                };
+                /** @description Invalid request: the body is not a JSON object, nests too deeply, holds text that is not Unicode, or does not match its schema */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-packages/{group}/{version}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a model package, with a comment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            responses: {
+                /** @description The package, described */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeModelPackageResponse"];
+                    };
+                };
+                /** @description Invalid request: the body is not a JSON object, nests too deeply, holds text that is not Unicode, or does not match its schema */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-packages/{group}/{version}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A package's history: who changed what, when */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListActivityResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-packages/{group}/{version}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The package's ModelMetrics documents, read */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The documents */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelMetricsDocumentsResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/model-packages/{group}/{version}/reproduce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-train the package's training job from its recorded code, hyperparameters and inputs (409 naming an input that changed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    group: string;
+                    /** @description The version number (1, 2, ...). */
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReproduceRequest"];
+                };
+            };
+            responses: {
+                /** @description The new training job and the check of each input */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReproduceResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lineage around a job, endpoint, model package or data set, as nodes and edges */
+        get: {
+            parameters: {
+                query: {
+                    /** @description A job's or endpoint's name, GROUP/VERSION of a model package, a data set's path, or an ARN. */
+                    start: string;
+                    direction?: "Ascendants" | "Descendants" | "Both" | "up" | "down" | "both";
+                    max_depth?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The graph */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LineageGraphResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/labstudio/api/openapi.json": {
         parameters: {
             query?: never;
@@ -3537,6 +5019,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivityEntry: {
+            Time: string;
+            ModelPackageGroupName: string;
+            ModelPackageVersion: number | null;
+            ModelPackageArn: string | null;
+            /** @enum {string} */
+            Action: "GroupCreated" | "Registered" | "ApprovalChanged" | "MetadataChanged";
+            Actor: string | null;
+            FromStatus: string | null;
+            ToStatus: string | null;
+            Comment: string | null;
+            Details: {
+                [key: string]: unknown;
+            };
+        };
         AlgorithmSpecificationShape: {
             /** @default null */
             TrainingInputMode?: string | null;
@@ -3549,6 +5046,11 @@ export interface components {
             ContainerEntrypoint?: string[] | null;
             /** @default null */
             ContainerArguments?: string[] | null;
+        };
+        /** @description POST .../approve and .../reject: the comment goes to ApprovalDescription and the history. */
+        ApprovalRequest: {
+            /** @default null */
+            ApprovalDescription?: string | null;
         };
         BackendChoice: {
             /** @description What a request's `backend` field names (`local`, `ray`). */
@@ -3570,6 +5072,14 @@ export interface components {
             /** @description The backend used when a request names none. */
             default: string;
             backends: components["schemas"]["BackendChoice"][];
+        };
+        BiasMetrics: {
+            /** @default null */
+            Report?: components["schemas"]["MetricsSource"] | null;
+            /** @default null */
+            PreTrainingReport?: components["schemas"]["MetricsSource"] | null;
+            /** @default null */
+            PostTrainingReport?: components["schemas"]["MetricsSource"] | null;
         };
         CaptureOption: {
             /** @description Input or Output (any case). */
@@ -3679,7 +5189,7 @@ export interface components {
              */
             Port?: number | null;
             /**
-             * @description Require 'Authorization: Bearer <token>' on /invocations.
+             * @description Require 'Authorization: Bearer <token>' on /invocations: printable ASCII without spaces, at most 1024 characters.
              * @default null
              */
             AuthToken?: string | null;
@@ -3718,12 +5228,76 @@ export interface components {
             /** @default null */
             description?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
                 [key: string]: string | null;
             } | null;
+        };
+        CreateModelPackageGroupRequest: {
+            /** @description SageMaker's name rule: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit. */
+            ModelPackageGroupName: string;
+            /** @default  */
+            ModelPackageGroupDescription?: string;
+            /** @default null */
+            Tags?: components["schemas"]["ResourceTag"][] | null;
+        };
+        CreateModelPackageGroupResponse: {
+            ModelPackageGroupArn: string;
+        };
+        /**
+         * @description CreateModelPackage for a versioned package (ModelPackageGroupName). Give
+         *     InferenceSpecification, or TrainingJobName (labstudio's addition) to register a Completed
+         *     training job's model archive with its code snapshot and entry point; both: the
+         *     specification's fields win.
+         */
+        CreateModelPackageRequest: {
+            /** @description The group's name or ARN. */
+            ModelPackageGroupName: string;
+            /**
+             * @description labstudio: register this Completed training job's model and code.
+             * @default null
+             */
+            TrainingJobName?: string | null;
+            /** @default null */
+            InferenceSpecification?: components["schemas"]["InferenceSpecificationRequest"] | null;
+            /**
+             * @default PendingManualApproval
+             * @enum {string}
+             */
+            ModelApprovalStatus?: "Approved" | "Rejected" | "PendingManualApproval";
+            /** @default null */
+            ModelPackageDescription?: string | null;
+            /** @default null */
+            ModelMetrics?: components["schemas"]["ModelMetricsRequest"] | null;
+            /** @default null */
+            CustomerMetadataProperties?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * @description labstudio: create the group when it does not exist (as the SDK's register() does).
+             * @default false
+             */
+            CreateGroup?: boolean;
+            /** @default false */
+            CertifyForMarketplace?: boolean;
+            /** @default null */
+            MetadataProperties?: {
+                [key: string]: string;
+            } | null;
+            /** @default null */
+            Domain?: string | null;
+            /** @default null */
+            Task?: string | null;
+            /** @default null */
+            SamplePayloadUrl?: string | null;
+            /** @default null */
+            SourceUri?: string | null;
+            /** @default null */
+            ClientToken?: string | null;
+            /** @default null */
+            Tags?: components["schemas"]["ResourceTag"][] | null;
         };
         /**
          * @description The body of POST /processing-jobs (and what the SDK, CLI and magics build).
@@ -3748,12 +5322,12 @@ export interface components {
              */
             command?: string[] | null;
             /**
-             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint.
+             * @description Without `code`: the command to run, as SageMaker's ContainerEntrypoint (at most 100 words).
              * @default null
              */
             entrypoint?: string[] | null;
             /**
-             * @description Arguments after the script (SageMaker's ContainerArguments).
+             * @description Arguments after the script (SageMaker's ContainerArguments: at most 100, each at most 256 characters).
              * @default null
              */
             arguments?: string[] | null;
@@ -3770,7 +5344,10 @@ export interface components {
             environment?: {
                 [key: string]: string | number;
             } | null;
-            /** @default null */
+            /**
+             * @description Stop the job after this many seconds: 1 to 777600 (SageMaker's MaxRuntimeInSeconds for processing).
+             * @default null
+             */
             max_runtime_seconds?: number | null;
             /** @default null */
             experiment_name?: string | null;
@@ -3779,7 +5356,10 @@ export interface components {
              * @default null
              */
             trial_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3835,7 +5415,10 @@ export interface components {
             } | null;
             /** @default null */
             metric_definitions?: components["schemas"]["MetricDefinition"][] | null;
-            /** @default null */
+            /**
+             * @description Stop the job after this many seconds: 1 to 2419200 (28 days, SageMaker's limit).
+             * @default null
+             */
             max_runtime_seconds?: number | null;
             /** @default null */
             experiment_name?: string | null;
@@ -3844,7 +5427,10 @@ export interface components {
              * @default null
              */
             trial_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3938,7 +5524,10 @@ export interface components {
             instance_type?: string | null;
             /** @default null */
             instance_count?: number | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string | number;
             } | null;
@@ -3998,7 +5587,7 @@ export interface components {
             /** @default null */
             random_seed?: number | null;
             /**
-             * @description For the whole tuning job: no new trial after it, running ones are stopped.
+             * @description For the whole tuning job: no new trial after it, running ones are stopped. 120 to 15768000 (SageMaker's ResourceLimits.MaxRuntimeInSeconds).
              * @default null
              */
             max_runtime_in_seconds?: number | null;
@@ -4009,7 +5598,10 @@ export interface components {
              * @default null
              */
             experiment_name?: string | null;
-            /** @default null */
+            /**
+             * @description At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
+             * @default null
+             */
             tags?: {
                 [key: string]: string;
             } | null;
@@ -4075,6 +5667,67 @@ export interface components {
             ProductionVariants: components["schemas"]["VariantDescription"][];
             DataCaptureConfig: components["schemas"]["DataCaptureDescription"];
             Metrics: components["schemas"]["EndpointFigures"];
+        };
+        DescribeModelPackageGroupResponse: {
+            ModelPackageGroupName: string;
+            ModelPackageGroupArn: string;
+            ModelPackageGroupDescription: string;
+            CreationTime: string;
+            /** @enum {string} */
+            ModelPackageGroupStatus: "Pending" | "InProgress" | "Completed" | "Failed" | "Deleting" | "DeleteFailed";
+            /** @description labstudio: the newest version's number. */
+            LatestVersion: number | null;
+            /** @description labstudio: the newest Approved version's number. */
+            LatestApprovedVersion: number | null;
+            /** @description labstudio: versions in PendingManualApproval. */
+            PendingApprovalCount: number;
+            /** @description labstudio: how many versions the group holds. */
+            VersionCount: number;
+            CreatedBy: components["schemas"]["UserContext"];
+            Tags: {
+                [key: string]: string;
+            }[];
+        };
+        DescribeModelPackageResponse: {
+            ModelPackageName: string;
+            ModelPackageGroupName: string;
+            ModelPackageVersion: number;
+            ModelPackageArn: string;
+            ModelPackageDescription: string;
+            CreationTime: string;
+            /** @enum {string} */
+            ModelPackageStatus: "Pending" | "InProgress" | "Completed" | "Failed" | "Deleting";
+            /** @enum {string} */
+            ModelApprovalStatus: "Approved" | "Rejected" | "PendingManualApproval";
+            /** @description labstudio: the training job the model came from. */
+            TrainingJobName: string | null;
+            /** @description labstudio: the numbers of ModelMetrics.ModelQuality.Statistics. */
+            MetricValues: {
+                [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
+            };
+            InferenceSpecification: components["schemas"]["DescribedInferenceSpecification"];
+            ModelPackageStatusDetails: {
+                [key: string]: unknown;
+            };
+            CertifyForMarketplace: boolean;
+            ApprovalDescription: string | null;
+            CreatedBy: components["schemas"]["UserContext"];
+            LastModifiedTime: string;
+            LastModifiedBy: components["schemas"]["UserContext"];
+            /** @description SageMaker's ModelMetrics, e.g. ModelQuality.Statistics.S3Uri. */
+            ModelMetrics: {
+                [key: string]: unknown;
+            };
+            CustomerMetadataProperties: {
+                [key: string]: string;
+            };
+            /** @description labstudio: the tuning job whose trial the training job was. */
+            TuningJobName: string | null;
+            PipelineExecutionArn: string | null;
+            /** @description labstudio: the package this one reproduces. */
+            DerivedFromModelPackageArn: string | null;
+            /** @description labstudio: the training job's final metrics. */
+            FinalMetricDataList: components["schemas"]["TrainingMetric"][];
         };
         /** @description SageMaker's DescribeProcessingJob, plus labstudio's ExperimentName/RunId/LogUri/ExitCode. */
         DescribeProcessingJobResponse: {
@@ -4261,6 +5914,23 @@ export interface components {
             /** @default null */
             ExperimentName?: string | null;
         };
+        DescribedContainer: {
+            /** @default null */
+            Image?: string | null;
+            ModelDataUrl: string;
+            Environment: {
+                [key: string]: string;
+            };
+        };
+        DescribedInferenceSpecification: {
+            Containers: components["schemas"]["DescribedContainer"][];
+            SupportedContentTypes: string[];
+            SupportedResponseMIMETypes: string[];
+            /** @default null */
+            SupportedRealtimeInferenceInstanceTypes?: string[] | null;
+            /** @default null */
+            SupportedTransformInstanceTypes?: string[] | null;
+        };
         EndpointEvent: {
             id: number;
             time: number;
@@ -4335,7 +6005,7 @@ export interface components {
          * @description One message of the events WebSocket: `{id, time, kind, payload}`, the payload's shape
          *     decided by `kind` (a client narrows on it; no cast).
          */
-        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"];
+        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"] | components["schemas"]["PackageGroupEvent"] | components["schemas"]["PackageEvent"];
         Experiment: {
             id: string;
             name: string;
@@ -4400,6 +6070,10 @@ export interface components {
             name: string;
             old_name: string;
         };
+        ExplainabilityMetrics: {
+            /** @default null */
+            Report?: components["schemas"]["MetricsSource"] | null;
+        };
         FileDataSourceShape: {
             FileUri: string;
         };
@@ -4434,9 +6108,27 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        InferenceSpecificationRequest: {
+            /** @description One container (labstudio serves one model per package). */
+            Containers: components["schemas"]["ModelPackageContainer"][];
+            SupportedContentTypes?: string[];
+            SupportedResponseMIMETypes?: string[];
+            /** @default null */
+            SupportedRealtimeInferenceInstanceTypes?: string[] | null;
+            /** @default null */
+            SupportedTransformInstanceTypes?: string[] | null;
+        };
         InputChannel: {
             ChannelName: string;
             DataSource: components["schemas"]["DataSourceShape"];
+        };
+        InputCheck: {
+            Name: string;
+            Uri: string;
+            RecordedFingerprint: string | null;
+            CurrentFingerprint: string | null;
+            /** @enum {string} */
+            Status: "Unchanged" | "Changed" | "Missing" | "Unverified";
         };
         JobCreatedEvent: {
             id: number;
@@ -4508,6 +6200,50 @@ export interface components {
             secondary_status: string;
             message: string;
         };
+        LineageEdge: {
+            /** @description The upstream entity's ARN. */
+            source: string;
+            /** @description The downstream entity's ARN. */
+            destination: string;
+            /** @enum {string} */
+            type: "ContributedTo" | "AssociatedWith" | "DerivedFrom" | "Produced";
+        };
+        LineageGraphResponse: {
+            /** @description The ARN of the lineage entity the walk started from. */
+            start: string;
+            /** @enum {string} */
+            direction: "Ascendants" | "Descendants" | "Both";
+            nodes: components["schemas"]["LineageNode"][];
+            edges: components["schemas"]["LineageEdge"][];
+            /** @description True when more entities were reached than the graph shows. */
+            truncated: boolean;
+        };
+        LineageNode: {
+            arn: string;
+            /** @enum {string} */
+            entity: "Artifact" | "Action" | "Context" | "TrialComponent";
+            /** @description DataSet, Code, Model, ModelPackage, TrainingJob, ProcessingJob, TransformJob, Endpoint, ModelGroup, TuningJob, Experiment, ModelDeployment, Approval... */
+            type: string;
+            name: string;
+            source_uri: string | null;
+            /** @description e.g. an input's fingerprint, an approval's author and comment. */
+            properties: {
+                [key: string]: string;
+            };
+            creation_time: string;
+            /** @description Hops from the starting point. */
+            depth: number;
+            resource: components["schemas"]["LineageResource"] | null;
+        };
+        /** @description The labstudio resource a node stands for, so the panel can open its own view. */
+        LineageResource: {
+            /** @enum {string} */
+            kind: "training-job" | "processing-job" | "transform-job" | "tuning-job" | "model-package" | "model-package-group" | "endpoint" | "experiment" | "file";
+            name: string;
+        };
+        ListActivityResponse: {
+            Activity: components["schemas"]["ActivityEntry"][];
+        };
         /** @description The launch forms' backend choices; computed from the settings, no cluster is contacted. */
         ListBackendsResponse: {
             /** @description Training, tuning, processing and transform jobs (LABSTUDIO_BACKEND). */
@@ -4533,6 +6269,14 @@ export interface components {
              * @default null
              */
             JobSummaries?: (components["schemas"]["TrainingJobEntry"] | components["schemas"]["ProcessingJobEntry"] | components["schemas"]["TransformJobEntry"])[] | null;
+            NextToken: string | null;
+        };
+        ListModelPackageGroupsResponse: {
+            ModelPackageGroupSummaryList: components["schemas"]["ModelPackageGroupSummary"][];
+            NextToken: string | null;
+        };
+        ListModelPackagesResponse: {
+            ModelPackageSummaryList: components["schemas"]["ModelPackageSummary"][];
             NextToken: string | null;
         };
         ListProcessingJobsResponse: {
@@ -4592,6 +6336,16 @@ export interface components {
             steps: number[];
             values: (number | ("NaN" | "Infinity" | "-Infinity"))[];
             timestamps: number[] | null;
+            /**
+             * @description When downsampled: how.
+             * @default null
+             */
+            method?: ("minmax" | "lttb") | null;
+            /**
+             * @description Without max_points: pass it back as next_token for the next page of points; null on the last page.
+             * @default null
+             */
+            next_token?: string | null;
         };
         /** @description Run listings carry last, min, max, count and last_step; a run's detail and compare add avg, std, last_timestamp. */
         MetricSummary: {
@@ -4612,6 +6366,20 @@ export interface components {
             /** @default null */
             last_timestamp?: number | null;
         };
+        MetricsDocument: {
+            ContentType: string | null;
+            S3Uri: string | null;
+            /** @description The document: parsed JSON, else its text; null with Error when it cannot be read. */
+            Document: unknown;
+            Error: string | null;
+        };
+        /** @description One document: its content type and where it is (a path, file:// or s3:// URI). */
+        MetricsSource: {
+            ContentType: string;
+            S3Uri: string;
+            /** @default null */
+            ContentDigest?: string | null;
+        };
         ModelArtifactsShape: {
             S3ModelArtifacts: string | null;
             /**
@@ -4619,6 +6387,90 @@ export interface components {
              * @default null
              */
             Deleted?: boolean | null;
+        };
+        ModelMetricsDocumentsResponse: {
+            ModelPackageArn: string;
+            /** @description Section (ModelQuality...) -> document (Statistics...) -> its content. */
+            Documents: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["MetricsDocument"];
+                };
+            };
+        };
+        /**
+         * @description SageMaker's ModelMetrics: references to the documents that judge the model. The numbers
+         *     of ModelQuality.Statistics are read at registration and shown with the package.
+         */
+        ModelMetricsRequest: {
+            /** @default null */
+            ModelQuality?: components["schemas"]["QualityMetrics"] | null;
+            /** @default null */
+            ModelDataQuality?: components["schemas"]["QualityMetrics"] | null;
+            /** @default null */
+            Bias?: components["schemas"]["BiasMetrics"] | null;
+            /** @default null */
+            Explainability?: components["schemas"]["ExplainabilityMetrics"] | null;
+        };
+        /**
+         * @description SageMaker's container definition. labstudio serves ModelDataUrl with the inference code of
+         *     Environment.SAGEMAKER_SUBMIT_DIRECTORY (a folder, or a sourcedir.tar.gz) and the script
+         *     Environment.SAGEMAKER_PROGRAM; Image and the framework fields are kept and shown.
+         */
+        ModelPackageContainer: {
+            /** @default null */
+            Image?: string | null;
+            /** @description The model archive (.tar.gz), a model folder or file. */
+            ModelDataUrl: string;
+            /** @default null */
+            Environment?: {
+                [key: string]: string;
+            } | null;
+            /** @default null */
+            ContainerHostname?: string | null;
+            /** @default null */
+            ImageDigest?: string | null;
+            /** @default null */
+            Framework?: string | null;
+            /** @default null */
+            FrameworkVersion?: string | null;
+            /** @default null */
+            NearestModelName?: string | null;
+            /** @default null */
+            ProductId?: string | null;
+        };
+        ModelPackageGroupSummary: {
+            ModelPackageGroupName: string;
+            ModelPackageGroupArn: string;
+            ModelPackageGroupDescription: string;
+            CreationTime: string;
+            /** @enum {string} */
+            ModelPackageGroupStatus: "Pending" | "InProgress" | "Completed" | "Failed" | "Deleting" | "DeleteFailed";
+            /** @description labstudio: the newest version's number. */
+            LatestVersion: number | null;
+            /** @description labstudio: the newest Approved version's number. */
+            LatestApprovedVersion: number | null;
+            /** @description labstudio: versions in PendingManualApproval. */
+            PendingApprovalCount: number;
+            /** @description labstudio: how many versions the group holds. */
+            VersionCount: number;
+        };
+        ModelPackageSummary: {
+            ModelPackageName: string;
+            ModelPackageGroupName: string;
+            ModelPackageVersion: number;
+            ModelPackageArn: string;
+            ModelPackageDescription: string;
+            CreationTime: string;
+            /** @enum {string} */
+            ModelPackageStatus: "Pending" | "InProgress" | "Completed" | "Failed" | "Deleting";
+            /** @enum {string} */
+            ModelApprovalStatus: "Approved" | "Rejected" | "PendingManualApproval";
+            /** @description labstudio: the training job the model came from. */
+            TrainingJobName: string | null;
+            /** @description labstudio: the numbers of ModelMetrics.ModelQuality.Statistics. */
+            MetricValues: {
+                [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
+            };
         };
         NumericParameterRange: {
             Name: string;
@@ -4637,6 +6489,41 @@ export interface components {
             /** @default null */
             Deleted?: boolean | null;
         };
+        /** @description A model package registered, its approval changed (`model_package.status`), updated or deleted. */
+        PackageEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "model_package.created" | "model_package.deleted" | "model_package.status" | "model_package.updated";
+            payload: components["schemas"]["PackageEventPayload"];
+        };
+        /** @description model_package.created / model_package.status / model_package.deleted events. */
+        PackageEventPayload: {
+            group: string;
+            version: number;
+            arn: string;
+            /** @default null */
+            approval_status?: ("Approved" | "Rejected" | "PendingManualApproval") | null;
+            /** @default null */
+            previous?: ("Approved" | "Rejected" | "PendingManualApproval") | null;
+        };
+        PackageGroupEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "model_package_group.created" | "model_package_group.deleted";
+            payload: components["schemas"]["PackageGroupEventPayload"];
+        };
+        /** @description model_package_group.created / model_package_group.deleted events. */
+        PackageGroupEventPayload: {
+            group: string;
+        };
         /**
          * @description One tuned hyperparameter. Integer and Continuous ranges take min_value/max_value,
          *     Categorical ones take values. Checked here, so every client (REST, SDK, CLI) hears of an
@@ -4650,7 +6537,7 @@ export interface components {
             /** @default null */
             max_value?: number | null;
             /**
-             * @description The choices of a Categorical range.
+             * @description The choices of a Categorical range: at most 30, each at most 256 characters (SageMaker's limits).
              * @default null
              */
             values?: (string | number)[] | null;
@@ -4793,6 +6680,30 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        QualityMetrics: {
+            /** @default null */
+            Statistics?: components["schemas"]["MetricsSource"] | null;
+            /** @default null */
+            Constraints?: components["schemas"]["MetricsSource"] | null;
+        };
+        ReproduceRequest: {
+            /**
+             * @description Re-train even when an input's content changed since.
+             * @default false
+             */
+            AllowChangedInputs?: boolean;
+            /**
+             * @description The new job's name (default: the old one's with -repro and a timestamp).
+             * @default null
+             */
+            TrainingJobName?: string | null;
+        };
+        ReproduceResponse: {
+            TrainingJobName: string;
+            ReproducesModelPackageArn: string;
+            SourceTrainingJobName: string;
+            Inputs: components["schemas"]["InputCheck"][];
+        };
         ResourceConfigShape: {
             InstanceType: string;
             InstanceCount: number;
@@ -4802,6 +6713,10 @@ export interface components {
             MaxParallelTrainingJobs: number;
             /** @default null */
             MaxRuntimeInSeconds?: number | null;
+        };
+        ResourceTag: {
+            Key: string;
+            Value: string;
         };
         Run: {
             id: string;
@@ -5025,7 +6940,7 @@ export interface components {
             Value: string;
         };
         TagExperimentRequest: {
-            /** @description Merged into the experiment's tags; a null value removes the tag. */
+            /** @description Merged into the experiment's tags; a null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits). */
             tags: {
                 [key: string]: string | null;
             };
@@ -5099,6 +7014,10 @@ export interface components {
              * @default null
              */
             TuningJobName?: string | null;
+        };
+        TrainingMetric: {
+            MetricName: string;
+            Value: number | ("NaN" | "Infinity" | "-Infinity");
         };
         TransformDataSource: {
             S3DataSource: components["schemas"]["LocalDataSource"];
@@ -5280,23 +7199,40 @@ export interface components {
             /** @default null */
             description?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
                 [key: string]: string | null;
             } | null;
         };
+        /** @description UpdateModelPackage: approval, its description, and the package's metadata properties. */
+        UpdateModelPackageRequest: {
+            /** @default null */
+            ModelApprovalStatus?: ("Approved" | "Rejected" | "PendingManualApproval") | null;
+            /** @default null */
+            ApprovalDescription?: string | null;
+            /** @default null */
+            CustomerMetadataProperties?: {
+                [key: string]: string;
+            } | null;
+            /** @default null */
+            CustomerMetadataPropertiesToRemove?: string[] | null;
+        };
         UpdateRunRequest: {
             /** @default null */
             name?: string | null;
             /**
-             * @description A null value removes the tag.
+             * @description A null value removes the tag. At most 50 tags; names of 1 to 128 characters, values of at most 256 (SageMaker's limits).
              * @default null
              */
             tags?: {
                 [key: string]: string | null;
             } | null;
+        };
+        UserContext: {
+            /** @default null */
+            UserProfileName?: string | null;
         };
         VariantDescription: {
             VariantName: string;

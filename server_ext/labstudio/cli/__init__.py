@@ -14,7 +14,8 @@ from typing import NoReturn
 
 from .._version import __version__
 from ..config import READ_ONLY_FALLBACK, Settings
-from ..errors import HomeUnusable, Invalid, LabstudioError, NameTaken
+from ..diskfull import as_disk_full
+from ..errors import Invalid, LabstudioError, NameTaken, Unavailable
 
 # Modules that expose `register(subparsers)`; each added parser sets `func(args) -> int`.
 COMMAND_MODULES: list[str] = [
@@ -24,6 +25,8 @@ COMMAND_MODULES: list[str] = [
     "labstudio.cli.processing",
     "labstudio.cli.tuning",
     "labstudio.cli.transform",
+    "labstudio.cli.models",
+    "labstudio.cli.lineage",
 ]
 
 
@@ -49,12 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     READ_ONLY_FALLBACK["enabled"] = True  # listing a store on a read-only home still works
     try:
         return int(func(args) or 0)
-    except HomeUnusable as exc:
+    except Unavailable as exc:  # the home or the store cannot be used: a setting to fix, like bad input
         print(f"labstudio: error: {exc.message}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except OSError as exc:
+        full = as_disk_full(exc)  # errors.DiskFull, or an ENOSPC that surfaced as it is: the disk, in one line
+        if full is not None:
+            print(f"labstudio: error: {full.message}", file=sys.stderr)
+            return 1
         if exc.errno not in _UNWRITABLE:
             raise
         print(f"labstudio: error: {_home_message(exc)}", file=sys.stderr)

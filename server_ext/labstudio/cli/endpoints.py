@@ -195,8 +195,8 @@ def add_requirements_option(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    deploy = sub.add_parser("deploy", help="serve a training job's model, a model archive or a folder as a local endpoint")
-    deploy.add_argument("source", metavar="SOURCE", help="a Completed training job, a model.tar.gz or a model folder")
+    deploy = sub.add_parser("deploy", help="serve a training job's model, a model package, a model archive or a folder as a local endpoint")
+    deploy.add_argument("source", metavar="SOURCE", help="a Completed training job, a model package (GROUP/VERSION or its ARN), a model.tar.gz or a model folder")
     deploy.add_argument("--name", help="endpoint name (default: from the source, with a timestamp)")
     deploy.add_argument("--entry-point", help="inference script (default: inference.py, or the job's entry point)")
     deploy.add_argument("--source-dir", help="folder holding the inference script and its modules")

@@ -18,5 +18,7 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.processing",
     "labstudio.handlers.transform",
     "labstudio.handlers.backends",
+    "labstudio.handlers.registry",
+    "labstudio.handlers.lineage",
     "labstudio.handlers.openapi",
 ]

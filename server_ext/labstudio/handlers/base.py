@@ -6,7 +6,7 @@ never waits on the database or on process calls.
 Bad input is refused here, once for every route, before a handler sees it: a body larger
 than the handler's limit (413), a body that is not JSON or nests too deep for the parser
 (400), text that cannot be stored because it holds a lone UTF-16 surrogate (400), a path or
-query argument that is not UTF-8 (400). Each answer is JSON ``{"message", "field", "errors"}``:
+query argument that is not UTF-8 or holds a NUL character (400). Each answer is JSON ``{"message", "field", "errors"}``:
 the first problem, and in ``errors`` every problem the request has (``{"message", "field"}``
 each), so a form can mark all its fields at once.
 """
@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from tornado import web
 
 from ..core import Core
+from ..diskfull import as_disk_full
 from ..errors import Invalid, LabstudioError, NotFound, TooLarge, Unavailable
 from ..shapes import parse
 
@@ -106,11 +107,14 @@ class LabstudioHandler(APIHandler):
 
     def decode_argument(self, value: bytes, name: str | None = None) -> str:
         """Path and query arguments must be UTF-8; say which one is not instead of a bare 400."""
+        field = name or "path"
         try:
-            return value.decode("utf-8")
+            text = value.decode("utf-8")
         except UnicodeDecodeError:
-            field = name or "path"
             raise Invalid(f"'{field}' is not valid UTF-8 text; percent-encode its UTF-8 bytes.", field=field) from None
+        if "\0" in text:  # no name, filter or path holds one, and PostgreSQL cannot even look one up
+            raise Invalid(f"'{field}' contains a NUL character (%00), which no name, filter or path can hold; remove it.", field=field)
+        return text
 
     @property
     def core(self) -> Core:
@@ -181,6 +185,7 @@ class LabstudioHandler(APIHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        exc = (as_disk_full(exc) or exc) if isinstance(exc, Exception) else exc  # ENOSPC, SQLITE_FULL...: 507, wherever it surfaced
         body: dict[str, object]
         problems: list[tuple[str, str | None]]
         if isinstance(exc, LabstudioError):
@@ -201,6 +206,10 @@ class LabstudioHandler(APIHandler):
     def log_exception(self, typ, value, tb):  # type: ignore[no-untyped-def]
         if isinstance(value, LabstudioError) and value.status_code < 500:
             self.log.info("labstudio %s: %s", value.status_code, value.message)
+            return
+        full = as_disk_full(value) if isinstance(value, Exception) else None
+        if full is not None:  # the disk, not labstudio: one line, no traceback
+            self.log.warning("labstudio %s: %s", full.status_code, full.message)
             return
         if isinstance(value, Unavailable):
             self.log.warning("labstudio %s: %s", value.status_code, value.message)

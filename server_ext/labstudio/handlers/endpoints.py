@@ -15,10 +15,18 @@ from typing import Any
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
-from ..errors import TooLarge
+from ..errors import Conflict, TooLarge
 from ..serving.headers import INVOKED_HEADER, VARIANT_HEADER
 from ..shapes import parse
-from ..shapes.endpoints import CreateEndpointRequest, DescribeEndpointResponse, EndpointLogs, ListEndpointsResponse, UpdateEndpointRequest
+from ..shapes.endpoints import (
+    ENDPOINT_STATUSES,
+    TOKEN_CHARS,
+    CreateEndpointRequest,
+    DescribeEndpointResponse,
+    EndpointLogs,
+    ListEndpointsResponse,
+    UpdateEndpointRequest,
+)
 from ..shapes.openapi import Operation, Param, Reply
 from .base import LabstudioHandler
 
@@ -34,6 +42,11 @@ class _Base(LabstudioHandler):
     def root_dir(self) -> Path:
         return Path(os.path.expanduser(self.settings.get("server_root_dir", os.getcwd())))
 
+    def jupyter_ports(self) -> tuple[int, ...]:
+        """The port this Jupyter server listens on: no endpoint may ask for it."""
+        port = getattr(self.settings.get("serverapp"), "port", None)
+        return (port,) if isinstance(port, int) and port > 0 else ()
+
     def wants_wait(self) -> bool:
         return self.get_query_argument("wait", "false").lower() in ("1", "true", "yes")
 
@@ -46,7 +59,10 @@ class EndpointsHandler(_Base):
     @web.authenticated
     async def post(self) -> None:
         body = parse(CreateEndpointRequest, self.json_body()).model_dump(exclude_unset=True)
-        described = await self.call(self.core.endpoints.create, body, wait=self.wants_wait(), timeout=600, base_dir=self.root_dir(), root_dir=self.root_dir())
+        described = await self.call(
+            self.core.endpoints.create, body, wait=self.wants_wait(), timeout=600, base_dir=self.root_dir(), root_dir=self.root_dir(),
+            reserved_ports=self.jupyter_ports(),
+        )
         self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/endpoints/{described['EndpointName']}")
         self.reply(described, status=201)
 
@@ -96,6 +112,12 @@ class InvocationsProxyHandler(_Base):
             if value:
                 headers[key] = value
         if token:
+            if not TOKEN_CHARS.match(token):  # stored before create refused such tokens
+                raise Conflict(
+                    f"Endpoint {name!r} has an AuthToken that cannot be sent in an HTTP header (a line break, a space or a "
+                    "non-ASCII character); delete the endpoint and create it again with a token of printable ASCII.",
+                    field="AuthToken",
+                )
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = await AsyncHTTPClient().fetch(
@@ -148,7 +170,8 @@ _DESCRIBED = DescribeEndpointResponse
 
 OPENAPI = [
     Operation(
-        "get", "/endpoints", "List endpoints, newest first", {200: Reply("Endpoints", ListEndpointsResponse)}, params=(Param("status"),)
+        "get", "/endpoints", "List endpoints, newest first", {200: Reply("Endpoints", ListEndpointsResponse)}, errors=(400,),
+        params=(Param("status", schema={"type": "string", "enum": list(ENDPOINT_STATUSES)}),),
     ),
     Operation(
         "post", "/endpoints", "Create (deploy) an endpoint",

@@ -114,6 +114,17 @@ class EventsSocket(JupyterHandler, websocket.WebSocketHandler):
     def check_xsrf_cookie(self) -> None:  # WebSocket upgrades carry no XSRF token; auth is checked in get()
         return None
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """JSON like every labstudio route. Jupyter's HTML error page would look the user up, which
+        fails for a method tornado refuses before `prepare` (TRACE, CONNECT: "Uncaught exception in
+        write_error" in the log) and reads wrongly for the others."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = getattr(exc, "log_message", None) or self._reason
+        if status_code == 405:
+            message = f"{self.request.method} is not allowed on /labstudio/api/events: open it as a WebSocket (GET with an Upgrade header)."
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message}))
+
 
 def routes() -> list[tuple[str, type]]:
     return [(r"/events", EventsSocket)]
@@ -130,7 +141,7 @@ OPENAPI = [
         description=(
             "Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape "
             "decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, "
-            "tuning.*, and hello first on every connection)."
+            "tuning.*, model_package.*, model_package_group.*, and hello first on every connection)."
         ),
     )
 ]

@@ -28,6 +28,7 @@ from ..shapes.experiments import (
     UpdateRunRequest,
 )
 from ..shapes.openapi import Operation, Param, Reply
+from ..tracking.service import HISTORY_PAGE_POINTS, MAX_COMPARE_POINTS, MAX_HISTORY_PAGE_POINTS
 from .base import LabstudioHandler
 
 RUN_ID = r"(?P<run_id>[0-9a-fA-F]{1,64})"
@@ -56,9 +57,15 @@ class _SearchMixin(_Handler):
         }
 
     async def send_csv(self, args: dict[str, Any]) -> None:
-        text = await self.call(self.core.experiments.export_csv, **args)
+        """Every matching run as CSV: the search and the encoding (megabytes for a large
+        store) run in the executor; the event loop only hands the bytes to the socket."""
+
+        def work() -> bytes:
+            return self.core.experiments.export_csv(**args).encode("utf-8")
+
+        data = await self.call(work)
         self.set_header("Content-Disposition", 'attachment; filename="runs.csv"')
-        self.finish(text, set_content_type="text/csv; charset=utf-8")
+        self.finish(data, set_content_type="text/csv; charset=utf-8")
 
 
 class RunsHandler(_SearchMixin):
@@ -109,11 +116,18 @@ class RunHandler(LabstudioHandler):
 
 
 class RunMetricHandler(_Handler):
+    """A page of a metric's history (or the whole of it downsampled). The query and the JSON
+    encoding run in the executor, and a page is small enough that neither holds the server."""
+
     @web.authenticated
     async def get(self, run_id: str, name: str) -> None:
-        max_points = self.int_argument("max_points", None, minimum=2, maximum=100_000)
+        max_points = self.int_argument("max_points", None, minimum=2, maximum=MAX_COMPARE_POINTS)
         method = self.get_query_argument("method", "minmax") or "minmax"
-        await self.answer(self.core.experiments.metric_history, run_id, name, max_points=max_points, method=method)
+        limit = self.int_argument("limit", HISTORY_PAGE_POINTS, minimum=1, maximum=MAX_HISTORY_PAGE_POINTS)
+        await self.answer(
+            self.core.experiments.metric_history, run_id, name, max_points=max_points, method=method, limit=limit,
+            next_token=self.get_query_argument("next_token", None) or None,
+        )
 
 
 def routes() -> list[tuple[str, type]]:
@@ -171,14 +185,21 @@ OPENAPI = [
         errors=(404, 409), params=(_RUN,),
     ),
     Operation(
-        "get", "/runs/{run_id}/metrics/{name}", "A metric's history (all points, or downsampled with max_points)",
-        {200: Reply("The series", MetricSeries)},
+        "get", "/runs/{run_id}/metrics/{name}",
+        "A metric's history, a page of points at a time in step order (follow next_token until it is null), or the whole "
+        "series downsampled with max_points",
+        {200: Reply("The series, or a page of it", MetricSeries)},
         errors=(400, 404),
         params=(
             _RUN,
             Param("name", "path", description="May contain '/'"),
-            Param("max_points", schema={"type": "integer", "minimum": 2, "maximum": 100000}),
+            Param("max_points", schema={"type": "integer", "minimum": 2, "maximum": MAX_COMPARE_POINTS}),
             Param("method", schema={"type": "string", "enum": ["minmax", "lttb"], "default": "minmax"}),
+            Param(
+                "limit", schema={"type": "integer", "minimum": 1, "maximum": MAX_HISTORY_PAGE_POINTS, "default": HISTORY_PAGE_POINTS},
+                description="Points per page (without max_points)",
+            ),
+            Param("next_token", description="next_token of the previous page"),
         ),
     ),
 ]

@@ -22,10 +22,10 @@ from ..shapes.tuning import (
     ListTuningTrainingJobsResponse,
     TuningJobStatus,
 )
+from ..tuning.service import MAX_RESULTS
 from .base import LabstudioHandler
 
 NAME = r"(?P<name>[^/]+)"
-MAX_RESULTS = 1000
 STATUSES: tuple[str, ...] = get_args(TuningJobStatus)
 TRIAL_STATUSES = STATUSES
 SORT_BY = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")

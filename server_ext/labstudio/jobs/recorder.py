@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
+from ..lineage import record as lineage_record
 from ..store import Database
 from ..store import events as events_store
 from ..store import hosts as hosts_store
@@ -122,6 +123,7 @@ class JobRecorder:
                 output_artifact=output_artifact,
             )
             hosts_store.close_open_hosts(conn, self.name, status=status, end_time=end_time, exit_code=exit_code)
+            lineage_record.job_finished(conn, job, status, model_artifact, output_artifact, end_time)
             if self.run_id:
                 runs_store.update_run(conn, self.run_id, status=RUN_STATUS.get(status, status), end_time=end_time)
                 for art_name, uri, media in (

@@ -17,7 +17,9 @@ from typing import Any
 
 from ..artifacts import exists as artifact_exists
 from ..config import Settings
+from ..diskfull import as_disk_full, reason_left_in
 from ..errors import Conflict, Gone, Invalid, NameTaken, NotFound
+from ..lineage import record as lineage_record
 from ..machines import owned_elsewhere
 from ..store import Database
 from ..store import events as events_store
@@ -75,6 +77,14 @@ def _decode_points_token(token: str) -> tuple[str, int, int]:
         return key, step, point_id
     except Exception:
         raise Invalid("'next_token' is not a token this API returned; start again without it.", field="next_token") from None
+
+
+def _raise_disk_full(exc: BaseException) -> None:
+    """A job's folder that could not be filled for want of space: errors.DiskFull naming the
+    file (the SDK's typed error, the API's 507), whatever raised it."""
+    full = as_disk_full(exc) if isinstance(exc, Exception) else None
+    if full is not None and full is not exc:
+        raise full from exc
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,8 +178,9 @@ class JobService:
             write_plan(str(layout.job_dir), plan)
             for host in host_names(spec.instance_count)[1:]:
                 write_plan(str(layout.for_host(host).host_dir), self._host_plan(spec, layout, plan, host))
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
             raise
         return PreparedJob(spec, layout, run_id, now, plan)
 
@@ -193,8 +204,10 @@ class JobService:
 
         try:
             self.db.run_write(insert)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
+            self._raise_conflict_for(exc, spec.name)
             raise
         self._start(spec.name, spec.backend, layout, run_id)
         return self.describe(spec.name) if describe else None
@@ -241,11 +254,23 @@ class JobService:
             raise self._name_taken(name) from None
         try:
             fill()
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(layout.job_dir, ignore_errors=True)
+            _raise_disk_full(exc)
+            self._raise_conflict_for(exc, name)
             raise
         self._start(name, backend, layout, run_id)
         return self.describe(name)
+
+    def _raise_conflict_for(self, exc: BaseException, name: str) -> None:
+        """A constraint the store enforced while the job's rows were written: something they
+        point at (its experiment, its trial) changed in a concurrent transaction. That is a
+        409 saying to submit again, never a database error (the job left nothing behind)."""
+        if runs_store.is_integrity_error(exc):
+            raise Conflict(
+                f"{self.NOUN} {name!r} was not recorded: its experiment or trial was changed or deleted at the same moment. Submit it again.",
+                field="experiment_name",
+            ) from exc
 
     def _start(self, name: str, backend: str, layout: Layout, run_id: str | None) -> None:
         """Hand a recorded job to its backend; one that cannot start it records the job Failed."""
@@ -319,6 +344,7 @@ class JobService:
             },
         )
         jobs_store.add_transition(conn, spec.name, "Starting", now, launching)
+        lineage_record.job_created(conn, self.settings, self.KIND, spec, layout.code, run_id, now)
         created: dict[str, Any] = {"name": spec.name, "run_id": run_id, "experiment": experiment}
         if self.KIND != JobService.KIND:  # training's events predate kinds: clients read no kind as training
             created["kind"] = self.KIND
@@ -732,7 +758,7 @@ class JobService:
         backend.cleanup_dead(fresh, layout)
         where = fresh.secondary_status
         pid = backend.runner_pid(fresh, layout)
-        reason = backend.dead_reason(fresh, layout) or (
+        reason = backend.dead_reason(fresh, layout) or reason_left_in(layout.job_dir, where) or (
             f"InternalServerError: the labstudio supervisor (pid {pid}) ended unexpectedly while the job was "
             f"{where}; the training process was stopped. Check {layout.supervisor_log} and submit the job again."
             if pid

@@ -20,6 +20,8 @@ from ..errors import Invalid, Problems
 from ..paths import confine, resolve
 from ..shapes import NAME_RE
 from ..shapes.jobs import CreateTrainingJobRequest, MetricDefinition
+from ..shapes.text import check_nested_text as _check_nested_text
+from ..shapes.text import check_text as _check_text
 from ..shapes.validate import parse_all
 
 __all__ = ["NAME_RE", "JobSpec", "parse_spec", "check_exec_size", "generate_name"]
@@ -92,33 +94,6 @@ def generate_name(entry_point: str, now: float | None = None) -> str:
 
 def _resolve_path(raw: str, field_name: str, base_dir: Path, root_dir: Path | None) -> Path:
     return confine(resolve(raw, base_dir, field_name), field_name, [root_dir] if root_dir else None, raw)
-
-
-def _check_text(value: str, field: str, what: str) -> None:
-    """Strings reach argv, the environment, paths and the database: refuse what none of them
-    can hold (a NUL byte; a lone surrogate, which is not text and cannot be encoded)."""
-    if "\0" in value:
-        raise Invalid(f"{what} contains a NUL byte (\\0), which a process argument, environment variable or path cannot hold; remove it.", field=field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Invalid(f"{what} holds a lone UTF-16 surrogate, which is not text; send valid Unicode.", field=field) from None
-
-
-def _check_nested_text(value: Any, field: str, what: str) -> None:
-    """_check_text on every key and string inside a JSON value (iterative: values may nest deep)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            _check_text(item, field, what)
-        elif isinstance(item, Mapping):
-            for k, v in item.items():
-                if isinstance(k, str):
-                    _check_text(k, field, what)
-                stack.append(v)
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
 
 
 def check_exec_size(spec: JobSpec, argv: list[str], env: Mapping[str, str]) -> None:

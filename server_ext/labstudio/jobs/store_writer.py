@@ -4,8 +4,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import traceback
 from typing import Any
+
+from ..diskfull import is_disk_full, print_exc_quietly, reason_of
 
 FLUSH_SECONDS = 0.5
 BATCH_POINTS = 5000
@@ -29,13 +30,24 @@ class StoreWriter(threading.Thread):
         self.recorder: Any = None
         self.queue: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
+        # The store's disk is full: the job's FailureReason, which the supervisor acts on (it stops the script).
+        self.disk_full: str | None = None
+
+    def _failed(self, exc: BaseException) -> None:
+        """Keep the loss visible in the supervisor log; a full store ends the job instead."""
+        self.error = exc
+        if is_disk_full(exc):
+            if self.disk_full is None:
+                self.disk_full = reason_of(exc, "to labstudio's store")
+                print_exc_quietly()
+            return
+        print_exc_quietly()
 
     def _guard(self, action: Any, *args: Any) -> Any:
         try:
             return action(*args)
-        except BaseException as exc:  # keep the loss visible in the supervisor log
-            self.error = exc
-            traceback.print_exc()
+        except BaseException as exc:
+            self._failed(exc)
             return None
 
     def run(self) -> None:
@@ -43,8 +55,7 @@ class StoreWriter(threading.Thread):
             self.recorder = self.connect()
             self.on_connected()
         except BaseException as exc:
-            self.error = exc
-            traceback.print_exc()
+            self._failed(exc)
         batch: list[Any] = []  # Captured points: (key, value, step, timestamp) tuples
         last = time.monotonic()
         done = False

@@ -13,21 +13,27 @@ import threading
 import time
 
 from .. import procs as procutil
+from ..diskfull import Reserve, explain, is_disk_full, print_exc_quietly, reason_of
 from . import launch
 from .slots import SlotQueue
 
 TAIL_BYTES = 64 * 1024
+DISK_FULL_GRACE = 2.0  # seconds a script gets to end once its disk is full (it can no longer log anything)
+STORE_RETRY_SECONDS = 20.0  # how long a full store is retried for the job's end before the marker is left to the reconciler
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs the pre-spawn path
 if TYPE_CHECKING:
     import selectors
     import subprocess
+    from collections.abc import Callable
     from types import FrameType
-    from typing import Any
+    from typing import Any, TypeVar
 
     from ..config import Settings
     from .layout import Layout
     from .recorder import JobRecorder
     from .store_writer import StoreWriter
+
+    T = TypeVar("T")
 
 
 LEADER = "algo-1"
@@ -36,6 +42,8 @@ LEADER = "algo-1"
 class Supervisor:
     """One host's supervisor (algo-1 unless `host` says otherwise; see jobs/hosts.py for how
     the hosts of a multi-host job work together)."""
+
+    NOUN = "Training job"  # what the job is called in its status messages
 
     def __init__(self, job_dir: str, name: str, host: str | None = None) -> None:
         self.job_dir = job_dir
@@ -71,6 +79,10 @@ class Supervisor:
         self._script_ended: float | None = None
         self._connect_lock = threading.Lock()  # the store thread and the owner's duties both connect
         self._duties: Any = None  # jobs/owner.py, once started
+        # Space held back for recording the job's end on a full disk, and why the disk ended the job (diskfull.py).
+        self.reserve = Reserve(self.host_dir)
+        self._disk_full: str | None = None
+        self._store_full = False  # a write of the job's end already waited for space in vain
 
     # -- signals ------------------------------------------------------------------
 
@@ -135,21 +147,22 @@ class Supervisor:
 
     def run(self) -> int:
         me = os.getpid()
-        with open(os.path.join(self.host_dir, "supervisor.pid"), "w") as handle:
-            handle.write(f"{me} {procutil.start_ticks(me)}")
         self._install_signals()
         try:
-            return self._run()
+            with open(os.path.join(self.host_dir, "supervisor.pid"), "w") as handle:
+                handle.write(f"{me} {procutil.start_ticks(me)}")
+            self.reserve.take()  # no room even for that: the disk is full before the job starts
+            code = self._run()
         except BaseException as exc:
-            import traceback
-
-            traceback.print_exc()
+            print_exc_quietly()
             self._kill_script(grace=0)
             self._record_crash(exc)
             return 1
         finally:
             if self._duties is not None:
                 self._duties.close()
+        self.reserve.clear()  # the job's end is in the store
+        return code
 
     def _start_duties(self) -> None:
         """The owner's duties for the machines sharing the store (jobs/owner.py: heartbeat,
@@ -163,6 +176,39 @@ class Supervisor:
 
                 self._duties = OwnerDuties(self)
                 self._duties.start()
+
+    def _durably(self, write: Callable[[], T], if_lost: str) -> T:
+        """Run a store write that records how the job ended, whatever the disk holds.
+
+        When the store's disk is full (or the job already found its disk full) the reserve is
+        given back first, keeping `if_lost` (the reason the reconciler reports should the job's
+        end never reach the store) in the disk-full marker; the write is then retried for
+        STORE_RETRY_SECONDS once, in case space comes free, before giving up."""
+        if self._disk_full is not None:
+            self.reserve.release(if_lost)
+        try:
+            return write()
+        except Exception as exc:
+            if not is_disk_full(exc) or self._store_full:
+                raise
+            self._store_full = True
+            self.reserve.release(if_lost)
+        deadline = time.monotonic() + STORE_RETRY_SECONDS
+        while True:
+            time.sleep(1.0)
+            try:
+                return write()
+            except Exception as again:
+                if not is_disk_full(again) or time.monotonic() >= deadline:
+                    raise
+
+    def _lost_end(self, status: str, reason: str | None) -> str:
+        """The reason to leave in the disk-full marker for an end the store may not take."""
+        if reason and "The disk is full" in reason:
+            return reason
+        ended = f"{status}: {reason}" if reason else status
+        return (f"ClientError: The disk is full: labstudio's store had no space to record how this job ended ({ended}). "
+                "Free space and run the job again.")
 
     def _on_wait(self, ahead: int, slots: int) -> None:
         self._start_duties()
@@ -300,12 +346,17 @@ class Supervisor:
             status = "Stopped"
         elif outcome == "max_runtime":
             status, reason = "Stopped", f"MaxRuntimeExceeded: ran past {self.plan.get('max_runtime_seconds')} s"
+        elif outcome == "disk_full":
+            status, reason = "Failed", self._disk_full
         elif code == 0:
             status = "Completed"
         else:
             status, reason = "Failed", failure_reason(code, self.layout.failure_file, tail)
         recorder = self._connect()
-        finish_host(recorder, self.host, status=status, exit_code=code, reason=reason, end_time=self._script_ended)
+        self._durably(
+            lambda: finish_host(recorder, self.host, status=status, exit_code=code, reason=reason, end_time=self._script_ended),
+            self._lost_end(status, reason),
+        )
         if self.host != LEADER or len(self.hosts) == 1:
             return outcome
         rows = wait_for_hosts(
@@ -343,7 +394,21 @@ class Supervisor:
                 return
             prefix = self._prefix
             chunk = b"".join(prefix + line + b"\n" for line in lines)
-        os.write(log_fd, chunk)
+        self._log(log_fd, chunk)
+
+    def _log(self, log_fd: int, data: bytes) -> None:
+        """Append to the job's log. A full disk does not end the supervisor: it ends the job
+        (`_pump` stops the script), and what the script still prints has nowhere to go."""
+        if self._disk_full is not None:
+            return
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(log_fd, view):]
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            self._disk_full = reason_of(exc, "the job's log", self.plan["log_file"])
 
     def _flush_partial(self, log_fd: int) -> None:
         if self._partial:
@@ -389,6 +454,11 @@ class Supervisor:
         sel.register(stream, selectors.EVENT_READ)
         exited_at: float | None = None
         while True:
+            if self._disk_full is None and writer.disk_full is not None:  # the store thread found the store's disk full
+                self._disk_full = writer.disk_full
+            if self._disk_full is not None and outcome == "exited":
+                outcome = "disk_full"
+                self._kill_script(min(grace, DISK_FULL_GRACE), drain=(sel, log_fd))
             if self.stop_requested and outcome == "exited":
                 outcome = "stopped"
                 self._kill_script(grace, drain=(sel, log_fd))
@@ -405,7 +475,7 @@ class Supervisor:
                     eof = True
                     continue
                 if self._prefix is None:
-                    os.write(log_fd, chunk)  # a single-host job: nothing in between
+                    self._log(log_fd, chunk)  # a single-host job: nothing in between
                 else:
                     self._write_out(log_fd, chunk)
                 tail.append(chunk)
@@ -490,30 +560,48 @@ class Supervisor:
         elif outcome == "host_failed":  # a multi-host job: the first host that failed (jobs/hosts.py)
             status, secondary, message = "Failed", "Failed", "Training job failed"
             reason, code = self._host_failure
+        elif outcome == "disk_full":
+            status, secondary, message, reason = "Failed", "Failed", "Training job failed", self._disk_full
         elif code == 0:
             status, secondary, message, reason = "Completed", "Completed", "Training job completed", None
             layout.success_file.write_text("")
         else:
             status, secondary, message = "Failed", "Failed", "Training job failed"
-            reason = failure_reason(code, layout.failure_file, tail)
+            reason = explain(failure_reason(code, layout.failure_file, tail), self.job_dir)
         model_uri = output_uri = None
         uploading: list[tuple[str, float, str]] = []
         log_uri = str(layout.log_file)
         if status != "Failed":
             uploading.append(("Uploading", self._script_ended or time.time(), "Packing and storing the model and output archives"))
-            model_uri, output_uri, log_uri = self._pack(layout)
+            try:
+                model_uri, output_uri, log_uri = self._pack(layout)
+            except OSError as exc:  # a full disk, or an output_path that became a link (nothing is written through it)
+                from ..safe_write import LinkRefused
+
+                if not (is_disk_full(exc) or isinstance(exc, LinkRefused)):
+                    raise
+                status, secondary, message = "Failed", "Failed", "Training job failed"
+                if is_disk_full(exc):
+                    reason = self._disk_full = reason_of(exc, "the model and output archives")
+                else:
+                    reason = f"ClientError: output_path: {exc}"
+                model_uri = output_uri = None
+                layout.success_file.unlink(missing_ok=True)
             end = time.time()
-        recorder.finish(
-            status=status,
-            secondary=secondary,
-            message=message,
-            failure_reason=reason,
-            exit_code=code,
-            end_time=end,
-            model_artifact=model_uri,
-            output_artifact=output_uri,
-            log_uri=log_uri,
-            extra_transitions=uploading,
+        self._durably(
+            lambda: recorder.finish(
+                status=status,
+                secondary=secondary,
+                message=message,
+                failure_reason=reason,
+                exit_code=code,
+                end_time=end,
+                model_artifact=model_uri,
+                output_artifact=output_uri,
+                log_uri=log_uri,
+                extra_transitions=uploading,
+            ),
+            self._lost_end(status, reason),
         )
         return 0
 
@@ -522,8 +610,9 @@ class Supervisor:
 
         store = ArtifactStore(self.settings.artifact_uri)
         prefix = f"jobs/{self.name}/output"
-        # output_path given: SageMaker's <output_path>/<job>/output/ layout, under the user's URL or folder
-        archives = ArtifactStore(self.plan["output_path"]) if self.plan.get("output_path") else store
+        # output_path given: SageMaker's <output_path>/<job>/output/ layout, under the user's URL or folder,
+        # resolved at submit: a link in it now is refused, never written through (safe_write.py)
+        archives = ArtifactStore(self.plan["output_path"], exact_root=True) if self.plan.get("output_path") else store
         if archives is not store:
             prefix = f"{self.name}/output"
         model_uri = archives.pack_dir(layout.model, f"{prefix}/model.tar.gz", layout.scratch)
@@ -533,37 +622,51 @@ class Supervisor:
             log_uri = store.put_file(layout.log_file, f"jobs/{self.name}/output.log")
         return model_uri, output_uri, log_uri
 
-    def _record_crash(self, exc: BaseException) -> None:
+    def _crash_reason(self, exc: BaseException) -> str:
+        """The FailureReason of a supervisor that could not carry on: a full disk and a channel
+        that could not be copied in are the user's to fix; anything else is ours."""
         from .inputs import InputsFailed
 
-        reason = (f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
-                  f"See {os.path.join(self.job_dir, 'supervisor.log')}.")
-        if isinstance(exc, InputsFailed):  # a channel could not be copied in: the user's to fix
-            reason = f"ClientError: {exc}"
+        if is_disk_full(exc):
+            return self._disk_full or reason_of(exc, "the job's files", getattr(exc, "filename", None) or self.host_dir)
+        if isinstance(exc, InputsFailed):
+            return f"ClientError: {exc}"
+        return (f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
+                f"See {os.path.join(self.host_dir, 'supervisor.log')}.")
+
+    def _record_crash(self, exc: BaseException) -> None:
+        """Record the job Failed with the crash's reason; never raises (the reason stays in the
+        disk-full marker when the store's disk is full: the reconciler reports it)."""
+        if self._store_full and is_disk_full(exc):  # the store already refused the job's end: that marker stands
+            return
+        reason = self._crash_reason(exc)[:1024]
+        if is_disk_full(exc) and self._disk_full is None:
+            self._disk_full = reason  # what the marker keeps, should the store be full too
+        code = self.proc.returncode if self.proc else None
+        lost = self._lost_end("Failed", reason)
         if self.coordinated:  # this host's row first: the leader (or this leader) reports it
-            try:
-                from .hosts import finish_host
+            from .hosts import finish_host
 
-                code = self.proc.returncode if self.proc else None
-                finish_host(self._connect(), self.host, status="Failed", exit_code=code, reason=reason)
-            except BaseException:
-                import traceback
-
-                traceback.print_exc()
+            recorded = self._try_durably(lambda: finish_host(self._connect(), self.host, status="Failed", exit_code=code, reason=reason), lost)
             if self.host != LEADER:
+                if recorded:
+                    self.reserve.clear()
                 return
-        try:
-            self._connect().finish(
-                status="Failed",
-                secondary="Failed",
-                message="Training job failed",
-                failure_reason=reason,
-                exit_code=self.proc.returncode if self.proc else None,
-            )
-        except BaseException:
-            import traceback
+        recorder = self._connect
+        if self._try_durably(
+            lambda: recorder().finish(status="Failed", secondary="Failed", message=f"{self.NOUN} failed", failure_reason=reason, exit_code=code),
+            lost,
+        ):
+            self.reserve.clear()
 
-            traceback.print_exc()
+    def _try_durably(self, write: Callable[[], object], if_lost: str) -> bool:
+        """`_durably`, for the crash path: False (the traceback in the supervisor's log) instead of raising."""
+        try:
+            self._durably(write, if_lost)
+            return True
+        except BaseException:
+            print_exc_quietly()
+            return False
 
 
 def _update_host(conn: Any, job: str, host: str, values: dict[str, Any]) -> None:

@@ -320,6 +320,32 @@ class Estimator:
         )
         return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer)
 
+    def register(self, content_types: Any = None, response_types: Any = None, inference_instances: Any = None,
+                 transform_instances: Any = None, image_uri: str | None = None, model_package_name: str | None = None,
+                 model_package_group_name: str | None = None, model_metrics: Any = None, metadata_properties: Any = None,
+                 marketplace_cert: bool = False, approval_status: str | None = None, description: str | None = None,
+                 compile_model_family: str | None = None, model_name: str | None = None, drift_check_baselines: Any = None,
+                 customer_metadata_properties: Any = None, **kwargs: Any) -> Any:
+        """Register the latest Completed job's model (its archive, code snapshot and entry point, unless
+        create-model arguments such as ``entry_point``/``source_dir`` say otherwise) as the next version
+        of ``model_package_group_name``; returns a ``labstudio.model.ModelPackage``."""
+        from .compat import SAGEMAKER_ONLY
+        from .model_package import register_model
+
+        job = self._completed_job("be registered")
+        create = {k: kwargs.pop(k) for k in ("entry_point", "source_dir", "env", "predictor_cls") if k in kwargs}
+        split_kwargs(f"{type(self).__name__}.register", {k: kwargs.pop(k) for k in list(kwargs) if k in SAGEMAKER_ONLY})
+        return register_model(
+            self.sagemaker_session, owner=f"{type(self).__name__}.register", training_job=job.name, model_data=None,
+            entry_point=create.get("entry_point"), source_dir=create.get("source_dir"), env=create.get("env"),
+            predictor_cls=create.get("predictor_cls") or self._predictor_cls, role=None, content_types=content_types,
+            response_types=response_types, inference_instances=inference_instances, transform_instances=transform_instances,
+            model_package_name=model_package_name, model_package_group_name=model_package_group_name, model_metrics=model_metrics,
+            metadata_properties=metadata_properties, marketplace_cert=marketplace_cert, approval_status=approval_status,
+            description=description, customer_metadata_properties=customer_metadata_properties, image_uri=image_uri,
+            compile_model_family=compile_model_family, model_name=model_name, drift_check_baselines=drift_check_baselines, **kwargs,
+        )
+
     def transformer(self, instance_count: int | None = 1, instance_type: str | None = "local", strategy: str | None = None,
                     assemble_with: str | None = None, output_path: str | None = None, accept: str | None = None,
                     env: Mapping[str, str] | None = None, max_concurrent_transforms: int | None = None,

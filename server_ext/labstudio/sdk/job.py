@@ -7,6 +7,7 @@ against a job that is still training.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -183,10 +184,22 @@ def _copy_uri(source: str, dest: str) -> None:
     from .inputs import file_uri_path
 
     local = file_uri_path(dest)
-    if "://" not in local:
-        Path(local).parent.mkdir(parents=True, exist_ok=True)
-        with open_uri(source) as src, open(local, "wb") as out:
-            shutil.copyfileobj(src, out)
+    if "://" not in local:  # written under a temporary name: a full disk leaves no half archive, and says so
+        from .. import safe_write
+        from ..diskfull import full_message, is_disk_full
+        from ..errors import DiskFull
+
+        try:
+            folder = safe_write.open_dir(os.path.dirname(os.path.abspath(local)), exact=False)
+            try:
+                with open_uri(source) as src, safe_write.creating(folder, os.path.basename(local)) as out:
+                    shutil.copyfileobj(src, out)
+            finally:
+                os.close(folder)
+        except OSError as exc:
+            if is_disk_full(exc) and not isinstance(exc, DiskFull):
+                raise DiskFull(full_message("an archive", local)) from exc
+            raise
         return
     import fsspec
 

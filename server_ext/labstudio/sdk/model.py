@@ -86,6 +86,23 @@ class Model:
         )
         return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
 
+    def register(self, content_types: Any = None, response_types: Any = None, inference_instances: Any = None,
+                 transform_instances: Any = None, model_package_name: str | None = None, model_package_group_name: str | None = None,
+                 image_uri: str | None = None, model_metrics: Any = None, metadata_properties: Any = None, marketplace_cert: bool = False,
+                 approval_status: str | None = None, description: str | None = None, customer_metadata_properties: Any = None,
+                 **kwargs: Any) -> Any:
+        """Register this model as the next version of ``model_package_group_name`` (created when
+        missing); returns a ``labstudio.model.ModelPackage``. See sdk/model_package.py."""
+        from .model_package import register_from_model
+
+        return register_from_model(
+            self, f"{type(self).__name__}.register", content_types=content_types, response_types=response_types,
+            inference_instances=inference_instances, transform_instances=transform_instances, model_package_name=model_package_name,
+            model_package_group_name=model_package_group_name, image_uri=image_uri, model_metrics=model_metrics,
+            metadata_properties=metadata_properties, marketplace_cert=marketplace_cert, approval_status=approval_status,
+            description=description, customer_metadata_properties=customer_metadata_properties, **kwargs,
+        )
+
     def transformer(self, instance_count: int | None = 1, instance_type: str | None = "local", strategy: str | None = None,
                     assemble_with: str | None = None, output_path: str | None = None, accept: str | None = None,
                     env: Mapping[str, str] | None = None, max_concurrent_transforms: int | None = None,

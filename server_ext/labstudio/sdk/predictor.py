@@ -76,6 +76,17 @@ class Predictor:
             )
         return self.deserializer.deserialize(io.BytesIO(payload), response.get("ContentType") or "")
 
+    def endpoint_context(self) -> Any:
+        """The endpoint's lineage context (an EndpointContext: its data sets, training jobs and
+        models), the newest when the name was used before; None when none is recorded."""
+        from .lineage.context import EndpointContext
+
+        if getattr(self, "_context", None) is None:
+            arn = self.describe()["EndpointArn"]
+            found = list(EndpointContext.list(source_uri=arn, max_results=1, sagemaker_session=self.sagemaker_session))
+            self._context = EndpointContext.load(found[0].context_name, self.sagemaker_session) if found else None
+        return self._context
+
     def delete_endpoint(self, delete_endpoint_config: bool = True) -> None:
         """Stop the model server and remove the endpoint."""
         core_of(self.sagemaker_session).endpoints.delete(self.endpoint_name)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import ENV_ARTIFACT_URI, ENV_DB_URL, ENV_HOME
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
+from .registry_client import RegistryClientMethods
 
 if TYPE_CHECKING:
     from ..core import Core
@@ -69,11 +70,15 @@ class _BotoSessionStandIn:
         return f"<local boto session stand-in region_name={self.region_name!r}>"
 
 
-class LocalSagemakerClient:
-    """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, answered locally."""
+class LocalSagemakerClient(RegistryClientMethods):
+    """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, the model
+    registry and lineage (sdk/registry_client.py), answered locally."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def _core(self) -> Core:
+        return self._session.core
 
     def describe_training_job(self, TrainingJobName: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
         return self._session.core.jobs.describe(TrainingJobName)

@@ -39,8 +39,11 @@ class Capture:
         percent: float,
         capture_input: bool = True,
         capture_output: bool = True,
+        exact_root: bool = False,
     ) -> None:
-        self.store = ArtifactStore(store_uri)
+        # exact_root: a DestinationS3Uri folder, resolved when the endpoint was created; a link
+        # anywhere in it since is refused rather than written through (artifacts.ArtifactStore).
+        self.store = ArtifactStore(store_uri, exact_root=exact_root)
         self.endpoint = endpoint
         self.variant = variant
         self.fraction = max(0.0, min(100.0, float(percent))) / 100.0

@@ -26,8 +26,11 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
+from ..lineage import record as lineage_record
 from ..machines import is_stale, owned_elsewhere, silence, stamp
-from ..paths import confine
+from ..paths import confine, resolve
+from ..registry.refs import is_package_ref
+from ..shapes.endpoints import ENDPOINT_STATUSES
 from ..store import Database
 from ..store import endpoints as store
 from . import requirements as serving_requirements
@@ -36,7 +39,7 @@ from .backends import LaunchFailed, get_endpoint_backend
 from .describe import describe_endpoint, summary
 from .headers import INVOKED_HEADER, VARIANT_HEADER
 from .request import CreateRequest, VariantRequest, parse_create, parse_update
-from .spec import DEFAULT_TIMEOUT, EndpointSpec, VariantSpec, check_name
+from .spec import DEFAULT_TIMEOUT, CaptureSpec, EndpointSpec, VariantSpec, check_name
 
 log = logging.getLogger("labstudio.serving")
 
@@ -95,6 +98,11 @@ class EndpointService:
         return rest is not None and ".." not in rest.split("/")
 
     def _resolve(self, source: str, base_dir: Path | None, root_dir: Path | None = None) -> sources.Source:
+        if isinstance(source, str) and is_package_ref(source, base_dir):  # a model package: its ARN or GROUP/VERSION
+            from ..jobs.service import JobService
+            from ..registry.service import RegistryService
+
+            return RegistryService(self.settings, self.db, JobService(self.settings, self.db)).package_source(source)
         if isinstance(source, str) and root_dir is not None and "://" in source and not source.startswith("file://") and not self._store_uri(source):
             # From REST, a URL would make the server fetch (or read) anything the request names.
             where = f", or an archive under labstudio's artifact store {self.settings.artifact_uri.rstrip('/')}/" if "://" in self.settings.artifact_uri else ""
@@ -112,6 +120,17 @@ class EndpointService:
         if resolved.kind != "job" and "://" not in resolved.location:
             confine(Path(resolved.location).resolve(), "Source", self._roots(root_dir), source)
         return resolved
+
+    def _capture(self, capture: CaptureSpec | None, base_dir: Path | None, root_dir: Path | None) -> CaptureSpec | None:
+        """A local DestinationS3Uri becomes the real folder it names, inside the Jupyter root (or
+        labstudio's artifact folder) for REST: the workers write there without following a link
+        swapped in later (safe_write.py), so captured data never lands outside it."""
+        raw = capture.destination if capture is not None else None
+        if capture is None or not raw or ("://" in raw and not raw.startswith("file://")):
+            return capture
+        field = "DataCaptureConfig.DestinationS3Uri"
+        path = confine(resolve(raw, base_dir or Path.cwd(), field), field, self._roots(root_dir), raw)
+        return replace(capture, destination=str(path))
 
     def _source_dir(self, raw: str | None, base_dir: Path | None, root_dir: Path | None) -> str | None:
         """The handlers' folder, absolute; checked before anything is created."""
@@ -170,8 +189,12 @@ class EndpointService:
         timeout: float | None = None,
         base_dir: Path | None = None,
         root_dir: Path | None = None,
+        reserved_ports: tuple[int, ...] = (),
     ) -> dict[str, Any]:
         """CreateEndpoint: validates and resolves everything first (nothing is created on a 400/404).
+
+        ``reserved_ports`` are ports an endpoint may not ask for (the Jupyter server's own: a
+        409 naming Port, not an endpoint that can never start).
 
         Raises ``Invalid`` for a bad request (the field named), ``NotFound`` for a source job
         or model that does not exist, ``Conflict`` when the name is taken or a source job is
@@ -179,6 +202,11 @@ class EndpointService:
         fails to load or a port in use is not raised: the endpoint becomes Failed, with why.
         """
         req = request if isinstance(request, CreateRequest) else parse_create(request)
+        if req.port is not None and req.port in reserved_ports:
+            raise Conflict(
+                f"Port {req.port} is the Jupyter server's own port: choose another, or leave Port out to get a free one", field="Port"
+            )
+        req.capture = self._capture(req.capture, base_dir, root_dir) or req.capture
         resolved = [self._resolve(v.source or "", base_dir, root_dir) for v in req.variants]
         for v, src in zip(req.variants, resolved):
             self._check_variant(v, src, base_dir, root_dir)
@@ -205,6 +233,7 @@ class EndpointService:
                 raise Conflict(f"an endpoint named {name!r} already exists: delete it, update it, or choose another name")
             store.insert(conn, name, "Creating", "127.0.0.1", config, machine=self._machine())
             store.replace_variants(conn, name, variant_rows)
+            lineage_record.endpoint_created(conn, name, [(v.name, v.source, src) for v, src in zip(req.variants, resolved)], time.time())
 
         folder = self.endpoint_dir(name)
         self.db.run_write(insert)
@@ -360,7 +389,9 @@ class EndpointService:
         return describe_endpoint(endpoint, self.endpoint_dir(name), self._active_spec(name))
 
     def list(self, status: str | None = None) -> dict[str, Any]:
-        """ListEndpoints, optionally those in one status. Raises nothing of its own."""
+        """ListEndpoints, optionally those in one status. Raises Invalid for a status SageMaker does not have."""
+        if status is not None and status not in ENDPOINT_STATUSES:
+            raise Invalid(f"'status' must be one of {', '.join(ENDPOINT_STATUSES)}, got {status!r}.", field="status")
         with self.db.read() as conn:
             endpoints = store.list_all(conn, [status] if status else None)
         return {"Endpoints": [summary(e) for e in endpoints]}
@@ -508,6 +539,7 @@ class EndpointService:
         if current is None:
             raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
         req = parse_update(request, [v.name for v in current.variants])
+        req.capture = self._capture(req.capture, base_dir, root_dir)
         self.backend.preflight()
         generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
         existing = {v.name: v for v in current.variants}

@@ -28,12 +28,13 @@ _IGNORE = shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints", "*
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # "job" | "archive" | "folder" | "file"
+    kind: str  # "job" | "archive" | "folder" | "file" | "package" (a model package's archive)
     location: str  # archive URI, folder or file path
     description: str  # what describe shows as the variant's model
     code_dir: str | None = None  # the job's code snapshot
     entry_point: str | None = None  # the job's entry point
     fingerprint: str = ""  # changes when the files behind the source change
+    package_arn: str | None = None  # the model package it came from (kind "package"), for lineage
 
 
 def _is_archive(name: str) -> bool:
@@ -241,7 +242,7 @@ def prepare(source: Source, dest: Path, source_dir: str | None, entry_point: str
     if dest.exists():
         shutil.rmtree(dest)
     model_dir.mkdir(parents=True)
-    if source.kind in ("archive", "job"):
+    if source.kind in ("archive", "job", "package"):
         archive = fetch(source.location, dest / "model.tar.gz")
         try:
             extract_archive(archive, model_dir)
@@ -275,7 +276,9 @@ def prepare(source: Source, dest: Path, source_dir: str | None, entry_point: str
 def default_name(source: Source, now: float) -> str:
     import time as _time
 
-    if source.kind == "job":
+    if source.kind == "package":  # "<group>/<version>" -> <group>-<version>
+        base = source.description.rsplit("model package ", 1)[-1].rstrip(")").replace("/", "-")
+    elif source.kind == "job":
         base = source.description.rsplit("training job ", 1)[-1].rstrip(")")
         # a generated job name already ends in a timestamp: the endpoint gets one, not two
         base = re.sub(r"-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}(-\d{3})?$", "", base) or base

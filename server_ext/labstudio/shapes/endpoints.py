@@ -3,14 +3,36 @@ so a body copied from a boto3 call works. labstudio merges SageMaker's model, en
 config and endpoint into one resource: a variant names its model's Source directly."""
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
-from .common import Int, Number, Request, ResourceName, Response
+from .common import Int, Number, PathText, Request, ResourceName, Response
 
 EndpointStatus = Literal["Creating", "InService", "Updating", "Deleting", "Failed"]
+ENDPOINT_STATUSES: tuple[str, ...] = get_args(EndpointStatus)
 MAX_INSTANCES = 64
+
+
+MAX_TOKEN_CHARS = 1024
+TOKEN_CHARS = re.compile(r"[\x21-\x7e]*\Z")  # what an HTTP header value carries as a bearer token
+
+
+def _header_safe(value: str) -> str:
+    """The token travels in an HTTP header: a CR or LF in it (or any other control character or
+    space) would make every invocation through Jupyter fail, so it is refused when it is set."""
+    if len(value) > MAX_TOKEN_CHARS:
+        raise ValueError(f"is {len(value)} characters long; a token may have at most {MAX_TOKEN_CHARS}")
+    if not TOKEN_CHARS.match(value):
+        raise ValueError(
+            "may hold only printable ASCII without spaces (it is sent as 'Authorization: Bearer <token>'); "
+            "remove line breaks, spaces and other characters"
+        )
+    return value
+
+
+BearerToken = Annotated[str, AfterValidator(_header_safe), Field(json_schema_extra={"maxLength": MAX_TOKEN_CHARS})]
 
 
 class CaptureOption(Request):
@@ -20,22 +42,22 @@ class CaptureOption(Request):
 class DataCaptureRequest(Request):
     EnableCapture: StrictBool | None = None
     InitialSamplingPercentage: Number | None = Field(default=None, ge=0, le=100)
-    DestinationS3Uri: str | None = None
+    DestinationS3Uri: PathText | None = None
     CaptureOptions: list[CaptureOption] | None = None
 
 
 class ProductionVariant(Request):
     VariantName: ResourceName | None = Field(default=None, description="Default (create): AllTraffic.")
-    Source: str | None = Field(
+    Source: PathText | None = Field(
         default=None,
         description="A Completed training job's name, or a model archive (.tar.gz) or model folder inside the Jupyter root "
         "(relative path or file://), or an archive under labstudio's artifact store when that store is remote (s3://...). "
         "Required to create; leave it out in an update to keep the variant's model (e.g. to change its weight).",
     )
-    EntryPoint: str | None = Field(
+    EntryPoint: PathText | None = Field(
         default=None, description="The inference script, relative to SourceDir (or the job's code); default: inference.py there, or the job's entry point."
     )
-    SourceDir: str | None = Field(default=None, description="Folder holding the inference script, inside the Jupyter root.")
+    SourceDir: PathText | None = Field(default=None, description="Folder holding the inference script, inside the Jupyter root.")
     InitialVariantWeight: Number | None = Field(default=None, ge=0, description="Default 1.")
     InitialInstanceCount: Int | None = Field(default=None, ge=1, le=MAX_INSTANCES, description="Worker processes; default 1.")
     Environment: dict[str, str] | None = None
@@ -47,13 +69,16 @@ class CreateEndpointRequest(Request):
 
     EndpointName: ResourceName | None = None
     ProductionVariants: list[ProductionVariant] | None = None
-    Source: str | None = None
-    EntryPoint: str | None = None
-    SourceDir: str | None = None
+    Source: PathText | None = None
+    EntryPoint: PathText | None = None
+    SourceDir: PathText | None = None
     InitialInstanceCount: Int | None = Field(default=None, ge=1, le=MAX_INSTANCES)
     Environment: dict[str, str] | None = None
     Port: Int | None = Field(default=None, ge=1, le=65535, description="Default: a free port on 127.0.0.1.")
-    AuthToken: str | None = Field(default=None, description="Require 'Authorization: Bearer <token>' on /invocations.")
+    AuthToken: BearerToken | None = Field(
+        default=None,
+        description="Require 'Authorization: Bearer <token>' on /invocations: printable ASCII without spaces, at most 1024 characters.",
+    )
     DataCaptureConfig: DataCaptureRequest | None = None
     MaxPayloadBytes: Int | None = Field(default=None, ge=1, le=2**31, description="Default 6291456.")
     ModelServerTimeout: Number | None = Field(

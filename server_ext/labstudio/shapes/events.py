@@ -11,6 +11,7 @@ from .common import JsonNumber, Response
 from .endpoints import EndpointStatus
 from .experiments import RunStatus
 from .jobs import TrainingJobStatus
+from .registry import PackageEventPayload, PackageGroupEventPayload
 from .tuning import TuningJobStatus
 
 
@@ -216,6 +217,18 @@ class TuningProgressEvent(_Message):
     payload: TuningProgressPayload
 
 
+class PackageGroupEvent(_Message):
+    kind: Literal["model_package_group.created", "model_package_group.deleted"]
+    payload: PackageGroupEventPayload
+
+
+class PackageEvent(_Message):
+    """A model package registered, its approval changed (`model_package.status`), updated or deleted."""
+
+    kind: Literal["model_package.created", "model_package.status", "model_package.updated", "model_package.deleted"]
+    payload: PackageEventPayload
+
+
 class Event(
     RootModel[
         Annotated[
@@ -235,7 +248,9 @@ class Event(
             | EndpointEvent
             | TuningCreatedEvent
             | TuningStatusEvent
-            | TuningProgressEvent,
+            | TuningProgressEvent
+            | PackageGroupEvent
+            | PackageEvent,
             Field(discriminator="kind"),
         ]
     ]

@@ -5,29 +5,30 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
-from .common import JsonNumber, Request, Response
+from .common import MAX_TAGS, TAGS_DESCRIPTION, JsonNumber, Request, Response, TagKey, TagValue
 
 RunStatus = Literal["InProgress", "Completed", "Failed", "Stopped"]
 DownsampleMethod = Literal["minmax", "lttb"]
 JobKind = Literal["training", "processing", "transform"]
 # A null value removes the tag.
-TagUpdates = dict[str, str | None]
+TagUpdates = Annotated[dict[TagKey, TagValue | None], Field(max_length=MAX_TAGS)]
+MAX_DESCRIPTION_CHARS = 3072  # SageMaker's ExperimentDescription
 
 
 class CreateExperimentRequest(Request):
     name: str = Field(max_length=255)
-    description: str | None = None
-    tags: TagUpdates | None = Field(default=None, description="A null value removes the tag.")
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    tags: TagUpdates | None = Field(default=None, description=f"A null value removes the tag. {TAGS_DESCRIPTION}")
 
 
 class UpdateExperimentRequest(Request):
     name: str | None = Field(default=None, max_length=255, description="A new name renames the experiment.")
-    description: str | None = None
-    tags: TagUpdates | None = Field(default=None, description="A null value removes the tag.")
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    tags: TagUpdates | None = Field(default=None, description=f"A null value removes the tag. {TAGS_DESCRIPTION}")
 
 
 class TagExperimentRequest(Request):
-    tags: TagUpdates = Field(description="Merged into the experiment's tags; a null value removes the tag.")
+    tags: TagUpdates = Field(description=f"Merged into the experiment's tags; a null value removes the tag. {TAGS_DESCRIPTION}")
 
 
 class Experiment(Response):
@@ -115,7 +116,7 @@ class RunDetail(Run):
 
 class UpdateRunRequest(Request):
     name: str | None = None
-    tags: TagUpdates | None = Field(default=None, description="A null value removes the tag.")
+    tags: TagUpdates | None = Field(default=None, description=f"A null value removes the tag. {TAGS_DESCRIPTION}")
 
 
 class SearchRunsResponse(Response):
@@ -134,6 +135,10 @@ class MetricSeries(Response):
     steps: list[int]
     values: list[JsonNumber]
     timestamps: list[float] | None
+    method: DownsampleMethod | None = Field(default=None, description="When downsampled: how.")
+    next_token: str | None = Field(
+        default=None, description="Without max_points: pass it back as next_token for the next page of points; null on the last page."
+    )
 
 
 # Runs one comparison answer carries at most: more are answered a page at a time (next_token).

@@ -7,7 +7,20 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from .common import Int, JsonNumber, Request, ResourceName, Response
+from .common import (
+    MAX_TAGS,
+    MAX_TRAINING_RUNTIME_SECONDS,
+    TAGS_DESCRIPTION,
+    Int,
+    JsonNumber,
+    PathText,
+    Request,
+    ResourceName,
+    Response,
+    StrictInt,
+    TagKey,
+    TagValue,
+)
 
 TrainingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
 
@@ -22,24 +35,27 @@ class CreateTrainingJobRequest(Request):
 
     field_depth = 1  # errors name the top-level field (`metric_definitions`), as they always have
 
-    entry_point: str = Field(description="Script to run, relative to source_dir (or to the Jupyter root when no source_dir).")
-    source_dir: str | None = Field(default=None, description="Folder snapshotted as the job's code, relative to the Jupyter root.")
+    entry_point: PathText = Field(description="Script to run, relative to source_dir (or to the Jupyter root when no source_dir).")
+    source_dir: PathText | None = Field(default=None, description="Folder snapshotted as the job's code, relative to the Jupyter root.")
     name: ResourceName | Literal[""] | None = Field(default=None, description="Default: the entry point's stem and a timestamp.")
     hyperparameters: dict[str, Any] | None = None
-    channels: dict[str, str] | None = Field(
+    channels: dict[str, PathText] | None = Field(
         default=None, description="name -> local path, file:// URI, or s3:// URL (copied into the job before the script starts)"
     )
-    output_path: str | None = Field(
+    output_path: PathText | None = Field(
         default=None,
         description="Where the model and output archives go, as <output_path>/<job>/output/model.tar.gz (SageMaker's "
         "layout): an s3:// URL or a local folder. Default: labstudio's artifact store.",
     )
     environment: dict[str, str | Int | float] | None = None
     metric_definitions: list[MetricDefinition] | None = None
-    max_runtime_seconds: Int | None = Field(default=None, gt=0)
+    max_runtime_seconds: StrictInt | None = Field(
+        default=None, gt=0, le=MAX_TRAINING_RUNTIME_SECONDS,
+        description=f"Stop the job after this many seconds: 1 to {MAX_TRAINING_RUNTIME_SECONDS} (28 days, SageMaker's limit).",
+    )
     experiment_name: str | None = None
     trial_name: str | None = Field(default=None, description="Trial (run group) of the experiment the job's run joins.")
-    tags: dict[str, str | Int | float] | None = None
+    tags: dict[TagKey, TagValue | Int | float] | None = Field(default=None, max_length=MAX_TAGS, description=TAGS_DESCRIPTION)
     backend: Literal["local", "ray"] | None = Field(default=None, description="Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND.")
     install_requirements: StrictBool | None = Field(
         default=None,

@@ -76,6 +76,10 @@ _COMMON_RESPONSES = {
     403: "Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing",
     503: "labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why",
 }
+# A change the store or the file system had no room for (errors.DiskFull): any route that writes.
+_WRITE_RESPONSES = {
+    507: "The disk is full: the message says what could not be written and where; reads still work",
+}
 _BODY_RESPONSES = {
     400: "Invalid request: the body is not a JSON object, nests too deeply, holds text that is not Unicode, or does not match its schema",
     413: "Body too large",
@@ -168,6 +172,8 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     for code in op.errors:
         responses.setdefault(str(code), _error_reply(code))
     extra = dict(_COMMON_RESPONSES)
+    if op.method != "get":
+        extra.update(_WRITE_RESPONSES)
     if op.params:
         extra[400] = _PARAMETER_400
     if "requestBody" in out:

@@ -3,12 +3,30 @@ arguments); the describe and list answers are SageMaker's DescribeProcessingJob 
 ListProcessingJobs (PascalCase)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StringConstraints
 
-from .common import Int, Request, ResourceName, Response
+from .common import (
+    MAX_PROCESSING_RUNTIME_SECONDS,
+    MAX_TAGS,
+    TAGS_DESCRIPTION,
+    ContainerPath,
+    Int,
+    PathText,
+    Request,
+    ResourceName,
+    Response,
+    StrictInt,
+    TagKey,
+    TagValue,
+)
 from .jobs import StoppingConditionShape, Tag
+
+# SageMaker's ContainerEntrypoint and ContainerArguments: at most 100 words of at most 256 characters.
+MAX_CONTAINER_WORDS = 100
+MAX_CONTAINER_WORD_CHARS = 256
+ContainerWord = Annotated[str, StringConstraints(max_length=MAX_CONTAINER_WORD_CHARS)]
 
 ProcessingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
 
@@ -16,16 +34,16 @@ ProcessingJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "
 class ProcessingInputRequest(Request):
     """One input: `source` is copied to `destination` (under /opt/ml/processing/) before the script starts."""
 
-    source: str = Field(min_length=1, description="Local file or folder (or file:// URI), relative to the Jupyter root.")
-    destination: str = Field(min_length=1, description="Where the job sees it: a folder under /opt/ml/processing/.")
+    source: PathText = Field(min_length=1, description="Local file or folder (or file:// URI), relative to the Jupyter root.")
+    destination: ContainerPath = Field(min_length=1, description="Where the job sees it: a folder under /opt/ml/processing/.")
     input_name: str | None = Field(default=None, description="Default: input-1, input-2, ... in order.")
 
 
 class ProcessingOutputRequest(Request):
     """One output: `source` (under /opt/ml/processing/) is copied to `destination` after the script succeeds."""
 
-    source: str = Field(min_length=1, description="The folder the script writes: under /opt/ml/processing/.")
-    destination: str | None = Field(
+    source: ContainerPath = Field(min_length=1, description="The folder the script writes: under /opt/ml/processing/.")
+    destination: PathText | None = Field(
         default=None,
         description="Folder to copy it to, relative to the Jupyter root; default: the artifact store "
         "(processing/<job>/output/<output_name>/).",
@@ -39,19 +57,32 @@ class CreateProcessingJobRequest(Request):
     Give `code` (a script, run with `command`, default ["python3"]) or `entrypoint` (a
     command run as it is, SageMaker's ContainerEntrypoint for a plain `Processor`)."""
 
-    code: str | None = Field(default=None, description="Script to run, relative to source_dir (or to the Jupyter root when no source_dir).")
-    source_dir: str | None = Field(default=None, description="Folder snapshotted with the script (FrameworkProcessor), relative to the Jupyter root.")
-    command: list[str] | None = Field(default=None, description='What runs `code`; default ["python3"] (this Python environment\'s interpreter).')
-    entrypoint: list[str] | None = Field(default=None, description="Without `code`: the command to run, as SageMaker's ContainerEntrypoint.")
-    arguments: list[str] | None = Field(default=None, description="Arguments after the script (SageMaker's ContainerArguments).")
+    code: PathText | None = Field(default=None, description="Script to run, relative to source_dir (or to the Jupyter root when no source_dir).")
+    source_dir: PathText | None = Field(default=None, description="Folder snapshotted with the script (FrameworkProcessor), relative to the Jupyter root.")
+    command: list[ContainerWord] | None = Field(
+        default=None, max_length=MAX_CONTAINER_WORDS,
+        description='What runs `code`; default ["python3"] (this Python environment\'s interpreter).',
+    )
+    entrypoint: list[ContainerWord] | None = Field(
+        default=None, max_length=MAX_CONTAINER_WORDS,
+        description=f"Without `code`: the command to run, as SageMaker's ContainerEntrypoint (at most {MAX_CONTAINER_WORDS} words).",
+    )
+    arguments: list[ContainerWord] | None = Field(
+        default=None, max_length=MAX_CONTAINER_WORDS,
+        description=f"Arguments after the script (SageMaker's ContainerArguments: at most {MAX_CONTAINER_WORDS}, "
+        f"each at most {MAX_CONTAINER_WORD_CHARS} characters).",
+    )
     inputs: list[ProcessingInputRequest] | None = None
     outputs: list[ProcessingOutputRequest] | None = None
     name: ResourceName | Literal[""] | None = Field(default=None, description="Default: the script's stem and a timestamp.")
     environment: dict[str, str | Int | float] | None = None
-    max_runtime_seconds: Int | None = Field(default=None, gt=0)
+    max_runtime_seconds: StrictInt | None = Field(
+        default=None, gt=0, le=MAX_PROCESSING_RUNTIME_SECONDS,
+        description=f"Stop the job after this many seconds: 1 to {MAX_PROCESSING_RUNTIME_SECONDS} (SageMaker's MaxRuntimeInSeconds for processing).",
+    )
     experiment_name: str | None = None
     trial_name: str | None = Field(default=None, description="Trial (run group) of the experiment the job's run joins.")
-    tags: dict[str, str | Int | float] | None = None
+    tags: dict[TagKey, TagValue | Int | float] | None = Field(default=None, max_length=MAX_TAGS, description=TAGS_DESCRIPTION)
     instance_count: Int | None = Field(default=None, description="Local jobs run on one host: 1.")
     backend: Literal["local", "ray"] | None = Field(
         default=None,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool
 
-from .common import Int, Request, ResourceName, Response
+from .common import MAX_TAGS, TAGS_DESCRIPTION, Int, PathText, Request, ResourceName, Response, TagKey, TagValue
 
 TransformJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
 
@@ -15,13 +15,13 @@ TransformJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "S
 class CreateTransformJobRequest(Request):
     """The body of POST /transform-jobs (and what the SDK, CLI and magics build)."""
 
-    model: str = Field(description="A Completed training job's name, or a model archive (.tar.gz), folder or file.")
-    input: str = Field(description="A file, or a folder whose files are all transformed in name order (relative to the Jupyter root).")
-    output_path: str = Field(description="Folder receiving '<input file>.out' for each input file.")
+    model: PathText = Field(description="A Completed training job's name, or a model archive (.tar.gz), folder or file.")
+    input: PathText = Field(description="A file, or a folder whose files are all transformed in name order (relative to the Jupyter root).")
+    output_path: PathText = Field(description="Folder receiving '<input file>.out' for each input file.")
     name: ResourceName | Literal[""] | None = Field(default=None, description="Default: the model's name and a timestamp.")
     model_name: str | None = Field(default=None, description="ModelName shown by describe (default: 'model').")
-    entry_point: str | None = Field(default=None, description="Inference script (model_fn/input_fn/predict_fn/output_fn), relative to source_dir.")
-    source_dir: str | None = None
+    entry_point: PathText | None = Field(default=None, description="Inference script (model_fn/input_fn/predict_fn/output_fn), relative to source_dir.")
+    source_dir: PathText | None = None
     content_type: str | None = Field(default=None, description="MIME type of the records, e.g. text/csv, application/json, application/jsonlines.")
     split_type: Literal["None", "Line", "RecordIO"] | None = None
     compression_type: Literal["None", "Gzip"] | None = None
@@ -36,7 +36,7 @@ class CreateTransformJobRequest(Request):
     environment: dict[str, str | Int | float] | None = None
     instance_type: str | None = None
     instance_count: Int | None = Field(default=None, ge=1)
-    tags: dict[str, str | Int | float] | None = None
+    tags: dict[TagKey, TagValue | Int | float] | None = Field(default=None, max_length=MAX_TAGS, description=TAGS_DESCRIPTION)
     backend: Literal["local", "ray"] | None = Field(
         default=None,
         description="Where the job runs: `local` or `ray`; none: the server's LABSTUDIO_BACKEND. On `ray` the output_path "

@@ -8,9 +8,22 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from .common import Int, JsonNumber, Request, ResourceName, Response
+from .common import (
+    MAX_TAGS,
+    MAX_TUNING_RUNTIME_SECONDS,
+    MIN_TUNING_RUNTIME_SECONDS,
+    TAGS_DESCRIPTION,
+    Int,
+    JsonNumber,
+    Request,
+    ResourceName,
+    Response,
+    StrictInt,
+    TagKey,
+    TagValue,
+)
 from .jobs import AlgorithmSpecificationShape, CreateTrainingJobRequest
 
 TuningJobStatus = Literal["InProgress", "Completed", "Failed", "Stopping", "Stopped"]
@@ -27,6 +40,12 @@ TuningJobName = Annotated[ResourceName, Field(max_length=MAX_TUNING_NAME)]
 
 
 MAX_TRIALS = 10_000  # per tuning job
+# SageMaker's CategoricalParameterRange: at most 30 values (ParameterValues), names and values of
+# at most 256 characters (ParameterKey, ParameterValue).
+MAX_CATEGORICAL_VALUES = 30
+MAX_PARAMETER_CHARS = 256
+CategoricalValue = Annotated[str, StringConstraints(max_length=MAX_PARAMETER_CHARS)]
+ParameterName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PARAMETER_CHARS)]
 
 class ParameterRange(Request):
     """One tuned hyperparameter. Integer and Continuous ranges take min_value/max_value,
@@ -36,7 +55,11 @@ class ParameterRange(Request):
     type: Literal["Integer", "Continuous", "Categorical"]
     min_value: Int | float | None = None
     max_value: Int | float | None = None
-    values: list[str | Int | float] | None = Field(default=None, description="The choices of a Categorical range.")
+    values: list[CategoricalValue | Int | float] | None = Field(
+        default=None, max_length=MAX_CATEGORICAL_VALUES,
+        description=f"The choices of a Categorical range: at most {MAX_CATEGORICAL_VALUES}, each at most {MAX_PARAMETER_CHARS} "
+        "characters (SageMaker's limits).",
+    )
     scaling_type: ScalingType = "Auto"
 
     @model_validator(mode="after")
@@ -87,17 +110,21 @@ class CreateTuningJobRequest(Request):
     )
     objective_metric_name: str = Field(min_length=1, description="One of training.metric_definitions' Name.")
     objective_type: ObjectiveType = "Maximize"
-    hyperparameter_ranges: dict[str, ParameterRange] = Field(min_length=1)
+    hyperparameter_ranges: dict[ParameterName, ParameterRange] = Field(min_length=1)
     strategy: TuningStrategy = "Bayesian"
     # Upper bounds: a number past them is a typo, not a sweep (and would not fit the store's integers).
     max_jobs: Int | None = Field(default=None, ge=1, le=MAX_TRIALS, description="Number of trials. Required except for Grid (default: the grid's size).")
     max_parallel_jobs: Int = Field(default=1, ge=1, le=MAX_TRIALS, description="Trials running at once; at most max_jobs.")
     early_stopping_type: Literal["Off", "Auto"] = "Off"
     random_seed: Int | None = None
-    max_runtime_in_seconds: Int | None = Field(default=None, gt=0, description="For the whole tuning job: no new trial after it, running ones are stopped.")
+    max_runtime_in_seconds: StrictInt | None = Field(
+        default=None, ge=MIN_TUNING_RUNTIME_SECONDS, le=MAX_TUNING_RUNTIME_SECONDS,
+        description=f"For the whole tuning job: no new trial after it, running ones are stopped. {MIN_TUNING_RUNTIME_SECONDS} to "
+        f"{MAX_TUNING_RUNTIME_SECONDS} (SageMaker's ResourceLimits.MaxRuntimeInSeconds).",
+    )
     warm_start: WarmStartRequest | None = None
     experiment_name: str | None = Field(default=None, description="Default: the tuning job's name; every trial is a run in it.")
-    tags: dict[str, str] | None = None
+    tags: dict[TagKey, TagValue] | None = Field(default=None, max_length=MAX_TAGS, description=TAGS_DESCRIPTION)
     estimator_class: str | None = Field(
         default=None, max_length=200,
         description="The SDK estimator class that built the request (`module.Class`), so that HyperparameterTuner.attach "

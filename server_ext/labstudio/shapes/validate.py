@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from ..errors import Invalid, Problems
 from .common import NAME_PATTERN, NAME_RULE
+from .text import first_bad_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,16 +46,26 @@ def _location(loc: tuple[int | str, ...], depth: int | None) -> str:
     pydantic adds the union member it tried (`constrained-str`, `function-after[...]`) to
     the location; a client only needs the fields and indexes it sent.
     """
-    out = ""
     kept = [p for p in loc if isinstance(p, int) or not _UNION_MEMBER.search(p)]
-    for part in kept[:depth] if depth else kept:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return _dotted(tuple(kept[:depth] if depth else kept))
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    """`channels.train`, `inputs[0].source`: a location in the request as clients name fields."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{_short(part)}" if out else _short(part))
     return out
 
 
-def _message(err: ErrorDetails, field: str, allowed: list[str]) -> str:
+def _short(name: str) -> str:
+    """A key as it appears in a field's name: a long one (a mistake, often the point of the error) shortened."""
+    return name if len(name) <= 64 else name[:32] + "..."
+
+
+def _message(err: ErrorDetails, field: str, allowed: list[str], name: str | None = None) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
-    name = f"'{field}'" if field else "The request"
+    name = name or (f"'{field}'" if field else "The request")
     if kind == "extra_forbidden":
         return f"Unknown field {name}; allowed fields{' here' if '.' in field else ''} are {', '.join(allowed)}."
     if kind == "missing":
@@ -109,24 +120,39 @@ def invalid(model: type[BaseModel], exc: ValidationError) -> Invalid:
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     depth = getattr(model, "field_depth", None)
     found: list[Invalid] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for err in errors:
-        field = _location(err["loc"], None)
-        if field in seen:  # a union reports each member it tried: the first says it
+        loc = err["loc"]
+        name = None
+        if "[key]" in loc:  # a key of an object (a tag's name, a range's name) is at fault, not a value
+            at = loc.index("[key]")
+            loc, key = loc[: at - 1], loc[at - 1]
+            name = f"The name {_short(str(key))!r} in '{_location(loc, None)}'"
+        field = _location(loc, None)
+        if (field, name) in seen:  # a union reports each member it tried: the first says it
             continue
-        seen.add(field)
-        found.append(Invalid(_message(err, field, _fields_at(model, err["loc"])), field=_location(err["loc"], depth) or "body"))
+        seen.add((field, name))
+        found.append(Invalid(_message(err, field, _fields_at(model, err["loc"]), name), field=_location(loc, depth) or "body"))
     first, *rest = found
     first.also(*rest)
     return first
 
 
 def parse(model: type[M], data: Any) -> M:
-    """Validate a request body (a dict from JSON, the SDK or the CLI) against its shape."""
+    """Validate a request body (a dict from JSON, the SDK or the CLI) against its shape.
+
+    Every string in it, keys included, must be text labstudio can store and pass on (no NUL,
+    no lone surrogate: `shapes.text`), whatever field it is in."""
     if isinstance(data, model):
         return data
     if not isinstance(data, Mapping):
         raise Invalid(f"The request must be a JSON object, got {type(data).__name__}.", field="body")
+    bad = first_bad_text(data)
+    if bad is not None:
+        loc, problem = bad
+        where = _dotted(loc)
+        depth = getattr(model, "field_depth", None)
+        raise Invalid(f"'{where}' {problem}." if where else f"The request {problem}.", field=_dotted(loc[:depth] if depth else loc) or "body")
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:

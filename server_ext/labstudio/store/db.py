@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import os
 import random
 import re
@@ -20,14 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.engine import Connection as Connection  # re-exported: code outside store/ types `conn` with it
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from ..config import Settings
-from ..errors import HomeUnusable
+from ..config import ENV_DB_URL, Settings
+from ..diskfull import is_disk_full, store_full_message
+from ..errors import DiskFull, HomeUnusable, StoreUnusable
 from .migrations import HEAD_REVISION
 
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
@@ -80,7 +82,13 @@ class Database:
     @staticmethod
     def _create_engine(url: str, read_only: bool = False) -> Engine:
         if not url.startswith("sqlite"):
-            return create_engine(url, pool_pre_ping=True, future=True)
+            engine_url = server_url(url)
+            try:
+                return create_engine(engine_url, pool_pre_ping=True, future=True)
+            except ImportError as exc:
+                raise StoreUnusable(_missing_driver(engine_url, exc.name or str(exc))) from None
+            except (ArgumentError, ValueError) as exc:
+                raise StoreUnusable(_bad_url(exc)) from None
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -115,9 +123,22 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction. Retries only the BEGIN: the body runs once, so it is never replayed."""
+        """A write transaction. Retries only the BEGIN: the body runs once, so it is never replayed.
+
+        A store whose disk is full (SQLITE_FULL, PostgreSQL's disk_full) raises errors.DiskFull
+        naming it: the transaction is rolled back, so the store stays as it was, and reads go on."""
         if self.read_only is not None:
             raise HomeUnusable(self.read_only)
+        try:
+            with self._write() as conn:
+                yield conn
+        except OperationalError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(store_full_message(self.url)) from exc
+            raise
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
         delay = 0.01
         for attempt in range(60):
             conn = self.engine.connect().execution_options(**{_WRITE_OPTION: True})
@@ -213,6 +234,57 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The extra that installs the driver of a PostgreSQL URL (psycopg 3, binary).
+POSTGRES_EXTRA = "pip install 'labstudio[postgres]'"
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
+        return False
+
+
+def server_url(url: str) -> URL:
+    """The URL SQLAlchemy opens for a database server's store URL.
+
+    A bare `postgresql://` (the URL the docs give) means psycopg 3, the driver the `postgres`
+    extra installs, whatever SQLAlchemy's own default for it is (psycopg2 before 2.1); an
+    environment that only has psycopg2 keeps using it. `postgresql+psycopg2://` and any other
+    explicit driver are opened as written. Raises StoreUnusable for text that is not a URL.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreUnusable(_bad_url(exc)) from None
+    if parsed.drivername == "postgresql":
+        driver = "psycopg2" if not _importable("psycopg") and _importable("psycopg2") else "psycopg"
+        parsed = parsed.set(drivername=f"postgresql+{driver}")
+    return parsed
+
+
+def _missing_driver(url: URL, module: str) -> str:
+    """One line: which driver the store URL needs and the command that installs it."""
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
+        return f"{ENV_DB_URL} is a PostgreSQL URL but its driver, psycopg, is not installed in this Python environment: {POSTGRES_EXTRA}."
+    if url.get_backend_name() == "postgresql":
+        return (
+            f"{ENV_DB_URL} names the PostgreSQL driver {url.get_driver_name()}, which is not installed (no module {module!r}): "
+            f"install it, or write the URL as postgresql://user@host/db and {POSTGRES_EXTRA}."
+        )
+    return (
+        f"{ENV_DB_URL} is a {url.drivername}:// URL but its driver (the Python module {module!r}) is not installed: install it, "
+        f"or use PostgreSQL (postgresql://user@host/db, {POSTGRES_EXTRA}) or the default SQLite store (unset {ENV_DB_URL})."
+    )
+
+
+def _bad_url(exc: Exception) -> str:
+    return (
+        f"{ENV_DB_URL} is not a database URL labstudio can open ({exc}); write it as postgresql://user@host/db, "
+        f"or unset it for the SQLite store in the home folder."
+    )
 
 
 _cache: dict[str, Database] = {}

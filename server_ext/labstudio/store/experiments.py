@@ -166,8 +166,10 @@ def delete_runs(conn: Connection, run_ids: Sequence[str], *, what: str, experime
 
 
 def served_model_uris(conn: Connection) -> set[str]:
-    """The model data every endpoint variant serves: never deleted with a run."""
-    return set(conn.execute(select(schema.endpoint_variants.c.model_data)).scalars())
+    """The model data every endpoint variant serves, and every registered model package's
+    archive: never deleted with a run."""
+    served = set(conn.execute(select(schema.endpoint_variants.c.model_data)).scalars())
+    return served | set(conn.execute(select(schema.model_packages.c.model_data)).scalars())
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:

@@ -21,9 +21,16 @@ DEFAULT_EXPERIMENT = "Default"
 
 
 def ensure_experiment(conn: Connection, name: str) -> str:
-    """The id of the experiment with this name, created when absent (race-safe upsert)."""
+    """The id of the experiment with this name, created when absent (race-safe upsert).
+
+    On PostgreSQL the row found is locked FOR KEY SHARE until the caller commits: a delete of
+    the experiment (which locks it FOR UPDATE, `experiments.lock_experiment_runs`) either waits
+    for this transaction and then sees its run (and refuses), or commits first, and then this
+    lookup waits for it, finds nothing and creates the experiment again. Without the lock the
+    run's insert met the deleted row as a foreign-key violation (a 500). SQLite writers are
+    serialised already (BEGIN IMMEDIATE)."""
     e = schema.experiments
-    row = conn.execute(select(e.c.id).where(e.c.name == name)).first()
+    row = conn.execute(select(e.c.id).where(e.c.name == name).with_for_update(read=True, key_share=True)).first()
     if row is not None:
         return row[0]
     now = time.time()

@@ -323,3 +323,96 @@ leases = Table(
     Column("renewed_time", Float, nullable=False),
     Column("expires_time", Float, nullable=False),
 )
+
+# Added by migration 0007_registry_lineage: the model registry (store/registry.py). A group's
+# versions are numbered 1, 2, ... from `last_version`, bumped in the registering transaction;
+# every change of a package's approval or metadata is a row of `model_package_activity`.
+model_package_groups = Table(
+    "model_package_groups",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("tags", Text, nullable=False, default="{}"),
+    Column("created_by", String(255), nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("last_version", Integer, nullable=False, default=0),
+    Index("ix_model_package_groups_creation", "creation_time"),
+)
+
+model_packages = Table(
+    "model_packages",
+    metadata,
+    Column("group_name", String(63), ForeignKey("model_package_groups.name", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("approval_status", String(32), nullable=False),
+    Column("approval_description", Text, nullable=True),
+    Column("model_data", Text, nullable=False),  # the model archive's URI (not copied: a job's archive is kept while registered)
+    Column("code_uri", Text, nullable=True),  # sourcedir.tar.gz in the artifact store: the package's own copy of its inference code
+    Column("entry_point", Text, nullable=True),
+    Column("container", Text, nullable=False, default="{}"),  # the rest of SageMaker's container definition (Image, Environment...)
+    Column("inference", Text, nullable=False, default="{}"),  # supported content and response types, instance types
+    Column("model_metrics", Text, nullable=False, default="{}"),  # SageMaker's ModelMetrics (document references)
+    Column("metric_values", Text, nullable=False, default="{}"),  # numbers read from the statistics documents at registration
+    Column("customer_metadata", Text, nullable=False, default="{}"),
+    Column("extra", Text, nullable=False, default="{}"),  # accepted SageMaker fields labstudio only echoes (Domain, Task...)
+    Column("training_job", String(63), nullable=True),
+    Column("tuning_job", String(63), nullable=True),
+    Column("pipeline_execution_arn", Text, nullable=True),
+    Column("derived_from", Text, nullable=True),  # the ARN of the package this one reproduces
+    Column("created_by", String(255), nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_by", String(255), nullable=True),
+    Column("last_modified_time", Float, nullable=False),
+    Index("ix_model_packages_group_status", "group_name", "approval_status"),
+    Index("ix_model_packages_creation", "creation_time"),
+)
+
+model_package_activity = Table(
+    "model_package_activity",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_name", String(63), ForeignKey("model_package_groups.name", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=True),  # None: an event of the group itself
+    Column("time", Float, nullable=False),
+    Column("actor", String(255), nullable=True),
+    Column("action", String(32), nullable=False),  # Registered, ApprovalChanged, MetadataChanged, GroupCreated
+    Column("from_status", String(32), nullable=True),
+    Column("to_status", String(32), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("details", Text, nullable=False, default="{}"),
+    Index("ix_model_package_activity_package", "group_name", "version", "id"),
+)
+
+# Added by migration 0007_registry_lineage: lineage (store/lineage.py), in SageMaker's terms. An
+# entity is an Artifact (a data set, a code snapshot, a model archive, a model package), an
+# Action (a deployment, an approval), a Context (an endpoint, a model group, a tuning job, an
+# experiment) or a TrialComponent (a training, processing or transform job). Associations run
+# from upstream to downstream: data set -> job -> model -> package -> deployment -> endpoint.
+# Nothing is deleted: the trail outlives the jobs and endpoints it describes.
+lineage_entities = Table(
+    "lineage_entities",
+    metadata,
+    Column("arn", String(512), primary_key=True),
+    Column("entity", String(16), nullable=False),  # Artifact, Action, Context, TrialComponent
+    Column("type", String(64), nullable=False),  # DataSet, Code, Model, ModelPackage, TrainingJob, Endpoint...
+    Column("name", String(255), nullable=False),
+    Column("source_uri", Text, nullable=True),
+    Column("source_key", String(64), nullable=True),  # a digest of source_uri: long URIs are looked up through it
+    Column("source_type", String(64), nullable=True),
+    Column("properties", Text, nullable=False, default="{}"),
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+    Index("ix_lineage_entities_source", "source_key"),
+    Index("ix_lineage_entities_kind", "entity", "type", "creation_time"),
+)
+
+lineage_associations = Table(
+    "lineage_associations",
+    metadata,
+    Column("source_arn", String(512), primary_key=True),
+    Column("destination_arn", String(512), primary_key=True),
+    Column("association_type", String(32), nullable=False),  # ContributedTo, AssociatedWith, DerivedFrom, Produced
+    Column("creation_time", Float, nullable=False),
+    Index("ix_lineage_associations_destination", "destination_arn"),
+)

@@ -18,7 +18,7 @@ from . import schema
 from .runs import run_exists
 from .util import marks, raw_rows
 
-__all__ = ["raw_series", "raw_series_many", "bucket_rows", "metric_count", "metric_names"]
+__all__ = ["raw_series", "raw_series_many", "raw_series_page", "bucket_rows", "metric_count", "metric_names"]
 
 _CHUNK = 500
 
@@ -54,6 +54,25 @@ def raw_series_many(conn: Connection, key: str, run_ids: Sequence[str]) -> dict[
                 )
                 start = end
     return out
+
+
+def raw_series_page(
+    conn: Connection, run_id: str, key: str, after: tuple[int, int] | None, limit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """At most `limit` points of one series in step order after the (step, id) of the previous
+    page's last point (keyset paging: a page costs the same at any depth), as (steps, values,
+    timestamps, ids); a point's step and id make the next page's `after`."""
+    m = marks(conn, 1)
+    where = f"run_id = {m} AND key = {m}"
+    params: list[object] = [run_id, key]
+    if after is not None:
+        where += f" AND (step > {m} OR (step = {m} AND id > {m}))"
+        params += [after[0], after[0], after[1]]
+    rows = raw_rows(conn, f"SELECT step, value, timestamp, id FROM run_metrics WHERE {where} ORDER BY step, id LIMIT {int(limit)}", params)
+    if not rows:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.float64), np.array([], dtype=np.float64), np.array([], dtype=np.int64)
+    steps, values, stamps, ids = zip(*rows)
+    return np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64), np.array(stamps, dtype=np.float64), np.array(ids, dtype=np.int64)
 
 
 def bucket_rows(conn: Connection, level: int, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:

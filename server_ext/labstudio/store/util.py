@@ -12,6 +12,8 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from ..errors import Invalid
+from ..shapes.common import check_tag_limits
+from ..shapes.text import check_text
 
 
 def new_id() -> str:
@@ -79,11 +81,17 @@ def tag_dict(tags: Any) -> dict[str, str]:
     if not tags:
         return {}
     if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items()}
-    try:
-        return {str(t["Key"]): str(t["Value"]) for t in tags}
-    except (TypeError, KeyError):
-        raise Invalid("tags must be a mapping or a list of {'Key': ..., 'Value': ...}", field="tags") from None
+        out = {str(k): str(v) for k, v in tags.items()}
+    else:
+        try:
+            out = {str(t["Key"]): str(t["Value"]) for t in tags}
+        except (TypeError, KeyError):
+            raise Invalid("tags must be a mapping or a list of {'Key': ..., 'Value': ...}", field="tags") from None
+    for key, value in out.items():
+        check_text(key, "tags", f"the tag name {key!r}")
+        check_text(value, "tags", f"tag {key!r}")
+    check_tag_limits(out)
+    return out
 
 
 def marks(conn: Connection, n: int) -> str:

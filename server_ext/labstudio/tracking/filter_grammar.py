@@ -208,12 +208,38 @@ def _field_from_word(tok: Tok, text: str, field: str) -> Field:
 
 # -- parser ---------------------------------------------------------------------------------
 
+# A filter is written by a person: nesting deeper than this (parentheses, `not`, aggregates) or
+# more comparisons than this (each value of an `in` list counts as one) is a generated or hostile
+# filter. Past them the recursive parser and SQL compiler overflow the stack, SQLite refuses the
+# query (its expression depth limit is 1000) and PostgreSQL's planning and per-run probes grow
+# with every comparison, so the answer would be an internal error or a stalled store instead of
+# a message saying what to change.
+MAX_FILTER_NESTING = 32
+MAX_FILTER_TERMS = 100
+
+
 class _Parser:
     def __init__(self, text: str, field: str) -> None:
         self.text = text
         self.field = field
         self.toks = tokenize(text, field)
         self.i = 0
+        self.depth = 0
+        self.terms = 0
+
+    def enter(self, tok: Tok) -> None:
+        """One level deeper (a parenthesis, `not`, an aggregate); too deep is a FilterError there."""
+        self.depth += 1
+        if self.depth > MAX_FILTER_NESTING:
+            raise self.error(
+                f"the {self.field} nests parentheses, 'not' or aggregates more than {MAX_FILTER_NESTING} levels deep; write it flatter", tok
+            )
+
+    def count_term(self, tok: Tok) -> None:
+        self.terms += 1
+        if self.terms > MAX_FILTER_TERMS:
+            what = "comparisons (each value of an 'in' list counts as one)" if self.field == "filter" else "sort keys"
+            raise self.error(f"the {self.field} has more than {MAX_FILTER_TERMS} {what}; use fewer", tok)
 
     @property
     def tok(self) -> Tok:
@@ -239,32 +265,37 @@ class _Parser:
             raise self.error(f"expected {c!r} but found {self.describe(self.tok)}")
         return self.take()
 
-    # expr := and_expr (or and_expr)*
+    # expr := and_expr (or and_expr)*; a chain is one ("or", [operands]) node, not a nest of pairs
     def expr(self) -> tuple:
-        node = self.and_expr()
+        nodes = [self.and_expr()]
         while self.is_kw("or"):
             self.take()
-            node = ("or", node, self.and_expr())
-        return node
+            nodes.append(self.and_expr())
+        return nodes[0] if len(nodes) == 1 else ("or", nodes)
 
     def and_expr(self) -> tuple:
-        node = self.not_expr()
+        nodes = [self.not_expr()]
         while self.is_kw("and"):
             self.take()
-            node = ("and", node, self.not_expr())
-        return node
+            nodes.append(self.not_expr())
+        return nodes[0] if len(nodes) == 1 else ("and", nodes)
 
     def not_expr(self) -> tuple:
         if self.is_kw("not"):
-            self.take()
-            return ("not", self.not_expr())
+            self.enter(self.take())
+            node: tuple = ("not", self.not_expr())
+            self.depth -= 1
+            return node
         if self.tok.kind == "punct" and self.tok.value == "(":
             open_tok = self.take()
+            self.enter(open_tok)
             node = self.expr()
             if self.tok.kind != "punct" or self.tok.value != ")":
                 raise self.error(f"expected ')' to close the '(' at position {open_tok.pos} but found {self.describe(self.tok)}")
             self.take()
+            self.depth -= 1
             return node
+        self.count_term(self.tok)
         return self.comparison()
 
     def operand(self) -> Field:
@@ -272,7 +303,9 @@ class _Parser:
         if t.kind == "word" and isinstance(t.value, str) and t.value.lower() in AGGREGATES and self.toks[self.i + 1].value == "(":
             self.take()
             self.take()
+            self.enter(t)
             inner = self.operand()
+            self.depth -= 1
             if inner.kind != "metric":
                 raise self.error(f"{t.value}() applies to metrics only (metrics.NAME)", t)
             self.expect_punct(")")
@@ -322,6 +355,8 @@ class _Parser:
             while True:
                 v, vt = self.value()
                 values.append((v, vt.pos))
+                if len(values) > 1:  # the first was counted with the comparison
+                    self.count_term(vt)
                 if self.tok.kind == "punct" and self.tok.value == ",":
                     self.take()
                     continue
@@ -366,6 +401,7 @@ def parse_order_by(text: str | Sequence[str]) -> list[tuple[Field, bool]]:
     p = _Parser(source, "order_by")
     terms: list[tuple[Field, bool]] = []
     while True:
+        p.count_term(p.tok)
         fld = p.operand()
         descending = False
         if p.is_kw("asc", "desc"):

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import Invalid, NotFound
+from ..shapes.common import check_tag_limits
+from ..shapes.text import check_text
 from ..store import Database, get_database
 from ..store.util import tag_dict
 from .buffer import MetricBuffer
@@ -52,6 +54,7 @@ def _check_name(kind: str, name: Any) -> str:
         raise Invalid(f"{kind} name must be a non-empty string, got {name!r}")
     if len(name) > MAX_NAME:
         raise Invalid(f"{kind} name {name[:40]!r}... is {len(name)} characters; the limit is {MAX_NAME}")
+    check_text(name, f"{kind}_name", f"{kind} name {name!r}")
     return name
 
 
@@ -196,7 +199,7 @@ class Run:
         """Record one point; `step` defaults to the count of earlier points of this metric."""
         if self._closed:
             raise Invalid(f"{self!r} is closed: log inside its `with` block or before close()")
-        if name.__class__ is not str or not name or len(name) > MAX_NAME:
+        if name.__class__ is not str or not name or len(name) > MAX_NAME or "\0" in name:
             _check_name("metric", name)
         try:
             value = float(value)
@@ -287,7 +290,13 @@ class Run:
     def set_tags(self, tags: Mapping[str, Any]) -> None:
         from ..store.runs import merge_run_tags
 
-        self._db.run_write(merge_run_tags, self.run_id, {str(k): (None if v is None else str(v)) for k, v in tags.items()})
+        changes = {str(k): (None if v is None else str(v)) for k, v in tags.items()}
+        for key, value in changes.items():
+            check_text(key, "tags", f"the tag name {key!r}")
+            if value is not None:
+                check_text(value, "tags", f"tag {key!r}")
+        check_tag_limits(changes)
+        self._db.run_write(merge_run_tags, self.run_id, changes)
 
     def set_tag(self, key: str, value: Any) -> None:
         self.set_tags({key: value})

@@ -24,6 +24,8 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import Invalid, NotFound, Problems
+from ..shapes.common import check_tag_limits
+from ..shapes.text import check_text, text_problem
 from ..store import Database
 from ..store import experiments as experiments_store
 from ..store import runs as runs_store
@@ -38,6 +40,15 @@ from .series import METHODS, read_many, to_json_values
 MAX_LIMIT = 10_000
 MAX_COMPARE_RUNS = 500
 MAX_COMPARE_POINTS = 100_000
+# A metric's history is answered a page at a time: 10,000 points are about 0.4 MB of JSON, a
+# few milliseconds to read and encode, so a 200,000-point history never holds the server (or the
+# interpreter lock its other requests need) for seconds.
+HISTORY_PAGE_POINTS = 10_000
+MAX_HISTORY_PAGE_POINTS = 100_000
+# The most points one comparison answers, all series together: a chart of 500 runs with every
+# metric at max_points each would otherwise be hundreds of megabytes. Past it each series gets
+# an equal share (the answer's max_points says how many).
+MAX_COMPARE_TOTAL_POINTS = 1_000_000
 
 
 def check_name(value: Any, field: str) -> str:
@@ -47,7 +58,15 @@ def check_name(value: Any, field: str) -> str:
         raise Invalid(f"'{field}' must be at most 255 characters, got {len(value)}.", field=field)
     if "/" in value:
         raise Invalid(f"'{field}' must not contain '/': {value!r}.", field=field)
+    check_text(value, field)
     return value.strip()
+
+
+def check_description(value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise Invalid("'description' must be a string.", field="description")
+    if value:
+        check_text(value, "description")
 
 
 def check_tags(tags: Any, field: str = "tags") -> dict[str, str | None]:
@@ -61,7 +80,11 @@ def check_tags(tags: Any, field: str = "tags") -> dict[str, str | None]:
             raise Invalid(f"'{field}' names must be non-empty strings.", field=field)
         if isinstance(v, (Mapping, list, tuple)):  # str() would store "{}" or "[...]" as the tag's text
             raise Invalid(f"Tag '{k}' must be a string (or null to remove it), got a JSON {'object' if isinstance(v, Mapping) else 'array'}.", field=f"{field}.{k}")
+        check_text(k, field, f"the tag name {k!r}")
         out[k] = None if v is None else str(v)
+        if out[k] is not None:
+            check_text(str(v), f"{field}.{k}", f"tag {k!r}")
+    check_tag_limits(out, field)
     return out
 
 
@@ -163,8 +186,7 @@ class ExperimentService:
         Raises Invalid (field `name`, `description` or `tags`) for a bad value, Conflict when
         an experiment of this name exists."""
         name = check_name(name, "name")
-        if description is not None and not isinstance(description, str):
-            raise Invalid("'description' must be a string.", field="description")
+        check_description(description)
         clean = {k: v for k, v in check_tags(tags).items() if v is not None}
         self.db.run_write(experiments_store.create_experiment, name, description or "", clean)
         return self.get_experiment(name)
@@ -176,8 +198,7 @@ class ExperimentService:
         Raises Invalid for a bad value, NotFound for an unknown experiment, Conflict when the
         new name is taken."""
         target = check_name(new_name, "name") if new_name is not None else None
-        if description is not None and not isinstance(description, str):
-            raise Invalid("'description' must be a string.", field="description")
+        check_description(description)
         changes = check_tags(tags)
         exp_id = self.db.run_write(
             lambda conn: experiments_store.update_experiment(conn, name, new_name=target, description=description, tag_changes=changes)
@@ -295,23 +316,45 @@ class ExperimentService:
 
         return self._delete_runs(the_run, skip_running=False)
 
-    def metric_history(self, run_id: str, name: str, *, max_points: int | None = None, method: str = "minmax") -> dict[str, Any]:
-        """Every point of one metric, or at most `max_points` of them downsampled.
+    def metric_history(
+        self,
+        run_id: str,
+        name: str,
+        *,
+        max_points: int | None = None,
+        method: str = "minmax",
+        limit: int = HISTORY_PAGE_POINTS,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """One metric's points: a page of at most `limit` in step order (follow `next_token`
+        until it is null), or with `max_points` the whole series downsampled to at most that.
 
-        Raises Invalid for a bad max_points or method, NotFound for an unknown run or metric
-        (naming the run's metrics)."""
+        Raises Invalid for a bad max_points, method, limit or next_token, NotFound for an
+        unknown run or metric (naming the run's metrics)."""
         if max_points is not None and not 2 <= max_points <= MAX_COMPARE_POINTS:
             raise Invalid(f"'max_points' must be between 2 and {MAX_COMPARE_POINTS}, got {max_points}.", field="max_points")
+        if not 1 <= limit <= MAX_HISTORY_PAGE_POINTS:
+            raise Invalid(f"'limit' must be between 1 and {MAX_HISTORY_PAGE_POINTS}, got {limit}.", field="limit")
+        if max_points is not None and next_token:
+            raise Invalid("'next_token' pages the raw history; leave out max_points to follow it.", field="next_token")
+        after = query.read_series_token(next_token, run_id, name)
         with self.db.read() as conn:
             count = series_store.metric_count(conn, run_id, name)
-            if max_points is None or count <= max_points:
+            if max_points is None:
+                steps, values, stamps, ids = series_store.raw_series_page(conn, run_id, name, after, limit + 1)
+                more = len(steps) > limit
+                steps, values, stamps = steps[:limit], values[:limit], stamps[:limit]
+                token = query.make_series_token((int(steps[-1]), int(ids[limit - 1])), run_id, name) if more else None
+                return {"run_id": run_id, "name": name, "count": count, "downsampled": False,
+                        "steps": steps.tolist(), "values": to_json_values(values), "timestamps": stamps.tolist(), "next_token": token}
+            if count <= max_points:
                 steps, values, stamps = series_store.raw_series(conn, run_id, name)
                 return {"run_id": run_id, "name": name, "count": count, "downsampled": False,
-                        "steps": steps.tolist(), "values": to_json_values(values), "timestamps": stamps.tolist()}
+                        "steps": steps.tolist(), "values": to_json_values(values), "timestamps": stamps.tolist(), "next_token": None}
             series = read_many(conn, [(run_id, name)], {(run_id, name): count}, max_points, method)
         steps, values, _ = series[(run_id, name)]
         return {"run_id": run_id, "name": name, "count": count, "downsampled": True, "method": method,
-                "steps": steps.tolist(), "values": to_json_values(values), "timestamps": None}
+                "steps": steps.tolist(), "values": to_json_values(values), "timestamps": None, "next_token": None}
 
     def compare(
         self,
@@ -345,6 +388,11 @@ class ExperimentService:
             problems.add(Invalid("Name the runs to compare: 'runs' (run ids) and/or 'experiments' (all their runs).", field="runs"))
         if metrics is not None and (not isinstance(metrics, list) or not all(isinstance(m, str) and m for m in metrics)):
             problems.add(Invalid("'metrics' must be a list of metric names (or omitted for all).", field="metrics"))
+        for field, values in (("runs", runs), ("experiments", experiments), ("exclude", exclude), ("metrics", metrics)):
+            listed = values if isinstance(values, list) else []
+            bad = next((i for i, v in enumerate(listed) if isinstance(v, str) and text_problem(v)), None)
+            if bad is not None:  # text no store can hold (a NUL, a lone surrogate): the first one said
+                problems.check(check_text, listed[bad], field, f"'{field}[{bad}]'")
         if isinstance(max_points, bool) or not isinstance(max_points, int) or not 2 <= max_points <= MAX_COMPARE_POINTS:
             problems.add(Invalid(f"'max_points' must be a whole number between 2 and {MAX_COMPARE_POINTS}, got {max_points!r}.", field="max_points"))
         if method not in METHODS:
@@ -378,6 +426,7 @@ class ExperimentService:
             names = list(metrics) if metrics is not None else sorted({k for r in records.values() for k in r.metrics})
             counts = {(rid, k): records[rid].metrics[k].count for rid in unique for k in names if k in records[rid].metrics}
             pairs = [(rid, k) for rid in unique for k in names if (rid, k) in counts]
+            max_points = max(2, min(max_points, MAX_COMPARE_TOTAL_POINTS // max(1, len(pairs))))
             series = read_many(conn, pairs, counts, max_points, method)
         out_series = []
         for rid, key in pairs:

@@ -24,9 +24,11 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from ..errors import Invalid
+from .. import safe_write
+from ..diskfull import full_message, is_disk_full, reason_of
+from ..errors import DiskFull, Invalid
 from . import dataproc, jsonpath
 from .files import CONFIG_FILE, PROGRESS_FILE
 from .records import Batch, Chunk, Record, RecordError, batches, count_records, line_chunks, split_records
@@ -98,7 +100,12 @@ class Progress:
             return
         self._last = now
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"RecordsProcessed": self.done, "RecordsTotal": self.total, "Started": self.started, "Updated": now}))
+        try:
+            tmp.write_text(json.dumps({"RecordsProcessed": self.done, "RecordsTotal": self.total, "Started": self.started, "Updated": now}))
+        except OSError as exc:  # the job's folder, not the outputs, is out of space: say which
+            if is_disk_full(exc):
+                raise DiskFull(full_message("the job's progress", tmp)) from exc
+            raise
         os.replace(tmp, self.path)
 
 
@@ -180,6 +187,9 @@ class Runner:
         )
         self.input_root = Path(c["input_path"])
         self.output_root = Path(c["output_path"])
+        # output_path was resolved at submit: a link anywhere in it now is refused (safe_write.py).
+        # The staging folder of an s3:// output is the job's own (its home may be reached through a link).
+        self.exact_output = True
         self.workers = int(c["max_concurrent"])
         self.pool: ProcessPoolExecutor | None = None
         self._read: dict[Path, bytes] = {}
@@ -211,6 +221,7 @@ class Runner:
             self.input_root = Path(paths[0]) if is_object(source) else local
         if is_remote(self.config["output_path"]):
             self.output_root = self.job_dir / "remote-output"
+            self.exact_output = False
 
     def _upload_remote(self) -> None:
         from ..remote_storage import is_remote, upload
@@ -248,7 +259,7 @@ class Runner:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         progress.started = time.time()
         try:
-            self.output_root.mkdir(parents=True, exist_ok=True)
+            os.close(self.output_folder(""))  # a destination that cannot be written fails the job before any record
             for path in files:
                 self.transform_file(path, progress)
         finally:
@@ -261,46 +272,70 @@ class Runner:
         self._upload_remote()
         return 0
 
+    def output_folder(self, relative: str) -> int:
+        """A descriptor of `relative` under the output folder, opened again for each file without
+        following links (created if missing): a folder swapped for a link while the job runs
+        fails the job instead of taking its outputs elsewhere."""
+        root = safe_write.open_dir(self.output_root, exact=self.exact_output)
+        if not relative:
+            return root
+        try:
+            return safe_write.open_dir(relative, below=root, shown_in=str(self.output_root))
+        finally:
+            os.close(root)
+
     def transform_file(self, path: Path, progress: Progress) -> None:
         target = self.output_for(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        parent, _, name = str(target.relative_to(self.output_root)).rpartition("/")
+        try:
+            folder = self.output_folder(parent)
+            try:
+                with safe_write.creating(folder, name) as out:
+                    self._transform_into(out, path, progress)
+            finally:
+                os.close(folder)
+        except OSError as exc:
+            if is_disk_full(exc) and not isinstance(exc, DiskFull):
+                raise DiskFull(full_message("an output file", target)) from exc
+            raise
+
+    def _transform_into(self, out: IO[bytes], path: Path, progress: Progress) -> None:
         work = Work(self.config, self.processing)
         content_type, accept = self.config.get("content_type"), self.config["accept"]
         data = self._read.pop(path, None)
         if data is None:
             data = read_input(path, self.config["compression_type"])
         shown = self.shown(path)
-        with open(target, "wb") as out:
-            pending: deque[tuple[Chunk | Batch, tuple[bytes, ...], Future[tuple[bool, bytes | str]] | None]] = deque()
-            window = 2 * self.workers
+        pending: deque[tuple[Chunk | Batch, tuple[bytes, ...], Future[tuple[bool, bytes | str]] | None]] = deque()
+        window = 2 * self.workers
 
-            def settle(item: Chunk | Batch, originals: tuple[bytes, ...], result: tuple[bool, bytes | str]) -> None:
-                ok, answer = result
-                if not ok:
-                    self.locate_failure(shown, item, work, str(answer))
-                assert isinstance(answer, bytes)
-                try:
-                    out.write(work.finish(answer, originals))
-                except (dataproc.ProcessingError, UnicodeDecodeError) as exc:
-                    self.locate_failure(shown, item, work, str(exc), originals)
-                progress.add(item.count if isinstance(item, Chunk) else len(item))
-
+        def settle(item: Chunk | Batch, originals: tuple[bytes, ...], result: tuple[bool, bytes | str]) -> None:
+            ok, answer = result
+            if not ok:
+                self.locate_failure(shown, item, work, str(answer))
+            assert isinstance(answer, bytes)
             try:
-                for item, originals in work.payloads(data):
-                    if self.pool is None:
-                        settle(item, originals, _invoke(item.body, content_type, accept))
-                        continue
-                    pending.append((item, originals, self.pool.submit(_invoke, item.body, content_type, accept)))
-                    while len(pending) >= window:
-                        first, first_originals, future = pending.popleft()
-                        assert future is not None
-                        settle(first, first_originals, future.result())
-                while pending:
+                out.write(work.finish(answer, originals))
+            except (dataproc.ProcessingError, UnicodeDecodeError) as exc:
+                self.locate_failure(shown, item, work, str(exc), originals)
+            progress.add(item.count if isinstance(item, Chunk) else len(item))
+
+        try:
+            for item, originals in work.payloads(data):
+                if self.pool is None:
+                    settle(item, originals, _invoke(item.body, content_type, accept))
+                    continue
+                pending.append((item, originals, self.pool.submit(_invoke, item.body, content_type, accept)))
+                while len(pending) >= window:
                     first, first_originals, future = pending.popleft()
                     assert future is not None
                     settle(first, first_originals, future.result())
-            except RecordError as exc:
-                raise RecordFailed(shown, exc.line, str(exc)) from None
+            while pending:
+                first, first_originals, future = pending.popleft()
+                assert future is not None
+                settle(first, first_originals, future.result())
+        except RecordError as exc:
+            raise RecordFailed(shown, exc.line, str(exc)) from None
 
     def locate_failure(self, shown: str, item: Chunk | Batch, work: Work, message: str, originals: tuple[bytes, ...] = ()) -> None:
         """Raise RecordFailed for the first record of a failed payload that fails alone.
@@ -332,9 +367,14 @@ class Runner:
 
 
 def write_failure(job_dir: Path, reason: str) -> None:
+    """The reason for the supervisor; on a full disk it reads the same line from the log's tail."""
     failure = job_dir / "opt" / "ml" / "output" / "failure"
-    failure.parent.mkdir(parents=True, exist_ok=True)
-    failure.write_text(reason)
+    try:
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text(reason)
+    except OSError:
+        if failure.exists() and not failure.stat().st_size:
+            failure.unlink()  # an empty failure file would hide the reason in the log
 
 
 def main(argv: list[str]) -> int:
@@ -356,6 +396,18 @@ def main(argv: list[str]) -> int:
         return 1
     except Invalid as exc:  # an s3:// input or output that could not be copied (remote_storage.py)
         reason = f"ClientError: {exc.message}"[:1024]
+        print(f"labstudio transform: {reason}", file=sys.stderr, flush=True)
+        write_failure(job_dir, reason)
+        return 1
+    except safe_write.LinkRefused as exc:  # the output folder became a link while the job ran: nothing written through it
+        reason = f"ClientError: output_path: {exc}"[:1024]
+        print(f"labstudio transform: {reason}", file=sys.stderr, flush=True)
+        write_failure(job_dir, reason)
+        return 1
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        reason = reason_of(exc, "the transform's files", exc.filename or job_dir)[:1024]
         print(f"labstudio transform: {reason}", file=sys.stderr, flush=True)
         write_failure(job_dir, reason)
         return 1

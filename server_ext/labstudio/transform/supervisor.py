@@ -12,6 +12,8 @@ from ..jobs.supervisor import Supervisor
 
 
 class TransformSupervisor(Supervisor):
+    NOUN = "Transform job"
+
     def _prepare_inputs(self) -> None:
         """Nothing to link: the runner reads the input where it is."""
 
@@ -19,6 +21,7 @@ class TransformSupervisor(Supervisor):
         return [("Transforming", t_started, "Transforming the input records")]
 
     def _finish(self, outcome: str, tail: str) -> int:
+        from ..diskfull import explain
         from ..jobs.failure import failure_reason
 
         assert self.proc is not None
@@ -26,20 +29,26 @@ class TransformSupervisor(Supervisor):
         reason = None
         if outcome == "stopped":
             status, secondary, message = "Stopped", "Stopped", "Transform job stopped by request"
+        elif outcome == "disk_full":
+            status, secondary, message, reason = "Failed", "Failed", "Transform job failed", self._disk_full
         elif outcome == "max_runtime":
             status, secondary, message = "Stopped", "MaxRuntimeExceeded", "Transform job stopped: it ran past its time limit"
         elif code == 0:
             status, secondary, message = "Completed", "Completed", "Transform job completed"
         else:
             status, secondary, message = "Failed", "Failed", "Transform job failed"
-            reason = failure_reason(code, self.layout.failure_file, tail).replace("the training script", "the transform")
-        self._connect().finish(
-            status=status,
-            secondary=secondary,
-            message=message,
-            failure_reason=reason,
-            exit_code=code,
-            end_time=self._script_ended or time.time(),
-            log_uri=str(self.layout.log_file),
+            reason = explain(failure_reason(code, self.layout.failure_file, tail).replace("the training script", "the transform"), self.job_dir)
+        recorder = self._connect()
+        self._durably(
+            lambda: recorder.finish(
+                status=status,
+                secondary=secondary,
+                message=message,
+                failure_reason=reason,
+                exit_code=code,
+                end_time=self._script_ended or time.time(),
+                log_uri=str(self.layout.log_file),
+            ),
+            self._lost_end(status, reason),
         )
         return 0

@@ -78,6 +78,11 @@ def lease_name(name: str) -> str:
 def _name_taken(name: str) -> NameTaken:
     return NameTaken(f"A tuning job named {name!r} already exists; choose another 'name'.", field="name")
 
+# The largest page of tuning jobs or trials one call answers. SageMaker's MaxResults stops at 100;
+# labstudio also takes up to 1000 (the docs and the OpenAPI document say 1-1000), so a client can
+# list everything in one call.
+MAX_RESULTS = 1000
+
 
 class TuningService:
     def __init__(self, settings: Settings, db: Database, jobs: JobService) -> None:
@@ -291,11 +296,11 @@ class TuningService:
         self, *, status: str | None = None, max_results: int = 100, next_token: str | None = None, name_contains: str | None = None
     ) -> dict[str, Any]:
         """ListHyperParameterTuningJobs, newest first. Raises Invalid for an unknown status,
-        max_results outside 1..100 or a next_token this API did not return."""
+        max_results outside 1..MAX_RESULTS or a next_token this API did not return."""
         if status is not None and status not in STATUSES:
             raise Invalid(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}.", field="status")
-        if not 1 <= max_results <= 100:
-            raise Invalid(f"'max_results' must be between 1 and 100, got {max_results}.", field="max_results")
+        if not 1 <= max_results <= MAX_RESULTS:
+            raise Invalid(f"'max_results' must be between 1 and {MAX_RESULTS}, got {max_results}.", field="max_results")
         after = None
         if next_token:
             raw = _decode(next_token)
@@ -334,8 +339,8 @@ class TuningService:
             raise Invalid(f"'sort_by' must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}.", field="sort_by")
         if sort_order not in ("Ascending", "Descending"):
             raise Invalid(f"'sort_order' must be Ascending or Descending, got {sort_order!r}.", field="sort_order")
-        if not 1 <= max_results <= 100:
-            raise Invalid(f"'max_results' must be between 1 and 100, got {max_results}.", field="max_results")
+        if not 1 <= max_results <= MAX_RESULTS:
+            raise Invalid(f"'max_results' must be between 1 and {MAX_RESULTS}, got {max_results}.", field="max_results")
         offset = 0
         if next_token:
             raw = _decode(next_token)

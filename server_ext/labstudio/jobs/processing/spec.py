@@ -182,8 +182,13 @@ def parse_processing_spec(
         raise Invalid("give either 'code' (a script, run with 'command') or 'entrypoint' (a command), not both.", field="entrypoint")
     if req.code is None and not req.entrypoint:
         raise Invalid("'code' is required: the processing script to run, e.g. 'preprocess.py' (or give 'entrypoint', a command).", field="code")
-    if req.command is not None and not req.command:
-        raise Invalid("'command' must name a program, e.g. [\"python3\"].", field="command")
+    if req.command is not None and not (req.command and req.command[0].strip()):
+        raise Invalid("'command' must start with a program, e.g. [\"python3\"]; its first word is empty.", field="command")
+    if req.entrypoint is not None and req.entrypoint and not req.entrypoint[0].strip():
+        raise Invalid(
+            "'entrypoint' must start with a program to run, e.g. [\"python3\", \"/opt/ml/processing/input/code/run.py\"]; its first word is empty.",
+            field="entrypoint",
+        )
     command = _words(req.command, "command", "'command'") or None
     entrypoint = _words(req.entrypoint, "entrypoint", "'entrypoint'") or None
     if req.code is not None and req.entrypoint is None and command is None:

@@ -38,6 +38,8 @@ def copy_into(source: str, dest: str) -> None:
 
 
 class ProcessingSupervisor(Supervisor):
+    NOUN = "Processing job"
+
     @property
     def layout(self) -> ProcessingLayout:
         from pathlib import Path
@@ -47,6 +49,8 @@ class ProcessingSupervisor(Supervisor):
         return ProcessingLayout(Path(self.job_dir))
 
     def _prepare_inputs(self) -> None:
+        from ...diskfull import is_disk_full, reason_of
+
         for source, dest, name in self.plan["inputs"]:
             if "://" in source:  # s3://...: copied in with progress in the log (remote_storage.py)
                 self._download(source, dest, name)
@@ -54,6 +58,9 @@ class ProcessingSupervisor(Supervisor):
             try:
                 copy_into(source, dest)
             except OSError as exc:
+                if is_disk_full(exc):  # the job's folder has no room for it: say so, and where
+                    self._disk_full = reason_of(exc, f"input {name!r}", dest)
+                    raise
                 raise InputCopyError(f"could not copy input {name!r} from {source}: {exc.strerror or exc}") from exc
 
     def _slow_inputs(self) -> bool:
@@ -97,7 +104,13 @@ class ProcessingSupervisor(Supervisor):
         return text[:MAX_EXIT_MESSAGE], None
 
     def _copy_outputs(self, layout: ProcessingLayout) -> list[tuple[str, str]]:
-        """Copy each output's folder to its destination; returns (name, uri) pairs."""
+        """Copy each output's folder to its destination; returns (name, uri) pairs.
+
+        A local destination is the real path resolved at submit, written without following a
+        link (safe_write.py): one swapped in since fails the job, and nothing is written there."""
+        from ...diskfull import is_disk_full, reason_of
+        from ...safe_write import copy_into as copy_out
+
         done: list[tuple[str, str]] = []
         store = None
         for source, dest, name, key in self.plan["outputs"]:
@@ -109,7 +122,7 @@ class ProcessingSupervisor(Supervisor):
                     done.append((name, dest))
                     continue
                 if dest:
-                    copy_into(source, dest)
+                    copy_out(source, dest)
                     done.append((name, dest))
                     continue
                 if store is None:
@@ -122,6 +135,9 @@ class ProcessingSupervisor(Supervisor):
                         store.put_file(path, f"{key}/{os.path.relpath(path, source)}")
                 done.append((name, store.uri_for(key)))
             except OSError as exc:
+                if is_disk_full(exc):
+                    self._disk_full = reason_of(exc, f"output {name!r}", dest if dest and "://" not in dest else None)
+                    raise OutputCopyError(self._disk_full.removeprefix("ClientError: ")) from exc
                 raise OutputCopyError(f"could not copy output {name!r} to {dest or key}: {exc.strerror or exc}") from exc
         return done
 
@@ -136,6 +152,7 @@ class ProcessingSupervisor(Supervisor):
             raise OutputCopyError(f"could not copy output {name!r} to {dest}: {exc.message}") from None
 
     def _finish(self, outcome: str, tail: str) -> int:
+        from ...diskfull import explain, is_disk_full
         from ..failure import describe_exit, last_exception
 
         assert self.proc is not None
@@ -147,6 +164,8 @@ class ProcessingSupervisor(Supervisor):
         steps: list[tuple[str, float, str]] = []
         if outcome == "stopped":
             status, secondary, text = "Stopped", "Stopped", "Processing job stopped by request"
+        elif outcome == "disk_full":
+            status, secondary, text, reason = "Failed", "Failed", "Processing job failed", self._disk_full
         elif outcome == "max_runtime":
             status, secondary = "Stopped", "MaxRuntimeExceeded"
             text = f"Processing job stopped: it ran past its MaxRuntimeInSeconds of {self.plan.get('max_runtime_seconds')} s"
@@ -170,14 +189,20 @@ class ProcessingSupervisor(Supervisor):
             else:
                 last = f"; last output: {lines[-1][:300]!r}" if lines else "; the script printed nothing"
                 reason = f"AlgorithmError: the processing script failed ({describe_exit(code)}){last}"
+            reason = explain(reason, self.job_dir)
             if message is None and lines:
                 message = "\n".join(lines[-5:])[-MAX_REASON:]  # the last error lines, when the script left no message
         if reason:
             reason = reason[:MAX_REASON]
         if message is not None:
-            layout.exit_message_file.write_text(message)
+            try:
+                layout.exit_message_file.write_text(message)
+            except OSError as exc:  # a full disk: the reason says so; describe shows no ExitMessage
+                if not is_disk_full(exc):
+                    raise
         recorder = self._connect()
         run_id = self.run_id
+        lost = self._lost_end(status, reason)
         if copied and run_id:
             from ...store import runs as runs_store
 
@@ -185,48 +210,28 @@ class ProcessingSupervisor(Supervisor):
                 for name, uri in copied:
                     runs_store.add_artifact(conn, run_id, name, uri, is_output=True)
 
-            recorder.db.run_write(record)
-        recorder.finish(
-            status=status,
-            secondary=secondary,
-            message=text,
-            failure_reason=reason,
-            exit_code=code,
-            end_time=time.time(),
-            log_uri=str(layout.log_file),
-            extra_transitions=steps,
+            self._durably(lambda: recorder.db.run_write(record), lost)
+        self._durably(
+            lambda: recorder.finish(
+                status=status,
+                secondary=secondary,
+                message=text,
+                failure_reason=reason,
+                exit_code=code,
+                end_time=time.time(),
+                log_uri=str(layout.log_file),
+                extra_transitions=steps,
+            ),
+            lost,
         )
         return 0
 
-    def _record_crash(self, exc: BaseException) -> None:
+    def _crash_reason(self, exc: BaseException) -> str:
         if isinstance(exc, InputCopyError):
-            reason = f"ClientError: {exc}"
-            with open(self.plan["log_file"], "a") as log:  # where the user looks first
-                log.write(f"labstudio: {exc}\n")
-        else:
-            reason = (
-                f"InternalServerError: the labstudio supervisor failed: {type(exc).__name__}: {exc}. "
-                f"See {os.path.join(self.job_dir, 'supervisor.log')}."
-            )
-        if self.coordinated:  # a remote run: its host row says how it ended too
             try:
-                from ..hosts import finish_host
-
-                finish_host(self._connect(), self.host, status="Failed", exit_code=self.proc.returncode if self.proc else None,
-                            reason=reason[:MAX_REASON])
-            except BaseException:
-                import traceback
-
-                traceback.print_exc()
-        try:
-            self._connect().finish(
-                status="Failed",
-                secondary="Failed",
-                message="Processing job failed",
-                failure_reason=reason[:MAX_REASON],
-                exit_code=self.proc.returncode if self.proc else None,
-            )
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
+                with open(self.plan["log_file"], "a") as log:  # where the user looks first
+                    log.write(f"labstudio: {exc}\n")
+            except OSError:
+                pass
+            return f"ClientError: {exc}"
+        return super()._crash_reason(exc)

@@ -273,6 +273,7 @@ class Worker:
                 capture.percent,
                 capture.capture_input,
                 capture.capture_output,
+                exact_root=capture.destination is not None and "://" not in capture.destination,
             )
 
     def flush(self) -> None:

@@ -1,3 +1,3 @@
 """Alembic migrations of the store. HEAD_REVISION lets a process check the schema without importing alembic."""
 
-HEAD_REVISION = "0006_machines"
+HEAD_REVISION = "0007_registry_lineage"

@@ -1,0 +1,1 @@
+"""The model registry: model package groups, numbered model packages, approval, reproduce."""
