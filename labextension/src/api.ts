@@ -95,6 +95,7 @@ export type ListJobsQuery = QueryOf<'/labstudio/api/jobs'>;
 export type ListKindJobsQuery = QueryOf<'/labstudio/api/processing-jobs'>;
 export type ListTuningJobsQuery = QueryOf<'/labstudio/api/tuning-jobs'>;
 export type ListRunsQuery = QueryOf<'/labstudio/api/runs'>;
+export type ListModelPackagesQuery = QueryOf<'/labstudio/api/model-packages'>;
 
 export interface ILabstudioClientOptions {
   /** Defaults to `ServerConnection.makeSettings()`. */
@@ -379,6 +380,30 @@ export class LabstudioClient {
     body: paths['/labstudio/api/runs/compare']['post']['requestBody']['content']['application/json']
   ) {
     return this.data(this.api.POST('/labstudio/api/runs/compare', { body }));
+  }
+
+  // -- model registry and lineage ----------------------------------------------------
+
+  /** `GET /model-packages`: one page of model package versions, newest first. */
+  listModelPackages(query: ListModelPackagesQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/model-packages', { params: { query } })
+    );
+  }
+
+  /**
+   * `GET /lineage?start=&direction=`: the trail around a job, an endpoint, a model
+   * package (GROUP/VERSION) or an ARN, as nodes (each naming the resource it opens) and edges.
+   */
+  getLineage(
+    start: string,
+    direction: 'Ascendants' | 'Descendants' | 'Both' = 'Both'
+  ) {
+    return this.data(
+      this.api.GET('/labstudio/api/lineage', {
+        params: { query: { start, direction } }
+      })
+    );
   }
 
   // -- endpoints ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ import { ExperimentsModel } from './panel/experimentsModel';
 import { ICompareSelection } from './panel/selection';
 import { applySettings } from './panel/settings';
 import { TuningJobsModel } from './panel/tuningJobsModel';
+import { HOME_SOURCES } from './views/home/sources';
 import { installWidgetStop } from './widgetStop';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
 
@@ -161,22 +162,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const views = new MainViews(app, client, events, () => settings, pickPath);
     const openHome = () =>
-      views.openHome({
-        openJob: row => views.openJobOfKind(row.kind, row.name),
-        openEndpoint: name => views.openEndpoint(name),
-        revealExperiment: name => {
-          app.shell.activateById(PANEL_ID);
-          panel.setSectionOpen('experiments', true);
-          experiments.setSearch('');
-          experiments.toggleExpanded(name, true);
+      views.openHome(
+        {
+          openJob: row => views.openJobOfKind(row.kind, row.name),
+          openEndpoint: name => views.openEndpoint(name),
+          revealExperiment: name => {
+            app.shell.activateById(PANEL_ID);
+            panel.setSectionOpen('experiments', true);
+            experiments.setSearch('');
+            experiments.toggleExpanded(name, true);
+          },
+          compareExperiment: (name, runCount) =>
+            compare({ runIds: [], experiments: [name], expected: runCount }),
+          launchTraining: () => views.openLaunch({ mode: 'training' }),
+          launchTuning: () => views.openLaunch({ mode: 'tuning' }),
+          openTuning: () => void app.commands.execute(CommandIDs.openTuning),
+          execute: (command, args) => void app.commands.execute(command, args)
         },
-        compareExperiment: (name, runCount) =>
-          compare({ runIds: [], experiments: [name], expected: runCount }),
-        launchTraining: () => views.openLaunch({ mode: 'training' }),
-        launchTuning: () => views.openLaunch({ mode: 'tuning' }),
-        openTuning: () => void app.commands.execute(CommandIDs.openTuning),
-        execute: (command, args) => void app.commands.execute(command, args)
-      });
+        HOME_SOURCES
+      );
     const panel = new StudioPanel({
       jobs,
       experiments,

@@ -308,3 +308,14 @@ export type ITransformJobDescription = Schemas['DescribeTransformJobResponse'];
 
 /** The body of `POST /labstudio/api/transform-jobs`. */
 export type ICreateTransformJobRequest = Schemas['CreateTransformJobRequest'];
+
+// ---------------------------------------------------------------------------------------
+// Model registry and lineage
+
+/** One row of `GET /labstudio/api/model-packages`. */
+export type IModelPackageSummary = Schemas['ModelPackageSummary'];
+
+/** `GET /labstudio/api/lineage`: the trail around a resource. */
+export type ILineageGraph = Schemas['LineageGraphResponse'];
+
+export type ILineageNode = Schemas['LineageNode'];

@@ -24,6 +24,7 @@ import { JobDetailView } from './views/job/JobDetailView';
 import { HomeModel, IHomeSource } from './views/home/homeModel';
 import { HomeView, IHomeActions } from './views/home/HomeView';
 import { JobKind, jobOfRun } from './views/jobKinds';
+import { rootRelative } from './views/kinds/paths';
 import { ProcessingJobModel } from './views/kinds/processingModel';
 import { ProcessingJobView } from './views/kinds/ProcessingJobView';
 import { TransformJobModel } from './views/kinds/transformModel';
@@ -146,6 +147,31 @@ export class MainViews {
       this.openTransform(name);
     } else {
       this.openJob(name);
+    }
+  }
+
+  /** What a lineage node stands for, in its view (a file in the file browser). */
+  openResource(kind: string, name: string): void {
+    switch (kind) {
+      case 'training-job':
+        return this.openJob(name);
+      case 'processing-job':
+        return this.openProcessing(name);
+      case 'transform-job':
+        return this.openTransform(name);
+      case 'tuning-job':
+        return this.openTuning(name);
+      case 'endpoint':
+        return this.openEndpoint(name);
+      case 'file': {
+        const path = rootRelative(name, serverRoot());
+        if (path !== null) {
+          this.openPath(path);
+        }
+        return;
+      }
+      default:
+        console.warn(`labstudio: no view for a ${kind} (${name}) yet`);
     }
   }
 

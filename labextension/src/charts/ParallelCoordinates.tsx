@@ -108,6 +108,9 @@ function numericLabels(
   at: (v: number) => number
 ): { pos: number; text: string }[] {
   const ends = log ? [10 ** lo, 10 ** hi] : [lo, hi];
+  if (hi === lo) {
+    return [{ pos: 0.5, text: fmt(ends[0]) }]; // one value: one label
+  }
   const labels = ends.map(v => ({ pos: at(v), text: fmt(v) }));
   if (log) {
     for (let k = Math.ceil(lo + 1e-9); k < hi - 1e-9; k++) {
@@ -332,6 +335,7 @@ export function ParallelCoordinates(props: {
     ctx.lineWidth = 1;
     const room =
       scaled.length > 1 ? (right - left) / (scaled.length - 1) - 12 : SIDE * 2;
+    let closest = Infinity; // the least vertical distance between two labels drawn on one axis
     scaled.forEach((axis, i) => {
       const x = xAt(i);
       ctx.beginPath();
@@ -347,6 +351,12 @@ export function ParallelCoordinates(props: {
       const last = i === scaled.length - 1;
       ctx.textAlign = last ? 'right' : 'left';
       const labels = spacedLabels(axis.labels, bottom - TOP, LABEL_GAP);
+      for (let k = 1; k < labels.length; k++) {
+        closest = Math.min(
+          closest,
+          (labels[k].pos - labels[k - 1].pos) * (bottom - TOP)
+        );
+      }
       const labelRoom = last ? SIDE - 6 : room / 2;
       for (const label of labels) {
         ctx.fillText(
@@ -365,6 +375,16 @@ export function ParallelCoordinates(props: {
         ctx.fillStyle = c.text;
       }
     });
+    canvas.dataset.minLabelGap = Number.isFinite(closest)
+      ? closest.toFixed(1)
+      : '';
+    canvas.dataset.labels = String(
+      scaled.reduce(
+        (n, axis) =>
+          n + spacedLabels(axis.labels, bottom - TOP, LABEL_GAP).length,
+        0
+      )
+    );
     // eslint-disable-next-line react-hooks/exhaustive-deps -- yAt follows bottom
   }, [scaled, colors, width, height, theme, passing, shownBrushes, xAt]);
 

@@ -11,9 +11,9 @@
 import * as React from 'react';
 
 import { IRun } from '../../types';
-import { formatMetric, StatusDot } from '../common/common';
+import { StatusDot } from '../common/common';
 import { MiddleEllipsis } from '../common/MiddleEllipsis';
-import { columnWidths, IColumn, ISort } from './table';
+import { cellText, columnWidths, IColumn, ISort } from './table';
 
 const ROW = 26;
 const OVERSCAN = 10;
@@ -235,10 +235,8 @@ const Row = React.memo(function Row(props: {
               <>
                 <StatusDot status={run.status} /> {String(v)}
               </>
-            ) : typeof v === 'number' ? (
-              formatMetric(v, c.digits)
             ) : (
-              (v ?? '–')
+              cellText(c, v)
             )}
           </div>
         );

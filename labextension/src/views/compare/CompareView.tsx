@@ -327,7 +327,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
                 {metric} ({summary}) against
               </h3>
               <select
-                className="jp-mod-styled"
+                className="jp-mod-styled labstudio-fit-select"
                 data-testid="labstudio-scatter-param"
                 value={xParam}
                 onChange={e => model.setScatterParam(e.target.value)}

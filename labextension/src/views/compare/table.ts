@@ -23,6 +23,33 @@ export const TABLE_DIGITS = 6;
 /** Characters of a header that size its column; a longer name wraps onto more lines. */
 const LABEL_CHARS = 18;
 
+/** A parameter's text as a number when it is one (params travel as strings), else null. */
+function numeric(v: string | number | null): number | null {
+  if (typeof v === 'number') {
+    return v;
+  }
+  if (v === null || v.trim() === '') {
+    return null;
+  }
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * What a cell prints: numbers (a parameter's too) to the column's significant digits,
+ * text as it is; the full value is the cell's tooltip.
+ */
+export function cellText(column: IColumn, v: string | number | null): string {
+  if (v === null) {
+    return '–';
+  }
+  if (column.group === 'run') {
+    return String(v);
+  }
+  const n = numeric(v);
+  return n === null ? String(v) : formatMetric(n, column.digits);
+}
+
 export function buildColumns(
   runs: readonly IRun[],
   summary: Summary,
@@ -86,7 +113,10 @@ export function buildColumns(
   for (const column of all) {
     const values = runs.map(column.value);
     column.differs = column.id !== 'name' && differs(values);
-    column.digits = Math.min(TABLE_DIGITS, distinctDigits(values));
+    column.digits = Math.min(
+      TABLE_DIGITS,
+      distinctDigits(column.group === 'param' ? values.map(numeric) : values)
+    );
   }
   if (!onlyDifferences) {
     return all;
@@ -119,13 +149,7 @@ export function columnWidths(
   return columns.map(column => {
     let chars = Math.min(LABEL_CHARS, Array.from(column.label).length);
     for (const run of sample) {
-      const v = column.value(run);
-      const text =
-        typeof v === 'number'
-          ? formatMetric(v, column.digits)
-          : v === null
-            ? '–'
-            : String(v);
+      const text = cellText(column, column.value(run));
       chars = Math.max(
         chars,
         Array.from(text).length +

@@ -659,7 +659,10 @@ function RangeInputs(props: {
 }): JSX.Element {
   const { range, onChange, index } = props;
   return (
-    <span className="labstudio-range labstudio-grow">
+    <span
+      className="labstudio-range labstudio-grow"
+      data-range-type={range.type}
+    >
       <select
         className="jp-mod-styled"
         aria-label={`range type ${index + 1}`}

@@ -6,7 +6,13 @@
 import * as React from 'react';
 
 import { MetricChart } from '../../charts/MetricChart';
-import { IRunArtifact, IRunDetail, toNumber } from '../../types';
+import {
+  ILineageGraph,
+  ILineageNode,
+  IRunArtifact,
+  IRunDetail,
+  toNumber
+} from '../../types';
 import { ErrorBox, formatMetric } from '../common/common';
 import { DetailHeader } from '../common/DetailHeader';
 import { useModel } from '../common/useModel';
@@ -22,6 +28,8 @@ export interface IRunViewProps {
   onOpenJob?: (kind: JobKind, name: string) => void;
   onCompare?: (runId: string) => void;
   onOpenPath?: (path: string) => void;
+  /** Open what a lineage node stands for (a job of a kind, an endpoint, a tuning job...). */
+  onOpenResource?: (kind: string, name: string) => void;
 }
 
 export function RunView(props: IRunViewProps): JSX.Element {
@@ -183,6 +191,23 @@ export function RunView(props: IRunViewProps): JSX.Element {
           </>
         )}
       </section>
+      {model.lineageAvailable && model.lineage && (
+        <section data-testid="labstudio-run-lineage">
+          <h3 className="labstudio-subtitle">Lineage</h3>
+          <Trail
+            title="Came from"
+            graph={model.lineage.up}
+            testId="labstudio-lineage-up"
+            onOpen={props.onOpenResource}
+          />
+          <Trail
+            title="Led to"
+            graph={model.lineage.down}
+            testId="labstudio-lineage-down"
+            onOpen={props.onOpenResource}
+          />
+        </section>
+      )}
       <section data-testid="labstudio-run-artifacts">
         <h3 className="labstudio-subtitle">
           Artifacts{' '}
@@ -272,6 +297,64 @@ function Artifact(props: {
         >
           show
         </button>
+      )}
+    </li>
+  );
+}
+
+/** One direction of the job's lineage: each entity (but the job itself), nearest first. */
+function Trail(props: {
+  title: string;
+  graph: ILineageGraph;
+  testId: string;
+  onOpen?: (kind: string, name: string) => void;
+}): JSX.Element {
+  const nodes = props.graph.nodes
+    .filter(n => n.depth > 0)
+    .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
+  return (
+    <div data-testid={props.testId}>
+      <div className="labstudio-field-label">{props.title}</div>
+      {nodes.length === 0 ? (
+        <p className="labstudio-hint">Nothing recorded.</p>
+      ) : (
+        <ul className="labstudio-artifacts">
+          {nodes.map(n => (
+            <LineageItem key={n.arn} node={n} onOpen={props.onOpen} />
+          ))}
+        </ul>
+      )}
+      {props.graph.truncated && (
+        <p className="labstudio-hint">More is recorded than shown here.</p>
+      )}
+    </div>
+  );
+}
+
+function LineageItem(props: {
+  node: ILineageNode;
+  onOpen?: (kind: string, name: string) => void;
+}): JSX.Element {
+  const { node, onOpen } = props;
+  const resource = node.resource;
+  return (
+    <li data-testid="labstudio-lineage-node" data-type={node.type}>
+      <span className="labstudio-kind-chip">{node.type}</span>
+      {resource && onOpen ? (
+        <button
+          className="labstudio-link"
+          title={`Open ${resource.name}`}
+          onClick={() => onOpen(resource.kind, resource.name)}
+        >
+          {node.name}
+        </button>
+      ) : (
+        <span>{node.name}</span>
+      )}
+      {node.source_uri && (
+        <span className="labstudio-artifact-uri" title={node.source_uri}>
+          {node.source_uri}
+        </span>
       )}
     </li>
   );

@@ -11,7 +11,7 @@ import { IXYSeries } from '../../charts/series';
 import { EventStream } from '../../events';
 import { asApiError, handle } from '../../panel/live';
 import { IModelSources, ViewModel } from '../../panel/viewModel';
-import { IRunDetail, toNumber } from '../../types';
+import { ILineageGraph, IRunDetail, toNumber } from '../../types';
 
 /** Metric charts drawn at most (the table lists every metric). */
 export const MAX_RUN_CHARTS = 12;
@@ -48,6 +48,10 @@ export class RunModel extends ViewModel {
   /** Whether the server can answer the run's lineage (the section shows only then). */
   get lineageAvailable(): boolean {
     return this._lineage;
+  }
+  /** What the run's job came from (`up`) and what came of it (`down`), once read. */
+  get lineage(): { up: ILineageGraph; down: ILineageGraph } | null {
+    return this._graphs;
   }
 
   async start(): Promise<void> {
@@ -92,6 +96,14 @@ export class RunModel extends ViewModel {
         return;
       }
       this._run = run;
+      if (this._lineage && run.job) {
+        // the trail of the run's job: what it read, what it made (a failure leaves it out)
+        const [up, down] = await Promise.all([
+          this._client.getLineage(run.job.name, 'Ascendants'),
+          this._client.getLineage(run.job.name, 'Descendants')
+        ]).catch(() => [null, null]);
+        this._graphs = up && down ? { up, down } : null;
+      }
       this._histories = new Map(
         histories.map((h, i) => [
           names[i],
@@ -121,5 +133,6 @@ export class RunModel extends ViewModel {
   private _error: LabstudioApiError | null = null;
   private _histories = new Map<string, IXYSeries>();
   private _lineage = false;
+  private _graphs: { up: ILineageGraph; down: ILineageGraph } | null = null;
   private _reads = this.coalesce(() => this._read());
 }
