@@ -292,7 +292,9 @@ function RowView(props: {
             title={row.exp.description || row.exp.name}
           />
           {row.exp.in_progress_count > 0 && <StatusDot status="InProgress" />}
-          <span className="labstudio-count">{row.exp.run_count}</span>
+          <span className="labstudio-count">
+            {row.exp.run_count.toLocaleString()}
+          </span>
         </div>
       );
     case 'run': {
