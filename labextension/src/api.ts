@@ -97,6 +97,8 @@ export type ListKindJobsQuery = QueryOf<'/labstudio/api/processing-jobs'>;
 export type ListTuningJobsQuery = QueryOf<'/labstudio/api/tuning-jobs'>;
 export type ListRunsQuery = QueryOf<'/labstudio/api/runs'>;
 export type ListModelPackagesQuery = QueryOf<'/labstudio/api/model-packages'>;
+/** The query of `GET /pipelines`: `prefix`, sorting, `max_results`, `next_token`. */
+export type ListPipelinesQuery = QueryOf<'/labstudio/api/pipelines'>;
 /** The query of `GET /model-package-groups`: `name_contains`, sorting, `max_results`, `next_token`. */
 export type ListModelPackageGroupsQuery =
   QueryOf<'/labstudio/api/model-package-groups'>;
@@ -388,6 +390,15 @@ export class LabstudioClient {
     body: paths['/labstudio/api/runs/compare']['post']['requestBody']['content']['application/json']
   ) {
     return this.data(this.api.POST('/labstudio/api/runs/compare', { body }));
+  }
+
+  // -- pipelines ----------------------------------------------------------------------
+
+  /** `GET /pipelines`: one page of pipelines, each with its last execution's status. */
+  listPipelines(query: ListPipelinesQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/pipelines', { params: { query } })
+    );
   }
 
   // -- endpoints ----------------------------------------------------------------------

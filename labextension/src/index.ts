@@ -216,13 +216,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments.toggleExpanded(name, true);
     };
     panel.disposed.connect(() => events.dispose());
-    // The Studio home opens with the panel, the first time the panel is shown.
+    // The Studio home opens with the panel, the first time the user shows the panel. A
+    // panel the restored layout already shows opens nothing: the restored main area keeps
+    // its tabs and focus (the ⌂ button opens the home).
     let homeOpened = false;
-    panel.shown.connect(() => {
-      if (!homeOpened && settings.openHome) {
-        homeOpened = true;
-        openHome();
-      }
+    void app.restored.then(() => {
+      homeOpened = homeOpened || panel.isVisible;
+      panel.shown.connect(() => {
+        if (!homeOpened && settings.openHome) {
+          homeOpened = true;
+          openHome();
+        }
+      });
     });
     // The widgets' Stop buttons (JobMonitor, TuningMonitor) act through the REST API
     // from here: a kernel blocked in fit() cannot hear their clicks.

@@ -310,7 +310,7 @@ export type ITransformJobDescription = Schemas['DescribeTransformJobResponse'];
 export type ICreateTransformJobRequest = Schemas['CreateTransformJobRequest'];
 
 // ---------------------------------------------------------------------------------------
-// Model registry (SageMaker's PascalCase) and lineage
+// Model registry (SageMaker's PascalCase), pipelines and lineage
 
 /** SageMaker's three approval states of a model package. */
 export type ModelApprovalStatus =
@@ -349,6 +349,9 @@ export type IPackageEventPayload = Schemas['PackageEventPayload'];
 
 /** Payload of `model_package_group.created|deleted`. */
 export type IPackageGroupEventPayload = Schemas['PackageGroupEventPayload'];
+
+/** One row of `GET /pipelines` (with its last execution's status). */
+export type IPipelineSummary = Schemas['PipelineSummary'];
 
 /** `GET /lineage`: the trail around a starting point. */
 export type ILineageGraph = Schemas['LineageGraphResponse'];

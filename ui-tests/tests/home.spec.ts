@@ -1,10 +1,11 @@
 /**
  * The Studio home and the compact navigator against a real JupyterLab (1600 × 1000, the
  * sidebar at its default 250 px): the home opens with the panel and shows running and
- * recent jobs, endpoints, recent experiments, models awaiting approval (the registry's
- * route exists) and no pipelines section (no such route), live; quick actions open the
+ * recent jobs, endpoints, recent experiments, models awaiting approval and pipelines with
+ * their last execution (sections the server's routes add), live; quick actions open the
  * launch form; the sidebar shows at least eight items per section, one line each, with
- * counts, hints that are not cut, a one-line top bar, and sections resized by dragging.
+ * counts, hints that are not cut (an empty section takes no more room than its hint), a
+ * one-line top bar, and sections resized by dragging.
  */
 import { expect, test } from '@jupyterlab/galata';
 
@@ -13,7 +14,7 @@ import { expectFullyVisible, openPanel, screenshotBoth, showOnly, startJob, wait
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.describe.configure({ mode: 'serial' });
 
-test('the Studio home opens with the panel and follows jobs, experiments and models awaiting approval', async ({ page, tmpPath }) => {
+test('the Studio home opens with the panel and follows jobs, experiments, pipelines and models awaiting approval', async ({ page, tmpPath }) => {
   const job = await startJob(page, tmpPath, 'home-job-1', { experiment: 'home' });
   await waitJob(page, job, ['Completed']);
   let response = await page.request.post('/labstudio/api/model-package-groups', { data: { ModelPackageGroupName: 'home-models' } });
@@ -35,10 +36,23 @@ test('the Studio home opens with the panel and follows jobs, experiments and mod
   // the registry's route exists: its section lists the version waiting for approval
   await expect(home.getByTestId('labstudio-home-approvals-item')).toContainText('home-models/1');
   await expect(home.getByTestId('labstudio-home-approvals-item')).toContainText(`from ${job}`);
-  // the server has no pipelines route: no section for them (not a placeholder)
-  const routes = Object.keys((await (await page.request.get('/labstudio/api/openapi.json')).json()).paths);
-  expect(routes.some(r => r.includes('pipelines'))).toBe(false);
-  await expect(home.getByTestId('labstudio-home-pipelines')).toHaveCount(0);
+  // the pipelines route exists: its section says there are none yet, then follows one live
+  const pipelines = home.getByTestId('labstudio-home-pipelines');
+  await expect(pipelines).toContainText('No pipelines yet');
+  const definition = {
+    Version: '2020-12-01',
+    Steps: [{ Name: 'Halt', Type: 'Fail', Arguments: { ErrorMessage: 'stopped on purpose' } }]
+  };
+  response = await page.request.post('/labstudio/api/pipelines', {
+    data: { PipelineName: 'home-pipeline', PipelineDefinition: definition }
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  const pipeline = pipelines.getByTestId('labstudio-home-pipelines-item');
+  await expect(pipeline).toContainText('home-pipeline', { timeout: 30_000 });
+  await expect(pipeline).toContainText('Not run yet');
+  response = await page.request.post('/labstudio/api/pipelines/home-pipeline/executions', { data: {} });
+  expect(response.status(), await response.text()).toBe(201);
+  await expect(pipeline.getByTestId('labstudio-status-icon')).toHaveAttribute('data-status', 'Failed', { timeout: 60_000 });
 
   // live: a new job shows up without a reload
   const second = await startJob(page, tmpPath, 'home-job-2', { experiment: 'home' });
@@ -89,12 +103,13 @@ test('the navigator shows at least eight items per section at 250 px, one line e
   await expect(panel.locator('[data-testid="labstudio-run-row"]')).toHaveCount(9, { timeout: 30_000 });
   expect(await shownRows('experiments', '[data-testid="labstudio-run-row"]')).toBeGreaterThanOrEqual(8);
 
-  // tuning and endpoints are empty here: room for eight one-line rows, and the hint whole
+  // tuning and endpoints are empty here: each keeps its hint whole and leaves the room it
+  // does not need to the sections with rows (five sections share the sidebar's height)
   for (const id of ['tuning', 'endpoints']) {
     const body = section(id).locator('.labstudio-section-body');
-    expect(await body.evaluate(e => e.clientHeight)).toBeGreaterThanOrEqual(8 * 22);
     const hint = section(id).locator('.labstudio-empty');
     await expectFullyVisible(hint, body);
+    expect(await body.evaluate(e => e.clientHeight)).toBeLessThan(8 * 22);
   }
 
   // the top bar is one line: Refresh beside Launch, not under it
@@ -103,16 +118,18 @@ test('the navigator shows at least eight items per section at 250 px, one line e
   expect(Math.abs(refresh.y - launch.y)).toBeLessThan(4);
   expect((await panel.locator('.labstudio-topbar').boundingBox())!.height).toBeLessThanOrEqual(34);
 
-  // drag the bar between Jobs and Tuning down: Jobs grows by as much as Tuning shrinks
-  const before = { jobs: (await jobs.boundingBox())!.height, tuning: (await section('tuning').boundingBox())!.height };
-  const bar = (await panel.getByTestId('labstudio-splitter-tuning').boundingBox())!;
+  // a long list overflows its section: drag the bar between Experiments and Jobs down, and
+  // Experiments grows by as much as Jobs shrinks
+  await showOnly(panel, 'many');
+  const experiments = section('experiments');
+  const before = { experiments: (await experiments.boundingBox())!.height, jobs: (await jobs.boundingBox())!.height };
+  const bar = (await panel.getByTestId('labstudio-splitter-jobs').boundingBox())!;
   await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
   await page.mouse.down();
   await page.mouse.move(bar.x + bar.width / 2, bar.y + 60, { steps: 6 });
   await page.mouse.up();
-  await expect.poll(async () => (await jobs.boundingBox())!.height - before.jobs).toBeGreaterThan(50);
-  const after = (await section('tuning').boundingBox())!.height;
-  expect(before.tuning - after).toBeGreaterThan(50);
-  expect(await shownRows('jobs', '.labstudio-job-row')).toBeGreaterThanOrEqual(10);
+  await expect.poll(async () => (await experiments.boundingBox())!.height - before.experiments).toBeGreaterThan(50);
+  const after = (await jobs.boundingBox())!.height;
+  expect(before.jobs - after).toBeGreaterThan(50);
   await screenshotBoth(page, 'navigator');
 });

@@ -22,7 +22,11 @@ import { RunSelection } from '../panel/selection';
 import { plural } from '../views/common/common';
 import { pointsPerCurve } from '../views/compare/compareModel';
 import { HomeModel } from '../views/home/homeModel';
-import { modelPackageItem, PENDING_MODELS } from '../views/home/sources';
+import {
+  modelPackageItem,
+  PENDING_MODELS,
+  PIPELINES
+} from '../views/home/sources';
 import { TransformJobView } from '../views/kinds/TransformJobView';
 import { TransformJobModel } from '../views/kinds/transformModel';
 import { transformWords } from '../views/kinds/transformFormModel';
@@ -362,6 +366,59 @@ describe('the Studio home and the run page', () => {
         MetricValues: {}
       }).open
     ).toBeUndefined();
+  });
+
+  it('the home: pipelines, most recently run first, each with its last execution', async () => {
+    const pipeline = (
+      name: string,
+      created: string,
+      last: { status: string; start: string } | null
+    ) => ({
+      PipelineArn: `arn:${name}`,
+      PipelineName: name,
+      PipelineDisplayName: name,
+      PipelineDescription: null,
+      RoleArn: null,
+      CreationTime: created,
+      LastModifiedTime: created,
+      LastExecutionTime: last?.start ?? null,
+      LastExecution: last && {
+        PipelineExecutionArn: `arn:${name}/execution/1`,
+        PipelineExecutionId: '1',
+        PipelineExecutionStatus: last.status,
+        StartTime: last.start,
+        EndTime: null
+      }
+    });
+    serveApi(server, {
+      ...base(['/pipelines']),
+      'GET /pipelines': () => ({
+        PipelineSummaries: [
+          pipeline('never-run', '2024-05-03T09:00:00+00:00', null),
+          pipeline('old', '2024-05-02T09:00:00+00:00', {
+            status: 'Succeeded',
+            start: '2024-05-02T10:00:00+00:00'
+          }),
+          pipeline('busy', '2024-05-01T09:00:00+00:00', {
+            status: 'Executing',
+            start: '2024-05-04T09:00:00+00:00'
+          })
+        ],
+        NextToken: null
+      })
+    });
+    const home = new HomeModel({ client, sources: [PIPELINES] });
+    await home.start();
+    const [section] = home.sections;
+    expect(section.source.id).toBe('pipelines');
+    expect(section.items.map(i => [i.name, i.status])).toEqual([
+      ['busy', 'Executing'],
+      ['never-run', 'NotStarted'],
+      ['old', 'Succeeded']
+    ]);
+    expect(section.items[1].detail).toBe('Not run yet');
+    expect(section.items[0].detail).toMatch(/^Executing · started /);
+    home.dispose();
   });
 
   it('the run page: the run and a history per metric; lineage only with the route', async () => {

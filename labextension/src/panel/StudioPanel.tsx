@@ -21,7 +21,7 @@ import { ExperimentsView, RunSearch } from '../views/ExperimentsView';
 import { IJobListRow } from '../views/jobKinds';
 import { JobFilters, JobsView } from '../views/JobsView';
 import { TuningFilter, TuningJobsView } from '../views/TuningJobsView';
-import { ModelsView } from '../views/registry/ModelsView';
+import { ModelFilter, ModelsView } from '../views/registry/ModelsView';
 import { EndpointsModel } from './endpointsModel';
 import { ExperimentsModel } from './experimentsModel';
 import { JobsModel } from './model';
@@ -334,10 +334,11 @@ export class StudioPanel extends ReactWidget {
             () => (
               <ModelsView
                 model={models}
+                showFilter={false}
                 onOpen={name => actions.openModelGroup?.(name)}
               />
             ),
-            undefined,
+            () => <ModelFilter model={models} />,
             'Versions awaiting approval'
           )}
         {endpoints &&

@@ -14,7 +14,12 @@ import { LabstudioApiError, LabstudioClient } from '../../api';
 import { EventStream } from '../../events';
 import { asApiError, handle } from '../../panel/live';
 import { IModelSources, ViewModel } from '../../panel/viewModel';
-import { IEndpointSummary, IExperiment, isActiveStatus } from '../../types';
+import {
+  EventPattern,
+  IEndpointSummary,
+  IExperiment,
+  isActiveStatus
+} from '../../types';
 import { IJobListRow, JOB_KINDS, jobRow } from '../jobKinds';
 
 /** Rows of each section. */
@@ -51,6 +56,8 @@ export interface IHomeSource {
   route: string;
   /** What the section says when the route answers no rows. */
   empty: string;
+  /** The events that change what the section shows (each schedules a re-read). */
+  events?: readonly EventPattern[];
   read(client: LabstudioClient): Promise<IHomeItem[]>;
 }
 
@@ -124,7 +131,10 @@ export class HomeModel extends ViewModel {
         handle('tuning.*', later),
         handle('run.created', later),
         handle('run.status', later),
-        handle('experiment.*', later)
+        handle('experiment.*', later),
+        ...this._sources.flatMap(source =>
+          (source.events ?? []).map(pattern => handle(pattern, later))
+        )
       ]
     });
     const available = await Promise.all(
