@@ -171,7 +171,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       : undefined;
 
     const views = new MainViews(app, client, events, () => settings, pickPath);
-    const openHome = () =>
+    const openHome = (options: { activate?: boolean } = {}) =>
       views.openHome(
         {
           openJob: row => views.openJobOfKind(row.kind, row.name),
@@ -189,7 +189,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
           openTuning: () => void app.commands.execute(CommandIDs.openTuning),
           execute: (command, args) => void app.commands.execute(command, args)
         },
-        HOME_SOURCES
+        HOME_SOURCES,
+        options
       );
     const panel = new StudioPanel({
       jobs,
@@ -216,16 +217,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments.toggleExpanded(name, true);
     };
     panel.disposed.connect(() => events.dispose());
-    // The Studio home opens with the panel, the first time the user shows the panel. A
-    // panel the restored layout already shows opens nothing: the restored main area keeps
-    // its tabs and focus (the ⌂ button opens the home).
+    // The Studio home opens with the panel, the first time the user shows the panel: in
+    // front when the main area shows nothing else (or the Launcher), behind the tab the
+    // user is reading otherwise. A panel the restored layout already shows opens nothing:
+    // the restored main area keeps its tabs and focus (the ⌂ button opens the home).
     let homeOpened = false;
     void app.restored.then(() => {
       homeOpened = homeOpened || panel.isVisible;
       panel.shown.connect(() => {
         if (!homeOpened && settings.openHome) {
           homeOpened = true;
-          openHome();
+          const current = app.shell.currentWidget;
+          openHome({
+            activate:
+              !current || current.node.querySelector('.jp-Launcher') !== null
+          });
         }
       });
     });

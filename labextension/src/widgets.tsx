@@ -157,18 +157,27 @@ export class MainViews {
     }
   }
 
-  /** The Studio home: jobs, endpoints, experiments and quick actions at a glance. */
+  /**
+   * The Studio home: jobs, endpoints, experiments and quick actions at a glance.
+   * `activate: false` opens it behind the current tab (a tab the user is reading).
+   */
   openHome(
     actions: Partial<IHomeActions>,
-    sources: readonly IHomeSource[] = []
+    sources: readonly IHomeSource[] = [],
+    options: { activate?: boolean } = {}
   ): void {
-    this._open('home', 'Studio', () => {
-      const model = new HomeModel({ ...this._sources, sources });
-      return {
-        model,
-        render: () => <HomeView model={model} actions={actions} />
-      };
-    });
+    this._open(
+      'home',
+      'Studio',
+      () => {
+        const model = new HomeModel({ ...this._sources, sources });
+        return {
+          model,
+          render: () => <HomeView model={model} actions={actions} />
+        };
+      },
+      options.activate ?? true
+    );
   }
 
   openJob(name: string): void {
@@ -406,11 +415,14 @@ export class MainViews {
   private _open(
     key: string,
     label: string,
-    make: () => { model: IViewModel; render: () => JSX.Element }
+    make: () => { model: IViewModel; render: () => JSX.Element },
+    activate = true
   ): void {
     const existing = this._widgets.get(key);
     if (existing && !existing.isDisposed) {
-      this.app.shell.activateById(existing.id);
+      if (activate) {
+        this.app.shell.activateById(existing.id);
+      }
       return;
     }
     const { model, render } = make();
@@ -429,8 +441,10 @@ export class MainViews {
       model.dispose();
     });
     this._widgets.set(key, widget);
-    this.app.shell.add(widget, 'main');
-    this.app.shell.activateById(widget.id);
+    this.app.shell.add(widget, 'main', { activate });
+    if (activate) {
+      this.app.shell.activateById(widget.id);
+    }
   }
 
   private _widgets = new Map<string, MainAreaWidget>();
