@@ -93,3 +93,17 @@ async def test_every_error_answer_has_the_list(jp_fetch) -> None:  # type: ignor
     assert code == 404 and err["errors"] == [{"message": err["message"]}]
     code, err = await _error(jp_fetch, "labstudio", "api", "runs", params={"filter": "metrics.acc >"})
     assert code == 400 and "position" in err and err["errors"] == [{"message": err["message"], "field": "filter"}]
+
+
+async def test_a_processing_job_hears_of_every_mistake(jp_fetch, jp_root_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every kind's create route (the engine's generic handler) validates field by field."""
+    code, err = await _post(jp_fetch, "processing-jobs", {
+        "code": "missing.py",
+        "inputs": [{"source": "no/such/data", "destination": "/opt/ml/processing/input"}],
+        "experiment_name": "   ",
+        "max_runtime_seconds": "soon",
+    })
+    assert code == 400
+    assert _fields(err) == ["max_runtime_seconds", "code", "inputs[0].source", "experiment_name"]
+    assert (err["message"], err["field"]) == (err["errors"][0]["message"], "max_runtime_seconds")
+    assert "missing.py" in err["errors"][1]["message"] and "no/such/data" in err["errors"][2]["message"]
