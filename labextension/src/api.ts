@@ -97,11 +97,11 @@ export type ListKindJobsQuery = QueryOf<'/labstudio/api/processing-jobs'>;
 export type ListTuningJobsQuery = QueryOf<'/labstudio/api/tuning-jobs'>;
 export type ListRunsQuery = QueryOf<'/labstudio/api/runs'>;
 export type ListModelPackagesQuery = QueryOf<'/labstudio/api/model-packages'>;
-/** The query of `GET /pipelines`: `prefix`, sorting, `max_results`, `next_token`. */
-export type ListPipelinesQuery = QueryOf<'/labstudio/api/pipelines'>;
 /** The query of `GET /model-package-groups`: `name_contains`, sorting, `max_results`, `next_token`. */
 export type ListModelPackageGroupsQuery =
   QueryOf<'/labstudio/api/model-package-groups'>;
+/** The query of `GET /pipelines`: `prefix`, sorting, `max_results`, `next_token`. */
+export type ListPipelinesQuery = QueryOf<'/labstudio/api/pipelines'>;
 /** Which way a lineage graph goes from its start: `up` (what it came from), `down`, `both`. */
 export type LineageDirection = NonNullable<
   QueryOf<'/labstudio/api/lineage'>['direction']
@@ -392,15 +392,6 @@ export class LabstudioClient {
     return this.data(this.api.POST('/labstudio/api/runs/compare', { body }));
   }
 
-  // -- pipelines ----------------------------------------------------------------------
-
-  /** `GET /pipelines`: one page of pipelines, each with its last execution's status. */
-  listPipelines(query: ListPipelinesQuery = {}) {
-    return this.data(
-      this.api.GET('/labstudio/api/pipelines', { params: { query } })
-    );
-  }
-
   // -- endpoints ----------------------------------------------------------------------
 
   /** `GET /endpoints`, newest first. */
@@ -607,6 +598,15 @@ export class LabstudioClient {
       this.api.GET('/labstudio/api/lineage', {
         params: { query: { start, direction } }
       })
+    );
+  }
+
+  // -- pipelines ------------------------------------------------------------------------
+
+  /** `GET /pipelines`: one page of pipelines, newest first, each with its last execution. */
+  listPipelines(query: ListPipelinesQuery = {}) {
+    return this.data(
+      this.api.GET('/labstudio/api/pipelines', { params: { query } })
     );
   }
 

@@ -310,7 +310,7 @@ export type ITransformJobDescription = Schemas['DescribeTransformJobResponse'];
 export type ICreateTransformJobRequest = Schemas['CreateTransformJobRequest'];
 
 // ---------------------------------------------------------------------------------------
-// Model registry (SageMaker's PascalCase), pipelines and lineage
+// Model registry (SageMaker's PascalCase) and lineage
 
 /** SageMaker's three approval states of a model package. */
 export type ModelApprovalStatus =
@@ -350,9 +350,6 @@ export type IPackageEventPayload = Schemas['PackageEventPayload'];
 /** Payload of `model_package_group.created|deleted`. */
 export type IPackageGroupEventPayload = Schemas['PackageGroupEventPayload'];
 
-/** One row of `GET /pipelines` (with its last execution's status). */
-export type IPipelineSummary = Schemas['PipelineSummary'];
-
 /** `GET /lineage`: the trail around a starting point. */
 export type ILineageGraph = Schemas['LineageGraphResponse'];
 
@@ -366,3 +363,8 @@ export type ILineageEdge = Schemas['LineageEdge'];
 export type ILineageResource = Schemas['LineageResource'];
 
 export type LineageResourceKind = ILineageResource['kind'];
+
+// -- pipelines ---------------------------------------------------------------------------
+
+/** One row of `GET /pipelines`: a pipeline and its last execution (`LastExecution`). */
+export type IPipelineSummary = Schemas['PipelineSummary'];
