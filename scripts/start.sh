@@ -26,8 +26,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 say "updating pip in .venv"
 .venv/bin/python -m pip install --progress-bar on --upgrade pip
-say "installing labstudio and building the panel (about 2 minutes the first time)…"
-.venv/bin/python -m pip install --progress-bar on .
+say "installing labstudio (with scikit-learn, for the README's examples) and building the panel (about 2 minutes the first time)…"
+.venv/bin/python -m pip install --progress-bar on ".[examples]"
 extra=()
 [ "$(id -u)" = 0 ] && extra+=(--allow-root)
 say "starting JupyterLab: open the Studio tab in the left sidebar (Ctrl-C stops the server; jobs keep running)"

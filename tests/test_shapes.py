@@ -73,7 +73,7 @@ def test_unknown_fields_are_refused_by_every_request(model) -> None:  # type: ig
         (endpoints.CreateEndpointRequest, {"Source": "j", "ModelServerTimeout": float("nan")}, "ModelServerTimeout", "finite"),
         (endpoints.UpdateEndpointRequest, {}, "ProductionVariants", "required"),
         (experiments.CompareRunsRequest, {"runs": ["a"], "method": "cubic"}, "method", "choose one of 'minmax' or 'lttb'"),
-        (experiments.CompareRunsRequest, {"runs": []}, "runs", "at least 1"),
+        (experiments.CompareRunsRequest, {"runs": ["a"], "limit": 501}, "limit", "at most 500"),
         (experiments.UpdateRunRequest, {"tags": {"a": 1}}, "tags.a", "must be a string"),
     ],
 )

@@ -56,12 +56,12 @@ def test_each_step_is_announced_and_pip_shows_its_progress(scratch: Path) -> Non
     assert out.stdout.splitlines() == [
         "labstudio: creating .venv",
         "labstudio: updating pip in .venv",
-        "labstudio: installing labstudio and building the panel (about 2 minutes the first time)…",
+        "labstudio: installing labstudio (with scikit-learn, for the README's examples) and building the panel (about 2 minutes the first time)…",
         "labstudio: starting JupyterLab: open the Studio tab in the left sidebar (Ctrl-C stops the server; jobs keep running)",
     ]
     calls = (scratch / "calls").read_text().splitlines()
     installs = [c for c in calls if c.startswith("pip-called: -m pip install")]
-    assert installs[-1].endswith(" .") and len(installs) == 2
+    assert installs[-1].endswith(" .[examples]") and len(installs) == 2  # labstudio and the examples' scikit-learn
     assert all("--quiet" not in c and " -q" not in c for c in installs)  # pip's progress reaches the user
     assert calls[-1].startswith("jupyter-called: lab")
 

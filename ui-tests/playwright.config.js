@@ -41,6 +41,12 @@ module.exports = {
       ]
     }
   },
+  // One server for the whole run: panel.spec.ts checks the newcomer's empty state, so it
+  // runs first, before the specs that create jobs (otherwise files run in name order).
+  projects: [
+    { name: 'fresh-store', testMatch: 'panel.spec.ts' },
+    { name: 'studio', testIgnore: 'panel.spec.ts' }
+  ],
   webServer: {
     command: './start-jupyter.sh',
     cwd: __dirname,

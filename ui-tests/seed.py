@@ -1,10 +1,14 @@
 """Seed the UI tests' fresh LABSTUDIO_HOME before JupyterLab starts.
 
 Always: experiment "demo" with 4 tracked runs (params lr / optimizer / batch_size, metrics
-loss and acc over 200 steps), and the pipeline "ui-pipeline" (pipeline_seed.py; registered, not
-run). With LABSTUDIO_UI_BENCHMARK=1 also: experiment "bench" with
-10,000 runs (8 params, 3 metrics of 10 points each, written straight to the store in one
-transaction) and experiment "curves" with 100 runs of 10,000 points each.
+loss and acc over 200 steps), experiment "many" with 1,200 runs brought in through the
+bulk ingestion path (`ExperimentService.import_runs`): a learning rate sampled on a log
+scale, 24 optimizers (more categories than an axis has room for), loss and acc of 20 steps,
+and the pipeline "ui-pipeline" (pipeline_seed.py; registered, not run).
+
+With LABSTUDIO_UI_BENCHMARK=1 also: experiment "bench" with 100,000 runs (8 params, loss
+and acc of 10 points each) through the same bulk path, timed (it must take at most 60 s),
+and experiment "curves" with 100 runs of 10,000 points each.
 """
 import math
 import os
@@ -23,24 +27,62 @@ def seed_demo() -> None:
             run.log_series("acc", [1 - math.exp(-s * lr * 0.4) * 0.9 - 0.01 * i for s in steps])
 
 
+OPTIMIZERS = [f"optimizer-{name}" for name in (
+    "adam", "adamw", "sgd", "sgd-momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lamb", "lars",
+    "lion", "radam", "ranger", "sophia", "adafactor", "shampoo", "novograd", "yogi", "ftrl", "lbfgs", "sparse-adam", "asgd",
+)]
+
+
+def seed_many() -> None:
+    """1,200 finished runs in one transaction (the bulk path), for the comparison tests."""
+    from labstudio.core import Core
+
+    rng = random.Random(1)
+    now = time.time()
+    runs = []
+    for i in range(1200):
+        lr = 10 ** rng.uniform(-5, -1)
+        depth = rng.randint(2, 12)
+        speed = 0.05 + 20 * lr
+        runs.append({
+            "name": f"many-{i:04d}",
+            "start_time": now - 5000 + i,
+            "end_time": now - 4000 + i,
+            "params": {"lr": round(lr, 8), "depth": depth, "optimizer": OPTIMIZERS[i % len(OPTIMIZERS)]},
+            "metrics": {
+                "loss": [math.exp(-s * speed) + 0.02 * rng.random() for s in range(20)],
+                "acc": [1 - 0.9 * math.exp(-s * speed) - 0.01 * depth * rng.random() for s in range(20)],
+            },
+        })
+    Core.from_env().experiments.import_runs("many", runs)
+
+
 def seed_benchmark() -> None:
     import numpy as np
 
     from labstudio import Run
     from labstudio.core import Core
-    from labstudio.store import runs as runs_store
-    from labstudio.store.ingest import write_points  # (moved from tracking.ingest)
 
     core = Core.from_env()
     rng = random.Random(0)
-    t = time.perf_counter()
     now = time.time()
-    with core.db.write() as conn:
-        for i in range(10_000):
-            rid = runs_store.create_run(conn, experiment_name="bench", name=f"bench-{i:05d}", status="Completed", start_time=now - 10_000 + i)
-            runs_store.set_params(conn, rid, {f"p{j}": round(rng.random(), 4) for j in range(7)} | {"optimizer": rng.choice(["adam", "sgd", "rmsprop"])})
-            write_points(conn, rid, [(m, rng.random(), s, now) for m in ("loss", "acc", "f1") for s in range(10)])
-    print(f"seeded 10,000 runs in {time.perf_counter() - t:.1f}s", flush=True)
+    t = time.perf_counter()
+    runs = [
+        {
+            "name": f"bench-{i:06d}",
+            "start_time": now - 100_000 + i,
+            "end_time": now - 100_000 + i + 60,
+            "params": {f"p{j}": round(rng.random(), 4) for j in range(6)}
+            | {"lr": round(10 ** rng.uniform(-5, -1), 8), "optimizer": rng.choice(["adam", "sgd", "rmsprop"])},
+            "metrics": {"loss": [rng.random() for _ in range(10)], "acc": [rng.random() for _ in range(10)]},
+        }
+        for i in range(100_000)
+    ]
+    core.experiments.import_runs("bench", runs)
+    seconds = time.perf_counter() - t
+    print(f"seeded 100,000 runs in {seconds:.1f}s through the bulk path", flush=True)
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "benchmark-seed.json"), "w") as f:
+        f.write(f'{{"seed100kRunsSeconds": {seconds:.1f}}}\n')
     t = time.perf_counter()
     base = np.cumsum(np.random.default_rng(0).normal(size=10_000)) / 100
     for i in range(100):
@@ -66,5 +108,6 @@ def seed_pipeline() -> None:
 if __name__ == "__main__":
     seed_demo()
     seed_pipeline()
+    seed_many()
     if os.environ.get("LABSTUDIO_UI_BENCHMARK"):
         seed_benchmark()

@@ -9,13 +9,14 @@
  *
  * Every request goes through `ServerConnection.makeRequest`, so the token, the XSRF
  * cookie and the base URL of the Jupyter server are handled the JupyterLab way. A non-2xx
- * answer rejects with a `LabstudioApiError` carrying the server's `{message, field}`.
+ * answer rejects with a `LabstudioApiError` carrying the server's `{message, field}` and
+ * every problem of the request (`errors`).
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import createClient, { Client } from 'openapi-fetch';
 
-import { paths } from './generated/openapi';
+import { components, paths } from './generated/openapi';
 import { IInvokeRequest, IInvokeResult, IJobMetrics, toNumber } from './types';
 
 /** The path of the labstudio REST API under the server's base URL. */
@@ -31,18 +32,31 @@ export const EXTENSION_MISSING_MESSAGE =
   'The labstudio server extension is not enabled';
 
 /**
+ * One problem of a refused request (an item of the error body's `errors`): what is wrong
+ * and the request field at fault (null when none is).
+ */
+export type IApiProblem = Required<components['schemas']['ErrorItem']>;
+
+/**
  * A labstudio API call that did not succeed: a non-2xx answer (`status` is the HTTP
- * status, `message` and `field` come from the JSON body) or no answer at all (`status` 0).
+ * status, `message` and `field` come from the JSON body, `problems` lists every problem
+ * the server found in the request, the first one included) or no answer at all
+ * (`status` 0).
  */
 export class LabstudioApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly field: string | null = null
+    readonly field: string | null = null,
+    problems?: IApiProblem[]
   ) {
     super(message);
     this.name = 'LabstudioApiError';
+    this.problems = problems?.length ? problems : [{ message, field }];
   }
+
+  /** Every problem of the request (at least this error's own). */
+  readonly problems: IApiProblem[];
 
   /** True when the server has no labstudio API (the server extension is not enabled). */
   get extensionMissing(): boolean {
@@ -822,16 +836,30 @@ function parseJson(text: string): unknown {
  * Jupyter server's own HTML "page not found") means the API route does not exist.
  */
 function toApiError(response: Response, body: unknown): LabstudioApiError {
-  const fields: { message?: unknown; field?: unknown } =
+  const fields: { message?: unknown; field?: unknown; errors?: unknown } =
     body !== null && typeof body === 'object' ? body : {};
   const message = typeof fields.message === 'string' ? fields.message : null;
   if (response.status === 404 && message === null) {
     return new ServerExtensionMissingError();
   }
   const field = typeof fields.field === 'string' ? fields.field : null;
+  const problems: IApiProblem[] = [];
+  if (Array.isArray(fields.errors)) {
+    for (const item of fields.errors as unknown[]) {
+      const one: { message?: unknown; field?: unknown } =
+        item !== null && typeof item === 'object' ? item : {};
+      if (typeof one.message === 'string') {
+        problems.push({
+          message: one.message,
+          field: typeof one.field === 'string' ? one.field : null
+        });
+      }
+    }
+  }
   return new LabstudioApiError(
     message ?? `${response.status} ${response.statusText}`.trim(),
     response.status,
-    field
+    field,
+    problems
   );
 }

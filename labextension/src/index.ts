@@ -1,8 +1,9 @@
 /**
- * labstudio's JupyterLab plugin: the Studio sidebar (experiments, training jobs, tuning
- * jobs, pipelines, models, endpoints), the main-area views (comparison, job, tuning job,
- * launch form, endpoint, model group, lineage graph, pipeline), commands in
- * the palette, "Train with labstudio" on .py files, and the settings.
+ * labstudio's JupyterLab plugin: the Studio sidebar (experiments, jobs, tuning jobs,
+ * pipelines, models, endpoints), the Studio home and the main-area views (comparison, run,
+ * job, tuning job, launch form, endpoint, model group, lineage graph, pipeline), commands in
+ * the palette, "Train with labstudio" on .py files, the widgets' Stop buttons (acting from
+ * the browser while the kernel is busy), and the settings.
  */
 import {
   ILayoutRestorer,
@@ -22,8 +23,11 @@ import { EndpointsModel } from './panel/endpointsModel';
 import { ExperimentsModel } from './panel/experimentsModel';
 import { ModelGroupsModel } from './panel/modelGroupsModel';
 import { PipelinesModel } from './panel/pipelinesModel';
+import { ICompareSelection } from './panel/selection';
 import { applySettings } from './panel/settings';
 import { TuningJobsModel } from './panel/tuningJobsModel';
+import { HOME_SOURCES } from './views/home/sources';
+import { installWidgetStop } from './widgetStop';
 import { DEFAULT_SETTINGS, IStudioSettings, MainViews } from './widgets';
 
 export * from './api';
@@ -32,6 +36,8 @@ export * from './types';
 
 export namespace CommandIDs {
   export const open = 'labstudio:open';
+  export const openHome = 'labstudio:open-home';
+  export const openRun = 'labstudio:open-run';
   export const refresh = 'labstudio:refresh';
   export const refreshJobs = 'labstudio:refresh-jobs';
   export const launch = 'labstudio:launch';
@@ -115,12 +121,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       defaultExperiment: settings.defaultExperiment
     });
     /** The key metric of the runs' experiment, charted first when they are compared. */
-    const compareMetric = (ids: string[]) => {
-      const first = ids.length ? experiments.findRun(ids[0]) : undefined;
+    const compareMetric = (selection: ICompareSelection) => {
+      const first = selection.runIds.length
+        ? experiments.findRun(selection.runIds[0])
+        : undefined;
       return experiments.keyMetricFor(
-        first?.experiment ?? experiments.currentExperiment
+        first?.experiment ??
+          selection.experiments?.[0] ??
+          experiments.currentExperiment
       );
     };
+    const compare = (selection: ICompareSelection) =>
+      views.openCompare(selection, compareMetric(selection));
     const endpoints = new EndpointsModel({
       client,
       events,
@@ -167,6 +179,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
       : undefined;
 
     const views = new MainViews(app, client, events, () => settings, pickPath);
+    const openHome = (options: { activate?: boolean } = {}) =>
+      views.openHome(
+        {
+          openJob: row => views.openJobOfKind(row.kind, row.name),
+          openEndpoint: name => views.openEndpoint(name),
+          revealExperiment: name => {
+            app.shell.activateById(PANEL_ID);
+            panel.setSectionOpen('experiments', true);
+            experiments.setSearch('');
+            experiments.toggleExpanded(name, true);
+          },
+          compareExperiment: (name, runCount) =>
+            compare({ runIds: [], experiments: [name], expected: runCount }),
+          launchTraining: () => views.openLaunch({ mode: 'training' }),
+          launchTuning: () => views.openLaunch({ mode: 'tuning' }),
+          openTuning: () => void app.commands.execute(CommandIDs.openTuning),
+          execute: (command, args) => void app.commands.execute(command, args)
+        },
+        HOME_SOURCES,
+        options
+      );
     const panel = new StudioPanel({
       jobs,
       experiments,
@@ -175,7 +208,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       models,
       pipelines,
       actions: {
-        openCompare: ids => views.openCompare(ids, compareMetric(ids)),
+        openHome,
+        openCompare: compare,
         openRun: run => views.openRun(run),
         openJob: name => views.openJob(name),
         openEndpoint: name => views.openEndpoint(name),
@@ -193,6 +227,28 @@ const plugin: JupyterFrontEndPlugin<void> = {
       experiments.toggleExpanded(name, true);
     };
     panel.disposed.connect(() => events.dispose());
+    // The Studio home opens with the panel, the first time the user shows the panel: in
+    // front when the main area shows nothing else (or the Launcher), behind the tab the
+    // user is reading otherwise. A panel the restored layout already shows opens nothing:
+    // the restored main area keeps its tabs and focus (the ⌂ button opens the home).
+    let homeOpened = false;
+    void app.restored.then(() => {
+      homeOpened = homeOpened || panel.isVisible;
+      panel.shown.connect(() => {
+        if (!homeOpened && settings.openHome) {
+          homeOpened = true;
+          const current = app.shell.currentWidget;
+          openHome({
+            activate:
+              !current || current.node.querySelector('.jp-Launcher') !== null
+          });
+        }
+      });
+    });
+    // The widgets' Stop buttons (JobMonitor, TuningMonitor) act through the REST API
+    // from here: a kernel blocked in fit() cannot hear their clicks.
+    const widgetStop = installWidgetStop(document.body, client);
+    panel.disposed.connect(() => widgetStop.dispose());
 
     loaded?.changed.connect(() => {
       read();
@@ -222,6 +278,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Open the Studio panel',
       icon: studioIcon,
       execute: () => app.shell.activateById(PANEL_ID)
+    });
+    commands.addCommand(CommandIDs.openHome, {
+      label: 'Open the Studio home',
+      caption:
+        'Running and recent jobs, endpoints, recent experiments, quick actions',
+      icon: studioIcon,
+      execute: () => openHome()
+    });
+    commands.addCommand(CommandIDs.openRun, {
+      label: args => (args.runId ? `Open run ${args.runId}` : 'Open a run'),
+      caption: "A run's parameters, metrics, artifacts and job",
+      execute: args => {
+        if (args.runId) {
+          views.openRun(String(args.runId));
+        }
+      }
     });
     commands.addCommand(CommandIDs.refresh, {
       label:
@@ -267,18 +339,37 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     commands.addCommand(CommandIDs.compareSelected, {
-      label: args =>
-        `Compare the selected runs${experiments.selection.size ? ` (${experiments.selection.size})` : ''}`,
-      isEnabled: () => experiments.selection.size > 0,
-      execute: () =>
-        views.openCompare(
-          experiments.selection.ids,
-          compareMetric(experiments.selection.ids)
-        )
+      label: () => {
+        const n = experiments.selectedCount();
+        return `Compare the selected runs${n ? ` (${n.toLocaleString()})` : ''}`;
+      },
+      isEnabled: () => !experiments.selection.empty,
+      execute: () => compare(experiments.compareSelection())
     });
     commands.addCommand(CommandIDs.openCompare, {
       label: 'Compare runs',
-      execute: args => views.openCompare((args.runIds as string[]) ?? [])
+      caption:
+        'Compare runs: runIds (run ids), experiments (all their runs), exclude (run ids left out)',
+      execute: args => {
+        const ids = (args.runIds as string[] | undefined) ?? [];
+        const whole = (args.experiments as string[] | undefined) ?? [];
+        const exclude = (args.exclude as string[] | undefined) ?? [];
+        if (
+          !Array.isArray(ids) ||
+          !Array.isArray(whole) ||
+          !Array.isArray(exclude)
+        ) {
+          throw new Error(
+            'labstudio:open-compare takes runIds, experiments and exclude as lists of strings'
+          );
+        }
+        compare({
+          runIds: ids.map(String),
+          experiments: whole.length ? whole.map(String) : undefined,
+          exclude: exclude.length ? exclude.map(String) : undefined,
+          expected: whole.length ? undefined : ids.length
+        });
+      }
     });
     commands.addCommand(CommandIDs.openJob, {
       label: args =>
@@ -399,6 +490,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (palette) {
       for (const command of [
         CommandIDs.open,
+        CommandIDs.openHome,
         CommandIDs.launch,
         CommandIDs.openTuning,
         CommandIDs.openModelGroup,

@@ -13,6 +13,7 @@ import { LabstudioClient } from './api';
 import { EventStream } from './events';
 import { studioIcon } from './icons';
 import { DEFAULT_SETTINGS, IStudioSettings } from './panel/settings';
+import { ICompareSelection } from './panel/selection';
 import { IRun, ITrainingJobDescription } from './types';
 import { CompareModel } from './views/compare/compareModel';
 import { CompareView } from './views/compare/CompareView';
@@ -20,7 +21,9 @@ import { EndpointModel } from './views/endpoint/endpointModel';
 import { EndpointView } from './views/endpoint/EndpointView';
 import { JobDetailModel } from './views/job/jobDetailModel';
 import { JobDetailView } from './views/job/JobDetailView';
-import { jobOfRun } from './views/jobKinds';
+import { HomeModel, IHomeSource } from './views/home/homeModel';
+import { HomeView, IHomeActions } from './views/home/HomeView';
+import { JobKind, jobOfRun } from './views/jobKinds';
 import { rootRelative } from './views/kinds/paths';
 import { LineageTarget } from './views/lineage/lineageData';
 import { LineageModel } from './views/lineage/lineageModel';
@@ -36,6 +39,8 @@ import { TransformJobView } from './views/kinds/TransformJobView';
 import { fromJob, emptyForm, ILaunchForm } from './views/launch/formModel';
 import { LaunchForm } from './views/launch/LaunchForm';
 import { LaunchFormModel } from './views/launch/launchFormModel';
+import { RunModel } from './views/run/runModel';
+import { RunView } from './views/run/RunView';
 import { TuningModel } from './views/tuning/tuningModel';
 import { TuningView } from './views/tuning/TuningView';
 
@@ -68,39 +73,113 @@ export class MainViews {
     ) => Promise<string | null>
   ) {}
 
-  /** Compare runs, charting `keyMetric` first (default: the `keyMetric` setting). */
-  openCompare(runIds: string[], keyMetric?: string): void {
-    if (runIds.length === 0) {
+  /**
+   * Compare runs (ids, or a selection with whole experiments), charting `keyMetric` first
+   * (default: the `keyMetric` setting). The same selection activates its open view.
+   */
+  openCompare(
+    selection: ICompareSelection | string[],
+    keyMetric?: string
+  ): void {
+    const chosen: ICompareSelection = Array.isArray(selection)
+      ? { runIds: selection, expected: selection.length }
+      : selection;
+    const experiments = chosen.experiments ?? [];
+    if (chosen.runIds.length === 0 && experiments.length === 0) {
       return;
     }
-    const key = `compare:${runIds.length}:${hash(runIds.join(','))}`;
+    const count = chosen.expected;
+    const key = `compare:${hash(JSON.stringify([chosen.runIds, experiments, chosen.exclude ?? []]))}`;
+    const label =
+      count !== undefined
+        ? `Compare ${count.toLocaleString()} run${count === 1 ? '' : 's'}`
+        : `Compare ${experiments.join(', ')}`;
+    this._open(key, label, () => {
+      const model = new CompareModel({
+        ...this._sources,
+        selection: chosen,
+        keyMetric: keyMetric || this.settings().keyMetric || undefined,
+        maxPoints: this.settings().maxPoints
+      });
+      return { model, render: () => <CompareView model={model} /> };
+    });
+  }
+
+  /** A run's page: its parameters, metrics, artifacts and job. */
+  openRun(run: IRun | string): void {
+    const runId = typeof run === 'string' ? run : run.id;
     this._open(
-      key,
-      `Compare ${runIds.length} run${runIds.length > 1 ? 's' : ''}`,
+      `run:${runId}`,
+      typeof run === 'string' ? 'Run' : run.name,
       () => {
-        const model = new CompareModel({
-          ...this._sources,
-          runIds,
-          keyMetric: keyMetric || this.settings().keyMetric || undefined,
-          maxPoints: this.settings().maxPoints
+        const model = new RunModel({ ...this._sources, runId });
+        model.changed.connect(() => {
+          const widget = this._widgets.get(`run:${runId}`);
+          if (widget && model.run) {
+            widget.title.label = model.run.name;
+            widget.title.caption = `Run ${model.run.name} (${model.run.experiment})`;
+          }
         });
-        return { model, render: () => <CompareView model={model} /> };
+        return {
+          model,
+          render: () => (
+            <RunView
+              model={model}
+              root={serverRoot()}
+              onOpenJob={(kind, name) => this.openJobOfKind(kind, name)}
+              onCompare={id => this.openCompare([id])}
+              onOpenPath={path => this.openPath(path)}
+              onOpenTarget={this._openTarget}
+              canOpenTarget={this._canOpenTarget}
+            />
+          )
+        };
       }
     );
   }
 
-  /** A run of a job opens that job's view (of its kind); another run opens its comparison view. */
-  openRun(run: IRun): void {
+  /** The run's job in the view of its kind, or the run's page for a script's run. */
+  openRunJob(run: IRun): void {
     const job = jobOfRun(run);
-    if (job?.kind === 'processing') {
-      this.openProcessing(job.name);
-    } else if (job?.kind === 'transform') {
-      this.openTransform(job.name);
-    } else if (job) {
-      this.openJob(job.name);
+    if (job) {
+      this.openJobOfKind(job.kind, job.name);
     } else {
-      this.openCompare([run.id]);
+      this.openRun(run);
     }
+  }
+
+  /** A job in the view of its kind. */
+  openJobOfKind(kind: JobKind, name: string): void {
+    if (kind === 'processing') {
+      this.openProcessing(name);
+    } else if (kind === 'transform') {
+      this.openTransform(name);
+    } else {
+      this.openJob(name);
+    }
+  }
+
+  /**
+   * The Studio home: jobs, endpoints, experiments and quick actions at a glance.
+   * `activate: false` opens it behind the current tab (a tab the user is reading).
+   */
+  openHome(
+    actions: Partial<IHomeActions>,
+    sources: readonly IHomeSource[] = [],
+    options: { activate?: boolean } = {}
+  ): void {
+    this._open(
+      'home',
+      'Studio',
+      () => {
+        const model = new HomeModel({ ...this._sources, sources });
+        return {
+          model,
+          render: () => <HomeView model={model} actions={actions} />
+        };
+      },
+      options.activate ?? true
+    );
   }
 
   openJob(name: string): void {
@@ -113,7 +192,7 @@ export class MainViews {
             model={model}
             onClone={job => this.openLaunch(job)}
             onOpenEndpoint={endpoint => this.openEndpoint(endpoint)}
-            onOpenRun={runId => this.openCompare([runId])}
+            onOpenRun={runId => this.openRun(runId)}
             onOpenTransform={transform => this.openTransform(transform)}
             onOpenLineage={job => this.openLineage(job)}
           />
@@ -170,16 +249,23 @@ export class MainViews {
       );
   }
 
-  /** The launch form, empty, for a script, or cloned from a job. */
+  /**
+   * The launch form, empty, for a script, or cloned from a job. There is one launch tab:
+   * a later launch or clone fills it again (and brings it to the front) instead of
+   * opening another.
+   */
   openLaunch(from?: ITrainingJobDescription | Partial<ILaunchForm>): void {
     const base = emptyForm({ experiment: this.settings().defaultExperiment });
     const initial =
       from && 'TrainingJobName' in from
         ? fromJob(from as ITrainingJobDescription, base)
         : { ...base, ...(from ?? {}) };
-    const key = `launch:${++this._launches}`;
-    this._open(key, 'Launch training', () => {
+    if (this._launchModel && !this._launchModel.isDisposed && from) {
+      this._launchModel.reset(initial);
+    }
+    this._open('launch', 'Launch training', () => {
       const model = new LaunchFormModel({ client: this.client, initial });
+      this._launchModel = model;
       return {
         model,
         render: () => (
@@ -345,11 +431,14 @@ export class MainViews {
   private _open(
     key: string,
     label: string,
-    make: () => { model: IViewModel; render: () => JSX.Element }
+    make: () => { model: IViewModel; render: () => JSX.Element },
+    activate = true
   ): void {
     const existing = this._widgets.get(key);
     if (existing && !existing.isDisposed) {
-      this.app.shell.activateById(existing.id);
+      if (activate) {
+        this.app.shell.activateById(existing.id);
+      }
       return;
     }
     const { model, render } = make();
@@ -368,15 +457,17 @@ export class MainViews {
       model.dispose();
     });
     this._widgets.set(key, widget);
-    this.app.shell.add(widget, 'main');
-    this.app.shell.activateById(widget.id);
+    this.app.shell.add(widget, 'main', { activate });
+    if (activate) {
+      this.app.shell.activateById(widget.id);
+    }
   }
 
   private _widgets = new Map<string, MainAreaWidget>();
   /** The group views' models, so a second open can show another version's details. */
   private _models = new Map<string, ModelGroupModel>();
   private _count = 0;
-  private _launches = 0;
+  private _launchModel: LaunchFormModel | null = null;
 }
 
 /** The Jupyter root as an absolute path (null when the page does not say it). */

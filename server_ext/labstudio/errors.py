@@ -2,10 +2,18 @@
 
 `Invalid` derives from ValueError so that SDK users get the ValueError the SageMaker SDK
 raises for bad arguments, and the CLI prints it as one line.
+
+One error may carry the other problems found in the same request (`also`, `Problems`): a
+form then hears of every mistake at once instead of one per round trip. The first problem
+stays the error's own `message` and `field`, so a client that reads only those is unchanged.
 """
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class LabstudioError(Exception):
@@ -17,6 +25,20 @@ class LabstudioError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.others: list[LabstudioError] = []
+
+    def also(self, *others: LabstudioError) -> LabstudioError:
+        """Attach the other problems of the same request (each with its own field)."""
+        self.others.extend(others)
+        return self
+
+    @property
+    def problems(self) -> list[tuple[str, str | None]]:
+        """(message, field) of this problem and of every other one attached, in order."""
+        out = [(self.message, self.field)]
+        for other in self.others:
+            out.extend(other.problems)
+        return out
 
     def to_json(self) -> dict[str, object]:
         body: dict[str, object] = {"message": self.message}
@@ -84,3 +106,40 @@ class DiskFull(LabstudioError, OSError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.errno = errno.ENOSPC
+
+
+class Problems:
+    """Runs checks that do not depend on each other and keeps each one's `Invalid`, so a request
+    is refused once with all of them (`raise_any`) rather than once per mistake."""
+
+    def __init__(self) -> None:
+        self.found: list[Invalid] = []
+        self._quiet: set[str] = set()
+
+    def quiet(self, field: str) -> None:
+        """Report no later problem of exactly this field: one of its values was already
+        reported and taken out (`shapes.validate.parse_all`), so the field is not "empty"."""
+        if field:
+            self._quiet.add(field)
+
+    def check(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """fn(*args, **kwargs), or None (the problem kept) when it raises Invalid."""
+        try:
+            return fn(*args, **kwargs)
+        except Invalid as exc:
+            self.add(exc)
+            return None
+
+    def add(self, exc: Invalid) -> None:
+        if exc.field in self._quiet and not exc.others:
+            return
+        self.found.append(exc)
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def raise_any(self) -> None:
+        """Raise the first problem with the others attached; nothing when there is none."""
+        if self.found:
+            first, *rest = self.found
+            raise first.also(*rest)

@@ -5,8 +5,14 @@ Each is a ``PollingMonitor``: it polls the store from a daemon thread (one descr
 metric series only when a summary changed) and updates widget traits, which ipykernel sends to
 the frontend from any thread; it stops polling once what it shows has ended. ``refresh()`` does
 one poll synchronously, so tests and ``fit(wait=True)`` can put the final state on screen
-before returning. A kernel busy in a blocking cell cannot receive button clicks: the Stop
-button acts once the cell returns (or after an interrupt).
+before returning.
+
+A kernel busy in a blocking cell (``fit()`` waiting for its job) cannot receive button
+clicks: an ipywidgets button would only act once the cell returned. So the Stop buttons
+(``StopButton``) are plain HTML that the labstudio extension in JupyterLab acts on at once,
+through the REST API from the browser, and it writes beside the button what it did; the
+monitor's poll then shows the job Stopping and Stopped. ``StopButton.click()`` stops the
+job from Python (another thread, a test).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from .errors import LabstudioError
 from .humanize import format_duration, job_seconds, status_label
@@ -83,6 +90,41 @@ def sparkline_svg(values: Sequence[float], width: int = 260, height: int = 48) -
         f"<polyline fill='none' stroke='#1a73e8' stroke-width='1.5' points='{points}'/></svg>"
         f"<span style='font-size:11px;color:#5f6368'>last {last:.6g}<br>min {lo:.6g} · max {hi:.6g}<br>{len(values)} points</span></div>"
     )
+
+
+def stop_button_html(kind: str, name: str, label: str, tooltip: str, disabled: bool = False) -> str:
+    """A Stop button the labstudio labextension acts on in the browser (widgetStop.ts):
+    `data-labstudio-stop` names the kind of job, `data-labstudio-job` the job, and the
+    `data-labstudio-stop-status` span receives what was done."""
+    return (
+        "<span class='labstudio-widget-stop'>"
+        f"<button type='button' class='jupyter-button mod-danger labstudio-widget-stop-button' "
+        f"data-labstudio-stop='{html.escape(kind, quote=True)}' data-labstudio-job='{html.escape(name, quote=True)}' "
+        f"title='{html.escape(tooltip, quote=True)}'{' disabled' if disabled else ''}>&#9632; {html.escape(label)}</button> "
+        "<span class='labstudio-widget-stop-status' data-labstudio-stop-status></span></span>"
+    )
+
+
+class StopButton(w.HTML):
+    """Stop, acted on at once by the browser even while the kernel runs `fit()` (see the
+    module's docstring). `disabled` greys it out once the job ended; `click()` stops the
+    job from Python (`on_stop`)."""
+
+    disabled = traitlets.Bool(False)
+
+    def __init__(self, kind: str, name: str, label: str, tooltip: str, on_stop: Any) -> None:
+        super().__init__()
+        self._kind, self._name, self._label, self._tooltip = kind, name, label, tooltip
+        self._on_stop = on_stop
+        self._render()
+        self.observe(lambda _change: self._render(), names="disabled")
+
+    def _render(self) -> None:
+        self.value = stop_button_html(self._kind, self._name, self._label, self._tooltip, self.disabled)
+
+    def click(self) -> None:
+        """Stop the job from Python (what the browser does through the REST API)."""
+        self._on_stop()
 
 
 class PollingMonitor(w.VBox):
@@ -150,8 +192,10 @@ class JobMonitor(PollingMonitor):
         self.metrics_table = w.HTML()
         self.metric = w.Dropdown(options=[], description="metric", layout=w.Layout(width="260px"))
         self.sparkline = w.HTML()
-        self.stop_button = w.Button(description="Stop job", icon="stop", button_style="danger", tooltip="Stop this training job")
         self.message = w.HTML()
+        self.stop_button = StopButton(
+            "training", self.job_name, "Stop job", "Stop this training job (at once, even while the cell runs)", self._on_stop
+        )
         self.log_view = w.HTML()
         super().__init__(
             children=[
@@ -173,8 +217,8 @@ class JobMonitor(PollingMonitor):
         self._log_offset = 0
         self._log_partial = ""
         self._log_tail: deque[str] = deque(maxlen=log_lines)
+        self._stop_said = False
         self._supervisor_dead = self._core.jobs.liveness_check(self.job_name)  # noticed even with no server running
-        self.stop_button.on_click(self._on_stop)
         self.metric.observe(self._on_metric, names="value")
         self.begin(poll_interval, autostart, f"labstudio-monitor-{self.job_name}")
 
@@ -189,7 +233,11 @@ class JobMonitor(PollingMonitor):
             self._update_status(described)
             self._update_metrics(described)
             self._update_log()
-            if not JobStatus(described["TrainingJobStatus"]).is_active():
+            status = JobStatus(described["TrainingJobStatus"])
+            if status in (JobStatus.STOPPING, JobStatus.STOPPED) and not self._stop_said:
+                self._stop_said = status == JobStatus.STOPPED
+                self.message.value = "Stopping the job…" if status == JobStatus.STOPPING else "Stopped."
+            if not status.is_active():
                 self.stop_button.disabled = True
                 if described.get("FailureReason"):
                     self.message.value = f"<span style='color:#d93025'>{html.escape(described['FailureReason'])}</span>"
@@ -408,8 +456,11 @@ class TuningMonitor(PollingMonitor):
         self.progress_label = w.HTML()
         self.chart = w.HTML()
         self.trials_table = w.HTML()
-        self.stop_button = w.Button(description="Stop tuning", icon="stop", button_style="danger", tooltip="Stop this tuning job and its running trials")
         self.message = w.HTML()
+        self.stop_button = StopButton(
+            "tuning", self.tuning_job_name, "Stop tuning",
+            "Stop this tuning job and its running trials (at once, even while the cell runs)", self._on_stop,
+        )
         super().__init__(
             children=[self.header, w.HBox([self.progress, self.progress_label]), self.chart, self.trials_table, w.HBox([self.stop_button, self.message])],
             **kwargs,
@@ -419,7 +470,6 @@ class TuningMonitor(PollingMonitor):
         self.total: int | None = None
         self.best: float | None = None
         self.objectives: list[float | None] = []
-        self.stop_button.on_click(self._on_stop)
         # Each tick may check the tuner process: at most once a second.
         self.begin(max(1.0, poll_interval), autostart, f"labstudio-tuning-monitor-{self.tuning_job_name}")
 
@@ -463,8 +513,12 @@ class TuningMonitor(PollingMonitor):
                 f"<table class='labstudio-trials'><tr><th>trial</th><th>status</th><th>{html.escape(objective['MetricName'])}</th>"
                 f"<th>hyperparameters</th></tr>{rows}</table>" if rows else "<i>no trials yet</i>"
             )
+            if self.status == JobStatus.STOPPING:
+                self.message.value = "Stopping the tuning job…"
             if not JobStatus(self.status).is_active():
                 self.stop_button.disabled = True
+                if self.status == JobStatus.STOPPED:
+                    self.message.value = "Stopped."
                 if d.get("FailureReason"):
                     self.message.value = f"<span style='color:#d93025'>{html.escape(d['FailureReason'])}</span>"
                 self.finished.set()
@@ -478,4 +532,6 @@ class TuningMonitor(PollingMonitor):
         self.refresh()
 
 
-__all__ = ["CompareRuns", "JobMonitor", "PollingMonitor", "TuningMonitor", "objective_chart_svg", "sparkline_svg"]
+__all__ = [
+    "CompareRuns", "JobMonitor", "PollingMonitor", "StopButton", "TuningMonitor", "objective_chart_svg", "sparkline_svg", "stop_button_html",
+]

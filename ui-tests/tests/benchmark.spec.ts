@@ -1,26 +1,41 @@
 /**
  * UI benchmark (opt-in: LABSTUDIO_UI_BENCHMARK=1 jlpm test tests/benchmark.spec.ts).
- * seed.py then adds experiment "bench" (10,000 runs) and "curves" (100 runs × 10,000 points).
+ * seed.py then adds experiment "bench" (100,000 runs through the bulk ingestion path, its
+ * time recorded) and "curves" (100 runs × 10,000 points).
  *
- * Reports: time to first render of the 10,000-run experiment in the sidebar, time until all
- * 10,000 rows are loaded by scrolling, scroll frame times of the sidebar list and of the
- * comparison table of 1,000 runs, and time until 100 curves × 10k points are drawn.
+ * Reports, with the load average they were measured at (the issue's targets in brackets):
+ * - the 100,000-run seed through the bulk path [≤ 60 s];
+ * - the first rows of the 100,000-run experiment in the sidebar [≤ 100 ms];
+ * - scrolling its runs, frames in ms (p95 [≤ 16.7 ms], pages read ahead as it goes);
+ * - a search across them, from the keystroke to the matching row [≤ 200 ms];
+ * - 1,000 runs compared, from the command to every curve drawn [≤ 300 ms, quiet machine];
+ * - scrolling and sorting the comparison table of 1,000 runs;
+ * - 100 curves × 10k points drawn, and redrawn smoothed.
  * Results go to stdout and ui-tests/benchmark-results.json.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+
+import { execute } from './helpers';
 
 test.skip(!process.env.LABSTUDIO_UI_BENCHMARK, 'set LABSTUDIO_UI_BENCHMARK=1 to run the UI benchmark');
 test.setTimeout(600_000);
+test.use({ viewport: { width: 1600, height: 1000 } });
+test.describe.configure({ mode: 'serial' });
 
 const STUDIO_TAB = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="labstudio-panel"]';
 const results: Record<string, unknown> = {};
 
+function loadAverage(): number[] {
+  return os.loadavg().map(v => Math.round(v * 100) / 100);
+}
+
 /** Scroll an element by `step` px per animation frame until its end; frame times in ms. */
-async function scrollFrames(page: IJupyterLabPageFixture, selector: string, step: number): Promise<Record<string, number>> {
+async function scrollFrames(page: IJupyterLabPageFixture, selector: string, step: number, maxFrames = 600): Promise<Record<string, number>> {
   return page.evaluate(
-    ({ selector, step }) =>
+    ({ selector, step, maxFrames }) =>
       new Promise<Record<string, number>>(resolve => {
         const el = document.querySelector(selector) as HTMLElement;
         const frames: number[] = [];
@@ -29,17 +44,24 @@ async function scrollFrames(page: IJupyterLabPageFixture, selector: string, step
           frames.push(now - last);
           last = now;
           el.scrollTop += step;
-          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1 || frames.length >= 600) {
+          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1 || frames.length >= maxFrames) {
             const sorted = frames.slice(1).sort((a, b) => a - b);
             const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-            resolve({ frames: sorted.length, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1], over50ms: sorted.filter(f => f > 50).length });
+            resolve({
+              frames: sorted.length,
+              scrolledPx: Math.round(el.scrollTop),
+              p50: Math.round(q(0.5) * 10) / 10,
+              p95: Math.round(q(0.95) * 10) / 10,
+              max: Math.round(sorted[sorted.length - 1] * 10) / 10,
+              over50ms: sorted.filter(f => f > 50).length
+            });
             return;
           }
           requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
       }),
-    { selector, step }
+    { selector, step, maxFrames }
   );
 }
 
@@ -49,22 +71,26 @@ async function runIds(page: IJupyterLabPageFixture, experiment: string, limit: n
   return (await response.json()).runs.map((r: { id: string }) => r.id);
 }
 
-test('10,000 runs in the sidebar: first render and scrolling', async ({ page }) => {
+test('100,000 runs in the sidebar: first rows, scrolling with pages read ahead, search', async ({ page }) => {
+  const seed = path.resolve(__dirname, '..', 'benchmark-seed.json');
+  Object.assign(results, JSON.parse(fs.readFileSync(seed, 'utf-8')));
+  results.loadAverageAtStart = loadAverage();
   await page.locator(STUDIO_TAB).click();
   const panel = page.locator('#labstudio-panel');
   await expect(panel.getByTestId('labstudio-experiment-row').first()).toBeVisible();
   // collapse what is open so "bench" is in view and has the room
   const open = panel.locator('[data-testid="labstudio-experiment-row"][aria-expanded="true"]');
   while ((await open.count()) > 0) {
-    await open.first().click();
+    await open.first().locator('.labstudio-exp-name').click();
   }
   const header = panel.locator('[data-testid="labstudio-experiment-row"][data-experiment="bench"]');
   await expect(header).toBeVisible();
-  const firstRender = await page.evaluate(
+  await expect(header).toContainText('100,000');
+  const firstRows = await page.evaluate(
     () =>
       new Promise<number>(resolve => {
         const start = performance.now();
-        (document.querySelector('[data-experiment="bench"]') as HTMLElement).click();
+        (document.querySelector('[data-experiment="bench"] .labstudio-exp-name') as HTMLElement).click();
         const check = () =>
           document.querySelector('[data-testid="labstudio-run-row"][data-run-name^="bench-"]')
             ? resolve(performance.now() - start)
@@ -72,56 +98,80 @@ test('10,000 runs in the sidebar: first render and scrolling', async ({ page }) 
         requestAnimationFrame(check);
       })
   );
-  results.sidebarTimeToFirstRenderMs = Math.round(firstRender);
+  results.sidebarFirstRowsMs = Math.round(firstRows);
 
-  // Infinite scroll: keep going to the end until all 10,000 are loaded.
-  const started = Date.now();
+  // Scroll down through pages read ahead of the scroll position: frame times.
   const list = '#labstudio-panel [data-testid="labstudio-run-tree"]';
-  for (let i = 0; i < 100; i++) {
-    const more = await panel.getByTestId('labstudio-run-more').count();
-    const rows = await page.evaluate(sel => (document.querySelector(sel) as HTMLElement).scrollHeight / 26, list);
-    if (!more && rows >= 10_000) {
-      break;
-    }
-    await page.evaluate(sel => {
-      const el = document.querySelector(sel) as HTMLElement;
-      el.scrollTop = el.scrollHeight;
-    }, list);
-    await page.waitForTimeout(100);
-  }
-  results.sidebarLoadAll10kMs = Date.now() - started;
-  await page.evaluate(sel => ((document.querySelector(sel) as HTMLElement).scrollTop = 0), list);
+  await page.waitForTimeout(1000); // the pages read ahead of the first view
   results.sidebarScrollFrames = await scrollFrames(page, list, 400);
+  results.sidebarRowsLoadedAfterScroll = await page.evaluate(sel => Math.round((document.querySelector(sel) as HTMLElement).scrollHeight / 22), list);
   results.sidebarDomRows = await panel.getByTestId('labstudio-run-row').count();
+
+  // A search across the 100,000 runs, from the keystroke to the matching row.
+  const searchMs = await page.evaluate(
+    () =>
+      new Promise<number>(resolve => {
+        const input = document.querySelector('[data-testid="labstudio-run-search"]') as HTMLInputElement;
+        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+        const start = performance.now();
+        setter.call(input, 'bench-098765');
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        const check = () =>
+          document.querySelector('[data-testid="labstudio-run-row"][data-run-name="bench-098765"]')
+            ? resolve(performance.now() - start)
+            : requestAnimationFrame(check);
+        requestAnimationFrame(check);
+      })
+  );
+  results.searchMs = Math.round(searchMs);
+  results.searchDebounceMs = 120; // part of searchMs: the box waits for typing to pause
 });
 
-test('comparison of 1,000 runs and of 100 curves × 10k points', async ({ page }) => {
+test('1,000 runs compared with every curve; 100 curves × 10k points', async ({ page }) => {
   const thousand = await runIds(page, 'bench', 1000);
-  const t0 = Date.now();
-  await page.evaluate(ids => (window as any).jupyterapp.commands.execute('labstudio:open-compare', { runIds: ids }), thousand);
+  await page.locator(STUDIO_TAB).click();
+  await expect(page.locator('#labstudio-panel').getByTestId('labstudio-connection')).toHaveAttribute('data-connected', 'true');
+  await page.waitForTimeout(1500); // the home's first reads are done
+  results.loadAverageAtCompare = loadAverage();
+  const allCurves = await page.evaluate(
+    ids =>
+      new Promise<number>(resolve => {
+        const start = performance.now();
+        void (window as any).jupyterapp.commands.execute('labstudio:open-compare', { runIds: ids });
+        const check = () => {
+          const chart = document.querySelector('[data-testid="labstudio-compare-view"] [data-testid="labstudio-metric-chart"]');
+          if (chart && chart.getAttribute('data-drawn') === '1000') {
+            resolve(performance.now() - start);
+          } else {
+            requestAnimationFrame(check);
+          }
+        };
+        requestAnimationFrame(check);
+      }),
+    thousand
+  );
+  results.compare1000EveryCurveMs = Math.round(allCurves);
   const view = page.getByTestId('labstudio-compare-view');
-  await expect(view.getByTestId('labstudio-compare-row').first()).toBeVisible({ timeout: 120_000 });
-  await expect(view.getByTestId('labstudio-metric-chart').locator('canvas')).toHaveCount(1);
-  results.compare1000RunsFirstRenderMs = Date.now() - t0;
+  await expect(view.getByTestId('labstudio-compare-row').first()).toBeVisible();
   results.compare1000TableScrollFrames = await scrollFrames(page, '[data-testid="labstudio-compare-table"]', 300);
   const sort0 = Date.now();
   await view.locator('[data-testid="labstudio-compare-header"][data-column="param:p0"]').click();
   await expect(view.locator('[data-testid="labstudio-compare-header"][data-column="param:p0"]')).toHaveAttribute('aria-sort', 'ascending');
   results.compare1000SortMs = Date.now() - sort0;
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:close-all'));
+  await execute(page, 'application:close-all');
 
   const curves = await runIds(page, 'curves', 100);
   const t1 = Date.now();
-  await page.evaluate(ids => (window as any).jupyterapp.commands.execute('labstudio:open-compare', { runIds: ids }), curves);
+  await execute(page, 'labstudio:open-compare', { runIds: curves });
   const chart = page.getByTestId('labstudio-compare-view').getByTestId('labstudio-metric-chart');
-  await expect(chart).toHaveAttribute('data-series', '100', { timeout: 120_000 });
-  await expect(chart.locator('canvas')).toHaveCount(1);
+  await expect(chart).toHaveAttribute('data-drawn', '100', { timeout: 120_000 });
   results.curves100x10kFirstRenderMs = Date.now() - t1;
   // smoothing redraws 100 curves
   const t2 = Date.now();
   await page.getByTestId('labstudio-compare-smoothing').fill('0.9');
   await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
   results.curves100SmoothingRedrawMs = Date.now() - t2;
+  results.loadAverageAtEnd = loadAverage();
 
   console.log('labstudio UI benchmark:', JSON.stringify(results, null, 2));
   fs.writeFileSync(path.resolve(__dirname, '..', 'benchmark-results.json'), JSON.stringify(results, null, 2) + '\n');

@@ -189,7 +189,7 @@ test('two selected runs compare on one chart with two series', async ({ page }) 
   const chart = view.getByTestId('labstudio-metric-chart');
   await expect(chart).toHaveAttribute('data-series', '2');
   await expect(chart.locator('canvas')).toHaveCount(1);
-  await expect(chart.locator('.u-legend .u-series')).toHaveCount(3); // x + two runs
+  await expect(view.getByTestId('labstudio-legend-item')).toHaveCount(2); // one per run
   await expect(view.getByTestId('labstudio-compare-row')).toHaveCount(2);
   // lr differs between the two runs: its column is marked
   await expect(view.locator('[data-testid="labstudio-compare-header"][data-column="param:lr"]')).toHaveClass(/labstudio-diff-col/);
@@ -256,7 +256,8 @@ test('a server validation error shows beside its field', async ({ page }) => {
   await form.getByTestId('labstudio-launch-max-runtime').fill('-5');
   await form.getByTestId('labstudio-launch-entry-point').fill('no/such/script.py');
   await form.getByTestId('labstudio-launch-submit').click();
-  await expect(form.locator('.labstudio-field-error')).toHaveCount(1);
+  // every problem of the request at once, each beside its own field
+  await expect(form.locator('.labstudio-field-error')).toHaveCount(3);
 });
 
 test('launch from the form, watch it complete with live logs, deploy and invoke', async ({ page, tmpPath }) => {

@@ -111,17 +111,17 @@ test('processing and transform jobs show in the jobs section, filtered by kind, 
   await expect(row('kinds-model')).toHaveAttribute('data-kind', 'training');
 
   // The kind filter keeps one kind.
-  await section.getByTestId('labstudio-kind-processing').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('processing');
   await expect(row('kinds-prep')).toBeVisible();
   await expect(row('kinds-score')).toHaveCount(0);
   await expect(row('kinds-model')).toHaveCount(0);
-  await section.getByTestId('labstudio-kind-transform').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('transform');
   await expect(row('kinds-score')).toBeVisible();
   await expect(row('kinds-prep')).toHaveCount(0);
-  await section.getByTestId('labstudio-kind-training').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('training');
   await expect(row('kinds-model')).toBeVisible();
   await expect(row('kinds-score')).toHaveCount(0);
-  await section.getByTestId('labstudio-kind-all').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('all');
   for (const name of ['kinds-model', 'kinds-prep', 'kinds-score']) {
     await expect(row(name)).toBeVisible();
   }
@@ -155,7 +155,7 @@ test('Batch transform… on a completed training job starts a transform and open
   await page.contents.uploadContent('7,8\n', 'text', `${tmpPath}/more/rows.csv`);
   const panel = await openPanel(page);
   const section = panel.getByTestId('labstudio-section-jobs');
-  await section.getByTestId('labstudio-kind-training').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('training');
   await section.locator('.labstudio-job-row[data-job-name="kinds-model"]').click();
   const detail = page.locator('[data-testid="labstudio-job-detail"][data-job-name="kinds-model"]');
   await expect(detail).toHaveAttribute('data-status', 'Completed');

@@ -120,12 +120,12 @@ test('the Jobs section pages through more jobs of mixed kinds than one page hold
   await expect(section.locator('.labstudio-job-row[data-job-name="paging-score"]')).toContainText('1 / 1 records');
 
   // The kind filter reads its own kind from the server, a page at a time too.
-  await section.getByTestId('labstudio-kind-training').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('training');
   await expect.poll(shown).toEqual(newestFirst.filter(([kind]) => kind === 'training'));
   await expect(more).toHaveCount(0);
-  await section.getByTestId('labstudio-kind-processing').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('processing');
   await expect.poll(shown).toEqual(newestFirst.filter(([kind]) => kind === 'processing'));
-  await section.getByTestId('labstudio-kind-all').click();
+  await section.getByTestId('labstudio-kind-filter').selectOption('all');
   await expect.poll(shown).toEqual(newestFirst.slice(0, 3));
   await expect(more).toBeVisible();
 

@@ -63,7 +63,7 @@ describe('Studio panel sections', () => {
       jobs,
       experiments,
       endpoints,
-      actions: { openCompare: ids => compared.push(ids) }
+      actions: { openCompare: selection => compared.push(selection.runIds) }
     });
     Widget.attach(panel, document.body);
     void jobs.start();
@@ -183,7 +183,7 @@ describe('Studio panel sections', () => {
         'metrics.loss < 0.6'
       );
     });
-    expect(widget.node.textContent).toContain('Open a completed training job');
+    expect(widget.node.textContent).toContain('Deploy a completed job');
   });
 });
 

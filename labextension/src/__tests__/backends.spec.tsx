@@ -193,7 +193,9 @@ describe('LaunchFormModel backends', () => {
 
     model.set('instanceCount', '65');
     expect(await model.submit()).toBeNull();
-    expect(model.errors.instance_count).toContain('between 1 and 64');
+    expect(model.errors.instance_count?.join(' ')).toContain(
+      'The instance count must be a whole number between 1 and 64'
+    );
     expect(requestsTo(server, 'POST', '/jobs')).toHaveLength(0);
 
     model.set('instanceCount', '2');

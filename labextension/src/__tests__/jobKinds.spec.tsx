@@ -365,13 +365,13 @@ describe('TransformFormModel', () => {
     });
     const model = track(new TransformFormModel({ client, job: 'train-1' }));
     expect(await model.submit()).toBeNull();
-    expect(model.errors).toEqual({ input: 'bad input' });
+    expect(model.errors).toEqual({ input: ['Bad input'] });
     // Typing in the field clears its error.
     model.set('input', 'data');
     expect(model.errors).toEqual({});
     field = 'model';
     await model.submit();
-    expect(model.errors).toEqual({ form: 'bad model' });
+    expect(model.errors).toEqual({ form: ['Bad model'] });
   });
 });
 
@@ -418,10 +418,11 @@ describe('the views', () => {
       .map(k => k.textContent);
     expect(kinds).toEqual(['Tuning trial', 'Transform']);
     expect(screen.getByText('1,200 / 5,000 records')).toBeTruthy();
-    expect(
-      screen.getByTestId('labstudio-kind-all').getAttribute('aria-checked')
-    ).toBe('true');
-    fireEvent.click(screen.getByTestId('labstudio-kind-processing'));
+    const kindFilter = screen.getByTestId<HTMLSelectElement>(
+      'labstudio-kind-filter'
+    );
+    expect(kindFilter.value).toBe('all');
+    fireEvent.change(kindFilter, { target: { value: 'processing' } });
     expect(onKindChange).toHaveBeenCalledWith('processing');
     fireEvent.click(within(list).getAllByTestId('labstudio-job-row')[1]);
     expect(onSelectRow.mock.calls[0][0]).toMatchObject({
@@ -535,7 +536,7 @@ describe('the views', () => {
     fireEvent.click(screen.getByTestId('labstudio-transform-submit'));
     expect(
       (await screen.findByTestId('labstudio-field-error-input')).textContent
-    ).toBe('input: missing does not exist');
+    ).toBe('Input: missing does not exist');
     fireEvent.change(screen.getByTestId('labstudio-transform-input'), {
       target: { value: 'data/test' }
     });

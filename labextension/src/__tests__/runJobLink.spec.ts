@@ -54,7 +54,7 @@ describe('the job a run belongs to', () => {
   });
 });
 
-describe('MainViews.openRun', () => {
+describe('MainViews.openRunJob', () => {
   let server: TestServer;
   let views: MainViews;
   const opened: Widget[] = [];
@@ -82,10 +82,10 @@ describe('MainViews.openRun', () => {
 
   it("opens a processing job's run in the processing view, a training job's in the job view", async () => {
     serveApi(server, {});
-    views.openRun(
+    views.openRunJob(
       run('b', { source_type: 'ProcessingJob', source_name: 'prep-1' })
     );
-    views.openRun(
+    views.openRunJob(
       run('a', { source_type: 'TrainingJob', source_name: 'fit-1' })
     );
     await until(
@@ -99,5 +99,20 @@ describe('MainViews.openRun', () => {
     expect(opened.map(w => w.title.label)).toEqual(['prep-1', 'fit-1']);
     expect(opened[0].id).toMatch(/^labstudio-processing-prep-1-/);
     expect(opened[1].id).toMatch(/^labstudio-job-fit-1-/);
+  });
+
+  it("opens a run's own page, titled with its name, from which its job opens", async () => {
+    serveApi(server, {});
+    const fit = run('a', { source_type: 'TrainingJob', source_name: 'fit-1' });
+    views.openRun(fit);
+    views.openRun(fit); // the same run: the same page
+    await until(
+      () => requestsTo(server, 'GET', '/runs/a').length > 0,
+      5000,
+      'the run read for its page'
+    );
+    expect(opened).toHaveLength(1);
+    expect(opened[0].id).toMatch(/^labstudio-run-a-/);
+    expect(opened[0].title.label).toBe(fit.name);
   });
 });

@@ -708,8 +708,9 @@ describe('LaunchFormModel in tuning mode', () => {
     model.setTuning('objectiveType', 'Minimize');
     expect(await model.submitTuning()).toBeNull();
     expect(model.errors).toEqual({
-      hyperparameter_ranges:
+      hyperparameter_ranges: [
         "Range 'lr': log scaling needs a minimum above 0, got 0."
+      ]
     });
     const body = JSON.parse(calls(server, 'POST', '/tuning-jobs')[0].body);
     expect(body.objective_metric_name).toBe('loss');

@@ -5,7 +5,7 @@
 import { LabstudioClient } from '../api';
 import { EventStream } from '../events';
 import { ITrainingJobDescription } from '../types';
-import { CompareModel } from '../views/compare/compareModel';
+import { CompareModel, pointsPerCurve } from '../views/compare/compareModel';
 import { EndpointModel } from '../views/endpoint/endpointModel';
 import { JobDetailModel } from '../views/job/jobDetailModel';
 import { LogTailModel } from '../views/job/logTailModel';
@@ -547,27 +547,86 @@ describe('CompareModel', () => {
     };
   }
 
-  it('charts the first metric when none is chosen and reads runs beyond the curves in chunks', async () => {
-    const runs = Array.from({ length: 150 }, (_, i) => run(String(i)));
+  it('charts the first metric when none is chosen and reads every run’s curve in pages of 500', async () => {
+    const runs = Array.from({ length: 1200 }, (_, i) => run(String(i)));
     api(server, { 'POST /runs/compare': req => compareAnswer(req, runs) });
     const model = track(
       new CompareModel({ client, runIds: runs.map(r => r.id), maxPoints: 300 })
     );
+    const sizes: number[] = [];
+    model.changed.connect(() => sizes.push(model.data?.runs.length ?? 0));
     await model.start();
     await until(
-      () => model.metric === 'loss' && model.data?.series.length === 100,
+      () => model.metric === 'loss' && model.data?.series.size === 1200,
       5000,
-      'the loss series'
+      'every loss series'
     );
-    expect(model.data?.runs).toHaveLength(150);
+    expect(model.data?.runs.map(r => r.id)).toEqual(runs.map(r => r.id));
+    expect(model.total).toBe(1200);
     const bodies = calls(server, 'POST', '/runs/compare').map(r =>
       JSON.parse(r.body)
     );
-    const last = bodies.slice(-2);
+    // no metric chosen yet: the first read asks for none, then every page of the loss
+    expect(bodies[0].metrics).toEqual([]);
+    const last = bodies.slice(-3);
     expect(last.map(b => [b.runs.length, b.max_points, b.metrics])).toEqual([
-      [100, 300, ['loss']],
-      [50, 2, ['loss']]
+      [500, pointsPerCurve(300, 1200), ['loss']],
+      [500, pointsPerCurve(300, 1200), ['loss']],
+      [200, pointsPerCurve(300, 1200), ['loss']]
     ]);
+    expect(pointsPerCurve(300, 1200)).toBe(166);
+    // the pages were shown as they landed (in batches), not all at once at the end
+    expect(sizes.some(n => n > 0 && n < 1200)).toBe(true);
+  });
+
+  it('compares whole experiments by following the server’s pages', async () => {
+    const runs = Array.from({ length: 700 }, (_, i) => run(String(i)));
+    api(server, {
+      'POST /runs/compare': req => {
+        const body = JSON.parse(req.body);
+        const offset = body.next_token ? Number(body.next_token) : 0;
+        const page = runs
+          .filter(r => !(body.exclude ?? []).includes(r.id))
+          .slice(offset, offset + body.limit);
+        const kept = runs.length - (body.exclude ?? []).length;
+        return {
+          runs: page,
+          series: page.map(r => ({
+            run_id: r.id,
+            run_name: r.name,
+            metric: 'loss',
+            steps: [0],
+            values: [1]
+          })),
+          total: kept,
+          next_token:
+            offset + page.length < kept ? String(offset + page.length) : null
+        };
+      }
+    });
+    const model = track(
+      new CompareModel({
+        client,
+        selection: { runIds: [], experiments: ['big'], exclude: ['3'] },
+        keyMetric: 'loss'
+      })
+    );
+    await model.start();
+    await until(
+      () => model.data?.runs.length === 699 && !model.loading,
+      5000,
+      'every page'
+    );
+    const bodies = calls(server, 'POST', '/runs/compare').map(r =>
+      JSON.parse(r.body)
+    );
+    expect(
+      bodies.map(b => [b.experiments, b.exclude, b.next_token ?? null])
+    ).toEqual([
+      [['big'], ['3'], null],
+      [['big'], ['3'], '500']
+    ]);
+    expect(model.data?.series.size).toBe(699);
   });
 
   it('keeps the options, reads time series for x = time, and follows in-progress runs', async () => {
@@ -704,14 +763,14 @@ describe('LaunchFormModel', () => {
     expect(model.experiments).toEqual(['demo', 'cnn']);
 
     expect(await model.submit()).toBeNull();
-    expect(model.errors.entry_point).toContain('Choose the script');
+    expect(model.errors.entry_point?.join(' ')).toContain('Choose the script');
     expect(calls(server, 'POST', '/jobs')).toHaveLength(0);
 
     model.set('entryPoint', 'train.py');
     expect(await model.submit()).toBeNull();
+    // in the form's own words: its label, not the request's field name
     expect(model.errors).toEqual({
-      max_runtime_seconds:
-        "'max_runtime_seconds' must be greater than 0, got -3."
+      max_runtime_seconds: ['The max runtime must be greater than 0, got -3.']
     });
     expect(JSON.parse(calls(server, 'POST', '/jobs')[0].body)).toEqual({
       entry_point: 'train.py',

@@ -1,6 +1,7 @@
 /**
  * A parameter (x) against a metric (y): one point per run, in the run's colour (the
- * colour of its curve and of its swatch in the table).
+ * colour of its curve and of its swatch in the table). The scales leave a margin so no
+ * point is cut at the edges, and the point under the cursor is named (run, x, y).
  */
 import type uPlot from 'uplot';
 import * as React from 'react';
@@ -42,6 +43,52 @@ export function scatterData(points: readonly IScatterPoint[]): {
   };
 }
 
+/** A scale's range with a margin of `pad` of its span each side (points are not cut). */
+export function paddedRange(
+  min: number | null,
+  max: number | null,
+  pad = 0.06
+): [number, number] {
+  if (
+    min === null ||
+    max === null ||
+    !Number.isFinite(min) ||
+    !Number.isFinite(max)
+  ) {
+    return [0, 1];
+  }
+  const span = max - min || Math.abs(max) || 1;
+  return [min - span * pad, max + span * pad];
+}
+
+/** The index of the point nearest (x, y) in CSS px within `radius`, or -1. */
+export function nearestPoint(
+  xs: readonly number[],
+  ys: readonly (number | null)[],
+  toX: (v: number) => number,
+  toY: (v: number) => number,
+  x: number,
+  y: number,
+  radius = 12
+): number {
+  let best = -1;
+  let bestDist = radius * radius;
+  for (let i = 0; i < xs.length; i++) {
+    const v = ys[i];
+    if (v === null || v === undefined) {
+      continue;
+    }
+    const dx = toX(xs[i]) - x;
+    const dy = toY(v) - y;
+    const d = dx * dx + dy * dy;
+    if (d <= bestDist) {
+      bestDist = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
 export function ScatterChart(props: {
   xLabel: string;
   yLabel: string;
@@ -56,6 +103,9 @@ export function ScatterChart(props: {
   // The draw hook reads the current colours: new data keeps the chart (setData).
   const current = React.useRef(scatter);
   current.current = scatter;
+  const tip = React.useRef<HTMLDivElement>(null);
+  const categoriesRef = React.useRef(categories);
+  categoriesRef.current = categories;
 
   const options = (width: number, c: IThemeColors): uPlot.Options => {
     const axis = {
@@ -71,9 +121,12 @@ export function ScatterChart(props: {
       scales: {
         x: {
           time: false,
-          ...(categories
-            ? { range: [-0.5, categories.length - 0.5] as uPlot.Range.MinMax }
-            : {})
+          range: categories
+            ? ([-0.5, categories.length - 0.5] as uPlot.Range.MinMax)
+            : (_u: uPlot, min: number, max: number) => paddedRange(min, max)
+        },
+        y: {
+          range: (_u: uPlot, min: number, max: number) => paddedRange(min, max)
         }
       },
       series: [
@@ -109,20 +162,64 @@ export function ScatterChart(props: {
         },
         { ...axis, label: yLabel, size: 60 }
       ],
-      legend: { show: true },
+      legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
-      hooks: { draw: [drawPoints(current)] }
+      hooks: {
+        draw: [drawPoints(current)],
+        setCursor: [
+          (u: uPlot) => {
+            const node = tip.current;
+            if (!node) {
+              return;
+            }
+            const { left, top } = u.cursor;
+            const i =
+              left === undefined || top === undefined || left < 0
+                ? -1
+                : nearestPoint(
+                    u.data[0] as number[],
+                    u.data[1] as (number | null)[],
+                    v => u.valToPos(v, 'x'),
+                    v => u.valToPos(v, 'y'),
+                    left,
+                    top
+                  );
+            if (i < 0) {
+              node.style.display = 'none';
+              node.removeAttribute('data-run');
+              return;
+            }
+            const data = current.current;
+            const cats = categoriesRef.current;
+            const xValue = u.data[0][i] as number;
+            const xText = cats ? (cats[Math.round(xValue)] ?? '') : fmt(xValue);
+            node.textContent = `${data.labels[i]} · ${xLabel} ${xText} · ${yLabel} ${fmt(u.data[1][i] as number)}`;
+            node.setAttribute('data-run', data.labels[i]);
+            node.style.display = 'block';
+            node.style.left = `${u.bbox.left / (window.devicePixelRatio || 1) + u.valToPos(xValue, 'x') + 10}px`;
+            node.style.top = `${u.bbox.top / (window.devicePixelRatio || 1) + u.valToPos(u.data[1][i] as number, 'y') - 24}px`;
+          }
+        ]
+      }
     };
   };
   return (
-    <UPlotChart
-      options={options}
-      data={scatter.data}
-      height={height}
-      optionsKey={`${xLabel}|${yLabel}|${categories?.join(',') ?? ''}`}
-      testId="labstudio-scatter-chart"
-      ariaLabel={`${yLabel} against ${xLabel}`}
-    />
+    <div className="labstudio-scatter-box">
+      <UPlotChart
+        options={options}
+        data={scatter.data}
+        height={height}
+        optionsKey={`${xLabel}|${yLabel}|${categories?.join(',') ?? ''}`}
+        testId="labstudio-scatter-chart"
+        ariaLabel={`${yLabel} against ${xLabel}`}
+      />
+      <div
+        ref={tip}
+        className="labstudio-chart-tip"
+        data-testid="labstudio-scatter-tip"
+        style={{ display: 'none' }}
+      />
+    </div>
   );
 }
 

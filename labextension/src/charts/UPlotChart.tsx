@@ -55,6 +55,8 @@ export interface IUPlotChartProps {
   optionsKey: string;
   testId?: string;
   ariaLabel: string;
+  /** The curves the chart stands for (`data-curves`; raw copies of smoothed curves aside). */
+  curves?: number;
 }
 
 let loader: Promise<typeof uPlot> | null = null;
@@ -85,8 +87,17 @@ export function UPlotChart(props: IUPlotChartProps): JSX.Element {
         }
         plot.current?.destroy();
         const width = Math.max(200, node.clientWidth || 600);
+        const options = props.options(width, themeColors());
+        // `data-drawn`: the series of the last completed draw (tests and the benchmark wait on it)
+        const drawn = (u: uPlot) =>
+          node.setAttribute('data-drawn', String(u.series.length - 1));
+        options.hooks = {
+          ...options.hooks,
+          draw: [...(options.hooks?.draw ?? []), drawn]
+        };
+        node.removeAttribute('data-drawn');
         plot.current = new UPlot(
-          props.options(width, themeColors()),
+          options,
           props.data as uPlot.AlignedData,
           node
         );
@@ -133,6 +144,7 @@ export function UPlotChart(props: IUPlotChartProps): JSX.Element {
       className="labstudio-chart"
       data-testid={props.testId}
       data-series={seriesCount}
+      data-curves={props.curves ?? seriesCount}
       data-points={props.data[0]?.length ?? 0}
       role="img"
       aria-label={props.ariaLabel}

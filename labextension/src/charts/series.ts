@@ -5,6 +5,8 @@
 
 export interface IXYSeries {
   label: string;
+  /** What the series stands for (a run's id): stable across renders, unlike the label. */
+  key?: string;
   x: number[];
   y: (number | null)[];
   /** The run's colour index (`seriesColor`): the same colour in every chart and table. */

@@ -8,8 +8,11 @@ export const LIMITS = {
     ApprovalDescription: { maxLength: 1024 },
   },
   CompareRunsRequest: {
-    runs: { minItems: 1, maxItems: 500 },
+    runs: { maxItems: 100000 },
+    experiments: { maxItems: 100 },
+    exclude: { maxItems: 100000 },
     max_points: { minimum: 2, maximum: 100000 },
+    limit: { minimum: 1, maximum: 500 },
   },
   CreateEndpointRequest: {
     Source: { maxLength: 1024 },

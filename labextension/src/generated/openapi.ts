@@ -2094,7 +2094,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Series of several runs, downsampled so the shape survives (min/max per bucket or LTTB) */
+        /** Series of several runs, downsampled so the shape survives (min/max per bucket or LTTB); any number of runs, a page of at most `limit` runs per answer (follow next_token) */
         post: {
             parameters: {
                 query?: never;
@@ -2108,7 +2108,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Per-run series, each at most max_points */
+                /** @description Per-run series, each at most max_points, and the next page's token */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5922,8 +5922,21 @@ export interface components {
             VolumeSizeInGB: number;
         };
         CompareRunsRequest: {
-            /** @description Run ids */
-            runs: string[];
+            /**
+             * @description Run ids, compared in this order (any number up to 100,000: the answer pages through them)
+             * @default null
+             */
+            runs?: string[] | null;
+            /**
+             * @description Every run of these experiments (names or ids), newest first, after `runs`
+             * @default null
+             */
+            experiments?: string[] | null;
+            /**
+             * @description Run ids left out (e.g. of the experiments' runs)
+             * @default null
+             */
+            exclude?: string[] | null;
             /**
              * @description Default: every metric of those runs
              * @default null
@@ -5936,6 +5949,16 @@ export interface components {
              * @enum {string}
              */
             method?: "minmax" | "lttb";
+            /**
+             * @description Runs per answer
+             * @default 500
+             */
+            limit?: number;
+            /**
+             * @description next_token of the previous answer: its next page of runs
+             * @default null
+             */
+            next_token?: string | null;
         };
         CompareRunsResponse: {
             max_points: number;
@@ -5943,6 +5966,16 @@ export interface components {
             metrics: string[];
             runs: components["schemas"]["Run"][];
             series: components["schemas"]["CompareSeries"][];
+            /**
+             * @description Runs selected in all (every page)
+             * @default null
+             */
+            total?: number | null;
+            /**
+             * @description Pass it back (same selection) for the next page of runs; null on the last
+             * @default null
+             */
+            next_token?: string | null;
         };
         CompareSeries: {
             run_id: string;
@@ -6852,8 +6885,26 @@ export interface components {
             LastModifiedTime: string;
             VariantNames: string[];
         };
-        /** @description The body of every 4xx/5xx answer labstudio gives. */
+        /**
+         * @description The body of every 4xx/5xx answer labstudio gives: the first problem, and every problem
+         *     found in the request (the first included) in `errors`.
+         */
         Error: {
+            /** @description What is wrong and how to fix it. */
+            message: string;
+            /**
+             * @description The request field at fault, when there is one.
+             * @default null
+             */
+            field?: string | null;
+            /**
+             * @description Every problem found in the request, the first one included, each with its field.
+             * @default null
+             */
+            errors?: components["schemas"]["ErrorItem"][] | null;
+        };
+        /** @description One problem of a request. */
+        ErrorItem: {
             /** @description What is wrong and how to fix it. */
             message: string;
             /**

@@ -9,13 +9,18 @@
  *
  * Kept current from the events socket: `run.created`, `run.status`, `run.metrics`,
  * `run.updated` / `run.deleted` schedule coalesced refreshes of only what is shown.
+ *
+ * Built for experiments of 100,000 runs: a list's first page is small (first rows at
+ * once), the next pages are read ahead of the scroll position (`prefetch`), each list
+ * keeps an index by id and the metric names it has seen (no pass over every loaded run
+ * per render), and an experiment can be selected whole without loading its runs.
  */
 import { LabstudioApiError, LabstudioClient } from '../api';
 import { EventStream } from '../events';
 import { IExperiment, IRun, IRunStatusPayload } from '../types';
 import { asApiError, filterName, handle, searchToFilter } from './live';
 import { IModelSources, ViewModel } from './viewModel';
-import { RunSelection } from './selection';
+import { ICompareSelection, RunSelection } from './selection';
 
 export type RunSortKey = 'start_time' | 'name' | 'status' | 'metric';
 
@@ -31,16 +36,30 @@ export interface IRunList {
   total: number | null;
   loading: boolean;
   error: LabstudioApiError | null;
+  /** The loaded runs by id. */
+  byId: Map<string, IRun>;
+  /** The metric names the loaded runs log. */
+  metricNames: Set<string>;
 }
+
+/** Rows of the first page of a list: enough to fill the section at once, quick to read. */
+export const FIRST_PAGE = 100;
+/** Rows read ahead: the next page is asked for once the view is this close to the end. */
+export const PREFETCH_ROWS = 300;
 
 export const SEARCH = '\u0000search';
 
 export interface IExperimentsModelOptions extends IModelSources {
+  /** Rows of the pages after the first (read ahead of the scroll position). */
   pageSize?: number;
+  /** Rows of a list's first page. */
+  firstPageSize?: number;
   fallbackInterval?: number;
   refreshDelay?: number;
   /** Throttle of refreshes caused by streaming metrics (ms). */
   metricsInterval?: number;
+  /** Delay between typing in the search box and asking the server (ms). */
+  searchDelay?: number;
   /** The default key metric (the `keyMetric` setting), for experiments that log it. */
   keyMetric?: string;
   /** The key metric chosen per experiment (what `onKeyMetricsChanged` saved). */
@@ -68,9 +87,11 @@ export class ExperimentsModel extends ViewModel {
     this.client = options.client;
     this._events = options.events ?? null;
     this._pageSize = options.pageSize ?? 200;
+    this._firstPageSize = options.firstPageSize ?? FIRST_PAGE;
     this._fallbackInterval = options.fallbackInterval ?? 30000;
     this._refreshDelay = options.refreshDelay ?? 300;
     this._metricsInterval = options.metricsInterval ?? 2000;
+    this._searchDelay = options.searchDelay ?? 120;
     this._defaultKeyMetric = options.keyMetric ?? '';
     this._keyMetrics = new Map(Object.entries(options.keyMetrics ?? {}));
     this._onKeyMetricsChanged = options.onKeyMetricsChanged ?? null;
@@ -130,7 +151,7 @@ export class ExperimentsModel extends ViewModel {
   /** A loaded run by id (from any list), for names in the comparison. */
   findRun(id: string): IRun | undefined {
     for (const list of this._runs.values()) {
-      const run = list.runs.find(r => r.id === id);
+      const run = list.byId.get(id);
       if (run) {
         return run;
       }
@@ -144,10 +165,14 @@ export class ExperimentsModel extends ViewModel {
    */
   metricNames(experiment?: string): string[] {
     const names = new Set<string>();
-    for (const list of this._runs.values()) {
-      for (const run of list.runs) {
-        if (experiment === undefined || run.experiment === experiment) {
-          Object.keys(run.metrics).forEach(n => names.add(n));
+    for (const [key, list] of this._runs) {
+      if (experiment === undefined || key === experiment) {
+        list.metricNames.forEach(n => names.add(n));
+      } else if (key === SEARCH) {
+        for (const run of list.runs) {
+          if (run.experiment === experiment) {
+            Object.keys(run.metrics).forEach(n => names.add(n));
+          }
         }
       }
     }
@@ -257,7 +282,7 @@ export class ExperimentsModel extends ViewModel {
     this._search = text;
     this._runs.delete(SEARCH);
     this.emitChanged();
-    this.debounce.schedule('search', this._refreshDelay, () => {
+    this.debounce.schedule('search', this._searchDelay, () => {
       if (this._search.trim()) {
         void this._loadRuns(SEARCH);
       }
@@ -320,6 +345,22 @@ export class ExperimentsModel extends ViewModel {
     }
   }
 
+  /**
+   * The view shows row `index` of a list's loaded runs: read its next page now if that
+   * is within `PREFETCH_ROWS` of the end, so the rows are there before they are scrolled to.
+   */
+  prefetch(key: string, index: number): void {
+    const list = this._runs.get(key);
+    if (
+      list?.nextToken &&
+      !list.loading &&
+      !list.error &&
+      list.runs.length - index <= PREFETCH_ROWS
+    ) {
+      void this._loadRuns(key, list.nextToken);
+    }
+  }
+
   /** The run ids in display order (for shift-click ranges). */
   visibleRunIds(): string[] {
     if (this._search.trim()) {
@@ -336,11 +377,51 @@ export class ExperimentsModel extends ViewModel {
 
   clickRun(id: string, shift = false): void {
     const run = this.findRun(id);
-    this.selection.click(id, this.visibleRunIds(), shift);
+    this.selection.click(
+      id,
+      shift ? this.visibleRunIds() : [],
+      shift,
+      rid => this.findRun(rid)?.experiment
+    );
     if (run) {
       this._selectedRuns.set(id, run);
     }
     this.emitChanged();
+  }
+
+  /** Select (or clear) every run of an experiment, loaded or not ("select all"). */
+  selectExperiment(name: string, selected: boolean): void {
+    // its runs picked one by one become part of it (or are cleared with it)
+    this.selection.setExperiment(
+      name,
+      selected,
+      id => this.findRun(id)?.experiment === name
+    );
+    this.emitChanged();
+  }
+
+  /** Whether a run is selected (one by one, or as part of its whole experiment). */
+  isSelected(run: IRun): boolean {
+    return this.selection.has(run.id, run.experiment);
+  }
+
+  /** How many runs are selected, whole experiments counted by their run counts. */
+  selectedCount(): number {
+    return this.selection.size(name => this.runCount(name));
+  }
+
+  /** An experiment's run count (the list's total once read, else the experiment's). */
+  runCount(name: string): number {
+    return (
+      this._runs.get(name)?.total ??
+      this._experiments.find(e => e.name === name)?.run_count ??
+      0
+    );
+  }
+
+  /** The selection as the comparison takes it (whole experiments as selectors). */
+  compareSelection(): ICompareSelection {
+    return this.selection.toCompare(this.selectedCount());
   }
 
   clearSelection(): void {
@@ -348,7 +429,7 @@ export class ExperimentsModel extends ViewModel {
     this.emitChanged();
   }
 
-  /** The selected runs (with the last known row of each). */
+  /** The runs selected one by one (with the last known row of each). */
   selectedRuns(): IRun[] {
     return this.selection.ids
       .map(id => this.findRun(id))
@@ -375,7 +456,9 @@ export class ExperimentsModel extends ViewModel {
       case 'status':
         return `status ${dir}, start_time desc`;
       default:
-        return `start_time ${dir}`;
+        // Newest / oldest first: the order runs were created in, which the store keeps
+        // indexed (a run starts as it is created; 100,000 runs sort in milliseconds).
+        return `created_time ${dir}`;
     }
   }
 
@@ -402,6 +485,10 @@ export class ExperimentsModel extends ViewModel {
     try {
       this._experiments = await this.client.listExperiments();
       this._error = null;
+      this.selection.retain(
+        () => true,
+        new Set(this._experiments.map(e => e.name))
+      );
     } catch (error) {
       this._error = asApiError(error);
     }
@@ -420,11 +507,15 @@ export class ExperimentsModel extends ViewModel {
       nextToken: null,
       total: null,
       loading: false,
-      error: null
+      error: null,
+      byId: new Map(),
+      metricNames: new Set()
     };
     list.loading = true;
     this._runs.set(key, list);
-    this.emitChanged();
+    if (!previous || list.runs.length === 0) {
+      this.emitChanged(); // "Loading runs…" (a page read ahead shows nothing until it lands)
+    }
     const seq = (this._seq[key] = (this._seq[key] ?? 0) + 1);
     const isSearch = key === SEARCH;
     try {
@@ -434,17 +525,32 @@ export class ExperimentsModel extends ViewModel {
         order_by: this.orderBy(key),
         limit: nextToken
           ? this._pageSize
-          : Math.min(10000, Math.max(this._pageSize, list.runs.length)),
+          : Math.min(10000, Math.max(this._firstPageSize, list.runs.length)),
         next_token: nextToken ?? undefined
       });
       if (this.isDisposed || seq !== this._seq[key]) {
         return;
       }
-      list.runs = nextToken ? list.runs.concat(page.runs) : page.runs;
+      if (nextToken) {
+        list.runs = list.runs.concat(page.runs);
+      } else {
+        list.runs = page.runs;
+        list.byId = new Map();
+        list.metricNames = new Set();
+      }
+      for (const run of page.runs) {
+        list.byId.set(run.id, run);
+        for (const name in run.metrics) {
+          list.metricNames.add(name);
+        }
+      }
       list.nextToken = page.next_token ?? null;
       list.total = page.total ?? null;
       list.error = null;
-      this.selection.retain(id => this.findRun(id) !== undefined);
+      if (!nextToken) {
+        // runs picked one by one that were deleted (a page read ahead adds runs only)
+        this.selection.retain(id => this.findRun(id) !== undefined);
+      }
     } catch (error) {
       if (this.isDisposed || seq !== this._seq[key]) {
         return;
@@ -484,16 +590,19 @@ export class ExperimentsModel extends ViewModel {
 
   private _onStatus(payload: IRunStatusPayload): void {
     for (const list of this._runs.values()) {
-      const index = list.runs.findIndex(r => r.id === payload.run_id);
-      if (index >= 0) {
+      const known = list.byId.get(payload.run_id);
+      if (known) {
+        const index = list.runs.indexOf(known);
+        const changed = { ...known, status: payload.status };
         list.runs = [...list.runs];
-        list.runs[index] = { ...list.runs[index], status: payload.status };
+        list.runs[index] = changed;
+        list.byId.set(changed.id, changed);
       }
     }
     this.emitChanged();
     // end time, duration and final metrics come with the list
     const owner = [...this._runs.entries()].find(([, l]) =>
-      l.runs.some(r => r.id === payload.run_id)
+      l.byId.has(payload.run_id)
     );
     this._onRunEvent(
       owner && owner[0] !== SEARCH ? owner[0] : undefined,
@@ -503,9 +612,11 @@ export class ExperimentsModel extends ViewModel {
 
   private _events: EventStream | null;
   private _pageSize: number;
+  private _firstPageSize: number;
   private _fallbackInterval: number;
   private _refreshDelay: number;
   private _metricsInterval: number;
+  private _searchDelay: number;
   private _defaultKeyMetric: string;
   private _keyMetrics: Map<string, string>;
   private _onKeyMetricsChanged:

@@ -21,6 +21,8 @@ export interface IStudioSettings {
   maxPoints: number;
   /** Jobs the Jobs section reads at a time. */
   jobsPageSize: number;
+  /** Open the Studio home when the panel is first shown in a session. */
+  openHome: boolean;
 }
 
 export const DEFAULT_SETTINGS: IStudioSettings = {
@@ -29,7 +31,8 @@ export const DEFAULT_SETTINGS: IStudioSettings = {
   keyMetrics: {},
   refreshInterval: 30,
   maxPoints: 1000,
-  jobsPageSize: 100
+  jobsPageSize: 100,
+  openHome: true
 };
 
 export interface IPanelModels {

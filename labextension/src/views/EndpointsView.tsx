@@ -1,6 +1,7 @@
 /**
- * The Endpoints section: a search box and one row per endpoint (status, name, URL,
- * variants). A click (or Enter) opens the endpoint's detail.
+ * The Endpoints section: a search box (in the section's header in the sidebar:
+ * `EndpointFilter`) and one line per endpoint (status, name, status word; the URL and
+ * variants in the tooltip). A click (or Enter) opens the endpoint's detail.
  */
 import * as React from 'react';
 
@@ -10,23 +11,33 @@ import { MiddleEllipsis } from './common/MiddleEllipsis';
 
 export const ENDPOINTS_EMPTY = 'No endpoints yet.';
 
+/** The endpoints' search box. */
+export function EndpointFilter(props: { model: EndpointsModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <input
+      className="labstudio-search jp-mod-styled"
+      data-testid="labstudio-endpoint-search"
+      type="search"
+      placeholder="Filter"
+      aria-label="Filter endpoints by name"
+      value={model.filter}
+      onChange={e => model.setFilter(e.target.value)}
+    />
+  );
+}
+
 export function EndpointsView(props: {
   model: EndpointsModel;
   onOpen: (name: string) => void;
+  /** Show the search box above the rows (false: the host shows `EndpointFilter`). */
+  showFilter?: boolean;
 }): JSX.Element {
   const { model, onOpen } = props;
   const endpoints = model.visibleEndpoints();
   return (
     <div className="labstudio-endpoints" data-testid="labstudio-endpoints">
-      <input
-        className="labstudio-search jp-mod-styled"
-        data-testid="labstudio-endpoint-search"
-        type="search"
-        placeholder="Filter endpoints by name"
-        aria-label="Filter endpoints by name"
-        value={model.filter}
-        onChange={e => model.setFilter(e.target.value)}
-      />
+      {props.showFilter !== false && <EndpointFilter model={model} />}
       {model.error ? (
         <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
       ) : !model.loaded ? (
@@ -42,8 +53,8 @@ export function EndpointsView(props: {
             <>
               <p>{ENDPOINTS_EMPTY}</p>
               <p>
-                Open a completed training job and press <strong>Deploy</strong>,
-                or run <code>labstudio deploy JOB_NAME</code> in a terminal.
+                Deploy a completed job from its page, or run{' '}
+                <code>labstudio deploy JOB</code>.
               </p>
             </>
           )}
@@ -58,7 +69,16 @@ export function EndpointsView(props: {
               data-endpoint={e.EndpointName}
               data-status={e.EndpointStatus}
               tabIndex={0}
-              title={e.FailureReason ?? e.EndpointName}
+              title={[
+                e.EndpointName,
+                e.FailureReason,
+                e.EndpointUrl,
+                (e.VariantNames ?? []).length
+                  ? `variants: ${(e.VariantNames ?? []).join(', ')}`
+                  : ''
+              ]
+                .filter(Boolean)
+                .join('\n')}
               onClick={() => onOpen(e.EndpointName)}
               onKeyDown={ev => {
                 if (ev.key === 'Enter' || ev.key === ' ') {
@@ -76,10 +96,10 @@ export function EndpointsView(props: {
               <span className="labstudio-endpoint-status">
                 {e.EndpointStatus}
               </span>
-              <span className="labstudio-endpoint-url">
+              <span className="labstudio-sr-only labstudio-endpoint-url">
                 {e.EndpointUrl ?? ''}
               </span>
-              <span className="labstudio-endpoint-variants">
+              <span className="labstudio-sr-only labstudio-endpoint-variants">
                 {(e.VariantNames ?? []).join(', ')}
               </span>
             </li>

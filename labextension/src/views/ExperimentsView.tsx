@@ -1,8 +1,9 @@
 /**
  * The Experiments section: a search box (a run name, or a filter such as
  * `metrics.acc > 0.9`), sort and key-metric pickers, and a virtualised tree of
- * experiments and their runs with checkboxes (shift-click selects a range) and a
- * "Compare" button.
+ * experiments and their runs with checkboxes (shift-click selects a range; an
+ * experiment's own checkbox selects all its runs, loaded or not) and a "Compare" button.
+ * The next page of a long list is read before it is scrolled to (`model.prefetch`).
  */
 import * as React from 'react';
 
@@ -12,7 +13,8 @@ import {
   SEARCH
 } from '../panel/experimentsModel';
 import { IExperiment, IRun, toNumber } from '../types';
-import { ErrorBox, formatMetric, StatusDot } from './common/common';
+import { ICompareSelection } from '../panel/selection';
+import { ErrorBox, formatMetric, plural, StatusDot } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
 import { VirtualList } from './common/VirtualList';
 import { JOB_KIND_NOUNS, jobOfRun } from './jobKinds';
@@ -24,17 +26,19 @@ export function jobLine(run: IRun): string {
   const job = jobOfRun(run);
   return job ? `\n${JOB_KIND_NOUNS[job.kind]} ${job.name}` : '';
 }
-const ROW_HEIGHT = 26;
+export const ROW_HEIGHT = 22;
 
 type Row =
   | { kind: 'experiment'; exp: IExperiment; expanded: boolean }
-  | { kind: 'run'; run: IRun; list: string }
+  | { kind: 'run'; run: IRun; list: string; pos: number }
   | { kind: 'more'; list: string; shown: number; total: number | null }
   | { kind: 'note'; list: string; text: string };
 
 export interface IExperimentsViewProps {
   model: ExperimentsModel;
-  onCompare: (runIds: string[]) => void;
+  /** Show the search box above the tree (false: the host shows `RunSearch`). */
+  showSearch?: boolean;
+  onCompare: (selection: ICompareSelection) => void;
   onOpenRun: (run: IRun) => void;
 }
 
@@ -42,7 +46,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
   const { model } = props;
   const rows = buildRows(model);
   const listErrors = runListErrors(model);
-  const selected = model.selection.size;
+  const selected = model.selectedCount();
   const current = model.currentExperiment;
   const metrics = model.metricNames(current);
   // One key metric per experiment, worked out once per render (not once per row).
@@ -92,90 +96,78 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
 
   return (
     <div className="labstudio-experiments" data-testid="labstudio-experiments">
-      <input
-        className="labstudio-search jp-mod-styled"
-        data-testid="labstudio-run-search"
-        type="search"
-        placeholder="Filter runs: name, or metrics.acc > 0.9"
-        aria-label="Filter runs by name or by a filter expression"
-        value={model.search}
-        onChange={e => model.setSearch(e.target.value)}
-      />
-      <div className="labstudio-toolbar">
-        <label className="labstudio-inline-label">
-          Sort
-          <select
-            className="jp-mod-styled"
-            data-testid="labstudio-run-sort"
-            value={`${model.sort.key}:${model.sort.descending ? 'desc' : 'asc'}`}
-            onChange={e => {
-              const [key, dir] = e.target.value.split(':');
-              model.setSort({
-                key: key as RunSortKey,
-                descending: dir === 'desc'
-              });
-            }}
-          >
-            <option value="start_time:desc">Newest first</option>
-            <option value="start_time:asc">Oldest first</option>
-            <option value="name:asc">Name A–Z</option>
-            <option value="name:desc">Name Z–A</option>
-            <option value="status:asc">Status</option>
-            <option value="metric:asc" disabled={!model.keyMetric}>
-              Key metric ↑
+      {props.showSearch !== false && <RunSearch model={model} />}
+      <div className="labstudio-toolbar labstudio-compact-toolbar">
+        <select
+          className="jp-mod-styled labstudio-compact-select"
+          data-testid="labstudio-run-sort"
+          aria-label="Sort runs"
+          title="Sort runs"
+          value={`${model.sort.key}:${model.sort.descending ? 'desc' : 'asc'}`}
+          onChange={e => {
+            const [key, dir] = e.target.value.split(':');
+            model.setSort({
+              key: key as RunSortKey,
+              descending: dir === 'desc'
+            });
+          }}
+        >
+          <option value="start_time:desc">Newest</option>
+          <option value="start_time:asc">Oldest</option>
+          <option value="name:asc">Name A–Z</option>
+          <option value="name:desc">Name Z–A</option>
+          <option value="status:asc">Status</option>
+          <option value="metric:asc" disabled={!model.keyMetric}>
+            Metric ↑
+          </option>
+          <option value="metric:desc" disabled={!model.keyMetric}>
+            Metric ↓
+          </option>
+        </select>
+        <select
+          className="jp-mod-styled labstudio-compact-select"
+          data-testid="labstudio-key-metric"
+          data-experiment={current}
+          title={
+            current
+              ? `The key metric of experiment “${current}” (remembered)`
+              : 'The key metric shown beside each run'
+          }
+          aria-label={
+            current ? `Key metric of experiment ${current}` : 'Key metric'
+          }
+          value={keyMetricOf(current)}
+          onChange={e => model.setKeyMetric(e.target.value, current)}
+        >
+          <option value="">(no metric)</option>
+          {metrics.map(m => (
+            <option key={m} value={m}>
+              {m}
             </option>
-            <option value="metric:desc" disabled={!model.keyMetric}>
-              Key metric ↓
-            </option>
-          </select>
-        </label>
-        <label className="labstudio-inline-label">
-          Metric
-          <select
-            className="jp-mod-styled"
-            data-testid="labstudio-key-metric"
-            data-experiment={current}
-            title={
-              current
-                ? `The key metric of experiment “${current}” (remembered)`
-                : 'The key metric shown beside each run'
-            }
-            aria-label={
-              current ? `Key metric of experiment ${current}` : 'Key metric'
-            }
-            value={keyMetricOf(current)}
-            onChange={e => model.setKeyMetric(e.target.value, current)}
-          >
-            <option value="">(none)</option>
-            {metrics.map(m => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <div className="labstudio-toolbar">
+          ))}
+        </select>
         <button
           className="labstudio-button labstudio-primary"
           data-testid="labstudio-compare"
           disabled={selected === 0}
           title={
             selected
-              ? `Compare the ${selected} selected run(s)`
-              : 'Select runs with their checkboxes (shift-click for a range)'
+              ? `Compare the ${plural(selected, 'selected run')}`
+              : 'Select runs with their checkboxes (shift-click for a range, an experiment’s box for all its runs)'
           }
-          onClick={() => props.onCompare(model.selection.ids)}
+          onClick={() => props.onCompare(model.compareSelection())}
         >
-          Compare{selected ? ` (${selected})` : ''}
+          Compare{selected ? ` (${selected.toLocaleString()})` : ''}
         </button>
         {selected > 0 && (
           <button
-            className="labstudio-button"
+            className="labstudio-button labstudio-icon-button"
             data-testid="labstudio-clear-selection"
+            title="Clear the selection"
+            aria-label="Clear the selection"
             onClick={() => model.clearSelection()}
           >
-            Clear
+            ✕
           </button>
         )}
       </div>
@@ -205,13 +197,8 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
         >
           <p>{EXPERIMENTS_EMPTY}</p>
           <p>
-            Track a run from a notebook or a script with{' '}
-            <code>
-              {
-                'with labstudio.Run(experiment_name="demo") as run: run.log_metric("loss", 0.1)'
-              }
-            </code>
-            , or launch a training job: every job gets a run.
+            Every training job gets a run; a script tracks one with{' '}
+            <code>labstudio.Run(experiment_name=&quot;demo&quot;)</code>.
           </p>
         </div>
       ) : (
@@ -224,6 +211,19 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           ariaLabel="Experiments and runs"
           itemKey={rowKey}
           onRowKey={onRowKey}
+          onRangeChange={(_, last) => {
+            // read the next page of the list shown at the bottom before it is reached
+            for (let i = Math.min(last, rows.length - 1); i >= 0; i--) {
+              const row = rows[i];
+              if (row.kind === 'run' || row.kind === 'more') {
+                model.prefetch(
+                  row.list,
+                  row.kind === 'run' ? row.pos : row.shown
+                );
+                break;
+              }
+            }
+          }}
           renderRow={(row, index, focused) => (
             <RowView
               row={row}
@@ -238,6 +238,23 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
         />
       )}
     </div>
+  );
+}
+
+/** The runs' search box: a run's name, or a filter such as `metrics.acc > 0.9`. */
+export function RunSearch(props: { model: ExperimentsModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <input
+      className="labstudio-search jp-mod-styled"
+      data-testid="labstudio-run-search"
+      type="search"
+      placeholder="Runs: name, metrics.acc > 0.9"
+      title="Filter runs by name, or by an expression such as metrics.acc > 0.9 and params.optimizer = 'adam'"
+      aria-label="Filter runs by name or by a filter expression"
+      value={model.search}
+      onChange={e => model.setSearch(e.target.value)}
+    />
   );
 }
 
@@ -268,18 +285,21 @@ function RowView(props: {
           <span className="labstudio-caret" aria-hidden="true">
             {row.expanded ? '▾' : '▸'}
           </span>
+          <SelectAll model={model} experiment={row.exp} />
           <MiddleEllipsis
             className="labstudio-exp-name"
             text={row.exp.name}
             title={row.exp.description || row.exp.name}
           />
           {row.exp.in_progress_count > 0 && <StatusDot status="InProgress" />}
-          <span className="labstudio-count">{row.exp.run_count}</span>
+          <span className="labstudio-count">
+            {row.exp.run_count.toLocaleString()}
+          </span>
         </div>
       );
     case 'run': {
       const { run } = row;
-      const checked = model.selection.has(run.id);
+      const checked = model.isSelected(run);
       const keyMetric = props.keyMetricOf(run.experiment);
       const summary = keyMetric ? run.metrics[keyMetric] : undefined;
       return (
@@ -341,6 +361,44 @@ function RowView(props: {
         </div>
       );
   }
+}
+
+/**
+ * An experiment's "select all" box: every run of it, loaded or not (a dash when some of
+ * them were unticked since).
+ */
+function SelectAll(props: {
+  model: ExperimentsModel;
+  experiment: IExperiment;
+}): JSX.Element {
+  const { model, experiment } = props;
+  const whole = model.selection.isWhole(experiment.name);
+  const partly = model.selection.isPartlyWhole(experiment.name);
+  const ref = React.useRef<HTMLInputElement>(null);
+  React.useEffect(() => {
+    if (ref.current) {
+      ref.current.indeterminate = partly;
+    }
+  }, [partly]);
+  const count = experiment.run_count;
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      tabIndex={-1}
+      className="labstudio-select-all"
+      data-testid="labstudio-experiment-select-all"
+      checked={whole}
+      disabled={count === 0}
+      aria-label={`Select all ${plural(count, 'run')} of ${experiment.name}`}
+      title={`Select all ${plural(count, 'run')} of ${experiment.name}, loaded or not`}
+      onClick={e => {
+        e.stopPropagation();
+        model.selectExperiment(experiment.name, !(whole || partly));
+      }}
+      onChange={() => undefined}
+    />
+  );
 }
 
 /** "Load more": loads the next page by itself once scrolled into view (infinite scroll). */
@@ -405,7 +463,9 @@ export function buildRows(model: ExperimentsModel): Row[] {
       rows.push({ kind: 'note', list: key, text: 'Loading runs…' });
       return;
     }
-    list.runs.forEach(run => rows.push({ kind: 'run', run, list: key }));
+    list.runs.forEach((run, pos) =>
+      rows.push({ kind: 'run', run, list: key, pos })
+    );
     if (!list.error && list.runs.length === 0) {
       rows.push({
         kind: 'note',

@@ -1,7 +1,8 @@
 /**
- * The Jobs section: a search box, a kind filter, one row per job of any kind (status
- * badge, name, kind, what it does now, duration), "Load more", and the empty / error
- * states.
+ * The Jobs section: a search box, a kind filter, one line per job of any kind (status,
+ * name, kind, duration; what it does now in the tooltip), "Load more", and the empty /
+ * error states. In the Studio sidebar the search box and the kind filter sit in the
+ * section's header (`JobFilters`), so the rows get the room.
  *
  * Pure view: the rows and states come in props (see `JobsModel`), so it renders the same
  * in the panel and in tests.
@@ -45,6 +46,8 @@ export interface IJobsViewProps {
   onSelectRow?: (row: IJobListRow) => void;
   /** Show the section's own title, live badge and refresh (when alone in the panel). */
   showHeader?: boolean;
+  /** Show the search box and kind filter above the rows (false: the host shows `JobFilters`). */
+  showFilters?: boolean;
   /** Clock for durations of running jobs (tests pass a fixed one). */
   now?: () => number;
 }
@@ -59,7 +62,8 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
     error = null,
     connected = false,
     hasMore = false,
-    showHeader = true
+    showHeader = true,
+    showFilters = true
   } = props;
   const clock = props.now ?? Date.now;
   const kind = props.kind ?? 'all';
@@ -98,34 +102,14 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
           )}
         </div>
       )}
-      <input
-        className="labstudio-search jp-mod-styled"
-        data-testid="labstudio-job-search"
-        type="search"
-        placeholder="Filter jobs by name"
-        aria-label="Filter jobs by name"
-        value={filter}
-        onChange={e => onFilterChange(e.target.value)}
-      />
-      <div
-        className="labstudio-kind-filter"
-        role="radiogroup"
-        aria-label="Show jobs of kind"
-        data-testid="labstudio-kind-filter"
-      >
-        {JOB_KIND_FILTERS.map(k => (
-          <button
-            key={k.value}
-            role="radio"
-            aria-checked={kind === k.value}
-            className={`labstudio-button labstudio-kind-option ${kind === k.value ? 'labstudio-selected' : ''}`}
-            data-testid={`labstudio-kind-${k.value}`}
-            onClick={() => props.onKindChange?.(k.value)}
-          >
-            {k.label}
-          </button>
-        ))}
-      </div>
+      {showFilters && (
+        <JobFilters
+          filter={filter}
+          onFilterChange={onFilterChange}
+          kind={kind}
+          onKindChange={props.onKindChange}
+        />
+      )}
       {error && <ErrorBox error={error} onRetry={props.onRefresh} />}
       {error &&
       (error.extensionMissing || rows.length === 0) ? null : rows.length ===
@@ -157,6 +141,46 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
           Load more
         </button>
       )}
+    </div>
+  );
+}
+
+/** The jobs' search box and kind filter, on one line. */
+export function JobFilters(props: {
+  filter: string;
+  onFilterChange: (text: string) => void;
+  kind: JobKindFilter;
+  onKindChange?: (kind: JobKindFilter) => void;
+}): JSX.Element {
+  return (
+    <div className="labstudio-filters">
+      <input
+        className="labstudio-search jp-mod-styled"
+        data-testid="labstudio-job-search"
+        type="search"
+        placeholder="Filter jobs"
+        aria-label="Filter jobs by name"
+        value={props.filter}
+        onChange={e => props.onFilterChange(e.target.value)}
+      />
+      <select
+        className="jp-mod-styled labstudio-compact-select"
+        data-testid="labstudio-kind-filter"
+        aria-label="Show jobs of kind"
+        title="Show jobs of one kind"
+        value={props.kind}
+        onChange={e => props.onKindChange?.(e.target.value as JobKindFilter)}
+      >
+        {JOB_KIND_FILTERS.map(k => (
+          <option
+            key={k.value}
+            value={k.value}
+            data-testid={`labstudio-kind-${k.value}`}
+          >
+            {k.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }
@@ -200,33 +224,29 @@ function JobRow(props: {
           : undefined
       }
     >
-      <StatusBadge status={row.status} title={detail} />
+      <StatusBadge status={row.status} title={detail} compact />
       <MiddleEllipsis
         className="labstudio-job-name"
         testId="labstudio-job-name"
         text={row.name}
       />
       <span
+        className={`labstudio-kind-chip labstudio-kind-${row.tuningJob ? 'trial' : row.kind}`}
+        data-testid="labstudio-job-kind"
+        title={kindLabel(row)}
+      >
+        {kindLabel(row)}
+      </span>
+      <span
         className="labstudio-job-duration"
         data-testid="labstudio-job-duration"
       >
         {formatDuration(rowDuration(row, now))}
       </span>
-      <span
-        className="labstudio-job-secondary"
-        data-testid="labstudio-job-secondary"
-      >
-        <span
-          className={`labstudio-kind-chip labstudio-kind-${row.tuningJob ? 'trial' : row.kind}`}
-          data-testid="labstudio-job-kind"
-        >
-          {kindLabel(row)}
-        </span>
-        <span data-testid="labstudio-job-now">
-          {[row.detail, row.status === 'Failed' ? row.failureReason : '']
-            .filter(Boolean)
-            .join(' – ')}
-        </span>
+      <span className="labstudio-sr-only" data-testid="labstudio-job-now">
+        {[row.detail, row.status === 'Failed' ? row.failureReason : '']
+          .filter(Boolean)
+          .join(' – ')}
       </span>
     </li>
   );
@@ -264,15 +284,9 @@ function EmptyState(props: {
           : `No ${props.noun} yet.`}
       </p>
       <p>
-        Run <code>labstudio train script.py</code> in a terminal or{' '}
-        <code>%train</code> in a notebook.
+        Launch one, or run <code>labstudio train script.py</code> (
+        <code>%train</code> in a notebook).
       </p>
-      {props.noun !== 'training jobs' && (
-        <p>
-          Processing and batch transform jobs (<code>labstudio process</code>,{' '}
-          <code>labstudio transform</code>) show here too.
-        </p>
-      )}
     </div>
   );
 }

@@ -13,6 +13,8 @@ const LABELS: Record<string, string> = {
 export interface IStatusBadgeProps {
   status: string;
   title?: string;
+  /** Only the dot (the word stays for screen readers and in the tooltip). */
+  compact?: boolean;
 }
 
 /** A coloured pill with an icon-like dot; the colour comes from the theme. */
@@ -21,13 +23,17 @@ export function StatusBadge(props: IStatusBadgeProps): JSX.Element {
   const slug = status.toLowerCase().replace(/[^a-z]/g, '');
   return (
     <span
-      className={`labstudio-status-badge labstudio-status-${slug}`}
+      className={`labstudio-status-badge labstudio-status-${slug} ${props.compact ? 'labstudio-compact' : ''}`}
       data-testid="labstudio-status-badge"
       data-status={status}
       title={title || LABELS[status] || status}
     >
       <span className="labstudio-status-dot" aria-hidden="true" />
-      {LABELS[status] ?? status}
+      {props.compact ? (
+        <span className="labstudio-sr-only">{LABELS[status] ?? status}</span>
+      ) : (
+        (LABELS[status] ?? status)
+      )}
     </span>
   );
 }

@@ -1,6 +1,7 @@
 /**
- * The Tuning section: a search box and one row per tuning job (status badge, name,
- * progress n / max, best objective so far). A click (or Enter) opens the tuning view.
+ * The Tuning section: a search box (in the section's header in the sidebar:
+ * `TuningFilter`) and one line per tuning job (status, name, progress n / max; the best
+ * objective so far in the tooltip). A click (or Enter) opens the tuning view.
  */
 import * as React from 'react';
 
@@ -11,23 +12,33 @@ import { StatusBadge } from './StatusBadge';
 
 export const TUNING_EMPTY = 'No tuning jobs yet.';
 
+/** The tuning jobs' search box. */
+export function TuningFilter(props: { model: TuningJobsModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <input
+      className="labstudio-search jp-mod-styled"
+      data-testid="labstudio-tuning-search"
+      type="search"
+      placeholder="Filter"
+      aria-label="Filter tuning jobs by name"
+      value={model.filter}
+      onChange={e => model.setFilter(e.target.value)}
+    />
+  );
+}
+
 export function TuningJobsView(props: {
   model: TuningJobsModel;
   onOpen: (name: string) => void;
+  /** Show the search box above the rows (false: the host shows `TuningFilter`). */
+  showFilter?: boolean;
 }): JSX.Element {
   const { model, onOpen } = props;
   const jobs = model.visibleJobs();
   return (
     <div className="labstudio-tuning-jobs" data-testid="labstudio-tuning-jobs">
-      <input
-        className="labstudio-search jp-mod-styled"
-        data-testid="labstudio-tuning-search"
-        type="search"
-        placeholder="Filter tuning jobs by name"
-        aria-label="Filter tuning jobs by name"
-        value={model.filter}
-        onChange={e => model.setFilter(e.target.value)}
-      />
+      {props.showFilter !== false && <TuningFilter model={model} />}
       {model.error ? (
         <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
       ) : !model.loaded ? (
@@ -40,9 +51,8 @@ export function TuningJobsView(props: {
             <>
               <p>{TUNING_EMPTY}</p>
               <p>
-                Switch the launch form to <strong>Tuning</strong>, run{' '}
-                <code>labstudio tune</code> in a terminal or{' '}
-                <code>tuner.fit()</code> in a notebook.
+                Launch one from the form (<strong>Tuning job</strong>), or run{' '}
+                <code>labstudio tune</code>.
               </p>
             </>
           )}
@@ -60,7 +70,7 @@ export function TuningJobsView(props: {
                 data-tuning-job={name}
                 data-status={job.HyperParameterTuningJobStatus}
                 tabIndex={0}
-                title={name}
+                title={`${name}\n${done}/${max ?? '?'} trials ended${best === null ? '' : `, best ${formatMetric(best)}`}`}
                 onClick={() => onOpen(name)}
                 onKeyDown={e => {
                   if (e.key === 'Enter' || e.key === ' ') {
@@ -69,7 +79,10 @@ export function TuningJobsView(props: {
                   }
                 }}
               >
-                <StatusBadge status={job.HyperParameterTuningJobStatus} />
+                <StatusBadge
+                  status={job.HyperParameterTuningJobStatus}
+                  compact
+                />
                 <MiddleEllipsis
                   className="labstudio-job-name"
                   testId="labstudio-tuning-name"
@@ -83,7 +96,7 @@ export function TuningJobsView(props: {
                   {done}/{max ?? '?'}
                 </span>
                 <span
-                  className="labstudio-job-secondary"
+                  className="labstudio-sr-only"
                   data-testid="labstudio-tuning-row-best"
                 >
                   {best === null ? '' : `best ${formatMetric(best)}`}

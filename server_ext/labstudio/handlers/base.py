@@ -6,7 +6,9 @@ never waits on the database or on process calls.
 Bad input is refused here, once for every route, before a handler sees it: a body larger
 than the handler's limit (413), a body that is not JSON or nests too deep for the parser
 (400), text that cannot be stored because it holds a lone UTF-16 surrogate (400), a path or
-query argument that is not UTF-8 or holds a NUL character (400). Each answer is JSON ``{"message", "field"}``.
+query argument that is not UTF-8 or holds a NUL character (400). Each answer is JSON ``{"message", "field", "errors"}``:
+the first problem, and in ``errors`` every problem the request has (``{"message", "field"}``
+each), so a form can mark all its fields at once.
 """
 from __future__ import annotations
 
@@ -185,13 +187,20 @@ class LabstudioHandler(APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         exc = (as_disk_full(exc) or exc) if isinstance(exc, Exception) else exc  # ENOSPC, SQLITE_FULL...: 507, wherever it surfaced
+        body: dict[str, object]
+        problems: list[tuple[str, str | None]]
         if isinstance(exc, LabstudioError):
             self.set_status(exc.status_code)
             body = exc.to_json()
+            problems = exc.problems
         elif isinstance(exc, web.HTTPError):
             body = {"message": exc.log_message or self._reason}
+            problems = [(str(body["message"]), None)]
         else:
             body = {"message": f"Internal error in labstudio: {type(exc).__name__}: {exc}" if exc else self._reason}
+            problems = [(str(body["message"]), None)]
+        # Every problem of the request at once (the first is `message` and `field` above).
+        body["errors"] = [{"message": m, "field": f} if f else {"message": m} for m, f in problems]
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, default=str))
 

@@ -21,7 +21,7 @@ from tornado import web
 
 from ..jobs import kinds
 from ..jobs.kinds import JobKind
-from ..shapes import NAME_PATTERN, parse
+from ..shapes import NAME_PATTERN
 from ..shapes.common import Request
 from ..shapes.joblist import ListJobsQuery, ListJobsResponse, ListQuery, entry_models
 from ..shapes.jobs import LogChunk
@@ -79,10 +79,11 @@ class JobCollectionHandler(JobKindHandler):
 
     @web.authenticated
     async def post(self) -> None:
+        # The kind's definition validates the body (its shape, then the paths, regexes and
+        # the rest) and refuses it with every problem at once, so it is passed on as sent.
         kind = self.kind
-        body = parse(kind.definition.request, self.json_body())
         root = self.jupyter_root()
-        described = await self.call(self.kind_service().submit, body.model_dump(exclude_unset=True), base_dir=root, root_dir=root)
+        described = await self.call(self.kind_service().submit, self.json_body(), base_dir=root, root_dir=root)
         name = getattr(described, kind.name_key)
         self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/{kind.collection}/{name}")
         self.reply(described, status=201)

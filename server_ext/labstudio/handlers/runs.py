@@ -2,7 +2,7 @@
 
     GET    /runs?experiment=&filter=&order_by=&limit=&next_token=[&format=csv]
     GET    /runs/export.csv?experiment=&filter=&order_by=      (every matching run)
-    POST   /runs/compare   {runs, metrics, max_points, method}
+    POST   /runs/compare   {runs, experiments, exclude, metrics, max_points, method, limit, next_token}
     GET    /runs/{id}      PATCH {name, tags}      DELETE
     GET    /runs/{id}/metrics/{name}?max_points=&method=
 
@@ -94,7 +94,10 @@ class RunsCompareHandler(_Handler):
     @web.authenticated
     async def post(self) -> None:
         body = parse(CompareRunsRequest, self.json_body())
-        await self.answer(self.core.experiments.compare, body.runs, body.metrics, body.max_points, body.method)
+        await self.answer(
+            self.core.experiments.compare, body.runs, body.metrics, body.max_points, body.method,
+            experiments=body.experiments, exclude=body.exclude, limit=body.limit, next_token=body.next_token,
+        )
 
 
 class RunHandler(LabstudioHandler):
@@ -161,8 +164,10 @@ OPENAPI = [
         "get", "/runs/export.csv", "Every matching run as CSV", {200: Reply("CSV, one row per run", content=_CSV)}, errors=(400, 404), params=_SEARCH
     ),
     Operation(
-        "post", "/runs/compare", "Series of several runs, downsampled so the shape survives (min/max per bucket or LTTB)",
-        {200: Reply("Per-run series, each at most max_points", CompareRunsResponse)},
+        "post", "/runs/compare",
+        "Series of several runs, downsampled so the shape survives (min/max per bucket or LTTB); any number of runs, "
+        "a page of at most `limit` runs per answer (follow next_token)",
+        {200: Reply("Per-run series, each at most max_points, and the next page's token", CompareRunsResponse)},
         errors=(400, 404),
         request=CompareRunsRequest,
     ),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tornado import web
 
-from ..shapes import NAME_PATTERN, parse
+from ..shapes import NAME_PATTERN
 from ..shapes.openapi import Operation, Param, Reply, query_params
 from ..shapes.tuning import (
     CreateTuningJobRequest,
@@ -37,9 +37,9 @@ class TuningJobsHandler(LabstudioHandler):
 
     @web.authenticated
     async def post(self) -> None:
-        body = parse(CreateTuningJobRequest, self.json_body())
+        # The service validates the body (its shape, the template, the ranges): every problem at once.
         root = Path(os.path.expanduser(self.settings.get("server_root_dir", os.getcwd())))
-        described = await self.call(self.core.tuning.submit, body, base_dir=root, root_dir=root)
+        described = await self.call(self.core.tuning.submit, self.json_body(), base_dir=root, root_dir=root)
         self.set_header("Location", f"{self.base_url.rstrip('/')}/labstudio/api/tuning-jobs/{described.HyperParameterTuningJobName}")
         self.reply(described, status=201)
 

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..paths import confine, resolve
-from ..shapes import NAME_RE, parse
+from ..shapes import NAME_RE
 from ..shapes.jobs import MAX_INSTANCE_COUNT, CreateTrainingJobRequest, MetricDefinition
 from ..shapes.text import check_nested_text as _check_nested_text
 from ..shapes.text import check_text as _check_text
+from ..shapes.validate import parse_all
 
 __all__ = ["NAME_RE", "JobSpec", "parse_spec", "check_exec_size", "generate_name"]
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
@@ -179,26 +180,35 @@ def _hyperparameters(values: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _metric_definitions(items: list[MetricDefinition] | None) -> list[dict[str, str]]:
+    """Each definition checked (all of them: the Invalid carries every faulty one)."""
+    problems = Problems()
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for i, item in enumerate(items or []):
-        name, regex = item.Name, item.Regex
-        _check_text(name, "metric_definitions", f"metric_definitions[{i}].Name")
-        _check_text(regex, "metric_definitions", f"metric_definitions[{i}].Regex")
-        if name in seen:
-            raise Invalid(f"metric_definitions has the name {name!r} twice.", field="metric_definitions")
-        try:
-            compiled = re.compile(regex)
-        except re.error as exc:
-            raise Invalid(f"metric_definitions[{i}].Regex {regex!r} is not a valid regular expression: {exc}.", field="metric_definitions") from None
-        if compiled.groups < 1:
-            raise Invalid(
-                f"metric_definitions[{i}].Regex {regex!r} needs a capture group around the value, e.g. 'loss=([0-9.]+)'.",
-                field="metric_definitions",
-            )
-        seen.add(name)
-        out.append({"Name": name, "Regex": regex})
+        definition = problems.check(_metric_definition, i, item, seen)
+        if definition is not None:
+            seen.add(definition["Name"])
+            out.append(definition)
+    problems.raise_any()
     return out
+
+
+def _metric_definition(i: int, item: MetricDefinition, seen: set[str]) -> dict[str, str]:
+    name, regex = item.Name, item.Regex
+    _check_text(name, "metric_definitions", f"metric_definitions[{i}].Name")
+    _check_text(regex, "metric_definitions", f"metric_definitions[{i}].Regex")
+    if name in seen:
+        raise Invalid(f"metric_definitions has the name {name!r} twice.", field="metric_definitions")
+    try:
+        compiled = re.compile(regex)
+    except re.error as exc:
+        raise Invalid(f"metric_definitions[{i}].Regex {regex!r} is not a valid regular expression: {exc}.", field="metric_definitions") from None
+    if compiled.groups < 1:
+        raise Invalid(
+            f"metric_definitions[{i}].Regex {regex!r} needs a capture group around the value, e.g. 'loss=([0-9.]+)'.",
+            field="metric_definitions",
+        )
+    return {"Name": name, "Regex": regex}
 
 
 def _channels(channels: Mapping[str, str] | None, base_dir: Path, root_dir: Path | None) -> dict[str, str]:
@@ -236,11 +246,45 @@ def parse_spec(
     """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them.
 
     The shape (`CreateTrainingJobRequest`) refuses unknown fields and wrong types; what is
-    checked here needs the file system or goes beyond types (paths, NUL bytes, regexes).
+    checked here needs the file system or goes beyond types (paths, NUL bytes, regexes). The
+    checks of independent fields all run: the `Invalid` raised carries every problem found.
     """
-    req = parse(CreateTrainingJobRequest, data)
+    problems = Problems()
+    req = parse_all(CreateTrainingJobRequest, data, problems)
+    if req is None:
+        problems.raise_any()
+    assert req is not None
     base_dir = (base_dir or root_dir or Path.cwd()).resolve()
 
+    script = problems.check(_script, req, base_dir, root_dir)
+    source_dir, entry_rel, single = script or ("", Path(req.entry_point).name, True)
+    name = req.name or generate_name(entry_rel or "job", now)
+    spec = dict(
+        name=name,
+        entry_point=entry_rel,
+        source_dir=str(source_dir),
+        source_is_single_file=single,
+        experiment_name=problems.check(_group_name, req.experiment_name, "experiment_name"),
+        trial_name=problems.check(_group_name, req.trial_name, "trial_name"),
+        hyperparameters=problems.check(_hyperparameters, req.hyperparameters),
+        channels=problems.check(_channels, req.channels, base_dir, root_dir),
+        environment=problems.check(_string_map, req.environment, "environment", ENV_KEY_RE),
+        metric_definitions=problems.check(_metric_definitions, req.metric_definitions),
+        max_runtime_seconds=req.max_runtime_seconds,
+        tags=problems.check(_string_map, req.tags, "tags"),
+        backend=req.backend or default_backend or Settings.from_env().job_backend,  # the settings' LABSTUDIO_BACKEND when the request names none
+        install_requirements=req.install_requirements is not False,
+        instance_count=_instance_count(req.instance_count),
+        distribution=problems.check(parse_distribution, req.distribution, _instance_count(req.instance_count)),
+        output_path=problems.check(_output_path, req.output_path, base_dir, root_dir),
+        content_types=problems.check(_content_types, req.content_types, req.channels),
+    )
+    problems.raise_any()
+    return JobSpec(**spec)  # type: ignore[arg-type]  # every check passed: no None left where a value is due
+
+
+def _script(req: CreateTrainingJobRequest, base_dir: Path, root_dir: Path | None) -> tuple[Path, str, bool]:
+    """(source folder, entry point relative to it, whether the source is the script alone)."""
     entry = req.entry_point
     if not entry.strip():
         raise Invalid("'entry_point' is required: the training script to run, e.g. 'train.py'.", field="entry_point")
@@ -256,38 +300,11 @@ def parse_spec(
             raise Invalid(f"'entry_point' {entry!r} must be inside source_dir {source_dir}.", field="entry_point")
         if not entry_path.is_file():
             raise Invalid(f"'entry_point' {entry!r} was not found in source_dir {source_dir}.", field="entry_point")
-        entry_rel = str(entry_path.relative_to(source_dir))
-        single = False
-    else:
-        entry_path = _resolve_path(entry, "entry_point", base_dir, root_dir)
-        if not entry_path.is_file():
-            raise Invalid(f"'entry_point' {entry_path} does not exist or is not a file.", field="entry_point")
-        source_dir, entry_rel, single = entry_path.parent, entry_path.name, True
-
-    name = req.name or generate_name(entry_rel, now)
-    experiment = _group_name(req.experiment_name, "experiment_name")
-    trial = _group_name(req.trial_name, "trial_name")
-
-    return JobSpec(
-        name=name,
-        entry_point=entry_rel,
-        source_dir=str(source_dir),
-        source_is_single_file=single,
-        hyperparameters=_hyperparameters(req.hyperparameters),
-        channels=_channels(req.channels, base_dir, root_dir),
-        environment=_string_map(req.environment, "environment", ENV_KEY_RE),
-        metric_definitions=_metric_definitions(req.metric_definitions),
-        max_runtime_seconds=req.max_runtime_seconds,
-        experiment_name=experiment,
-        tags=_string_map(req.tags, "tags"),
-        backend=req.backend or default_backend or Settings.from_env().job_backend,  # the settings' LABSTUDIO_BACKEND when the request names none
-        trial_name=trial,
-        install_requirements=req.install_requirements is not False,
-        instance_count=_instance_count(req.instance_count),
-        distribution=parse_distribution(req.distribution, _instance_count(req.instance_count)),
-        output_path=_output_path(req.output_path, base_dir, root_dir),
-        content_types=_content_types(req.content_types, req.channels),
-    )
+        return source_dir, str(entry_path.relative_to(source_dir)), False
+    entry_path = _resolve_path(entry, "entry_point", base_dir, root_dir)
+    if not entry_path.is_file():
+        raise Invalid(f"'entry_point' {entry_path} does not exist or is not a file.", field="entry_point")
+    return entry_path.parent, entry_path.name, True
 
 
 def _content_types(values: Mapping[str, str] | None, channels: Mapping[str, str] | None) -> dict[str, str] | None:

@@ -51,11 +51,22 @@ class Response(BaseModel):
     """
 
 
-class Error(BaseModel):
-    """The body of every 4xx/5xx answer labstudio gives."""
+class ErrorItem(BaseModel):
+    """One problem of a request."""
 
     message: str = Field(description="What is wrong and how to fix it.")
     field: str | None = Field(default=None, description="The request field at fault, when there is one.")
+
+
+class Error(BaseModel):
+    """The body of every 4xx/5xx answer labstudio gives: the first problem, and every problem
+    found in the request (the first included) in `errors`."""
+
+    message: str = Field(description="What is wrong and how to fix it.")
+    field: str | None = Field(default=None, description="The request field at fault, when there is one.")
+    errors: list[ErrorItem] | None = Field(
+        default=None, description="Every problem found in the request, the first one included, each with its field."
+    )
 
 
 def _not_bool(value: object) -> object:

@@ -141,11 +141,28 @@ class MetricSeries(Response):
     )
 
 
+# Runs one comparison answer carries at most: more are answered a page at a time (next_token).
+COMPARE_PAGE_RUNS = 500
+# Runs one comparison request may name by id (whole experiments have no limit).
+MAX_COMPARE_IDS = 100_000
+
+
 class CompareRunsRequest(Request):
-    runs: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, max_length=500, description="Run ids")
+    runs: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None, max_length=MAX_COMPARE_IDS,
+        description="Run ids, compared in this order (any number up to 100,000: the answer pages through them)",
+    )
+    experiments: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None, max_length=100, description="Every run of these experiments (names or ids), newest first, after `runs`"
+    )
+    exclude: list[str] | None = Field(
+        default=None, max_length=MAX_COMPARE_IDS, description="Run ids left out (e.g. of the experiments' runs)"
+    )
     metrics: list[str] | None = Field(default=None, description="Default: every metric of those runs")
     max_points: StrictInt = Field(default=1000, ge=2, le=100000)
     method: DownsampleMethod = "minmax"
+    limit: StrictInt = Field(default=COMPARE_PAGE_RUNS, ge=1, le=COMPARE_PAGE_RUNS, description="Runs per answer")
+    next_token: str | None = Field(default=None, description="next_token of the previous answer: its next page of runs")
 
 
 class CompareSeries(Response):
@@ -164,3 +181,5 @@ class CompareRunsResponse(Response):
     metrics: list[str]
     runs: list[Run]
     series: list[CompareSeries]
+    total: int | None = Field(default=None, description="Runs selected in all (every page)")
+    next_token: str | None = Field(default=None, description="Pass it back (same selection) for the next page of runs; null on the last")

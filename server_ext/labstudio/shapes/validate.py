@@ -6,6 +6,7 @@ integer"); a REST client, the SDK and the CLI get one sentence in our words inst
 """
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -13,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from .common import NAME_PATTERN, NAME_RULE
 from .text import first_bad_text
 
@@ -111,21 +112,30 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def invalid(model: type[BaseModel], exc: ValidationError) -> Invalid:
-    """The first problem of a failed validation, as the `Invalid` the REST API answers 400 with.
+    """Every problem of a failed validation, as the `Invalid` the REST API answers 400 with
+    (the first is its message and field, the others come with it: `Invalid.problems`).
 
     Unknown fields come first, as a misspelt key usually explains the other errors.
     """
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    err = errors[0]
     depth = getattr(model, "field_depth", None)
-    loc = err["loc"]
-    name = None
-    if "[key]" in loc:  # a key of an object (a tag's name, a range's name) is at fault, not a value
-        at = loc.index("[key]")
-        loc, key = loc[: at - 1], loc[at - 1]
-        name = f"The name {_short(str(key))!r} in '{_location(loc, None)}'"
-    field = _location(loc, None)
-    return Invalid(_message(err, field, _fields_at(model, err["loc"]), name), field=_location(loc, depth) or "body")
+    found: list[Invalid] = []
+    seen: set[tuple[str, str | None]] = set()
+    for err in errors:
+        loc = err["loc"]
+        name = None
+        if "[key]" in loc:  # a key of an object (a tag's name, a range's name) is at fault, not a value
+            at = loc.index("[key]")
+            loc, key = loc[: at - 1], loc[at - 1]
+            name = f"The name {_short(str(key))!r} in '{_location(loc, None)}'"
+        field = _location(loc, None)
+        if (field, name) in seen:  # a union reports each member it tried: the first says it
+            continue
+        seen.add((field, name))
+        found.append(Invalid(_message(err, field, _fields_at(model, err["loc"]), name), field=_location(loc, depth) or "body"))
+    first, *rest = found
+    first.also(*rest)
+    return first
 
 
 def parse(model: type[M], data: Any) -> M:
@@ -157,3 +167,58 @@ def parse_value(annotation: Any, data: Any, field: str) -> Any:
         err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         where = _location((field, *err["loc"]), None)
         raise Invalid(_message(err, where, []), field=where) from None
+
+
+def parse_all(model: type[M], data: Any, problems: Problems) -> M | None:
+    """`parse`, for a validation that goes on past the shape: its problems go to `problems`,
+    and the request is validated again without the values at fault (a bad range left out of
+    its object, a bad number left to its default), so the checks that need the shape still
+    run on the rest. None when even that fails (a required field is wrong).
+
+    Problems of the containers a value was taken out of (`hyperparameter_ranges` once its
+    one bad range is gone) are not reported on top of the value's own."""
+    if isinstance(data, model):
+        return data
+    try:
+        return parse(model, data)
+    except Invalid as exc:
+        problems.add(exc)
+        if not isinstance(data, Mapping):
+            return None
+    rest: Any = copy.deepcopy(dict(data))
+    for _ in range(3):
+        try:
+            return model.model_validate(rest)
+        except ValidationError as again:
+            locs = [tuple(p for p in e["loc"] if isinstance(p, int) or not _UNION_MEMBER.search(p)) for e in again.errors()]
+            removed = False
+            for loc in sorted(set(locs), key=_sort_key, reverse=True):  # later list items first
+                removed = _remove(rest, loc) or removed
+                problems.quiet(_location(loc[:-1], None))
+            if not removed:
+                return None
+        except RecursionError:
+            return None
+    return None
+
+
+def _sort_key(loc: tuple[int | str, ...]) -> list[tuple[int, Any]]:
+    return [(0, p) if isinstance(p, int) else (1, p) for p in loc]
+
+
+def _remove(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Delete the value at `loc` (a key of an object, an item of a list); False when absent."""
+    parent = data
+    for part in loc[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = loc[-1] if loc else None
+    if isinstance(parent, dict) and last in parent:
+        del parent[last]
+        return True
+    if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        del parent[last]
+        return True
+    return False

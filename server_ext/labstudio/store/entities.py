@@ -140,6 +140,20 @@ class Run:
 
 
 @dataclass(frozen=True)
+class RunImport:
+    """A finished run brought in whole by the bulk ingestion path (`store.runs.import_runs`):
+    each metric is its values at steps 0, 1, 2... logged at `end_time`."""
+
+    name: str
+    status: str = JobStatus.COMPLETED.value
+    start_time: float | None = None
+    end_time: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # name -> sequence (or 1-d array) of values
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RunRef:
     """Who a run is, without its params and metrics: what attaching to a run needs."""
 

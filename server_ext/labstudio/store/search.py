@@ -29,7 +29,10 @@ from .util import loads, marks, raw_rows
 
 _CHUNK = 500
 
-__all__ = ["compile_filter", "compile_order_by", "search_runs", "count_runs", "artifacts", "experiment_id", "raw_rows"]
+__all__ = [
+    "compile_filter", "compile_order_by", "search_runs", "count_runs", "artifacts", "experiment_id", "raw_rows", "run_ids_of",
+    "existing_run_ids",
+]
 
 
 # -- filter compilation ----------------------------------------------------------------------------
@@ -269,6 +272,31 @@ def _runs_query(conn: Connection, experiment: str | Sequence[str] | None, filter
     return query.where(compile_filter(filter, conn.dialect.name))
 
 
+def run_ids_of(conn: Connection, experiments: Sequence[str], *, offset: int = 0, limit: int | None = None) -> list[str]:
+    """The ids of the runs of these experiments (names or ids), newest first (the search's
+    default order), from `offset`, at most `limit`: a selection of whole experiments, without
+    reading the runs themselves. NotFound for an unknown experiment."""
+    ids = [experiment_id(conn, n) for n in dict.fromkeys(experiments)]
+    sql = f"SELECT id FROM runs WHERE experiment_id IN ({marks(conn, len(ids))}) ORDER BY created_time DESC, id DESC"
+    params: list[Any] = list(ids)
+    if limit is not None:
+        sql += f" LIMIT {marks(conn, 1)} OFFSET {marks(conn, 1)}"
+        params += [limit, offset]
+    elif offset:
+        sql += f" LIMIT -1 OFFSET {marks(conn, 1)}" if conn.dialect.name == "sqlite" else f" OFFSET {marks(conn, 1)}"
+        params.append(offset)
+    return [row[0] for row in raw_rows(conn, sql, params)]
+
+
+def existing_run_ids(conn: Connection, run_ids: Sequence[str]) -> set[str]:
+    """Which of these run ids exist (500 per query)."""
+    r = schema.runs
+    found: set[str] = set()
+    for chunk in _chunks(list(run_ids)):
+        found.update(conn.execute(select(r.c.id).where(r.c.id.in_(chunk))).scalars())
+    return found
+
+
 def _no_jit(conn: Connection, filter: str | None) -> None:
     """PostgreSQL's JIT compiles a filter with many comparisons for seconds (36 s for 100 over a
     thousand runs) to save milliseconds of execution: a run search is never worth compiling."""
@@ -279,6 +307,14 @@ def _no_jit(conn: Connection, filter: str | None) -> None:
 def count_runs(conn: Connection, *, experiment: str | Sequence[str] | None = None, filter: str | None = None) -> int:
     """How many runs the search would find without limit and offset."""
     _no_jit(conn, filter)
+    if filter is None or not filter.strip():
+        # no filter: count on the runs table's experiment index alone (100,000 runs in milliseconds)
+        r = schema.runs
+        query = select(func.count()).select_from(r)
+        if experiment:
+            names = [experiment] if isinstance(experiment, str) else list(experiment)
+            query = query.where(r.c.experiment_id.in_([experiment_id(conn, n) for n in names]))
+        return int(conn.execute(query).scalar() or 0)
     inner = _runs_query(conn, experiment, filter).subquery()
     return int(conn.execute(select(func.count()).select_from(inner)).scalar() or 0)
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Invalid
-from ..store.series import bucket_rows, raw_series
+from ..store.series import bucket_rows, raw_series, raw_series_many
 from .downsample import Buckets, downsample_buckets, downsample_points
 from .tables import LEVELS
 
@@ -41,16 +41,19 @@ def read_many(
         raise Invalid(f"'method' must be one of {', '.join(METHODS)}, got {method!r}", field="method")
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, bool]] = {}
     by_level: dict[int, list[tuple[str, str]]] = {}
+    short: dict[str, list[str]] = {}  # metric -> runs whose series is read whole
     for pair in pairs:
         count = counts.get(pair, 0)
         if count == 0:
             continue
         if count <= max_points:
-            steps, values, _ = raw_series(conn, *pair)
-            out[pair] = (steps, values, False)
+            short.setdefault(pair[1], []).append(pair[0])
             continue
         rows_wanted = max_points * 2 if method == "lttb" else max(1, max_points // 2)
         by_level.setdefault(_level_for(count, rows_wanted), []).append(pair)  # type: ignore[arg-type]  # pair: (run id, key), which mypy reads as tuple[str, ...] from the loop
+    for key, run_ids in short.items():
+        for run_id, (steps, values) in raw_series_many(conn, key, run_ids).items():
+            out[(run_id, key)] = (steps, values, False)
     for level, level_pairs in by_level.items():
         found = _bucket_rows(conn, level, level_pairs)
         for pair in level_pairs:

@@ -24,16 +24,16 @@ import numpy as np
 
 from ..artifacts import ArtifactStore
 from ..config import Settings
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, Problems
 from ..shapes.common import check_tag_limits
-from ..shapes.text import check_text
+from ..shapes.text import check_text, text_problem
 from ..status import JobStatus
 from ..store import Database
 from ..store import experiments as experiments_store
 from ..store import runs as runs_store
 from ..store import search as search_store
 from ..store import series as series_store
-from ..store.entities import Artifact, Experiment, JobOfRun, MetricSummary, Run, RunDeletion
+from ..store.entities import Artifact, Experiment, JobOfRun, MetricSummary, Run, RunDeletion, RunImport
 from ..store.runs import merge_run_tags
 from ..store.util import json_number
 from . import query
@@ -250,6 +250,26 @@ class ExperimentService:
             "total": total,
         }
 
+    def import_runs(self, experiment: Any, runs: Sequence[RunImport | Mapping[str, Any]]) -> list[str]:
+        """Bring in many finished runs at once (a sweep run elsewhere, a benchmark's seed): the
+        bulk ingestion path, one transaction of a few multi-row statements (`store.runs.import_runs`).
+
+        Each run is a `RunImport` or a dict of its fields: `name`, `status` (Completed by
+        default), `start_time`, `end_time`, `params` and `metrics` (name -> values at steps
+        0, 1, 2...). Returns the new runs' ids. Raises Invalid naming the run and field (every
+        faulty run at once, up to ten)."""
+        name = check_name(experiment, "experiment")
+        problems = Problems()
+        items: list[RunImport] = []
+        for i, raw in enumerate(runs):
+            item = problems.check(_run_import, raw, f"runs[{i}]")
+            if item is not None:
+                items.append(item)
+            if len(problems.found) >= 10:
+                break
+        problems.raise_any()
+        return self.db.run_write(lambda conn: runs_store.import_runs(conn, name, items))
+
     def search_records(self, **kwargs: Any) -> list[Run]:
         """Run entities for in-process callers (plots, CLI, CSV); arguments of `store.search.search_runs`.
 
@@ -335,32 +355,73 @@ class ExperimentService:
         return {"run_id": run_id, "name": name, "count": count, "downsampled": True, "method": method,
                 "steps": steps.tolist(), "values": to_json_values(values), "timestamps": None, "next_token": None}
 
-    def compare(self, runs: Any, metrics: Any = None, max_points: Any = 1000, method: Any = "minmax") -> dict[str, Any]:
-        """Per-run series of the chosen metrics, each downsampled to at most max_points (less
-        when the series together would pass MAX_COMPARE_TOTAL_POINTS; the answer says how many).
+    def compare(
+        self,
+        runs: Any = None,
+        metrics: Any = None,
+        max_points: Any = 1000,
+        method: Any = "minmax",
+        *,
+        experiments: Any = None,
+        exclude: Any = None,
+        limit: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Per-run series of the chosen metrics, each downsampled to at most max_points.
 
-        Raises Invalid (field `runs`, `metrics`, `max_points` or `method`) for bad input,
-        NotFound (field `runs`) naming runs that do not exist."""
-        if not isinstance(runs, list) or not runs or not all(isinstance(r, str) and r for r in runs):
-            raise Invalid("'runs' must be a non-empty list of run ids.", field="runs")
-        for i, run_id in enumerate(runs):
-            check_text(run_id, "runs", f"'runs[{i}]'")
-        if len(runs) > MAX_COMPARE_RUNS:
-            raise Invalid(f"'runs' may name at most {MAX_COMPARE_RUNS} runs, got {len(runs)}.", field="runs")
+        The runs compared are `runs` (ids, in their order) then every run of `experiments`
+        (newest first), less `exclude`: any number of them, answered `limit` runs at a time
+        (all at once when None) with `next_token` for the next page and `total` in all.
+
+        Raises Invalid (field `runs`, `experiments`, `metrics`, `max_points`, `method`, `limit`
+        or `next_token`) for bad input, NotFound (field `runs` or `experiments`) naming runs or
+        experiments that do not exist."""
+        problems = Problems()
+        if runs is not None and (not isinstance(runs, list) or not all(isinstance(r, str) and r for r in runs)):
+            problems.add(Invalid("'runs' must be a list of run ids.", field="runs"))
+        if experiments is not None and (not isinstance(experiments, list) or not all(isinstance(e, str) and e for e in experiments)):
+            problems.add(Invalid("'experiments' must be a list of experiment names or ids.", field="experiments"))
+        if exclude is not None and (not isinstance(exclude, list) or not all(isinstance(r, str) for r in exclude)):
+            problems.add(Invalid("'exclude' must be a list of run ids.", field="exclude"))
+        if not problems and not runs and not experiments:
+            problems.add(Invalid("Name the runs to compare: 'runs' (run ids) and/or 'experiments' (all their runs).", field="runs"))
         if metrics is not None and (not isinstance(metrics, list) or not all(isinstance(m, str) and m for m in metrics)):
-            raise Invalid("'metrics' must be a list of metric names (or omitted for all).", field="metrics")
-        for i, metric in enumerate(metrics or []):
-            check_text(metric, "metrics", f"'metrics[{i}]'")
+            problems.add(Invalid("'metrics' must be a list of metric names (or omitted for all).", field="metrics"))
+        for field, values in (("runs", runs), ("experiments", experiments), ("exclude", exclude), ("metrics", metrics)):
+            listed = values if isinstance(values, list) else []
+            bad = next((i for i, v in enumerate(listed) if isinstance(v, str) and text_problem(v)), None)
+            if bad is not None:  # text no store can hold (a NUL, a lone surrogate): the first one said
+                problems.check(check_text, listed[bad], field, f"'{field}[{bad}]'")
         if isinstance(max_points, bool) or not isinstance(max_points, int) or not 2 <= max_points <= MAX_COMPARE_POINTS:
-            raise Invalid(f"'max_points' must be a whole number between 2 and {MAX_COMPARE_POINTS}, got {max_points!r}.", field="max_points")
+            problems.add(Invalid(f"'max_points' must be a whole number between 2 and {MAX_COMPARE_POINTS}, got {max_points!r}.", field="max_points"))
         if method not in METHODS:
-            raise Invalid(f"'method' must be one of {', '.join(METHODS)}, got {method!r}.", field="method")
-        unique = list(dict.fromkeys(runs))
+            problems.add(Invalid(f"'method' must be one of {', '.join(METHODS)}, got {method!r}.", field="method"))
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_COMPARE_RUNS):
+            problems.add(Invalid(f"'limit' must be a whole number between 1 and {MAX_COMPARE_RUNS}, got {limit!r}.", field="limit"))
+        problems.raise_any()
+        given = list(dict.fromkeys(runs or []))
+        wanted = sorted(dict.fromkeys(experiments or []))
+        skipped = set(exclude or [])
+        offset = query.read_token(next_token, "compare", given, wanted, sorted(skipped))
         with self.db.read() as conn:
-            records = {r.id: r for r in search_store.search_runs(conn, run_ids=unique)}
-            missing = [r for r in unique if r not in records]
-            if missing:
-                raise NotFound(f"Runs not found: {', '.join(missing[:10])}.", field="runs")
+            if offset == 0 and given:
+                known = search_store.existing_run_ids(conn, given)
+                missing = [r for r in given if r not in known]
+                if missing:
+                    raise NotFound(f"Runs not found: {', '.join(missing[:10])}.", field="runs")
+            if given or skipped:
+                selected = [r for r in given if r not in skipped]
+                if wanted:
+                    chosen = set(selected)
+                    selected += [r for r in search_store.run_ids_of(conn, wanted) if r not in chosen and r not in skipped]
+                total = len(selected)
+                page = selected[offset : offset + limit] if limit is not None else selected[offset:]
+            else:  # whole experiments: the store pages them (no list of every id per page)
+                total = search_store.count_runs(conn, experiment=wanted)
+                page = search_store.run_ids_of(conn, wanted, offset=offset, limit=limit)
+            # runs deleted since an earlier page are left out
+            records = {r.id: r for r in search_store.search_runs(conn, run_ids=page)} if page else {}
+            unique = [r for r in page if r in records]
             names = list(metrics) if metrics is not None else sorted({k for r in records.values() for k in r.metrics})
             counts = {(rid, k): records[rid].metrics[k].count for rid in unique for k in names if k in records[rid].metrics}
             pairs = [(rid, k) for rid in unique for k in names if (rid, k) in counts]
@@ -371,8 +432,11 @@ class ExperimentService:
             steps, values, down = series.get((rid, key), (np.array([], dtype=np.int64), np.array([]), False))
             out_series.append({"run_id": rid, "run_name": records[rid].name, "metric": key, "count": counts[(rid, key)],
                                "downsampled": down, "steps": steps.tolist(), "values": to_json_values(values)})
+        end = offset + len(page)
+        more = limit is not None and end < total
         return {"max_points": max_points, "method": method, "metrics": names,
-                "runs": [run_json(records[r]) for r in unique], "series": out_series}
+                "runs": [run_json(records[r]) for r in unique], "series": out_series, "total": total,
+                "next_token": query.make_token(end, "compare", given, wanted, sorted(skipped)) if more else None}
 
     # -- export -------------------------------------------------------------------------------------
 
@@ -422,6 +486,42 @@ class ExperimentService:
             store.delete_prefix(key)
             removed += 1
         return removed
+
+
+_RUN_STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus if s is not JobStatus.STOPPING)  # the words a run is stored with (never Stopping)
+
+
+def _run_import(raw: RunImport | Mapping[str, Any], where: str) -> RunImport:
+    """One run of an import, checked (Invalid naming `runs[i].field`)."""
+    if isinstance(raw, Mapping):
+        unknown = set(raw) - set(RunImport.__dataclass_fields__)
+        if unknown:
+            raise Invalid(f"Unknown field '{where}.{sorted(unknown)[0]}'; a run has {', '.join(RunImport.__dataclass_fields__)}.",
+                          field=f"{where}.{sorted(unknown)[0]}")
+        item = RunImport(**raw)
+    elif isinstance(raw, RunImport):
+        item = raw
+    else:
+        raise Invalid(f"'{where}' must be an object with a name (and status, params, metrics).", field=where)
+    check_name(item.name, f"{where}.name")
+    if item.status not in _RUN_STATUSES:
+        raise Invalid(f"'{where}.status' must be one of {', '.join(_RUN_STATUSES)}, got {item.status!r}.", field=f"{where}.status")
+    for key in ("start_time", "end_time"):
+        value = getattr(item, key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+            raise Invalid(f"'{where}.{key}' must be epoch seconds, got {value!r}.", field=f"{where}.{key}")
+    if not isinstance(item.params, Mapping) or not all(isinstance(k, str) and k for k in item.params):
+        raise Invalid(f"'{where}.params' must be an object of parameter name to value.", field=f"{where}.params")
+    if not isinstance(item.metrics, Mapping) or not all(isinstance(k, str) and k for k in item.metrics):
+        raise Invalid(f"'{where}.metrics' must be an object of metric name to a list of values.", field=f"{where}.metrics")
+    for key, values in item.metrics.items():
+        try:
+            if isinstance(values, (str, bytes, Mapping)):
+                raise TypeError
+            np.asarray(values, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise Invalid(f"'{where}.metrics.{key}' must be a list of numbers (the values at steps 0, 1, 2...).", field=f"{where}.metrics") from None
+    return item
 
 
 def _under(path: Path, folder: Path) -> bool:

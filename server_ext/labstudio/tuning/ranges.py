@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..jobs.spec import RESERVED_HYPERPARAMETERS
 from ..shapes import parse
 from ..shapes.tuning import ParameterRange as RangeShape
@@ -226,11 +226,19 @@ def ranges_from_request(raw: Mapping[str, RangeShape | Mapping[str, Any]], stati
         raise Invalid("'hyperparameter_ranges' needs at least one range to tune.", field="hyperparameter_ranges")
     if len(raw) > MAX_RANGES:
         raise Invalid(f"'hyperparameter_ranges' has {len(raw)} ranges; at most {MAX_RANGES} hyperparameters can be tuned at once.", field="hyperparameter_ranges")
+    problems = Problems()
     out = []
     for name, item in raw.items():
-        check_name(name, static)
-        out.append(from_request(name, item))
+        one = problems.check(_one_range, name, item, static)
+        if one is not None:
+            out.append(one)
+    problems.raise_any()  # every faulty range at once
     return tuple(out)
+
+
+def _one_range(name: str, item: RangeShape | Mapping[str, Any], static: Mapping[str, Any] | None) -> ParameterRange:
+    check_name(name, static)
+    return from_request(name, item)
 
 
 def _number(text: str, name: str, what: str) -> int | float:

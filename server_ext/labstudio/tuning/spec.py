@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..jobs.spec import JobSpec, parse_spec
-from ..shapes import NAME_RE, NAME_RULE, parse
+from ..shapes import NAME_RE, NAME_RULE
 from ..shapes.tuning import MAX_TUNING_NAME, CreateTuningJobRequest
+from ..shapes.validate import parse_all
 from .ranges import ParameterRange, ranges_from_request
 
 STRATEGIES = ("Bayesian", "Random", "Grid", "Hyperband")
@@ -106,71 +107,49 @@ def parse_tuning_request(
     data: Mapping[str, Any] | CreateTuningJobRequest, *, base_dir: Path | None = None, root_dir: Path | None = None, now: float | None = None
 ) -> TuningSpec:
     """Validate a request into a TuningSpec (Invalid naming the field and the fix)."""
-    req = parse(CreateTuningJobRequest, data)
+    problems = Problems()
+    req = parse_all(CreateTuningJobRequest, data, problems)
+    if req is None:
+        problems.raise_any()
+    assert req is not None
     for key in ("name", "experiment_name", "trial_name"):
         if getattr(req.training, key):
-            raise Invalid(
+            problems.add(Invalid(
                 f"'training.{key}' must be left unset: the tuning job names its trials and puts them in its experiment "
                 f"(set 'experiment_name' on the tuning job instead).",
                 field=f"training.{key}",
-            )
+            ))
     try:
         template = parse_spec(req.training, base_dir=base_dir, root_dir=root_dir, now=now)
     except Invalid as exc:  # the trial template's fields live under `training`
-        where = f"training.{exc.field}" if exc.field else "training"
-        message = exc.message.replace(f"'{exc.field}'", f"'{where}'") if exc.field else exc.message
-        raise Invalid(message, field=where) from None
-    name = req.name or generate_tuning_name(template.entry_point, now)
+        problems.add(_under_training(exc))
+        template = None
+    name = req.name or generate_tuning_name(template.entry_point if template else req.training.entry_point, now)
     if len(name) > MAX_TUNING_NAME or not NAME_RE.match(name):
-        raise Invalid(f"'name' {name!r} is invalid: use {NAME_RULE}, at most {MAX_TUNING_NAME} characters.", field="name")
+        problems.add(Invalid(f"'name' {name!r} is invalid: use {NAME_RULE}, at most {MAX_TUNING_NAME} characters.", field="name"))
 
-    metric_names = [d["Name"] for d in template.metric_definitions]
-    if req.objective_metric_name not in metric_names:
+    metric_names = [d["Name"] for d in template.metric_definitions] if template else []
+    if template is not None and req.objective_metric_name not in metric_names:
         known = ", ".join(repr(n) for n in metric_names) or "none: add one to training.metric_definitions"
-        raise Invalid(
+        problems.add(Invalid(
             f"'objective_metric_name' {req.objective_metric_name!r} is not among the metric definitions ({known}); "
             "the tuner reads the objective from the log through one of them.",
             field="objective_metric_name",
-        )
-    ranges = ranges_from_request(req.hyperparameter_ranges, static=template.hyperparameters)
-
-    if req.strategy not in STRATEGIES:  # the shape refuses it already; kept for dict callers
-        raise Invalid(f"'strategy' {req.strategy!r} is unknown; use one of {', '.join(STRATEGIES)}.", field="strategy")
-    if req.strategy == "Grid":
-        size = grid_size(ranges)
-        max_jobs = min(req.max_jobs, size) if req.max_jobs is not None else size
-        if req.warm_start is not None:
-            raise Invalid("Grid search tries every combination once; warm start does not apply to it. Use Bayesian or Random.", field="warm_start")
-    else:
-        if req.max_jobs is None:
-            raise Invalid(f"'max_jobs' is required for the {req.strategy} strategy: how many trials to run.", field="max_jobs")
-        max_jobs = req.max_jobs
-    if req.max_parallel_jobs > max_jobs:
-        raise Invalid(
-            f"'max_parallel_jobs' ({req.max_parallel_jobs}) is more than the {max_jobs} trial(s) this tuning job runs; "
-            f"lower it to {max_jobs} or raise max_jobs.",
-            field="max_parallel_jobs",
-        )
-    if req.random_seed is not None and not 0 <= req.random_seed <= MAX_SEED:
-        raise Invalid(f"'random_seed' must be between 0 and {MAX_SEED}, got {req.random_seed}.", field="random_seed")
+        ))
+    ranges = problems.check(
+        ranges_from_request, req.hyperparameter_ranges, static=template.hyperparameters if template else dict(req.training.hyperparameters or {})
+    )
+    problems.check(_check_limits, req, ranges)
+    problems.raise_any()
+    assert template is not None and ranges is not None
+    max_jobs = _max_jobs(req, ranges)
     parents: tuple[str, ...] = ()
     warm_type = None
     if req.warm_start is not None:
         parents = tuple(dict.fromkeys(req.warm_start.parents))
-        if len(parents) > MAX_PARENTS:
-            raise Invalid(f"'warm_start.parents' names {len(parents)} tuning jobs; at most {MAX_PARENTS} can be parents.", field="warm_start.parents")
-        if name in parents:
-            raise Invalid(f"tuning job {name!r} cannot be its own warm-start parent.", field="warm_start.parents")
         warm_type = req.warm_start.type
-    experiment = name
-    if req.experiment_name is not None:
-        experiment = req.experiment_name.strip()
-        if not 1 <= len(experiment) <= 120 or "\0" in experiment:
-            raise Invalid("'experiment_name' must be a non-empty string of at most 120 characters.", field="experiment_name")
+    experiment = req.experiment_name.strip() if req.experiment_name is not None else name
     tags = dict(req.tags or {})
-    for k, v in tags.items():
-        if not k or "\0" in k or "\0" in v:
-            raise Invalid(f"'tags' has an invalid name or value {k!r}.", field="tags")
 
     return TuningSpec(
         name=name,
@@ -191,6 +170,60 @@ def parse_tuning_request(
         max_jobs_requested=req.max_jobs,
         estimator_class=_estimator_class(req.estimator_class),
     )
+
+
+def _under_training(exc: Invalid) -> Invalid:
+    """The trial template's problems, named under `training` (`training.entry_point`)."""
+    moved = [
+        Invalid(message.replace(f"'{field}'", f"'training.{field}'") if field else message, field=f"training.{field}" if field else "training")
+        for message, field in exc.problems
+    ]
+    first, *rest = moved
+    first.also(*rest)
+    return first
+
+
+def _max_jobs(req: CreateTuningJobRequest, ranges: tuple[ParameterRange, ...] | None) -> int:
+    """The number of trials: max_jobs, or for Grid the size of the grid (at most max_jobs)."""
+    if req.strategy == "Grid":
+        size = grid_size(ranges or ())
+        return min(req.max_jobs, size) if req.max_jobs is not None else size
+    if req.max_jobs is None:
+        raise Invalid(f"'max_jobs' is required for the {req.strategy} strategy: how many trials to run.", field="max_jobs")
+    return req.max_jobs
+
+
+def _check_limits(req: CreateTuningJobRequest, ranges: tuple[ParameterRange, ...] | None) -> None:
+    """Strategy, trial counts, seed, warm start, experiment and tags (every problem at once)."""
+    problems = Problems()
+    if req.strategy not in STRATEGIES:  # the shape refuses it already; kept for dict callers
+        problems.add(Invalid(f"'strategy' {req.strategy!r} is unknown; use one of {', '.join(STRATEGIES)}.", field="strategy"))
+    elif req.strategy == "Grid" and req.warm_start is not None:
+        problems.add(Invalid("Grid search tries every combination once; warm start does not apply to it. Use Bayesian or Random.", field="warm_start"))
+    max_jobs = problems.check(_max_jobs, req, ranges) if ranges is not None or req.strategy != "Grid" else None
+    if max_jobs is not None and req.max_parallel_jobs > max_jobs:
+        problems.add(Invalid(
+            f"'max_parallel_jobs' ({req.max_parallel_jobs}) is more than the {max_jobs} trial(s) this tuning job runs; "
+            f"lower it to {max_jobs} or raise max_jobs.",
+            field="max_parallel_jobs",
+        ))
+    if req.random_seed is not None and not 0 <= req.random_seed <= MAX_SEED:
+        problems.add(Invalid(f"'random_seed' must be between 0 and {MAX_SEED}, got {req.random_seed}.", field="random_seed"))
+    if req.warm_start is not None:
+        parents = tuple(dict.fromkeys(req.warm_start.parents))
+        if len(parents) > MAX_PARENTS:
+            problems.add(Invalid(f"'warm_start.parents' names {len(parents)} tuning jobs; at most {MAX_PARENTS} can be parents.", field="warm_start.parents"))
+        if req.name and req.name in parents:
+            problems.add(Invalid(f"tuning job {req.name!r} cannot be its own warm-start parent.", field="warm_start.parents"))
+    if req.experiment_name is not None:
+        experiment = req.experiment_name.strip()
+        if not 1 <= len(experiment) <= 120 or "\0" in experiment:
+            problems.add(Invalid("'experiment_name' must be a non-empty string of at most 120 characters.", field="experiment_name"))
+    for k, v in (req.tags or {}).items():
+        if not k or "\0" in k or "\0" in v:
+            problems.add(Invalid(f"'tags' has an invalid name or value {k!r}.", field="tags"))
+            break
+    problems.raise_any()
 
 
 # A dotted `module.Class` path. Checked here rather than as a pattern in the shape: the OpenAPI

@@ -21,6 +21,8 @@ export interface IVirtualListProps<T> {
   onRowKey?: (event: React.KeyboardEvent, index: number) => void;
   /** Height used before the container is measured (jsdom has no layout). */
   fallbackHeight?: number;
+  /** The rows in view changed (first and last index shown): e.g. to read ahead. */
+  onRangeChange?: (first: number, last: number) => void;
 }
 
 export function VirtualList<T>(props: IVirtualListProps<T>): JSX.Element {
@@ -52,6 +54,16 @@ export function VirtualList<T>(props: IVirtualListProps<T>): JSX.Element {
     Math.ceil((scrollTop + viewHeight) / rowHeight) + overscan
   );
   const focused = Math.min(focus, Math.max(0, items.length - 1));
+  const visibleFirst = Math.floor(scrollTop / rowHeight);
+  const visibleLast = Math.min(
+    items.length - 1,
+    Math.ceil((scrollTop + viewHeight) / rowHeight)
+  );
+  const onRangeChange = props.onRangeChange;
+  React.useEffect(() => {
+    onRangeChange?.(visibleFirst, visibleLast);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a new closure each render: the range (and the rows' count) say when to call
+  }, [visibleFirst, visibleLast, items.length]);
 
   React.useEffect(() => {
     if (!focusPending.current) {

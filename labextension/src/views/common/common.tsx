@@ -40,6 +40,15 @@ export function StatusDot(props: { status: string }): JSX.Element {
   );
 }
 
+/** "1 run", "3 runs", "1,200 runs" (a noun and its plural with an s, or the one given). */
+export function plural(
+  count: number,
+  noun: string,
+  nouns = `${noun}s`
+): string {
+  return `${count.toLocaleString()} ${count === 1 ? noun : nouns}`;
+}
+
 /** Re-render every `interval` ms (0: never). */
 export function useTick(interval: number): void {
   const [, setTick] = React.useState(0);

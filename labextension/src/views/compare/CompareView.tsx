@@ -1,29 +1,42 @@
 /**
- * Run comparison (main area): metric curves of the selected runs on one chart (x = step
- * or time, log scale, smoothing), the table of parameters and metric summaries, a
- * parameter-vs-metric scatter and parallel coordinates.
+ * Run comparison (main area): metric curves of every selected run on one chart (x = step
+ * or time, log scale, smoothing; the run under the cursor named, a legend click shows
+ * one run alone), the table of parameters and metric summaries, a parameter-vs-metric
+ * scatter and parallel coordinates whose brushes filter the table and the curves.
  *
- * Series come downsampled from the server (`POST /runs/compare`, one metric at a time);
- * in-progress runs are followed over `run.metrics` / `run.status` events (throttled).
+ * Series come downsampled from the server (`POST /runs/compare`, one metric at a time,
+ * a page of runs at a time: the curves appear in batches); in-progress runs are followed
+ * over `run.metrics` / `run.status` events (throttled).
  */
 import * as React from 'react';
 
 import { MetricChart } from '../../charts/MetricChart';
-import { ParallelCoordinates } from '../../charts/ParallelCoordinates';
+import {
+  IParallelAxis,
+  ParallelCoordinates,
+  passesBrushes,
+  scaleAxes
+} from '../../charts/ParallelCoordinates';
 import { ScatterChart } from '../../charts/ScatterChart';
 import { IXYSeries, numericValues, seriesColor } from '../../charts/series';
-import { ICompareSeries, IRun, toNumber } from '../../types';
-import { ErrorBox } from '../common/common';
+import { IRun, toNumber } from '../../types';
+import { ErrorBox, plural } from '../common/common';
 import { useModel } from '../common/useModel';
 import { CompareTable } from './CompareTable';
-import { CompareModel, ICompareData, MAX_CURVES, XMode } from './compareModel';
+import {
+  CompareModel,
+  ICompareData,
+  MAX_TIME_CURVES,
+  XMode
+} from './compareModel';
 import { buildColumns, sortRuns, Summary } from './table';
-
-export { MAX_CURVES };
 
 export interface ICompareViewProps {
   model: CompareModel;
 }
+
+/** Parameters on the parallel coordinates, at most (the metric comes last). */
+const MAX_PARALLEL_PARAMS = 8;
 
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const model = useModel(props.model);
@@ -39,20 +52,73 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
     sort,
     scatterParam,
     timeSeries,
-    live
+    live,
+    brushes,
+    isolated,
+    total,
+    loading
   } = model;
-  const runIds = model.runIds;
+
+  const paramNames = React.useMemo(
+    () =>
+      data
+        ? [...new Set(data.runs.flatMap(r => Object.keys(r.params)))].sort()
+        : [],
+    [data]
+  );
+  const varying = React.useMemo(
+    () =>
+      data
+        ? paramNames.filter(p => {
+            const first = data.runs[0]?.params[p];
+            return data.runs.some(r => r.params[p] !== first);
+          })
+        : [],
+    [data, paramNames]
+  );
+  const metricValue = React.useCallback(
+    (r: IRun) =>
+      r.metrics[metric] ? toNumber(r.metrics[metric][summary]) : null,
+    [metric, summary]
+  );
+  const axes: IParallelAxis[] = React.useMemo(
+    () =>
+      data
+        ? [
+            ...(varying.length ? varying : paramNames)
+              .slice(0, MAX_PARALLEL_PARAMS)
+              .map(p => ({
+                name: p,
+                values: data.runs.map(r => r.params[p]),
+                log: model.logParams.has(p) ? true : undefined
+              })),
+            { name: metric, values: data.runs.map(metricValue) }
+          ]
+        : [],
+    [data, varying, paramNames, metric, metricValue, model.logParams]
+  );
+  // The runs inside every brush (all of them when nothing is brushed).
+  const kept = React.useMemo(() => {
+    if (!data) {
+      return [] as IRun[];
+    }
+    if (Object.keys(brushes).length === 0) {
+      return data.runs;
+    }
+    const passing = passesBrushes(scaleAxes(axes), brushes);
+    return data.runs.filter((_, i) => passing[i]);
+  }, [data, axes, brushes]);
 
   const columns = React.useMemo(
-    () => (data ? buildColumns(data.runs, summary, onlyDiff) : []),
-    [data, summary, onlyDiff]
+    () => (data ? buildColumns(kept, summary, onlyDiff) : []),
+    [data, kept, summary, onlyDiff]
   );
   const sortedRuns = React.useMemo(
-    () => (data ? sortRuns(data.runs, columns, sort) : []),
-    [data, columns, sort]
+    () => (data ? sortRuns(kept, columns, sort) : []),
+    [data, kept, columns, sort]
   );
   // One colour per run, the same in the curves, the table, the scatter and the
-  // parallel coordinates (runs beyond the curves' MAX_CURVES too: they are in the others).
+  // parallel coordinates.
   const colorIndex = React.useMemo(() => {
     const map = new Map<string, number>();
     data?.runs.forEach((r, i) => map.set(r.id, i));
@@ -63,6 +129,10 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
     colorIndex.forEach((i, id) => map.set(id, seriesColor(i)));
     return map;
   }, [colorIndex]);
+  const stepSeries = React.useMemo(
+    () => (data ? curves(data, kept, metric, colorIndex) : []),
+    [data, kept, metric, colorIndex]
+  );
 
   if (error) {
     return (
@@ -77,39 +147,41 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         className="labstudio-main labstudio-empty"
         data-testid="labstudio-compare-loading"
       >
-        Loading {runIds.length} runs…
+        Loading{' '}
+        {model.selection.expected !== undefined
+          ? plural(model.selection.expected, 'run')
+          : 'the runs'}
+        …
       </div>
     );
   }
 
-  const stepSeries: IXYSeries[] = orderSeries(data, metric).map(s => ({
-    label: s.run_name,
-    x: s.steps,
-    y: s.values.map(v => toNumber(v)),
-    colorIndex: colorIndex.get(s.run_id)
-  }));
-  const curves = xMode === 'time' ? (timeSeries ?? []) : stepSeries;
-  const paramNames = [
-    ...new Set(data.runs.flatMap(r => Object.keys(r.params)))
-  ].sort();
-  const varying = paramNames.filter(
-    p => new Set(data.runs.map(r => r.params[p])).size > 1
-  );
+  const keptIds = new Set(kept.map(r => r.id));
+  const timeCurves = (timeSeries ?? []).filter(s => keptIds.has(s.key ?? ''));
+  const shownCurves = xMode === 'time' ? timeCurves : stepSeries;
   const xParam = scatterParam || varying[0] || paramNames[0] || '';
-  const metricValue = (r: IRun) =>
-    r.metrics[metric] ? toNumber(r.metrics[metric][summary]) : null;
-  const scatter = scatterPoints(data.runs, xParam, metricValue, colors);
+  const scatter = scatterPoints(kept, xParam, metricValue, colors);
+  const brushed = Object.keys(brushes).length > 0;
+  const count = total ?? data.runs.length;
 
   return (
     <div
       className="labstudio-main labstudio-compare"
       data-testid="labstudio-compare-view"
+      data-runs={data.runs.length}
+      data-total={count}
+      data-loading={loading ? 'true' : 'false'}
     >
       <div className="labstudio-toolbar labstudio-compare-toolbar">
-        <strong>{data.runs.length} runs</strong>
-        {data.runs.length > MAX_CURVES && (
-          <span className="labstudio-hint">
-            curves of the first {MAX_CURVES}
+        <strong data-testid="labstudio-compare-count">
+          {plural(count, 'run')}
+        </strong>
+        {loading && data.runs.length < count && (
+          <span
+            className="labstudio-hint"
+            data-testid="labstudio-compare-progress"
+          >
+            {data.runs.length.toLocaleString()} loaded…
           </span>
         )}
         <label className="labstudio-inline-label">
@@ -165,6 +237,27 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           />
           <span className="labstudio-num">{smoothing.toFixed(2)}</span>
         </label>
+        {xMode === 'time' && kept.length > MAX_TIME_CURVES && (
+          <span className="labstudio-hint">
+            against time: the first {MAX_TIME_CURVES} runs
+          </span>
+        )}
+        {brushed && (
+          <span
+            className="labstudio-hint"
+            data-testid="labstudio-compare-brushed"
+          >
+            {kept.length.toLocaleString()} of {plural(data.runs.length, 'run')}{' '}
+            in the brushes{' '}
+            <button
+              className="labstudio-link"
+              data-testid="labstudio-compare-clear-brushes"
+              onClick={() => model.clearBrushes()}
+            >
+              clear
+            </button>
+          </span>
+        )}
         {live && (
           <span
             className="labstudio-connection labstudio-connection-live"
@@ -183,10 +276,12 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       ) : (
         <MetricChart
           metric={metric}
-          series={curves}
+          series={shownCurves}
           xMode={xMode}
           logScale={logScale}
           smoothing={smoothing}
+          isolated={isolated}
+          onIsolate={key => model.isolate(key)}
         />
       )}
       <div className="labstudio-toolbar">
@@ -220,6 +315,9 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         sort={sort}
         onSort={s => model.setSort(s)}
         colors={colors}
+        widths={model.columnWidths}
+        onResize={(column, width) => model.setColumnWidth(column, width)}
+        highlighted={isolated}
       />
       {metric && paramNames.length > 0 && (
         <div className="labstudio-compare-grid">
@@ -229,7 +327,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
                 {metric} ({summary}) against
               </h3>
               <select
-                className="jp-mod-styled"
+                className="jp-mod-styled labstudio-fit-select"
                 data-testid="labstudio-scatter-param"
                 value={xParam}
                 onChange={e => model.setScatterParam(e.target.value)}
@@ -249,18 +347,17 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
             />
           </div>
           <div>
-            <h3 className="labstudio-subtitle">Parallel coordinates</h3>
+            <h3 className="labstudio-subtitle">
+              Parallel coordinates{' '}
+              <span className="labstudio-hint">
+                (drag along an axis to filter the runs)
+              </span>
+            </h3>
             <ParallelCoordinates
-              axes={[
-                ...(varying.length ? varying : paramNames)
-                  .slice(0, 8)
-                  .map(p => ({
-                    name: p,
-                    values: data.runs.map(r => r.params[p])
-                  })),
-                { name: metric, values: data.runs.map(metricValue) }
-              ]}
+              axes={axes}
               colors={data.runs.map(r => colors.get(r.id))}
+              brushes={brushes}
+              onBrush={(axis, brush) => model.setBrush(axis, brush)}
             />
           </div>
         </div>
@@ -269,20 +366,32 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   );
 }
 
-/** The chosen metric's series, in the order of the runs (so colours match the table). */
-function orderSeries(data: ICompareData, metric: string): ICompareSeries[] {
-  const byRun = new Map(
-    data.series.filter(s => s.metric === metric).map(s => [s.run_id, s])
-  );
-  return data.runs
-    .slice(0, MAX_CURVES)
-    .map(r => byRun.get(r.id))
-    .filter((s): s is ICompareSeries => !!s);
+/** The chosen metric's curve of each run kept, in the runs' order (colours match the table). */
+function curves(
+  data: ICompareData,
+  kept: readonly IRun[],
+  metric: string,
+  colorIndex: Map<string, number>
+): IXYSeries[] {
+  const out: IXYSeries[] = [];
+  for (const run of kept) {
+    const s = data.series.get(run.id);
+    if (s && s.metric === metric) {
+      out.push({
+        label: s.run_name,
+        key: s.run_id,
+        x: s.steps,
+        y: s.values.map(v => toNumber(v)),
+        colorIndex: colorIndex.get(s.run_id)
+      });
+    }
+  }
+  return out;
 }
 
 /** One point per run with the parameter and the metric (and the run's colour). */
 export function scatterPoints(
-  runs: IRun[],
+  runs: readonly IRun[],
   param: string,
   value: (r: IRun) => number | null,
   colors?: Map<string, string>

@@ -1,38 +1,79 @@
 /**
  * The state behind the run comparison: the runs and the chosen metric's series (from
- * `POST /runs/compare`, downsampled by the server, in chunks), the time-based series when
- * x = time, the chart and table options, and live updates of in-progress runs over
- * `run.metrics` / `run.status` events (one re-read per `liveDelay` at most).
+ * `POST /runs/compare`, downsampled by the server), the time-based series when x = time,
+ * the chart and table options, what is brushed, isolated or resized, and live updates of
+ * in-progress runs over `run.metrics` / `run.status` events (one re-read per `liveDelay`).
+ *
+ * Any number of runs: the selection (runs by id, whole experiments less some runs) is
+ * read a page of `PAGE_RUNS` runs at a time, each page's runs and curves shown as soon as
+ * it lands (the chart draws them in batches). Runs given by id are read two pages at
+ * once; whole experiments are paged by the server (`next_token`). Every run's curve comes,
+ * each downsampled to its share of `CURVE_POINTS_BUDGET` points.
  */
 import { LabstudioApiError, LabstudioClient } from '../../api';
 import { IXYSeries } from '../../charts/series';
 import { EventStream } from '../../events';
 import { asApiError, handle } from '../../panel/live';
+import { ICompareSelection, selectionSize } from '../../panel/selection';
 import { IModelSources, ViewModel } from '../../panel/viewModel';
-import { ICompareSeries, IRun, toNumber } from '../../types';
+import {
+  ICompareResult,
+  ICompareSeries,
+  IRun,
+  ITuningJobDescription,
+  toNumber
+} from '../../types';
 import { ISort, Summary } from './table';
 
-/** The server compares at most this many runs per request. */
-export const COMPARE_CHUNK = 500;
-/** Curves drawn at most (the table lists every run). */
-export const MAX_CURVES = 100;
+/** Runs per answer of `POST /runs/compare` (the server's page). */
+export const PAGE_RUNS = 500;
+/** Points of all the curves together: each run's curve gets its share (at most maxPoints). */
+export const CURVE_POINTS_BUDGET = 200_000;
+/** The fewest points a curve is downsampled to, however many runs. */
+export const MIN_CURVE_POINTS = 20;
+/** Curves drawn against time (each is a history of its own to read). */
+export const MAX_TIME_CURVES = 100;
 /** Metric histories fetched at once for x = time. */
 const HISTORY_CONCURRENCY = 6;
+/** Pages of runs given by id read at once. */
+const PAGE_CONCURRENCY = 2;
+/** The tag a tuning job puts on its trials' runs (their ranges say which axes are log). */
+export const TUNING_TAG = 'labstudio:tuning-job';
+/** Tuning jobs read for their ranges, at most. */
+const MAX_TUNING_JOBS = 5;
 
 export type XMode = 'step' | 'time';
+
+/** A brushed interval of a parallel-coordinates axis, in its 0..1 positions. */
+export type Brush = [number, number];
 
 export interface ICompareData {
   runs: IRun[];
   metrics: string[];
-  series: ICompareSeries[];
+  /** The chosen metric's series, by run id. */
+  series: Map<string, ICompareSeries>;
 }
 
 export interface ICompareModelOptions extends IModelSources {
-  runIds: string[];
+  /** What to compare: runs by id and/or whole experiments (a list of ids is taken too). */
+  selection?: ICompareSelection | string[];
+  /** Runs by id (when there is no `selection`). */
+  runIds?: string[];
   keyMetric?: string;
   maxPoints?: number;
   /** At most one re-read per this period while runs are in progress (ms). */
   liveDelay?: number;
+}
+
+/** The points of each curve: the budget shared by the runs, within [MIN, maxPoints]. */
+export function pointsPerCurve(maxPoints: number, runs: number): number {
+  if (!Number.isFinite(runs) || runs <= 0) {
+    return Math.min(maxPoints, 200);
+  }
+  return Math.max(
+    MIN_CURVE_POINTS,
+    Math.min(maxPoints, Math.floor(CURVE_POINTS_BUDGET / runs))
+  );
 }
 
 export class CompareModel extends ViewModel {
@@ -40,12 +81,18 @@ export class CompareModel extends ViewModel {
     super();
     this._client = options.client;
     this._events = options.events ?? null;
-    this.runIds = [...options.runIds];
+    const given = options.selection ?? options.runIds ?? [];
+    this.selection = Array.isArray(given)
+      ? { runIds: [...given], expected: given.length }
+      : { ...given, runIds: [...given.runIds] };
+    this.runIds = this.selection.runIds;
     this._metric = options.keyMetric ?? '';
     this.maxPoints = options.maxPoints ?? 1000;
     this._liveDelay = options.liveDelay ?? 2000;
   }
 
+  readonly selection: ICompareSelection;
+  /** The runs given by id (whole experiments come on top). */
   readonly runIds: readonly string[];
   readonly maxPoints: number;
 
@@ -54,6 +101,14 @@ export class CompareModel extends ViewModel {
   }
   get error(): LabstudioApiError | null {
     return this._error;
+  }
+  /** Runs selected in all (known once the first page answered). */
+  get total(): number | null {
+    return this._total;
+  }
+  /** Pages are still being read (some runs and curves are yet to come). */
+  get loading(): boolean {
+    return this._loading;
   }
   get metric(): string {
     return this._metric;
@@ -87,6 +142,22 @@ export class CompareModel extends ViewModel {
   get live(): boolean {
     return !!this._data?.runs.some(r => r.status === 'InProgress');
   }
+  /** The run whose curve alone is shown (a legend click), or null for all. */
+  get isolated(): string | null {
+    return this._isolated;
+  }
+  /** Brushed intervals of the parallel coordinates, by axis name. */
+  get brushes(): Readonly<Record<string, Brush>> {
+    return this._brushes;
+  }
+  /** Column widths the user dragged, by column id (px). */
+  get columnWidths(): Readonly<Record<string, number>> {
+    return this._columnWidths;
+  }
+  /** Parameters tuned on a log scale (their tuning jobs' ranges say so). */
+  get logParams(): ReadonlySet<string> {
+    return this._logParams;
+  }
 
   /** Load, then follow the in-progress runs. */
   async start(): Promise<void> {
@@ -94,7 +165,7 @@ export class CompareModel extends ViewModel {
       return;
     }
     const poke = (runId: string) => {
-      if (this.live && this._ids.has(runId)) {
+      if (this.live && this._loadedIds.has(runId)) {
         this.debounce.throttle(
           'live',
           this._liveDelay,
@@ -118,60 +189,109 @@ export class CompareModel extends ViewModel {
     await this.reload();
   }
 
-  /**
-   * Read the runs (all) and the chosen metric's series (the first MAX_CURVES runs with
-   * full series; the others only for their table rows).
-   */
+  /** Read every page of runs with the chosen metric's curves. */
   reload(): Promise<void> {
     return this._reads.run();
   }
 
   private async _read(): Promise<void> {
     const metric = this._metric;
-    const ids = this.runIds;
-    const chunks: { ids: string[]; points: number }[] = [
-      { ids: ids.slice(0, MAX_CURVES), points: this.maxPoints }
-    ];
-    for (let i = MAX_CURVES; i < ids.length; i += COMPARE_CHUNK) {
-      chunks.push({ ids: ids.slice(i, i + COMPARE_CHUNK), points: 2 });
-    }
-    let loaded: ICompareData;
+    const selection = this.selection;
+    const points = pointsPerCurve(this.maxPoints, selectionSize(selection));
+    // No metric chosen yet: the first answer names them (no series are read for it).
+    const metrics = metric ? [metric] : [];
+    const pages: ICompareResult[][] = [];
+    let shown: ICompareData | null = null;
+    const show = () => {
+      if (this.isDisposed) {
+        return;
+      }
+      const answers = pages.flat();
+      const runs: IRun[] = [];
+      const seen = new Set<string>();
+      const series = new Map<string, ICompareSeries>();
+      for (const answer of answers) {
+        for (const run of answer.runs) {
+          if (!seen.has(run.id)) {
+            seen.add(run.id);
+            runs.push(run);
+          }
+        }
+        for (const s of answer.series) {
+          if (s.metric === metric) {
+            series.set(s.run_id, s);
+          }
+        }
+      }
+      const names = new Set<string>();
+      for (const run of runs) {
+        for (const name in run.metrics) {
+          names.add(name);
+        }
+      }
+      shown = { runs, metrics: [...names].sort(), series };
+      this._data = shown;
+      this._loadedIds = seen;
+      this._total = answers[0]?.total ?? runs.length;
+      this._error = null;
+      this.emitChanged();
+    };
+    this._loading = true;
     try {
-      const answers = await Promise.all(
-        chunks
-          .filter(c => c.ids.length)
-          .map(c =>
-            this._client.compareRuns({
-              runs: c.ids,
-              metrics: metric ? [metric] : undefined,
-              max_points: c.points
-            })
-          )
-      );
-      const runs = answers.flatMap(a => a.runs);
-      const metrics = [
-        ...new Set(runs.flatMap(r => Object.keys(r.metrics)))
-      ].sort();
-      loaded = { runs, metrics, series: answers[0]?.series ?? [] };
+      const paged = !!selection.experiments?.length || !!selection.exclude;
+      if (paged) {
+        let token: string | null = null;
+        do {
+          const answer: ICompareResult = await this._client.compareRuns({
+            runs: selection.runIds.length ? selection.runIds : undefined,
+            experiments: selection.experiments,
+            exclude: selection.exclude,
+            metrics,
+            max_points: points,
+            limit: PAGE_RUNS,
+            next_token: token ?? undefined
+          });
+          pages.push([answer]);
+          show();
+          token = answer.next_token ?? null;
+        } while (token && !this.isDisposed);
+      } else {
+        const chunks: string[][] = [];
+        for (let i = 0; i < selection.runIds.length; i += PAGE_RUNS) {
+          chunks.push(selection.runIds.slice(i, i + PAGE_RUNS));
+        }
+        await mapLimit(chunks, PAGE_CONCURRENCY, async (ids, i) => {
+          const answer = await this._client.compareRuns({
+            runs: ids,
+            metrics,
+            max_points: points,
+            limit: PAGE_RUNS
+          });
+          pages[i] = [answer]; // in the selection's order, whatever order they land in
+          show();
+        });
+      }
     } catch (error) {
       if (!this.isDisposed) {
+        this._loading = false;
         this._error = asApiError(error);
         this.emitChanged();
       }
       return;
     }
-    if (this.isDisposed) {
+    this._loading = false;
+    if (this.isDisposed || !shown) {
       return;
     }
-    this._data = loaded;
-    this._error = null;
+    const data: ICompareData = shown;
     if (!this.live) {
       this.debounce.cancel('live');
     }
     this.emitChanged();
-    if (loaded.metrics.length && !loaded.metrics.includes(this._metric)) {
+    void this._readTuningRanges(data.runs);
+    if (data.metrics.length && !data.metrics.includes(this._metric)) {
       // None chosen, or not logged by these runs: chart the first one.
-      this.setMetric(loaded.metrics[0]);
+      this.setMetric(data.metrics[0]);
       return;
     }
     void this._loadTimeSeries();
@@ -213,10 +333,77 @@ export class CompareModel extends ViewModel {
   setScatterParam(value: string): void {
     this._set(() => (this._scatterParam = value));
   }
+  /** Show one run's curve alone; the same run again (or null) shows them all. */
+  isolate(runId: string | null): void {
+    this._set(() => (this._isolated = runId === this._isolated ? null : runId));
+  }
+  /** Brush an axis of the parallel coordinates (null clears it). */
+  setBrush(axis: string, brush: Brush | null): void {
+    this._set(() => {
+      const next = { ...this._brushes };
+      if (brush) {
+        next[axis] = [Math.min(...brush), Math.max(...brush)];
+      } else {
+        delete next[axis];
+      }
+      this._brushes = next;
+    });
+  }
+  clearBrushes(): void {
+    this._set(() => (this._brushes = {}));
+  }
+  /** A column's width, dragged by its header's edge (px). */
+  setColumnWidth(column: string, width: number): void {
+    this._set(
+      () =>
+        (this._columnWidths = {
+          ...this._columnWidths,
+          [column]: Math.max(48, Math.round(width))
+        })
+    );
+  }
 
   private _set(change: () => void): void {
     change();
     this.emitChanged();
+  }
+
+  /**
+   * Trials of tuning jobs: their ranges say which parameters were searched on a log
+   * scale (the parallel coordinates use log axes for them).
+   */
+  private async _readTuningRanges(runs: IRun[]): Promise<void> {
+    const names = [
+      ...new Set(runs.map(r => r.tags[TUNING_TAG]).filter(n => !!n))
+    ].slice(0, MAX_TUNING_JOBS);
+    const fresh = names.filter(n => !this._tuningRead.has(n));
+    if (fresh.length === 0) {
+      return;
+    }
+    fresh.forEach(n => this._tuningRead.add(n));
+    const jobs = await Promise.all(
+      fresh.map(n =>
+        this._client
+          .getTuningJob(n)
+          .catch((): ITuningJobDescription | null => null)
+      )
+    );
+    const log = new Set(this._logParams);
+    for (const job of jobs) {
+      const ranges = job?.HyperParameterTuningJobConfig?.ParameterRanges;
+      for (const range of [
+        ...(ranges?.IntegerParameterRanges ?? []),
+        ...(ranges?.ContinuousParameterRanges ?? [])
+      ]) {
+        if (range.ScalingType === 'Logarithmic') {
+          log.add(range.Name);
+        }
+      }
+    }
+    if (!this.isDisposed && log.size !== this._logParams.size) {
+      this._logParams = log;
+      this.emitChanged();
+    }
   }
 
   /** x = time: the compare answer has steps only; read each run's history with times. */
@@ -231,7 +418,9 @@ export class CompareModel extends ViewModel {
       }
       return;
     }
-    const runs = data.runs.slice(0, MAX_CURVES).filter(r => r.metrics[metric]);
+    const runs = data.runs
+      .filter(r => r.metrics[metric])
+      .slice(0, MAX_TIME_CURVES);
     try {
       const histories = await mapLimit(runs, HISTORY_CONCURRENCY, run =>
         this._client.getRunMetric(run.id, metric, this.maxPoints)
@@ -243,6 +432,7 @@ export class CompareModel extends ViewModel {
         const t0 = h.timestamps?.[0] ?? runs[i].start_time ?? 0;
         return {
           label: runs[i].name,
+          key: runs[i].id,
           x: (h.timestamps ?? h.steps).map(t => t - t0),
           y: h.values.map(v => toNumber(v)),
           colorIndex: data.runs.indexOf(runs[i])
@@ -257,16 +447,13 @@ export class CompareModel extends ViewModel {
     this.emitChanged();
   }
 
-  private get _ids(): Set<string> {
-    this._idSet = this._idSet ?? new Set(this.runIds);
-    return this._idSet;
-  }
-
   private _client: LabstudioClient;
   private _events: EventStream | null;
   private _liveDelay: number;
-  private _idSet: Set<string> | null = null;
+  private _loadedIds = new Set<string>();
   private _data: ICompareData | null = null;
+  private _total: number | null = null;
+  private _loading = false;
   private _error: LabstudioApiError | null = null;
   private _metric: string;
   private _xMode: XMode = 'step';
@@ -276,6 +463,11 @@ export class CompareModel extends ViewModel {
   private _onlyDiff = false;
   private _sort: ISort | null = null;
   private _scatterParam = '';
+  private _isolated: string | null = null;
+  private _brushes: Record<string, Brush> = {};
+  private _columnWidths: Record<string, number> = {};
+  private _logParams: ReadonlySet<string> = new Set();
+  private _tuningRead = new Set<string>();
   private _timeSeries: IXYSeries[] | null = null;
   private _reads = this.coalesce(() => this._read());
   private _timeSeq = 0;
@@ -285,14 +477,14 @@ export class CompareModel extends ViewModel {
 async function mapLimit<T, R>(
   items: T[],
   limit: number,
-  fn: (item: T) => Promise<R>
+  fn: (item: T, index: number) => Promise<R>
 ): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]);
+      out[i] = await fn(items[i], i);
     }
   };
   await Promise.all(

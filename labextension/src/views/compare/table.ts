@@ -14,8 +14,40 @@ export interface IColumn {
   value: (run: IRun) => string | number | null;
   /** More than one distinct value among the runs. */
   differs: boolean;
-  /** Significant digits for its numbers: enough to tell the runs' values apart. */
+  /** Significant digits for its numbers: enough to tell the runs' values apart (at most 6). */
   digits?: number;
+}
+
+/** Significant digits a table cell prints at most (the full value is on hover). */
+export const TABLE_DIGITS = 6;
+/** Characters of a header that size its column; a longer name wraps onto more lines. */
+const LABEL_CHARS = 18;
+
+/** A parameter's text as a number when it is one (params travel as strings), else null. */
+function numeric(v: string | number | null): number | null {
+  if (typeof v === 'number') {
+    return v;
+  }
+  if (v === null || v.trim() === '') {
+    return null;
+  }
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * What a cell prints: numbers (a parameter's too) to the column's significant digits,
+ * text as it is; the full value is the cell's tooltip.
+ */
+export function cellText(column: IColumn, v: string | number | null): string {
+  if (v === null) {
+    return '–';
+  }
+  if (column.group === 'run') {
+    return String(v);
+  }
+  const n = numeric(v);
+  return n === null ? String(v) : formatMetric(n, column.digits);
 }
 
 export function buildColumns(
@@ -81,7 +113,10 @@ export function buildColumns(
   for (const column of all) {
     const values = runs.map(column.value);
     column.differs = column.id !== 'name' && differs(values);
-    column.digits = distinctDigits(values);
+    column.digits = Math.min(
+      TABLE_DIGITS,
+      distinctDigits(column.group === 'param' ? values.map(numeric) : values)
+    );
   }
   if (!onlyDifferences) {
     return all;
@@ -100,10 +135,10 @@ const CELL_EXTRA = 26;
 const SAMPLE = 200;
 
 /**
- * Each column's width from the text it shows (its label and values as printed), without
- * measuring the DOM: a table of a few columns fits its view instead of scrolling, and
- * wide values (the last column's too) are not cut. Names are cut in the middle when their
- * column is at its widest.
+ * Each column's width from the text it shows (its values as printed, and its label up to
+ * `LABEL_CHARS`: a longer header wraps), without measuring the DOM: a table of a few
+ * columns fits its view instead of scrolling, and wide values (the last column's too)
+ * are not cut. Names are cut in the middle when their column is at its widest.
  */
 export function columnWidths(
   columns: readonly IColumn[],
@@ -112,15 +147,9 @@ export function columnWidths(
   const step = Math.max(1, Math.floor(runs.length / SAMPLE));
   const sample = runs.filter((_, i) => i % step === 0);
   return columns.map(column => {
-    let chars = Array.from(column.label).length;
+    let chars = Math.min(LABEL_CHARS, Array.from(column.label).length);
     for (const run of sample) {
-      const v = column.value(run);
-      const text =
-        typeof v === 'number'
-          ? formatMetric(v, column.digits)
-          : v === null
-            ? '–'
-            : String(v);
+      const text = cellText(column, column.value(run));
       chars = Math.max(
         chars,
         Array.from(text).length +

@@ -66,7 +66,9 @@ export function TransformForm(props: ITransformFormProps): JSX.Element {
           role="alert"
           data-testid="labstudio-field-error-form"
         >
-          {errors.form}
+          {errors.form.map((message, i) => (
+            <div key={i}>{message}</div>
+          ))}
         </div>
       )}
       <div className="labstudio-transform-fields">
@@ -81,7 +83,7 @@ export function TransformForm(props: ITransformFormProps): JSX.Element {
         </Field>
         <Field label="Split type" field="split_type" errors={errors}>
           <select
-            className="jp-mod-styled"
+            className="jp-mod-styled labstudio-fit-select"
             data-testid="labstudio-transform-split_type"
             value={form.split_type}
             onChange={e => model.set('split_type', e.target.value as SplitType)}
@@ -95,7 +97,7 @@ export function TransformForm(props: ITransformFormProps): JSX.Element {
         </Field>
         <Field label="Strategy" field="strategy" errors={errors}>
           <select
-            className="jp-mod-styled"
+            className="jp-mod-styled labstudio-fit-select"
             data-testid="labstudio-transform-strategy"
             value={form.strategy}
             onChange={e =>
@@ -137,24 +139,28 @@ export function TransformForm(props: ITransformFormProps): JSX.Element {
 function Field(props: {
   label: string;
   field: TransformFormField;
-  errors: Partial<Record<TransformFormField, string>>;
+  errors: Partial<Record<TransformFormField, string[]>>;
   children: React.ReactNode;
 }): JSX.Element {
-  const error = props.errors[props.field];
+  const errors = props.errors[props.field] ?? [];
   return (
     <label
-      className={`labstudio-field ${error ? 'labstudio-field-invalid' : ''}`}
+      className={`labstudio-field ${errors.length ? 'labstudio-field-invalid' : ''}`}
       data-field={props.field}
     >
       <div className="labstudio-field-label">{props.label}</div>
       {props.children}
-      {error && (
+      {errors.length > 0 && (
         <div
           className="labstudio-field-error"
           role="alert"
           data-testid={`labstudio-field-error-${props.field}`}
         >
-          {error}
+          {errors.map((message, i) => (
+            <div key={i} data-testid="labstudio-field-error-item">
+              {message}
+            </div>
+          ))}
         </div>
       )}
     </label>

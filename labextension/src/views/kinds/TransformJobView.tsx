@@ -146,13 +146,35 @@ export function TransformJobView(props: ITransformJobViewProps): JSX.Element {
       {job.OutputFiles.length > 0 && (
         <>
           <h3 className="labstudio-subtitle">Output files</h3>
+          {job.TransformJobStatus !== 'Completed' && (
+            <p
+              className="labstudio-hint"
+              data-testid="labstudio-transform-files-pending"
+            >
+              {job.TransformJobStatus === 'InProgress' ||
+              job.TransformJobStatus === 'Stopping'
+                ? 'Each file is written when the job has scored its input: links appear once the job completes.'
+                : 'The job did not complete: some of these files may not have been written.'}
+            </p>
+          )}
           <ul
             className="labstudio-artifacts"
             data-testid="labstudio-transform-files"
+            data-written={
+              job.TransformJobStatus === 'Completed' ? 'true' : 'false'
+            }
           >
             {job.OutputFiles.map(f => (
               <li key={f}>
-                <PathLink uri={f} root={props.root} onOpen={props.onOpenPath} />
+                {job.TransformJobStatus === 'Completed' ? (
+                  <PathLink
+                    uri={f}
+                    root={props.root}
+                    onOpen={props.onOpenPath}
+                  />
+                ) : (
+                  <code className="labstudio-artifact-uri">{f}</code>
+                )}
               </li>
             ))}
           </ul>

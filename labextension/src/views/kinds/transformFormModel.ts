@@ -37,6 +37,28 @@ export function transformFieldOf(field: string | null): TransformFormField {
   return FORM_FIELDS.includes(key) ? (key as TransformFormField) : 'form';
 }
 
+/** The form's names of the request's fields. */
+const FIELD_WORDS: Readonly<Record<string, string>> = {
+  input: 'the input folder',
+  output_path: 'the output folder',
+  content_type: 'the content type',
+  split_type: 'the split type',
+  strategy: 'the strategy',
+  accept: 'accept',
+  model: 'the model',
+  max_payload: 'the payload limit',
+  max_concurrent_transforms: 'the concurrent transforms'
+};
+
+/** A server message in the form's words (`'output_path'` → "the output folder"). */
+export function transformWords(message: string): string {
+  const text = message.replace(
+    /'([a-z_]+)'/g,
+    (whole, field: string) => FIELD_WORDS[field] ?? whole
+  );
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The request: blank optional fields left out (the server's defaults apply). */
 export function transformRequest(
   job: string,
@@ -86,8 +108,8 @@ export class TransformFormModel extends ViewModel {
   get form(): Readonly<ITransformForm> {
     return this._form;
   }
-  /** Errors by field (`form`: not about one field). */
-  get errors(): Partial<Record<TransformFormField, string>> {
+  /** Every problem of each field, in the form's words (`form`: not about one field). */
+  get errors(): Partial<Record<TransformFormField, string[]>> {
     return this._errors;
   }
   get busy(): boolean {
@@ -117,16 +139,22 @@ export class TransformFormModel extends ViewModel {
 
   private _client: LabstudioClient;
   private _form: ITransformForm;
-  private _errors: Partial<Record<TransformFormField, string>> = {};
+  private _errors: Partial<Record<TransformFormField, string[]>> = {};
   private _busy = false;
   private _slot: IActionSlot = {
     setBusy: busy => {
       this._busy = busy;
     },
     setError: error => {
-      this._errors = error
-        ? { [transformFieldOf(error.field)]: error.message }
-        : {};
+      const errors: Partial<Record<TransformFormField, string[]>> = {};
+      for (const problem of error?.problems ?? []) {
+        const field = transformFieldOf(problem.field);
+        errors[field] = [
+          ...(errors[field] ?? []),
+          transformWords(problem.message)
+        ];
+      }
+      this._errors = errors;
     }
   };
 }

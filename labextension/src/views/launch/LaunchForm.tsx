@@ -22,7 +22,7 @@ import {
   suggestRange,
   testRegex
 } from './formModel';
-import { LaunchFormModel } from './launchFormModel';
+import { FormErrors, LaunchFormModel } from './launchFormModel';
 
 export interface ILaunchFormProps {
   /** The form's model; without one the form makes its own from `client` and `initial`. */
@@ -128,7 +128,9 @@ export function LaunchForm(props: ILaunchFormProps): JSX.Element {
           role="alert"
           data-testid="labstudio-field-error-form"
         >
-          {errors.form}
+          {errors.form.map((message, i) => (
+            <div key={i}>{message}</div>
+          ))}
         </div>
       )}
 
@@ -363,28 +365,32 @@ function Field(props: {
   field: FormField;
   /** Other server fields whose errors belong here. */
   also?: FormField[];
-  errors: Partial<Record<FormField, string>>;
+  errors: FormErrors;
   hint?: string;
   children: React.ReactNode;
 }): JSX.Element {
-  const errorField = [props.field, ...(props.also ?? [])].find(
-    f => props.errors[f]
-  );
-  const error = errorField ? props.errors[errorField] : undefined;
+  const fields = [props.field, ...(props.also ?? [])];
+  const errorField = fields.find(f => props.errors[f]?.length);
+  // every problem of this field (and of the fields it stands for), each on its line
+  const errors = fields.flatMap(f => props.errors[f] ?? []);
   return (
     <div
-      className={`labstudio-field ${error ? 'labstudio-field-invalid' : ''}`}
+      className={`labstudio-field ${errors.length ? 'labstudio-field-invalid' : ''}`}
       data-field={props.field}
     >
       <div className="labstudio-field-label">{props.label}</div>
       {props.children}
-      {error ? (
+      {errors.length ? (
         <div
           className="labstudio-field-error"
           role="alert"
           data-testid={`labstudio-field-error-${errorField}`}
         >
-          {error}
+          {errors.map((message, i) => (
+            <div key={i} data-testid="labstudio-field-error-item">
+              {message}
+            </div>
+          ))}
         </div>
       ) : (
         props.hint && <div className="labstudio-hint">{props.hint}</div>
@@ -397,7 +403,7 @@ function Field(props: {
 function PathField(props: {
   label: string;
   field: FormField;
-  errors: Partial<Record<FormField, string>>;
+  errors: FormErrors;
   hint: string;
   testId: string;
   value: string;
@@ -516,12 +522,24 @@ function RegexTester(props: {
           {form.metricDefinitions
             .filter(d => d.value)
             .map((d, i) => {
-              const { error, results } = testRegex(d.value, form.sampleLines);
+              const { error, warning, results } = testRegex(
+                d.value,
+                form.sampleLines
+              );
               const hits = results.filter(r => r.value !== null);
               return (
                 <tr key={i} data-testid="labstudio-regex-result">
                   <th>{d.key || `metric ${i + 1}`}</th>
                   <td>
+                    {warning && (
+                      <div
+                        className="labstudio-warning"
+                        data-testid="labstudio-regex-warning"
+                        role="alert"
+                      >
+                        {warning}
+                      </div>
+                    )}
                     {error ? (
                       <span className="labstudio-error-message">{error}</span>
                     ) : hits.length === 0 ? (
@@ -641,7 +659,10 @@ function RangeInputs(props: {
 }): JSX.Element {
   const { range, onChange, index } = props;
   return (
-    <span className="labstudio-range labstudio-grow">
+    <span
+      className="labstudio-range labstudio-grow"
+      data-range-type={range.type}
+    >
       <select
         className="jp-mod-styled"
         aria-label={`range type ${index + 1}`}

@@ -396,6 +396,61 @@ export function fieldOf(serverField: string | null | undefined): FormField {
   return (known as string[]).includes(head) ? (head as FormField) : 'form';
 }
 
+/** The form's names of the server's fields (the labels the form shows). */
+const FIELD_WORDS: Readonly<Record<string, string>> = {
+  entry_point: 'the entry point',
+  source_dir: 'the source dir',
+  hyperparameters: 'the hyperparameters',
+  hyperparameter_ranges: 'the ranges',
+  channels: 'the channels',
+  metric_definitions: 'the metric definitions',
+  max_runtime_seconds: 'the max runtime',
+  experiment_name: 'the experiment',
+  name: 'the name',
+  objective_metric_name: 'the objective metric',
+  objective_type: 'minimize or maximize',
+  strategy: 'the strategy',
+  max_jobs: 'max jobs',
+  max_parallel_jobs: 'max parallel',
+  early_stopping_type: 'early stopping',
+  backend: 'the backend',
+  instance_count: 'the instance count',
+  distribution: 'PyTorch distributed',
+  environment: 'the environment',
+  tags: 'the tags'
+};
+
+/**
+ * A server message in the form's own words: the request's field names
+ * (`'metric_definitions[0].Regex'`, `'hyperparameter_ranges.eta0'`,
+ * `'training.entry_point'`) become the labels the form shows ("the regex of metric 1
+ * (loss)", "the range of eta0", "the entry point").
+ */
+export function inFormWords(message: string, form?: ILaunchForm): string {
+  const metricName = (i: number) => {
+    const name = form?.metricDefinitions[i]?.key.trim();
+    return name ? ` (${name})` : '';
+  };
+  let text = message.replace(
+    /'?(?:training\.)?metric_definitions\[(\d+)\]\.(Regex|Name)'?/g,
+    (_, i: string, part: string) =>
+      `the ${part === 'Regex' ? 'regex' : 'name'} of metric ${Number(i) + 1}${metricName(Number(i))}`
+  );
+  text = text.replace(
+    /'(?:training\.)?hyperparameter_ranges\.([^']+)'/g,
+    (_, name: string) => `the range of ${name}`
+  );
+  text = text.replace(
+    /'(?:training\.)?([a-z_]+)'/g,
+    (whole, field: string) => FIELD_WORDS[field] ?? whole
+  );
+  text = text.replace(
+    /\btraining\.metric_definitions\b/g,
+    'the metric definitions'
+  );
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export interface IRegexResult {
   line: string;
   /** The captured value (group 1, or the whole match). */
@@ -411,13 +466,17 @@ export interface IRegexResult {
 export function testRegex(
   regex: string,
   lines: string
-): { error: string | null; results: IRegexResult[] } {
+): { error: string | null; warning: string | null; results: IRegexResult[] } {
   let re: RegExp;
   try {
     re = new RegExp(regex);
   } catch (e) {
-    return { error: (e as Error).message, results: [] };
+    return { error: (e as Error).message, warning: null, results: [] };
   }
+  const warning =
+    captureGroups(re) === 0
+      ? 'No capture group: put ( ) around the value, e.g. loss=([0-9.]+) (the job would be refused without one).'
+      : null;
   const results = lines
     .split('\n')
     .filter(l => l.trim())
@@ -431,5 +490,10 @@ export function testRegex(
         number: n !== null && Number.isFinite(n) ? n : null
       };
     });
-  return { error: null, results };
+  return { error: null, warning, results };
+}
+
+/** How many capture groups a pattern has (an alternative that matches "" reveals them). */
+export function captureGroups(re: RegExp): number {
+  return (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
 }

@@ -15,6 +15,7 @@ import {
   emptyForm,
   fieldOf,
   FormField,
+  inFormWords,
   ILaunchForm,
   instanceCountProblem,
   ITuningSettings,
@@ -23,7 +24,8 @@ import {
   toTuningRequest
 } from './formModel';
 
-export type FormErrors = Partial<Record<FormField, string>>;
+/** The problems of each field, in the form's own words (`form`: not about one field). */
+export type FormErrors = Partial<Record<FormField, string[]>>;
 
 export interface ILaunchFormModelOptions {
   client: LabstudioClient;
@@ -99,6 +101,17 @@ export class LaunchFormModel extends ViewModel {
     }
   }
 
+  /** Fill the form again (a later launch or clone reuses the launch tab). */
+  reset(initial: Partial<ILaunchForm>): void {
+    this._form = emptyForm({
+      ...initial,
+      backend: initial.backend || this._form.backend
+    });
+    this._errors = {};
+    this._launched = null;
+    this.emitChanged();
+  }
+
   set<K extends keyof ILaunchForm>(key: K, value: ILaunchForm[K]): void {
     this._form = { ...this._form, [key]: value };
     this.emitChanged();
@@ -121,12 +134,14 @@ export class LaunchFormModel extends ViewModel {
     const form = this._form;
     const missing: FormErrors = this._checkCommon();
     if (!form.hyperparameters.some(r => r.range && r.key.trim())) {
-      missing.hyperparameter_ranges =
-        'Make at least one hyperparameter a range to search.';
+      missing.hyperparameter_ranges = [
+        'Make at least one hyperparameter a range to search.'
+      ];
     }
     if (!objectiveOf(form)) {
-      missing.objective_metric_name =
-        'Add a metric definition: the objective is one of them.';
+      missing.objective_metric_name = [
+        'Add a metric definition: the objective is one of them.'
+      ];
     }
     if (Object.keys(missing).length) {
       this._errors = missing;
@@ -165,12 +180,13 @@ export class LaunchFormModel extends ViewModel {
     const form = this._form;
     const missing: FormErrors = {};
     if (!form.entryPoint.trim()) {
-      missing.entry_point =
-        'Choose the script to run (a .py file under the Jupyter root).';
+      missing.entry_point = [
+        'Choose the script to run (a .py file under the Jupyter root).'
+      ];
     }
     const count = instanceCountProblem(form.instanceCount);
     if (count) {
-      missing.instance_count = count;
+      missing.instance_count = [inFormWords(count)];
     }
     return missing;
   }
@@ -188,7 +204,15 @@ export class LaunchFormModel extends ViewModel {
       this._busy = busy;
     },
     setError: error => {
-      this._errors = error ? { [fieldOf(error.field)]: error.message } : {};
+      const errors: FormErrors = {};
+      for (const problem of error?.problems ?? []) {
+        const field = fieldOf(problem.field);
+        errors[field] = [
+          ...(errors[field] ?? []),
+          inFormWords(problem.message, this._form)
+        ];
+      }
+      this._errors = errors;
     }
   };
 }

@@ -12,23 +12,33 @@ import { StatusBadge } from '../StatusBadge';
 
 export const PIPELINES_EMPTY = 'No pipelines yet.';
 
+/** The section's search box (in the section's header in the compact navigator). */
+export function PipelineFilter(props: { model: PipelinesModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <input
+      className="labstudio-search jp-mod-styled"
+      data-testid="labstudio-pipeline-search"
+      type="search"
+      placeholder="Filter"
+      aria-label="Filter pipelines by name"
+      value={model.filter}
+      onChange={e => model.setFilter(e.target.value)}
+    />
+  );
+}
+
 export function PipelinesView(props: {
   model: PipelinesModel;
   onOpen: (name: string) => void;
+  /** Show the search box above the rows (false: the host shows `PipelineFilter`). */
+  showFilter?: boolean;
 }): JSX.Element {
   const { model, onOpen } = props;
   const pipelines = model.visible();
   return (
     <div className="labstudio-pipelines" data-testid="labstudio-pipelines">
-      <input
-        className="labstudio-search jp-mod-styled"
-        data-testid="labstudio-pipeline-search"
-        type="search"
-        placeholder="Filter pipelines by name"
-        aria-label="Filter pipelines by name"
-        value={model.filter}
-        onChange={e => model.setFilter(e.target.value)}
-      />
+      {props.showFilter !== false && <PipelineFilter model={model} />}
       {model.error ? (
         <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
       ) : !model.loaded ? (

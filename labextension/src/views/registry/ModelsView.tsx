@@ -1,5 +1,6 @@
 /**
- * The Models section: a search box and one line per model package group (its name, its
+ * The Models section: a search box (`ModelFilter`, in the section's header in the
+ * navigator) and one line per model package group (its name, its
  * latest approved version, how many versions await approval). A click (or Enter) opens
  * the group's view.
  */
@@ -12,23 +13,33 @@ import { approvedLabel, pendingLabel } from './registryData';
 
 export const MODELS_EMPTY = 'No registered models yet.';
 
+/** The search box of the Models section (in the navigator, its header shows it). */
+export function ModelFilter(props: { model: ModelGroupsModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <input
+      className="labstudio-search jp-mod-styled"
+      data-testid="labstudio-model-search"
+      type="search"
+      placeholder="Filter"
+      aria-label="Filter models by name"
+      value={model.filter}
+      onChange={e => model.setFilter(e.target.value)}
+    />
+  );
+}
+
 export function ModelsView(props: {
   model: ModelGroupsModel;
   onOpen: (group: string) => void;
+  /** Show the search box above the rows (false: the host shows `ModelFilter`). */
+  showFilter?: boolean;
 }): JSX.Element {
   const { model, onOpen } = props;
   const groups = model.visible();
   return (
     <div className="labstudio-models" data-testid="labstudio-models">
-      <input
-        className="labstudio-search jp-mod-styled"
-        data-testid="labstudio-model-search"
-        type="search"
-        placeholder="Filter models by name"
-        aria-label="Filter models by name"
-        value={model.filter}
-        onChange={e => model.setFilter(e.target.value)}
-      />
+      {props.showFilter !== false && <ModelFilter model={model} />}
       {model.error ? (
         <ErrorBox error={model.error} onRetry={() => void model.refresh()} />
       ) : !model.loaded ? (

@@ -23,6 +23,7 @@ import { formatTime } from '../format';
 import {
   objectiveOf,
   objectivePoints,
+  logScaled,
   parallelAxes,
   progressOf,
   TrialColumn,
@@ -52,10 +53,10 @@ export function TuningView(props: ITuningViewProps): JSX.Element {
     [trials, type, xMode, job?.CreationTime]
   );
   const axes = React.useMemo(
-    () => parallelAxes(trials, names, objective),
+    () => parallelAxes(trials, names, objective, logScaled(job)),
     // names is a new array on every render: its contents decide
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [trials, names.join('\u0001'), objective]
+    [trials, names.join('\u0001'), objective, job]
   );
 
   if (error) {

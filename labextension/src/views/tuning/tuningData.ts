@@ -251,14 +251,29 @@ export function sortTrials(
   });
 }
 
+/** The hyperparameters the sweep searches on a log scale (their ranges' ScalingType). */
+export function logScaled(job: ITuningJobDescription | null): Set<string> {
+  const ranges = job?.HyperParameterTuningJobConfig?.ParameterRanges;
+  return new Set(
+    [
+      ...(ranges?.IntegerParameterRanges ?? []),
+      ...(ranges?.ContinuousParameterRanges ?? [])
+    ]
+      .filter(r => r.ScalingType === 'Logarithmic')
+      .map(r => r.Name)
+  );
+}
+
 /**
  * The parallel-coordinates axes: one per tuned hyperparameter, the objective last (it
- * colours the lines), over the trials that have an objective.
+ * colours the lines), over the trials that have an objective. Hyperparameters in `log`
+ * get a log axis (the others: decided from their values).
  */
 export function parallelAxes(
   trials: readonly ITuningTrialSummary[],
   names: readonly string[],
-  objective: string
+  objective: string,
+  log: ReadonlySet<string> = new Set()
 ): IParallelAxis[] {
   const scored = trials.filter(t => {
     const v = objectiveOf(t);
@@ -267,7 +282,8 @@ export function parallelAxes(
   return [
     ...names.map(name => ({
       name,
-      values: scored.map(t => t.TunedHyperParameters?.[name] ?? null)
+      values: scored.map(t => t.TunedHyperParameters?.[name] ?? null),
+      log: log.has(name) ? true : undefined
     })),
     { name: objective, values: scored.map(t => objectiveOf(t)) }
   ];

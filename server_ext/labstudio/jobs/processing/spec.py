@@ -2,7 +2,8 @@
 
 Every client (REST, CLI, SDK, magics) builds the same dict (`CreateProcessingJobRequest`);
 `parse_processing_spec` turns it into a ProcessingSpec or raises `Invalid` naming the field
-(`inputs[0].destination`) and the fix, before anything is created.
+(`inputs[0].destination`) and the fix, with every other problem of the request attached,
+before anything is created.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ...config import Settings
-from ...errors import Invalid
-from ...shapes import parse
+from ...errors import Invalid, Problems
 from ...shapes.processing import CreateProcessingJobRequest
+from ...shapes.validate import parse_all
 from ..spec import CHANNEL_RE, ENV_KEY_RE, _check_text, _group_name, _resolve_path, _string_map, generate_name
 from .layout import CODE_DIR, PROCESSING_ROOT
 
@@ -170,14 +171,51 @@ def parse_processing_spec(
     now: float | None = None,
     default_backend: str | None = None,
 ) -> ProcessingSpec:
-    """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them."""
-    req = parse(CreateProcessingJobRequest, data)
+    """Validate a request. Relative paths are taken from base_dir; root_dir (REST) confines them.
+
+    The checks of independent fields all run: the `Invalid` raised carries every problem
+    found (its shape's and the paths', names' and commands' below)."""
+    problems = Problems()
+    req = parse_all(CreateProcessingJobRequest, data, problems)
+    if req is None:
+        problems.raise_any()
+    assert req is not None
     base_dir = (base_dir or root_dir or Path.cwd()).resolve()
     backend = req.backend or default_backend or Settings.from_env().job_backend  # the settings' LABSTUDIO_BACKEND when the request names none
     if req.instance_count not in (None, 1):
-        raise Invalid(
-            f"'instance_count' is {req.instance_count}: processing jobs run on one host; use 1.", field="instance_count"
-        )
+        problems.add(Invalid(f"'instance_count' is {req.instance_count}: processing jobs run on one host; use 1.", field="instance_count"))
+    launch = problems.check(_launch, req)
+    script = problems.check(_script, req, base_dir, root_dir)
+    fields = dict(
+        arguments=problems.check(_words, req.arguments, "arguments", "'arguments'"),
+        inputs=problems.check(_inputs, req, base_dir, root_dir, req.code is not None),
+        outputs=problems.check(_outputs, req, base_dir, root_dir, backend),
+        environment=problems.check(_string_map, req.environment, "environment", ENV_KEY_RE),
+        experiment_name=problems.check(_group_name, req.experiment_name, "experiment_name"),
+        tags=problems.check(_string_map, req.tags, "tags"),
+        trial_name=problems.check(_group_name, req.trial_name, "trial_name"),
+    )
+    problems.raise_any()
+    assert launch is not None and script is not None
+    command, entrypoint = launch
+    code, source_dir, single = script
+    stem_of = code if code is not None else (entrypoint or ["job"])[-1]
+    return ProcessingSpec(
+        name=req.name or generate_name(posixpath.basename(stem_of), now),
+        code=code,
+        source_dir=source_dir,
+        source_is_single_file=single,
+        command=command,
+        entrypoint=entrypoint,
+        max_runtime_seconds=req.max_runtime_seconds,
+        backend=backend,
+        install_requirements=req.install_requirements is not False,
+        **fields,  # type: ignore[arg-type]  # every check passed: no None left where a value is due
+    )
+
+
+def _launch(req: CreateProcessingJobRequest) -> tuple[list[str] | None, list[str] | None]:
+    """(command, entrypoint): a script run with a command, or a command of its own."""
     if req.code is not None and req.entrypoint is not None:
         raise Invalid("give either 'code' (a script, run with 'command') or 'entrypoint' (a command), not both.", field="entrypoint")
     if req.code is None and not req.entrypoint:
@@ -193,49 +231,30 @@ def parse_processing_spec(
     entrypoint = _words(req.entrypoint, "entrypoint", "'entrypoint'") or None
     if req.code is not None and req.entrypoint is None and command is None:
         command = list(DEFAULT_COMMAND)
+    return command, entrypoint
 
-    code: str | None = None
-    source_dir: str | None = None
-    single = False
-    if req.code is not None:
-        if not req.code.strip():
-            raise Invalid("'code' is required: the processing script to run, e.g. 'preprocess.py'.", field="code")
-        _check_text(req.code, "code", "'code'")
+
+def _script(req: CreateProcessingJobRequest, base_dir: Path, root_dir: Path | None) -> tuple[str | None, str | None, bool]:
+    """(script relative to its folder, the folder, whether the folder holds the script alone); Nones without `code`."""
+    if req.code is None:
         if req.source_dir:
-            _check_text(req.source_dir, "source_dir", "'source_dir'")
-            folder = _resolve_path(req.source_dir, "source_dir", base_dir, root_dir)
-            if not folder.is_dir():
-                raise Invalid(f"'source_dir' {folder} is not a folder.", field="source_dir")
-            script = (folder / req.code).resolve()
-            if folder not in script.parents:
-                raise Invalid(f"'code' {req.code!r} must be inside source_dir {folder}.", field="code")
-            if not script.is_file():
-                raise Invalid(f"'code' {req.code!r} was not found in source_dir {folder}.", field="code")
-            code, source_dir = str(script.relative_to(folder)), str(folder)
-        else:
-            script = _resolve_path(req.code, "code", base_dir, root_dir)
-            if not script.is_file():
-                raise Invalid(f"'code' {script} does not exist or is not a file.", field="code")
-            code, source_dir, single = script.name, str(script.parent), True
-    elif req.source_dir:
-        raise Invalid("'source_dir' goes with 'code' (the script inside it); with 'entrypoint' pass the files as inputs.", field="source_dir")
-
-    stem_of = code if code is not None else (entrypoint or ["job"])[-1]
-    return ProcessingSpec(
-        name=req.name or generate_name(posixpath.basename(stem_of), now),
-        code=code,
-        source_dir=source_dir,
-        source_is_single_file=single,
-        command=command,
-        entrypoint=entrypoint,
-        arguments=_words(req.arguments, "arguments", "'arguments'"),
-        inputs=_inputs(req, base_dir, root_dir, code is not None),
-        outputs=_outputs(req, base_dir, root_dir, backend),
-        environment=_string_map(req.environment, "environment", ENV_KEY_RE),
-        max_runtime_seconds=req.max_runtime_seconds,
-        experiment_name=_group_name(req.experiment_name, "experiment_name"),
-        tags=_string_map(req.tags, "tags"),
-        trial_name=_group_name(req.trial_name, "trial_name"),
-        backend=backend,
-        install_requirements=req.install_requirements is not False,
-    )
+            raise Invalid("'source_dir' goes with 'code' (the script inside it); with 'entrypoint' pass the files as inputs.", field="source_dir")
+        return None, None, False
+    if not req.code.strip():
+        raise Invalid("'code' is required: the processing script to run, e.g. 'preprocess.py'.", field="code")
+    _check_text(req.code, "code", "'code'")
+    if req.source_dir:
+        _check_text(req.source_dir, "source_dir", "'source_dir'")
+        folder = _resolve_path(req.source_dir, "source_dir", base_dir, root_dir)
+        if not folder.is_dir():
+            raise Invalid(f"'source_dir' {folder} is not a folder.", field="source_dir")
+        script = (folder / req.code).resolve()
+        if folder not in script.parents:
+            raise Invalid(f"'code' {req.code!r} must be inside source_dir {folder}.", field="code")
+        if not script.is_file():
+            raise Invalid(f"'code' {req.code!r} was not found in source_dir {folder}.", field="code")
+        return str(script.relative_to(folder)), str(folder), False
+    script = _resolve_path(req.code, "code", base_dir, root_dir)
+    if not script.is_file():
+        raise Invalid(f"'code' {script} does not exist or is not a file.", field="code")
+    return script.name, str(script.parent), True
