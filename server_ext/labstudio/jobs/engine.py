@@ -56,6 +56,7 @@ MAX_LOG_CHUNK = 1024 * 1024
 MAX_LIST_LIMIT = 1000
 METRICS_PAGE_POINTS = 10_000  # about 0.7 MB of JSON: quick to build and to send
 MAX_METRICS_PAGE_POINTS = 100_000
+END_POLL_SECONDS = 0.01  # how often a wait looks for a job's end marker (a stat of a local file)
 LIVENESS_INTERVAL = 1.0  # seconds between supervisor liveness checks in waiting loops
 ARTIFACT_KINDS = ("model", "output", "log")
 
@@ -668,7 +669,27 @@ class JobEngine:
                 raise TimeoutError(f"{kinds.noun_of(job.kind)} {name!r} is still {job.status} after {timeout} s.")
             if check():
                 continue
-            time.sleep(poll)
+            self.pause(name, poll, kind)
+
+    def pause(self, name: str, seconds: float, kind: JobKind | None = None) -> None:
+        """Sleep up to `seconds`, but wake within END_POLL_SECONDS of the job's supervisor
+        leaving its end marker (Layout.end_file), so a wait returns at the job's end rather
+        than a poll interval later. Only a local file is looked at this often, never the
+        store; a job whose marker never comes here (another machine's, a full disk) just
+        sleeps `seconds`, as does one whose marker is there already."""
+        deadline = time.monotonic() + seconds
+        try:
+            marker = self.layout(name, kind).end_file
+        except NotFound:
+            marker = None
+        if marker is None or marker.exists():
+            time.sleep(seconds)
+            return
+        while not marker.exists():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(END_POLL_SECONDS, left))
 
     def reconcile(self) -> list[str]:
         """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers.

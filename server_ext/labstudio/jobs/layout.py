@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 LEADER = "algo-1"
+END_FILE = "ended"
 
 
 def host_dir(job_dir: Path, host: str | None) -> Path:
@@ -42,6 +43,9 @@ class Layout:
         self.log_file = job_dir / "output.log"
         self.supervisor_log = own / "supervisor.log"
         self.pid_file = own / "supervisor.pid"
+        # Left by the supervisor once the job's end is in the store (or could not be put
+        # there): what a wait watches, so it wakes at the end instead of a poll later.
+        self.end_file = own / END_FILE
         self.scratch = own / "scratch"
 
     def for_host(self, host: str) -> Layout:
