@@ -9,10 +9,11 @@ job spent most of its life on those. Forked from here, its supervisor starts wit
 loaded and runs exactly the code `python -m labstudio.supervise` runs (`supervise.main`).
 
 What keeps this safe:
-  * One server per interpreter, labstudio tree and environment (the address is their
-    digest): a job is forked only by a server whose environment is exactly the one its
-    supervisor would have been started with (Settings are read from it); any other job is
-    started cold, as before (`LocalBackend.submit`).
+  * One server per interpreter, labstudio tree, working folder and environment (the
+    address is their digest): a job is forked only by a server whose environment is exactly
+    the one its supervisor would have been started with (Settings are read from it) and
+    whose sys.path starts the same; any other job is started cold, as before
+    (`LocalBackend.submit`).
   * The server opens no store connection and starts no thread, so a fork copies no lock or
     socket in use; the forked child closes every descriptor it inherited, enters the
     launcher's working folder, and `supervise.main` forks again and starts a session of its
@@ -72,10 +73,10 @@ _started: dict[str, float] = {}  # address -> when this process last started a s
 
 
 def address(env: dict[str, str]) -> str:
-    """The abstract socket of the server for supervisors started with `env` by this interpreter
-    and this labstudio tree."""
+    """The abstract socket of the server for supervisors started with `env`, from our working
+    folder (`python -m` puts it on sys.path), by this interpreter and this labstudio tree."""
     tree = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    key = json.dumps([sys.executable, tree, os.getuid(), sorted(env.items())])
+    key = json.dumps([sys.executable, tree, os.getuid(), os.getcwd(), sorted(env.items())])
     return "\0labstudio-supervise-" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
@@ -183,20 +184,29 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
     if request is None:
         conn.sendall(b"refused\n")
         return
-    pid = os.fork()
-    if pid == 0:
+    if os.fork() == 0:
         _child(listener, conn, request["argv"], request["cwd"])
-    # The child forks the supervisor and exits at once (supervise._fork), or refuses the folder.
-    _, status = os.waitpid(pid, 0)
-    conn.sendall(b"ok\n" if os.waitstatus_to_exitcode(status) == 0 else b"failed\n")
+    # Answered at once: the launcher's submit need not wait for the child, which forks the
+    # supervisor and exits (supervise._fork); it is reaped by the loop (_reap). A folder the
+    # child refuses would be refused by a cold start alike.
+    conn.sendall(b"ok\n")
 
 
-def serve(launcher: int, launcher_ticks: int | None) -> int:
+def _reap() -> None:
+    """Collect the children that forked their supervisor and exited (no zombies)."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def serve(addr: str, launcher: int, launcher_ticks: int | None) -> int:
     """Preload, then fork a supervisor per request until idle or the launcher is gone."""
     _preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
-        listener.bind(address(dict(os.environ)))
+        listener.bind(addr)
     except OSError:
         return 0  # another server for this environment won the race
     listener.listen(64)
@@ -206,6 +216,7 @@ def serve(launcher: int, launcher_ticks: int | None) -> int:
         try:
             conn, _ = listener.accept()
         except TimeoutError:
+            _reap()
             if time.monotonic() - last > IDLE_SECONDS or not procs.is_alive(launcher, launcher_ticks):
                 return 0
             continue
@@ -216,6 +227,7 @@ def serve(launcher: int, launcher_ticks: int | None) -> int:
             pass  # a client that went away or sent garbage: it starts its job cold
         finally:
             conn.close()
+            _reap()
 
 
 def main(argv: list[str]) -> int:
@@ -223,6 +235,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or not all(a.isdigit() for a in argv):
         print("usage: python -m labstudio.jobs.forkserver LAUNCHER_PID LAUNCHER_TICKS", file=sys.stderr)
         return 2
+    addr = address(dict(os.environ))  # the launcher's working folder is still ours here
     if os.fork() > 0:  # detach at once, like a supervisor: the launcher reaps this child now
         os._exit(0)
     os.setsid()
@@ -231,7 +244,7 @@ def main(argv: list[str]) -> int:
         os.dup2(devnull, fd)
     os.close(devnull)
     os.chdir("/")
-    return serve(int(argv[0]), int(argv[1]) or None)
+    return serve(addr, int(argv[0]), int(argv[1]) or None)
 
 
 if __name__ == "__main__":

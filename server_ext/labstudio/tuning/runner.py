@@ -39,6 +39,7 @@ from typing import Any
 from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
+from ..jobs import forkserver
 from ..jobs.engine import PreparedJob
 from ..machines import beat_interval, owned_elsewhere
 from ..status import JobStatus
@@ -165,6 +166,10 @@ class Tuner:
             log.info("another tuner holds the lease %s: leaving the job to it", lease_name(self.name))
             return 0
         self.next_renew = time.time() + self.renew_every
+        if self.spec.template.backend == "local":
+            # The warm server for the trials' supervisors, starting while the first trials
+            # are prepared: every trial after it skips an interpreter start and the store's import.
+            forkserver.ensure_started(self.core.settings.child_env())
         try:
             with self.db.read() as conn:
                 parents = store.list_trials(conn, list(self.spec.warm_start_parents)) if self.spec.warm_start_parents else []
