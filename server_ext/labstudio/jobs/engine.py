@@ -49,14 +49,13 @@ from .backends import get_backend
 from .hosts import check_host, host_lines
 from .kinds import JobKind
 from .launch import write_plan
-from .layout import Layout
+from .layout import Layout, sleep_until_ended
 from .recorder import JobRecorder
 
 MAX_LOG_CHUNK = 1024 * 1024
 MAX_LIST_LIMIT = 1000
 METRICS_PAGE_POINTS = 10_000  # about 0.7 MB of JSON: quick to build and to send
 MAX_METRICS_PAGE_POINTS = 100_000
-END_POLL_SECONDS = 0.01  # how often a wait looks for a job's end marker (a stat of a local file)
 LIVENESS_INTERVAL = 1.0  # seconds between supervisor liveness checks in waiting loops
 ARTIFACT_KINDS = ("model", "output", "log")
 
@@ -672,24 +671,15 @@ class JobEngine:
             self.pause(name, poll, kind)
 
     def pause(self, name: str, seconds: float, kind: JobKind | None = None) -> None:
-        """Sleep up to `seconds`, but wake within END_POLL_SECONDS of the job's supervisor
-        leaving its end marker (Layout.end_file), so a wait returns at the job's end rather
-        than a poll interval later. Only a local file is looked at this often, never the
-        store; a job whose marker never comes here (another machine's, a full disk) just
-        sleeps `seconds`, as does one whose marker is there already."""
-        deadline = time.monotonic() + seconds
+        """Sleep up to `seconds`, woken by the job's supervisor leaving its end marker
+        (Layout.end_file) once the end is in the store: waits return at the job's end, not a
+        poll interval later. A job whose marker never comes here (another machine's, a full
+        disk) just sleeps `seconds`."""
         try:
             marker = self.layout(name, kind).end_file
         except NotFound:
             marker = None
-        if marker is None or marker.exists():
-            time.sleep(seconds)
-            return
-        while not marker.exists():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            time.sleep(min(END_POLL_SECONDS, left))
+        sleep_until_ended(marker, seconds)
 
     def reconcile(self) -> list[str]:
         """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers.

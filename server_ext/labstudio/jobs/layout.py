@@ -6,10 +6,28 @@ its way to recording the job's end.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 LEADER = "algo-1"
 END_FILE = "ended"
+END_POLL_SECONDS = 0.01  # how often a wait looks for an end marker (a stat of a local file)
+
+
+def sleep_until_ended(marker: Path | None, seconds: float) -> None:
+    """Sleep up to `seconds`, but wake within END_POLL_SECONDS of `marker` (an END_FILE) being
+    created, so a wait returns at the end of what it waits on rather than a poll interval
+    later. Only a local file is looked at this often, never the store. A marker that is
+    there already (left by an end the store did not take) or none: just sleep `seconds`."""
+    if marker is None or marker.exists():
+        time.sleep(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while not marker.exists():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(END_POLL_SECONDS, left))
 
 
 def host_dir(job_dir: Path, host: str | None) -> Path:

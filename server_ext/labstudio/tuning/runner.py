@@ -41,6 +41,7 @@ from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
 from ..jobs import forkserver
 from ..jobs.engine import PreparedJob
+from ..jobs.layout import END_FILE
 from ..machines import beat_interval, owned_elsewhere
 from ..status import JobStatus
 from ..store import events as events_store
@@ -50,7 +51,7 @@ from ..store.db import Connection
 from ..store.tuning import TrialRecord
 from .describe import best_trial
 from .early_stopping import should_stop
-from .service import lease_name
+from .service import lease_name, tuning_dir
 from .spec import TUNING_TAG, TuningSpec
 
 log = logging.getLogger("labstudio.tuning")
@@ -193,7 +194,16 @@ class Tuner:
                 self.db.run_write(lambda conn: leases_store.release(conn, lease_name(self.name), holder=self.holder))
             except Exception:  # it expires by itself
                 log.warning("releasing the lease failed:\n%s", traceback.format_exc())
+        self._mark_end()
         return 0
+
+    def _mark_end(self) -> None:
+        """The tuning job ended (it is in the store): leave the end marker that
+        TuningService.wait watches, so a waiting fit() returns now, not a poll later."""
+        try:
+            (tuning_dir(self.core.settings, self.name) / END_FILE).touch()
+        except OSError:
+            pass  # a full disk: the waits notice the end at their next poll
 
     def _rebuild(self, parents: list[TrialRecord]) -> None:
         from .strategy import Outcome, Search

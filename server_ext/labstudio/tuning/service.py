@@ -26,6 +26,7 @@ from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
 from ..jobs.contract import SNAPSHOT_IGNORE
+from ..jobs.layout import END_FILE, sleep_until_ended
 from ..jobs.service import JobService
 from ..jobs.spec import JobSpec
 from ..machines import silence
@@ -394,4 +395,4 @@ class TuningService:
                 next_check = time.monotonic() + LIVENESS_INTERVAL
                 if self.check(name):
                     continue
-            time.sleep(poll)
+            sleep_until_ended(tuning_dir(self.settings, name) / END_FILE, poll)  # woken by the tuner's end marker
