@@ -116,3 +116,25 @@ def test_a_job_with_other_settings_is_not_forked_by_a_server_started_with_others
     assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
     assert described["ModelArtifacts"]["S3ModelArtifacts"].startswith(str(elsewhere))
     assert _server_up(core)  # the old one was there all along
+
+
+def test_a_tuning_job_s_tuner_and_trials_start_warm_and_complete(core, write_script, tmp_path) -> None:
+    """A tuner is forked by the same server (no interpreter start, no store import before
+    its first trial), and the sweep completes with its best trial."""
+    _warm_up(core, write_script)
+    gate = tmp_path / "gate"
+    script = write_script(GATED_SCRIPT, folder="sweep")
+    core.tuning.submit({
+        "name": "warm-sweep",
+        "training": {"entry_point": script.name, "source_dir": str(script.parent), "hyperparameters": {"gate": str(gate)},
+                     "metric_definitions": [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]},
+        "objective_metric_name": "loss", "objective_type": "Minimize",
+        "hyperparameter_ranges": {"level": {"type": "Continuous", "min_value": 0.0, "max_value": 1.0}},
+        "strategy": "Random", "max_jobs": 2, "max_parallel_jobs": 2, "random_seed": 3,
+    })  # fmt: skip
+    tuner = wait_for(lambda: core.tuning.get("warm-sweep").tuner_pid, 60, message="the tuner running")
+    assert b"labstudio.jobs.forkserver" in Path(f"/proc/{tuner}/cmdline").read_bytes()
+    gate.write_text("")
+    final = to_json(core.tuning.wait("warm-sweep", timeout=180))
+    assert final["HyperParameterTuningJobStatus"] == "Completed", final.get("FailureReason")
+    assert final["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == 0.25

@@ -1,6 +1,6 @@
 """A warm start for local jobs: a pre-started process that has already imported the
 supervisor's whole world (SQLAlchemy, pydantic, labstudio.store, the archives) and forks
-one job's supervisor in a few milliseconds.
+one job's supervisor (or a tuning job's tuner) in a few milliseconds.
 
 Why: started as `python -m labstudio.supervise`, every job paid for a fresh interpreter
 before its script could start (its first line), and for importing the store (0.1 s on a
@@ -37,7 +37,7 @@ import sys
 import time
 import traceback
 
-from .. import procs, supervise
+from .. import procs
 from . import kinds
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the multi-host supervisor's pre-spawn path imports this
@@ -68,7 +68,11 @@ PRELOAD = (
     "labstudio.store.ingest",
     "labstudio.artifacts",
     "labstudio.safe_write",
+    "labstudio.tuning.runner",
 )
+# What a server runs, forked: the modules of the detached processes that start with the
+# `python -m MODULE ARGV` of their cold start, and fork and start a session at once.
+SERVED = ("labstudio.supervise", "labstudio.tuning.runner")
 _started: dict[str, float] = {}  # address -> when this process last started a server for it
 
 
@@ -86,19 +90,20 @@ def _peer_uid(sock: socket.socket) -> int:
     return uid
 
 
-def hand_off(argv: list[str], env: dict[str, str]) -> bool:
-    """Have the warm server for `env` start `python -m labstudio.supervise ARGV` (forked);
-    False when there is none (or it failed to), and the caller starts the supervisor cold.
+def hand_off(argv: list[str], env: dict[str, str], module: str = "labstudio.supervise") -> bool:
+    """Have the warm server for `env` start `python -m MODULE ARGV` (forked; MODULE one of
+    SERVED); False when there is none (or it failed to), and the caller starts it cold.
 
     A server that forked but whose answer was lost makes the caller start a second one:
-    harmless, the supervisor's claim lets only one of them run the job (supervise._claim)."""
+    harmless, a supervisor's claim (supervise._claim) and a tuner's lease let only one of
+    them run the job."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     sock.settimeout(CONNECT_TIMEOUT)
     try:
         sock.connect(address(env))
         if _peer_uid(sock) != os.getuid():
             return False
-        sock.sendall(json.dumps({"argv": argv, "cwd": os.getcwd()}).encode() + b"\n")
+        sock.sendall(json.dumps({"module": module, "argv": argv, "cwd": os.getcwd()}).encode() + b"\n")
         return sock.recv(16).startswith(b"ok")
     except OSError:
         return False
@@ -111,11 +116,22 @@ def ensure_started(env: dict[str, str]) -> None:
     unless this process started one lately: the next job with this environment starts warm."""
     addr = address(env)
     now = time.monotonic()
-    if now - _started.get(addr, -RETRY_START_SECONDS) < RETRY_START_SECONDS:
-        return
+    if now - _started.get(addr, -RETRY_START_SECONDS) < RETRY_START_SECONDS or _answers(addr):
+        return  # starting, or there already (a tuner forked by it starts no second one)
     _started[addr] = now
     me = os.getpid()
     procs.spawn_detached("labstudio.jobs.forkserver", str(me), str(procs.start_ticks(me) or 0), env=env)
+
+
+def _answers(addr: str) -> bool:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        sock.connect(addr)
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.close()
 
 
 # -- the server -------------------------------------------------------------------------
@@ -143,15 +159,17 @@ def _read_request(conn: socket.socket) -> dict[str, Any] | None:
         data += chunk
     request = json.loads(data)
     argv, cwd = request.get("argv"), request.get("cwd")
+    if request.get("module") not in SERVED:
+        return None
     if not (isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv) and isinstance(cwd, str)):
         return None
-    if "--foreground" in argv:  # a foreground supervisor would run inside the server's child
+    if "--foreground" in argv:  # a foreground process would run inside the server's child
         return None
     return request
 
 
-def _child(listener: socket.socket, conn: socket.socket, argv: list[str], cwd: str) -> None:
-    """The forked child: becomes `python -m labstudio.supervise ARGV` and never returns."""
+def _child(listener: socket.socket, conn: socket.socket, module: str, argv: list[str], cwd: str) -> None:
+    """The forked child: becomes `python -m MODULE ARGV` and never returns."""
     code = 1
     try:
         listener.close()
@@ -161,8 +179,9 @@ def _child(listener: socket.socket, conn: socket.socket, argv: list[str], cwd: s
             os.chdir(cwd)
         except OSError:
             os.chdir("/")
-        sys.argv = [supervise.__file__, *argv]
-        code = supervise.main(argv)
+        served = importlib.import_module(module)
+        sys.argv = [served.__file__ or module, *argv]
+        code = served.main(argv)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -185,7 +204,7 @@ def _serve_one(listener: socket.socket, conn: socket.socket) -> None:
         conn.sendall(b"refused\n")
         return
     if os.fork() == 0:
-        _child(listener, conn, request["argv"], request["cwd"])
+        _child(listener, conn, request["module"], request["argv"], request["cwd"])
     # Answered at once: the launcher's submit need not wait for the child, which forks the
     # supervisor and exits (supervise._fork); it is reaped by the loop (_reap). A folder the
     # child refuses would be refused by a cold start alike.
