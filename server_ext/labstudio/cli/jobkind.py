@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -152,7 +151,7 @@ def follow_logs(service: Any, name: str, out: Any = None, poll: float = 0.2, hos
             described: dict[str, Any] = to_json(service.describe(name))
             return described
         if not moved and not supervisor_dead():
-            time.sleep(poll)
+            service.pause(name, poll)  # woken by the job's end, not a poll later
 
 
 def run_submitted(kind: JobKindCli, described: Any, wait: bool, follow: Callable[[str], dict[str, Any]] | None = None) -> int:

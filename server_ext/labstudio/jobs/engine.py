@@ -49,7 +49,7 @@ from .backends import get_backend
 from .hosts import check_host, host_lines
 from .kinds import JobKind
 from .launch import write_plan
-from .layout import Layout
+from .layout import Layout, sleep_until_ended
 from .recorder import JobRecorder
 
 MAX_LOG_CHUNK = 1024 * 1024
@@ -668,7 +668,18 @@ class JobEngine:
                 raise TimeoutError(f"{kinds.noun_of(job.kind)} {name!r} is still {job.status} after {timeout} s.")
             if check():
                 continue
-            time.sleep(poll)
+            self.pause(name, poll, kind)
+
+    def pause(self, name: str, seconds: float, kind: JobKind | None = None) -> None:
+        """Sleep up to `seconds`, woken by the job's supervisor leaving its end marker
+        (Layout.end_file) once the end is in the store: waits return at the job's end, not a
+        poll interval later. A job whose marker never comes here (another machine's, a full
+        disk) just sleeps `seconds`."""
+        try:
+            marker = self.layout(name, kind).end_file
+        except NotFound:
+            marker = None
+        sleep_until_ended(marker, seconds)
 
     def reconcile(self) -> list[str]:
         """Mark jobs whose supervisor is gone as Failed, with a reason, and kill their leftovers.

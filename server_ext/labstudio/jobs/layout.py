@@ -6,9 +6,28 @@ its way to recording the job's end.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 LEADER = "algo-1"
+END_FILE = "ended"
+END_POLL_SECONDS = 0.01  # how often a wait looks for an end marker (a stat of a local file)
+
+
+def sleep_until_ended(marker: Path | None, seconds: float) -> None:
+    """Sleep up to `seconds`, but wake within END_POLL_SECONDS of `marker` (an END_FILE) being
+    created, so a wait returns at the end of what it waits on rather than a poll interval
+    later. Only a local file is looked at this often, never the store. A marker that is
+    there already (left by an end the store did not take) or none: just sleep `seconds`."""
+    if marker is None or marker.exists():
+        time.sleep(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while not marker.exists():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(END_POLL_SECONDS, left))
 
 
 def host_dir(job_dir: Path, host: str | None) -> Path:
@@ -42,6 +61,9 @@ class Layout:
         self.log_file = job_dir / "output.log"
         self.supervisor_log = own / "supervisor.log"
         self.pid_file = own / "supervisor.pid"
+        # Left by the supervisor once the job's end is in the store (or could not be put
+        # there): what a wait watches, so it wakes at the end instead of a poll later.
+        self.end_file = own / END_FILE
         self.scratch = own / "scratch"
 
     def for_host(self, host: str) -> Layout:

@@ -137,6 +137,10 @@ class JobService(Generic[DescribeT, SummaryT]):
         NotFound, and TimeoutError when `timeout` seconds pass first."""
         return self.definition.describe(self.engine, self.engine.wait(name, timeout, poll, kind=self.kind))
 
+    def pause(self, name: str, seconds: float) -> None:
+        """Sleep up to `seconds`, woken by the job's end (JobEngine.pause): for waiting loops."""
+        self.engine.pause(name, seconds, self.kind)
+
     def check(self, name: str) -> bool:
         self.get(name)
         return self.engine.check(name)

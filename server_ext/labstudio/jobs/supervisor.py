@@ -160,12 +160,25 @@ class Supervisor:
             print_exc_quietly()
             self._kill_script(grace=0)
             self._record_crash(exc)
+            self._mark_end()
             return 1
         finally:
             if self._duties is not None:
                 self._duties.close()
         self.reserve.clear()  # the job's end is in the store
+        self._mark_end()
         return code
+
+    def _mark_end(self) -> None:
+        """Leave the end marker (layout.END_FILE) that waits watch: they wake now rather than
+        a poll interval later, and read the job's end from the store. An empty file, which
+        a full disk may refuse: those waits then fall back to their poll."""
+        from .layout import END_FILE
+
+        try:
+            os.close(os.open(os.path.join(self.host_dir, END_FILE), os.O_WRONLY | os.O_CREAT, 0o644))
+        except OSError:
+            pass
 
     def _start_duties(self) -> None:
         """The owner's duties for the machines sharing the store (jobs/owner.py: heartbeat,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,7 +139,7 @@ class TrainingJob:
         supervisor_dead = jobs.liveness_check(self.name)  # no server may be running to notice
         while not jobs.get(self.name).is_terminal:
             if not supervisor_dead():
-                time.sleep(0.5)
+                jobs.pause(self.name, 0.5)  # woken by the job's end, not half a second later
         monitor.refresh()  # the final state is on screen (and in the saved widget state) before we return
         monitor.stop_polling()
         described: dict[str, Any] = to_json(jobs.describe(self.name))

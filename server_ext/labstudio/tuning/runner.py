@@ -39,7 +39,9 @@ from typing import Any
 from ..config import Settings
 from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Conflict, Invalid, NameTaken, NotFound
+from ..jobs import forkserver
 from ..jobs.engine import PreparedJob
+from ..jobs.layout import END_FILE
 from ..machines import owned_elsewhere
 from ..status import JobStatus
 from ..store import events as events_store
@@ -48,7 +50,7 @@ from ..store.db import Connection
 from ..store.tuning import TrialRecord
 from .describe import best_trial
 from .early_stopping import should_stop
-from .service import lease_name
+from .service import lease_name, tuning_dir
 from .spec import TUNING_TAG, TuningSpec
 
 log = logging.getLogger("labstudio.tuning")
@@ -142,6 +144,10 @@ class Tuner:
         if not self._acquire():
             log.info("another tuner holds the lease %s: leaving the job to it", lease_name(self.name))
             return 0
+        if self.spec.template.backend == "local":
+            # The warm server for the trials' supervisors, starting while the first trials
+            # are prepared: every trial after it skips an interpreter start and the store's import.
+            forkserver.ensure_started(self.core.settings.child_env())
         try:
             with self.db.read() as conn:
                 parents = store.list_trials(conn, list(self.spec.warm_start_parents)) if self.spec.warm_start_parents else []
@@ -165,7 +171,16 @@ class Tuner:
                 self.lease.release(self.db)
             except Exception:  # it expires by itself
                 log.warning("releasing the lease failed:\n%s", traceback.format_exc())
+        self._mark_end()
         return 0
+
+    def _mark_end(self) -> None:
+        """The tuning job ended (it is in the store): leave the end marker that
+        TuningService.wait watches, so a waiting fit() returns now, not a poll later."""
+        try:
+            (tuning_dir(self.core.settings, self.name) / END_FILE).touch()
+        except OSError:
+            pass  # a full disk: the waits notice the end at their next poll
 
     def _rebuild(self, parents: list[TrialRecord]) -> None:
         from .strategy import Outcome, Search

@@ -25,7 +25,9 @@ from typing import Any
 from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NameTaken, NotFound
+from ..jobs import forkserver
 from ..jobs.contract import SNAPSHOT_IGNORE
+from ..jobs.layout import END_FILE, sleep_until_ended
 from ..jobs.service import JobService
 from ..jobs.spec import JobSpec
 from ..machines import silence
@@ -181,8 +183,13 @@ class TuningService:
         """Start `python -m labstudio.tuning.runner NAME` (it detaches itself at once);
         `replacing`: the dead holder of the job's lease, which the new tuner takes over."""
         self.db.run_write(lambda conn: store.update_tuning_job(conn, name, tuner_spawn_time=time.time()))
-        folder = str(tuning_dir(self.settings, name))
-        procutil.spawn_detached("labstudio.tuning.runner", folder, *(["--replacing", replacing] if replacing else []), env=self.settings.child_env())
+        args = [str(tuning_dir(self.settings, name)), *(["--replacing", replacing] if replacing else [])]
+        env = self.settings.child_env()
+        # Forked by this process's warm server when there is one (jobs/forkserver.py: no
+        # interpreter start, no store import before the first trial), else started cold.
+        if not forkserver.hand_off(args, env, module="labstudio.tuning.runner"):
+            procutil.spawn_detached("labstudio.tuning.runner", *args, env=env)
+            forkserver.ensure_started(env)
 
     def _tuner(self, job: TuningJob) -> tuple[str, Lease | None]:
         """What its lease says of a tuning job's tuner, and the lease:
@@ -394,4 +401,4 @@ class TuningService:
                 next_check = time.monotonic() + LIVENESS_INTERVAL
                 if self.check(name):
                     continue
-            time.sleep(poll)
+            sleep_until_ended(tuning_dir(self.settings, name) / END_FILE, poll)  # woken by the tuner's end marker

@@ -14,6 +14,7 @@ from ... import procs as procutil
 from ...config import Settings
 from ...machines import is_stale, owned_elsewhere, silence
 from ...store.entities import Job
+from .. import forkserver
 from ..contract import Layout
 from .base import Backend
 
@@ -32,8 +33,15 @@ class LocalBackend(Backend):
         return owned_elsewhere(job.machine, self.settings)
 
     def submit(self, job: Job, layout: Layout) -> None:
-        """The job's supervisor, given the job's folder (it forks at once and detaches)."""
-        procutil.spawn_detached("labstudio.supervise", str(layout.job_dir), env=self.settings.child_env())
+        """The job's supervisor, given the job's folder (it forks at once and detaches):
+        forked by the warm server for this environment when there is one (jobs/forkserver.py:
+        no interpreter start, no store import on the job's way), else started cold, and a
+        server started for the jobs that follow."""
+        env = self.settings.child_env()
+        if forkserver.hand_off([str(layout.job_dir)], env):
+            return
+        procutil.spawn_detached("labstudio.supervise", str(layout.job_dir), env=env)
+        forkserver.ensure_started(env)
 
     def _supervisor(self, job: Job, layout: Layout) -> tuple[int | None, int | None]:
         if job.supervisor_pid:
