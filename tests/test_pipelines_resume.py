@@ -154,3 +154,29 @@ def test_a_step_recorded_by_a_runner_that_died_before_starting_its_job_runs_once
 def _rows(core, execution_id: str) -> list[pipelines_store.StepRow]:  # type: ignore[no-untyped-def]
     with core.db.read() as conn:
         return pipelines_store.list_steps(conn, execution_id)
+
+
+@pytest.mark.timeout(600)
+def test_a_runner_and_its_steps_are_forked_by_the_warm_server(project: Path, core, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Once this process has a warm server (jobs/forkserver.py), an execution's runner is
+    forked by it, and so are its steps' supervisors: no interpreter start, no store import
+    before the first step. The execution still runs to its end."""
+    from labstudio.jobs import forkserver
+
+    env = core.settings.child_env()
+    forkserver.ensure_started(env)
+    wait_for(lambda: forkserver.answers(forkserver.address(env)), timeout=120, message="the warm server to listen")
+    session = PipelineSession()
+    gate = tmp_path / "gate"
+    pipeline = Pipeline("warm", steps=[_gated(session, "A", gate)], sagemaker_session=session)
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution_id = execution.arn.rsplit("/", 1)[1]
+    wait_for(lambda: Path(str(gate) + ".started").exists(), timeout=120, message="step A to run")
+    runner, _ = _runner_pid(core, execution_id)
+    assert b"labstudio.jobs.forkserver" in Path(f"/proc/{runner}/cmdline").read_bytes()
+    job = core.processing.get(steps_by_name(execution.list_steps())["A"]["JobName"])
+    assert job.supervisor_pid and b"labstudio.jobs.forkserver" in Path(f"/proc/{job.supervisor_pid}/cmdline").read_bytes()
+    gate.touch()
+    final = core.pipelines.wait(execution.arn, timeout=300)
+    assert final["PipelineExecutionStatus"] == "Succeeded", final["FailureReason"]

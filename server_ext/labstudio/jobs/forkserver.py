@@ -69,10 +69,11 @@ PRELOAD = (
     "labstudio.artifacts",
     "labstudio.safe_write",
     "labstudio.tuning.runner",
+    "labstudio.workflow.runner",
 )
 # What a server runs, forked: the modules of the detached processes that start with the
 # `python -m MODULE ARGV` of their cold start, and fork and start a session at once.
-SERVED = ("labstudio.supervise", "labstudio.tuning.runner")
+SERVED = ("labstudio.supervise", "labstudio.tuning.runner", "labstudio.workflow.runner")
 _started: dict[str, float] = {}  # address -> when this process last started a server for it
 
 
@@ -116,14 +117,15 @@ def ensure_started(env: dict[str, str]) -> None:
     unless this process started one lately: the next job with this environment starts warm."""
     addr = address(env)
     now = time.monotonic()
-    if now - _started.get(addr, -RETRY_START_SECONDS) < RETRY_START_SECONDS or _answers(addr):
+    if now - _started.get(addr, -RETRY_START_SECONDS) < RETRY_START_SECONDS or answers(addr):
         return  # starting, or there already (a tuner forked by it starts no second one)
     _started[addr] = now
     me = os.getpid()
     procs.spawn_detached("labstudio.jobs.forkserver", str(me), str(procs.start_ticks(me) or 0), env=env)
 
 
-def _answers(addr: str) -> bool:
+def answers(addr: str) -> bool:
+    """Whether a server listens at `addr`."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
         sock.connect(addr)

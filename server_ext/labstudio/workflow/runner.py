@@ -37,6 +37,7 @@ from .. import arns
 from ..config import Settings
 from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Invalid, NameTaken, NotFound
+from ..jobs import forkserver
 from ..lineage import record as lineage_record
 from ..store import events as events_store
 from ..store import pipelines as store
@@ -177,6 +178,9 @@ class Runner:
         if not self._acquire():
             log.info("another runner holds %s: leaving the execution to it", lease_name(self.id))
             return 0
+        # The warm server for the steps' supervisors: every step after it skips an interpreter
+        # start and the store's import (a step on another backend does not use it).
+        forkserver.ensure_started(self.core.settings.child_env())
         try:
             while True:
                 waiting = self._pass()

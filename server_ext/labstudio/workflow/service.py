@@ -13,13 +13,9 @@ one resumes from the store.
 from __future__ import annotations
 
 import builtins
-import os
 import re
 import secrets
 import string
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +25,7 @@ from .. import arns
 from .. import procs as procutil
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound
+from ..jobs import forkserver
 from ..lineage import record as lineage_record
 from ..machines import silence
 from ..pages import decode_token, encode_token, page_size, time_filter
@@ -369,13 +366,13 @@ class PipelineService:
         """Start `python -m labstudio.workflow.runner ID` (it detaches itself at once)."""
         self.db.run_write(lambda conn: store.update_execution(conn, execution_id, runner_spawn_time=time.time()))
         execution_dir(self.settings, execution_id).mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ)
-        env.update(self.settings.as_env())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "labstudio.workflow.runner", execution_id, *(["--replacing", replacing] if replacing else [])],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
-        )
-        threading.Thread(target=proc.wait, name="labstudio-reap", daemon=True).start()
+        args = [execution_id, *(["--replacing", replacing] if replacing else [])]
+        env = self.settings.child_env()
+        # Forked by this process's warm server when there is one (jobs/forkserver.py: no
+        # interpreter start, no store import before the first step), else started cold.
+        if not forkserver.hand_off(args, env, module="labstudio.workflow.runner"):
+            procutil.spawn_detached("labstudio.workflow.runner", *args, env=env)
+            forkserver.ensure_started(env)
 
     def _runner(self, execution: Execution) -> tuple[str, Lease | None]:
         """alive, replace (held by a dead process of this machine), start, or silent (only the
