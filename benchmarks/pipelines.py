@@ -136,6 +136,10 @@ def main() -> int:
     os.environ["LABSTUDIO_HOME"] = str(home)
     for key in ("LABSTUDIO_DB_URL", "LABSTUDIO_ARTIFACT_URI", "LABSTUDIO_BACKEND"):
         os.environ.pop(key, None)
+    # The same parallelism as the floor (the middle three at once): labstudio's default job
+    # slots are the CPU count, which on a two-core machine would queue the third middle step
+    # behind the other two and measure the slot limit instead of the runner.
+    os.environ["LABSTUDIO_MAX_CONCURRENT_JOBS"] = str(max(len(MIDDLE), os.cpu_count() or 1))
     from labstudio.core import Core
 
     script = folder / "step.py"
