@@ -36,9 +36,9 @@ test('the Studio home opens with the panel and follows jobs, experiments, pipeli
   // the registry's route exists: its section lists the version waiting for approval
   await expect(home.getByTestId('labstudio-home-approvals-item')).toContainText('home-models/1');
   await expect(home.getByTestId('labstudio-home-approvals-item')).toContainText(`from ${job}`);
-  // the pipelines route exists: its section says there are none yet, then follows one live
+  // the pipelines route exists: its section lists the seeded pipeline, then follows a new one live
   const pipelines = home.getByTestId('labstudio-home-pipelines');
-  await expect(pipelines).toContainText('No pipelines yet');
+  await expect(pipelines).toContainText('ui-pipeline');
   const definition = {
     Version: '2020-12-01',
     Steps: [{ Name: 'Halt', Type: 'Fail', Arguments: { ErrorMessage: 'stopped on purpose' } }]
@@ -47,7 +47,7 @@ test('the Studio home opens with the panel and follows jobs, experiments, pipeli
     data: { PipelineName: 'home-pipeline', PipelineDefinition: definition }
   });
   expect(response.status(), await response.text()).toBe(201);
-  const pipeline = pipelines.getByTestId('labstudio-home-pipelines-item');
+  const pipeline = pipelines.getByTestId('labstudio-home-pipelines-item').filter({ hasText: 'home-pipeline' });
   await expect(pipeline).toContainText('home-pipeline', { timeout: 30_000 });
   await expect(pipeline).toContainText('Not run yet');
   response = await page.request.post('/labstudio/api/pipelines/home-pipeline/executions', { data: {} });
