@@ -51,7 +51,8 @@ def model_fn(model_dir):
 def transform_fn(model, body, content_type, accept):
     seconds = json.loads(body).get("sleep", 0)
     if seconds:
-        open(os.environ["HANG_MARK"], "w").close()
+        with open(os.environ["HANG_MARK"], "a") as mark:  # which workers hung
+            mark.write(f"{os.getpid()}\\n")
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
@@ -382,16 +383,21 @@ async def test_a_hanging_model_answers_504_and_ping_keeps_answering(jp_fetch, jp
     err_code, err = await _error(jp_fetch, "labstudio", "api", "endpoints", "slow", "invocations", method="POST", body=hang, headers={"Content-Type": "application/json"}, request_timeout=120)
     assert err_code == 504 and "ModelServerTimeout" in err["message"], err
 
-    # the stuck worker is replaced; the endpoint serves again
+    # every stuck worker is replaced (each hanging request may have stuck a replacement too:
+    # the mark names them all); the endpoint serves again
+    def stuck() -> set[int]:
+        return set(first_workers) | {int(pid) for pid in mark.read_text().split()}
+
+    await asyncio.to_thread(wait_for, lambda: not any(procs.is_alive(p, None) for p in stuck()), 90, 0.2, "the stuck workers to exit")
+
     def replaced() -> bool:
         workers = core.endpoints.describe("slow")["ProductionVariants"][0]["WorkerPids"]
-        return bool(workers) and not set(workers) & set(first_workers)
+        return bool(workers) and not set(workers) & stuck()
 
     await asyncio.to_thread(wait_for, replaced, 60, 0.2, "a new worker")
     code, _, body = await asyncio.to_thread(post, url, json.dumps({"sleep": 0}), timeout=60)
     answer = json.loads(body)
-    assert code == 200 and answer["slept"] == 0 and answer["pid"] not in first_workers, answer
-    await asyncio.to_thread(wait_for, lambda: not any(procs.is_alive(p, None) for p in first_workers), 60, 0.2, "the stuck worker to exit")
+    assert code == 200 and answer["slept"] == 0 and answer["pid"] not in stuck(), answer
 
     # an endpoint that does not answer at all (its only worker frozen): the proxy answers 504 itself, not 502
     os.kill(answer["pid"], signal.SIGSTOP)
