@@ -29,10 +29,18 @@ def client(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 240) -> Notebook
 def text(cell: Any) -> str:
     """All text a cell showed: streams, results (text/plain and text/html) and errors."""
     parts = []
+    stream = False  # consecutive stream chunks are one text, as the notebook shows them (a
+    # print's words may arrive in two chunks when the kernel flushes between them)
     for out in cell.get("outputs", []):
         if out["output_type"] == "stream":
-            parts.append(out["text"])
-        elif out["output_type"] in ("execute_result", "display_data"):
+            if stream:
+                parts[-1] += out["text"]
+            else:
+                parts.append(out["text"])
+            stream = True
+            continue
+        stream = False
+        if out["output_type"] in ("execute_result", "display_data"):
             parts.append(str(out["data"].get("text/plain", "")))
             parts.append(str(out["data"].get("text/html", "")))
         elif out["output_type"] == "error":
