@@ -175,7 +175,11 @@ def test_a_runner_and_its_steps_are_forked_by_the_warm_server(project: Path, cor
     wait_for(lambda: Path(str(gate) + ".started").exists(), timeout=120, message="step A to run")
     runner, _ = _runner_pid(core, execution_id)
     assert b"labstudio.jobs.forkserver" in Path(f"/proc/{runner}/cmdline").read_bytes()
-    job = core.processing.get(steps_by_name(execution.list_steps())["A"]["JobName"])
+    step_job = steps_by_name(execution.list_steps())["A"]["JobName"]
+    # The supervisor records its pid with the job's start, written after the script spawns
+    # (jobs/store_writer.py), so the script's first act can come before it.
+    wait_for(lambda: core.processing.get(step_job).supervisor_pid, timeout=60, message="step A's supervisor to record its pid")
+    job = core.processing.get(step_job)
     assert job.supervisor_pid and b"labstudio.jobs.forkserver" in Path(f"/proc/{job.supervisor_pid}/cmdline").read_bytes()
     gate.touch()
     final = core.pipelines.wait(execution.arn, timeout=300)
