@@ -8,10 +8,13 @@ drops it when it ends. This class is that hold, so that every coordinator keeps 
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from . import procs as procutil
 from .config import Settings
@@ -75,4 +78,48 @@ class CoordinatorLease:
         db.run_write(lambda conn: leases_store.release(conn, self.name, holder=self.holder))
 
 
-__all__ = ["CoordinatorLease", "LeaseLost"]
+@dataclass(frozen=True)
+class CoordinatorArgs:
+    """A coordinator's command line: `TARGET [--replacing HOLDER] [--foreground]`."""
+
+    target: str  # the job's folder (tuner) or execution id (pipeline runner)
+    replacing: str | None  # the dead holder of this machine whose lease to take over
+    foreground: bool  # stay attached to the launcher's terminal (tests, debugging)
+
+
+def parse_args(argv: list[str], module: str, target: str) -> CoordinatorArgs | None:
+    """Read a coordinator's arguments, or print its usage and return None (exit 2)."""
+    if not argv or argv[0] in ("-h", "--help") or argv[0].startswith("-"):
+        print(f"usage: python -m {module} {target} [--replacing HOLDER] [--foreground]", file=sys.stderr)
+        return None
+    replacing = None
+    if "--replacing" in argv:
+        at = argv.index("--replacing")
+        replacing = argv[at + 1] if at + 1 < len(argv) else None
+    return CoordinatorArgs(argv[0], replacing, "--foreground" in argv)
+
+
+def detach(log_path: str) -> None:
+    """Leave the launcher: fork (the launcher's child exits at once), start a session of our
+    own so the launcher's end or its terminal's signals don't reach us, and log to `log_path`.
+    Then configure logging, which every coordinator writes its progress to."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.close(devnull)
+
+
+def start(args: CoordinatorArgs, log_path: str) -> None:
+    """Detach unless asked to stay in the foreground, then set up logging."""
+    if not args.foreground:
+        detach(log_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+
+__all__ = ["CoordinatorArgs", "CoordinatorLease", "LeaseLost", "detach", "parse_args", "start"]

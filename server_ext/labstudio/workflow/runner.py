@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sys
 import time
 import traceback
@@ -34,6 +33,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import arns
+from .. import coordinator_lease as coordinator
 from ..config import Settings
 from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Invalid, NameTaken, NotFound
@@ -671,40 +671,20 @@ class Runner:
         self.db.run_write(body)
 
 
-def _detach(log_path: str) -> None:
-    """Fork (the launcher's child exits at once), start a session, log to the execution's folder."""
-    if os.fork() > 0:
-        os._exit(0)
-    os.setsid()
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    os.close(devnull)
-
-
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.workflow.runner EXECUTION_ID [--replacing HOLDER] [--foreground]", file=sys.stderr)
+    args = coordinator.parse_args(argv, "labstudio.workflow.runner", "EXECUTION_ID")
+    if args is None:
         return 2
     from .service import execution_dir
 
-    execution_id = argv[0]
+    execution_id = args.target
     settings = Settings.from_env()
     folder = execution_dir(settings, execution_id)
     if not execution_id.isalnum() or not folder.is_dir():
         print(f"labstudio.workflow.runner: no pipeline execution {execution_id!r} under {folder.parent}", file=sys.stderr)
         return 2
-    replacing = None
-    if "--replacing" in argv:
-        at = argv.index("--replacing")
-        replacing = argv[at + 1] if at + 1 < len(argv) else None
-    if "--foreground" not in argv:
-        _detach(str(folder / "runner.log"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    return Runner(settings, execution_id, replacing=replacing).run()
+    coordinator.start(args, str(folder / "runner.log"))
+    return Runner(settings, execution_id, replacing=args.replacing).run()
 
 
 if __name__ == "__main__":
