@@ -11,23 +11,7 @@ import { LaunchForm } from '../views/launch/LaunchForm';
 import { CompareTable } from '../views/compare/CompareTable';
 import { buildColumns } from '../views/compare/table';
 import { experiment, run } from './studioFixtures';
-import { IRecordedRequest, TestServer, until } from './server';
-
-function api(
-  server: TestServer,
-  routes: Record<string, (r: IRecordedRequest) => unknown>
-) {
-  server.handler = req => {
-    const path = new URL(req.url, 'http://x').pathname.replace(
-      '/labstudio/api',
-      ''
-    );
-    const fn = routes[`${req.method} ${path}`];
-    return fn
-      ? { status: 200, json: fn(req) }
-      : { status: 404, json: { message: `no ${path}` } };
-  };
-}
+import { serveApi, TestServer, until } from './server';
 
 describe('Studio panel sections', () => {
   let server: TestServer;
@@ -74,7 +58,7 @@ describe('Studio panel sections', () => {
 
   it('shows experiments, runs with the key metric, selects a range and compares', async () => {
     let runs = [run('a'), run('b'), run('c', { status: 'InProgress' })];
-    api(server, {
+    serveApi(server, {
       'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
       'GET /experiments': () => ({
         experiments: [experiment('demo', { run_count: runs.length })]
@@ -162,7 +146,7 @@ describe('Studio panel sections', () => {
   });
 
   it('searches runs across experiments with a filter expression', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
       'GET /experiments': () => ({ experiments: [experiment('demo')] }),
       'GET /runs': () => ({ runs: [run('a')], next_token: null }),
@@ -198,7 +182,7 @@ describe('LaunchForm', () => {
   });
 
   it('shows the server validation error beside its field', async () => {
-    api(server, { 'GET /experiments': () => ({ experiments: [] }) });
+    serveApi(server, { 'GET /experiments': () => ({ experiments: [] }) });
     const base = server.handler;
     server.handler = req =>
       req.method === 'POST'
@@ -231,7 +215,7 @@ describe('LaunchForm', () => {
   });
 
   it('asks for an entry point before calling the server, and tests regexes', async () => {
-    api(server, { 'GET /experiments': () => ({ experiments: [] }) });
+    serveApi(server, { 'GET /experiments': () => ({ experiments: [] }) });
     const client = new LabstudioClient({ serverSettings: server.settings() });
     render(
       <LaunchForm

@@ -28,6 +28,7 @@ import {
 } from '../views/launch/formModel';
 import { LaunchFormModel } from '../views/launch/launchFormModel';
 import { requestsTo, serveApi, TestServer } from './server';
+import { ServerHarness } from './harness';
 
 const RAY_REASON =
   'the ray backend needs a shared store: set LABSTUDIO_DB_URL to a PostgreSQL URL (the store is the SQLite file /h/labstudio.db)';
@@ -91,24 +92,14 @@ const TWO_HOSTS = {
   ]
 };
 
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  await server.close();
-});
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
-}
+const { track } = harness;
 
 describe('the launch request', () => {
   it('sends the backend, and instance_count with torchrun only for several hosts', () => {

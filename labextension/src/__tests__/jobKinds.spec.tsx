@@ -9,7 +9,6 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import * as React from 'react';
 
 import { LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import {
   IProcessingJobDescription,
   ITrainingJobDescription,
@@ -28,6 +27,7 @@ import { TransformJobView } from '../views/kinds/TransformJobView';
 import { formatRate, TransformJobModel } from '../views/kinds/transformModel';
 import { summary } from './fixtures';
 import { requestsTo, serveApi, TestServer, until } from './server';
+import { ServerHarness } from './harness';
 
 const ROOT = '/home/me/work';
 
@@ -143,36 +143,14 @@ function transformJob(
   };
 }
 
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-let events: EventStream | null = null;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  events?.dispose();
-  events = null;
-  await server.close();
-});
-
-function connectEvents(): EventStream {
-  events = new EventStream({
-    url: () => client.eventsUrl(),
-    minDelay: 50,
-    maxDelay: 100
-  });
-  return events;
-}
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
-}
+const { connectEvents, track } = harness;
 
 describe('ProcessingJobModel', () => {
   it('reads the job and its log from the processing routes, follows its status, and stops it', async () => {
@@ -229,7 +207,7 @@ describe('ProcessingJobModel', () => {
     ).toHaveLength(1);
     expect(model.status).toBe('Stopping');
 
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     status = 'Stopped';
     server.broadcast({
       id: 1,

@@ -10,7 +10,6 @@ import { fireEvent, render, waitFor, within } from '@testing-library/react';
 import * as React from 'react';
 
 import { LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import { ILineageGraph, ILineageNode } from '../types';
 import {
   chooseLayout,
@@ -32,6 +31,7 @@ import { LineageModel } from '../views/lineage/lineageModel';
 import { LineageView } from '../views/lineage/LineageView';
 import { ENDPOINT_LINEAGE } from './registryFixtures';
 import { requestsTo, serveApi, TestServer, until } from './server';
+import { ServerHarness } from './harness';
 
 /** A node of the fixture by its type (and name when several share it). */
 function node(type: string, name?: string): ILineageNode {
@@ -199,27 +199,14 @@ describe('lineage layout (ELK)', () => {
   });
 });
 
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-let events: EventStream | null = null;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  events?.dispose();
-  events = null;
-  await server.close();
-});
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
-}
+const { track } = harness;
 
 function serveLineage(): void {
   serveApi(server, {
@@ -279,16 +266,12 @@ describe('LineageModel', () => {
 
   it('reads the trail again when work that extends it happens', async () => {
     serveLineage();
-    events = new EventStream({
-      url: () => client.eventsUrl(),
-      minDelay: 50,
-      maxDelay: 100
-    });
+    const events = harness.connectEvents();
     const model = track(
       new LineageModel({ client, events, start: 'churn-live', reloadDelay: 20 })
     );
     await model.start();
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     await model.reload();
     const reads = () => requestsTo(server, 'GET', '/lineage').length;
     const before = reads();

@@ -11,7 +11,6 @@ import { fireEvent, render, waitFor, within } from '@testing-library/react';
 import * as React from 'react';
 
 import { LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import { PipelinesModel, withExecution } from '../panel/pipelinesModel';
 import {
   IListPipelinesResponse,
@@ -41,6 +40,7 @@ import { PipelinesView } from '../views/pipelines/PipelinesView';
 import { PipelineView } from '../views/pipelines/PipelineView';
 import answers from './pipelineAnswers.json';
 import { requestsTo, serveApi, TestServer, until } from './server';
+import { ServerHarness } from './harness';
 
 const PIPELINES = answers.pipelines as IListPipelinesResponse;
 const PIPELINE = answers.pipeline as IPipelineDescription;
@@ -209,36 +209,15 @@ describe('pipeline helpers', () => {
   });
 });
 
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-let events: EventStream | null = null;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  events?.dispose();
-  events = null;
-  await server.close();
-});
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
-}
-
-function connect(): EventStream {
-  events = new EventStream({
-    url: () => client.eventsUrl(),
-    minDelay: 50,
-    maxDelay: 100
-  });
-  return events;
-}
+const { track } = harness;
+const connect = harness.connectEvents;
 
 /** The pipeline's routes: the two executions of the real run, and one more once started. */
 interface IServed {
@@ -348,7 +327,7 @@ describe('PipelinesModel', () => {
       'Failed'
     );
     expect(model.runningCount).toBe(0);
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     // The server records a new execution, then its event goes out.
     served.lastExecution = {
       ...PIPELINES.PipelineSummaries[0].LastExecution!,
@@ -434,7 +413,7 @@ describe('PipelineModel', () => {
       })
     );
     await model.start();
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
 
     model.setValue('Scale', 'x');
     expect(model.formErrors).toEqual({ Scale: 'A number, such as 0.5.' });

@@ -10,7 +10,6 @@ import { fireEvent, render, waitFor, within } from '@testing-library/react';
 import * as React from 'react';
 
 import { LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import { JobsModel, StudioPanel } from '../panel';
 import { ModelGroupsModel, patchedGroup } from '../panel/modelGroupsModel';
 import { ModelGroupModel } from '../views/registry/groupModel';
@@ -32,42 +31,16 @@ import {
   versionSummary
 } from './registryFixtures';
 import { requestsTo, serveApi, TestServer, until } from './server';
+import { ServerHarness } from './harness';
 
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-let events: EventStream | null = null;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  events?.dispose();
-  events = null;
-  await server.close();
-});
-
-function connectEvents(): EventStream {
-  events = new EventStream({
-    url: () => client.eventsUrl(),
-    minDelay: 50,
-    maxDelay: 100
-  });
-  return events;
-}
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
-}
-
-let eventId = 0;
-function broadcast(kind: string, payload: Record<string, unknown>): void {
-  server.broadcast({ id: ++eventId, time: 0, kind, payload });
-}
+const { connectEvents, track, broadcast } = harness;
 
 function query(url: string): URLSearchParams {
   return new URL(url, 'http://x').searchParams;
@@ -270,7 +243,7 @@ describe('ModelGroupsModel', () => {
       'churn'
     ]);
 
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     // An approval: the row moves at once, before any re-read...
     const reads = () =>
       requestsTo(server, 'GET', '/model-package-groups').length;
@@ -487,7 +460,7 @@ describe('ModelGroupModel', () => {
       })
     );
     await model.start();
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     await model.reload();
     const reads = () =>
       requestsTo(server, 'GET', '/model-package-groups/churn').length;

@@ -10,7 +10,6 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import { JobsModel, StudioPanel } from '../panel';
 import { TuningJobsModel } from '../panel/tuningJobsModel';
 import {
@@ -35,7 +34,14 @@ import {
 } from '../views/tuning/tuningData';
 import { TuningModel } from '../views/tuning/tuningModel';
 import { TuningView } from '../views/tuning/TuningView';
-import { IRecordedRequest, ITestResponse, TestServer, until } from './server';
+import {
+  ITestResponse,
+  requestsTo,
+  serveApi,
+  TestServer,
+  until
+} from './server';
+import { ServerHarness } from './harness';
 
 // -- fixtures -------------------------------------------------------------------------
 
@@ -361,81 +367,20 @@ describe('tuning helpers', () => {
 
 // -- models against the test server ----------------------------------------------------
 
-type Route = (r: IRecordedRequest) => ITestResponse | unknown;
-
-function api(server: TestServer, routes: Record<string, Route>): void {
-  server.handler = req => {
-    const path = new URL(req.url, 'http://x').pathname.replace(
-      '/labstudio/api',
-      ''
-    );
-    const fn = routes[`${req.method} ${path}`];
-    if (!fn) {
-      return { status: 404, json: { message: `no ${req.method} ${path}` } };
-    }
-    const answer = fn(req);
-    return answer &&
-      typeof answer === 'object' &&
-      'status' in answer &&
-      typeof answer.status === 'number'
-      ? (answer as ITestResponse)
-      : { status: 200, json: answer };
-  };
-}
-
-function calls(
-  server: TestServer,
-  method: string,
-  path: string
-): IRecordedRequest[] {
-  return server.requests.filter(
-    r =>
-      r.method === method &&
-      new URL(r.url, 'http://x').pathname === `/labstudio/api${path}`
-  );
-}
-
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-let events: EventStream | null = null;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  events?.dispose();
-  events = null;
-  await server.close();
-});
-
-function connectEvents(): EventStream {
-  events = new EventStream({
-    url: () => client.eventsUrl(),
-    minDelay: 50,
-    maxDelay: 100
-  });
-  return events;
-}
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
-}
-
-let eventId = 0;
-function broadcast(kind: string, payload: Record<string, unknown>): void {
-  server.broadcast({ id: ++eventId, time: 0, kind, payload });
-}
+const { connectEvents, track, broadcast } = harness;
 
 describe('TuningModel', () => {
   it('reads the sweep and every page of its trials, then follows its events and its trials', async () => {
     let job = described('InProgress');
     let trials = TRIALS.slice(0, 4);
-    api(server, {
+    serveApi(server, {
       'GET /tuning-jobs/sweep': () => job,
       'GET /tuning-jobs/sweep/training-jobs': req =>
         new URL(req.url, 'http://x').searchParams.get('next_token') === 'p2'
@@ -455,7 +400,7 @@ describe('TuningModel', () => {
     expect(model.trials.map(t => t.TrainingJobName)).toEqual(
       TRIALS.slice(0, 4).map(t => t.TrainingJobName)
     );
-    const pages = calls(server, 'GET', '/tuning-jobs/sweep/training-jobs');
+    const pages = requestsTo(server, 'GET', '/tuning-jobs/sweep/training-jobs');
     expect(
       pages.map(r => new URL(r.url, 'http://x').searchParams.get('sort_order'))
     ).toEqual(['Ascending', 'Ascending']);
@@ -470,11 +415,11 @@ describe('TuningModel', () => {
     model.sortBy('hp:depth');
     expect(model.sort).toEqual({ column: 'hp:depth', descending: false });
 
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     await model.reload();
 
     // Another sweep's events and other jobs' events change nothing.
-    const reads = () => calls(server, 'GET', '/tuning-jobs/sweep').length;
+    const reads = () => requestsTo(server, 'GET', '/tuning-jobs/sweep').length;
     const before = reads();
     broadcast('tuning.status', { name: 'other', status: 'Completed' });
     broadcast('job.status', { name: 'sweepy-001-00000001', status: 'Failed' });
@@ -526,7 +471,7 @@ describe('TuningModel', () => {
       status: 400,
       json: { message: 'EndpointName is taken', field: 'EndpointName' }
     };
-    api(server, {
+    serveApi(server, {
       'GET /tuning-jobs/sweep': () =>
         stopped
           ? described('Stopping', { BestTrainingJob: TRIALS[3] })
@@ -546,10 +491,12 @@ describe('TuningModel', () => {
 
     expect(await model.deployBest('ep')).toBeNull();
     expect(model.actionError).toContain('No trial has finished');
-    expect(calls(server, 'POST', '/endpoints')).toHaveLength(0);
+    expect(requestsTo(server, 'POST', '/endpoints')).toHaveLength(0);
 
     await model.stop();
-    expect(calls(server, 'POST', '/tuning-jobs/sweep/stop')).toHaveLength(1);
+    expect(requestsTo(server, 'POST', '/tuning-jobs/sweep/stop')).toHaveLength(
+      1
+    );
     expect(model.job?.HyperParameterTuningJobStatus).toBe('Stopping');
     expect(model.busy).toBe(false);
 
@@ -558,7 +505,7 @@ describe('TuningModel', () => {
     deploy = { status: 201, json: { EndpointName: 'sweep-ep' } };
     expect(await model.deployBest('sweep-ep')).toBe('sweep-ep');
     expect(model.actionError).toBeNull();
-    const sent = calls(server, 'POST', '/endpoints').map(r =>
+    const sent = requestsTo(server, 'POST', '/endpoints').map(r =>
       JSON.parse(r.body)
     );
     // the job detail's deploy request, for the best trial's job
@@ -571,7 +518,7 @@ describe('TuningModel', () => {
   });
 
   it('keeps the error of a sweep that cannot be read', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /tuning-jobs/nope': () => ({
         status: 404,
         json: { message: "No tuning job named 'nope'.", field: 'name' }
@@ -591,7 +538,7 @@ describe('TuningModel', () => {
 describe('TuningJobsModel', () => {
   it('lists the sweeps, patches status and progress from events, then refreshes once', async () => {
     let rows = [listRow('sweep', 'InProgress')];
-    api(server, {
+    serveApi(server, {
       'GET /tuning-jobs': () => ({
         HyperParameterTuningJobSummaries: rows,
         NextToken: null
@@ -607,10 +554,10 @@ describe('TuningJobsModel', () => {
       max: 4,
       best: 0.5
     });
-    await until(() => !!events?.connected, 5000, 'the events socket');
+    await until(() => !!harness.events?.connected, 5000, 'the events socket');
     await model.refresh();
 
-    const before = calls(server, 'GET', '/tuning-jobs').length;
+    const before = requestsTo(server, 'GET', '/tuning-jobs').length;
     broadcast('tuning.progress', {
       name: 'sweep',
       completed: 2,
@@ -645,7 +592,7 @@ describe('TuningJobsModel', () => {
     ];
     broadcast('tuning.created', { name: 'next' });
     await until(() => model.jobs.length === 2, 5000, 'the new sweep');
-    expect(calls(server, 'GET', '/tuning-jobs').length).toBe(before + 1);
+    expect(requestsTo(server, 'GET', '/tuning-jobs').length).toBe(before + 1);
     expect(model.progress(model.jobs[0])).toEqual({
       done: 3,
       max: 4,
@@ -668,7 +615,7 @@ describe('LaunchFormModel in tuning mode', () => {
         field: 'hyperparameter_ranges.lr'
       }
     };
-    api(server, {
+    serveApi(server, {
       'GET /experiments': () => ({ experiments: [] }),
       'POST /tuning-jobs': () => answer
     });
@@ -688,7 +635,7 @@ describe('LaunchFormModel in tuning mode', () => {
       'hyperparameter_ranges',
       'objective_metric_name'
     ]);
-    expect(calls(server, 'POST', '/tuning-jobs')).toHaveLength(0);
+    expect(requestsTo(server, 'POST', '/tuning-jobs')).toHaveLength(0);
 
     model.set('entryPoint', 'train.py');
     model.set('hyperparameters', [
@@ -712,7 +659,7 @@ describe('LaunchFormModel in tuning mode', () => {
         "Range 'lr': log scaling needs a minimum above 0, got 0."
       ]
     });
-    const body = JSON.parse(calls(server, 'POST', '/tuning-jobs')[0].body);
+    const body = JSON.parse(requestsTo(server, 'POST', '/tuning-jobs')[0].body);
     expect(body.objective_metric_name).toBe('loss');
     expect(body.hyperparameter_ranges.lr.min_value).toBe(0);
 
@@ -741,7 +688,7 @@ describe('tuning views', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('show the sweep in the Studio panel; a click opens it', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /jobs': () => ({ TrainingJobSummaries: [], NextToken: null }),
       'GET /tuning-jobs': () => ({
         HyperParameterTuningJobSummaries: [listRow('sweep', 'InProgress')],
@@ -786,7 +733,7 @@ describe('tuning views', () => {
   });
 
   it('render the trials table (sortable, stopped-early marked), the chart and the parallel coordinates', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /tuning-jobs/sweep': () =>
         described('InProgress', { BestTrainingJob: TRIALS[3] }),
       'GET /tuning-jobs/sweep/training-jobs': () => ({

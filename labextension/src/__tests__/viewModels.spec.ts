@@ -3,7 +3,6 @@
  * what each one reads, how events and timers move it, and what its actions send.
  */
 import { LabstudioClient } from '../api';
-import { EventStream } from '../events';
 import { ITrainingJobDescription } from '../types';
 import { CompareModel, pointsPerCurve } from '../views/compare/compareModel';
 import { EndpointModel } from '../views/endpoint/endpointModel';
@@ -11,43 +10,17 @@ import { JobDetailModel } from '../views/job/jobDetailModel';
 import { LogTailModel } from '../views/job/logTailModel';
 import { LaunchFormModel } from '../views/launch/launchFormModel';
 import { run } from './studioFixtures';
-import { IRecordedRequest, ITestResponse, TestServer, until } from './server';
-
-type Route = (r: IRecordedRequest) => ITestResponse | unknown;
+import {
+  IRecordedRequest,
+  ITestResponse,
+  requestsTo,
+  serveApi,
+  TestServer,
+  until
+} from './server';
+import { ServerHarness } from './harness';
 
 /** Route `METHOD /path` (under /labstudio/api) to a handler; a handler's plain value is 200 JSON. */
-function api(server: TestServer, routes: Record<string, Route>): void {
-  server.handler = req => {
-    const path = new URL(req.url, 'http://x').pathname.replace(
-      '/labstudio/api',
-      ''
-    );
-    const fn = routes[`${req.method} ${path}`];
-    if (!fn) {
-      return { status: 404, json: { message: `no ${req.method} ${path}` } };
-    }
-    const answer = fn(req);
-    return answer &&
-      typeof answer === 'object' &&
-      'status' in answer &&
-      typeof answer.status === 'number'
-      ? (answer as ITestResponse)
-      : { status: 200, json: answer };
-  };
-}
-
-function calls(
-  server: TestServer,
-  method: string,
-  path: string
-): IRecordedRequest[] {
-  return server.requests.filter(
-    r =>
-      r.method === method &&
-      new URL(r.url, 'http://x').pathname === `/labstudio/api${path}`
-  );
-}
-
 const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 function job(
@@ -72,51 +45,29 @@ function job(
   } as unknown as ITrainingJobDescription;
 }
 
+const harness = new ServerHarness();
 let server: TestServer;
 let client: LabstudioClient;
-let events: EventStream | null = null;
-const disposables: { dispose(): void }[] = [];
 
-beforeEach(async () => {
-  server = await TestServer.start();
-  client = new LabstudioClient({ serverSettings: server.settings() });
+beforeEach(() => {
+  ({ server, client } = harness);
 });
-
-afterEach(async () => {
-  disposables.splice(0).forEach(d => d.dispose());
-  events?.dispose();
-  events = null;
-  await server.close();
-});
-
-function connectEvents(): EventStream {
-  events = new EventStream({
-    url: () => client.eventsUrl(),
-    minDelay: 50,
-    maxDelay: 100
-  });
-  return events;
-}
+const { connectEvents, track } = harness;
 
 /** Wait for the socket, then for the catch-up read that its opening triggers. */
 async function settle(model: {
   reload?: () => Promise<void>;
   refresh?: () => Promise<void>;
 }): Promise<void> {
-  await until(() => !!events?.connected, 5000, 'the events socket');
+  await until(() => !!harness.events?.connected, 5000, 'the events socket');
   await (model.reload ?? model.refresh)!.call(model);
-}
-
-function track<T extends { dispose(): void }>(model: T): T {
-  disposables.push(model);
-  return model;
 }
 
 describe('LogTailModel', () => {
   it('reads the log from its offset while the job runs and stops once it is complete', async () => {
     let log = 'line 1\n';
     let done = false;
-    api(server, {
+    serveApi(server, {
       'GET /jobs/j/logs': req => {
         const offset = Number(
           new URL(req.url, 'http://x').searchParams.get('offset')
@@ -143,13 +94,13 @@ describe('LogTailModel', () => {
       'the second line'
     );
     // Each read asks from where the last one stopped.
-    const offsets = calls(server, 'GET', '/jobs/j/logs').map(r =>
+    const offsets = requestsTo(server, 'GET', '/jobs/j/logs').map(r =>
       new URL(r.url, 'http://x').searchParams.get('offset')
     );
     expect(offsets).toContain('7');
     await until(
       () =>
-        calls(server, 'GET', '/jobs/j/logs').some(r =>
+        requestsTo(server, 'GET', '/jobs/j/logs').some(r =>
           r.url.includes('offset=14')
         ),
       5000,
@@ -166,14 +117,14 @@ describe('LogTailModel', () => {
       'the last lines'
     );
     await until(() => model.complete, 5000, 'the complete log');
-    const settled = calls(server, 'GET', '/jobs/j/logs').length;
+    const settled = requestsTo(server, 'GET', '/jobs/j/logs').length;
     await pause(150);
-    expect(calls(server, 'GET', '/jobs/j/logs')).toHaveLength(settled);
+    expect(requestsTo(server, 'GET', '/jobs/j/logs')).toHaveLength(settled);
     expect(model.text).toBe('line 1\nline 2\nbye\n');
   });
 
   it('stops polling when the server says the log is complete, even if still marked active', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /jobs/j/logs': () => ({ text: '', next_offset: 0, complete: true })
     });
     const model = track(new LogTailModel({ client, name: 'j', interval: 20 }));
@@ -181,11 +132,11 @@ describe('LogTailModel', () => {
     await until(() => model.complete, 5000, 'the complete log');
     expect(model.polling).toBe(false);
     await pause(150);
-    expect(calls(server, 'GET', '/jobs/j/logs')).toHaveLength(1);
+    expect(requestsTo(server, 'GET', '/jobs/j/logs')).toHaveLength(1);
   });
 
   it('shows a read error and copies the whole text', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /jobs/j/logs': () => ({
         status: 500,
         json: { message: 'disk gone' }
@@ -211,7 +162,7 @@ describe('LogTailModel', () => {
 describe('JobDetailModel', () => {
   it('reads the job and every page of its metrics, then follows status and metric events', async () => {
     let described = job('InProgress');
-    api(server, {
+    serveApi(server, {
       'GET /jobs/j': () => described,
       'GET /jobs/j/metrics': req =>
         new URL(req.url, 'http://x').searchParams.get('next_token') === 'p2'
@@ -291,7 +242,7 @@ describe('JobDetailModel', () => {
     });
 
     // The job completes: the event patches the status at once, one re-read follows.
-    const reads = calls(server, 'GET', '/jobs/j').length;
+    const reads = requestsTo(server, 'GET', '/jobs/j').length;
     described = job('Completed', {
       ModelArtifacts: { S3ModelArtifacts: 'file:///m.tar.gz' }
     });
@@ -311,13 +262,13 @@ describe('JobDetailModel', () => {
       5000,
       'the re-read'
     );
-    expect(calls(server, 'GET', '/jobs/j').length).toBe(reads + 1);
+    expect(requestsTo(server, 'GET', '/jobs/j').length).toBe(reads + 1);
     expect(model.active).toBe(false);
     expect(model.log.active).toBe(false);
   });
 
   it('stops and deploys the job, keeping an action error to show', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /jobs/j': () => job('InProgress'),
       'GET /jobs/j/metrics': () => ({ metrics: [] }),
       'GET /jobs/j/logs': () => ({ text: '', next_offset: 0, complete: false }),
@@ -338,7 +289,9 @@ describe('JobDetailModel', () => {
 
     expect(await model.deploy('j-ep')).toBeNull();
     expect(model.actionError).toBe("Endpoint 'j-ep' already exists");
-    expect(JSON.parse(calls(server, 'POST', '/endpoints')[0].body)).toEqual({
+    expect(
+      JSON.parse(requestsTo(server, 'POST', '/endpoints')[0].body)
+    ).toEqual({
       EndpointName: 'j-ep',
       ProductionVariants: [{ VariantName: 'AllTraffic', Source: 'j' }]
     });
@@ -346,7 +299,7 @@ describe('JobDetailModel', () => {
 
   it('keeps the error of a job that cannot be read, and retries', async () => {
     let exists = false;
-    api(server, {
+    serveApi(server, {
       'GET /jobs/j': () =>
         exists
           ? job('Completed')
@@ -395,7 +348,7 @@ describe('EndpointModel', () => {
 
   it('reads figures and log, measures requests per second, and re-reads on its events', async () => {
     let invocations = 10;
-    api(server, {
+    serveApi(server, {
       'GET /endpoints/ep': () => endpoint(invocations),
       'GET /endpoints/ep/logs': req => ({
         Log: `tail=${new URL(req.url, 'http://x').searchParams.get('tail')}`
@@ -422,7 +375,7 @@ describe('EndpointModel', () => {
     expect(model.rps).toBe(10);
 
     await settle(model);
-    const reads = () => calls(server, 'GET', '/endpoints/ep').length;
+    const reads = () => requestsTo(server, 'GET', '/endpoints/ep').length;
     const before = reads();
     server.broadcast({
       id: 1,
@@ -442,7 +395,7 @@ describe('EndpointModel', () => {
   });
 
   it('re-reads the figures every interval', async () => {
-    api(server, {
+    serveApi(server, {
       'GET /endpoints/ep': () => endpoint(1),
       'GET /endpoints/ep/logs': () => ({ Log: '' })
     });
@@ -451,16 +404,16 @@ describe('EndpointModel', () => {
     );
     await model.start();
     await until(
-      () => calls(server, 'GET', '/endpoints/ep').length >= 3,
+      () => requestsTo(server, 'GET', '/endpoints/ep').length >= 3,
       5000,
       'periodic reads'
     );
     model.dispose();
-    const settled = calls(server, 'GET', '/endpoints/ep').length;
+    const settled = requestsTo(server, 'GET', '/endpoints/ep').length;
     await pause(150);
-    expect(calls(server, 'GET', '/endpoints/ep').length).toBeLessThanOrEqual(
-      settled + 1
-    );
+    expect(
+      requestsTo(server, 'GET', '/endpoints/ep').length
+    ).toBeLessThanOrEqual(settled + 1);
   });
 
   it('invokes, applies weights and deletes, with their errors', async () => {
@@ -469,7 +422,7 @@ describe('EndpointModel', () => {
       status: 409,
       json: { message: 'busy' }
     };
-    api(server, {
+    serveApi(server, {
       'GET /endpoints/ep': () => endpoint(0),
       'GET /endpoints/ep/logs': () => ({ Log: '' }),
       'POST /endpoints/ep/invocations': () => ({
@@ -491,19 +444,19 @@ describe('EndpointModel', () => {
     expect(model.invokeResult).toMatchObject({ status: 400, ok: false });
     expect(model.invokeError).toBeNull();
     expect(model.invoking).toBe(false);
-    const sent = calls(server, 'POST', '/endpoints/ep/invocations')[0];
+    const sent = requestsTo(server, 'POST', '/endpoints/ep/invocations')[0];
     expect(sent.body).toBe('[1]');
     expect(sent.headers['x-labstudio-target-variant']).toBe('b');
 
     expect(await model.setWeights({ b: 3 })).toBe(true);
-    expect(JSON.parse(calls(server, 'PATCH', '/endpoints/ep')[0].body)).toEqual(
-      {
-        ProductionVariants: [
-          { VariantName: 'a', InitialVariantWeight: 1 },
-          { VariantName: 'b', InitialVariantWeight: 3 }
-        ]
-      }
-    );
+    expect(
+      JSON.parse(requestsTo(server, 'PATCH', '/endpoints/ep')[0].body)
+    ).toEqual({
+      ProductionVariants: [
+        { VariantName: 'a', InitialVariantWeight: 1 },
+        { VariantName: 'b', InitialVariantWeight: 3 }
+      ]
+    });
     patchAnswer = {
       status: 400,
       json: {
@@ -549,7 +502,7 @@ describe('CompareModel', () => {
 
   it('charts the first metric when none is chosen and reads every run’s curve in pages of 500', async () => {
     const runs = Array.from({ length: 1200 }, (_, i) => run(String(i)));
-    api(server, { 'POST /runs/compare': req => compareAnswer(req, runs) });
+    serveApi(server, { 'POST /runs/compare': req => compareAnswer(req, runs) });
     const model = track(
       new CompareModel({ client, runIds: runs.map(r => r.id), maxPoints: 300 })
     );
@@ -563,7 +516,7 @@ describe('CompareModel', () => {
     );
     expect(model.data?.runs.map(r => r.id)).toEqual(runs.map(r => r.id));
     expect(model.total).toBe(1200);
-    const bodies = calls(server, 'POST', '/runs/compare').map(r =>
+    const bodies = requestsTo(server, 'POST', '/runs/compare').map(r =>
       JSON.parse(r.body)
     );
     // no metric chosen yet: the first read asks for none, then every page of the loss
@@ -581,7 +534,7 @@ describe('CompareModel', () => {
 
   it('compares whole experiments by following the server’s pages', async () => {
     const runs = Array.from({ length: 700 }, (_, i) => run(String(i)));
-    api(server, {
+    serveApi(server, {
       'POST /runs/compare': req => {
         const body = JSON.parse(req.body);
         const offset = body.next_token ? Number(body.next_token) : 0;
@@ -617,7 +570,7 @@ describe('CompareModel', () => {
       5000,
       'every page'
     );
-    const bodies = calls(server, 'POST', '/runs/compare').map(r =>
+    const bodies = requestsTo(server, 'POST', '/runs/compare').map(r =>
       JSON.parse(r.body)
     );
     expect(
@@ -631,7 +584,7 @@ describe('CompareModel', () => {
 
   it('keeps the options, reads time series for x = time, and follows in-progress runs', async () => {
     const runs = [run('a', { status: 'InProgress' }), run('b')];
-    api(server, {
+    serveApi(server, {
       'POST /runs/compare': req => compareAnswer(req, runs),
       'GET /runs/a/metrics/loss': () => ({
         steps: [0, 1],
@@ -692,7 +645,7 @@ describe('CompareModel', () => {
 
     // Events of the compared runs re-read the comparison, at most once per liveDelay.
     await settle(model);
-    const reads = () => calls(server, 'POST', '/runs/compare').length;
+    const reads = () => requestsTo(server, 'POST', '/runs/compare').length;
     const before = reads();
     for (let i = 0; i < 5; i++) {
       server.broadcast({
@@ -728,7 +681,7 @@ describe('CompareModel', () => {
   });
 
   it('keeps the error of a comparison that fails', async () => {
-    api(server, {
+    serveApi(server, {
       'POST /runs/compare': () => ({
         status: 400,
         json: { message: "unknown run 'zz'", field: 'runs' }
@@ -750,7 +703,7 @@ describe('LaunchFormModel', () => {
         field: 'max_runtime_seconds'
       }
     };
-    api(server, {
+    serveApi(server, {
       'GET /experiments': () => ({
         experiments: [{ name: 'demo' }, { name: 'cnn' }]
       }),
@@ -764,7 +717,7 @@ describe('LaunchFormModel', () => {
 
     expect(await model.submit()).toBeNull();
     expect(model.errors.entry_point?.join(' ')).toContain('Choose the script');
-    expect(calls(server, 'POST', '/jobs')).toHaveLength(0);
+    expect(requestsTo(server, 'POST', '/jobs')).toHaveLength(0);
 
     model.set('entryPoint', 'train.py');
     expect(await model.submit()).toBeNull();
@@ -772,7 +725,7 @@ describe('LaunchFormModel', () => {
     expect(model.errors).toEqual({
       max_runtime_seconds: ['The max runtime must be greater than 0, got -3.']
     });
-    expect(JSON.parse(calls(server, 'POST', '/jobs')[0].body)).toEqual({
+    expect(JSON.parse(requestsTo(server, 'POST', '/jobs')[0].body)).toEqual({
       entry_point: 'train.py',
       max_runtime_seconds: -3
     });

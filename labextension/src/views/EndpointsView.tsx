@@ -8,21 +8,17 @@ import * as React from 'react';
 import { EndpointsModel } from '../panel/endpointsModel';
 import { ErrorBox, StatusDot } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
+import { NameFilter } from './common/NameFilter';
 
 export const ENDPOINTS_EMPTY = 'No endpoints yet.';
 
 /** The endpoints' search box. */
 export function EndpointFilter(props: { model: EndpointsModel }): JSX.Element {
-  const { model } = props;
   return (
-    <input
-      className="labstudio-search jp-mod-styled"
-      data-testid="labstudio-endpoint-search"
-      type="search"
-      placeholder="Filter"
-      aria-label="Filter endpoints by name"
-      value={model.filter}
-      onChange={e => model.setFilter(e.target.value)}
+    <NameFilter
+      model={props.model}
+      noun="endpoints"
+      testId="labstudio-endpoint-search"
     />
   );
 }

@@ -9,21 +9,17 @@ import { TuningJobsModel } from '../panel/tuningJobsModel';
 import { ErrorBox, formatMetric } from './common/common';
 import { MiddleEllipsis } from './common/MiddleEllipsis';
 import { StatusBadge } from './StatusBadge';
+import { NameFilter } from './common/NameFilter';
 
 export const TUNING_EMPTY = 'No tuning jobs yet.';
 
 /** The tuning jobs' search box. */
 export function TuningFilter(props: { model: TuningJobsModel }): JSX.Element {
-  const { model } = props;
   return (
-    <input
-      className="labstudio-search jp-mod-styled"
-      data-testid="labstudio-tuning-search"
-      type="search"
-      placeholder="Filter"
-      aria-label="Filter tuning jobs by name"
-      value={model.filter}
-      onChange={e => model.setFilter(e.target.value)}
+    <NameFilter
+      model={props.model}
+      noun="tuning jobs"
+      testId="labstudio-tuning-search"
     />
   );
 }

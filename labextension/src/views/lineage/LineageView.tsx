@@ -186,7 +186,7 @@ function LineageNodeView(props: NodeProps<LineageFlowNode>): JSX.Element {
   const stage = stageOf(node);
   return (
     <div
-      className={`labstudio-lineage-node labstudio-lineage-${stage} ${isStart ? 'labstudio-lineage-start' : ''} ${target ? 'labstudio-lineage-opens' : ''}`}
+      className={`labstudio-graph-node labstudio-lineage-node labstudio-lineage-${stage} ${isStart ? 'labstudio-graph-node-marked labstudio-lineage-start' : ''} ${target ? 'labstudio-graph-node-opens labstudio-lineage-opens' : ''}`}
       data-testid="labstudio-lineage-node"
       data-type={node.type}
       data-resource-kind={target?.kind ?? ''}
@@ -203,9 +203,11 @@ function LineageNodeView(props: NodeProps<LineageFlowNode>): JSX.Element {
       }}
     >
       <NodeHandles vertical={vertical}>
-        <div className="labstudio-lineage-type">{typeLabel(node)}</div>
-        <div className="labstudio-lineage-title">{nodeTitle(node)}</div>
-        <div className="labstudio-lineage-subtitle">{nodeSubtitle(node)}</div>
+        <div className="labstudio-graph-node-type">{typeLabel(node)}</div>
+        <div className="labstudio-graph-node-title">{nodeTitle(node)}</div>
+        <div className="labstudio-graph-node-subtitle">
+          {nodeSubtitle(node)}
+        </div>
       </NodeHandles>
     </div>
   );

@@ -233,7 +233,7 @@ function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
   const cached = !!step?.CacheHitResult;
   return (
     <div
-      className={`labstudio-pipeline-node labstudio-step-${stateClass(state)} ${selected ? 'labstudio-pipeline-selected' : ''} ${target ? 'labstudio-pipeline-opens' : ''}`}
+      className={`labstudio-graph-node labstudio-graph-node-opens labstudio-pipeline-node labstudio-step-${stateClass(state)} ${selected ? 'labstudio-graph-node-marked labstudio-pipeline-selected' : ''} ${target ? 'labstudio-pipeline-opens' : ''}`}
       data-testid="labstudio-pipeline-node"
       data-step={node.Name}
       data-type={node.Type}
@@ -254,14 +254,14 @@ function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
       }}
     >
       <NodeHandles vertical={vertical}>
-        <div className="labstudio-pipeline-type">
+        <div className="labstudio-graph-node-type">
           {stepTypeLabel(node.Type)}
           {node.Branch ? ` · ${node.Branch === 'IfSteps' ? 'if' : 'else'}` : ''}
         </div>
-        <div className="labstudio-pipeline-title">
+        <div className="labstudio-graph-node-title">
           {node.DisplayName || node.Name}
         </div>
-        <div className="labstudio-pipeline-state">
+        <div className="labstudio-graph-node-subtitle">
           {stateWords(state)}
           {cached
             ? ' · cached'

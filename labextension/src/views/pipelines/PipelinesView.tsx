@@ -9,21 +9,17 @@ import { ErrorBox } from '../common/common';
 import { MiddleEllipsis } from '../common/MiddleEllipsis';
 import { formatTime } from '../format';
 import { StatusBadge } from '../StatusBadge';
+import { NameFilter } from '../common/NameFilter';
 
 export const PIPELINES_EMPTY = 'No pipelines yet.';
 
 /** The section's search box (in the section's header in the compact navigator). */
 export function PipelineFilter(props: { model: PipelinesModel }): JSX.Element {
-  const { model } = props;
   return (
-    <input
-      className="labstudio-search jp-mod-styled"
-      data-testid="labstudio-pipeline-search"
-      type="search"
-      placeholder="Filter"
-      aria-label="Filter pipelines by name"
-      value={model.filter}
-      onChange={e => model.setFilter(e.target.value)}
+    <NameFilter
+      model={props.model}
+      noun="pipelines"
+      testId="labstudio-pipeline-search"
     />
   );
 }

@@ -10,21 +10,17 @@ import { ModelGroupsModel } from '../../panel/modelGroupsModel';
 import { ErrorBox } from '../common/common';
 import { MiddleEllipsis } from '../common/MiddleEllipsis';
 import { approvedLabel, pendingLabel } from './registryData';
+import { NameFilter } from '../common/NameFilter';
 
 export const MODELS_EMPTY = 'No registered models yet.';
 
 /** The search box of the Models section (in the navigator, its header shows it). */
 export function ModelFilter(props: { model: ModelGroupsModel }): JSX.Element {
-  const { model } = props;
   return (
-    <input
-      className="labstudio-search jp-mod-styled"
-      data-testid="labstudio-model-search"
-      type="search"
-      placeholder="Filter"
-      aria-label="Filter models by name"
-      value={model.filter}
-      onChange={e => model.setFilter(e.target.value)}
+    <NameFilter
+      model={props.model}
+      noun="models"
+      testId="labstudio-model-search"
     />
   );
 }
