@@ -7,6 +7,7 @@ its way to recording the job's end.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 LEADER = "algo-1"
@@ -14,16 +15,19 @@ END_FILE = "ended"
 END_POLL_SECONDS = 0.01  # how often a wait looks for an end marker (a stat of a local file)
 
 
-def sleep_until_ended(marker: Path | None, seconds: float) -> None:
-    """Sleep up to `seconds`, but wake within END_POLL_SECONDS of `marker` (an END_FILE) being
-    created, so a wait returns at the end of what it waits on rather than a poll interval
-    later. Only a local file is looked at this often, never the store. A marker that is
-    there already (left by an end the store did not take) or none: just sleep `seconds`."""
-    if marker is None or marker.exists():
+def sleep_until_ended(marker: Path | Sequence[Path] | None, seconds: float) -> None:
+    """Sleep up to `seconds`, but wake within END_POLL_SECONDS of `marker` (an END_FILE, or
+    any of several: a pipeline runner waits on all its running steps) being created, so a
+    wait returns at the end of what it waits on rather than a poll interval later. Only
+    local files are looked at this often, never the store. Markers that are there already
+    (left by an end the store did not take) don't count; with none left: just sleep."""
+    markers = [marker] if isinstance(marker, Path) else list(marker or ())
+    watched = [m for m in markers if not m.exists()]
+    if not watched:
         time.sleep(seconds)
         return
     deadline = time.monotonic() + seconds
-    while not marker.exists():
+    while not any(m.exists() for m in watched):
         left = deadline - time.monotonic()
         if left <= 0:
             return

@@ -30,6 +30,7 @@ import time
 import traceback
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from .. import arns
@@ -38,6 +39,7 @@ from ..config import Settings
 from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Invalid, NameTaken, NotFound
 from ..jobs import forkserver
+from ..jobs.layout import sleep_until_ended
 from ..lineage import record as lineage_record
 from ..store import events as events_store
 from ..store import pipelines as store
@@ -139,6 +141,8 @@ class Runner:
         self.parallelism = execution.parallelism or DEFAULT_PARALLELISM
         self.created = execution.creation_time
         self.adopted: set[str] = set()  # steps whose jobs this runner checked it can follow
+        self.running: dict[str, str] = {}  # the steps' jobs running now (job name -> kind), as of the last pass
+        self.markers: dict[str, Path | None] = {}  # their end markers (jobs.layout.END_FILE), found once each
         self.stop_sent: set[str] = set()
         self.next_liveness = 0.0
         self.failed_now = False  # a step failed in this pass: start nothing more
@@ -186,7 +190,8 @@ class Runner:
                 waiting = self._pass()
                 if waiting is None:
                     break
-                time.sleep(waiting)
+                if waiting > 0:  # woken early by a running step's end (its supervisor's marker)
+                    sleep_until_ended(self._end_markers(), waiting)
         except LeaseLost as exc:
             log.warning("stopping: %s (another runner took the execution over)", exc)
             return 0
@@ -220,6 +225,7 @@ class Runner:
                 self._follow(row, stopping=execution.status == "Stopping", check=check)
         rows = self._rows()
         active = [r for r in rows.values() if not r.is_terminal]
+        self.running = {r.job_name: r.job_kind for r in active if r.job_name and r.job_kind}
         if execution.status == "Stopping":
             if not active:
                 self._end("Stopped", None, allowed=("Stopping",))
@@ -241,6 +247,18 @@ class Runner:
             return None
         waiting_retry = all(r.job_name is None and r.retry_time is not None for r in active)
         return IDLE_POLL_SECONDS if waiting_retry else POLL_SECONDS
+
+    def _end_markers(self) -> list[Path]:
+        """The end markers of the steps' jobs that run now: a step's end wakes the runner at
+        once, so the next step starts then rather than at the next poll."""
+        markers = []
+        for name, kind in self.running.items():
+            marker = self.markers.get(name)
+            if marker is None:
+                marker = self.markers[name] = self.jobs.end_marker(kind, name)
+            if marker is not None:
+                markers.append(marker)
+        return markers
 
     def _failure_reason(self, failed: list[StepRow]) -> str:
         first = min(failed, key=lambda r: (r.end_time or 0, r.name))

@@ -24,6 +24,7 @@ from .. import arns
 from ..algorithms import algorithm_of, metric_definitions, trainer
 from ..answer import to_json
 from ..errors import Invalid, NameTaken, NotFound
+from ..jobs.layout import END_FILE
 from ..jobs.spec import RESERVED_HYPERPARAMETERS
 from ..sdk import storage
 
@@ -427,6 +428,18 @@ class StepJobs:
         except NotFound:
             return None
         return job.status, job.failure_reason
+
+    def end_marker(self, kind: str, name: str) -> Path | None:
+        """The file the job's supervisor (a tuning step: its tuner) leaves once its end is in
+        the store, for the runner's waits to wake on; None for a name that is not a job's."""
+        try:
+            if kind == "tuning":
+                from ..tuning.service import tuning_dir
+
+                return tuning_dir(self.settings, name) / END_FILE
+            return Path(self.service(kind).layout(name).end_file)
+        except NotFound:
+            return None
 
     def ensure_started(self, kind: str, name: str) -> None:
         """A job its dead predecessor recorded but never started gets its supervisor (tuning: its tuner)."""
