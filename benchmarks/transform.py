@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _common import Rounds, Series, check_rounds, print_load, table, verdict
+from labstudio.shapes import to_json
 
 FEATURES = 10
 
@@ -99,7 +100,7 @@ def labstudio_run(core: object, csv: Path, model_dir: Path, out: Path, workers: 
         },
         base_dir=csv.parent,
     )
-    final = service.wait(described["TransformJobName"], poll=0.05)
+    final = to_json(service.wait(to_json(described)["TransformJobName"], poll=0.05))
     wall = time.perf_counter() - t0
     if final["TransformJobStatus"] != "Completed":
         raise SystemExit(f"labstudio transform {final['TransformJobName']} ended {final['TransformJobStatus']}: {final.get('FailureReason')}")
