@@ -130,11 +130,12 @@ def main() -> int:
         ["labstudio analysis (in process)", analysis.show(1, 2, "s") if analysis else "-", ratio(analysis, floor)],
         ["labstudio baselining job (submit -> Completed)", job.show(1, 2, "s") if job else "-", ratio(job, floor)],
     ])
-    if job is not None:
-        scaled = job.median * (1_000_000 / rows)
-        note = "" if rows == 1_000_000 else f" (scaled to 1,000,000 rows: {scaled:.1f} s)"
-        print(f"\nlabstudio baselining job: {job.median:.2f} s{note} (goal <= {GOAL_SECONDS:g} s for 1,000,000 x 20: "
-              f"{verdict(scaled <= GOAL_SECONDS)})")
+    if job is not None and rows >= 1_000_000:
+        print(f"\nlabstudio baselining job: {job.median:.2f} s (goal <= {GOAL_SECONDS:g} s for 1,000,000 x 20: {verdict(job.median <= GOAL_SECONDS)})")
+    elif job is not None:
+        # a job's fixed start-up cost does not scale with the rows: a smaller run says nothing of the goal
+        print(f"\nlabstudio baselining job: {job.median:.2f} s for {rows:,} rows (goal <= {GOAL_SECONDS:g} s is for 1,000,000 x 20: "
+              "not measured by this run, so neither met nor NOT met)")
     print_load("end")
     return 0
 
