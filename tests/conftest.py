@@ -80,6 +80,7 @@ def _stop_leftovers_of(core) -> None:  # type: ignore[no-untyped-def]
             core.endpoints.delete(item["EndpointName"], timeout=15)
         except Exception:
             pass
+    _stop_monitoring_scheduler(core)
     from labstudio.jobs import kinds
 
     running = to_json(core.engine.list_kinds(kinds.names(), status=["InProgress", "Stopping"], limit=1000))["JobSummaries"]
@@ -88,6 +89,23 @@ def _stop_leftovers_of(core) -> None:  # type: ignore[no-untyped-def]
         try:
             core.job_service(kind.name).stop(row[kind.name_key])
         except Exception:
+            pass
+
+
+def _stop_monitoring_scheduler(core) -> None:  # type: ignore[no-untyped-def]
+    """The store's monitoring scheduler (a detached process holding its lease) ends with the test."""
+    import signal
+
+    from labstudio import procs
+    from labstudio.monitor.service import LEASE
+    from labstudio.store import leases
+
+    with core.db.read() as conn:
+        lease = leases.get(conn, LEASE)
+    if lease is not None and lease.machine == core.settings.host_id and procs.is_alive(lease.pid, lease.start_ticks):
+        try:
+            os.kill(lease.pid, signal.SIGTERM)
+        except OSError:
             pass
 
 

@@ -604,6 +604,37 @@ export class LabstudioClient {
     );
   }
 
+  // -- model monitor --------------------------------------------------------------------
+
+  /** `GET /monitoring-schedules?endpoint_name=`: an endpoint's monitoring schedules, newest first. */
+  listMonitoringSchedules(endpointName: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/monitoring-schedules', {
+        params: { query: { endpoint_name: endpointName } }
+      })
+    );
+  }
+
+  /** `GET /monitoring-executions?endpoint_name=`: the runs of an endpoint's schedules, newest first. */
+  listMonitoringExecutions(endpointName: string, maxResults = 50) {
+    return this.data(
+      this.api.GET('/labstudio/api/monitoring-executions', {
+        params: {
+          query: { endpoint_name: endpointName, max_results: maxResults }
+        }
+      })
+    );
+  }
+
+  /** `GET /monitoring-executions/{job}`: one run with its statistics, violations and baseline. */
+  getMonitoringExecution(job: string) {
+    return this.data(
+      this.api.GET('/labstudio/api/monitoring-executions/{job}', {
+        params: { path: { job } }
+      })
+    );
+  }
+
   // -- pipelines ------------------------------------------------------------------------
 
   /** `GET /pipelines`: one page of pipelines, newest first, each with its last execution. */

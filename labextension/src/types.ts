@@ -195,6 +195,10 @@ export type IEndpointVariant = Schemas['VariantDescription'];
 
 /** `GET /endpoints/{name}`. */
 export type IEndpointDescription = Schemas['DescribeEndpointResponse'];
+/** Model Monitor: a schedule of an endpoint, one of its runs, and a run with its reports. */
+export type IMonitoringScheduleSummary = Schemas['MonitoringScheduleSummary'];
+export type IMonitoringExecutionSummary = Schemas['MonitoringExecutionSummary'];
+export type IMonitoringExecutionReport = Schemas['MonitoringExecutionReport'];
 
 export type IVariantRequest = Schemas['ProductionVariant'];
 

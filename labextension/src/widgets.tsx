@@ -3,7 +3,7 @@
  * opened (or re-activated when already open) by the panel and the commands.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget } from '@jupyterlab/apputils';
+import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ReactWidget } from '@jupyterlab/ui-components';
@@ -302,6 +302,12 @@ export class MainViews {
     const key = `endpoint:${name}`;
     this._open(key, name, () => {
       const model = new EndpointModel({ ...this._sources, name });
+      model.violationsFound.connect((_, run) => {
+        Notification.warning(
+          `Model Monitor: ${run.MonitoringScheduleName} on ${name} found violations (${run.ExitMessage ?? run.MonitoringExecutionStatus})`,
+          { autoClose: 10000 }
+        );
+      });
       return {
         model,
         render: () => (

@@ -68,6 +68,8 @@ _LAZY = {
     # Model registry and lineage (issue 21).
     "model_metrics": "labstudio.model_metrics",
     "lineage": "labstudio.lineage",
+    # Model Monitor (issue 23).
+    "model_monitor": "labstudio.model_monitor",
 }
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .jobs.engine import JobEngine
     from .jobs.service import JobService
     from .lineage.service import LineageService
+    from .monitor.service import MonitoringService
     from .registry.service import RegistryService
     from .serving.service import EndpointService
     from .shapes.jobs import DescribeTrainingJobResponse, TrainingJobSummary
@@ -182,10 +183,16 @@ class Core:
 
         return LineageService(self.settings, self.db)
 
+    @cached_property
+    def monitoring(self) -> MonitoringService:
+        from .monitor.service import MonitoringService
+
+        return MonitoringService(self.settings, self.db, self)
+
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
         steps = (self.engine.reconcile, self.endpoints.reconcile, self.tuning.reconcile, self.pipelines.reconcile,
-                 lambda: self.db.run_write(events_store.prune))
+                 self.monitoring.reconcile, lambda: self.db.run_write(events_store.prune))
         full: str | None = None
         for step in steps:
             try:

@@ -36,6 +36,9 @@ export const LIMITS = {
     ModelPackageGroupName: { minLength: 1, maxLength: 170 },
     ModelPackageDescription: { maxLength: 1024 },
   },
+  CreateMonitoringScheduleRequest: {
+    Tags: { maxItems: 50 },
+  },
   CreatePipelineRequest: {
     PipelineName: { minLength: 1, maxLength: 256 },
     PipelineDisplayName: { maxLength: 256 },
@@ -80,6 +83,15 @@ export const LIMITS = {
     InitialSamplingPercentage: { minimum: 0, maximum: 100 },
     DestinationS3Uri: { maxLength: 1024 },
   },
+  EndpointInputRequest: {
+    LocalPath: { maxLength: 256 },
+    FeaturesAttribute: { maxLength: 256 },
+    InferenceAttribute: { maxLength: 256 },
+    ProbabilityAttribute: { maxLength: 256 },
+  },
+  GroundTruthS3InputRequest: {
+    S3Uri: { minLength: 1, maxLength: 1024 },
+  },
   InferenceSpecificationRequest: {
     Containers: { minItems: 1, maxItems: 1 },
   },
@@ -95,6 +107,13 @@ export const LIMITS = {
   ModelPackageContainer: {
     Image: { maxLength: 255 },
     ModelDataUrl: { minLength: 1, maxLength: 1024 },
+  },
+  MonitoringJobDefinitionRequest: {
+    MonitoringInputs: { minItems: 1, maxItems: 1 },
+    RoleArn: { maxLength: 2048 },
+  },
+  MonitoringOutputConfigRequest: {
+    MonitoringOutputs: { minItems: 1, maxItems: 1 },
   },
   ParallelismConfigurationRequest: {
     MaxParallelExecutionSteps: { minimum: 1, maximum: 1000 },
@@ -129,10 +148,34 @@ export const LIMITS = {
     Key: { minLength: 1, maxLength: 128 },
     Value: { maxLength: 256 },
   },
+  S3OutputRequest: {
+    S3Uri: { minLength: 1, maxLength: 1024 },
+    LocalPath: { maxLength: 256 },
+  },
+  S3Resource: {
+    S3Uri: { minLength: 1, maxLength: 1024 },
+  },
+  ScheduleConfigRequest: {
+    ScheduleExpression: { minLength: 1, maxLength: 256 },
+    DataAnalysisStartTime: { maxLength: 32 },
+    DataAnalysisEndTime: { maxLength: 32 },
+  },
   StartPipelineExecutionRequest: {
     PipelineParameters: { maxItems: 200 },
     PipelineExecutionDisplayName: { maxLength: 82 },
     PipelineExecutionDescription: { maxLength: 3072 },
+  },
+  StoppingConditionRequest: {
+    MaxRuntimeInSeconds: { minimum: 1, maximum: 86400 },
+  },
+  SuggestBaselineRequest: {
+    BaselineDataset: { minLength: 1, maxLength: 1024 },
+    OutputS3Uri: { maxLength: 1024 },
+    MaxRuntimeInSeconds: { minimum: 1, maximum: 86400 },
+  },
+  TagRequest: {
+    Key: { minLength: 1, maxLength: 128 },
+    Value: { maxLength: 256 },
   },
   UpdateExperimentRequest: {
     name: { maxLength: 255 },

@@ -5782,6 +5782,807 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/labstudio/api/monitoring-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List monitoring schedules (newest first), with each one's next run time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this endpoint's schedules */
+                    endpoint_name?: string;
+                    /** @description Only names containing it */
+                    name_contains?: string;
+                    status?: "Pending" | "Failed" | "Scheduled" | "Stopped";
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of schedules */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListMonitoringSchedulesResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a monitoring schedule (SageMaker's CreateMonitoringSchedule; checked in full first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateMonitoringScheduleRequest"];
+                };
+            };
+            responses: {
+                /** @description The schedule's ARN */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringScheduleArnResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-schedules/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe a monitoring schedule, with its last execution */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The monitoring schedule's name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeMonitoringScheduleResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a monitoring schedule and its execution records (their jobs stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The monitoring schedule's name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The deleted schedule's ARN */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringScheduleArnResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-schedules/{name}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a stopped schedule (its next run is the cron's next time) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The monitoring schedule's name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schedule's ARN */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringScheduleArnResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-schedules/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a schedule: no further execution starts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The monitoring schedule's name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schedule's ARN */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringScheduleArnResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-schedules/{name}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's executions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The monitoring schedule's name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of executions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListMonitoringExecutionsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monitoring executions of every schedule, of one schedule or of one endpoint's schedules */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this schedule's */
+                    schedule_name?: string;
+                    /** @description Only this endpoint's */
+                    endpoint_name?: string;
+                    sort_order?: "Ascending" | "Descending";
+                    max_results?: number;
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of executions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListMonitoringExecutionsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-executions/{job}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One execution with its statistics, its violations and the baseline's statistics */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The execution's processing job name. */
+                    job: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The execution and its reports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringExecutionReport"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/monitoring-baselines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a baselining job over a dataset (statistics.json and constraints.json) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SuggestBaselineRequest"];
+                };
+            };
+            responses: {
+                /** @description The baselining processing job, described */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeProcessingJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/labstudio/api/openapi.json": {
         parameters: {
             query?: never;
@@ -5893,6 +6694,12 @@ export interface components {
             /** @description The backend used when a request names none. */
             default: string;
             backends: components["schemas"]["BackendChoice"][];
+        };
+        BaselineConfigRequest: {
+            /** @default null */
+            ConstraintsResource?: components["schemas"]["S3Resource"] | null;
+            /** @default null */
+            StatisticsResource?: components["schemas"]["S3Resource"] | null;
         };
         BiasMetrics: {
             /** @default null */
@@ -6126,6 +6933,14 @@ export interface components {
             ClientToken?: string | null;
             /** @default null */
             Tags?: components["schemas"]["ResourceTag"][] | null;
+        };
+        /** @description POST /monitoring-schedules: SageMaker's CreateMonitoringSchedule (with the job definition inline). */
+        CreateMonitoringScheduleRequest: {
+            /** @description SageMaker's name rule: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit. */
+            MonitoringScheduleName: string;
+            MonitoringScheduleConfig: components["schemas"]["MonitoringScheduleConfigRequest"];
+            /** @default null */
+            Tags?: components["schemas"]["TagRequest"][] | null;
         };
         /** @description POST /pipelines: SageMaker's CreatePipeline (the definition as its JSON text, or as an object). */
         CreatePipelineRequest: {
@@ -6586,6 +7401,33 @@ export interface components {
             /** @description labstudio: the training job's final metrics. */
             FinalMetricDataList: components["schemas"]["TrainingMetric"][];
         };
+        DescribeMonitoringScheduleResponse: {
+            MonitoringScheduleArn: string;
+            MonitoringScheduleName: string;
+            /** @enum {string} */
+            MonitoringScheduleStatus: "Pending" | "Failed" | "Scheduled" | "Stopped";
+            /** @enum {string} */
+            MonitoringType: "DataQuality" | "ModelQuality";
+            /** @default null */
+            FailureReason?: string | null;
+            CreationTime: string;
+            LastModifiedTime: string;
+            MonitoringScheduleConfig: {
+                [key: string]: unknown;
+            };
+            EndpointName: string;
+            /** @default null */
+            LastMonitoringExecutionSummary?: components["schemas"]["MonitoringExecutionSummary"] | null;
+            /**
+             * @description labstudio: when the scheduler starts the next execution.
+             * @default null
+             */
+            NextRunTime?: string | null;
+            /** @default null */
+            Tags?: {
+                [key: string]: string;
+            }[] | null;
+        };
         DescribePipelineExecutionResponse: {
             PipelineArn: string;
             PipelineExecutionArn: string;
@@ -6863,6 +7705,30 @@ export interface components {
             LatencyP90Ms: number | null;
             LatencyP99Ms: number | null;
         };
+        EndpointInputRequest: {
+            /** @description SageMaker's name rule: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit. */
+            EndpointName: string;
+            /** @default /opt/ml/processing/input/endpoint */
+            LocalPath?: string;
+            /**
+             * @default File
+             * @enum {string}
+             */
+            S3InputMode?: "File" | "Pipe";
+            /**
+             * @default FullyReplicated
+             * @enum {string}
+             */
+            S3DataDistributionType?: "FullyReplicated" | "ShardedByS3Key";
+            /** @default null */
+            FeaturesAttribute?: string | null;
+            /** @default null */
+            InferenceAttribute?: string | null;
+            /** @default null */
+            ProbabilityAttribute?: string | null;
+            /** @default null */
+            ProbabilityThresholdAttribute?: number | null;
+        };
         EndpointLogs: {
             EndpointName: string;
             Log: string;
@@ -7039,6 +7905,9 @@ export interface components {
             Parent: string | null;
             Branch: ("IfSteps" | "ElseSteps") | null;
             CacheEnabled: boolean;
+        };
+        GroundTruthS3InputRequest: {
+            S3Uri: string;
         };
         /** @description The first message on every connection. */
         HelloEvent: {
@@ -7258,6 +8127,16 @@ export interface components {
             ModelPackageSummaryList: components["schemas"]["ModelPackageSummary"][];
             NextToken: string | null;
         };
+        ListMonitoringExecutionsResponse: {
+            MonitoringExecutionSummaries: components["schemas"]["MonitoringExecutionSummary"][];
+            /** @default null */
+            NextToken?: string | null;
+        };
+        ListMonitoringSchedulesResponse: {
+            MonitoringScheduleSummaries: components["schemas"]["MonitoringScheduleSummary"][];
+            /** @default null */
+            NextToken?: string | null;
+        };
         ListPipelineExecutionStepsResponse: {
             PipelineExecutionSteps: components["schemas"]["PipelineExecutionStep"][];
             NextToken: string | null;
@@ -7462,6 +8341,151 @@ export interface components {
             MetricValues: {
                 [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
             };
+        };
+        /** @description labstudio: one execution with its reports and its baseline, for the panel (no SageMaker call has it). */
+        MonitoringExecutionReport: {
+            Summary: components["schemas"]["MonitoringExecutionSummary"];
+            /**
+             * @description The run's statistics.json (None until it completed).
+             * @default null
+             */
+            Statistics?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description The run's constraint_violations.json.
+             * @default null
+             */
+            ConstraintViolations?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description The schedule's baseline statistics.json, when it has one.
+             * @default null
+             */
+            BaselineStatistics?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        MonitoringExecutionSummary: {
+            MonitoringScheduleName: string;
+            ScheduledTime: string;
+            CreationTime: string;
+            LastModifiedTime: string;
+            /** @enum {string} */
+            MonitoringExecutionStatus: "Pending" | "Completed" | "CompletedWithViolations" | "InProgress" | "Failed" | "Stopping" | "Stopped";
+            /** @default null */
+            ProcessingJobArn?: string | null;
+            /**
+             * @description labstudio: the processing job's name, for its log.
+             * @default null
+             */
+            ProcessingJobName?: string | null;
+            /** @default null */
+            EndpointName?: string | null;
+            /** @default null */
+            FailureReason?: string | null;
+            /**
+             * @description labstudio: the processing job's ExitMessage.
+             * @default null
+             */
+            ExitMessage?: string | null;
+            /** @default null */
+            MonitoringType?: ("DataQuality" | "ModelQuality") | null;
+            /**
+             * @description labstudio: the analysed window's start.
+             * @default null
+             */
+            DataAnalysisStartTime?: string | null;
+            /**
+             * @description labstudio: the analysed window's end.
+             * @default null
+             */
+            DataAnalysisEndTime?: string | null;
+            /**
+             * @description labstudio: where the run's statistics.json and constraint_violations.json are.
+             * @default null
+             */
+            OutputUri?: string | null;
+        };
+        MonitoringInputRequest: {
+            EndpointInput: components["schemas"]["EndpointInputRequest"];
+        };
+        MonitoringJobDefinitionRequest: {
+            /** @default null */
+            BaselineConfig?: components["schemas"]["BaselineConfigRequest"] | null;
+            MonitoringInputs: components["schemas"]["MonitoringInputRequest"][];
+            /** @default null */
+            MonitoringOutputConfig?: components["schemas"]["MonitoringOutputConfigRequest"] | null;
+            /**
+             * @description Accepted and shown back; a local job runs on this machine.
+             * @default null
+             */
+            MonitoringResources?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description Accepted and shown back; the analyzer is labstudio's.
+             * @default null
+             */
+            MonitoringAppSpecification?: {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            StoppingCondition?: components["schemas"]["StoppingConditionRequest"] | null;
+            /** @default null */
+            Environment?: {
+                [key: string]: string;
+            } | null;
+            /** @default null */
+            NetworkConfig?: {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            RoleArn?: string | null;
+            /**
+             * @description ModelQuality: where the ground truth records are.
+             * @default null
+             */
+            GroundTruthS3Input?: components["schemas"]["GroundTruthS3InputRequest"] | null;
+            /** @default null */
+            ProblemType?: ("BinaryClassification" | "MulticlassClassification" | "Regression") | null;
+        };
+        MonitoringOutputConfigRequest: {
+            MonitoringOutputs: components["schemas"]["MonitoringOutputRequest"][];
+            /** @default null */
+            KmsKeyId?: string | null;
+        };
+        MonitoringOutputRequest: {
+            S3Output: components["schemas"]["S3OutputRequest"];
+        };
+        MonitoringScheduleArnResponse: {
+            MonitoringScheduleArn: string;
+        };
+        MonitoringScheduleConfigRequest: {
+            ScheduleConfig: components["schemas"]["ScheduleConfigRequest"];
+            MonitoringJobDefinition: components["schemas"]["MonitoringJobDefinitionRequest"];
+            /**
+             * @default DataQuality
+             * @enum {string}
+             */
+            MonitoringType?: "DataQuality" | "ModelQuality";
+        };
+        MonitoringScheduleSummary: {
+            MonitoringScheduleName: string;
+            MonitoringScheduleArn: string;
+            CreationTime: string;
+            LastModifiedTime: string;
+            /** @enum {string} */
+            MonitoringScheduleStatus: "Pending" | "Failed" | "Scheduled" | "Stopped";
+            EndpointName: string;
+            /** @enum {string} */
+            MonitoringType: "DataQuality" | "ModelQuality";
+            /**
+             * @description labstudio: when the scheduler starts the next execution.
+             * @default null
+             */
+            NextRunTime?: string | null;
         };
         NumericParameterRange: {
             Name: string;
@@ -8047,11 +9071,39 @@ export interface components {
             S3DataDistributionType: string;
             S3CompressionType: string;
         };
+        S3OutputRequest: {
+            S3Uri: string;
+            /** @default /opt/ml/processing/output */
+            LocalPath?: string;
+            /**
+             * @default EndOfJob
+             * @enum {string}
+             */
+            S3UploadMode?: "Continuous" | "EndOfJob";
+        };
         /** @description SageMaker's S3Output; `S3Uri` is the local destination here. */
         S3OutputShape: {
             S3Uri: string;
             LocalPath: string;
             S3UploadMode: string;
+        };
+        S3Resource: {
+            /** @description A local path (relative to the Jupyter root over REST), file:// or s3:// URI. */
+            S3Uri: string;
+        };
+        ScheduleConfigRequest: {
+            /** @description cron(0 * ? * * *) (hourly), cron(0 0 ? * * *) (daily), a five-field cron, or NOW. */
+            ScheduleExpression: string;
+            /**
+             * @description An ISO 8601 offset from the scheduled time, e.g. -PT1H.
+             * @default null
+             */
+            DataAnalysisStartTime?: string | null;
+            /**
+             * @description e.g. -PT0H.
+             * @default null
+             */
+            DataAnalysisEndTime?: string | null;
         };
         SearchRunsResponse: {
             runs: components["schemas"]["Run"][];
@@ -8100,9 +9152,36 @@ export interface components {
             /** @default null */
             Fail?: components["schemas"]["FailMetadata"] | null;
         };
+        StoppingConditionRequest: {
+            MaxRuntimeInSeconds: number;
+        };
         StoppingConditionShape: {
             /** @default null */
             MaxRuntimeInSeconds?: number | null;
+        };
+        /** @description POST /monitoring-baselines: run a baselining processing job over a dataset. */
+        SuggestBaselineRequest: {
+            /** @description The baseline file or folder (relative to the Jupyter root over REST). */
+            BaselineDataset: string;
+            /** @description {"csv": {"header": true}} or {"json": {"lines": true}}. */
+            DatasetFormat: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * @description Where statistics.json and constraints.json go (default: the artifact store).
+             * @default null
+             */
+            OutputS3Uri?: string | null;
+            /** @default null */
+            JobName?: string | null;
+            /** @default null */
+            MaxRuntimeInSeconds?: number | null;
+            /** @default null */
+            Environment?: {
+                [key: string]: string;
+            } | null;
         };
         Tag: {
             Key: string;
@@ -8113,6 +9192,10 @@ export interface components {
             tags: {
                 [key: string]: string | null;
             };
+        };
+        TagRequest: {
+            Key: string;
+            Value: string;
         };
         TrainingJobDefinition: {
             StaticHyperParameters: {

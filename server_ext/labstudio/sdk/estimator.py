@@ -342,7 +342,8 @@ class Estimator:
 
     def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
                deserializer: Any = None, endpoint_name: str | None = None, entry_point: str | None = None,
-               source_dir: str | None = None, wait: bool = True, env: Mapping[str, str] | None = None, **kwargs: Any) -> Predictor:
+               source_dir: str | None = None, wait: bool = True, env: Mapping[str, str] | None = None, data_capture_config: Any = None,
+               **kwargs: Any) -> Predictor:
         """Serve the latest job's model from a local endpoint; returns a Predictor bound to it."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
@@ -359,6 +360,7 @@ class Estimator:
             wait=wait,
             install_requirements=self.install_requirements,
             framework=self._serving_framework,
+            data_capture_config=data_capture_config,
         )
         return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer)
 

@@ -31,9 +31,10 @@ def with_framework(environment: Mapping[str, str] | None, framework: str | None)
 
 def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, entry_point: str | None, source_dir: str | None,
                     instance_count: int, environment: Mapping[str, str] | None, wait: bool, install_requirements: bool = True,
-                    framework: str | None = None) -> str:
+                    framework: str | None = None, data_capture_config: Any = None) -> str:
     """Create the endpoint; returns its name. A Failed endpoint raises UnexpectedStatusException.
-    ``framework`` is the deploying class's (``with_framework``); None leaves the choice to the model's type."""
+    ``framework`` is the deploying class's (``with_framework``); None leaves the choice to the model's type;
+    ``data_capture_config`` a ``labstudio.model_monitor.DataCaptureConfig`` (what the endpoint captures)."""
     if not isinstance(instance_count, int) or isinstance(instance_count, bool) or instance_count < 1:
         raise ValueError(f"initial_instance_count must be a whole number of at least 1, got {instance_count!r}")
     described = core_of(session).endpoints.deploy(
@@ -46,6 +47,7 @@ def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, ent
         install_requirements=install_requirements,
         wait=wait,
         base_dir=Path.cwd(),
+        data_capture=_capture(data_capture_config),
     )
     if described["EndpointStatus"] == "Failed":
         name = described["EndpointName"]
@@ -56,6 +58,14 @@ def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, ent
             actual_status="Failed",
         )
     return str(described["EndpointName"])
+
+
+def _capture(config: Any) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    from .model_monitor import capture_request
+
+    return capture_request(config)
 
 
 class Model:
@@ -93,8 +103,10 @@ class Model:
         return f"{type(self).__name__}(model_data={self.model_data!r}, entry_point={self.entry_point!r})"
 
     def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
-               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, **kwargs: Any) -> Predictor:
-        """Start a local endpoint serving this model and return a Predictor bound to it."""
+               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, data_capture_config: Any = None,
+               **kwargs: Any) -> Predictor:
+        """Start a local endpoint serving this model and return a Predictor bound to it (capturing
+        its traffic as ``data_capture_config`` says, for Model Monitor)."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
         self.endpoint_name = deploy_endpoint(
@@ -108,6 +120,7 @@ class Model:
             wait=wait,
             install_requirements=self.install_requirements,
             framework=self._serving_framework,
+            data_capture_config=data_capture_config,
         )
         return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
 

@@ -166,7 +166,8 @@ class ModelPackage(Model):
         return core_of(self.sagemaker_session).registry.describe_package(self.model_package_arn)
 
     def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,  # type: ignore[override]  # SageMaker's ModelPackage.deploy returns None without a predictor_cls
-               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, **kwargs: Any) -> Predictor | None:
+               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, data_capture_config: Any = None,
+               **kwargs: Any) -> Predictor | None:
         """Serve this version from a local endpoint; a predictor when predictor_cls was given, else None."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
@@ -180,6 +181,7 @@ class ModelPackage(Model):
             environment=self.env,
             wait=wait,
             install_requirements=self.install_requirements,
+            data_capture_config=data_capture_config,
         )
         if self.predictor_cls is None:
             return None

@@ -63,6 +63,7 @@ class Predictor:
             content_type,
             accept=accept,
             target_variant=variant,
+            inference_id=inference_id or args.get("InferenceId"),
         )
         status = int(response["StatusCode"])
         payload: bytes = response["Body"]

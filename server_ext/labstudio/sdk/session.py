@@ -21,6 +21,7 @@ from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
 from .compat import SageMakerArgumentWarning, user_stacklevel
+from .monitoring_client import MonitoringClientMethods
 from .pipelines_client import PipelineClientMethods
 from .registry_client import RegistryClientMethods
 
@@ -73,7 +74,7 @@ class _BotoSessionStandIn:
         return f"<local boto session stand-in region_name={self.region_name!r}>"
 
 
-class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods):
+class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods, MonitoringClientMethods):
     """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, the model
     registry and lineage (sdk/registry_client.py) and pipelines (sdk/pipelines_client.py),
     answered locally."""
@@ -133,10 +134,12 @@ class LocalSagemakerRuntimeClient:
         self._session = session
 
     def invoke_endpoint(self, EndpointName: str, Body: bytes | str, ContentType: str = "application/octet-stream",
-                        Accept: str | None = None, TargetVariant: str | None = None, **kwargs: Any) -> dict[str, Any]:
+                        Accept: str | None = None, TargetVariant: str | None = None, InferenceId: str | None = None,
+                        **kwargs: Any) -> dict[str, Any]:
         from .exceptions import ModelError
 
-        response = self._session.core.endpoints.invoke(EndpointName, Body, ContentType, accept=Accept, target_variant=TargetVariant)
+        response = self._session.core.endpoints.invoke(EndpointName, Body, ContentType, accept=Accept, target_variant=TargetVariant,
+                                                       inference_id=InferenceId)
         status = int(response["StatusCode"])
         if status >= 400:
             text = bytes(response["Body"]).decode("utf-8", "replace")[:2000]

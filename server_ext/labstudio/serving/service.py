@@ -289,8 +289,10 @@ class EndpointService:
         wait: bool = True,
         timeout: float | None = None,
         base_dir: Path | None = None,
+        data_capture: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """One-variant endpoint from a job, archive or folder (what ``labstudio deploy`` runs).
+        ``data_capture`` is a DataCaptureConfig request (it wins over ``capture_percent``).
 
         ``model_timeout`` is the endpoint's ModelServerTimeout (seconds a request may take);
         ``timeout`` is how long to wait for InService. Raises what ``create`` raises."""
@@ -314,6 +316,8 @@ class EndpointService:
         }
         if capture_percent is not None:
             body["DataCaptureConfig"] = {"EnableCapture": capture_percent > 0, "InitialSamplingPercentage": capture_percent}
+        if data_capture is not None:
+            body["DataCaptureConfig"] = dict(data_capture)
         return self.create(body, wait=wait, timeout=timeout, base_dir=base_dir)
 
     def _launch(self, name: str, spec: EndpointSpec, status: str | None = None) -> None:
@@ -481,8 +485,11 @@ class EndpointService:
         accept: str | None = None,
         target_variant: str | None = None,
         timeout: float | None = None,
+        inference_id: str | None = None,
     ) -> dict[str, Any]:
         """InvokeEndpoint: {"StatusCode", "ContentType", "Body" (bytes), "InvokedProductionVariant"}.
+        ``inference_id`` (InvokeEndpoint's InferenceId) is kept with the captured record, which
+        Model Monitor's model-quality runs merge ground truth by.
 
         The model's own errors come back as the StatusCode (4xx/5xx), not raised. Raises
         ``NotFound`` when the endpoint does not exist, ``Conflict`` when it is not InService or
@@ -497,6 +504,8 @@ class EndpointService:
             headers["Accept"] = accept
         if target_variant:
             headers[VARIANT_HEADER] = target_variant
+        if inference_id:
+            headers["X-Amzn-SageMaker-Inference-Id"] = inference_id
         if token:
             headers["Authorization"] = f"Bearer {token}"
         conn = http.client.HTTPConnection(host, int(port), timeout=timeout)

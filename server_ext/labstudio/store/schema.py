@@ -497,3 +497,43 @@ models = Table(
     Column("pipeline_execution_arn", Text, nullable=True),
     Column("creation_time", Float, nullable=False),
 )
+
+# Added by migration 0023_monitoring: Model Monitor (store/monitoring.py). A schedule keeps its
+# job definition (baseline files, output, dataset format) and the time of its next run, which
+# the monitoring scheduler (one per store, holding the lease `monitoring-scheduler`) advances
+# in the transaction that records the run's execution; an execution names its processing job
+# before the job is submitted, so a scheduler resumed after a crash submits it exactly once.
+monitoring_schedules = Table(
+    "monitoring_schedules",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("endpoint_name", String(63), nullable=False),
+    Column("monitoring_type", String(32), nullable=False),  # DataQuality, ModelQuality
+    Column("status", String(16), nullable=False),  # Pending, Scheduled, Stopped, Failed
+    Column("schedule_expression", Text, nullable=False),  # cron(...) or NOW
+    Column("analysis_start", String(32), nullable=True),  # DataAnalysisStartTime, e.g. -PT1H
+    Column("analysis_end", String(32), nullable=True),
+    Column("definition", Text, nullable=False, default="{}"),  # the job definition (baseline, output, format...)
+    Column("tags", Text, nullable=False, default="{}"),
+    Column("next_run_time", Float, nullable=True),  # None: no run due (stopped, or a NOW schedule that ran)
+    Column("failure_reason", Text, nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+    Index("ix_monitoring_schedules_endpoint", "endpoint_name"),
+    Index("ix_monitoring_schedules_due", "status", "next_run_time"),
+)
+
+monitoring_executions = Table(
+    "monitoring_executions",
+    metadata,
+    Column("job_name", String(63), primary_key=True),  # the processing job of the run
+    Column("schedule_name", String(63), ForeignKey("monitoring_schedules.name", ondelete="CASCADE"), nullable=False),
+    Column("scheduled_time", Float, nullable=False),
+    Column("window_start", Float, nullable=False),
+    Column("window_end", Float, nullable=False),
+    Column("creation_time", Float, nullable=False),
+    Column("submitted_time", Float, nullable=True),  # None until the job was submitted
+    Column("failure_reason", Text, nullable=True),  # a run whose job could not be submitted
+    Index("ix_monitoring_executions_schedule", "schedule_name", "scheduled_time"),
+    Index("ix_monitoring_executions_pending", "submitted_time"),
+)

@@ -13,6 +13,7 @@ import { LineageButton } from '../lineage/LineageButton';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { EndpointModel } from './endpointModel';
+import { MonitoringSection } from './MonitoringSection';
 
 export interface IEndpointViewProps {
   model: EndpointModel;
@@ -120,6 +121,9 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
 
       <h3 className="labstudio-subtitle">Variants</h3>
       <Variants model={model} />
+
+      <h3 className="labstudio-subtitle">Monitoring</h3>
+      <MonitoringSection monitoring={model.monitoring} />
 
       <h3 className="labstudio-subtitle">Test invoke</h3>
       <InvokeBox model={model} />

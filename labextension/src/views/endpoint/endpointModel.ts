@@ -13,7 +13,10 @@ import { IActionSlot, IModelSources, ViewModel } from '../../panel/viewModel';
 import {
   IEndpointDescription,
   IInvokeRequest,
-  IInvokeResult
+  IInvokeResult,
+  IMonitoringExecutionReport,
+  IMonitoringExecutionSummary,
+  IMonitoringScheduleSummary
 } from '../../types';
 
 /** Log lines shown. */
@@ -26,6 +29,15 @@ export interface IEndpointModelOptions extends IModelSources {
   /** The clock for requests per second (ms); `performance.now` by default. */
   now?: () => number;
 }
+
+/** Model Monitor of this endpoint: its schedules, their runs (newest first), the latest finished run's reports. */
+export interface IEndpointMonitoring {
+  schedules: IMonitoringScheduleSummary[];
+  executions: IMonitoringExecutionSummary[];
+  report: IMonitoringExecutionReport | null;
+}
+
+const FINISHED = ['Completed', 'CompletedWithViolations'];
 
 /** The test invocation as typed in the endpoint view. */
 export interface IInvokeDraft {
@@ -47,6 +59,15 @@ export class EndpointModel extends ViewModel {
   }
 
   readonly name: string;
+
+  /** Emits each run of this endpoint's schedules that found violations, once, after the first read. */
+  get violationsFound(): ISignal<this, IMonitoringExecutionSummary> {
+    return this._violationsFound;
+  }
+  /** Model Monitor of this endpoint (null until read, or when the server has none). */
+  get monitoring(): IEndpointMonitoring | null {
+    return this._monitoring;
+  }
 
   /** Emits once the endpoint was deleted from this view. */
   get deleted(): ISignal<this, void> {
@@ -171,6 +192,7 @@ export class EndpointModel extends ViewModel {
         }
       })
       .catch(() => undefined);
+    const monitoring = this._readMonitoring().catch(() => undefined);
     try {
       const endpoint = await this._client.getEndpoint(this.name);
       if (this.isDisposed) {
@@ -194,9 +216,55 @@ export class EndpointModel extends ViewModel {
       this._error = asApiError(error);
     }
     await log;
+    await monitoring;
     if (!this.isDisposed) {
       this.emitChanged();
     }
+  }
+
+  /** The schedules and runs; the latest finished run's reports when it is a new one. */
+  private async _readMonitoring(): Promise<void> {
+    const [schedules, executions] = await Promise.all([
+      this._client.listMonitoringSchedules(this.name),
+      this._client.listMonitoringExecutions(this.name)
+    ]);
+    const runs = executions.MonitoringExecutionSummaries;
+    const latest = runs.find(r =>
+      FINISHED.includes(r.MonitoringExecutionStatus)
+    );
+    let report = this._monitoring?.report ?? null;
+    if (
+      latest?.ProcessingJobName &&
+      report?.Summary.ProcessingJobName !== latest.ProcessingJobName
+    ) {
+      report = await this._client.getMonitoringExecution(
+        latest.ProcessingJobName
+      );
+    }
+    if (this.isDisposed) {
+      return;
+    }
+    const seen = this._seenRuns;
+    this._seenRuns = new Set(
+      runs
+        .filter(r => FINISHED.includes(r.MonitoringExecutionStatus))
+        .map(r => r.ProcessingJobName ?? '')
+    );
+    if (seen !== null) {
+      for (const run of runs) {
+        if (
+          run.MonitoringExecutionStatus === 'CompletedWithViolations' &&
+          !seen.has(run.ProcessingJobName ?? '')
+        ) {
+          this._violationsFound.emit(run);
+        }
+      }
+    }
+    this._monitoring = {
+      schedules: schedules.MonitoringScheduleSummaries,
+      executions: runs,
+      report
+    };
   }
 
   /** Change the variants' weights (`PATCH /endpoints/{name}`); true when applied. */
@@ -286,4 +354,10 @@ export class EndpointModel extends ViewModel {
   };
   private _reads = this.coalesce(() => this._read());
   private _deleted = new Signal<this, void>(this);
+  private _violationsFound = new Signal<this, IMonitoringExecutionSummary>(
+    this
+  );
+  private _monitoring: IEndpointMonitoring | null = null;
+  /** Finished runs seen by the last read (null before the first: nothing is announced then). */
+  private _seenRuns: Set<string> | null = null;
 }
