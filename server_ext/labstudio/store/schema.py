@@ -498,7 +498,7 @@ models = Table(
     Column("creation_time", Float, nullable=False),
 )
 
-# Added by migration 0023_monitoring: Model Monitor (store/monitoring.py). A schedule keeps its
+# Added by migration 0009_monitoring: Model Monitor (store/monitoring.py). A schedule keeps its
 # job definition (baseline files, output, dataset format) and the time of its next run, which
 # the monitoring scheduler (one per store, holding the lease `monitoring-scheduler`) advances
 # in the transaction that records the run's execution; an execution names its processing job

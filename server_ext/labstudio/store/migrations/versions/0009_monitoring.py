@@ -1,12 +1,12 @@
 """monitoring: Model Monitor's schedules and their executions
 
-Revision ID: 0023_monitoring
+Revision ID: 0009_monitoring
 Revises: 0008_pipelines
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_monitoring"
+revision = "0009_monitoring"
 down_revision = "0008_pipelines"
 branch_labels = None
 depends_on = None
