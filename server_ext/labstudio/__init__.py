@@ -68,6 +68,11 @@ _LAZY = {
     # Model registry and lineage (issue 21).
     "model_metrics": "labstudio.model_metrics",
     "lineage": "labstudio.lineage",
+    # Asynchronous and serverless inference (issue 25).
+    "async_inference": "labstudio.async_inference",
+    "predictor_async": "labstudio.predictor_async",
+    "exceptions": "labstudio.exceptions",
+    "serverless": "labstudio.serverless",
 }
 
 
