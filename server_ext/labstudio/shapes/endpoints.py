@@ -272,6 +272,16 @@ class DescribeEndpointResponse(EndpointSummary):
     DeploymentProgress: dict[str, Any] | None = Field(default=None, description="A guarded update's steps, alarm values and outcome.")
 
 
+INFERENCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+
+
+def _inference_id(value: str) -> str:
+    """It becomes a file name: nothing that could climb out of the output folder."""
+    if not INFERENCE_ID.match(value):
+        raise ValueError("must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the result file)")
+    return value
+
+
 class InvokeEndpointAsyncRequest(Request):
     """SageMaker Runtime's InvokeEndpointAsync: the payload is read from InputLocation when its turn comes."""
 
@@ -279,7 +289,9 @@ class InvokeEndpointAsyncRequest(Request):
     ContentType: str | None = Field(default=None, description="Default application/octet-stream.")
     Accept: str | None = None
     CustomAttributes: str | None = Field(default=None, max_length=1024)
-    InferenceId: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    InferenceId: Annotated[str, AfterValidator(_inference_id)] | None = Field(
+        default=None, description="Names the result file (<InferenceId>.out): 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
+    )
     RequestTTLSeconds: Int | None = Field(default=None, ge=60, le=21600, description="Seconds the request may wait in the queue; default 21600.")
     InvocationTimeoutSeconds: Int | None = Field(default=None, ge=1, le=3600, description="Seconds the model may take; default 900.")
 

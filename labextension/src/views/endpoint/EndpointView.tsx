@@ -13,6 +13,7 @@ import { LineageButton } from '../lineage/LineageButton';
 import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { EndpointModel } from './endpointModel';
+import { DeploymentSection, InferenceTypeRows } from './InferenceSections';
 
 export interface IEndpointViewProps {
   model: EndpointModel;
@@ -112,6 +113,7 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
             <th>Created</th>
             <td>{formatTime(endpoint.CreationTime)}</td>
           </tr>
+          <InferenceTypeRows endpoint={endpoint} />
         </tbody>
       </table>
 
@@ -120,6 +122,8 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
 
       <h3 className="labstudio-subtitle">Variants</h3>
       <Variants model={model} />
+
+      <DeploymentSection endpoint={endpoint} />
 
       <h3 className="labstudio-subtitle">Test invoke</h3>
       <InvokeBox model={model} />
