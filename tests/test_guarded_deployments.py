@@ -290,3 +290,40 @@ async def test_alarms_scaling_and_guarded_update_over_rest(jp_fetch, jp_root_dir
         assert code == 404
     finally:
         await jp_fetch("labstudio", "api", "endpoints", "rest-guard", method="DELETE")
+
+
+def test_an_update_whose_coordinator_died_is_failed_and_can_be_replaced(tmp_path: Path, endpoints, core, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from conftest import wait_for
+    from labstudio import procs
+    from labstudio.core import Core
+    from labstudio.errors import Conflict
+    from labstudio.store import leases
+
+    monkeypatch.setenv("LABSTUDIO_HEARTBEAT_LIMIT_SECONDS", "2")  # the coordinator's lease runs out 2 s after its last renewal
+    endpoints = Core.from_env().endpoints  # a service with that setting: the coordinator it starts inherits it
+    d = _deploy(endpoints, tmp_path, "orphan")
+    new = constant_model(tmp_path / "v2", 2.0)
+    variant = {"VariantName": "AllTraffic", "Source": str(new / "model"), "SourceDir": str(new / "code")}
+    endpoints.update("orphan", {"ProductionVariants": [variant], "DeploymentConfig": {"BlueGreenUpdatePolicy": {
+        "TrafficRoutingConfiguration": {"Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 50}, "WaitIntervalInSeconds": 600}}}})
+    wait_for(lambda: any(s["Event"] == "Shifted" for s in endpoints.describe("orphan")["DeploymentProgress"]["Steps"]), timeout=60,
+             message="the canary to take traffic")
+    with pytest.raises(Conflict):  # while its coordinator lives, another update waits
+        endpoints.update("orphan", {"ProductionVariants": [{"VariantName": "AllTraffic", "InitialVariantWeight": 1}]})
+    with core.db.read() as conn:
+        holder = leases.get(conn, "deployment:orphan")
+    assert holder is not None and holder.pid
+    os.kill(holder.pid, signal.SIGKILL)  # the coordinator this test started
+    wait_for(lambda: not procs.is_alive(holder.pid, None), timeout=20, message="the coordinator to die")
+    described = wait_for(lambda: (d := endpoints.wait_deployment("orphan", timeout=30))["DeploymentProgress"]["Status"] != "InProgress" and d,
+                         timeout=60, message="the orphaned update to be recorded Failed")
+    assert described["DeploymentProgress"]["Status"] == "Failed" and "coordinator stopped" in described["DeploymentProgress"]["Reason"]
+    old = constant_model(tmp_path / "v1", 1.0)
+    fixed = endpoints.update("orphan", {"ProductionVariants": [{"VariantName": "AllTraffic", "Source": str(old / "model"),
+                                                               "SourceDir": str(old / "code")}]}, wait=True, timeout=120)
+    assert fixed["EndpointStatus"] == "InService" and [v["VariantName"] for v in fixed["ProductionVariants"]] == ["AllTraffic"]
+    status, _, body = post(d["EndpointUrl"], "{}")
+    assert status == 200 and json.loads(body) == {"value": 1.0}

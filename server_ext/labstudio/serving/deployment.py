@@ -33,6 +33,7 @@ from typing import Any
 from ..errors import Invalid
 from ..shapes.endpoints import DeploymentConfigRequest
 from ..store import endpoints as store
+from ..store import leases
 from . import alarms, stats
 from .spec import VariantSpec
 
@@ -45,6 +46,19 @@ TERMINAL = ("Completed", "RolledBack", "Failed")
 
 def lease_name(endpoint: str) -> str:
     return f"deployment:{endpoint}"
+
+
+STARTUP_GRACE = 10.0  # seconds a just-started coordinator may take to take its lease
+
+
+def coordinator_gone(db: Any, endpoint: str, started: float, now: float) -> bool:
+    """Whether an update said to be in progress has lost its coordinator: its lease is free or
+    ran out (a coordinator renews it while it works), past the time one takes to start."""
+    if now - started < STARTUP_GRACE:
+        return False
+    with db.read() as conn:
+        lease = leases.get(conn, lease_name(endpoint))
+    return lease is None or lease.expired(now)
 
 
 def new_variant_name(old: str) -> str:
@@ -91,7 +105,8 @@ def plan(config: DeploymentConfigRequest, instances: int) -> list[float]:
 class Deployment:
     """The coordinator of one guarded update (run by ``main`` in its own process)."""
 
-    def __init__(self, service: Any, name: str) -> None:
+    def __init__(self, service: Any, name: str, keep: Any = None) -> None:
+        self.keep = keep or (lambda: None)  # renews the coordinator's lease (raises LeaseLost when another took it)
         self.service = service
         self.db = service.db
         self.name = name
@@ -141,6 +156,7 @@ class Deployment:
                 return self._fail(f"the deployment's coordinator failed: {type(exc).__name__}: {exc}")
 
     def _shift(self, share: float) -> tuple[bool, str | None]:
+        self.keep()
         total = self.old.weight if self.old.weight > 0 else 1.0
         old = replace(self.old, weight=round(total * (100.0 - share) / 100.0, 9))
         new = replace(self.new, weight=round(total * share / 100.0, 9))
@@ -157,6 +173,7 @@ class Deployment:
         starts = {scope: stats.totals(self.stats_dir, scope) for scope in scopes}
         until = time.monotonic() + seconds
         while True:
+            self.keep()
             now = time.monotonic()
             if now > self.deadline:
                 return "the update ran past its MaximumExecutionTimeoutInSeconds"
@@ -223,7 +240,7 @@ def main(argv: list[str]) -> int:
         log.info("another coordinator runs this deployment")
         return 0
     try:
-        deployment = Deployment(service, name)
+        deployment = Deployment(service, name, keep=lambda: lease.keep(service.db))
         shares = [float(s) for s in deployment.progress["Plan"]]
         outcome = deployment.run(shares)
         log.info("deployment %s", outcome)

@@ -596,7 +596,9 @@ class EndpointService:
         bad request (the field named), ``TimeoutError`` when ``wait`` runs out of ``timeout``."""
         endpoint = self.get(name)
         if (endpoint.config.get("deployment") or {}).get("Status") == "InProgress":
-            raise Conflict(f"endpoint {name!r} is being updated (a guarded deployment is shifting its traffic): wait until it ends")
+            if not self._orphaned_deployment(endpoint):
+                raise Conflict(f"endpoint {name!r} is being updated (a guarded deployment is shifting its traffic): wait until it ends")
+            endpoint = self.get(name)  # its coordinator died half-way: this update sets the variants again
         if endpoint.status in ("Creating", "Updating", "Deleting"):
             raise Conflict(f"endpoint {name!r} is {endpoint.status}: wait until it is InService (or Failed) to update it")
         if self._elsewhere(endpoint) and self._alive(endpoint):
@@ -754,13 +756,31 @@ class EndpointService:
         if endpoint.status in ("InService", "Updating") and not self._elsewhere(endpoint) and self._alive(endpoint):
             self.backend.update(endpoint)
 
+    def _orphaned_deployment(self, endpoint: store.Endpoint) -> bool:
+        """A guarded update whose coordinator is gone (its lease ran out) is recorded Failed, the
+        endpoint InService with the reason; True when that was the case."""
+        progress = endpoint.config.get("deployment") or {}
+        if not deployment.coordinator_gone(self.db, endpoint.name, float(progress.get("StartTime") or 0), time.time()):
+            return False
+        reason = "its coordinator stopped before the update ended (its lease ran out); update the endpoint to set its variants again"
+        name = endpoint.name
+
+        def write(conn: Any) -> None:
+            store.merge_config(conn, name, {"deployment": {**progress, "Status": "Failed", "Reason": reason, "EndTime": time.time()}})
+            if endpoint.status == "Updating":
+                store.set_status(conn, name, "InService", f"Update failed: {reason}")
+
+        self.db.run_write(write)
+        return True
+
     def wait_deployment(self, name: str, timeout: float | None = None) -> dict[str, Any]:
         """Until the endpoint's guarded update ended (Completed, RolledBack or Failed); its description.
         Raises ``TimeoutError`` after ``timeout`` seconds, ``NotFound`` when the endpoint is gone."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            progress = self.get(name).config.get("deployment") or {}
-            if progress.get("Status") != "InProgress":
+            endpoint = self.get(name)
+            progress = endpoint.config.get("deployment") or {}
+            if progress.get("Status") != "InProgress" or self._orphaned_deployment(endpoint):
                 return self.describe(name)
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"the update of endpoint {name!r} is still in progress after {timeout} s")
