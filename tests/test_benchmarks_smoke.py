@@ -34,7 +34,7 @@ def _have_cluster_tools() -> bool:
 
 
 @pytest.mark.timeout(2400)
-@pytest.mark.parametrize("script", ["job_overhead.py", "tracking.py", "transform.py", "tuning.py", "pipelines.py", "backends.py"])
+@pytest.mark.parametrize("script", ["job_overhead.py", "tracking.py", "transform.py", "tuning.py", "pipelines.py", "backends.py", "async_serverless.py"])
 def test_quick_run_prints_figures_with_floor_and_goal(script: str, tmp_path: Path) -> None:
     if script == "backends.py" and not _have_cluster_tools():
         pytest.skip("backends.py needs PostgreSQL's initdb, ray, moto and psycopg2 (pip install -e '.[bench,test]')")

@@ -50,6 +50,16 @@ MODULES = {
     "tuner": ["HyperparameterTuner", "ContinuousParameter", "IntegerParameter", "CategoricalParameter"],
     "transformer": ["Transformer"],
     "utils": ["name_from_base", "unique_name_from_base", "sagemaker_timestamp", "base_name_from_image"],
+    # asynchronous and serverless inference (issue 25)
+    "async_inference": ["AsyncInferenceConfig", "AsyncInferenceResponse", "WaiterConfig"],
+    "async_inference.async_inference_config": ["AsyncInferenceConfig"],
+    "async_inference.async_inference_response": ["AsyncInferenceResponse"],
+    "async_inference.waiter_config": ["WaiterConfig"],
+    "predictor_async": ["AsyncPredictor"],
+    "serverless": ["ServerlessInferenceConfig"],
+    "serverless.serverless_inference_config": ["ServerlessInferenceConfig"],
+    "exceptions": ["UnexpectedStatusException", "ModelError", "AsyncInferenceError", "AsyncInferenceModelError", "ObjectNotExistedError",
+                   "PollingTimeoutError", "UnexpectedClientError"],
 }
 TOP_LEVEL = ["Session", "LocalSession", "get_execution_role", "image_uris", "Estimator", "Model", "Predictor", "TrainingInput",
              "estimator", "model", "predictor", "inputs", "session", "s3", "utils", "serializers", "deserializers", "local",

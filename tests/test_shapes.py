@@ -31,6 +31,18 @@ MINIMAL = {
     endpoints.ProductionVariant: {},
     endpoints.DataCaptureRequest: {},
     endpoints.CaptureOption: {"CaptureMode": "Input"},
+    endpoints.AsyncNotificationConfig: {},
+    endpoints.AsyncOutputConfig: {},
+    endpoints.AsyncClientConfig: {},
+    endpoints.AsyncInferenceConfigRequest: {"OutputConfig": {}},
+    endpoints.ServerlessConfigRequest: {"MemorySizeInMB": 1024, "MaxConcurrency": 1},
+    endpoints.CapacitySizeRequest: {"Type": "CAPACITY_PERCENT", "Value": 10},
+    endpoints.TrafficRoutingRequest: {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
+    endpoints.BlueGreenUpdatePolicyRequest: {"TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0}},
+    endpoints.AlarmReference: {"AlarmName": "a"},
+    endpoints.AutoRollbackConfig: {},
+    endpoints.DeploymentConfigRequest: {},
+    endpoints.InvokeEndpointAsyncRequest: {"InputLocation": "payload.json"},
 }
 
 

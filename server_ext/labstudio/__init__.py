@@ -70,6 +70,11 @@ _LAZY = {
     "lineage": "labstudio.lineage",
     # Model Monitor (issue 23).
     "model_monitor": "labstudio.model_monitor",
+    # Asynchronous and serverless inference (issue 25).
+    "async_inference": "labstudio.async_inference",
+    "predictor_async": "labstudio.predictor_async",
+    "exceptions": "labstudio.exceptions",
+    "serverless": "labstudio.serverless",
 }
 
 

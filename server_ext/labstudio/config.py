@@ -46,6 +46,8 @@ ENV_RAY_HOST_RESOURCES = "LABSTUDIO_RAY_HOST_RESOURCES"
 ENV_RAY_HEARTBEAT_TIMEOUT = "LABSTUDIO_HEARTBEAT_TIMEOUT"
 # On a Ray node (`ray start`'s environment): where the node keeps labstudio's work.
 ENV_NODE_HOME = "LABSTUDIO_NODE_HOME"
+# Seconds a serverless endpoint's variant keeps its worker without traffic (serving/runtime/serverless.py).
+ENV_SERVERLESS_IDLE = "LABSTUDIO_SERVERLESS_IDLE_SECONDS"
 # What a job's process is told about itself (JobContext).
 ENV_RUN_ID = "LABSTUDIO_RUN_ID"
 ENV_EXPERIMENT = "LABSTUDIO_EXPERIMENT_NAME"
@@ -139,6 +141,7 @@ class Settings:
     ray_host_resources: str = ""  # LABSTUDIO_RAY_HOST_RESOURCES (JSON; jobs/backends/ray.py parses it)
     ray_heartbeat_timeout: float = 30.0  # LABSTUDIO_HEARTBEAT_TIMEOUT
     node_home: str = ""  # LABSTUDIO_NODE_HOME (on a Ray node)
+    serverless_idle_seconds: float = 300.0  # LABSTUDIO_SERVERLESS_IDLE_SECONDS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -162,6 +165,7 @@ class Settings:
             ray_host_resources=os.environ.get(ENV_RAY_HOST_RESOURCES, "").strip(),
             ray_heartbeat_timeout=_ray_heartbeat_timeout(),
             node_home=os.environ.get(ENV_NODE_HOME, "").strip(),
+            serverless_idle_seconds=_positive_float_env(ENV_SERVERLESS_IDLE, 300.0),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

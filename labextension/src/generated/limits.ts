@@ -4,8 +4,31 @@
  */
 
 export const LIMITS = {
+  AlarmDimension: {
+    Value: { minLength: 1, maxLength: 255 },
+  },
+  AlarmReference: {
+    AlarmName: { minLength: 1, maxLength: 255 },
+  },
   ApprovalRequest: {
     ApprovalDescription: { maxLength: 1024 },
+  },
+  AsyncClientConfig: {
+    MaxConcurrentInvocationsPerInstance: { minimum: 1, maximum: 1000 },
+  },
+  AsyncOutputConfig: {
+    S3OutputPath: { maxLength: 1024 },
+    S3FailurePath: { maxLength: 1024 },
+  },
+  AutoRollbackConfig: {
+    Alarms: { maxItems: 10 },
+  },
+  BlueGreenUpdatePolicyRequest: {
+    TerminationWaitInSeconds: { minimum: 0, maximum: 3600 },
+    MaximumExecutionTimeoutInSeconds: { minimum: 600, maximum: 28800 },
+  },
+  CapacitySizeRequest: {
+    Value: { minimum: 1 },
   },
   CompareRunsRequest: {
     runs: { maxItems: 100000 },
@@ -95,6 +118,12 @@ export const LIMITS = {
   InferenceSpecificationRequest: {
     Containers: { minItems: 1, maxItems: 1 },
   },
+  InvokeEndpointAsyncRequest: {
+    InputLocation: { maxLength: 1024 },
+    CustomAttributes: { maxLength: 1024 },
+    RequestTTLSeconds: { minimum: 60, maximum: 21600 },
+    InvocationTimeoutSeconds: { minimum: 1, maximum: 3600 },
+  },
   MetricDefinition: {
     Name: { minLength: 1, maxLength: 255 },
     Regex: { minLength: 1, maxLength: 500 },
@@ -144,6 +173,12 @@ export const LIMITS = {
     InitialVariantWeight: { minimum: 0 },
     InitialInstanceCount: { minimum: 1, maximum: 64 },
   },
+  PutMetricAlarmRequest: {
+    Period: { minimum: 1 },
+    EvaluationPeriods: { minimum: 1 },
+    DatapointsToAlarm: { minimum: 1 },
+    AlarmDescription: { maxLength: 1024 },
+  },
   ResourceTag: {
     Key: { minLength: 1, maxLength: 128 },
     Value: { maxLength: 256 },
@@ -159,6 +194,10 @@ export const LIMITS = {
     ScheduleExpression: { minLength: 1, maxLength: 256 },
     DataAnalysisStartTime: { maxLength: 32 },
     DataAnalysisEndTime: { maxLength: 32 },
+  },
+  ServerlessConfigRequest: {
+    MaxConcurrency: { minimum: 1, maximum: 200 },
+    ProvisionedConcurrency: { minimum: 1, maximum: 200 },
   },
   StartPipelineExecutionRequest: {
     PipelineParameters: { maxItems: 200 },
@@ -177,6 +216,14 @@ export const LIMITS = {
     Key: { minLength: 1, maxLength: 128 },
     Value: { maxLength: 256 },
   },
+  TargetTrackingConfiguration: {
+    TargetValue: { exclusiveMinimum: 0 },
+    ScaleOutCooldown: { minimum: 0 },
+    ScaleInCooldown: { minimum: 0 },
+  },
+  TrafficRoutingRequest: {
+    WaitIntervalInSeconds: { minimum: 0, maximum: 3600 },
+  },
   UpdateExperimentRequest: {
     name: { maxLength: 255 },
     description: { maxLength: 3072 },
@@ -188,6 +235,11 @@ export const LIMITS = {
     PipelineDisplayName: { maxLength: 256 },
     PipelineDescription: { maxLength: 3072 },
     RoleArn: { maxLength: 2048 },
+  },
+  VariantScalingRequest: {
+    MinCapacity: { minimum: 1, maximum: 64 },
+    MaxCapacity: { minimum: 1, maximum: 64 },
+    PolicyName: { minLength: 1, maxLength: 256 },
   },
   WarmStartRequest: {
     parents: { minItems: 1 },

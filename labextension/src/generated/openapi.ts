@@ -3171,6 +3171,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/labstudio/api/endpoints/{name}/async-invocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** InvokeEndpointAsync: queue a request on an asynchronous endpoint; the result appears at OutputLocation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InvokeEndpointAsyncRequest"];
+                };
+            };
+            responses: {
+                /** @description Queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvokeEndpointAsyncResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/endpoints/{name}/async-invocations/{inference_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One asynchronous request's state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    inference_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AsyncInvocationDescription"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/labstudio/api/endpoints/{name}/logs": {
         parameters: {
             query?: never;
@@ -3242,6 +3422,513 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DescribeAlarms: metric alarms over endpoints' figures, with their state */
+        get: {
+            parameters: {
+                query?: {
+                    prefix?: string;
+                    state?: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Alarms */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeAlarmsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/alarms/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alarm */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The alarm */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MetricAlarm"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** PutMetricAlarm: create or replace an alarm */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PutMetricAlarmRequest"];
+                };
+            };
+            responses: {
+                /** @description The alarm */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MetricAlarm"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** DeleteAlarms: one alarm */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/endpoints/{name}/variants/{variant}/scaling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A variant's autoscaling (scalable target and policy) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    variant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Its autoscaling */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariantScaling"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Register the variant as a scalable target, with a target-tracking policy */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    variant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VariantScalingRequest"];
+                };
+            };
+            responses: {
+                /** @description Its autoscaling */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VariantScaling"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Deregister the scalable target (the worker count stays as it is) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    variant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deregistered */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6656,6 +7343,18 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        AlarmDimension: {
+            /** @enum {string} */
+            Name: "EndpointName" | "VariantName";
+            Value: string;
+        };
+        AlarmDimensionDescription: {
+            Name: string;
+            Value: string;
+        };
+        AlarmReference: {
+            AlarmName: string;
+        };
         AlgorithmSpecificationShape: {
             /** @default null */
             TrainingInputMode?: string | null;
@@ -6673,6 +7372,71 @@ export interface components {
         ApprovalRequest: {
             /** @default null */
             ApprovalDescription?: string | null;
+        };
+        AsyncClientConfig: {
+            /**
+             * @description Requests sent to each worker at once; default 4.
+             * @default null
+             */
+            MaxConcurrentInvocationsPerInstance?: number | null;
+        };
+        /** @description SageMaker's AsyncInferenceConfig: the endpoint takes requests through a queue (InvokeEndpointAsync). */
+        AsyncInferenceConfigRequest: {
+            OutputConfig: components["schemas"]["AsyncOutputConfig"];
+            /** @default null */
+            ClientConfig?: components["schemas"]["AsyncClientConfig"] | null;
+        };
+        AsyncInvocationDescription: {
+            EndpointName: string;
+            InferenceId: string;
+            /** @enum {string} */
+            Status: "Pending" | "InProgress" | "Completed" | "Failed";
+            InputLocation: string;
+            OutputLocation: string;
+            FailureLocation: string;
+            FailureReason: string | null;
+            Attempts: number;
+            /** Format: date-time */
+            CreationTime: string;
+            StartTime: string | null;
+            EndTime: string | null;
+        };
+        AsyncNotificationConfig: {
+            /**
+             * @description An http(s) URL called (POST, JSON) when a request completes; SageMaker's SNS topic, as a webhook.
+             * @default null
+             */
+            SuccessTopic?: string | null;
+            /**
+             * @description An http(s) URL called (POST, JSON) when a request fails.
+             * @default null
+             */
+            ErrorTopic?: string | null;
+            /** @default null */
+            IncludeInferenceResponseIn?: ("SUCCESS_NOTIFICATION_TOPIC" | "ERROR_NOTIFICATION_TOPIC")[] | null;
+        };
+        AsyncOutputConfig: {
+            /**
+             * @description Where each result goes, as <S3OutputPath>/<InferenceId>.out: a writable folder or s3:// prefix. Required.
+             * @default null
+             */
+            S3OutputPath?: string | null;
+            /**
+             * @description Where errors go, as <S3FailurePath>/<InferenceId>-error.out; default S3OutputPath.
+             * @default null
+             */
+            S3FailurePath?: string | null;
+            /** @default null */
+            NotificationConfig?: components["schemas"]["AsyncNotificationConfig"] | null;
+            /**
+             * @description Accepted for compatibility; results are not encrypted here.
+             * @default null
+             */
+            KmsKeyId?: string | null;
+        };
+        AutoRollbackConfig: {
+            /** @default null */
+            Alarms?: components["schemas"]["AlarmReference"][] | null;
         };
         BackendChoice: {
             /** @description What a request's `backend` field names (`local`, `ray`). */
@@ -6709,8 +7473,26 @@ export interface components {
             /** @default null */
             PostTrainingReport?: components["schemas"]["MetricsSource"] | null;
         };
+        BlueGreenUpdatePolicyRequest: {
+            TrafficRoutingConfiguration: components["schemas"]["TrafficRoutingRequest"];
+            /**
+             * @description The old fleet stays (alarms watched) this long once the new one takes all traffic.
+             * @default null
+             */
+            TerminationWaitInSeconds?: number | null;
+            /**
+             * @description The whole update's limit; past it, it rolls back.
+             * @default null
+             */
+            MaximumExecutionTimeoutInSeconds?: number | null;
+        };
         CacheHitResultShape: {
             SourcePipelineExecutionArn: string;
+        };
+        CapacitySizeRequest: {
+            /** @enum {string} */
+            Type: "INSTANCE_COUNT" | "CAPACITY_PERCENT";
+            Value: number;
         };
         CaptureOption: {
             /** @description Input or Output (any case). */
@@ -6818,6 +7600,8 @@ export interface components {
             Environment?: {
                 [key: string]: string;
             } | null;
+            /** @default null */
+            ServerlessConfig?: components["schemas"]["ServerlessConfigRequest"] | null;
             /**
              * @description Default: a free port on 127.0.0.1.
              * @default null
@@ -6857,6 +7641,11 @@ export interface components {
              * @default null
              */
             InstallRequirements?: boolean | null;
+            /**
+             * @description Make the endpoint asynchronous: requests are queued (InvokeEndpointAsync), results written to S3OutputPath. ModelServerTimeout then defaults to 900 s and MaxPayloadBytes to 1 GiB.
+             * @default null
+             */
+            AsyncInferenceConfig?: components["schemas"]["AsyncInferenceConfigRequest"] | null;
         };
         CreateExperimentRequest: {
             name: string;
@@ -7322,6 +8111,19 @@ export interface components {
             /** @default null */
             deleted_files?: number | null;
         };
+        /** @description SageMaker's DeploymentConfig: a blue/green update that shifts traffic in steps and rolls back on an alarm. */
+        DeploymentConfigRequest: {
+            /** @default null */
+            BlueGreenUpdatePolicy?: components["schemas"]["BlueGreenUpdatePolicyRequest"] | null;
+            /** @default null */
+            AutoRollbackConfiguration?: components["schemas"]["AutoRollbackConfig"] | null;
+        };
+        DescribeAlarmsResponse: {
+            MetricAlarms: components["schemas"]["MetricAlarm"][];
+            CompositeAlarms: {
+                [key: string]: string;
+            }[];
+        };
         DescribeEndpointResponse: {
             EndpointName: string;
             /** @enum {string} */
@@ -7339,6 +8141,30 @@ export interface components {
             ProductionVariants: components["schemas"]["VariantDescription"][];
             DataCaptureConfig: components["schemas"]["DataCaptureDescription"];
             Metrics: components["schemas"]["EndpointFigures"];
+            /**
+             * @default RealTime
+             * @enum {string}
+             */
+            EndpointType?: "RealTime" | "Async" | "Serverless";
+            /**
+             * @description Set on an asynchronous endpoint.
+             * @default null
+             */
+            AsyncInferenceConfig?: components["schemas"]["AsyncInferenceConfigRequest"] | null;
+            /**
+             * @description An asynchronous endpoint's requests queued or in progress.
+             * @default null
+             */
+            ApproximateBacklogSize?: number | null;
+            /** @default null */
+            LastDeploymentConfig?: components["schemas"]["DeploymentConfigRequest"] | null;
+            /**
+             * @description A guarded update's steps, alarm values and outcome.
+             * @default null
+             */
+            DeploymentProgress?: {
+                [key: string]: unknown;
+            } | null;
         };
         DescribeModelPackageGroupResponse: {
             ModelPackageGroupName: string;
@@ -7960,6 +8786,40 @@ export interface components {
             /** @enum {string} */
             Status: "Unchanged" | "Changed" | "Missing" | "Unverified";
         };
+        /** @description SageMaker Runtime's InvokeEndpointAsync: the payload is read from InputLocation when its turn comes. */
+        InvokeEndpointAsyncRequest: {
+            /** @description The payload: a file inside the Jupyter root (or file://), or an s3:// object. */
+            InputLocation: string;
+            /**
+             * @description Default application/octet-stream.
+             * @default null
+             */
+            ContentType?: string | null;
+            /** @default null */
+            Accept?: string | null;
+            /** @default null */
+            CustomAttributes?: string | null;
+            /**
+             * @description Names the result file (<InferenceId>.out): 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.
+             * @default null
+             */
+            InferenceId?: string | null;
+            /**
+             * @description Seconds the request may wait in the queue; default 21600.
+             * @default null
+             */
+            RequestTTLSeconds?: number | null;
+            /**
+             * @description Seconds the model may take; default 900.
+             * @default null
+             */
+            InvocationTimeoutSeconds?: number | null;
+        };
+        InvokeEndpointAsyncResponse: {
+            InferenceId: string;
+            OutputLocation: string;
+            FailureLocation: string;
+        };
         JobCreatedEvent: {
             id: number;
             time: number;
@@ -8175,6 +9035,21 @@ export interface components {
             text: string;
             next_offset: number;
             complete: boolean;
+        };
+        MetricAlarm: {
+            AlarmName: string;
+            AlarmArn: string;
+            MetricName: string;
+            Namespace: string;
+            Dimensions: components["schemas"]["AlarmDimensionDescription"][];
+            Threshold: number;
+            ComparisonOperator: string;
+            EvaluationPeriods: number;
+            /** @enum {string} */
+            StateValue: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+            StateReason: string | null;
+            /** Format: date-time */
+            StateUpdatedTimestamp: string;
         };
         MetricDefinition: {
             Name: string;
@@ -8718,6 +9593,10 @@ export interface components {
             Key: string;
             Value: string;
         };
+        PredefinedMetric: {
+            /** @constant */
+            PredefinedMetricType: "SageMakerVariantInvocationsPerInstance";
+        };
         ProcessingExperimentConfig: {
             /** @default null */
             ExperimentName?: string | null;
@@ -8840,6 +9719,41 @@ export interface components {
             Environment?: {
                 [key: string]: string;
             } | null;
+            /**
+             * @description Serve this variant serverless (not with InitialInstanceCount).
+             * @default null
+             */
+            ServerlessConfig?: components["schemas"]["ServerlessConfigRequest"] | null;
+        };
+        /** @description PutMetricAlarm without AlarmName (it is the route's): Invocation5XXErrors, Invocation4XXErrors (Sum) or ModelLatency (p99, microseconds). */
+        PutMetricAlarmRequest: {
+            MetricName: string;
+            /**
+             * @description AWS/SageMaker
+             * @default null
+             */
+            Namespace?: string | null;
+            /** @default null */
+            Statistic?: string | null;
+            /** @default null */
+            ExtendedStatistic?: string | null;
+            Dimensions: components["schemas"]["AlarmDimension"][];
+            /** @default null */
+            Period?: number | null;
+            EvaluationPeriods: number;
+            /** @default null */
+            DatapointsToAlarm?: number | null;
+            Threshold: number;
+            /** @enum {string} */
+            ComparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+            /** @default null */
+            AlarmDescription?: string | null;
+            /** @default null */
+            ActionsEnabled?: boolean | null;
+            /** @default null */
+            TreatMissingData?: string | null;
+            /** @default null */
+            Unit?: string | null;
         };
         QualityMetrics: {
             /** @default null */
@@ -9120,6 +10034,31 @@ export interface components {
             EndTime: string | null;
             StatusMessage: string;
         };
+        ServerlessConfigDescription: {
+            MemorySizeInMB: number;
+            MaxConcurrency: number;
+        };
+        /** @description SageMaker's ServerlessConfig: no worker while idle, one started by the first request. */
+        ServerlessConfigRequest: {
+            /**
+             * @description The worker's memory limit: 1024 to 6144 in steps of 1024.
+             * @enum {integer}
+             */
+            MemorySizeInMB: 1024 | 2048 | 3072 | 4096 | 5120 | 6144;
+            /** @description Requests served at once; more are answered 429. */
+            MaxConcurrency: number;
+            /**
+             * @description Not supported here: leave it out.
+             * @default null
+             */
+            ProvisionedConcurrency?: number | null;
+        };
+        ServerlessFigures: {
+            ColdStarts: number;
+            LastColdStartMs: number | null;
+            ColdStartAverageMs: number | null;
+            Throttles: number;
+        };
         /** @description POST /pipelines/{name}/executions: SageMaker's StartPipelineExecution. */
         StartPipelineExecutionRequest: {
             /**
@@ -9196,6 +10135,27 @@ export interface components {
         TagRequest: {
             Key: string;
             Value: string;
+        };
+        TargetTrackingConfiguration: {
+            /** @description Requests per worker per minute. */
+            TargetValue: number;
+            PredefinedMetricSpecification: components["schemas"]["PredefinedMetric"];
+            /** @default null */
+            ScaleOutCooldown?: number | null;
+            /** @default null */
+            ScaleInCooldown?: number | null;
+            /** @default null */
+            DisableScaleIn?: boolean | null;
+        };
+        TrafficRoutingRequest: {
+            /** @enum {string} */
+            Type: "ALL_AT_ONCE" | "CANARY" | "LINEAR";
+            /** @description How long each share of traffic is watched before the next step. */
+            WaitIntervalInSeconds: number;
+            /** @default null */
+            CanarySize?: components["schemas"]["CapacitySizeRequest"] | null;
+            /** @default null */
+            LinearStepSize?: components["schemas"]["CapacitySizeRequest"] | null;
         };
         TrainingJobDefinition: {
             StaticHyperParameters: {
@@ -9448,6 +10408,11 @@ export interface components {
             ProductionVariants: components["schemas"]["ProductionVariant"][];
             /** @default null */
             DataCaptureConfig?: components["schemas"]["DataCaptureRequest"] | null;
+            /**
+             * @description Shift traffic to the new model in steps (canary or linear) watched by alarms; one variant, one new model.
+             * @default null
+             */
+            DeploymentConfig?: components["schemas"]["DeploymentConfigRequest"] | null;
         };
         UpdateExperimentRequest: {
             /**
@@ -9517,6 +10482,27 @@ export interface components {
             CurrentInstanceCount: number;
             VariantStatus: string;
             Metrics: components["schemas"]["EndpointFigures"];
+            /** @default null */
+            CurrentServerlessConfig?: components["schemas"]["ServerlessConfigDescription"] | null;
+            /** @default null */
+            ServerlessMetrics?: components["schemas"]["ServerlessFigures"] | null;
+        };
+        VariantScaling: {
+            ResourceId: string;
+            MinCapacity: number;
+            MaxCapacity: number;
+            ScalingPolicies: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description Register the variant as a scalable target and, with a policy, put its target-tracking policy. */
+        VariantScalingRequest: {
+            MinCapacity: number;
+            MaxCapacity: number;
+            /** @default null */
+            PolicyName?: string | null;
+            /** @default null */
+            TargetTrackingScalingPolicyConfiguration?: components["schemas"]["TargetTrackingConfiguration"] | null;
         };
         WarmStartConfigShape: {
             ParentHyperParameterTuningJobs: components["schemas"]["ParentTuningJob"][];

@@ -16,6 +16,7 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.runs",
     "labstudio.handlers.events",
     "labstudio.handlers.endpoints",
+    "labstudio.handlers.alarms",
     "labstudio.handlers.tuning",
     "labstudio.handlers.backends",
     "labstudio.handlers.registry",

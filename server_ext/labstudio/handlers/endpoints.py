@@ -21,9 +21,12 @@ from ..shapes import parse
 from ..shapes.endpoints import (
     ENDPOINT_STATUSES,
     TOKEN_CHARS,
+    AsyncInvocationDescription,
     CreateEndpointRequest,
     DescribeEndpointResponse,
     EndpointLogs,
+    InvokeEndpointAsyncRequest,
+    InvokeEndpointAsyncResponse,
     ListEndpointsResponse,
     UpdateEndpointRequest,
 )
@@ -146,6 +149,20 @@ class InvocationsProxyHandler(_Base):
         self.finish(response.body or b"")
 
 
+class AsyncInvocationsHandler(_Base):
+    @web.authenticated
+    async def post(self, name: str) -> None:
+        body = parse(InvokeEndpointAsyncRequest, self.json_body())
+        answer = await self.call(self.core.endpoints.invoke_async, name, body.model_dump(exclude_unset=True), base_dir=self.root_dir(), root_dir=self.root_dir())
+        self.reply(answer, status=202)
+
+
+class AsyncInvocationHandler(_Base):
+    @web.authenticated
+    async def get(self, name: str, inference_id: str) -> None:
+        self.reply(await self.call(self.core.endpoints.describe_async, name, inference_id))
+
+
 class LogsHandler(_Base):
     @web.authenticated
     async def get(self, name: str) -> None:
@@ -160,6 +177,8 @@ def routes() -> list[tuple[str, type]]:
         (rf"/endpoints/{NAME}", EndpointHandler),
         (rf"/endpoints/{NAME}/invocations", InvocationsProxyHandler),
         (rf"/endpoints/{NAME}/logs", LogsHandler),
+        (rf"/endpoints/{NAME}/async-invocations", AsyncInvocationsHandler),
+        (rf"/endpoints/{NAME}/async-invocations/(?P<inference_id>[^/]+)", AsyncInvocationHandler),
     ]
 
 
@@ -209,6 +228,17 @@ OPENAPI = [
             Param(VARIANT_HEADER, "header", description="Send the request to this variant."),
         ),
         request_content=_BINARY,
+    ),
+    Operation(
+        "post", "/endpoints/{name}/async-invocations",
+        "InvokeEndpointAsync: queue a request on an asynchronous endpoint; the result appears at OutputLocation",
+        {202: Reply("Queued", InvokeEndpointAsyncResponse)},
+        errors=(400, 404, 409), params=(_NAME,), request=InvokeEndpointAsyncRequest,
+    ),
+    Operation(
+        "get", "/endpoints/{name}/async-invocations/{inference_id}", "One asynchronous request's state",
+        {200: Reply("The request", AsyncInvocationDescription)},
+        errors=(400, 404), params=(_NAME, Param("inference_id", "path")),
     ),
     Operation(
         "get", "/endpoints/{name}/logs", "The last lines of the endpoint's log (supervisor, workers, router)",

@@ -31,7 +31,7 @@ SAGEMAKER_ONLY = frozenset(
         "disable_output_compression", "enable_infra_check", "enable_remote_debug", "enable_session_tag_chaining",
         "training_plan", "instance_placement_config", "input_mode", "compiler_config", "smdistributed",
         "vpc_config", "kms_key", "accelerator_type", "use_compiled_model", "model_name", "data_capture_config",
-        "serverless_inference_config", "async_inference_config", "model_data_download_timeout",
+        "model_data_download_timeout",
         "container_startup_health_check_timeout", "inference_recommendation_id", "explainer_config",
         "model_server_workers", "predictor_cls_kwargs", "image_config", "inference_component_name",
         "resources", "managed_instance_scaling", "routing_config", "model_reference_arn", "endpoint_type",

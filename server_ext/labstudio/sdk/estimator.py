@@ -343,8 +343,9 @@ class Estimator:
     def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
                deserializer: Any = None, endpoint_name: str | None = None, entry_point: str | None = None,
                source_dir: str | None = None, wait: bool = True, env: Mapping[str, str] | None = None, data_capture_config: Any = None,
-               **kwargs: Any) -> Predictor:
-        """Serve the latest job's model from a local endpoint; returns a Predictor bound to it."""
+               async_inference_config: Any = None, serverless_inference_config: Any = None, **kwargs: Any) -> Any:
+        """Serve the latest job's model from a local endpoint; returns a Predictor bound to it (an
+        AsyncPredictor with ``async_inference_config``; a serverless endpoint with ``serverless_inference_config``)."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
         job = self._completed_job("be deployed")
@@ -361,8 +362,10 @@ class Estimator:
             install_requirements=self.install_requirements,
             framework=self._serving_framework,
             data_capture_config=data_capture_config,
+            async_inference_config=async_inference_config,
+            serverless_inference_config=serverless_inference_config,
         )
-        return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer)
+        return make_predictor(self._predictor_cls, name, self.sagemaker_session, serializer, deserializer, async_inference_config)
 
     def register(self, content_types: Any = None, response_types: Any = None, inference_instances: Any = None,
                  transform_instances: Any = None, image_uri: str | None = None, model_package_name: str | None = None,

@@ -29,12 +29,42 @@ def with_framework(environment: Mapping[str, str] | None, framework: str | None)
     return env
 
 
+def async_request(session: Any, config: Any, endpoint_name: str | None) -> dict[str, Any] | None:
+    """CreateEndpointConfig's AsyncInferenceConfig from the SDK's object; without an output_path,
+    SageMaker's default place: ``async-endpoint-outputs/<endpoint>`` of the session's bucket."""
+    if config is None:
+        return None
+    from .async_inference import AsyncInferenceConfig
+
+    if not isinstance(config, AsyncInferenceConfig):
+        raise ValueError(f"async_inference_config must be a labstudio.async_inference.AsyncInferenceConfig, got {type(config).__name__}")
+    request = config._to_request_dict()
+    if not request["OutputConfig"].get("S3OutputPath"):
+        from .estimator import name_from_base
+        from .session import Session
+
+        own = session if isinstance(session, Session) else Session()
+        request["OutputConfig"]["S3OutputPath"] = own.bucket_uri(None, f"async-endpoint-outputs/{endpoint_name or name_from_base('endpoint')}")
+    return request
+
+
 def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, entry_point: str | None, source_dir: str | None,
                     instance_count: int, environment: Mapping[str, str] | None, wait: bool, install_requirements: bool = True,
-                    framework: str | None = None, data_capture_config: Any = None) -> str:
+                    framework: str | None = None, data_capture_config: Any = None, async_inference_config: Any = None, serverless_inference_config: Any = None) -> str:
     """Create the endpoint; returns its name. A Failed endpoint raises UnexpectedStatusException.
     ``framework`` is the deploying class's (``with_framework``); None leaves the choice to the model's type;
-    ``data_capture_config`` a ``labstudio.model_monitor.DataCaptureConfig`` (what the endpoint captures)."""
+    ``data_capture_config`` a ``labstudio.model_monitor.DataCaptureConfig`` (what the endpoint captures).
+    ``async_inference_config`` (an AsyncInferenceConfig) makes it asynchronous, ``serverless_inference_config``
+    (a ServerlessInferenceConfig) serverless."""
+    serverless = None
+    if serverless_inference_config is not None:
+        from .serverless import ServerlessInferenceConfig
+
+        if not isinstance(serverless_inference_config, ServerlessInferenceConfig):
+            raise ValueError(
+                f"serverless_inference_config must be a labstudio.serverless.ServerlessInferenceConfig, got {type(serverless_inference_config).__name__}"
+            )
+        serverless = serverless_inference_config._to_request_dict()
     if not isinstance(instance_count, int) or isinstance(instance_count, bool) or instance_count < 1:
         raise ValueError(f"initial_instance_count must be a whole number of at least 1, got {instance_count!r}")
     described = core_of(session).endpoints.deploy(
@@ -45,6 +75,8 @@ def deploy_endpoint(session: Any, source: str, *, endpoint_name: str | None, ent
         workers=instance_count,
         environment=with_framework(environment, framework),
         install_requirements=install_requirements,
+        async_inference_config=async_request(session, async_inference_config, endpoint_name),
+        serverless_config=serverless,
         wait=wait,
         base_dir=Path.cwd(),
         data_capture=_capture(data_capture_config),
@@ -104,9 +136,10 @@ class Model:
 
     def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
                deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, data_capture_config: Any = None,
-               **kwargs: Any) -> Predictor:
-        """Start a local endpoint serving this model and return a Predictor bound to it (capturing
-        its traffic as ``data_capture_config`` says, for Model Monitor)."""
+               async_inference_config: Any = None, serverless_inference_config: Any = None, **kwargs: Any) -> Any:
+        """Start a local endpoint serving this model and return a Predictor bound to it (an
+        AsyncPredictor with ``async_inference_config``; a serverless endpoint with ``serverless_inference_config``),
+        capturing its traffic as ``data_capture_config`` says, for Model Monitor."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
         self.endpoint_name = deploy_endpoint(
@@ -121,8 +154,10 @@ class Model:
             install_requirements=self.install_requirements,
             framework=self._serving_framework,
             data_capture_config=data_capture_config,
+            async_inference_config=async_inference_config,
+            serverless_inference_config=serverless_inference_config,
         )
-        return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
+        return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer, async_inference_config)
 
     def register(self, content_types: Any = None, response_types: Any = None, inference_instances: Any = None,
                  transform_instances: Any = None, model_package_name: str | None = None, model_package_group_name: str | None = None,
@@ -184,13 +219,18 @@ class Model:
 
 
 def make_predictor(predictor_cls: Callable[..., Predictor] | None, endpoint_name: str, session: Any,
-                   serializer: Any, deserializer: Any) -> Predictor:
-    """The predictor class's defaults unless the caller named a serializer/deserializer (SageMaker's rule)."""
+                   serializer: Any, deserializer: Any, async_inference_config: Any = None) -> Any:
+    """The predictor class's defaults unless the caller named a serializer/deserializer (SageMaker's rule);
+    wrapped in an AsyncPredictor for an asynchronous endpoint, as SageMaker's deploy does."""
     predictor = (predictor_cls or Predictor)(endpoint_name, sagemaker_session=session)
     if serializer is not None:
         predictor.serializer = serializer
     if deserializer is not None:
         predictor.deserializer = deserializer
+    if async_inference_config is not None:
+        from .predictor_async import AsyncPredictor
+
+        return AsyncPredictor(predictor, name=endpoint_name)
     return predictor
 
 

@@ -165,10 +165,12 @@ class ModelPackage(Model):
     def _describe(self) -> dict[str, Any]:
         return core_of(self.sagemaker_session).registry.describe_package(self.model_package_arn)
 
-    def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,  # type: ignore[override]  # SageMaker's ModelPackage.deploy returns None without a predictor_cls
+    def deploy(self, initial_instance_count: int | None = 1, instance_type: str | None = "local", serializer: Any = None,
                deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True, data_capture_config: Any = None,
-               **kwargs: Any) -> Predictor | None:
-        """Serve this version from a local endpoint; a predictor when predictor_cls was given, else None."""
+               async_inference_config: Any = None,
+               serverless_inference_config: Any = None, **kwargs: Any) -> Any:
+        """Serve this version from a local endpoint; a predictor when predictor_cls was given (an
+        AsyncPredictor with ``async_inference_config``: SageMaker makes one then), else None."""
         split_kwargs(f"{type(self).__name__}.deploy", kwargs)
         check_instance_type(instance_type)
         self.endpoint_name = deploy_endpoint(
@@ -182,10 +184,12 @@ class ModelPackage(Model):
             wait=wait,
             install_requirements=self.install_requirements,
             data_capture_config=data_capture_config,
+            async_inference_config=async_inference_config,
+            serverless_inference_config=serverless_inference_config,
         )
-        if self.predictor_cls is None:
+        if self.predictor_cls is None and async_inference_config is None:
             return None
-        return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer)
+        return make_predictor(self.predictor_cls, self.endpoint_name, self.sagemaker_session, serializer, deserializer, async_inference_config)
 
     def transformer(self, instance_count: int | None = 1, instance_type: str | None = "local", strategy: str | None = None,
                     assemble_with: str | None = None, output_path: str | None = None, accept: str | None = None,

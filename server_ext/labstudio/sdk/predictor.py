@@ -18,6 +18,23 @@ from .serializers import BaseSerializer, IdentitySerializer
 from .session import core_of
 
 
+def throttled(endpoint_name: str, payload: bytes) -> Exception:
+    """A serverless endpoint's 429, as boto3 raises it: a ClientError whose code is ThrottlingException."""
+    from .boto_errors import ClientError
+
+    text = payload.decode("utf-8", "replace")[:2000]
+    try:
+        import json
+
+        text = json.loads(text).get("message", text)
+    except (ValueError, AttributeError):
+        pass
+    return ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": f"{text} (endpoint {endpoint_name})"}, "ResponseMetadata": {"HTTPStatusCode": 429}},
+        "InvokeEndpoint",
+    )
+
+
 class Predictor:
     def __init__(self, endpoint_name: str, sagemaker_session: Any = None, serializer: BaseSerializer | None = None,
                  deserializer: BaseDeserializer | None = None, component_name: str | None = None, **kwargs: Any) -> None:
@@ -67,6 +84,8 @@ class Predictor:
         )
         status = int(response["StatusCode"])
         payload: bytes = response["Body"]
+        if status == 429:
+            raise throttled(self.endpoint_name, payload)
         if status >= 400:
             text = payload.decode("utf-8", "replace")[:2000]
             raise ModelError(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
+from .boto_errors import operation
 from .compat import SageMakerArgumentWarning, user_stacklevel
 from .monitoring_client import MonitoringClientMethods
 from .pipelines_client import PipelineClientMethods
@@ -59,10 +60,13 @@ def _no_local_meaning(owner: str, name: str) -> AttributeError:
 class _BotoSessionStandIn:
     """``session.boto_session``: the region a driver reads; AWS clients are refused by name."""
 
-    def __init__(self, region_name: str) -> None:
+    def __init__(self, region_name: str, local_clients: dict[str, Any] | None = None) -> None:
         self.region_name = region_name
+        self._local = dict(local_clients or {})
 
     def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if service_name in self._local:  # answered locally (CloudWatch alarms over endpoints' figures)
+            return self._local[service_name]
         raise ValueError(
             f"boto_session.client({service_name!r}) would call AWS; labstudio's local session has no AWS credentials. "
             "Create a boto3 client yourself if you really mean to reach AWS."
@@ -109,6 +113,35 @@ class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods, Monitor
         self._session.core.endpoints.delete(EndpointName)
         return {}
 
+    @operation(
+        "UpdateEndpoint",
+        {"EndpointName": "str", "EndpointConfigName": "str", "ProductionVariants": "list", "DeploymentConfig": "dict",
+         "RetainAllVariantProperties": "bool", "ExcludeRetainedVariantProperties": "list", "RetainDeploymentConfig": "bool",
+         "DataCaptureConfig": "dict"},
+        required=("EndpointName",),
+    )
+    def update_endpoint(self, EndpointName: str, EndpointConfigName: str | None = None, ProductionVariants: list[dict[str, Any]] | None = None,
+                        DeploymentConfig: dict[str, Any] | None = None, DataCaptureConfig: dict[str, Any] | None = None,
+                        **ignored: Any) -> dict[str, Any]:
+        """UpdateEndpoint. labstudio keeps no separate endpoint configurations: give the new
+        ``ProductionVariants`` here (each with its model's Source); a ``DeploymentConfig`` makes it
+        a guarded update (canary/linear traffic shifting with auto-rollback), which returns at
+        once while the endpoint is Updating, as boto3's does."""
+        from pathlib import Path
+
+        from ..errors import Invalid
+
+        if EndpointConfigName is not None and ProductionVariants is None:
+            raise Invalid("labstudio has no endpoint configurations: give ProductionVariants (with each variant's Source) instead of EndpointConfigName",
+                          field="EndpointConfigName")
+        body: dict[str, Any] = {"ProductionVariants": ProductionVariants or []}
+        if DeploymentConfig is not None:
+            body["DeploymentConfig"] = DeploymentConfig
+        if DataCaptureConfig is not None:
+            body["DataCaptureConfig"] = DataCaptureConfig
+        self._session.core.endpoints.update(EndpointName, body, base_dir=Path.cwd())
+        return {"EndpointArn": f"arn:labstudio:local:endpoint/{EndpointName}"}
+
     def delete_endpoint_config(self, EndpointConfigName: str) -> dict[str, Any]:
         """Nothing to delete: an endpoint's configuration lives and goes with the endpoint."""
         return {}
@@ -141,6 +174,10 @@ class LocalSagemakerRuntimeClient:
         response = self._session.core.endpoints.invoke(EndpointName, Body, ContentType, accept=Accept, target_variant=TargetVariant,
                                                        inference_id=InferenceId)
         status = int(response["StatusCode"])
+        if status == 429:
+            from .predictor import throttled
+
+            raise throttled(EndpointName, bytes(response["Body"]))
         if status >= 400:
             text = bytes(response["Body"]).decode("utf-8", "replace")[:2000]
             raise ModelError(
@@ -155,6 +192,21 @@ class LocalSagemakerRuntimeClient:
             "ContentType": response.get("ContentType") or "",
             "InvokedProductionVariant": response.get("InvokedProductionVariant") or "AllTraffic",
         }
+
+    @operation(
+        "InvokeEndpointAsync",
+        {"EndpointName": "str", "InputLocation": "str", "ContentType": "str", "Accept": "str", "CustomAttributes": "str",
+         "InferenceId": "str", "RequestTTLSeconds": "int", "InvocationTimeoutSeconds": "int"},
+        required=("EndpointName", "InputLocation"),
+    )
+    def invoke_endpoint_async(self, EndpointName: str, InputLocation: str, **kwargs: Any) -> dict[str, Any]:
+        """Queue a request on an asynchronous endpoint: {InferenceId, OutputLocation, FailureLocation}.
+        A local InputLocation is read from this process's folder, as the SDK's uploads are."""
+        from pathlib import Path
+
+        request = {"InputLocation": InputLocation, **{k: v for k, v in kwargs.items() if v is not None}}
+        answer = self._session.core.endpoints.invoke_async(EndpointName, request, base_dir=Path.cwd())
+        return {**answer, "ResponseMetadata": {"HTTPStatusCode": 202}}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -175,7 +227,14 @@ class Session:
         self.config: dict[str, Any] | None = None
         self.sagemaker_client = LocalSagemakerClient(self)
         self.sagemaker_runtime_client = LocalSagemakerRuntimeClient(self)
-        self.boto_session = _BotoSessionStandIn(self.boto_region_name)
+        from .cloudwatch_client import LocalCloudWatchClient
+
+        self.cloudwatch_client = LocalCloudWatchClient(self)
+        from .autoscaling_client import LocalAutoscalingClient
+
+        self.boto_session = _BotoSessionStandIn(
+            self.boto_region_name, {"cloudwatch": self.cloudwatch_client, "application-autoscaling": LocalAutoscalingClient(self)}
+        )
 
     @property
     def core(self) -> Core:

@@ -324,6 +324,10 @@ class Handlers:
             return exc
         except codecs.DecodeError:
             return InvocationError(400, str(exc))
+        except MemoryError:
+            from .runtime.serverless import memory_message
+
+            return InvocationError(500, f"ModelError: {memory_message(bound.name)}")
         except Exception:
             code = getattr(exc, "status_code", None)
             if isinstance(code, int) and 400 <= code < 600:

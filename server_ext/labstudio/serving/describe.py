@@ -8,6 +8,7 @@ from typing import Any
 from ..store.endpoints import Endpoint
 from ..store.util import iso
 from . import stats
+from .runtime import serverless
 from .spec import EndpointSpec
 
 
@@ -41,21 +42,30 @@ def describe_endpoint(endpoint: Endpoint, folder: Path, spec: EndpointSpec | Non
     stats_dir = folder / "stats"
     variants = []
     snapshots_all: list[dict[str, Any]] = []
+    served = {variant.name: variant for variant in spec.variants} if spec else {}
     for v in endpoint.variants:
         figures = stats.read_variant(stats_dir, v.name)
-        variants.append(
-            {
-                "VariantName": v.name,
-                "ModelData": v.model_data,
-                "EntryPoint": v.entry_point,
-                "SourceDir": v.source_dir,
-                "CurrentWeight": v.weight,
-                "CurrentInstanceCount": v.instance_count,
-                "VariantStatus": v.status,
-                "WorkerPids": [p for p, _ in (v.config.get("worker_pids") or [])],
-                "Metrics": figures,
-            }
-        )
+        described: dict[str, Any] = {
+            "VariantName": v.name,
+            "ModelData": v.model_data,
+            "EntryPoint": v.entry_point,
+            "SourceDir": v.source_dir,
+            "CurrentWeight": v.weight,
+            "CurrentInstanceCount": v.instance_count,
+            "VariantStatus": v.status,
+            "WorkerPids": [p for p, _ in (v.config.get("worker_pids") or [])],
+            "Metrics": figures,
+        }
+        if spec is not None and v.name in (spec.scaling or {}):
+            described["CurrentInstanceCount"] = len(described["WorkerPids"]) or v.instance_count
+            described["DesiredInstanceCount"] = described["CurrentInstanceCount"]
+        config = served[v.name].serverless if v.name in served else None
+        if config:
+            figures_now = serverless.read(stats_dir, v.name)
+            described["CurrentInstanceCount"] = figures_now.pop("CurrentInstanceCount")
+            described["CurrentServerlessConfig"] = {"MemorySizeInMB": config["memory_mb"], "MaxConcurrency": config["max_concurrency"]}
+            described["ServerlessMetrics"] = figures_now
+        variants.append(described)
     if stats_dir.is_dir():
         for path in stats_dir.glob("*/*.json"):
             try:
@@ -76,6 +86,7 @@ def describe_endpoint(endpoint: Endpoint, folder: Path, spec: EndpointSpec | Non
             "ModelServerTimeout": endpoint.config.get("timeout"),
             "RestartOnFailure": bool(endpoint.config.get("restart_on_failure")),
             "Metrics": stats.merge(snapshots_all),
+            "EndpointType": "Serverless" if any("CurrentServerlessConfig" in v for v in variants) else "RealTime",
         }
     )
     return out

@@ -16,14 +16,23 @@ from typing import Any
 
 from ..errors import Invalid
 from ..shapes import parse
-from ..shapes.endpoints import MAX_INSTANCES, CreateEndpointRequest, DataCaptureRequest, ProductionVariant, UpdateEndpointRequest
+from ..shapes.endpoints import (
+    MAX_INSTANCES,
+    AsyncInferenceConfigRequest,
+    CreateEndpointRequest,
+    DataCaptureRequest,
+    DeploymentConfigRequest,
+    ProductionVariant,
+    UpdateEndpointRequest,
+)
+from .async_config import ASYNC_BODY_LIMIT, ASYNC_TIMEOUT
 from .sources import environment_ok
 from .spec import DEFAULT_BODY_LIMIT, DEFAULT_STARTUP_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_VARIANT, CaptureSpec
 
 __all__ = ["MAX_INSTANCES", "CreateRequest", "UpdateRequest", "VariantRequest", "parse_capture", "parse_create", "parse_update"]
 
 # A one-variant endpoint may be written without ProductionVariants: these keys at the top level.
-SHORTCUT_FIELDS = ("Source", "EntryPoint", "SourceDir", "InitialInstanceCount", "Environment")
+SHORTCUT_FIELDS = ("Source", "EntryPoint", "SourceDir", "InitialInstanceCount", "Environment", "ServerlessConfig")
 
 
 @dataclass
@@ -35,6 +44,7 @@ class VariantRequest:
     weight: float | None = 1.0
     instances: int | None = 1
     environment: dict[str, str] | None = field(default_factory=dict)
+    serverless: dict[str, int] | None = None  # {"memory_mb", "max_concurrency"}: a serverless variant (runtime/serverless.py)
 
 
 @dataclass
@@ -50,12 +60,14 @@ class CreateRequest:
     default_accept: str = "application/json"
     restart_on_failure: bool = False
     install_requirements: bool = True  # pip install the code's requirements.txt (serving/requirements.py)
+    async_config: AsyncInferenceConfigRequest | None = None  # checked and resolved by the service (serving/async_config.py)
 
 
 @dataclass
 class UpdateRequest:
     variants: list[VariantRequest]
     capture: CaptureSpec | None = None
+    deployment: DeploymentConfigRequest | None = None  # a guarded update (serving/deployment.py)
 
 
 def parse_capture(raw: DataCaptureRequest | None) -> CaptureSpec | None:
@@ -85,6 +97,17 @@ def _variant(raw: ProductionVariant, index: int, *, for_update: bool) -> Variant
     default_weight: float | None = None if for_update else 1.0
     default_count: int | None = None if for_update else 1
     default_env: dict[str, str] | None = None if for_update else {}
+    serverless = None
+    if raw.ServerlessConfig is not None:
+        if raw.InitialInstanceCount is not None:
+            raise Invalid(
+                f"{where}: give ServerlessConfig or InitialInstanceCount, not both (a serverless variant starts its worker on demand)",
+                field="ServerlessConfig",
+            )
+        if raw.ServerlessConfig.ProvisionedConcurrency is not None:
+            raise Invalid(f"{where}.ServerlessConfig.ProvisionedConcurrency is not supported here: leave it out", field="ServerlessConfig.ProvisionedConcurrency")
+        serverless = {"memory_mb": raw.ServerlessConfig.MemorySizeInMB, "max_concurrency": raw.ServerlessConfig.MaxConcurrency}
+        default_count = 1
     return VariantRequest(
         name=name,
         source=source,
@@ -93,6 +116,7 @@ def _variant(raw: ProductionVariant, index: int, *, for_update: bool) -> Variant
         weight=raw.InitialVariantWeight if raw.InitialVariantWeight is not None else default_weight,
         instances=raw.InitialInstanceCount if raw.InitialInstanceCount is not None else default_count,
         environment=environment_ok(dict(raw.Environment)) if raw.Environment is not None else default_env,
+        serverless=serverless,
     )
 
 
@@ -121,21 +145,27 @@ def parse_create(data: Mapping[str, Any] | CreateEndpointRequest) -> CreateReque
     variants = _variants(req.ProductionVariants, shortcut, for_update=False)
     if sum(v.weight or 0 for v in variants) <= 0:
         raise Invalid("at least one variant needs a weight above 0", field="ProductionVariants")
+    is_async = req.AsyncInferenceConfig is not None
+    if is_async and any(v.serverless for v in variants):
+        raise Invalid("an endpoint is asynchronous (AsyncInferenceConfig) or serverless (ServerlessConfig), not both", field="ServerlessConfig")
     return CreateRequest(
         name=req.EndpointName,
         variants=variants,
         port=req.Port,
         token=req.AuthToken or None,
         capture=parse_capture(req.DataCaptureConfig) or CaptureSpec(),
-        body_limit=DEFAULT_BODY_LIMIT if req.MaxPayloadBytes is None else req.MaxPayloadBytes,
-        timeout=DEFAULT_TIMEOUT if req.ModelServerTimeout is None else req.ModelServerTimeout,
+        body_limit=(ASYNC_BODY_LIMIT if is_async else DEFAULT_BODY_LIMIT) if req.MaxPayloadBytes is None else req.MaxPayloadBytes,
+        timeout=(ASYNC_TIMEOUT if is_async else DEFAULT_TIMEOUT) if req.ModelServerTimeout is None else req.ModelServerTimeout,
         startup_timeout=DEFAULT_STARTUP_TIMEOUT if req.StartupTimeout is None else req.StartupTimeout,
         default_accept=req.DefaultAccept or "application/json",
         restart_on_failure=bool(req.RestartOnFailure),
         install_requirements=req.InstallRequirements is not False,
+        async_config=req.AsyncInferenceConfig,
     )
 
 
 def parse_update(data: Mapping[str, Any] | UpdateEndpointRequest, current_variants: list[str]) -> UpdateRequest:
     req = parse(UpdateEndpointRequest, data)
-    return UpdateRequest(variants=_variants(req.ProductionVariants, {}, for_update=True), capture=parse_capture(req.DataCaptureConfig))
+    return UpdateRequest(
+        variants=_variants(req.ProductionVariants, {}, for_update=True), capture=parse_capture(req.DataCaptureConfig), deployment=req.DeploymentConfig,
+    )

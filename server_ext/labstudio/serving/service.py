@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +33,12 @@ from ..machines import is_stale, owned_elsewhere, silence, stamp
 from ..paths import confine, resolve
 from ..registry.refs import is_package_ref
 from ..shapes.endpoints import ENDPOINT_STATUSES
-from ..store import Database
+from ..store import Database, async_queue
 from ..store import endpoints as store
+from . import alarms, async_config, async_invoke, deployment, sources
 from . import requirements as serving_requirements
-from . import sources
+from .autoscaling import AutoscalingService
+from .autoscaling import to_spec as scaling_spec
 from .backends import LaunchFailed, get_endpoint_backend
 from .describe import describe_endpoint, summary
 from .headers import INVOKED_HEADER, VARIANT_HEADER
@@ -182,6 +184,7 @@ class EndpointService:
             environment=req.environment if req.environment is not None else {},
             model_data=src.description,
             origin={"source": req.source, "fingerprint": src.fingerprint, "source_dir": req.source_dir, "entry_point": req.entry_point},
+            serverless=req.serverless,
         )
 
     # -- create ---------------------------------------------------------------------
@@ -217,6 +220,7 @@ class EndpointService:
             self._check_variant(v, src, base_dir, root_dir)
         name = req.name or sources.default_name(resolved[0], time.time())
         check_name(name, "endpoint name", "EndpointName")
+        async_spec = self._async_spec(req, base_dir, root_dir)
         self.backend.preflight()  # a backend that cannot start anything (Ray not reachable...) is a 400, before any row
         config = {
             "port_requested": req.port,
@@ -226,6 +230,7 @@ class EndpointService:
             "body_limit": req.body_limit,
             "timeout": req.timeout,
             "generation": 1,
+            "async": async_spec,
         }
         variant_rows: list[dict[str, Any]] = [
             {"name": v.name, "model_data": src.description, "entry_point": v.entry_point or src.entry_point, "source_dir": v.source_dir,
@@ -264,11 +269,27 @@ class EndpointService:
             artifact_uri=self.settings.artifact_uri,
             generation=1,
             requirements_cache=serving_requirements.cache_dir(self.settings.home) if req.install_requirements else None,
+            async_config=async_spec,
         )
         self._launch(name, spec)
         if wait:
             return self.wait(name, timeout=timeout)
         return self.describe(name)
+
+    def _async_spec(self, req: CreateRequest, base_dir: Path | None, root_dir: Path | None) -> dict[str, Any] | None:
+        """The dispatcher's settings, every location checked writable now (raises ``Invalid``)."""
+        if req.async_config is None:
+            return None
+        if self.settings.endpoint_backend != "local":
+            raise Invalid(
+                "AsyncInferenceConfig needs the local endpoint backend (LABSTUDIO_ENDPOINT_BACKEND=local): the queue's dispatcher runs next to the workers",
+                field="AsyncInferenceConfig",
+            )
+        roots = self._roots(root_dir)
+        return async_config.to_spec(
+            req.async_config, base_dir=base_dir, artifact_uri=self.settings.artifact_uri,
+            confine=(lambda path, field, raw: confine(path, field, roots, raw)) if roots else None,
+        )
 
     def deploy(
         self,
@@ -286,6 +307,8 @@ class EndpointService:
         restart_on_failure: bool = False,
         model_timeout: float | None = None,
         install_requirements: bool = True,
+        async_inference_config: Mapping[str, Any] | None = None,
+        serverless_config: Mapping[str, Any] | None = None,
         wait: bool = True,
         timeout: float | None = None,
         base_dir: Path | None = None,
@@ -293,6 +316,8 @@ class EndpointService:
     ) -> dict[str, Any]:
         """One-variant endpoint from a job, archive or folder (what ``labstudio deploy`` runs).
         ``data_capture`` is a DataCaptureConfig request (it wins over ``capture_percent``).
+        ``async_inference_config`` is CreateEndpointConfig's AsyncInferenceConfig (an asynchronous endpoint);
+        ``serverless_config`` a variant's ServerlessConfig (MemorySizeInMB, MaxConcurrency: a serverless one).
 
         ``model_timeout`` is the endpoint's ModelServerTimeout (seconds a request may take);
         ``timeout`` is how long to wait for InService. Raises what ``create`` raises."""
@@ -314,6 +339,13 @@ class EndpointService:
             "ModelServerTimeout": model_timeout,
             "InstallRequirements": install_requirements,
         }
+        if async_inference_config is not None:
+            body["AsyncInferenceConfig"] = dict(async_inference_config)
+        if serverless_config is not None:
+            variant = body["ProductionVariants"][0]
+            variant["ServerlessConfig"] = dict(serverless_config)
+            if workers == 1:  # the default: a serverless variant has no fixed worker count
+                del variant["InitialInstanceCount"]
         if capture_percent is not None:
             body["DataCaptureConfig"] = {"EnableCapture": capture_percent > 0, "InitialSamplingPercentage": capture_percent}
         if data_capture is not None:
@@ -395,7 +427,22 @@ class EndpointService:
     def describe(self, name: str) -> dict[str, Any]:
         """DescribeEndpoint. Raises ``Invalid`` for a malformed name, ``NotFound`` when there is none."""
         endpoint = self.get(name)
-        return describe_endpoint(endpoint, self.endpoint_dir(name), self._active_spec(name))
+        described = describe_endpoint(endpoint, self.endpoint_dir(name), self._active_spec(name))
+        spec = endpoint.config.get("async")
+        if spec:
+            with self.db.read() as conn:
+                backlog = async_queue.backlog(conn, name)
+            described["EndpointType"] = "Async"
+            described["AsyncInferenceConfig"] = async_config.describe(spec)
+            described["ApproximateBacklogSize"] = backlog
+            described["Metrics"]["ApproximateBacklogSize"] = backlog
+        progress = endpoint.config.get("deployment")
+        if progress:
+            described["LastDeploymentConfig"] = progress.get("DeploymentConfig")
+            described["DeploymentProgress"] = {k: progress.get(k) for k in ("Status", "Type", "Plan", "Steps", "Reason", "StartTime", "EndTime")}
+            if progress.get("Status") == "InProgress" and described["EndpointStatus"] == "InService":
+                described["EndpointStatus"] = "Updating"  # between two steps of the shift
+        return described
 
     def list(self, status: str | None = None) -> dict[str, Any]:
         """ListEndpoints, optionally those in one status. Raises Invalid for a status SageMaker does not have."""
@@ -524,6 +571,21 @@ class EndpointService:
             "InvokedProductionVariant": response.getheader(INVOKED_HEADER),
         }
 
+    def invoke_async(self, name: str, request: Mapping[str, Any], *, base_dir: Path | None = None, root_dir: Path | None = None) -> dict[str, str]:
+        """InvokeEndpointAsync: queue a request (serving/async_invoke.py); {InferenceId, OutputLocation, FailureLocation}.
+
+        Raises ``NotFound`` when the endpoint does not exist, ``Invalid`` for one that is not
+        asynchronous or a bad request, ``Conflict`` for an endpoint being deleted or a used InferenceId."""
+        endpoint = self.get(name)
+        return async_invoke.invoke_async(
+            self.db, endpoint, request, artifact_uri=self.settings.artifact_uri, base_dir=base_dir, roots=self._roots(root_dir)
+        )
+
+    def describe_async(self, name: str, inference_id: str) -> dict[str, Any]:
+        """One asynchronous request's state. Raises ``NotFound``."""
+        self.get(name)
+        return async_invoke.describe_invocation(self.db, name, inference_id)
+
     # -- update ---------------------------------------------------------------------
 
     def update(
@@ -542,6 +604,10 @@ class EndpointService:
         it is Creating/Updating/Deleting or has no recorded configuration, ``Invalid`` for a
         bad request (the field named), ``TimeoutError`` when ``wait`` runs out of ``timeout``."""
         endpoint = self.get(name)
+        if (endpoint.config.get("deployment") or {}).get("Status") == "InProgress":
+            if not self._orphaned_deployment(endpoint):
+                raise Conflict(f"endpoint {name!r} is being updated (a guarded deployment is shifting its traffic): wait until it ends")
+            endpoint = self.get(name)  # its coordinator died half-way: this update sets the variants again
         if endpoint.status in ("Creating", "Updating", "Deleting"):
             raise Conflict(f"endpoint {name!r} is {endpoint.status}: wait until it is InService (or Failed) to update it")
         if self._elsewhere(endpoint) and self._alive(endpoint):
@@ -553,6 +619,10 @@ class EndpointService:
         if current is None:
             raise Conflict(f"endpoint {name!r} has no recorded configuration to update; delete and redeploy it")
         req = parse_update(request, [v.name for v in current.variants])
+        if current.async_config is not None and any(v.serverless for v in req.variants):
+            raise Invalid("an asynchronous endpoint's variants cannot be serverless", field="ServerlessConfig")
+        if req.deployment is not None:
+            return self._guarded_update(endpoint, current, req, wait=wait, timeout=timeout, base_dir=base_dir, root_dir=root_dir)
         req.capture = self._capture(req.capture, base_dir, root_dir)
         self.backend.preflight()
         generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
@@ -566,7 +636,11 @@ class EndpointService:
                 for given, field_name in ((v.entry_point, "EntryPoint"), (v.source_dir, "SourceDir")):
                     if given:  # not silently ignored: a new script means a new snapshot of the source
                         raise Invalid(f"variant {v.name!r}: to change its {field_name}, give its Source too", field=field_name)
-                variants.append(replace(old, weight=v.weight if v.weight is not None else old.weight, instances=v.instances or old.instances, environment=v.environment if v.environment is not None else old.environment))
+                variants.append(replace(
+                    old, weight=v.weight if v.weight is not None else old.weight, instances=v.instances or old.instances,
+                    environment=v.environment if v.environment is not None else old.environment,
+                    serverless=v.serverless if v.serverless is not None else old.serverless,
+                ))
                 continue
             src = self._resolve(v.source, base_dir, root_dir)
             self._check_variant(v, src, base_dir, root_dir)
@@ -582,9 +656,10 @@ class EndpointService:
                 weight=weight,
                 instances=instances,
                 environment=environment,
+                serverless=v.serverless,
             )
             if old is not None and old.origin == origin and Path(old.model_dir).is_dir():
-                variants.append(replace(old, weight=weight, instances=instances, environment=environment))
+                variants.append(replace(old, weight=weight, instances=instances, environment=environment, serverless=v.serverless))
             else:
                 variants.append(self._prepare_variant(name, generation, full, src, base_dir, root_dir))
         if sum(v.weight for v in variants) <= 0:
@@ -595,6 +670,7 @@ class EndpointService:
             generation=generation,
             capture=req.capture if req.capture is not None else current.capture,
             port=endpoint.port or current.port,
+            scaling=scaling_spec(endpoint.config.get("scaling") or {}),
         )
         alive = self._alive(endpoint)  # another machine's is silent here (a live one was refused above)
         self.db.run_write(lambda conn: store.merge_config(conn, name, {"generation": generation, "capture": spec.capture.__dict__}))
@@ -611,6 +687,137 @@ class EndpointService:
         if wait:
             return self.wait(name, timeout=timeout)
         return self.describe(name)
+
+    def _guarded_update(
+        self, endpoint: store.Endpoint, current: EndpointSpec, req: Any, *, wait: bool, timeout: float | None,
+        base_dir: Path | None, root_dir: Path | None,
+    ) -> dict[str, Any]:
+        """UpdateEndpoint with a DeploymentConfig: checks everything, prepares the new model, then
+        hands the traffic shifting to a coordinator process (serving/deployment.py)."""
+        name = endpoint.name
+        if len(current.variants) != 1:
+            raise Invalid(
+                f"a guarded update (DeploymentConfig) moves one variant to a new model; endpoint {name!r} has {len(current.variants)} variants",
+                field="ProductionVariants",
+            )
+        old = current.variants[0]
+        if len(req.variants) != 1 or not req.variants[0].source:
+            raise Invalid(f"give exactly one variant, {old.name!r}, with the new model as its Source", field="ProductionVariants")
+        wanted = req.variants[0]
+        if wanted.name != old.name:
+            raise Invalid(f"the endpoint's variant is {old.name!r}: a guarded update gives its new model under that name", field="VariantName")
+        shares = deployment.plan(req.deployment, old.instances)
+        auto = req.deployment.AutoRollbackConfiguration
+        alarm_names = [a.AlarmName for a in (auto.Alarms or [])] if auto else []
+        alarms.require(self.db, alarm_names, name)
+        src = self._resolve(wanted.source, base_dir, root_dir)
+        self._check_variant(wanted, src, base_dir, root_dir)
+        if endpoint.status != "InService" or not self._alive(endpoint) or self._elsewhere(endpoint):
+            raise Conflict(f"endpoint {name!r} must be InService, served from this machine, for a guarded update (it is {endpoint.status})")
+        self.backend.preflight()
+        generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
+        full = VariantRequest(
+            name=deployment.new_variant_name(old.name), source=wanted.source, entry_point=wanted.entry_point, source_dir=wanted.source_dir,
+            weight=0.0, instances=wanted.instances or old.instances,
+            environment=wanted.environment if wanted.environment is not None else old.environment,
+            serverless=wanted.serverless if wanted.serverless is not None else old.serverless,
+        )
+        new = self._prepare_variant(name, generation, full, src, base_dir, root_dir)
+        routing = req.deployment.BlueGreenUpdatePolicy.TrafficRoutingConfiguration
+        progress = {
+            "Status": "InProgress", "Type": routing.Type, "Plan": shares, "Steps": [], "StartTime": time.time(),
+            "DeploymentConfig": req.deployment.model_dump(exclude_none=True), "OldVariant": asdict(old), "NewVariant": asdict(new),
+        }
+
+        def begin(conn: Any) -> None:
+            store.merge_config(conn, name, {"deployment": progress, "generation": generation})
+            store.set_status(conn, name, "Updating", None)
+
+        self.db.run_write(begin)
+        from ..procs import spawn_detached
+
+        log_fd = deployment.started_log(self.endpoint_dir(name))
+        try:
+            spawn_detached("labstudio.serving.deployment", name, env=self.settings.child_env(), stdout=log_fd)
+        finally:
+            os.close(log_fd)
+        if wait:
+            return self.wait_deployment(name, timeout)
+        return self.describe(name)
+
+    @property
+    def autoscaling(self) -> AutoscalingService:
+        """Application Auto Scaling's calls on this service's endpoints."""
+        return AutoscalingService(self)
+
+    def push_scaling(self, name: str) -> None:
+        """Hand the endpoint's registered autoscaling to its supervisor (a spec with no other change:
+        no worker restarts). Raises ``Conflict`` for an endpoint with no recorded configuration."""
+        endpoint = self.get(name)
+        current = self._active_spec(name)
+        if current is None:
+            raise Conflict(f"endpoint {name!r} has no recorded configuration; delete and redeploy it")
+        generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
+        spec = replace(current, generation=generation, port=endpoint.port or current.port,
+                       scaling=scaling_spec(endpoint.config.get("scaling") or {}))
+        self.db.run_write(lambda conn: store.merge_config(conn, name, {"generation": generation}))
+        spec.write(self.endpoint_dir(name) / "spec.json")
+        if endpoint.status in ("InService", "Updating") and not self._elsewhere(endpoint) and self._alive(endpoint):
+            self.backend.update(endpoint)
+
+    def _orphaned_deployment(self, endpoint: store.Endpoint) -> bool:
+        """A guarded update whose coordinator is gone (its lease ran out) is recorded Failed, the
+        endpoint InService with the reason; True when that was the case."""
+        progress = endpoint.config.get("deployment") or {}
+        if not deployment.coordinator_gone(self.db, endpoint.name, float(progress.get("StartTime") or 0), time.time()):
+            return False
+        reason = "its coordinator stopped before the update ended (its lease ran out); update the endpoint to set its variants again"
+        name = endpoint.name
+
+        def write(conn: Any) -> None:
+            store.merge_config(conn, name, {"deployment": {**progress, "Status": "Failed", "Reason": reason, "EndTime": time.time()}})
+            if endpoint.status == "Updating":
+                store.set_status(conn, name, "InService", f"Update failed: {reason}")
+
+        self.db.run_write(write)
+        return True
+
+    def wait_deployment(self, name: str, timeout: float | None = None) -> dict[str, Any]:
+        """Until the endpoint's guarded update ended (Completed, RolledBack or Failed); its description.
+        Raises ``TimeoutError`` after ``timeout`` seconds, ``NotFound`` when the endpoint is gone."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            endpoint = self.get(name)
+            progress = endpoint.config.get("deployment") or {}
+            if progress.get("Status") != "InProgress" or self._orphaned_deployment(endpoint):
+                return self.describe(name)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"the update of endpoint {name!r} is still in progress after {timeout} s")
+            time.sleep(0.2)
+
+    def apply_variants(self, name: str, variants: builtins.list[VariantSpec], timeout: float | None = None) -> tuple[bool, str | None]:
+        """One blue/green step of a guarded update: serve exactly these variants; (True, None) once
+        the supervisor applied them, (False, why) when it could not (the new model did not load...)."""
+        endpoint = self.get(name)
+        current = self._active_spec(name)
+        if current is None:
+            return False, "the endpoint has no recorded configuration"
+        generation = max(current.generation, int(endpoint.config.get("generation", 1))) + 1
+        spec = replace(current, variants=variants, generation=generation, port=endpoint.port or current.port,
+                       scaling=scaling_spec(endpoint.config.get("scaling") or {}))
+        self.db.run_write(lambda conn: store.merge_config(conn, name, {"generation": generation}))
+        spec.write(self.endpoint_dir(name) / "spec.json")
+        if not self.backend.update(endpoint):
+            return False, "the endpoint's server is not running"
+        deadline = time.monotonic() + (timeout if timeout is not None else spec.startup_timeout + 30)
+        while time.monotonic() < deadline:
+            fresh = self.get(name)
+            if int(fresh.config.get("applied_generation") or 0) >= generation:
+                return True, None
+            if int(fresh.config.get("failed_generation") or 0) >= generation:
+                return False, fresh.failure_reason
+            time.sleep(0.05)
+        return False, f"the endpoint did not apply the change within {spec.startup_timeout + 30:g} s"
 
     # -- delete ---------------------------------------------------------------------
 
@@ -630,7 +837,11 @@ class EndpointService:
         self._remove(name)
 
     def _remove(self, name: str) -> None:
-        self.db.run_write(lambda conn: store.remove(conn, name))
+        def remove(conn: Any) -> None:
+            store.remove(conn, name)
+            async_queue.forget(conn, name)  # SageMaker drops a deleted endpoint's queued requests too
+
+        self.db.run_write(remove)
         shutil.rmtree(self.endpoint_dir(name), ignore_errors=True)
 
     def _delete_elsewhere(self, endpoint: store.Endpoint, timeout: float) -> None:

@@ -62,12 +62,15 @@ class VariantSpec:
     environment: dict[str, str] = field(default_factory=dict)
     model_data: str = ""
     origin: dict[str, Any] = field(default_factory=dict)  # what the user asked for (to spot no-op updates)
+    # {"memory_mb", "max_concurrency"}: serverless (runtime/serverless.py), workers started on demand.
+    serverless: dict[str, int] | None = None
 
     @property
     def key(self) -> str:
         """Identity of the deployed model: equal keys mean the running workers can stay."""
         raw = json.dumps(
-            [self.name, self.model_dir, self.source_dir, self.entry_point, self.instances, sorted(self.environment.items())]
+            [self.name, self.model_dir, self.source_dir, self.entry_point, self.instances, sorted(self.environment.items()),
+             sorted((self.serverless or {}).items())]
         )
         return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
@@ -98,6 +101,12 @@ class EndpointSpec:
     report_to_store: bool = True
     # Where the code's requirements.txt is installed (serving/requirements.py); None: not installed.
     requirements_cache: str | None = None
+    # An asynchronous endpoint's queue settings (serving/async_config.py): a dispatcher process
+    # feeds the queued requests to the workers. None: a real-time endpoint.
+    async_config: dict[str, Any] | None = None
+    # Autoscaling per variant name (serving/autoscaling.py's to_spec): the supervisor keeps each
+    # variant's worker count between min and max by target tracking (runtime/autoscale.py).
+    scaling: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

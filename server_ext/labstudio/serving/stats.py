@@ -119,3 +119,35 @@ def read_variant(stats_dir: Path, variant: str) -> dict[str, Any]:
             except (OSError, ValueError):
                 continue  # a file being replaced right now: the next read has it
     return merge(snapshots)
+
+
+def totals(stats_dir: Path, variant: str | None = None) -> dict[str, Any]:
+    """The raw running totals (requests, 4xx, 5xx, latency buckets) of one variant, or of every
+    variant with None: what a window's figures are computed from (``window``)."""
+    count = errors_4xx = errors_5xx = 0
+    buckets: dict[int, int] = {}
+    folders = [stats_dir / variant] if variant else ([p for p in stats_dir.iterdir() if p.is_dir()] if stats_dir.is_dir() else [])
+    for folder in folders:
+        for path in folder.glob("*.json") if folder.is_dir() else ():
+            try:
+                snap = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            count += int(snap.get("count", 0))
+            errors_4xx += int(snap.get("errors_4xx", 0))
+            errors_5xx += int(snap.get("errors_5xx", 0))
+            for key, value in (snap.get("buckets") or {}).items():
+                buckets[int(key)] = buckets.get(int(key), 0) + int(value)
+    return {"count": count, "errors_4xx": errors_4xx, "errors_5xx": errors_5xx, "buckets": buckets}
+
+
+def window(start: dict[str, Any], end: dict[str, Any]) -> dict[str, Any]:
+    """Figures of the requests between two ``totals``: counts, and the p99 latency in ms (None without requests)."""
+    buckets = {k: v - start["buckets"].get(k, 0) for k, v in end["buckets"].items() if v - start["buckets"].get(k, 0) > 0}
+    count = max(0, end["count"] - start["count"])
+    return {
+        "Invocations": count,
+        "Invocation4XXErrors": max(0, end["errors_4xx"] - start["errors_4xx"]),
+        "Invocation5XXErrors": max(0, end["errors_5xx"] - start["errors_5xx"]),
+        "LatencyP99Ms": _percentile(buckets, sum(buckets.values()), 0.99),
+    }

@@ -537,3 +537,44 @@ monitoring_executions = Table(
     Index("ix_monitoring_executions_schedule", "schedule_name", "scheduled_time"),
     Index("ix_monitoring_executions_pending", "submitted_time"),
 )
+
+# Added by migration 0010_async_inference: an asynchronous endpoint's requests, queued until
+# its dispatcher claims them (store/async_queue.py). A claim names its owner and a lease that
+# the owner renews; a request whose lease ran out (its dispatcher died) is claimable again.
+# Not tied to the endpoints row by a foreign key: a request outlives a restart of its endpoint.
+async_invocations = Table(
+    "async_invocations",
+    metadata,
+    Column("endpoint_name", String(63), primary_key=True),
+    Column("inference_id", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),  # arrival order (time in microseconds), what the queue is served by
+    Column("status", String(16), nullable=False),  # Pending | InProgress | Completed | Failed
+    Column("input_location", Text, nullable=False),
+    Column("output_location", Text, nullable=False),
+    Column("failure_location", Text, nullable=False),
+    Column("request", Text, nullable=False),  # ContentType, Accept, CustomAttributes, InvocationTimeoutSeconds (JSON)
+    Column("owner", String(255), nullable=True),
+    Column("lease_expires_time", Float, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("failure_reason", Text, nullable=True),
+    Column("creation_time", Float, nullable=False),
+    Column("expires_time", Float, nullable=False),  # RequestTTLSeconds after creation
+    Column("start_time", Float, nullable=True),
+    Column("end_time", Float, nullable=True),
+    Index("ix_async_invocations_queue", "endpoint_name", "status", "seq"),
+)
+
+# Added by migration 0010_async_inference too: alarms in CloudWatch's shape (PutMetricAlarm) over
+# an endpoint's own figures; a guarded deployment evaluates them and records their state
+# (store/alarms.py, serving/alarms.py).
+metric_alarms = Table(
+    "metric_alarms",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("definition", Text, nullable=False),  # PutMetricAlarm's parameters (JSON)
+    Column("state", String(32), nullable=False),  # OK | ALARM | INSUFFICIENT_DATA
+    Column("state_reason", Text, nullable=True),
+    Column("state_value", Float, nullable=True),
+    Column("state_updated_time", Float, nullable=False),
+    Column("creation_time", Float, nullable=False),
+)

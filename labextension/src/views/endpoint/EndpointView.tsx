@@ -14,6 +14,7 @@ import { useModel } from '../common/useModel';
 import { formatTime } from '../format';
 import { EndpointModel } from './endpointModel';
 import { MonitoringSection } from './MonitoringSection';
+import { DeploymentSection, InferenceTypeRows } from './InferenceSections';
 
 export interface IEndpointViewProps {
   model: EndpointModel;
@@ -113,6 +114,7 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
             <th>Created</th>
             <td>{formatTime(endpoint.CreationTime)}</td>
           </tr>
+          <InferenceTypeRows endpoint={endpoint} />
         </tbody>
       </table>
 
@@ -122,6 +124,7 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
       <h3 className="labstudio-subtitle">Variants</h3>
       <Variants model={model} />
 
+      <DeploymentSection endpoint={endpoint} />
       <h3 className="labstudio-subtitle">Monitoring</h3>
       <MonitoringSection monitoring={model.monitoring} />
 

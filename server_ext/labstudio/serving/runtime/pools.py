@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..spec import EndpointSpec, VariantSpec
 
@@ -34,6 +35,12 @@ class Pool:
     draining: bool = False
     restarts: list[float] = field(default_factory=list)
     pending_restarts: int = 0
+    # serverless (runtime/serverless.py): when traffic was last seen, whether some is in flight,
+    # the workers started on demand (pid -> when), and the variant's figures
+    last_activity: float = 0.0
+    busy: bool = False
+    cold: dict[int, float] = field(default_factory=dict)
+    figures: Any = None
 
     @property
     def port(self) -> int:

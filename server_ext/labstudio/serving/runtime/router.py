@@ -17,6 +17,7 @@ import logging
 import random
 import signal
 import socket
+import time
 from typing import Any
 
 from tornado.ioloop import IOLoop
@@ -141,14 +142,49 @@ class Table:
         return self.names[bisect.bisect_right(self.cumulative, random.random() * self.total)] if len(self.names) > 1 else self.names[0]
 
 
+DEMAND_EVERY = 0.5  # seconds between "demand" reports of a busy serverless variant
+
+
 class Router:
     def __init__(self, spec: EndpointSpec) -> None:
         self.spec = spec
         self.table = Table([])
         self.upstreams = Upstreams()
+        self.limits: dict[str, int] = {}  # serverless variants' MaxConcurrency
+        self.in_flight: dict[str, int] = {}
+        self.last_demand: dict[str, float] = {}
+
+    def admit(self, name: str, state: ChildState) -> bool:
+        """Count a request in for a serverless variant, or refuse it (False) past MaxConcurrency.
+        The supervisor hears of the traffic: it starts a worker when there is none (runtime/serverless.py)."""
+        limit = self.limits.get(name)
+        if limit is None:
+            return True
+        current = self.in_flight.get(name, 0)
+        if current >= limit:
+            state.send({"event": "throttled", "variant": name})
+            return False
+        self.in_flight[name] = current + 1
+        now = time.monotonic()
+        if current == 0 or now - self.last_demand.get(name, 0.0) >= DEMAND_EVERY:
+            self.last_demand[name] = now
+            state.send({"event": "demand", "variant": name})
+        return True
+
+    def release(self, name: str, state: ChildState) -> None:
+        if name not in self.limits:
+            return
+        left = self.in_flight[name] = max(0, self.in_flight.get(name, 1) - 1)
+        if left == 0:
+            state.send({"event": "idle", "variant": name})
 
     def on_command(self, message: dict[str, Any]) -> None:
+        if message.get("cmd") == "close_idle":  # a serverless variant's workers stop: keep no connection to them
+            for _, writer in self.upstreams.idle.pop(int(message["port"]), []):
+                writer.close()
+            return
         if message.get("cmd") == "table":
+            self.limits = {v["name"]: int(v["max_concurrency"]) for v in message["variants"] if v.get("max_concurrency")}
             self.table = Table(message["variants"])
             self.upstreams.forget(set(self.table.ports.values()))
             log.info("routing: %s", ", ".join(f"{v['name']}={v['weight']}" for v in message["variants"]))
@@ -189,6 +225,18 @@ class RouterInvocations(LimitedBodyHandler):
                 self.error_reply(503, "no variant of this endpoint takes traffic (every weight is 0): name one with " + VARIANT_HEADER)
                 return
             name = chosen
+        if not self.router.admit(name, self.state):
+            self.set_header("Retry-After", "1")
+            self.error_reply(
+                429, f"ThrottlingException: variant {name!r} is serving its MaxConcurrency of {self.router.limits[name]} requests; retry later"
+            )
+            return
+        try:
+            await self._forward(name, table)
+        finally:
+            self.router.release(name, self.state)
+
+    async def _forward(self, name: str, table: Table) -> None:
         body = self.body()
         lines = ["POST /invocations HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
         for key, value in self.request.headers.get_all():

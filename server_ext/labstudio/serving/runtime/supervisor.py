@@ -62,6 +62,8 @@ class Supervisor:
         self.pools: dict[str, Pool] = {}
         self.active: list[str] = []
         self.router: Child | None = None
+        self.dispatcher: Child | None = None  # an asynchronous endpoint's queue feeder (runtime/dispatcher.py)
+        self.dispatcher_restarts: list[float] = []
         self.children: dict[int, Child] = {}
         self.transition: Transition | None = None
         self.reload_requested = False
@@ -76,6 +78,12 @@ class Supervisor:
         self.exit_code = 0
         self.opt_ml_refused: str | None = "not asked yet"  # run() asks (see jobs/optml.py)
         self.delete_asked = False  # another machine asked (through the store) for the endpoint's deletion
+        from ...config import Settings
+
+        self.idle_seconds = Settings.from_env().serverless_idle_seconds
+        from .autoscale import Autoscaler
+
+        self.autoscaler = Autoscaler(self.stats_dir)
 
     # -- signals ------------------------------------------------------------------
 
@@ -107,6 +115,10 @@ class Supervisor:
                 # other workers for the cores: share the CPUs unless the user chose.
                 if pool is not None:
                     os.environ.update(pool.variant.environment)
+                if pool is not None and pool.variant.serverless:
+                    from .serverless import limit_memory
+
+                    limit_memory(pool.variant.serverless["memory_mb"])
                 workers = sum(v.instances for v in self.spec_for_children.variants)
                 threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
                 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -115,6 +127,10 @@ class Supervisor:
                     from .router import run_router
 
                     code = run_router(self.spec_for_children, self.public, child_end)
+                elif kind == "dispatcher":
+                    from .dispatcher import run_dispatcher
+
+                    code = run_dispatcher(self.spec_for_children, self.public, child_end)
                 else:
                     from .worker import run_worker
 
@@ -184,6 +200,11 @@ class Supervisor:
         self.serial += 1
         internal = bind_listener("127.0.0.1", 0)
         pool = Pool(id=f"{variant.name}#{self.serial}", variant=variant, settings_key=settings_key, internal=internal)
+        if variant.serverless:
+            from .serverless import Figures
+
+            pool.figures = Figures(self.stats_dir, variant.name)
+            pool.last_activity = time.monotonic()
         self.pools[pool.id] = pool
         for _ in range(variant.instances):
             self._fork("worker", pool)
@@ -219,11 +240,15 @@ class Supervisor:
     def _complete(self, t: Transition) -> None:
         new_pools = [self.pools[pid] for pid in t.pools]
         old_ids = [pid for pid in self.active if pid not in t.pools]
-        routed = len(new_pools) > 1
+        routed = len(new_pools) > 1 or any(p.variant.serverless for p in new_pools)  # with no worker, the router accepts
         if routed:
             if self.router is None or self.router.draining:
                 self.router = self._fork("router", None)
-            table = [{"name": p.variant.name, "weight": p.variant.weight, "port": p.port} for p in new_pools]
+            table = [
+                {"name": p.variant.name, "weight": p.variant.weight, "port": p.port,
+                 "max_concurrency": p.variant.serverless["max_concurrency"] if p.variant.serverless else None}
+                for p in new_pools
+            ]
             self._send(self.router, {"cmd": "table", "variants": table})
             self._send(self.router, {"cmd": "serve"})
             for pool in new_pools:
@@ -250,6 +275,11 @@ class Supervisor:
         self.transition = None
         self._write_active()
         self.reporter.in_service(self.spec, new_pools)
+        for pool in new_pools:
+            if pool.variant.serverless:
+                pool.last_activity = time.monotonic()  # idle from now on, until traffic comes
+                self._serverless_report(pool)
+        self._start_dispatcher()
         if self.reload_requested:
             self.reload_requested = False
             self._reload()
@@ -282,6 +312,69 @@ class Supervisor:
                 self.reload_requested = False
                 self._reload()
 
+    def _start_dispatcher(self) -> None:
+        """An asynchronous endpoint's dispatcher, once its workers serve (and again if it died)."""
+        if self.spec.async_config is None or self.stopping or (self.dispatcher is not None and not self.dispatcher.draining):
+            return
+        self.dispatcher = self._fork("dispatcher", None)
+
+    def _restart_dispatcher(self) -> None:
+        self.dispatcher = None
+        self._start_dispatcher()
+
+    # -- serverless (runtime/serverless.py) ------------------------------------------------
+
+    def _serverless_pool(self, variant: str) -> Pool | None:
+        for pid in self.active:
+            pool = self.pools.get(pid)
+            if pool is not None and pool.variant.name == variant and pool.variant.serverless and not pool.draining:
+                return pool
+        return None
+
+    @staticmethod
+    def _live(pool: Pool) -> list[Child]:
+        return [c for c in pool.children.values() if not c.draining]
+
+    def _on_traffic(self, event: str, variant: str) -> None:
+        """The router saw requests arrive (demand), end (idle) or be refused (throttled)."""
+        pool = self._serverless_pool(variant)
+        if pool is None:
+            return
+        pool.last_activity = time.monotonic()
+        if event == "throttled":
+            pool.figures.throttles += 1
+            self._serverless_report(pool)
+            return
+        pool.busy = event == "demand"
+        if event == "demand" and not self._live(pool) and not self.stopping:
+            child = self._fork("worker", pool)
+            pool.cold[child.pid] = time.monotonic()
+            log.info("variant %s: a request came while no worker runs: starting one (cold start)", variant)
+            self._serverless_report(pool)
+
+    def _serverless_idle(self, now: float) -> None:
+        """Drain the workers of serverless variants that saw no traffic for the idle time."""
+        if self.transition is not None or self.stopping:
+            return
+        for pid in self.active:
+            pool = self.pools.get(pid)
+            if pool is None or not pool.variant.serverless or pool.busy or pool.pending_restarts:
+                continue
+            live = self._live(pool)
+            if live and now - pool.last_activity >= self.idle_seconds and all(c.ready for c in live):
+                log.info("variant %s: no traffic for %g s: stopping its worker(s)", pool.variant.name, self.idle_seconds)
+                for child in live:
+                    self._drain(child)
+                if self.router is not None:  # the next request must wait for a new worker, not reach a stopping one
+                    self._send(self.router, {"cmd": "close_idle", "port": pool.port})
+                self._serverless_report(pool)
+
+    def _serverless_report(self, pool: Pool) -> None:
+        live = self._live(pool)
+        pool.figures.write(len(live))
+        if pool.id in self.active:
+            self.reporter.refresh_pids([pool])
+
     def _close_pool_if_empty(self, pool: Pool) -> None:
         if pool.draining and not pool.children and pool.id in self.pools:
             pool.internal.close()
@@ -311,8 +404,17 @@ class Supervisor:
 
     def _on_message(self, child: Child, message: dict[str, Any]) -> None:
         event = message.get("event")
+        if event in ("demand", "idle", "throttled"):
+            self._on_traffic(event, str(message.get("variant")))
+            return
         if event == "ready":
             child.ready = True
+            if child.pool is not None and child.pid in child.pool.cold:
+                began = child.pool.cold.pop(child.pid)
+                child.pool.figures.cold_start((time.monotonic() - began) * 1000)
+                log.info("variant %s: cold start took %.0f ms", child.pool.variant.name, (time.monotonic() - began) * 1000)
+            if child.pool is not None and child.pool.variant.serverless:
+                self._serverless_report(child.pool)
             if child.pool is not None and child.pool.serving_public and not child.draining:
                 self._send(child, {"cmd": "serve"})  # a re-forked worker of the serving pool
             if child.pool is not None and self.transition is None and child.pool.id in self.active:
@@ -397,6 +499,9 @@ class Supervisor:
         pool = child.pool
         if pool is not None:
             pool.children.pop(child.pid, None)
+            pool.cold.pop(child.pid, None)
+            if pool.variant.serverless and pool.id in self.pools and not self.stopping:
+                self._serverless_report(pool)
         if child.draining or self.stopping:
             if pool is not None:
                 self._close_pool_if_empty(pool)
@@ -407,6 +512,13 @@ class Supervisor:
             self._fail(t, reason)
             return
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        if child.kind == "dispatcher":
+            now = time.monotonic()
+            self.dispatcher_restarts = [r for r in self.dispatcher_restarts if now - r < 60] + [now]
+            delay = RESTART_BACKOFF[min(len(self.dispatcher_restarts) - 1, len(RESTART_BACKOFF) - 1)]
+            log.error("the async dispatcher %s: starting another in %.1f s (its requests wait in the queue)", how, delay)
+            self.timers.append((now + delay, self._restart_dispatcher))
+            return
         if child.kind == "router":
             log.error("the router %s: restarting it", how)
             self.router = None
@@ -491,6 +603,8 @@ class Supervisor:
             self.timers = [t for t in self.timers if t[0] > now]
             for _, callback in due:
                 callback()
+        self._serverless_idle(now)
+        self.autoscaler.tick(self, now)
         t = self.transition
         if t is not None and now > t.deadline:
             self._fail(t, f"the model did not load within {self.spec.startup_timeout:g} s")

@@ -420,6 +420,12 @@ def run_worker(
         log.error("loading the model failed: %s", exc)
         state.send({"event": "failed", "reason": str(exc)})
         return 3
+    except MemoryError:
+        from .serverless import memory_message
+
+        log.error("loading the model failed: out of memory")
+        state.send({"event": "failed", "reason": memory_message("loading the model")})
+        return 3
     except BaseException as exc:
         traceback.print_exc()
         from ...exc_text import describe
