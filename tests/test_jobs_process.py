@@ -228,12 +228,14 @@ def test_supervisor_killed_with_sigkill_is_detected(core, write_script) -> None:
     wait_for(lambda: not any(procutil.is_alive(p) for p in pids), 15, message="every process of the job killed")
 
 
-def test_queue_waits_for_a_free_slot(core, write_script, monkeypatch) -> None:
+def test_queue_waits_for_a_free_slot(core, write_script, monkeypatch, tmp_path) -> None:
     from labstudio.core import Core
 
     monkeypatch.setenv("LABSTUDIO_MAX_CONCURRENT_JOBS", "1")
     one = Core.from_env()
-    blocker = write_script("import time\nprint('busy', flush=True)\ntime.sleep(3)\n", name="block.py")
+    gate = tmp_path / "gate"  # the first job holds the slot until the test has seen the second wait
+    blocker = write_script(f"import os, time\nprint('busy', flush=True)\nwhile not os.path.exists({str(gate)!r}):\n    time.sleep(0.05)\n",
+                           name="block.py")
     quick = write_script("print('quick done')\n", name="quick.py")
     first = to_json(one.jobs.submit({"entry_point": str(blocker)}))["TrainingJobName"]
     wait_for(lambda: one.jobs.get(first).secondary_status == "Training", 30, message="first job training")
@@ -241,6 +243,7 @@ def test_queue_waits_for_a_free_slot(core, write_script, monkeypatch) -> None:
     waiting = wait_for(lambda: "Waiting for a free slot" in (j := one.jobs.get(second)).status_message and j, 30, message="queued message")
     assert waiting.status == "InProgress" and waiting.secondary_status == "Starting"
     assert one.jobs.get(first).status == "InProgress"
+    gate.touch()
     final = to_json(one.jobs.wait(second, timeout=60))
     assert final["TrainingJobStatus"] == "Completed"
     first_final = to_json(one.jobs.describe(first))
