@@ -68,6 +68,10 @@ _LAZY = {
     # Model registry and lineage (issue 21).
     "model_metrics": "labstudio.model_metrics",
     "lineage": "labstudio.lineage",
+    # AutoML, SageMaker Autopilot's shape (issue 24).
+    "AutoML": "labstudio.sdk.automl",
+    "AutoMLInput": "labstudio.sdk.automl",
+    "automl": "labstudio.automl",
 }
 
 
@@ -103,5 +107,5 @@ def __dir__() -> list[str]:
 __all__ = [
     "__version__", "Run", "load_run", "search_runs", "ExperimentAnalytics",
     "Estimator", "Model", "Predictor", "TrainingJob", "TrainingJobAnalytics", "TrainingInput", "LocalSession",
-    "UnexpectedStatusException", "ModelError", "load_ipython_extension",
+    "UnexpectedStatusException", "ModelError", "AutoML", "AutoMLInput", "load_ipython_extension",
 ]

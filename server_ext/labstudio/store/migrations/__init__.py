@@ -1,3 +1,3 @@
 """Alembic migrations of the store. HEAD_REVISION lets a process check the schema without importing alembic."""
 
-HEAD_REVISION = "0008_pipelines"
+HEAD_REVISION = "0009_automl"
