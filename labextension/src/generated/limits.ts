@@ -7,12 +7,32 @@ export const LIMITS = {
   ApprovalRequest: {
     ApprovalDescription: { maxLength: 1024 },
   },
+  AutoMLChannelRequest: {
+    TargetAttributeName: { minLength: 1, maxLength: 256 },
+    ContentType: { maxLength: 256 },
+    SampleWeightAttributeName: { maxLength: 256 },
+  },
+  AutoMLTag: {
+    Key: { minLength: 1, maxLength: 128 },
+    Value: { maxLength: 256 },
+  },
   CompareRunsRequest: {
     runs: { maxItems: 100000 },
     experiments: { maxItems: 100 },
     exclude: { maxItems: 100000 },
     max_points: { minimum: 2, maximum: 100000 },
     limit: { minimum: 1, maximum: 500 },
+  },
+  CompletionCriteriaRequest: {
+    MaxCandidates: { minimum: 1, maximum: 1000 },
+    MaxRuntimePerTrainingJobInSeconds: { minimum: 1 },
+    MaxAutoMLJobRuntimeInSeconds: { minimum: 1 },
+  },
+  CreateAutoMLJobRequest: {
+    AutoMLJobName: { minLength: 1, maxLength: 32 },
+    InputDataConfig: { minItems: 1, maxItems: 1 },
+    RoleArn: { maxLength: 2048 },
+    Tags: { maxItems: 50 },
   },
   CreateEndpointRequest: {
     Source: { maxLength: 1024 },
@@ -80,6 +100,9 @@ export const LIMITS = {
     InitialSamplingPercentage: { minimum: 0, maximum: 100 },
     DestinationS3Uri: { maxLength: 1024 },
   },
+  DataSplitConfigRequest: {
+    ValidationFraction: { minimum: 0.0, maximum: 1.0 },
+  },
   InferenceSpecificationRequest: {
     Containers: { minItems: 1, maxItems: 1 },
   },
@@ -95,6 +118,9 @@ export const LIMITS = {
   ModelPackageContainer: {
     Image: { maxLength: 255 },
     ModelDataUrl: { minLength: 1, maxLength: 1024 },
+  },
+  OutputDataConfigRequest: {
+    S3OutputPath: { minLength: 1, maxLength: 1024 },
   },
   ParallelismConfigurationRequest: {
     MaxParallelExecutionSteps: { minimum: 1, maximum: 1000 },
@@ -128,6 +154,9 @@ export const LIMITS = {
   ResourceTag: {
     Key: { minLength: 1, maxLength: 128 },
     Value: { maxLength: 256 },
+  },
+  S3DataSourceRequest: {
+    S3Uri: { minLength: 1, maxLength: 1024 },
   },
   StartPipelineExecutionRequest: {
     PipelineParameters: { maxItems: 200 },

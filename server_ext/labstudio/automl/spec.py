@@ -104,10 +104,11 @@ def parse_request(request: Mapping[str, Any], *, base_dir: Path | None = None, r
     target = channel.get("TargetAttributeName")
     if not isinstance(target, str) or not target.strip():
         raise Invalid("InputDataConfig[0].TargetAttributeName must name the column to predict.", field="InputDataConfig[0].TargetAttributeName")
-    output = _get(request, "OutputDataConfig", "S3OutputPath") or default_output
+    given = _get(request, "OutputDataConfig", "S3OutputPath")
+    output = given or default_output
     if not isinstance(output, str):
         raise Invalid("OutputDataConfig.S3OutputPath must be a folder or URI.", field="OutputDataConfig.S3OutputPath")
-    if "://" not in output or output.startswith("file://"):
+    if given and ("://" not in output or output.startswith("file://")):  # the default (the artifact store) is the server's own
         output = str(confine(resolve(output[len("file://"):] if output.startswith("file://") else output, where, "OutputDataConfig"),
                              "OutputDataConfig.S3OutputPath", [root_dir] if root_dir else None, output))
     problem_type = request.get("ProblemType")

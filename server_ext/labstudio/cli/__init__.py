@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "labstudio.cli.models",
     "labstudio.cli.lineage",
     "labstudio.cli.pipelines",
+    "labstudio.cli.automl",
 ]
 
 

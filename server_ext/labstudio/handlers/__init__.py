@@ -21,5 +21,6 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.registry",
     "labstudio.handlers.lineage",
     "labstudio.handlers.pipelines",
+    "labstudio.handlers.automl",
     "labstudio.handlers.openapi",
 ]
