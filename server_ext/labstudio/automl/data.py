@@ -45,8 +45,11 @@ def _files(path: Path) -> list[Path]:
 
 def _format(path: Path) -> str:
     """"parquet" or "csv", judged by the content (the name can lie). Raises Invalid for anything else."""
-    with path.open("rb") as handle:
-        head = handle.read(8192)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        raise Invalid(f"{INPUT_FIELD}: {path.name} cannot be read ({exc.strerror}).", field=INPUT_FIELD) from None
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
     if not head:
@@ -89,9 +92,13 @@ def read_table(location: str | Path) -> pd.DataFrame:
     """The input as one data frame. Raises Invalid (field InputDataConfig) for what cannot be read."""
     import pandas as pd
 
+    try:
+        files = _files(Path(location))
+    except OSError as exc:
+        raise Invalid(f"{INPUT_FIELD}: {str(location)[:80]!r} cannot be read ({exc.strerror}).", field=INPUT_FIELD) from None
     frames = []
     columns: list[str] | None = None
-    for path in _files(Path(location)):
+    for path in files:
         kind = _format(path)
         try:
             if kind == "parquet":

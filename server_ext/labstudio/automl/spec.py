@@ -95,7 +95,12 @@ def parse_request(request: Mapping[str, Any], *, base_dir: Path | None = None, r
     where = base_dir or Path.cwd()
     path = confine(resolve(uri[len("file://"):] if uri.startswith("file://") else uri, where, "InputDataConfig"), "InputDataConfig",
                    [root_dir] if root_dir else None, uri)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long for the file system, a loop of links...
+        raise Invalid(f"InputDataConfig: {uri[:80]!r} cannot be a data file here ({exc.strerror}).",
+                      field="InputDataConfig[0].DataSource.S3DataSource.S3Uri") from None
+    if not found:
         raise Invalid(f"InputDataConfig: {path} does not exist; give a CSV or Parquet file, or a folder of them.",
                       field="InputDataConfig[0].DataSource.S3DataSource.S3Uri")
     if channel.get("CompressionType") not in (None, "None"):
