@@ -49,6 +49,7 @@ MODULES = {
     "sklearn.processing": ["SKLearnProcessor"],
     "tuner": ["HyperparameterTuner", "ContinuousParameter", "IntegerParameter", "CategoricalParameter"],
     "transformer": ["Transformer"],
+    "automl.automl": ["AutoML", "AutoMLInput", "AutoMLJob"],
     "utils": ["name_from_base", "unique_name_from_base", "sagemaker_timestamp", "base_name_from_image"],
     # asynchronous and serverless inference (issue 25)
     "async_inference": ["AsyncInferenceConfig", "AsyncInferenceResponse", "WaiterConfig"],
@@ -63,7 +64,7 @@ MODULES = {
 }
 TOP_LEVEL = ["Session", "LocalSession", "get_execution_role", "image_uris", "Estimator", "Model", "Predictor", "TrainingInput",
              "estimator", "model", "predictor", "inputs", "session", "s3", "utils", "serializers", "deserializers", "local",
-             "sklearn", "xgboost", "pytorch", "tensorflow", "huggingface"]
+             "sklearn", "xgboost", "pytorch", "tensorflow", "huggingface", "AutoML", "AutoMLInput"]
 
 
 @pytest.mark.parametrize("path", sorted(MODULES))

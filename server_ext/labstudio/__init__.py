@@ -75,6 +75,10 @@ _LAZY = {
     "predictor_async": "labstudio.predictor_async",
     "exceptions": "labstudio.exceptions",
     "serverless": "labstudio.serverless",
+    # AutoML, SageMaker Autopilot's shape (issue 24).
+    "AutoML": "labstudio.sdk.automl",
+    "AutoMLInput": "labstudio.sdk.automl",
+    "automl": "labstudio.automl",
 }
 
 
@@ -110,5 +114,5 @@ def __dir__() -> list[str]:
 __all__ = [
     "__version__", "Run", "load_run", "search_runs", "ExperimentAnalytics",
     "Estimator", "Model", "Predictor", "TrainingJob", "TrainingJobAnalytics", "TrainingInput", "LocalSession",
-    "UnexpectedStatusException", "ModelError", "load_ipython_extension",
+    "UnexpectedStatusException", "ModelError", "AutoML", "AutoMLInput", "load_ipython_extension",
 ]

@@ -91,3 +91,8 @@ def execution_id_of(value: str) -> str | None:
 
 def model_arn(name: str) -> str:
     return arn("model", name)
+
+
+def automl_job_arn(name: str) -> str:
+    """An AutoML job's ARN (AutoMLJobArn), SageMaker's `automl-job` type."""
+    return arn("automl-job", name)

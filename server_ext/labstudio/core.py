@@ -24,6 +24,7 @@ log = logging.getLogger("labstudio")
 if TYPE_CHECKING:
     from typing import Any
 
+    from .automl.service import AutoMLService
     from .jobs.engine import JobEngine
     from .jobs.service import JobService
     from .lineage.service import LineageService
@@ -178,6 +179,12 @@ class Core:
         return PipelineService(self.settings, self.db, self)
 
     @cached_property
+    def automl(self) -> AutoMLService:
+        from .automl.service import AutoMLService
+
+        return AutoMLService(self.settings, self.db, self)
+
+    @cached_property
     def lineage(self) -> LineageService:
         from .lineage.service import LineageService
 
@@ -192,7 +199,7 @@ class Core:
     def reconcile(self) -> None:
         """Find jobs whose supervisor died (and endpoints whose servers did) and say so in the store."""
         steps = (self.engine.reconcile, self.endpoints.reconcile, self.tuning.reconcile, self.pipelines.reconcile,
-                 self.monitoring.reconcile, lambda: self.db.run_write(events_store.prune))
+                 self.monitoring.reconcile, self.automl.reconcile, lambda: self.db.run_write(events_store.prune))
         full: str | None = None
         for step in steps:
             try:

@@ -222,6 +222,30 @@ def _pipeline_parser() -> _Parser:
 PARSERS["pipeline"] = _pipeline_parser()
 
 
+def _automl_parser() -> _Parser:
+    from .cli.automl import add_create_options
+
+    parser = _Parser(
+        prog="automl",
+        description=(
+            "AutoML (SageMaker Autopilot), as `labstudio automl`: `%automl create DATA --target COLUMN [options] [--wait]` "
+            "(returns the labstudio.AutoML bound to the job), `%automl list`, `%automl candidates NAME` (the leaderboard as a "
+            "DataFrame), `%automl describe NAME`, `%automl stop NAME`."
+        ),
+    )
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    sub.required = True
+    sub.add_parser("list", help="AutoML jobs")
+    for action in ("describe", "candidates", "stop"):
+        sub.add_parser(action).add_argument("target", metavar="NAME")
+    create = sub.add_parser("create", help="start an AutoML job")
+    add_create_options(create)
+    return parser
+
+
+PARSERS["automl"] = _automl_parser()
+
+
 @contextmanager
 def _user_errors(prog: str) -> Iterator[None]:
     """Errors the user can act on become one UsageError line."""
@@ -430,6 +454,41 @@ class LabstudioMagics(Magics):
             return execution
         print(execution_summary(final))
         return execution
+
+    @line_magic
+    def automl(self, line: str) -> Any:
+        import pandas as pd
+
+        from .cli.automl import LEADERBOARD, create_request, follow, leaderboard_rows, summary_line
+        from .sdk.automl import AutoML
+
+        args = PARSERS["automl"].parse(line)
+        core = get_core()
+        with _user_errors("%automl"):
+            if args.action == "list":
+                return pd.DataFrame(core.automl.list(max_results=1000)["AutoMLJobSummaries"])
+            if args.action == "candidates":
+                found = core.automl.list_candidates(args.target, sort_by="FinalObjectiveMetricValue", max_results=100)["Candidates"]
+                return pd.DataFrame(leaderboard_rows(found), columns=LEADERBOARD)
+            if args.action == "describe":
+                described = core.automl.describe(args.target)
+                print(summary_line(described))
+                return described
+            if args.action == "stop":
+                core.automl.stop(args.target)
+                print(f"Stopping {args.target}: its running candidates are being stopped")
+                return None
+            request = create_request(args)
+            core.automl.create(request, base_dir=Path.cwd())
+        name = request["AutoMLJobName"]
+        if args.wait:
+            try:
+                print(summary_line(follow(core, name)))
+            except KeyboardInterrupt:
+                print(f"Stopped following {name}; it goes on. Stop it with %automl stop {name}.", file=sys.stderr)
+        else:
+            print(f"Started {name}; `%automl candidates {name}` shows its leaderboard.")
+        return AutoML.attach(name)
 
     @property
     def _user_ns(self) -> dict[str, Any]:

@@ -20,6 +20,15 @@ export const LIMITS = {
     S3OutputPath: { maxLength: 1024 },
     S3FailurePath: { maxLength: 1024 },
   },
+  AutoMLChannelRequest: {
+    TargetAttributeName: { minLength: 1, maxLength: 256 },
+    ContentType: { maxLength: 256 },
+    SampleWeightAttributeName: { maxLength: 256 },
+  },
+  AutoMLTag: {
+    Key: { minLength: 1, maxLength: 128 },
+    Value: { maxLength: 256 },
+  },
   AutoRollbackConfig: {
     Alarms: { maxItems: 10 },
   },
@@ -36,6 +45,17 @@ export const LIMITS = {
     exclude: { maxItems: 100000 },
     max_points: { minimum: 2, maximum: 100000 },
     limit: { minimum: 1, maximum: 500 },
+  },
+  CompletionCriteriaRequest: {
+    MaxCandidates: { minimum: 1, maximum: 1000 },
+    MaxRuntimePerTrainingJobInSeconds: { minimum: 1 },
+    MaxAutoMLJobRuntimeInSeconds: { minimum: 1 },
+  },
+  CreateAutoMLJobRequest: {
+    AutoMLJobName: { minLength: 1, maxLength: 32 },
+    InputDataConfig: { minItems: 1, maxItems: 1 },
+    RoleArn: { maxLength: 2048 },
+    Tags: { maxItems: 50 },
   },
   CreateEndpointRequest: {
     Source: { maxLength: 1024 },
@@ -106,6 +126,9 @@ export const LIMITS = {
     InitialSamplingPercentage: { minimum: 0, maximum: 100 },
     DestinationS3Uri: { maxLength: 1024 },
   },
+  DataSplitConfigRequest: {
+    ValidationFraction: { minimum: 0.0, maximum: 1.0 },
+  },
   EndpointInputRequest: {
     LocalPath: { maxLength: 256 },
     FeaturesAttribute: { maxLength: 256 },
@@ -143,6 +166,9 @@ export const LIMITS = {
   },
   MonitoringOutputConfigRequest: {
     MonitoringOutputs: { minItems: 1, maxItems: 1 },
+  },
+  OutputDataConfigRequest: {
+    S3OutputPath: { minLength: 1, maxLength: 1024 },
   },
   ParallelismConfigurationRequest: {
     MaxParallelExecutionSteps: { minimum: 1, maximum: 1000 },
@@ -182,6 +208,9 @@ export const LIMITS = {
   ResourceTag: {
     Key: { minLength: 1, maxLength: 128 },
     Value: { maxLength: 256 },
+  },
+  S3DataSourceRequest: {
+    S3Uri: { minLength: 1, maxLength: 1024 },
   },
   S3OutputRequest: {
     S3Uri: { minLength: 1, maxLength: 1024 },

@@ -2501,7 +2501,7 @@ export interface paths {
         };
         /**
          * WebSocket change feed
-         * @description Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, tuning.*, model_package.*, model_package_group.*, and hello first on every connection).
+         * @description Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, tuning.*, model_package.*, model_package_group.*, pipeline.*, automl.*, and hello first on every connection).
          */
         get: {
             parameters: {
@@ -7270,6 +7270,406 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/labstudio/api/automl-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List AutoML jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "InProgress" | "Stopping" | "Stopped" | "Failed" | "Completed";
+                    name_contains?: string;
+                    sort_by?: "Name" | "CreationTime" | "Status";
+                    max_results?: number;
+                    sort_order?: "Ascending" | "Descending";
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of AutoML jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListAutoMLJobsResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an AutoML job (the request and the data checked first); its runner works detached */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateAutoMLJobRequest"];
+                };
+            };
+            responses: {
+                /** @description The job's ARN */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreateAutoMLJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/automl-jobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Describe an AutoML job: stage, best candidate, notebooks, feature importance */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The AutoML job's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The AutoML job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DescribeAutoMLJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/automl-jobs/{name}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job's candidates (the leaderboard) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "InProgress" | "Stopping" | "Stopped" | "Failed" | "Completed";
+                    candidate_name?: string;
+                    sort_by?: "CreationTime" | "Status" | "FinalObjectiveMetricValue";
+                    max_results?: number;
+                    sort_order?: "Ascending" | "Descending";
+                    /** @description NextToken of the previous page */
+                    next_token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The AutoML job's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of candidates */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListCandidatesForAutoMLJobResponse"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/labstudio/api/automl-jobs/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an AutoML job: its running candidates are stopped */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The AutoML job's name (or ARN). */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Nothing: the job is stopping */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StopAutoMLJobResponse"];
+                    };
+                };
+                /** @description Invalid request: a path or query parameter is malformed (not UTF-8, not a valid name, not a number in range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated: Jupyter's token (Authorization: token ...) or login, and for browsers its XSRF cookie, is missing */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description labstudio cannot use its home folder (LABSTUDIO_HOME); the message says why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The disk is full: the message says what could not be written and where; reads still work */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/labstudio/api/openapi.json": {
         parameters: {
             query?: never;
@@ -7434,6 +7834,122 @@ export interface components {
              */
             KmsKeyId?: string | null;
         };
+        AutoMLCandidate: {
+            CandidateName: string;
+            /** @enum {string} */
+            CandidateStatus: "InProgress" | "Stopping" | "Stopped" | "Failed" | "Completed";
+            /** @enum {string} */
+            ObjectiveStatus: "Succeeded" | "Pending" | "Failed";
+            /** @default null */
+            FinalAutoMLJobObjectiveMetric?: components["schemas"]["ObjectiveMetric"] | null;
+            CandidateSteps: components["schemas"]["CandidateStep"][];
+            InferenceContainers: components["schemas"]["InferenceContainer"][];
+            CreationTime: string;
+            EndTime: string | null;
+            LastModifiedTime: string | null;
+            FailureReason: string | null;
+            /** @default null */
+            CandidateProperties?: components["schemas"]["CandidatePropertiesShape"] | null;
+            /** @description labstudio: the candidate's algorithm (HistGradientBoosting, RandomForest, StackedEnsemble...). */
+            Algorithm: string;
+            /** @description labstudio: its hyperparameters (an ensemble: its members). */
+            HyperParameters: {
+                [key: string]: unknown;
+            };
+            /** @description labstudio: stopped by early stopping (its folds scored below the median). */
+            EarlyStopped: boolean;
+        };
+        /** @description A candidate of an AutoML job ended (the leaderboard's rows). */
+        AutoMLCandidateEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "automl.candidate";
+            payload: components["schemas"]["AutoMLCandidatePayload"];
+        };
+        AutoMLCandidatePayload: {
+            name: string;
+            candidate: string;
+            status: string | null;
+            objective: number | null;
+        };
+        AutoMLChannelRequest: {
+            DataSource: components["schemas"]["DataSourceRequest"];
+            /** @description The column to predict. */
+            TargetAttributeName: string;
+            /** @default null */
+            CompressionType?: ("None" | "Gzip") | null;
+            /** @default null */
+            ContentType?: string | null;
+            /** @default null */
+            ChannelType?: ("training" | "validation") | null;
+            /** @default null */
+            SampleWeightAttributeName?: string | null;
+        };
+        AutoMLJobArtifactsShape: {
+            /** @default null */
+            CandidateDefinitionNotebookLocation?: string | null;
+            /** @default null */
+            DataExplorationNotebookLocation?: string | null;
+        };
+        AutoMLJobConfigRequest: {
+            /** @default null */
+            CompletionCriteria?: components["schemas"]["CompletionCriteriaRequest"] | null;
+            /** @default null */
+            DataSplitConfig?: components["schemas"]["DataSplitConfigRequest"] | null;
+            /** @default null */
+            Mode?: ("AUTO" | "ENSEMBLING" | "HYPERPARAMETER_TUNING") | null;
+            /**
+             * @description Accepted; nothing local is encrypted.
+             * @default null
+             */
+            SecurityConfig?: {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            CandidateGenerationConfig?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        AutoMLJobSummary: {
+            AutoMLJobName: string;
+            AutoMLJobArn: string;
+            /** @enum {string} */
+            AutoMLJobStatus: "InProgress" | "Stopping" | "Stopped" | "Failed" | "Completed";
+            AutoMLJobSecondaryStatus: string;
+            CreationTime: string;
+            EndTime: string | null;
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            /** @description labstudio: the problem type, once resolved. */
+            ProblemType: string | null;
+            /** @description labstudio: the best candidate, once picked. */
+            BestCandidateName: string | null;
+        };
+        /** @description An AutoML job entered a stage or ended (the panel's stage progress). */
+        AutoMLStatusEvent: {
+            id: number;
+            time: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "automl.status";
+            payload: components["schemas"]["AutoMLStatusPayload"];
+        };
+        AutoMLStatusPayload: {
+            name: string;
+            /** @enum {string} */
+            status: "InProgress" | "Stopping" | "Stopped" | "Failed" | "Completed";
+            secondary_status: string;
+        };
+        AutoMLTag: {
+            Key: string;
+            Value: string;
+        };
         AutoRollbackConfig: {
             /** @default null */
             Alarms?: components["schemas"]["AlarmReference"][] | null;
@@ -7488,6 +8004,26 @@ export interface components {
         };
         CacheHitResultShape: {
             SourcePipelineExecutionArn: string;
+        };
+        CandidateMetric: {
+            MetricName: string;
+            Value: number;
+            /** @enum {string} */
+            Set: "Train" | "Validation" | "Test";
+            StandardMetricName: string;
+        };
+        CandidatePropertiesShape: {
+            /** @default null */
+            CandidateMetrics?: components["schemas"]["CandidateMetric"][] | null;
+            /** @default null */
+            CandidateArtifactLocations?: {
+                [key: string]: string;
+            } | null;
+        };
+        CandidateStep: {
+            CandidateStepType: string;
+            CandidateStepArn: string;
+            CandidateStepName: string;
         };
         CapacitySizeRequest: {
             /** @enum {string} */
@@ -7575,9 +8111,46 @@ export interface components {
             steps: number[];
             values: (number | ("NaN" | "Infinity" | "-Infinity"))[];
         };
+        CompletionCriteriaRequest: {
+            /** @default null */
+            MaxCandidates?: number | null;
+            /** @default null */
+            MaxRuntimePerTrainingJobInSeconds?: number | null;
+            /** @default null */
+            MaxAutoMLJobRuntimeInSeconds?: number | null;
+        };
         ConditionMetadata: {
             /** @enum {string} */
             Outcome: "True" | "False";
+        };
+        /** @description POST /automl-jobs: SageMaker's CreateAutoMLJob. The data are checked before anything runs. */
+        CreateAutoMLJobRequest: {
+            /** @description 1 to 32 letters, digits and hyphens. */
+            AutoMLJobName: string;
+            InputDataConfig: components["schemas"]["AutoMLChannelRequest"][];
+            /** @default null */
+            OutputDataConfig?: components["schemas"]["OutputDataConfigRequest"] | null;
+            /**
+             * @description Inferred from the target when left out.
+             * @default null
+             */
+            ProblemType?: ("BinaryClassification" | "MulticlassClassification" | "Regression") | null;
+            /** @default null */
+            AutoMLJobObjective?: components["schemas"]["ObjectiveRequest"] | null;
+            /** @default null */
+            AutoMLJobConfig?: components["schemas"]["AutoMLJobConfigRequest"] | null;
+            /**
+             * @description Accepted and shown back; local jobs need no role.
+             * @default null
+             */
+            RoleArn?: string | null;
+            /** @default null */
+            GenerateCandidateDefinitionsOnly?: boolean | null;
+            /** @default null */
+            Tags?: components["schemas"]["AutoMLTag"][] | null;
+        };
+        CreateAutoMLJobResponse: {
+            AutoMLJobArn: string;
         };
         /**
          * @description Give ProductionVariants, or for one variant its Source (EntryPoint, SourceDir,
@@ -8072,6 +8645,16 @@ export interface components {
              */
             estimator_class?: string | null;
         };
+        DataAnalysisShape: {
+            /** @default null */
+            rows?: number | null;
+            /** @default null */
+            warnings?: string[] | null;
+            /** @default null */
+            target?: {
+                [key: string]: unknown;
+            } | null;
+        };
         DataCaptureDescription: {
             EnableCapture: boolean;
             /** @enum {string} */
@@ -8095,8 +8678,15 @@ export interface components {
             OutputFilter: string;
             JoinSource: string;
         };
+        DataSourceRequest: {
+            S3DataSource: components["schemas"]["S3DataSourceRequest"];
+        };
         DataSourceShape: {
             FileDataSource: components["schemas"]["FileDataSourceShape"];
+        };
+        DataSplitConfigRequest: {
+            /** @default null */
+            ValidationFraction?: number | null;
         };
         /** @description What DELETE /experiments/{name} and DELETE /runs/{id} removed. */
         DeleteResponse: {
@@ -8123,6 +8713,49 @@ export interface components {
             CompositeAlarms: {
                 [key: string]: string;
             }[];
+        };
+        DescribeAutoMLJobResponse: {
+            AutoMLJobName: string;
+            AutoMLJobArn: string;
+            InputDataConfig: {
+                [key: string]: unknown;
+            }[];
+            OutputDataConfig: {
+                [key: string]: unknown;
+            };
+            RoleArn: string | null;
+            AutoMLJobObjective: {
+                [key: string]: unknown;
+            } | null;
+            ProblemType: ("BinaryClassification" | "MulticlassClassification" | "Regression") | null;
+            AutoMLJobConfig: {
+                [key: string]: unknown;
+            };
+            CreationTime: string;
+            EndTime: string | null;
+            LastModifiedTime: string;
+            FailureReason: string | null;
+            /** @enum {string} */
+            AutoMLJobStatus: "InProgress" | "Stopping" | "Stopped" | "Failed" | "Completed";
+            AutoMLJobSecondaryStatus: string;
+            GenerateCandidateDefinitionsOnly: boolean;
+            ResolvedAttributes: {
+                [key: string]: unknown;
+            };
+            /** @default null */
+            AutoMLJobArtifacts?: components["schemas"]["AutoMLJobArtifactsShape"] | null;
+            /** @default null */
+            BestCandidate?: components["schemas"]["AutoMLCandidate"] | null;
+            /**
+             * @description labstudio: the best candidate's feature importance.
+             * @default null
+             */
+            Explainability?: components["schemas"]["ExplainabilityShape"] | null;
+            /**
+             * @description labstudio: the data analysis' rows, target and warnings.
+             * @default null
+             */
+            DataAnalysis?: components["schemas"]["DataAnalysisShape"] | null;
         };
         DescribeEndpointResponse: {
             EndpointName: string;
@@ -8622,7 +9255,7 @@ export interface components {
          * @description One message of the events WebSocket: `{id, time, kind, payload}`, the payload's shape
          *     decided by `kind` (a client narrows on it; no cast).
          */
-        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"] | components["schemas"]["PackageGroupEvent"] | components["schemas"]["PackageEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["PipelineExecutionEvent"] | components["schemas"]["PipelineStepEvent"];
+        Event: components["schemas"]["HelloEvent"] | components["schemas"]["JobCreatedEvent"] | components["schemas"]["JobStatusEvent"] | components["schemas"]["JobMetricsEvent"] | components["schemas"]["RunCreatedEvent"] | components["schemas"]["RunStatusEvent"] | components["schemas"]["RunMetricsEvent"] | components["schemas"]["RunArtifactEvent"] | components["schemas"]["RunUpdatedEvent"] | components["schemas"]["RunDeletedEvent"] | components["schemas"]["ExperimentCreatedEvent"] | components["schemas"]["ExperimentUpdatedEvent"] | components["schemas"]["ExperimentDeletedEvent"] | components["schemas"]["EndpointEvent"] | components["schemas"]["TuningCreatedEvent"] | components["schemas"]["TuningStatusEvent"] | components["schemas"]["TuningProgressEvent"] | components["schemas"]["PackageGroupEvent"] | components["schemas"]["PackageEvent"] | components["schemas"]["PipelineEvent"] | components["schemas"]["PipelineExecutionEvent"] | components["schemas"]["PipelineStepEvent"] | components["schemas"]["AutoMLStatusEvent"] | components["schemas"]["AutoMLCandidateEvent"];
         Experiment: {
             id: string;
             name: string;
@@ -8691,8 +9324,32 @@ export interface components {
             /** @default null */
             Report?: components["schemas"]["MetricsSource"] | null;
         };
+        /** @description labstudio: the best candidate's permutation feature importance on the held-out split. */
+        ExplainabilityShape: {
+            /** @default null */
+            Method?: string | null;
+            /** @default null */
+            CandidateName?: string | null;
+            /** @default null */
+            MetricName?: string | null;
+            /** @default null */
+            Dataset?: string | null;
+            /** @default null */
+            Rows?: number | null;
+            /** @default null */
+            Repeats?: number | null;
+            /** @default null */
+            FeatureImportance?: components["schemas"]["FeatureImportanceShape"][] | null;
+            /** @default null */
+            Error?: string | null;
+        };
         FailMetadata: {
             ErrorMessage: string;
+        };
+        FeatureImportanceShape: {
+            FeatureName: string;
+            Importance: number;
+            Std: number;
         };
         FileDataSourceShape: {
             FileUri: string;
@@ -8754,6 +9411,13 @@ export interface components {
          * @enum {string}
          */
         HostStatus: "Pending" | "InProgress" | "Completed" | "Failed" | "Stopped";
+        InferenceContainer: {
+            Image: string;
+            ModelDataUrl: string | null;
+            Environment: {
+                [key: string]: string;
+            };
+        };
         InferenceSpecificationRequest: {
             /** @description One container (labstudio serves one model per package). */
             Containers: components["schemas"]["ModelPackageContainer"][];
@@ -8952,12 +9616,20 @@ export interface components {
         ListActivityResponse: {
             Activity: components["schemas"]["ActivityEntry"][];
         };
+        ListAutoMLJobsResponse: {
+            AutoMLJobSummaries: components["schemas"]["AutoMLJobSummary"][];
+            NextToken: string | null;
+        };
         /** @description The launch forms' backend choices; computed from the settings, no cluster is contacted. */
         ListBackendsResponse: {
             /** @description Training, tuning, processing and transform jobs (LABSTUDIO_BACKEND). */
             jobs: components["schemas"]["BackendChoices"];
             /** @description Endpoints (LABSTUDIO_ENDPOINT_BACKEND). */
             endpoints: components["schemas"]["BackendChoices"];
+        };
+        ListCandidatesForAutoMLJobResponse: {
+            Candidates: components["schemas"]["AutoMLCandidate"][];
+            NextToken: string | null;
         };
         ListEndpointsResponse: {
             Endpoints: components["schemas"]["EndpointSummary"][];
@@ -9369,6 +10041,17 @@ export interface components {
             /** @enum {string} */
             ScalingType: "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
         };
+        ObjectiveMetric: {
+            /** @enum {string} */
+            Type: "Maximize" | "Minimize";
+            MetricName: string;
+            Value: number;
+            StandardMetricName: string;
+        };
+        ObjectiveRequest: {
+            /** @enum {string} */
+            MetricName: "Accuracy" | "BalancedAccuracy" | "F1" | "F1macro" | "AUC" | "LogLoss" | "MSE" | "RMSE" | "MAE" | "R2";
+        };
         ObjectiveStatusCounters: {
             Succeeded: number;
             Pending: number;
@@ -9378,6 +10061,12 @@ export interface components {
             S3OutputArtifacts: string | null;
             /** @default null */
             Deleted?: boolean | null;
+        };
+        OutputDataConfigRequest: {
+            /** @description Where the notebooks and the candidates' archives go. */
+            S3OutputPath: string;
+            /** @default null */
+            KmsKeyId?: string | null;
         };
         OutputDataConfigShape: {
             /** @description Where the archives go: output_path, or the job's own output folder. */
@@ -9976,6 +10665,12 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        S3DataSourceRequest: {
+            /** @default null */
+            S3DataType?: ("S3Prefix" | "ManifestFile" | "AugmentedManifestFile") | null;
+            /** @description The data: a CSV file with a header row, a Parquet file, or a folder of them. */
+            S3Uri: string;
+        };
         /** @description SageMaker's S3Input; `S3Uri` is the local source here (file://). */
         S3InputShape: {
             S3Uri: string;
@@ -10091,6 +10786,7 @@ export interface components {
             /** @default null */
             Fail?: components["schemas"]["FailMetadata"] | null;
         };
+        StopAutoMLJobResponse: Record<string, never>;
         StoppingConditionRequest: {
             MaxRuntimeInSeconds: number;
         };

@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "labstudio.cli.lineage",
     "labstudio.cli.pipelines",
     "labstudio.cli.monitor",
+    "labstudio.cli.automl",
 ]
 
 

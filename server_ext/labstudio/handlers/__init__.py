@@ -23,5 +23,6 @@ ROUTE_MODULES: list[str] = [
     "labstudio.handlers.lineage",
     "labstudio.handlers.pipelines",
     "labstudio.handlers.monitoring",
+    "labstudio.handlers.automl",
     "labstudio.handlers.openapi",
 ]

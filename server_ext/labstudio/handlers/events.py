@@ -141,7 +141,7 @@ OPENAPI = [
         description=(
             "Upgrade to a WebSocket. Each message is an Event: JSON {id, time, kind, payload}, the payload's shape "
             "decided by kind (the Event schema is their union keyed on kind: job.*, run.*, experiment.*, endpoint.*, "
-            "tuning.*, model_package.*, model_package_group.*, and hello first on every connection)."
+            "tuning.*, model_package.*, model_package_group.*, pipeline.*, automl.*, and hello first on every connection)."
         ),
     )
 ]

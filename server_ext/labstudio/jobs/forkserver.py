@@ -73,7 +73,7 @@ PRELOAD = (
 )
 # What a server runs, forked: the modules of the detached processes that start with the
 # `python -m MODULE ARGV` of their cold start, and fork and start a session at once.
-SERVED = ("labstudio.supervise", "labstudio.tuning.runner", "labstudio.workflow.runner")
+SERVED = ("labstudio.supervise", "labstudio.tuning.runner", "labstudio.workflow.runner", "labstudio.automl.runner")
 _started: dict[str, float] = {}  # address -> when this process last started a server for it
 
 

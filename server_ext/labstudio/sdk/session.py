@@ -21,6 +21,7 @@ from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
 from .boto_errors import operation
+from .automl_client import AutoMLClientMethods
 from .compat import SageMakerArgumentWarning, user_stacklevel
 from .monitoring_client import MonitoringClientMethods
 from .pipelines_client import PipelineClientMethods
@@ -78,7 +79,7 @@ class _BotoSessionStandIn:
         return f"<local boto session stand-in region_name={self.region_name!r}>"
 
 
-class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods, MonitoringClientMethods):
+class LocalSagemakerClient(RegistryClientMethods, PipelineClientMethods, MonitoringClientMethods, AutoMLClientMethods):
     """``session.sagemaker_client``: the calls drivers make on jobs and endpoints, the model
     registry and lineage (sdk/registry_client.py) and pipelines (sdk/pipelines_client.py),
     answered locally."""
@@ -310,6 +311,23 @@ class Session:
             follow_logs(self.core, job_name)
         else:
             print(TrainingJob(job_name, self).logs(), end="")
+
+    def describe_auto_ml_job(self, job_name: str) -> dict[str, Any]:
+        """DescribeAutoMLJob (sagemaker.Session's name for it)."""
+        return self.core.automl.describe(job_name)
+
+    def list_candidates(self, job_name: str, status_equals: str | None = None, candidate_name: str | None = None,
+                        candidate_arn: str | None = None, sort_order: str | None = None, sort_by: str | None = None,
+                        max_results: int | None = None) -> dict[str, Any]:
+        """ListCandidatesForAutoMLJob (sagemaker.Session's name for it); candidate_arn is accepted and unused."""
+        return self.core.automl.list_candidates(job_name, status=status_equals, candidate_name=candidate_name, sort_order=sort_order,
+                                                sort_by=sort_by, max_results=max_results)
+
+    def wait_for_auto_ml_job(self, job: str, poll: int = 5) -> dict[str, Any]:
+        return self.core.automl.wait(job)
+
+    def stop_auto_ml_job(self, job_name: str) -> None:
+        self.core.automl.stop(job_name)
 
     def stop_training_job(self, job_name: str) -> None:
         self.core.jobs.stop(job_name)

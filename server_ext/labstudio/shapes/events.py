@@ -279,6 +279,33 @@ class PipelineStepEvent(_Message):
     payload: PipelineStepPayload
 
 
+class AutoMLStatusPayload(Response):
+    name: str
+    status: Literal["InProgress", "Stopping", "Stopped", "Failed", "Completed"]
+    secondary_status: str
+
+
+class AutoMLStatusEvent(_Message):
+    """An AutoML job entered a stage or ended (the panel's stage progress)."""
+
+    kind: Literal["automl.status"]
+    payload: AutoMLStatusPayload
+
+
+class AutoMLCandidatePayload(Response):
+    name: str
+    candidate: str
+    status: str | None
+    objective: float | None
+
+
+class AutoMLCandidateEvent(_Message):
+    """A candidate of an AutoML job ended (the leaderboard's rows)."""
+
+    kind: Literal["automl.candidate"]
+    payload: AutoMLCandidatePayload
+
+
 class Event(
     RootModel[
         Annotated[
@@ -303,7 +330,9 @@ class Event(
             | PackageEvent
             | PipelineEvent
             | PipelineExecutionEvent
-            | PipelineStepEvent,
+            | PipelineStepEvent
+            | AutoMLStatusEvent
+            | AutoMLCandidateEvent,
             Field(discriminator="kind"),
         ]
     ]

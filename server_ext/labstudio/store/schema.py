@@ -578,3 +578,49 @@ metric_alarms = Table(
     Column("state_updated_time", Float, nullable=False),
     Column("creation_time", Float, nullable=False),
 )
+
+# Added by migration 0011_automl: SageMaker Autopilot's AutoML jobs (store/automl.py). A job keeps
+# its request, what its analysis resolved (problem type, objective, mode), its stage and its
+# coordinator (a runner holding the lease `automl:<name>`); each candidate is one training job,
+# its row written (with the point Optuna asked for) before the job is submitted.
+automl_jobs = Table(
+    "automl_jobs",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("status", String(16), nullable=False),  # InProgress, Stopping, Stopped, Failed, Completed
+    Column("secondary_status", String(40), nullable=False),  # Starting, AnalyzingData, FeatureEngineering, ModelTuning...
+    Column("failure_reason", Text, nullable=True),
+    Column("request", Text, nullable=False, default="{}"),  # the checked request (automl/spec.py)
+    Column("problem_type", String(32), nullable=True),
+    Column("objective", String(32), nullable=True),
+    Column("mode", String(32), nullable=True),
+    Column("best_candidate", String(63), nullable=True),
+    Column("analysis", Text, nullable=False, default="{}"),
+    Column("artifacts", Text, nullable=False, default="{}"),  # the notebooks' locations
+    Column("explanation", Text, nullable=False, default="{}"),  # the best candidate's feature importance
+    Column("creation_time", Float, nullable=False),
+    Column("last_modified_time", Float, nullable=False),
+    Column("end_time", Float, nullable=True),
+    Column("stop_requested_time", Float, nullable=True),
+    Column("runner_pid", Integer, nullable=True),
+    Column("runner_start_ticks", BigInteger, nullable=True),
+    Column("runner_spawn_time", Float, nullable=True),
+    Column("runner_machine", String(255), nullable=True),
+    Index("ix_automl_jobs_creation", "creation_time"),
+    Index("ix_automl_jobs_status", "status"),
+)
+
+automl_candidates = Table(
+    "automl_candidates",
+    metadata,
+    Column("job_name", String(32), ForeignKey("automl_jobs.name", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("candidate_name", String(63), nullable=False, unique=True),  # its training job's name
+    Column("algorithm", String(32), nullable=False),
+    Column("params", Text, nullable=False, default="{}"),
+    Column("state", String(16), nullable=False),  # Recorded (job not yet submitted), Submitted, Finished
+    Column("objective", Float, nullable=True),  # the cross-validated objective, once finished
+    Column("early_stopped", Boolean, nullable=False, default=False),
+    Column("creation_time", Float, nullable=False),
+    Column("finished_time", Float, nullable=True),
+)

@@ -1,3 +1,3 @@
 """Alembic migrations of the store. HEAD_REVISION lets a process check the schema without importing alembic."""
 
-HEAD_REVISION = "0010_async_inference"
+HEAD_REVISION = "0011_automl"
