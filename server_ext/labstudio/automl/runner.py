@@ -28,6 +28,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from .. import coordinator_lease as coordinator
 from ..config import Settings
 from ..coordinator_lease import CoordinatorLease, LeaseLost
 from ..errors import Conflict, Invalid, NameTaken, NotFound
@@ -560,37 +561,17 @@ def launch_open_for_ensemble(total: int | None, elapsed: float) -> bool:
     return total is None or elapsed < total * 0.9
 
 
-def _detach(log_path: str) -> None:
-    """Fork (the launcher's child exits at once), start a session, log to the job's folder."""
-    if os.fork() > 0:
-        os._exit(0)
-    os.setsid()
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    os.close(devnull)
-
-
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m labstudio.automl.runner JOB_DIR [--replacing HOLDER] [--foreground]", file=sys.stderr)
+    args = coordinator.parse_args(argv, "labstudio.automl.runner", "JOB_DIR")
+    if args is None:
         return 2
-    folder = Path(argv[0]).absolute()  # the job's folder (service.job_dir), not a name to find a home from
+    folder = Path(args.target).absolute()  # the job's folder (service.job_dir), not a name to find a home from
     if not folder.is_dir():
         print(f"labstudio.automl.runner: {folder} is not an AutoML job's folder", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    replacing = None
-    if "--replacing" in argv:
-        at = argv.index("--replacing")
-        replacing = argv[at + 1] if at + 1 < len(argv) else None
-    if "--foreground" not in argv:
-        _detach(str(folder / "runner.log"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    return Runner(settings, folder.name, replacing=replacing).run()
+    coordinator.start(args, str(folder / "runner.log"))
+    return Runner(settings, folder.name, replacing=args.replacing).run()
 
 
 if __name__ == "__main__":

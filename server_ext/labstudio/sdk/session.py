@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings, getenv
 from ..shapes.common import to_json
 from . import storage
-from .boto_errors import operation
 from .automl_client import AutoMLClientMethods
+from .boto_errors import operation
 from .compat import SageMakerArgumentWarning, user_stacklevel
 from .monitoring_client import MonitoringClientMethods
 from .pipelines_client import PipelineClientMethods
