@@ -13,10 +13,9 @@ import time
 from typing import Any
 
 from ..humanize import format_duration
+from ..store.pipelines import EXECUTION_TERMINAL
 from . import parse_pairs
 from .output import print_json, print_table
-
-TERMINAL = ("Succeeded", "Failed", "Stopped")
 
 
 def _core():  # type: ignore[no-untyped-def]
@@ -127,7 +126,7 @@ def follow(core: Any, execution_id: str, out: Any = None, poll: float = 0.25) ->
                 seen[step["StepName"]] = status
                 reason = f": {step['FailureReason']}" if step.get("FailureReason") and step["StepStatus"] == "Failed" else ""
                 print(f"{_time(step.get('EndTime') or step.get('StartTime'))}  {step['StepName']}  {status}{reason}", file=out, flush=True)
-        if described["PipelineExecutionStatus"] in TERMINAL:
+        if described["PipelineExecutionStatus"] in EXECUTION_TERMINAL:
             return described
         if time.monotonic() >= next_check:
             next_check = time.monotonic() + 1.0

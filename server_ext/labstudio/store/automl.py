@@ -14,12 +14,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from ..status import JobStatus
 from . import schema
 from .util import dumps, loads
 
 ACTIVE = ("InProgress", "Stopping")
-TERMINAL = ("Completed", "Failed", "Stopped")
-JOB_TERMINAL = ("Completed", "Failed", "Stopped")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class AutoMLJob:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+        return self.status in JobStatus.terminal()  # AutoMLJobStatus uses the jobs' words
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class Candidate:
 
     @property
     def job_terminal(self) -> bool:
-        return self.job_status in JOB_TERMINAL
+        return self.job_status in JobStatus.terminal()
 
 
 def _job(row: Any) -> AutoMLJob:
